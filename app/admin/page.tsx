@@ -1,0 +1,399 @@
+"use client";
+
+import { type FormEvent, useState } from "react";
+import type { DnType } from "../../common/schemas/config-schemas";
+import { zSetAgentLoginInput, zSetDnInput, zSetRecorderInput } from "../../common/schemas/config-schemas";
+import { AppShell } from "../_components/app-shell";
+import { RecordToggle } from "../_components/record-toggle";
+import { errorMessage } from "../_lib/error-message";
+import { trpc } from "../_lib/trpc";
+
+const TYPE_LABEL: Record<DnType, string> = { extension: "Extension", trunk: "Trunk", routing_point: "Routing point" };
+
+export default function AdminPage() {
+  return (
+    <AppShell requiredRole="supervisor">
+      <div className="space-y-10">
+        <p className="rounded-md bg-brand-50 px-4 py-2 text-sm text-brand-700">
+          Changes to <code>record</code> apply to calls that start after the change.
+        </p>
+        <DnSection />
+        <AgentLoginSection />
+        <RecorderSection />
+      </div>
+    </AppShell>
+  );
+}
+
+function useIsAdmin() {
+  const me = trpc.auth.me.useQuery();
+  return me.data?.role === "admin";
+}
+
+function DnSection() {
+  const utils = trpc.useUtils();
+  const isAdmin = useIsAdmin();
+  const [type, setType] = useState<DnType | "">("");
+  const [search, setSearch] = useState("");
+  const [toggleError, setToggleError] = useState<string | null>(null);
+  const filter = { type: type || undefined, search: search || undefined };
+  const dns = trpc.dn.list.useQuery(filter);
+  trpc.events.config.useSubscription(undefined, { onData: () => void utils.dn.list.invalidate() });
+
+  const setRecord = trpc.dn.setRecord.useMutation({
+    // Optimistic: the switch moves at once and moves back if the server refuses.
+    onMutate: async ({ number, record }) => {
+      setToggleError(null);
+      await utils.dn.list.cancel(filter);
+      const previous = utils.dn.list.getData(filter);
+      utils.dn.list.setData(filter, (rows) => rows?.map((r) => (r.number === number ? { ...r, record } : r)));
+      return { previous };
+    },
+    onError: (error, _vars, context) => {
+      utils.dn.list.setData(filter, context?.previous);
+      setToggleError(errorMessage(error));
+    },
+    onSettled: () => void utils.dn.list.invalidate(),
+  });
+
+  return (
+    <section aria-labelledby="dns-title" className="space-y-3">
+      <div className="flex flex-wrap items-end gap-3">
+        <h2 id="dns-title" className="mr-auto text-xl font-semibold">
+          DNs
+        </h2>
+        <label className="text-sm">
+          <span className="sr-only">Search DNs</span>
+          <input
+            placeholder="Search number or name"
+            value={search}
+            onChange={(e) => setSearch(e.target.value)}
+            className="rounded-md border border-slate-300 px-3 py-1.5"
+          />
+        </label>
+        <label className="text-sm">
+          <span className="sr-only">Filter by type</span>
+          <select
+            value={type}
+            onChange={(e) => setType(e.target.value as DnType | "")}
+            className="rounded-md border border-slate-300 px-2 py-1.5"
+          >
+            <option value="">All types</option>
+            <option value="extension">Extensions</option>
+            <option value="trunk">Trunks</option>
+            <option value="routing_point">Routing points</option>
+          </select>
+        </label>
+      </div>
+      {toggleError && (
+        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
+          {toggleError}
+        </p>
+      )}
+      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <table className="w-full text-left text-sm" aria-label="DNs">
+          <thead className="bg-slate-50 text-slate-500">
+            <tr>
+              <th className="px-4 py-2 font-medium">Number</th>
+              <th className="px-4 py-2 font-medium">Type</th>
+              <th className="px-4 py-2 font-medium">Name</th>
+              <th className="px-4 py-2 font-medium">Details</th>
+              <th className="px-4 py-2 font-medium">record</th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {dns.isLoading && (
+              <tr>
+                <td colSpan={5} className="px-4 py-4 text-slate-500">
+                  Loading…
+                </td>
+              </tr>
+            )}
+            {dns.error && (
+              <tr>
+                <td colSpan={5} role="alert" className="px-4 py-4 text-red-700">
+                  {errorMessage(dns.error)}
+                </td>
+              </tr>
+            )}
+            {dns.data?.length === 0 && (
+              <tr>
+                <td colSpan={5} className="px-4 py-4 text-slate-500">
+                  No DNs match.
+                </td>
+              </tr>
+            )}
+            {dns.data?.map((dn) => (
+              <tr key={dn.id} data-testid={`dn-row-${dn.number}`}>
+                <td className="px-4 py-2 font-mono">{dn.number}</td>
+                <td className="px-4 py-2">{TYPE_LABEL[dn.type]}</td>
+                <td className="px-4 py-2">{dn.displayName}</td>
+                <td className="px-4 py-2 text-slate-500">
+                  {dn.type === "trunk" &&
+                    `peer ${dn.peer ?? "—"}; inbound ${dn.inboundNumbers.join(", ") || "—"}; prefix ${dn.outboundPrefix ?? "—"}`}
+                  {dn.type === "routing_point" && `→ ${dn.routeTarget ?? "—"}, record=${dn.routeRecord}`}
+                  {dn.type === "extension" && (dn.hasPassword ? "SIP password set" : "no SIP password")}
+                </td>
+                <td className="px-4 py-2">
+                  {dn.type === "routing_point" ? (
+                    <span className="text-slate-400">n/a</span>
+                  ) : (
+                    <RecordToggle
+                      checked={dn.record}
+                      disabled={!isAdmin}
+                      label={`record ${dn.number}`}
+                      onChange={(record) => setRecord.mutate({ number: dn.number, record })}
+                    />
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {isAdmin && <DnForm />}
+    </section>
+  );
+}
+
+function DnForm() {
+  const utils = trpc.useUtils();
+  const [form, setForm] = useState({ number: "", type: "extension" as DnType, displayName: "", password: "", peer: "" });
+  const [message, setMessage] = useState<{ kind: "error" | "ok"; text: string } | null>(null);
+  const save = trpc.dn.set.useMutation({
+    onSuccess: async (dn) => {
+      setMessage({ kind: "ok", text: `Saved DN ${dn.number}.` });
+      setForm((f) => ({ ...f, number: "", displayName: "", password: "", peer: "" }));
+      await utils.dn.list.invalidate();
+    },
+    onError: (error) => setMessage({ kind: "error", text: errorMessage(error) }),
+  });
+
+  function onSubmit(event: FormEvent) {
+    event.preventDefault();
+    const parsed = zSetDnInput.safeParse({
+      number: form.number,
+      type: form.type,
+      displayName: form.displayName || undefined,
+      password: form.type === "extension" && form.password ? form.password : undefined,
+      peer: form.type === "trunk" && form.peer ? form.peer : undefined,
+    });
+    if (!parsed.success) {
+      setMessage({ kind: "error", text: parsed.error.issues.map((i) => i.message).join("; ") });
+      return;
+    }
+    save.mutate({
+      ...parsed.data,
+      peer: form.type === "trunk" && form.peer ? form.peer : undefined,
+    });
+  }
+
+  return (
+    <form onSubmit={onSubmit} aria-label="Add or update a DN" className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4" noValidate>
+      <Field label="Number" value={form.number} onChange={(number) => setForm({ ...form, number })} />
+      <label className="text-sm">
+        <span className="block font-medium text-slate-700">Type</span>
+        <select
+          value={form.type}
+          onChange={(e) => setForm({ ...form, type: e.target.value as DnType })}
+          className="mt-1 rounded-md border border-slate-300 px-2 py-1.5"
+        >
+          <option value="extension">Extension</option>
+          <option value="trunk">Trunk</option>
+          <option value="routing_point">Routing point</option>
+        </select>
+      </label>
+      <Field label="Display name" value={form.displayName} onChange={(displayName) => setForm({ ...form, displayName })} />
+      {form.type === "extension" && (
+        <Field label="SIP password" type="password" value={form.password} onChange={(password) => setForm({ ...form, password })} />
+      )}
+      {form.type === "trunk" && <Field label="Peer host:port" value={form.peer} onChange={(peer) => setForm({ ...form, peer })} />}
+      <button type="submit" disabled={save.isPending} className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-60">
+        Save DN
+      </button>
+      <FormMessage message={message} />
+    </form>
+  );
+}
+
+function AgentLoginSection() {
+  const utils = trpc.useUtils();
+  const isAdmin = useIsAdmin();
+  const agents = trpc.agentLogin.list.useQuery();
+  const [error, setError] = useState<string | null>(null);
+  const [form, setForm] = useState({ loginCode: "", name: "" });
+  const [message, setMessage] = useState<{ kind: "error" | "ok"; text: string } | null>(null);
+  const setAgent = trpc.agentLogin.set.useMutation({
+    onMutate: async (input) => {
+      setError(null);
+      await utils.agentLogin.list.cancel();
+      const previous = utils.agentLogin.list.getData();
+      if (input.record !== undefined) {
+        utils.agentLogin.list.setData(undefined, (rows) =>
+          rows?.map((r) => (r.loginCode === input.loginCode ? { ...r, record: input.record ?? r.record } : r)),
+        );
+      }
+      return { previous };
+    },
+    onError: (e, _v, context) => {
+      utils.agentLogin.list.setData(undefined, context?.previous);
+      setError(errorMessage(e));
+    },
+    onSettled: () => void utils.agentLogin.list.invalidate(),
+  });
+
+  function onSubmit(event: FormEvent) {
+    event.preventDefault();
+    const parsed = zSetAgentLoginInput.safeParse({ loginCode: form.loginCode, name: form.name || undefined });
+    if (!parsed.success) {
+      setMessage({ kind: "error", text: parsed.error.issues.map((i) => i.message).join("; ") });
+      return;
+    }
+    setAgent.mutate(parsed.data, {
+      onSuccess: (a) => {
+        setMessage({ kind: "ok", text: `Saved agent login ${a.loginCode}.` });
+        setForm({ loginCode: "", name: "" });
+      },
+      onError: (e) => setMessage({ kind: "error", text: errorMessage(e) }),
+    });
+  }
+
+  return (
+    <section aria-labelledby="agents-title" className="space-y-3">
+      <h2 id="agents-title" className="text-xl font-semibold">
+        Agent logins
+      </h2>
+      {error && (
+        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
+          {error}
+        </p>
+      )}
+      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <table className="w-full text-left text-sm" aria-label="Agent logins">
+          <thead className="bg-slate-50 text-slate-500">
+            <tr>
+              <th className="px-4 py-2 font-medium">Login code</th>
+              <th className="px-4 py-2 font-medium">Name</th>
+              <th className="px-4 py-2 font-medium">record</th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {agents.isLoading && (
+              <tr>
+                <td colSpan={3} className="px-4 py-4 text-slate-500">
+                  Loading…
+                </td>
+              </tr>
+            )}
+            {agents.data?.map((a) => (
+              <tr key={a.id} data-testid={`agent-row-${a.loginCode}`}>
+                <td className="px-4 py-2 font-mono">{a.loginCode}</td>
+                <td className="px-4 py-2">{a.name}</td>
+                <td className="px-4 py-2">
+                  <RecordToggle
+                    checked={a.record}
+                    disabled={!isAdmin}
+                    label={`record agent ${a.loginCode}`}
+                    onChange={(record) => setAgent.mutate({ loginCode: a.loginCode, record })}
+                  />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {isAdmin && (
+        <form onSubmit={onSubmit} aria-label="Add an agent login" className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4" noValidate>
+          <Field label="Login code" value={form.loginCode} onChange={(loginCode) => setForm({ ...form, loginCode })} />
+          <Field label="Agent name" value={form.name} onChange={(name) => setForm({ ...form, name })} />
+          <button type="submit" className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700">
+            Save agent login
+          </button>
+          <FormMessage message={message} />
+        </form>
+      )}
+    </section>
+  );
+}
+
+function RecorderSection() {
+  const utils = trpc.useUtils();
+  const isAdmin = useIsAdmin();
+  const recorders = trpc.recorder.list.useQuery();
+  const [form, setForm] = useState({ name: "", uri: "" });
+  const [message, setMessage] = useState<{ kind: "error" | "ok"; text: string } | null>(null);
+  const save = trpc.recorder.set.useMutation({
+    onSuccess: async (r) => {
+      setMessage({ kind: "ok", text: `Saved recorder ${r.name}.` });
+      setForm({ name: "", uri: "" });
+      await utils.recorder.list.invalidate();
+    },
+    onError: (e) => setMessage({ kind: "error", text: errorMessage(e) }),
+  });
+
+  function onSubmit(event: FormEvent) {
+    event.preventDefault();
+    const parsed = zSetRecorderInput.safeParse({ name: form.name, uri: form.uri });
+    if (!parsed.success) {
+      setMessage({ kind: "error", text: parsed.error.issues.map((i) => i.message).join("; ") });
+      return;
+    }
+    save.mutate(parsed.data);
+  }
+
+  return (
+    <section aria-labelledby="recorders-title" className="space-y-3">
+      <h2 id="recorders-title" className="text-xl font-semibold">
+        Recorders <span className="text-sm font-normal text-slate-500">(tried in this order)</span>
+      </h2>
+      <ol className="divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white text-sm" aria-label="Recorders">
+        {recorders.data?.map((r) => (
+          <li key={r.id} className="flex items-center gap-4 px-4 py-2">
+            <span className="w-6 text-slate-400">{r.position}.</span>
+            <span className="font-medium">{r.name}</span>
+            <code className="text-slate-600">{r.uri}</code>
+            <span className={`ml-auto text-xs ${r.enabled ? "text-green-700" : "text-slate-400"}`}>
+              {r.enabled ? "enabled" : "disabled"}
+            </span>
+          </li>
+        ))}
+      </ol>
+      {isAdmin && (
+        <form onSubmit={onSubmit} aria-label="Add a recorder" className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4" noValidate>
+          <Field label="Recorder name" value={form.name} onChange={(name) => setForm({ ...form, name })} />
+          <Field label="SIP URI" value={form.uri} onChange={(uri) => setForm({ ...form, uri })} />
+          <button type="submit" disabled={save.isPending} className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-60">
+            Save recorder
+          </button>
+          <FormMessage message={message} />
+        </form>
+      )}
+    </section>
+  );
+}
+
+function Field(props: { label: string; value: string; type?: string; onChange: (v: string) => void }) {
+  return (
+    <label className="text-sm">
+      <span className="block font-medium text-slate-700">{props.label}</span>
+      <input
+        type={props.type ?? "text"}
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value)}
+        className="mt-1 rounded-md border border-slate-300 px-3 py-1.5"
+      />
+    </label>
+  );
+}
+
+function FormMessage({ message }: { message: { kind: "error" | "ok"; text: string } | null }) {
+  if (!message) return null;
+  return (
+    <p
+      role={message.kind === "error" ? "alert" : "status"}
+      className={`w-full text-sm ${message.kind === "error" ? "text-red-700" : "text-green-700"}`}
+    >
+      {message.text}
+    </p>
+  );
+}

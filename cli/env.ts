@@ -1,0 +1,22 @@
+import path from "node:path";
+import { z } from "zod";
+import { type EnvSource, parseEnv, zPort } from "../common/env-schema";
+
+const cliEnvSchema = z.object({
+  FORKLINE_URL: z.url({ error: "must be a URL such as http://127.0.0.1:3000" }).optional(),
+  FORKLINE_API_TOKEN: z.string().min(10, "looks too short to be a Forkline API token").optional(),
+  HTTP_PORT: zPort(3000),
+  DATABASE_URL: z.string().startsWith("file:", "must be a SQLite URL such as file:./data/forkline.db").default("file:./data/forkline.db"),
+});
+
+export type CliEnv = { url: string; token: string | undefined; tokenFile: string };
+
+export function loadCliEnv(source: EnvSource): CliEnv {
+  const env = parseEnv(cliEnvSchema, source);
+  const databaseFile = path.resolve(env.DATABASE_URL.slice("file:".length));
+  return {
+    url: (env.FORKLINE_URL ?? `http://127.0.0.1:${env.HTTP_PORT}`).replace(/\/$/, ""),
+    token: env.FORKLINE_API_TOKEN,
+    tokenFile: path.join(path.dirname(databaseFile), "forkline.api-token"),
+  };
+}

@@ -1,0 +1,234 @@
+import fs from "node:fs";
+import { Command, CommanderError, Option } from "commander";
+import { TRPCClientError, createTRPCClient, httpLink } from "@trpc/client";
+import superjson from "superjson";
+import type { z } from "zod";
+import { EnvError } from "../common/env-schema";
+import {
+  zSetAgentLoginInput,
+  zSetDnInput,
+  zSetRecorderInput,
+} from "../common/schemas/config-schemas";
+import { parseParamsString, zRecordingControlInput } from "../common/schemas/recording-schemas";
+import type { AppRouter } from "../server/trpc/root";
+import { loadCliEnv } from "./env";
+import { printRecords } from "./print-records";
+
+/** A mistake in what the user typed: exit 2, like commander's own usage errors. */
+class UsageError extends Error {}
+
+function connect() {
+  const env = loadCliEnv(process.env);
+  let token = env.token;
+  if (!token) {
+    try {
+      token = fs.readFileSync(env.tokenFile, "utf8").trim();
+    } catch {
+      throw new UsageError(
+        `no API token: set FORKLINE_API_TOKEN or start Forkline once on this machine (it writes ${env.tokenFile})`,
+      );
+    }
+  }
+  const client = createTRPCClient<AppRouter>({
+    links: [httpLink({ url: `${env.url}/api/trpc`, transformer: superjson, headers: { authorization: `Bearer ${token}` } })],
+  });
+  return { client, url: env.url };
+}
+
+function validate<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    throw new UsageError(parsed.error.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; "));
+  }
+  return parsed.data;
+}
+
+const bool = (name: string) => (value: string) => {
+  if (value === "true") return true;
+  if (value === "false") return false;
+  throw new UsageError(`${name} must be true or false (got "${value}")`);
+};
+
+const dnType = (value: string) => value.replace("-", "_");
+
+const program = new Command("forkline")
+  .description("Forkline admin CLI: talks to the running server's tRPC API")
+  .option("--json", "machine-readable output")
+  .exitOverride()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+const json = () => Boolean(program.opts<{ json?: boolean }>().json);
+
+// ---- dn ----------------------------------------------------------------------------------
+const dn = program.command("dn").description("directory numbers: extensions, trunks, routing points");
+dn.command("list")
+  .description("list DNs")
+  .addOption(new Option("--type <type>", "extension | trunk | routing-point").choices(["extension", "trunk", "routing-point"]))
+  .option("--record <bool>", "only DNs with record=true|false", bool("--record"))
+  .action(async (opts: { type?: string; record?: boolean }) => {
+    const rows = await connect().client.dn.list.query({
+      type: opts.type ? (dnType(opts.type) as "extension" | "trunk" | "routing_point") : undefined,
+      record: opts.record,
+    });
+    printRecords(json(), rows, ["number", "type", "displayName", "record", "peer", "routeTarget", "routeRecord"]);
+  });
+dn.command("set <number>")
+  .description("create or update a DN")
+  .addOption(new Option("--type <type>", "extension | trunk | routing-point").choices(["extension", "trunk", "routing-point"]).makeOptionMandatory())
+  .option("--record <bool>", "full-time recording: true | false", bool("--record"))
+  .option("--name <displayName>", "display name")
+  .option("--password <password>", "SIP password (extensions)")
+  .option("--peer <host:port>", "peer address (trunks)")
+  .option("--inbound <numbers>", "comma-separated inbound numbers (trunks)")
+  .option("--outbound-prefix <digits>", "dialled prefix that selects this trunk")
+  .option("--target <dn>", "default route target (routing points)")
+  .addOption(
+    new Option("--route-record <value>", "default strategy record key (routing points)").choices([
+      "none",
+      "destination",
+      "source",
+      "disable_source",
+      "disable_destination",
+    ]),
+  )
+  .option("--route-params <k=v&…>", "params attached by the default strategy")
+  .action(async (number: string, opts: Record<string, string | boolean | undefined>) => {
+    const input = validate(zSetDnInput, {
+      number,
+      type: dnType(String(opts.type)),
+      record: opts.record,
+      displayName: opts.name,
+      password: opts.password,
+      peer: opts.peer,
+      inboundNumbers: typeof opts.inbound === "string" ? opts.inbound.split(",").map((s) => s.trim()) : undefined,
+      outboundPrefix: opts.outboundPrefix,
+      routeTarget: opts.target,
+      routeRecord: opts.routeRecord,
+      routeParams: typeof opts.routeParams === "string" ? parseParams(opts.routeParams) : undefined,
+    });
+    const { client } = connect();
+    const row = await client.dn.set.mutate({
+      ...input,
+      peer: typeof opts.peer === "string" ? opts.peer : undefined,
+    });
+    printRecords(json(), [row], ["number", "type", "displayName", "record", "peer", "routeTarget", "routeRecord"]);
+  });
+dn.command("delete <number>")
+  .description("delete a DN")
+  .action(async (number: string) => {
+    await connect().client.dn.delete.mutate({ number });
+    printRecords(json(), [{ deleted: number }], ["deleted"]);
+  });
+
+// ---- agent -------------------------------------------------------------------------------
+const agent = program.command("agent").description("agent logins");
+agent.command("list").action(async () => {
+  const rows = await connect().client.agentLogin.list.query();
+  printRecords(json(), rows, ["loginCode", "name", "record"]);
+});
+agent
+  .command("set <login>")
+  .description("create or update an agent login")
+  .option("--record <bool>", "full-time recording: true | false", bool("--record"))
+  .option("--name <name>", "agent name")
+  .action(async (login: string, opts: { record?: boolean; name?: string }) => {
+    const input = validate(zSetAgentLoginInput, { loginCode: login, record: opts.record, name: opts.name });
+    const row = await connect().client.agentLogin.set.mutate(input);
+    printRecords(json(), [row], ["loginCode", "name", "record"]);
+  });
+agent.command("delete <login>").action(async (login: string) => {
+  await connect().client.agentLogin.delete.mutate({ loginCode: login });
+  printRecords(json(), [{ deleted: login }], ["deleted"]);
+});
+
+// ---- recorder ----------------------------------------------------------------------------
+const recorder = program.command("recorder").description("third-party recorders (SIPREC), in failover order");
+recorder.command("list").action(async () => {
+  const rows = await connect().client.recorder.list.query();
+  printRecords(json(), rows, ["position", "name", "uri", "enabled"]);
+});
+recorder
+  .command("set <name>")
+  .description("create or update a recorder")
+  .option("--uri <uri>", "SIP URI of the recorder, e.g. sip:127.0.0.1:5080")
+  .option("--position <n>", "failover position (1 = first)")
+  .option("--enabled <bool>", "true | false", bool("--enabled"))
+  .action(async (name: string, opts: { uri?: string; position?: string; enabled?: boolean }) => {
+    if (opts.position !== undefined && !/^\d+$/.test(opts.position)) {
+      throw new UsageError(`--position must be a whole number (got "${opts.position}")`);
+    }
+    const input = validate(zSetRecorderInput, {
+      name,
+      uri: opts.uri,
+      position: opts.position === undefined ? undefined : Number(opts.position),
+      enabled: opts.enabled,
+    });
+    const row = await connect().client.recorder.set.mutate(input);
+    printRecords(json(), [row], ["position", "name", "uri", "enabled"]);
+  });
+recorder.command("delete <name>").action(async (name: string) => {
+  await connect().client.recorder.delete.mutate({ name });
+  printRecords(json(), [{ deleted: name }], ["deleted"]);
+});
+
+// ---- calls and recording control -------------------------------------------------------------
+program
+  .command("calls")
+  .description("live calls")
+  .action(async () => {
+    const rows = await connect().client.call.list.query();
+    printRecords(json(), rows as unknown as Record<string, unknown>[], ["callId"]);
+  });
+const record = program.command("record").description("mid-call recording control (TRequestPrivateService)");
+for (const action of ["start", "stop", "pause", "resume"] as const) {
+  record
+    .command(`${action} <call-id>`)
+    .addOption(new Option("--side <side>", "source | destination").choices(["source", "destination"]).default("source"))
+    .option("--id <id>", "recording session id (globally unique)")
+    .option("--dest <uri>", "recorder SIP URI overriding the default")
+    .option("--params <k=v&…>", "key-value pairs for the recording session")
+    .action(async (callId: string, opts: { side: string; id?: string; dest?: string; params?: string }) => {
+      const input = validate(zRecordingControlInput, {
+        callId,
+        side: opts.side,
+        id: opts.id,
+        dest: opts.dest,
+        params: opts.params === undefined ? undefined : parseParams(opts.params),
+      });
+      const result = await connect().client.recording[action].mutate(input);
+      printRecords(json(), [result as unknown as Record<string, unknown>], ["callId"]);
+    });
+}
+
+function parseParams(value: string): Record<string, string> {
+  try {
+    return parseParamsString(value);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.exitCode = reportError(error);
+}
+
+function reportError(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+  if (error instanceof UsageError || error instanceof EnvError) {
+    process.stderr.write(`forkline: ${error.message}\n`);
+    return 2;
+  }
+  if (error instanceof TRPCClientError) {
+    const cause = (error as TRPCClientError<AppRouter>).cause as { code?: string } | undefined;
+    if (cause?.code === "ECONNREFUSED" || /fetch failed/.test(error.message)) {
+      process.stderr.write("forkline: cannot reach the Forkline server: is it running (npm start)?\n");
+      return 3;
+    }
+    const code = (error as TRPCClientError<AppRouter>).data?.code ?? "ERROR";
+    process.stderr.write(`forkline: ${error.message} [${code}]\n`);
+    return 1;
+  }
+  throw error;
+}

@@ -1,0 +1,115 @@
+import { z } from "zod";
+import { ROLES } from "../roles";
+
+/**
+ * The zod schemas shared by the tRPC procedures, the forms in app/ and the CLI,
+ * so that a value refused in one place is refused with the same words everywhere.
+ */
+export const DN_TYPES = ["extension", "trunk", "routing_point"] as const;
+export type DnType = (typeof DN_TYPES)[number];
+
+export const ROUTE_RECORD_VALUES = [
+  "none",
+  "destination",
+  "source",
+  "disable_source",
+  "disable_destination",
+] as const;
+export type RouteRecord = (typeof ROUTE_RECORD_VALUES)[number];
+
+export const zDnNumber = z
+  .string()
+  .trim()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9_.+-]{0,31}$/,
+    "DN number: 1–32 letters, digits, '.', '_', '+' or '-', starting with a letter or digit",
+  );
+
+export const zDnType = z.enum(DN_TYPES, { error: "type must be extension, trunk or routing-point" });
+
+export const zSipPassword = z
+  .string()
+  .min(6, "SIP password must be at least 6 characters")
+  .max(128, "SIP password must be at most 128 characters")
+  .regex(/^[\x21-\x7e]+$/, "SIP password: printable ASCII without spaces");
+
+const hostPattern = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)$/;
+
+export const zPeer = z
+  .string()
+  .trim()
+  .transform((value, ctx) => {
+    const match = /^(.+):(\d{1,5})$/.exec(value);
+    const host = match?.[1] ?? value;
+    const port = match?.[2] !== undefined ? Number(match[2]) : 5060;
+    if (!hostPattern.test(host) || port < 1 || port > 65535) {
+      ctx.addIssue({ code: "custom", message: "peer must be host:port, e.g. 127.0.0.1:5062" });
+      return z.NEVER;
+    }
+    return { host, port };
+  });
+
+export const zDigits = z.string().trim().regex(/^[0-9*#+]{1,32}$/, "must be digits (0-9, *, #, +)");
+
+export const zKeyValueParams = z
+  .record(
+    z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "param names: letters, digits, '_', '.', '-'"),
+    z.string().max(512, "param values are at most 512 characters"),
+  )
+  .refine((r) => Object.keys(r).length <= 32, "at most 32 params");
+
+export const zSetDnInput = z.object({
+  number: zDnNumber,
+  type: zDnType,
+  displayName: z.string().trim().max(64, "display name is at most 64 characters").optional(),
+  record: z.boolean().optional(),
+  password: zSipPassword.optional(),
+  peer: zPeer.optional(),
+  inboundNumbers: z.array(zDigits).max(64).optional(),
+  outboundPrefix: zDigits.nullable().optional(),
+  routeTarget: zDnNumber.nullable().optional(),
+  routeRecord: z.enum(ROUTE_RECORD_VALUES, { error: "route record must be none, destination, source, disable_source or disable_destination" }).optional(),
+  routeParams: zKeyValueParams.optional(),
+});
+export type SetDnInput = z.input<typeof zSetDnInput>;
+
+export const zAgentLoginCode = z.string().trim().regex(/^[0-9A-Za-z_.-]{1,32}$/, "login code: 1–32 letters or digits");
+
+export const zSetAgentLoginInput = z.object({
+  loginCode: zAgentLoginCode,
+  name: z.string().trim().max(64, "name is at most 64 characters").optional(),
+  record: z.boolean().optional(),
+});
+
+export const zRecorderName = z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$/, "recorder name: 1–64 letters, digits, spaces, '_', '.', '-'");
+
+/** Recorders are reached over SIPREC: only SIP and SIPS URIs. Local file recording is not supported. */
+export const zRecorderUri = z
+  .string()
+  .trim()
+  .max(256)
+  .refine((v) => !/^file:/i.test(v), "local file recording is not supported: give a sip: or sips: URI")
+  .refine((v) => /^sips?:([^@\s]+@)?[A-Za-z0-9.\-[\]:]+(;[^\s]*)?$/.test(v), "recorder URI must be sip:host[:port] or sips:…");
+
+export const zSetRecorderInput = z.object({
+  name: zRecorderName,
+  uri: zRecorderUri.optional(),
+  position: z.number().int().min(1, "position starts at 1").max(100).optional(),
+  enabled: z.boolean().optional(),
+});
+
+export const zUsername = z.string().trim().regex(/^[a-z0-9][a-z0-9_.-]{1,31}$/, "username: 2–32 lowercase letters, digits, '_', '.', '-'");
+export const zUserPassword = z.string().min(8, "password must be at least 8 characters").max(256);
+export const zRole = z.enum(ROLES, { error: "role must be admin, supervisor or agent" });
+
+export const zCreateUserInput = z.object({ username: zUsername, password: zUserPassword, role: zRole });
+export const zUpdateUserInput = z.object({
+  username: zUsername,
+  password: zUserPassword.optional(),
+  role: zRole.optional(),
+});
+
+export const zLoginInput = z.object({
+  username: z.string().trim().min(1, "enter your username").max(64),
+  password: z.string().min(1, "enter your password").max(256),
+});

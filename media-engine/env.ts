@@ -1,0 +1,22 @@
+import { z } from "zod";
+import { type EnvSource, parseEnv, zBindAddress, zPort } from "../common/env-schema";
+
+const mediaEngineEnvSchema = z
+  .object({
+    MEDIA_ENGINE_SIP_PORT: zPort(5070),
+    MEDIA_ENGINE_HOST: zBindAddress("127.0.0.1"),
+    PUBLIC_IP: zBindAddress("127.0.0.1"),
+    RTP_PORT_MIN: zPort(20000),
+    RTP_PORT_MAX: zPort(29999),
+    LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  })
+  .refine((env) => env.RTP_PORT_MIN < env.RTP_PORT_MAX, {
+    message: "RTP_PORT_MIN must be below RTP_PORT_MAX",
+    path: ["RTP_PORT_MIN"],
+  });
+
+export type MediaEngineEnv = z.infer<typeof mediaEngineEnvSchema>;
+
+export function loadMediaEngineEnv(source: EnvSource): MediaEngineEnv {
+  return parseEnv(mediaEngineEnvSchema, source);
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// Applies the checked-in Prisma migrations to the database named by DATABASE_URL
+// (default file:./data/forkline.db). Run by `npm install` (postinstall) and by `npm start`.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+// This script runs before any env module can be loaded (it prepares what they need),
+// so it reads the one variable it needs and checks it itself.
+const url = process.env.DATABASE_URL?.trim() || "file:./data/forkline.db";
+if (!url.startsWith("file:")) {
+  console.error(`migrate: DATABASE_URL must be a SQLite URL such as file:./data/forkline.db (got ${url})`);
+  process.exit(78);
+}
+fs.mkdirSync(path.dirname(path.resolve(url.slice("file:".length))), { recursive: true });
+const prisma = path.join(root, "node_modules", ".bin", "prisma");
+const result = spawnSync(prisma, ["migrate", "deploy"], {
+  cwd: root,
+  env: { ...process.env, DATABASE_URL: url, PRISMA_HIDE_UPDATE_MESSAGE: "1" },
+  encoding: "utf8",
+});
+if (result.status !== 0) {
+  process.stderr.write(result.stdout ?? "");
+  process.stderr.write(result.stderr ?? "");
+  console.error("migrate: prisma migrate deploy failed");
+  process.exit(result.status ?? 1);
+}
+const applied = /(\d+) migrations? found/.exec(result.stdout ?? "");
+if (process.env.FORKLINE_QUIET_MIGRATE !== "1") {
+  console.log(`migrate: database ${url} is up to date${applied ? ` (${applied[1]} migrations)` : ""}`);
+}

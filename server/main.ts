@@ -1,0 +1,44 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadEnvOrExit } from "../common/env-schema";
+import { notifyReady } from "../common/process-ready";
+import { loadServerEnv } from "./env";
+import { createHttpServer } from "./http/create-http-server";
+import { LoginThrottle } from "./services/auth/login-throttle";
+import { bootstrap } from "./services/bootstrap/bootstrap";
+import { createDb, sqlitePathFromUrl } from "./services/db";
+
+const env = loadEnvOrExit("forkline-server", () => loadServerEnv(process.env));
+const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+const db = createDb(env.DATABASE_URL);
+const boot = await bootstrap(db, {
+  databaseFile: sqlitePathFromUrl(env.DATABASE_URL),
+  adminPassword: env.ADMIN_PASSWORD,
+  seedDemo: env.SEED_DEMO,
+  sipRealm: env.SIP_REALM,
+  recorderUri: `sip:127.0.0.1:${env.RECORDER_SIP_PORT}`,
+});
+const http = await createHttpServer({ db, env, throttle: new LoginThrottle() }, { rootDir });
+
+notifyReady({
+  service: "server",
+  urls: { ui: http.url, trpc: `${http.url}/api/trpc` },
+  firstStart: boot.firstStart,
+  credentials: boot.credentials,
+  credentialsFile: boot.credentialsFile,
+  apiTokenFile: boot.apiTokenFile,
+});
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  process.stderr.write(`forkline-server: ${signal}, stopping\n`);
+  await http.close();
+  await db.$disconnect();
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("disconnect", () => void shutdown("launcher gone"));

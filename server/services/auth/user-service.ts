@@ -1,0 +1,81 @@
+import type { Prisma } from "../../../generated/prisma";
+import type { z } from "zod";
+import type { zCreateUserInput, zUpdateUserInput } from "../../../common/schemas/config-schemas";
+import { AppError, AppErrorCode } from "../../errors/app-error";
+import type { Actor } from "../actor";
+import { recordAudit } from "../audit/record-audit";
+import type { Db } from "../db";
+import { hashPassword } from "./password-hash";
+
+const publicUser = (u: { id: string; username: string; role: string; createdAt: Date }) => ({
+  id: u.id,
+  username: u.username,
+  role: u.role,
+  createdAt: u.createdAt,
+});
+
+export async function listUsers(db: Db) {
+  const rows = await db.user.findMany({ orderBy: { username: "asc" } });
+  return rows.map(publicUser);
+}
+
+export async function createUser(db: Db, actor: Actor, input: z.output<typeof zCreateUserInput>) {
+  const passwordHash = await hashPassword(input.password);
+  return db.$transaction(async (tx) => {
+    if (await tx.user.findUnique({ where: { username: input.username } })) {
+      throw new AppError(AppErrorCode.CONFLICT, `User ${input.username} already exists.`, { field: "username" });
+    }
+    const user = await tx.user.create({ data: { username: input.username, passwordHash, role: input.role } });
+    await recordAudit(tx, actor, {
+      action: "user.create",
+      entity: "User",
+      entityId: user.id,
+      after: { username: user.username, role: user.role },
+    });
+    return publicUser(user);
+  });
+}
+
+export async function updateUser(db: Db, actor: Actor, input: z.output<typeof zUpdateUserInput>) {
+  const passwordHash = input.password ? await hashPassword(input.password) : undefined;
+  return db.$transaction(async (tx) => {
+    const before = await tx.user.findUnique({ where: { username: input.username } });
+    if (!before) throw new AppError(AppErrorCode.NOT_FOUND, `No user ${input.username}.`);
+    if (before.role === "admin" && input.role && input.role !== "admin") await assertAnotherAdmin(tx, before.id);
+    const user = await tx.user.update({
+      where: { id: before.id },
+      data: { role: input.role, passwordHash },
+    });
+    if (passwordHash) await tx.session.deleteMany({ where: { userId: user.id } });
+    await recordAudit(tx, actor, {
+      action: "user.update",
+      entity: "User",
+      entityId: user.id,
+      before: { role: before.role },
+      after: { role: user.role, passwordChanged: Boolean(passwordHash) },
+    });
+    return publicUser(user);
+  });
+}
+
+export async function deleteUser(db: Db, actor: Actor, username: string) {
+  await db.$transaction(async (tx) => {
+    const before = await tx.user.findUnique({ where: { username } });
+    if (!before) throw new AppError(AppErrorCode.NOT_FOUND, `No user ${username}.`);
+    if (before.id === actor.userId) throw new AppError(AppErrorCode.CONFLICT, "You cannot delete yourself.");
+    if (before.role === "admin") await assertAnotherAdmin(tx, before.id);
+    await tx.user.delete({ where: { id: before.id } });
+    await recordAudit(tx, actor, {
+      action: "user.delete",
+      entity: "User",
+      entityId: before.id,
+      before: { username: before.username, role: before.role },
+    });
+  });
+}
+
+
+async function assertAnotherAdmin(tx: Prisma.TransactionClient, exceptId: string) {
+  const others = await tx.user.count({ where: { role: "admin", id: { not: exceptId } } });
+  if (others === 0) throw new AppError(AppErrorCode.CONFLICT, "Forkline needs at least one admin.");
+}

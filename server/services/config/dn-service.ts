@@ -1,0 +1,203 @@
+import type { z } from "zod";
+import { computeDigestHa1 } from "../../../protocol/sip";
+import type { DnType, RouteRecord, zSetDnInput } from "../../../common/schemas/config-schemas";
+import { AppError, AppErrorCode } from "../../errors/app-error";
+import type { Dn } from "../../../generated/prisma";
+import type { Actor } from "../actor";
+import { recordAudit } from "../audit/record-audit";
+import type { Db } from "../db";
+import { configEvents } from "./config-events";
+
+export type DnView = {
+  id: string;
+  number: string;
+  type: DnType;
+  displayName: string;
+  record: boolean;
+  hasPassword: boolean;
+  peer: string | null;
+  inboundNumbers: string[];
+  outboundPrefix: string | null;
+  routeTarget: string | null;
+  routeRecord: RouteRecord;
+  routeParams: Record<string, string>;
+  updatedAt: Date;
+};
+
+export function toDnView(row: Dn): DnView {
+  return {
+    id: row.id,
+    number: row.number,
+    type: row.type as DnType,
+    displayName: row.displayName,
+    record: row.record,
+    hasPassword: row.sipHa1Md5 !== null,
+    peer: row.peerHost ? `${row.peerHost}:${row.peerPort ?? 5060}` : null,
+    inboundNumbers: row.inboundNumbers ? row.inboundNumbers.split(",") : [],
+    outboundPrefix: row.outboundPrefix,
+    routeTarget: row.routeTarget,
+    routeRecord: row.routeRecord as RouteRecord,
+    routeParams: JSON.parse(row.routeParams) as Record<string, string>,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export async function listDns(db: Db, filter: { type?: DnType; record?: boolean; search?: string } = {}) {
+  const rows = await db.dn.findMany({
+    where: {
+      type: filter.type,
+      record: filter.record,
+      ...(filter.search
+        ? { OR: [{ number: { contains: filter.search } }, { displayName: { contains: filter.search } }] }
+        : {}),
+    },
+    orderBy: [{ type: "asc" }, { number: "asc" }],
+  });
+  return rows.map(toDnView);
+}
+
+export async function getDn(db: Db, number: string): Promise<DnView> {
+  const row = await db.dn.findUnique({ where: { number } });
+  if (!row) throw new AppError(AppErrorCode.NOT_FOUND, `No DN ${number}.`);
+  return toDnView(row);
+}
+
+/**
+ * Creates or updates one DN. Fields that do not belong to the DN's type are refused rather
+ * than silently dropped, so a typo in a CLI flag never looks like success.
+ */
+export async function setDn(
+  db: Db,
+  actor: Actor,
+  input: z.output<typeof zSetDnInput>,
+  sipRealm: string,
+): Promise<DnView> {
+  assertFieldsFitType(input);
+  return db.$transaction(async (tx) => {
+    const before = await tx.dn.findUnique({ where: { number: input.number } });
+    if (before && before.type !== input.type) {
+      throw new AppError(
+        AppErrorCode.CONFLICT,
+        `DN ${input.number} is a ${before.type.replace("_", " ")}; delete it before giving the number another type.`,
+        { field: "type" },
+      );
+    }
+    if (!before && input.type === "extension" && !input.password) {
+      throw new AppError(AppErrorCode.INVALID_INPUT, "A new extension needs a SIP password.", { field: "password" });
+    }
+    if (!before && input.type === "trunk" && !input.peer) {
+      throw new AppError(AppErrorCode.INVALID_INPUT, "A new trunk needs a peer host:port.", { field: "peer" });
+    }
+    if (input.routeTarget) {
+      const target = await tx.dn.findUnique({ where: { number: input.routeTarget } });
+      if (!target || target.type === "routing_point") {
+        throw new AppError(
+          AppErrorCode.INVALID_INPUT,
+          `Route target ${input.routeTarget} must be an existing extension or trunk.`,
+          { field: "routeTarget" },
+        );
+      }
+    }
+    const data = {
+      displayName: input.displayName,
+      record: input.record,
+      ...(input.password
+        ? {
+            sipHa1Md5: computeDigestHa1("MD5", input.number, sipRealm, input.password),
+            sipHa1Sha256: computeDigestHa1("SHA-256", input.number, sipRealm, input.password),
+          }
+        : {}),
+      ...(input.peer ? { peerHost: input.peer.host, peerPort: input.peer.port } : {}),
+      inboundNumbers: input.inboundNumbers?.join(","),
+      outboundPrefix: input.outboundPrefix,
+      routeTarget: input.routeTarget,
+      routeRecord: input.routeRecord,
+      routeParams: input.routeParams ? JSON.stringify(input.routeParams) : undefined,
+    };
+    const row = before
+      ? await tx.dn.update({ where: { id: before.id }, data })
+      : await tx.dn.create({ data: { ...data, number: input.number, type: input.type } });
+    const after = toDnView(row);
+    await recordAudit(tx, actor, {
+      action: before ? "dn.update" : "dn.create",
+      entity: "Dn",
+      entityId: row.number,
+      before: before ? auditable(toDnView(before)) : undefined,
+      after: { ...auditable(after), ...(input.password ? { passwordChanged: true } : {}) },
+    });
+    return after;
+  }).then((view) => {
+    configEvents.emitChange({ entity: "Dn", id: view.number });
+    return view;
+  });
+}
+
+export async function setDnRecord(db: Db, actor: Actor, number: string, record: boolean): Promise<DnView> {
+  const view = await db.$transaction(async (tx) => {
+    const before = await tx.dn.findUnique({ where: { number } });
+    if (!before) throw new AppError(AppErrorCode.NOT_FOUND, `No DN ${number}.`);
+    if (before.type === "routing_point") {
+      throw new AppError(
+        AppErrorCode.INVALID_INPUT,
+        "A routing point has no full-time record option; set its strategy's record value instead.",
+        { field: "record" },
+      );
+    }
+    const row = await tx.dn.update({ where: { id: before.id }, data: { record } });
+    await recordAudit(tx, actor, {
+      action: "dn.record",
+      entity: "Dn",
+      entityId: number,
+      before: { record: before.record },
+      after: { record: row.record },
+    });
+    return toDnView(row);
+  });
+  configEvents.emitChange({ entity: "Dn", id: number });
+  return view;
+}
+
+export async function deleteDn(db: Db, actor: Actor, number: string): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const before = await tx.dn.findUnique({ where: { number } });
+    if (!before) throw new AppError(AppErrorCode.NOT_FOUND, `No DN ${number}.`);
+    const routedHere = await tx.dn.findFirst({ where: { routeTarget: number } });
+    if (routedHere) {
+      throw new AppError(
+        AppErrorCode.CONFLICT,
+        `Routing point ${routedHere.number} routes to ${number}; change its target first.`,
+      );
+    }
+    await tx.dn.delete({ where: { id: before.id } });
+    await recordAudit(tx, actor, {
+      action: "dn.delete",
+      entity: "Dn",
+      entityId: number,
+      before: auditable(toDnView(before)),
+    });
+  });
+  configEvents.emitChange({ entity: "Dn", id: number });
+}
+
+function auditable(view: DnView) {
+  const { id: _id, updatedAt: _u, ...rest } = view;
+  return rest;
+}
+
+function assertFieldsFitType(input: z.output<typeof zSetDnInput>) {
+  const allowed: Record<DnType, string[]> = {
+    extension: ["displayName", "record", "password"],
+    trunk: ["displayName", "record", "peer", "inboundNumbers", "outboundPrefix"],
+    routing_point: ["displayName", "routeTarget", "routeRecord", "routeParams"],
+  };
+  for (const [key, value] of Object.entries(input)) {
+    if (key === "number" || key === "type" || value === undefined) continue;
+    if (!allowed[input.type].includes(key)) {
+      throw new AppError(
+        AppErrorCode.INVALID_INPUT,
+        `${key} does not apply to a ${input.type.replace("_", " ")}.`,
+        { field: key },
+      );
+    }
+  }
+}

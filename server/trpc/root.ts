@@ -1,0 +1,25 @@
+import { agentLoginRouter } from "./routers/agent-login-router";
+import { authRouter } from "./routers/auth-router";
+import { callRouter, recordingRouter } from "./routers/call-router";
+import { dnRouter } from "./routers/dn-router";
+import { eventRouter, systemRouter } from "./routers/event-router";
+import { recorderRouter } from "./routers/recorder-router";
+import { apiTokenRouter, auditRouter, userRouter } from "./routers/user-router";
+import { createCallerFactory, createTRPCRouter } from "./trpc";
+
+export const appRouter = createTRPCRouter({
+  auth: authRouter,
+  dn: dnRouter,
+  agentLogin: agentLoginRouter,
+  recorder: recorderRouter,
+  user: userRouter,
+  apiToken: apiTokenRouter,
+  audit: auditRouter,
+  call: callRouter,
+  recording: recordingRouter,
+  events: eventRouter,
+  system: systemRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);

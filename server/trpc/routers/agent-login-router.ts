@@ -1,0 +1,14 @@
+import { z } from "zod";
+import { zAgentLoginCode, zSetAgentLoginInput } from "../../../common/schemas/config-schemas";
+import { deleteAgentLogin, listAgentLogins, setAgentLogin } from "../../services/config/agent-login-service";
+import { adminProcedure, createTRPCRouter, supervisorProcedure } from "../trpc";
+
+export const agentLoginRouter = createTRPCRouter({
+  list: supervisorProcedure
+    .input(z.object({ record: z.boolean().optional(), search: z.string().max(64).optional() }).optional())
+    .query(({ ctx, input }) => listAgentLogins(ctx.db, input)),
+  set: adminProcedure.input(zSetAgentLoginInput).mutation(({ ctx, input }) => setAgentLogin(ctx.db, ctx.actor, input)),
+  delete: adminProcedure
+    .input(z.object({ loginCode: zAgentLoginCode }))
+    .mutation(({ ctx, input }) => deleteAgentLogin(ctx.db, ctx.actor, input.loginCode)),
+});
