@@ -6,7 +6,10 @@ const cliEnvSchema = z.object({
   FORKLINE_URL: z.url({ error: "must be a URL such as http://127.0.0.1:3000" }).optional(),
   FORKLINE_API_TOKEN: z.string().min(10, "looks too short to be a Forkline API token").optional(),
   HTTP_PORT: zPort(3000),
-  DATABASE_URL: z.string().startsWith("file:", "must be a SQLite URL such as file:./data/forkline.db").default("file:./data/forkline.db"),
+  DATABASE_URL: z
+    .string()
+    .startsWith("file:", "must be a SQLite URL such as file:./data/forkline.db")
+    .default("file:./data/forkline.db"),
 });
 
 export type CliEnv = { url: string; token: string | undefined; tokenFile: string };

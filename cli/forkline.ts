@@ -4,15 +4,11 @@ import { TRPCClientError, createTRPCClient, httpLink } from "@trpc/client";
 import superjson from "superjson";
 import type { z } from "zod";
 import { EnvError } from "../common/env-schema";
-import {
-  zSetAgentLoginInput,
-  zSetDnInput,
-  zSetRecorderInput,
-} from "../common/schemas/config-schemas";
+import { zSetAgentLoginInput, zSetDnInput, zSetRecorderInput } from "../common/schemas/config-schemas";
 import { parseParamsString, zRecordingControlInput } from "../common/schemas/recording-schemas";
 import type { AppRouter } from "../server/trpc/root";
 import { loadCliEnv } from "./env";
-import { printRecords } from "./print-records";
+import { printRecord, printRecords } from "./print-records";
 
 /** A mistake in what the user typed: exit 2, like commander's own usage errors. */
 class UsageError extends Error {}
@@ -30,7 +26,13 @@ function connect() {
     }
   }
   const client = createTRPCClient<AppRouter>({
-    links: [httpLink({ url: `${env.url}/api/trpc`, transformer: superjson, headers: { authorization: `Bearer ${token}` } })],
+    links: [
+      httpLink({
+        url: `${env.url}/api/trpc`,
+        transformer: superjson,
+        headers: { authorization: `Bearer ${token}` },
+      }),
+    ],
   });
   return { client, url: env.url };
 }
@@ -38,7 +40,9 @@ function connect() {
 function validate<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    throw new UsageError(parsed.error.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; "));
+    throw new UsageError(
+      parsed.error.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; "),
+    );
   }
   return parsed.data;
 }
@@ -63,18 +67,36 @@ const json = () => Boolean(program.opts<{ json?: boolean }>().json);
 const dn = program.command("dn").description("directory numbers: extensions, trunks, routing points");
 dn.command("list")
   .description("list DNs")
-  .addOption(new Option("--type <type>", "extension | trunk | routing-point").choices(["extension", "trunk", "routing-point"]))
+  .addOption(
+    new Option("--type <type>", "extension | trunk | routing-point").choices([
+      "extension",
+      "trunk",
+      "routing-point",
+    ]),
+  )
   .option("--record <bool>", "only DNs with record=true|false", bool("--record"))
   .action(async (opts: { type?: string; record?: boolean }) => {
     const rows = await connect().client.dn.list.query({
       type: opts.type ? (dnType(opts.type) as "extension" | "trunk" | "routing_point") : undefined,
       record: opts.record,
     });
-    printRecords(json(), rows, ["number", "type", "displayName", "record", "peer", "routeTarget", "routeRecord"]);
+    printRecords(json(), rows, [
+      "number",
+      "type",
+      "displayName",
+      "record",
+      "peer",
+      "routeTarget",
+      "routeRecord",
+    ]);
   });
 dn.command("set <number>")
   .description("create or update a DN")
-  .addOption(new Option("--type <type>", "extension | trunk | routing-point").choices(["extension", "trunk", "routing-point"]).makeOptionMandatory())
+  .addOption(
+    new Option("--type <type>", "extension | trunk | routing-point")
+      .choices(["extension", "trunk", "routing-point"])
+      .makeOptionMandatory(),
+  )
   .option("--record <bool>", "full-time recording: true | false", bool("--record"))
   .option("--name <displayName>", "display name")
   .option("--password <password>", "SIP password (extensions)")
@@ -100,7 +122,8 @@ dn.command("set <number>")
       displayName: opts.name,
       password: opts.password,
       peer: opts.peer,
-      inboundNumbers: typeof opts.inbound === "string" ? opts.inbound.split(",").map((s) => s.trim()) : undefined,
+      inboundNumbers:
+        typeof opts.inbound === "string" ? opts.inbound.split(",").map((s) => s.trim()) : undefined,
       outboundPrefix: opts.outboundPrefix,
       routeTarget: opts.target,
       routeRecord: opts.routeRecord,
@@ -111,13 +134,21 @@ dn.command("set <number>")
       ...input,
       peer: typeof opts.peer === "string" ? opts.peer : undefined,
     });
-    printRecords(json(), [row], ["number", "type", "displayName", "record", "peer", "routeTarget", "routeRecord"]);
+    printRecord(json(), row, [
+      "number",
+      "type",
+      "displayName",
+      "record",
+      "peer",
+      "routeTarget",
+      "routeRecord",
+    ]);
   });
 dn.command("delete <number>")
   .description("delete a DN")
   .action(async (number: string) => {
     await connect().client.dn.delete.mutate({ number });
-    printRecords(json(), [{ deleted: number }], ["deleted"]);
+    printRecord(json(), { deleted: number }, ["deleted"]);
   });
 
 // ---- agent -------------------------------------------------------------------------------
@@ -134,11 +165,11 @@ agent
   .action(async (login: string, opts: { record?: boolean; name?: string }) => {
     const input = validate(zSetAgentLoginInput, { loginCode: login, record: opts.record, name: opts.name });
     const row = await connect().client.agentLogin.set.mutate(input);
-    printRecords(json(), [row], ["loginCode", "name", "record"]);
+    printRecord(json(), row, ["loginCode", "name", "record"]);
   });
 agent.command("delete <login>").action(async (login: string) => {
   await connect().client.agentLogin.delete.mutate({ loginCode: login });
-  printRecords(json(), [{ deleted: login }], ["deleted"]);
+  printRecord(json(), { deleted: login }, ["deleted"]);
 });
 
 // ---- recorder ----------------------------------------------------------------------------
@@ -164,11 +195,11 @@ recorder
       enabled: opts.enabled,
     });
     const row = await connect().client.recorder.set.mutate(input);
-    printRecords(json(), [row], ["position", "name", "uri", "enabled"]);
+    printRecord(json(), row, ["position", "name", "uri", "enabled"]);
   });
 recorder.command("delete <name>").action(async (name: string) => {
   await connect().client.recorder.delete.mutate({ name });
-  printRecords(json(), [{ deleted: name }], ["deleted"]);
+  printRecord(json(), { deleted: name }, ["deleted"]);
 });
 
 // ---- calls and recording control -------------------------------------------------------------
@@ -176,14 +207,18 @@ program
   .command("calls")
   .description("live calls")
   .action(async () => {
-    const rows = await connect().client.call.list.query();
+    const rows = await connect().client.calls.list.query();
     printRecords(json(), rows as unknown as Record<string, unknown>[], ["callId"]);
   });
 const record = program.command("record").description("mid-call recording control (TRequestPrivateService)");
 for (const action of ["start", "stop", "pause", "resume"] as const) {
   record
     .command(`${action} <call-id>`)
-    .addOption(new Option("--side <side>", "source | destination").choices(["source", "destination"]).default("source"))
+    .addOption(
+      new Option("--side <side>", "source | destination")
+        .choices(["source", "destination"])
+        .default("source"),
+    )
     .option("--id <id>", "recording session id (globally unique)")
     .option("--dest <uri>", "recorder SIP URI overriding the default")
     .option("--params <k=v&…>", "key-value pairs for the recording session")
@@ -196,7 +231,7 @@ for (const action of ["start", "stop", "pause", "resume"] as const) {
         params: opts.params === undefined ? undefined : parseParams(opts.params),
       });
       const result = await connect().client.recording[action].mutate(input);
-      printRecords(json(), [result as unknown as Record<string, unknown>], ["callId"]);
+      printRecord(json(), result as unknown as Record<string, unknown>, ["callId"]);
     });
 }
 

@@ -10,9 +10,7 @@ export type EnvSource = Record<string, string | undefined>;
 export class EnvError extends Error {
   override readonly name = "EnvError";
   constructor(readonly problems: { variable: string; message: string }[]) {
-    super(
-      "Invalid environment:\n" + problems.map((p) => `  ${p.variable}: ${p.message}`).join("\n"),
-    );
+    super("Invalid environment:\n" + problems.map((p) => `  ${p.variable}: ${p.message}`).join("\n"));
   }
 }
 

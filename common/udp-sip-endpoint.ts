@@ -1,13 +1,12 @@
 import dgram from "node:dgram";
-import {
-  type SipRequest,
-  createResponse,
-  parseSipMessage,
-  serializeSipMessage,
-} from "../protocol/sip";
+import { type SipRequest, createResponse, parseSipMessage, serializeSipMessage } from "../protocol/sip";
 import { ProtocolParseError } from "../protocol/protocol-parse-error";
 
-export type SipRequestHandler = (req: SipRequest) => { status: number; reason?: string; headers?: Record<string, string> };
+export type SipRequestHandler = (req: SipRequest) => {
+  status: number;
+  reason?: string;
+  headers?: Record<string, string>;
+};
 
 /**
  * The smallest honest SIP presence a process can have on UDP: it answers every request

@@ -17,7 +17,11 @@ const sip = await startUdpSipEndpoint({
       : { status: 501, reason: "Not Implemented" },
 });
 
-notifyReady({ service: "recorder", sip: `sip:${env.RECORDER_HOST}:${sip.port}`, recordingsDir: env.RECORDINGS_DIR });
+notifyReady({
+  service: "recorder",
+  sip: `sip:${env.RECORDER_HOST}:${sip.port}`,
+  recordingsDir: env.RECORDINGS_DIR,
+});
 
 const shutdown = () => void sip.close().then(() => process.exit(0));
 process.on("SIGTERM", shutdown);

@@ -97,10 +97,20 @@ function printSummary(...ready: (ReadyMessage | undefined)[]) {
   ];
   const credentials = (server?.credentials ?? []) as { username: string; password: string; role: string }[];
   if (credentials.length > 0) {
-    lines.push("", "First start: these accounts were created (shown once; also saved in " + String(server?.credentialsFile) + "):");
+    lines.push(
+      "",
+      "First start: these accounts were created (shown once; also saved in " +
+        String(server?.credentialsFile) +
+        "):",
+    );
     for (const c of credentials) lines.push(`  ${c.role.padEnd(11)} ${c.username.padEnd(11)} ${c.password}`);
   }
-  lines.push(`  CLI token     ${String(server?.apiTokenFile)} (npx forkline dn list)`, "", "Press Ctrl-C to stop.", "");
+  lines.push(
+    `  CLI token     ${String(server?.apiTokenFile)} (npx forkline dn list)`,
+    "",
+    "Press Ctrl-C to stop.",
+    "",
+  );
   console.log(lines.join("\n"));
 }
 

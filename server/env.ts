@@ -36,7 +36,11 @@ const serverEnvSchema = z
     TLS_KEY: z.string().min(1).optional(),
     /** Initial admin password for a new database; generated and printed when unset. */
     ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").optional(),
-    SESSION_TTL_HOURS: z.coerce.number({ error: "must be a number" }).positive().max(24 * 30).default(12),
+    SESSION_TTL_HOURS: z.coerce
+      .number({ error: "must be a number" })
+      .positive()
+      .max(24 * 30)
+      .default(12),
     SEED_DEMO: zBool(true),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   })

@@ -7,7 +7,9 @@ import type { Role } from "../../common/roles";
 import { roleAllows } from "../../common/roles";
 import { trpc } from "../_lib/trpc";
 
-const NAV: { href: string; label: string; role: Role }[] = [{ href: "/admin", label: "Configuration", role: "supervisor" }];
+const NAV: { href: string; label: string; role: Role }[] = [
+  { href: "/admin", label: "Configuration", role: "supervisor" },
+];
 
 /** Page frame for signed-in users: redirects to /login when the session is gone. */
 export function AppShell({ children, requiredRole }: { children: ReactNode; requiredRole: Role }) {
@@ -48,7 +50,8 @@ export function AppShell({ children, requiredRole }: { children: ReactNode; requ
           </nav>
           <div className="ml-auto flex items-center gap-3 text-sm">
             <span className="text-slate-600">
-              {user.username} <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-500">{user.role}</span>
+              {user.username}{" "}
+              <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-500">{user.role}</span>
             </span>
             <button
               type="button"

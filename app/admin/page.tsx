@@ -8,7 +8,11 @@ import { RecordToggle } from "../_components/record-toggle";
 import { errorMessage } from "../_lib/error-message";
 import { trpc } from "../_lib/trpc";
 
-const TYPE_LABEL: Record<DnType, string> = { extension: "Extension", trunk: "Trunk", routing_point: "Routing point" };
+const TYPE_LABEL: Record<DnType, string> = {
+  extension: "Extension",
+  trunk: "Trunk",
+  routing_point: "Routing point",
+};
 
 export default function AdminPage() {
   return (
@@ -158,7 +162,13 @@ function DnSection() {
 
 function DnForm() {
   const utils = trpc.useUtils();
-  const [form, setForm] = useState({ number: "", type: "extension" as DnType, displayName: "", password: "", peer: "" });
+  const [form, setForm] = useState({
+    number: "",
+    type: "extension" as DnType,
+    displayName: "",
+    password: "",
+    peer: "",
+  });
   const [message, setMessage] = useState<{ kind: "error" | "ok"; text: string } | null>(null);
   const save = trpc.dn.set.useMutation({
     onSuccess: async (dn) => {
@@ -189,7 +199,12 @@ function DnForm() {
   }
 
   return (
-    <form onSubmit={onSubmit} aria-label="Add or update a DN" className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4" noValidate>
+    <form
+      onSubmit={onSubmit}
+      aria-label="Add or update a DN"
+      className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4"
+      noValidate
+    >
       <Field label="Number" value={form.number} onChange={(number) => setForm({ ...form, number })} />
       <label className="text-sm">
         <span className="block font-medium text-slate-700">Type</span>
@@ -203,12 +218,27 @@ function DnForm() {
           <option value="routing_point">Routing point</option>
         </select>
       </label>
-      <Field label="Display name" value={form.displayName} onChange={(displayName) => setForm({ ...form, displayName })} />
+      <Field
+        label="Display name"
+        value={form.displayName}
+        onChange={(displayName) => setForm({ ...form, displayName })}
+      />
       {form.type === "extension" && (
-        <Field label="SIP password" type="password" value={form.password} onChange={(password) => setForm({ ...form, password })} />
+        <Field
+          label="SIP password"
+          type="password"
+          value={form.password}
+          onChange={(password) => setForm({ ...form, password })}
+        />
       )}
-      {form.type === "trunk" && <Field label="Peer host:port" value={form.peer} onChange={(peer) => setForm({ ...form, peer })} />}
-      <button type="submit" disabled={save.isPending} className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-60">
+      {form.type === "trunk" && (
+        <Field label="Peer host:port" value={form.peer} onChange={(peer) => setForm({ ...form, peer })} />
+      )}
+      <button
+        type="submit"
+        disabled={save.isPending}
+        className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-60"
+      >
         Save DN
       </button>
       <FormMessage message={message} />
@@ -230,7 +260,9 @@ function AgentLoginSection() {
       const previous = utils.agentLogin.list.getData();
       if (input.record !== undefined) {
         utils.agentLogin.list.setData(undefined, (rows) =>
-          rows?.map((r) => (r.loginCode === input.loginCode ? { ...r, record: input.record ?? r.record } : r)),
+          rows?.map((r) =>
+            r.loginCode === input.loginCode ? { ...r, record: input.record ?? r.record } : r,
+          ),
         );
       }
       return { previous };
@@ -303,10 +335,22 @@ function AgentLoginSection() {
         </table>
       </div>
       {isAdmin && (
-        <form onSubmit={onSubmit} aria-label="Add an agent login" className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4" noValidate>
-          <Field label="Login code" value={form.loginCode} onChange={(loginCode) => setForm({ ...form, loginCode })} />
+        <form
+          onSubmit={onSubmit}
+          aria-label="Add an agent login"
+          className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4"
+          noValidate
+        >
+          <Field
+            label="Login code"
+            value={form.loginCode}
+            onChange={(loginCode) => setForm({ ...form, loginCode })}
+          />
           <Field label="Agent name" value={form.name} onChange={(name) => setForm({ ...form, name })} />
-          <button type="submit" className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700">
+          <button
+            type="submit"
+            className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700"
+          >
             Save agent login
           </button>
           <FormMessage message={message} />
@@ -346,7 +390,10 @@ function RecorderSection() {
       <h2 id="recorders-title" className="text-xl font-semibold">
         Recorders <span className="text-sm font-normal text-slate-500">(tried in this order)</span>
       </h2>
-      <ol className="divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white text-sm" aria-label="Recorders">
+      <ol
+        className="divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white text-sm"
+        aria-label="Recorders"
+      >
         {recorders.data?.map((r) => (
           <li key={r.id} className="flex items-center gap-4 px-4 py-2">
             <span className="w-6 text-slate-400">{r.position}.</span>
@@ -359,10 +406,19 @@ function RecorderSection() {
         ))}
       </ol>
       {isAdmin && (
-        <form onSubmit={onSubmit} aria-label="Add a recorder" className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4" noValidate>
+        <form
+          onSubmit={onSubmit}
+          aria-label="Add a recorder"
+          className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4"
+          noValidate
+        >
           <Field label="Recorder name" value={form.name} onChange={(name) => setForm({ ...form, name })} />
           <Field label="SIP URI" value={form.uri} onChange={(uri) => setForm({ ...form, uri })} />
-          <button type="submit" disabled={save.isPending} className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-60">
+          <button
+            type="submit"
+            disabled={save.isPending}
+            className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-60"
+          >
             Save recorder
           </button>
           <FormMessage message={message} />

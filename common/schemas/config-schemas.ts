@@ -33,7 +33,8 @@ export const zSipPassword = z
   .max(128, "SIP password must be at most 128 characters")
   .regex(/^[\x21-\x7e]+$/, "SIP password: printable ASCII without spaces");
 
-const hostPattern = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)$/;
+const hostPattern =
+  /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)$/;
 
 export const zPeer = z
   .string()
@@ -49,7 +50,10 @@ export const zPeer = z
     return { host, port };
   });
 
-export const zDigits = z.string().trim().regex(/^[0-9*#+]{1,32}$/, "must be digits (0-9, *, #, +)");
+export const zDigits = z
+  .string()
+  .trim()
+  .regex(/^[0-9*#+]{1,32}$/, "must be digits (0-9, *, #, +)");
 
 export const zKeyValueParams = z
   .record(
@@ -68,12 +72,19 @@ export const zSetDnInput = z.object({
   inboundNumbers: z.array(zDigits).max(64).optional(),
   outboundPrefix: zDigits.nullable().optional(),
   routeTarget: zDnNumber.nullable().optional(),
-  routeRecord: z.enum(ROUTE_RECORD_VALUES, { error: "route record must be none, destination, source, disable_source or disable_destination" }).optional(),
+  routeRecord: z
+    .enum(ROUTE_RECORD_VALUES, {
+      error: "route record must be none, destination, source, disable_source or disable_destination",
+    })
+    .optional(),
   routeParams: zKeyValueParams.optional(),
 });
 export type SetDnInput = z.input<typeof zSetDnInput>;
 
-export const zAgentLoginCode = z.string().trim().regex(/^[0-9A-Za-z_.-]{1,32}$/, "login code: 1–32 letters or digits");
+export const zAgentLoginCode = z
+  .string()
+  .trim()
+  .regex(/^[0-9A-Za-z_.-]{1,32}$/, "login code: 1–32 letters or digits");
 
 export const zSetAgentLoginInput = z.object({
   loginCode: zAgentLoginCode,
@@ -81,7 +92,10 @@ export const zSetAgentLoginInput = z.object({
   record: z.boolean().optional(),
 });
 
-export const zRecorderName = z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$/, "recorder name: 1–64 letters, digits, spaces, '_', '.', '-'");
+export const zRecorderName = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$/, "recorder name: 1–64 letters, digits, spaces, '_', '.', '-'");
 
 /** Recorders are reached over SIPREC: only SIP and SIPS URIs. Local file recording is not supported. */
 export const zRecorderUri = z
@@ -89,7 +103,10 @@ export const zRecorderUri = z
   .trim()
   .max(256)
   .refine((v) => !/^file:/i.test(v), "local file recording is not supported: give a sip: or sips: URI")
-  .refine((v) => /^sips?:([^@\s]+@)?[A-Za-z0-9.\-[\]:]+(;[^\s]*)?$/.test(v), "recorder URI must be sip:host[:port] or sips:…");
+  .refine(
+    (v) => /^sips?:([^@\s]+@)?[A-Za-z0-9.\-[\]:]+(;[^\s]*)?$/.test(v),
+    "recorder URI must be sip:host[:port] or sips:…",
+  );
 
 export const zSetRecorderInput = z.object({
   name: zRecorderName,
@@ -98,7 +115,10 @@ export const zSetRecorderInput = z.object({
   enabled: z.boolean().optional(),
 });
 
-export const zUsername = z.string().trim().regex(/^[a-z0-9][a-z0-9_.-]{1,31}$/, "username: 2–32 lowercase letters, digits, '_', '.', '-'");
+export const zUsername = z
+  .string()
+  .trim()
+  .regex(/^[a-z0-9][a-z0-9_.-]{1,31}$/, "username: 2–32 lowercase letters, digits, '_', '.', '-'");
 export const zUserPassword = z.string().min(8, "password must be at least 8 characters").max(256);
 export const zRole = z.enum(ROLES, { error: "role must be admin, supervisor or agent" });
 

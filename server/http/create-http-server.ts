@@ -72,7 +72,12 @@ async function createUiHandler(env: ServerEnv, rootDir: string): Promise<Request
         .end("The web UI is not built yet. Run `npm run build` (npm start does this for you).\n");
     };
   }
-  const app = next({ dev: env.NODE_ENV === "development", dir: rootDir, hostname: env.HTTP_HOST, port: env.HTTP_PORT });
+  const app = next({
+    dev: env.NODE_ENV === "development",
+    dir: rootDir,
+    hostname: env.HTTP_HOST,
+    port: env.HTTP_PORT,
+  });
   await app.prepare();
   const handle = app.getRequestHandler();
   return (req, res) => handle(req, res);

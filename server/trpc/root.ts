@@ -15,7 +15,7 @@ export const appRouter = createTRPCRouter({
   user: userRouter,
   apiToken: apiTokenRouter,
   audit: auditRouter,
-  call: callRouter,
+  calls: callRouter,
   recording: recordingRouter,
   events: eventRouter,
   system: systemRouter,

@@ -43,7 +43,9 @@ const t = initTRPC.context<TrpcContext>().create({
     const zodError = error.cause instanceof ZodError ? error.cause : null;
     return {
       ...shape,
-      message: zodError ? zodError.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; ") : shape.message,
+      message: zodError
+        ? zodError.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; ")
+        : shape.message,
       data: {
         ...shape.data,
         stack: undefined,
@@ -77,7 +79,10 @@ const requireRole = (role: Role) =>
       throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first." });
     }
     if (!roleAllows(ctx.actor.role, role)) {
-      throw new TRPCError({ code: "FORBIDDEN", message: `This needs the ${role} role; you are ${ctx.actor.role}.` });
+      throw new TRPCError({
+        code: "FORBIDDEN",
+        message: `This needs the ${role} role; you are ${ctx.actor.role}.`,
+      });
     }
     return next({ ctx: { ...ctx, actor: ctx.actor } });
   });

@@ -10,7 +10,11 @@ export type AuditEntry = {
 };
 
 /** Written in the same transaction as the change, so the log never disagrees with the data. */
-export async function recordAudit(tx: Prisma.TransactionClient, actor: Actor, entry: AuditEntry): Promise<void> {
+export async function recordAudit(
+  tx: Prisma.TransactionClient,
+  actor: Actor,
+  entry: AuditEntry,
+): Promise<void> {
   await tx.auditEvent.create({
     data: {
       actor: actorLabel(actor),

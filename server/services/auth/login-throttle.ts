@@ -18,7 +18,13 @@ export class LoginThrottle {
       maxDelayMs: number;
       forgetAfterMs: number;
       now: () => number;
-    } = { freeAttempts: 5, baseDelayMs: 1000, maxDelayMs: 5 * 60_000, forgetAfterMs: 15 * 60_000, now: Date.now },
+    } = {
+      freeAttempts: 5,
+      baseDelayMs: 1000,
+      maxDelayMs: 5 * 60_000,
+      forgetAfterMs: 15 * 60_000,
+      now: Date.now,
+    },
   ) {}
 
   /** Throws TOO_MANY_REQUESTS while the source or the username is in its waiting period. */

@@ -23,7 +23,9 @@ export async function createUser(db: Db, actor: Actor, input: z.output<typeof zC
   const passwordHash = await hashPassword(input.password);
   return db.$transaction(async (tx) => {
     if (await tx.user.findUnique({ where: { username: input.username } })) {
-      throw new AppError(AppErrorCode.CONFLICT, `User ${input.username} already exists.`, { field: "username" });
+      throw new AppError(AppErrorCode.CONFLICT, `User ${input.username} already exists.`, {
+        field: "username",
+      });
     }
     const user = await tx.user.create({ data: { username: input.username, passwordHash, role: input.role } });
     await recordAudit(tx, actor, {
@@ -41,7 +43,8 @@ export async function updateUser(db: Db, actor: Actor, input: z.output<typeof zU
   return db.$transaction(async (tx) => {
     const before = await tx.user.findUnique({ where: { username: input.username } });
     if (!before) throw new AppError(AppErrorCode.NOT_FOUND, `No user ${input.username}.`);
-    if (before.role === "admin" && input.role && input.role !== "admin") await assertAnotherAdmin(tx, before.id);
+    if (before.role === "admin" && input.role && input.role !== "admin")
+      await assertAnotherAdmin(tx, before.id);
     const user = await tx.user.update({
       where: { id: before.id },
       data: { role: input.role, passwordHash },
@@ -73,7 +76,6 @@ export async function deleteUser(db: Db, actor: Actor, username: string) {
     });
   });
 }
-
 
 async function assertAnotherAdmin(tx: Prisma.TransactionClient, exceptId: string) {
   const others = await tx.user.count({ where: { role: "admin", id: { not: exceptId } } });

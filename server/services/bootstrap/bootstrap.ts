@@ -79,7 +79,11 @@ export const DEMO_EXTENSION_PASSWORD = (number: string) => `demo-${number}`;
 
 async function seedDemo(db: Db, opts: BootstrapOptions) {
   const actor = SYSTEM_ACTOR;
-  const names: Record<string, string> = { "1001": "Alice Agent", "1002": "Bob Agent", "1003": "Carol Supervisor" };
+  const names: Record<string, string> = {
+    "1001": "Alice Agent",
+    "1002": "Bob Agent",
+    "1003": "Carol Supervisor",
+  };
   for (const number of ["1001", "1002", "1003"]) {
     await setDn(
       db,

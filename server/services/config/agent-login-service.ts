@@ -32,7 +32,10 @@ export async function setAgentLogin(db: Db, actor: Actor, input: z.output<typeof
   const result = await db.$transaction(async (tx) => {
     const before = await tx.agentLogin.findUnique({ where: { loginCode: input.loginCode } });
     const row = before
-      ? await tx.agentLogin.update({ where: { id: before.id }, data: { name: input.name, record: input.record } })
+      ? await tx.agentLogin.update({
+          where: { id: before.id },
+          data: { name: input.name, record: input.record },
+        })
       : await tx.agentLogin.create({
           data: { loginCode: input.loginCode, name: input.name ?? "", record: input.record ?? false },
         });

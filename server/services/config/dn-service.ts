@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { computeDigestHa1 } from "../../../protocol/sip";
+import { createHash } from "node:crypto";
 import type { DnType, RouteRecord, zSetDnInput } from "../../../common/schemas/config-schemas";
 import { AppError, AppErrorCode } from "../../errors/app-error";
 import type { Dn } from "../../../generated/prisma";
@@ -73,63 +73,69 @@ export async function setDn(
   sipRealm: string,
 ): Promise<DnView> {
   assertFieldsFitType(input);
-  return db.$transaction(async (tx) => {
-    const before = await tx.dn.findUnique({ where: { number: input.number } });
-    if (before && before.type !== input.type) {
-      throw new AppError(
-        AppErrorCode.CONFLICT,
-        `DN ${input.number} is a ${before.type.replace("_", " ")}; delete it before giving the number another type.`,
-        { field: "type" },
-      );
-    }
-    if (!before && input.type === "extension" && !input.password) {
-      throw new AppError(AppErrorCode.INVALID_INPUT, "A new extension needs a SIP password.", { field: "password" });
-    }
-    if (!before && input.type === "trunk" && !input.peer) {
-      throw new AppError(AppErrorCode.INVALID_INPUT, "A new trunk needs a peer host:port.", { field: "peer" });
-    }
-    if (input.routeTarget) {
-      const target = await tx.dn.findUnique({ where: { number: input.routeTarget } });
-      if (!target || target.type === "routing_point") {
+  return db
+    .$transaction(async (tx) => {
+      const before = await tx.dn.findUnique({ where: { number: input.number } });
+      if (before && before.type !== input.type) {
         throw new AppError(
-          AppErrorCode.INVALID_INPUT,
-          `Route target ${input.routeTarget} must be an existing extension or trunk.`,
-          { field: "routeTarget" },
+          AppErrorCode.CONFLICT,
+          `DN ${input.number} is ${withArticle(before.type as DnType)}; delete it before giving the number another type.`,
+          { field: "type" },
         );
       }
-    }
-    const data = {
-      displayName: input.displayName,
-      record: input.record,
-      ...(input.password
-        ? {
-            sipHa1Md5: computeDigestHa1("MD5", input.number, sipRealm, input.password),
-            sipHa1Sha256: computeDigestHa1("SHA-256", input.number, sipRealm, input.password),
-          }
-        : {}),
-      ...(input.peer ? { peerHost: input.peer.host, peerPort: input.peer.port } : {}),
-      inboundNumbers: input.inboundNumbers?.join(","),
-      outboundPrefix: input.outboundPrefix,
-      routeTarget: input.routeTarget,
-      routeRecord: input.routeRecord,
-      routeParams: input.routeParams ? JSON.stringify(input.routeParams) : undefined,
-    };
-    const row = before
-      ? await tx.dn.update({ where: { id: before.id }, data })
-      : await tx.dn.create({ data: { ...data, number: input.number, type: input.type } });
-    const after = toDnView(row);
-    await recordAudit(tx, actor, {
-      action: before ? "dn.update" : "dn.create",
-      entity: "Dn",
-      entityId: row.number,
-      before: before ? auditable(toDnView(before)) : undefined,
-      after: { ...auditable(after), ...(input.password ? { passwordChanged: true } : {}) },
+      if (!before && input.type === "extension" && !input.password) {
+        throw new AppError(AppErrorCode.INVALID_INPUT, "A new extension needs a SIP password.", {
+          field: "password",
+        });
+      }
+      if (!before && input.type === "trunk" && !input.peer) {
+        throw new AppError(AppErrorCode.INVALID_INPUT, "A new trunk needs a peer host:port.", {
+          field: "peer",
+        });
+      }
+      if (input.routeTarget) {
+        const target = await tx.dn.findUnique({ where: { number: input.routeTarget } });
+        if (!target || target.type === "routing_point") {
+          throw new AppError(
+            AppErrorCode.INVALID_INPUT,
+            `Route target ${input.routeTarget} must be an existing extension or trunk.`,
+            { field: "routeTarget" },
+          );
+        }
+      }
+      const data = {
+        displayName: input.displayName,
+        record: input.record,
+        ...(input.password
+          ? {
+              sipHa1Md5: computeDigestHa1("MD5", input.number, sipRealm, input.password),
+              sipHa1Sha256: computeDigestHa1("SHA-256", input.number, sipRealm, input.password),
+            }
+          : {}),
+        ...(input.peer ? { peerHost: input.peer.host, peerPort: input.peer.port } : {}),
+        inboundNumbers: input.inboundNumbers?.join(","),
+        outboundPrefix: input.outboundPrefix,
+        routeTarget: input.routeTarget,
+        routeRecord: input.routeRecord,
+        routeParams: input.routeParams ? JSON.stringify(input.routeParams) : undefined,
+      };
+      const row = before
+        ? await tx.dn.update({ where: { id: before.id }, data })
+        : await tx.dn.create({ data: { ...data, number: input.number, type: input.type } });
+      const after = toDnView(row);
+      await recordAudit(tx, actor, {
+        action: before ? "dn.update" : "dn.create",
+        entity: "Dn",
+        entityId: row.number,
+        before: before ? auditable(toDnView(before)) : undefined,
+        after: { ...auditable(after), ...(input.password ? { passwordChanged: true } : {}) },
+      });
+      return after;
+    })
+    .then((view) => {
+      configEvents.emitChange({ entity: "Dn", id: view.number });
+      return view;
     });
-    return after;
-  }).then((view) => {
-    configEvents.emitChange({ entity: "Dn", id: view.number });
-    return view;
-  });
 }
 
 export async function setDnRecord(db: Db, actor: Actor, number: string, record: boolean): Promise<DnView> {
@@ -193,11 +199,20 @@ function assertFieldsFitType(input: z.output<typeof zSetDnInput>) {
   for (const [key, value] of Object.entries(input)) {
     if (key === "number" || key === "type" || value === undefined) continue;
     if (!allowed[input.type].includes(key)) {
-      throw new AppError(
-        AppErrorCode.INVALID_INPUT,
-        `${key} does not apply to a ${input.type.replace("_", " ")}.`,
-        { field: key },
-      );
+      throw new AppError(AppErrorCode.INVALID_INPUT, `${key} does not apply to ${withArticle(input.type)}.`, {
+        field: key,
+      });
     }
   }
+}
+
+function withArticle(type: DnType): string {
+  return { extension: "an extension", trunk: "a trunk", routing_point: "a routing point" }[type];
+}
+
+// RFC 7616 §3.4.2: A1 = unq(username) ":" unq(realm) ":" passwd, stored as H(A1).
+function computeDigestHa1(algorithm: "MD5" | "SHA-256", username: string, realm: string, password: string) {
+  return createHash(algorithm === "MD5" ? "md5" : "sha256")
+    .update(`${username}:${realm}:${password}`)
+    .digest("hex");
 }

@@ -7,7 +7,14 @@ import { recordAudit } from "../audit/record-audit";
 import type { Db } from "../db";
 import { configEvents } from "./config-events";
 
-const view = (r: { id: string; name: string; uri: string; position: number; enabled: boolean; updatedAt: Date }) => ({
+const view = (r: {
+  id: string;
+  name: string;
+  uri: string;
+  position: number;
+  enabled: boolean;
+  updatedAt: Date;
+}) => ({
   id: r.id,
   name: r.name,
   uri: r.uri,
@@ -65,7 +72,10 @@ export async function deleteRecorder(db: Db, actor: Actor, name: string) {
     const before = await tx.recorder.findUnique({ where: { name } });
     if (!before) throw new AppError(AppErrorCode.NOT_FOUND, `No recorder ${name}.`);
     await tx.recorder.delete({ where: { id: before.id } });
-    await writeFailoverOrder(tx, await tx.recorder.findMany({ orderBy: [{ position: "asc" }, { name: "asc" }] }));
+    await writeFailoverOrder(
+      tx,
+      await tx.recorder.findMany({ orderBy: [{ position: "asc" }, { name: "asc" }] }),
+    );
     await recordAudit(tx, actor, {
       action: "recorder.delete",
       entity: "Recorder",
@@ -76,9 +86,9 @@ export async function deleteRecorder(db: Db, actor: Actor, name: string) {
   configEvents.emitChange({ entity: "Recorder", id: name });
 }
 
-
 async function writeFailoverOrder(tx: Prisma.TransactionClient, ordered: { id: string; position: number }[]) {
   for (const [index, r] of ordered.entries()) {
-    if (r.position !== index + 1) await tx.recorder.update({ where: { id: r.id }, data: { position: index + 1 } });
+    if (r.position !== index + 1)
+      await tx.recorder.update({ where: { id: r.id }, data: { position: index + 1 } });
   }
 }

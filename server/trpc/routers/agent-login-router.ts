@@ -7,7 +7,9 @@ export const agentLoginRouter = createTRPCRouter({
   list: supervisorProcedure
     .input(z.object({ record: z.boolean().optional(), search: z.string().max(64).optional() }).optional())
     .query(({ ctx, input }) => listAgentLogins(ctx.db, input)),
-  set: adminProcedure.input(zSetAgentLoginInput).mutation(({ ctx, input }) => setAgentLogin(ctx.db, ctx.actor, input)),
+  set: adminProcedure
+    .input(zSetAgentLoginInput)
+    .mutation(({ ctx, input }) => setAgentLogin(ctx.db, ctx.actor, input)),
   delete: adminProcedure
     .input(z.object({ loginCode: zAgentLoginCode }))
     .mutation(({ ctx, input }) => deleteAgentLogin(ctx.db, ctx.actor, input.loginCode)),

@@ -7,12 +7,20 @@ export const dnRouter = createTRPCRouter({
   list: supervisorProcedure
     .input(
       z
-        .object({ type: zDnType.optional(), record: z.boolean().optional(), search: z.string().max(64).optional() })
+        .object({
+          type: zDnType.optional(),
+          record: z.boolean().optional(),
+          search: z.string().max(64).optional(),
+        })
         .optional(),
     )
     .query(({ ctx, input }) => listDns(ctx.db, input)),
-  get: supervisorProcedure.input(z.object({ number: zDnNumber })).query(({ ctx, input }) => getDn(ctx.db, input.number)),
-  set: adminProcedure.input(zSetDnInput).mutation(({ ctx, input }) => setDn(ctx.db, ctx.actor, input, ctx.env.SIP_REALM)),
+  get: supervisorProcedure
+    .input(z.object({ number: zDnNumber }))
+    .query(({ ctx, input }) => getDn(ctx.db, input.number)),
+  set: adminProcedure
+    .input(zSetDnInput)
+    .mutation(({ ctx, input }) => setDn(ctx.db, ctx.actor, input, ctx.env.SIP_REALM)),
   setRecord: adminProcedure
     .input(z.object({ number: zDnNumber, record: z.boolean() }))
     .mutation(({ ctx, input }) => setDnRecord(ctx.db, ctx.actor, input.number, input.record)),

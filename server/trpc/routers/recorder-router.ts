@@ -5,7 +5,9 @@ import { adminProcedure, createTRPCRouter, supervisorProcedure } from "../trpc";
 
 export const recorderRouter = createTRPCRouter({
   list: supervisorProcedure.query(({ ctx }) => listRecorders(ctx.db)),
-  set: adminProcedure.input(zSetRecorderInput).mutation(({ ctx, input }) => setRecorder(ctx.db, ctx.actor, input)),
+  set: adminProcedure
+    .input(zSetRecorderInput)
+    .mutation(({ ctx, input }) => setRecorder(ctx.db, ctx.actor, input)),
   delete: adminProcedure
     .input(z.object({ name: zRecorderName }))
     .mutation(({ ctx, input }) => deleteRecorder(ctx.db, ctx.actor, input.name)),

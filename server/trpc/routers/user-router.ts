@@ -7,8 +7,12 @@ import { adminProcedure, createTRPCRouter } from "../trpc";
 
 export const userRouter = createTRPCRouter({
   list: adminProcedure.query(({ ctx }) => listUsers(ctx.db)),
-  create: adminProcedure.input(zCreateUserInput).mutation(({ ctx, input }) => createUser(ctx.db, ctx.actor, input)),
-  update: adminProcedure.input(zUpdateUserInput).mutation(({ ctx, input }) => updateUser(ctx.db, ctx.actor, input)),
+  create: adminProcedure
+    .input(zCreateUserInput)
+    .mutation(({ ctx, input }) => createUser(ctx.db, ctx.actor, input)),
+  update: adminProcedure
+    .input(zUpdateUserInput)
+    .mutation(({ ctx, input }) => updateUser(ctx.db, ctx.actor, input)),
   delete: adminProcedure
     .input(z.object({ username: zUsername }))
     .mutation(({ ctx, input }) => deleteUser(ctx.db, ctx.actor, input.username)),
@@ -17,7 +21,12 @@ export const userRouter = createTRPCRouter({
 export const apiTokenRouter = createTRPCRouter({
   list: adminProcedure.query(({ ctx }) => listApiTokens(ctx.db)),
   create: adminProcedure
-    .input(z.object({ name: z.string().trim().min(1, "give the token a name").max(64), username: zUsername.optional() }))
+    .input(
+      z.object({
+        name: z.string().trim().min(1, "give the token a name").max(64),
+        username: zUsername.optional(),
+      }),
+    )
     .mutation(({ ctx, input }) => createApiToken(ctx.db, ctx.actor, input)),
   revoke: adminProcedure
     .input(z.object({ id: z.string().min(1) }))

@@ -1,0 +1,137 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import dgram from "node:dgram";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const root = path.resolve(import.meta.dirname, "..");
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "forkline-start-"));
+const ports = { http: 3121, sip: 5261, media: 5271, recorder: 5281, recorderHttp: 5282 };
+
+let launcher: ChildProcess | null = null;
+let output = "";
+
+afterAll(() => {
+  if (launcher && launcher.exitCode === null) launcher.kill("SIGKILL");
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function childPids(pid: number): number[] {
+  try {
+    return execFileSync("pgrep", ["-P", String(pid)], { encoding: "utf8" })
+      .trim()
+      .split("\n")
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+async function waitFor(predicate: () => boolean, what: string, ms = 60_000) {
+  const until = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; output:\n${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function sipOptions(port: number): Promise<string> {
+  const socket = dgram.createSocket("udp4");
+  const msg =
+    `OPTIONS sip:127.0.0.1:${port} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:40000;branch=z9hG4bK-test-${port}\r\n` +
+    `Max-Forwards: 70\r\nFrom: <sip:test@127.0.0.1>;tag=1\r\nTo: <sip:127.0.0.1:${port}>\r\n` +
+    `Call-ID: options-${port}@test\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n`;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.close();
+      reject(new Error(`no answer to OPTIONS on ${port}`));
+    }, 3000);
+    socket.once("message", (data) => {
+      clearTimeout(timer);
+      socket.close();
+      resolve(data.toString());
+    });
+    socket.send(msg, port, "127.0.0.1");
+  });
+}
+
+describe("npm start (scripts/start.ts)", () => {
+  it("starts all three processes, restarts a crashed one and leaves nothing behind on Ctrl-C", async () => {
+    launcher = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts/start.ts")], {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        FORKLINE_AUTO_BUILD: "false",
+        HTTP_PORT: String(ports.http),
+        SIP_PORT: String(ports.sip),
+        MEDIA_ENGINE_SIP_PORT: String(ports.media),
+        RECORDER_SIP_PORT: String(ports.recorder),
+        RECORDER_HTTP_PORT: String(ports.recorderHttp),
+        DATABASE_URL: `file:${path.join(dir, "forkline.db")}`,
+        RECORDINGS_DIR: path.join(dir, "recordings"),
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    launcher.stdout?.on("data", (c: Buffer) => (output += c.toString()));
+    launcher.stderr?.on("data", (c: Buffer) => (output += c.toString()));
+    await waitFor(() => output.includes("Press Ctrl-C to stop."), "the ready summary", 90_000);
+
+    // First start prints the URLs and the generated admin credentials.
+    expect(output).toContain(`Web UI        http://127.0.0.1:${ports.http}`);
+    const admin = /admin\s+admin\s+(\S+)/.exec(output);
+    expect(admin?.[1]).toBeTruthy();
+
+    // The server answers; the printed password works.
+    expect((await fetch(`http://127.0.0.1:${ports.http}/healthz`)).status).toBe(200);
+    const login = await fetch(`http://127.0.0.1:${ports.http}/api/trpc/auth.login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ json: { username: "admin", password: admin?.[1] } }),
+    });
+    expect(login.status).toBe(200);
+    expect(login.headers.get("set-cookie")).toMatch(/forkline_session=.*HttpOnly/);
+
+    // Media engine and recorder are up on their SIP ports.
+    expect(await sipOptions(ports.media)).toMatch(/^SIP\/2\.0 200 /);
+    expect(await sipOptions(ports.recorder)).toMatch(/^SIP\/2\.0 200 /);
+
+    // A crashed child comes back.
+    const launcherPid = launcher.pid ?? 0;
+    const before = childPids(launcherPid);
+    expect(before).toHaveLength(3);
+    const recorderPid = Number(
+      execFileSync("pgrep", ["-P", String(launcherPid), "-f", "recorder/main.ts"], {
+        encoding: "utf8",
+      }).trim(),
+    );
+    process.kill(recorderPid, "SIGKILL");
+    await waitFor(() => /recorder exited \(SIGKILL\); restarting/.test(output), "the restart notice");
+    await waitFor(
+      () => (output.match(/forkline: recorder ready/g) ?? []).length >= 2,
+      "the recorder to be ready again",
+    );
+    expect(await sipOptions(ports.recorder)).toMatch(/^SIP\/2\.0 200 /);
+
+    // Ctrl-C stops everything.
+    const children = childPids(launcherPid);
+    launcher.kill("SIGINT");
+    await waitFor(() => launcher?.exitCode !== null, "the launcher to exit", 15_000);
+    expect(launcher.exitCode).toBe(0);
+    for (const pid of children) expect(alive(pid), `pid ${pid}`).toBe(false);
+
+    // A second start does not print credentials again and keeps the data.
+    expect(fs.existsSync(path.join(dir, "first-start-credentials.txt"))).toBe(true);
+  }, 180_000);
+});

@@ -1,0 +1,203 @@
+import { TRPCError } from "@trpc/server";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { AppErrorCode } from "../errors/app-error";
+import { LoginThrottle } from "../services/auth/login-throttle";
+import { hashPassword } from "../services/auth/password-hash";
+import { bootstrap } from "../services/bootstrap/bootstrap";
+import type { Db } from "../services/db";
+import { createTestDb } from "../test-support/test-db";
+import { callerFor, testActor } from "../test-support/test-caller";
+import path from "node:path";
+
+let db: Db;
+let cleanup: () => Promise<void>;
+let dir: string;
+
+beforeEach(async () => {
+  ({ db, cleanup, dir } = createTestDb());
+  await bootstrap(db, {
+    databaseFile: path.join(dir, "test.db"),
+    adminPassword: "admin-password-1",
+    seedDemo: true,
+    sipRealm: "forkline",
+    recorderUri: "sip:127.0.0.1:5080",
+  });
+});
+afterEach(() => cleanup());
+
+async function trpcCode(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof TRPCError) return error.code;
+    throw error;
+  }
+  return "OK";
+}
+
+describe("roles on procedures", () => {
+  it("a signed-out caller can do nothing but log in", async () => {
+    const { caller } = callerFor(db, null);
+    expect(await trpcCode(caller.dn.list())).toBe("UNAUTHORIZED");
+    expect(await trpcCode(caller.dn.setRecord({ number: "1001", record: true }))).toBe("UNAUTHORIZED");
+    expect(await caller.auth.me()).toBeNull();
+  });
+
+  it("an agent cannot change a DN, and the DN stays as it was", async () => {
+    const { caller } = callerFor(db, testActor("agent"));
+    expect(await trpcCode(caller.dn.setRecord({ number: "1001", record: true }))).toBe("FORBIDDEN");
+    expect(await trpcCode(caller.dn.set({ number: "1009", type: "extension", password: "secret99" }))).toBe(
+      "FORBIDDEN",
+    );
+    expect(await trpcCode(caller.dn.list())).toBe("FORBIDDEN");
+    expect((await db.dn.findUniqueOrThrow({ where: { number: "1001" } })).record).toBe(false);
+    expect(await db.dn.findUnique({ where: { number: "1009" } })).toBeNull();
+  });
+
+  it("a supervisor sees DNs but cannot edit them", async () => {
+    const { caller } = callerFor(db, testActor("supervisor"));
+    const dns = await caller.dn.list();
+    expect(dns.map((d) => d.number)).toEqual(
+      expect.arrayContaining(["1001", "1002", "1003", "pstn", "7000"]),
+    );
+    expect(await trpcCode(caller.dn.setRecord({ number: "1001", record: true }))).toBe("FORBIDDEN");
+    expect(await trpcCode(caller.user.list())).toBe("FORBIDDEN");
+  });
+
+  it("an admin edits a DN and the audit log keeps before and after", async () => {
+    const { caller } = callerFor(db, testActor("admin", "alice"));
+    const dn = await caller.dn.setRecord({ number: "1002", record: true });
+    expect(dn.record).toBe(true);
+    const [event] = await caller.audit.list({ limit: 1 });
+    expect(event).toMatchObject({
+      actor: "alice",
+      action: "dn.record",
+      entityId: "1002",
+      before: { record: false },
+      after: { record: true },
+    });
+  });
+});
+
+describe("bad input changes nothing", () => {
+  it("refuses an invalid DN number with the schema's message", async () => {
+    const { caller } = callerFor(db, testActor("admin"));
+    const before = await db.dn.count();
+    await expect(
+      caller.dn.set({ number: "bad number!", type: "extension", password: "secret99" }),
+    ).rejects.toThrow(/DN number/);
+    expect(await db.dn.count()).toBe(before);
+  });
+
+  it("refuses a field that does not fit the DN type", async () => {
+    const { caller } = callerFor(db, testActor("admin"));
+    await expect(
+      caller.dn.set({ number: "1001", type: "extension", peer: "127.0.0.1:5062" }),
+    ).rejects.toThrow(/peer does not apply to an extension/);
+  });
+
+  it("refuses changing a DN's type", async () => {
+    const { caller } = callerFor(db, testActor("admin"));
+    expect(await trpcCode(caller.dn.set({ number: "1001", type: "trunk", peer: "10.0.0.1:5060" }))).toBe(
+      "CONFLICT",
+    );
+    expect((await db.dn.findUniqueOrThrow({ where: { number: "1001" } })).type).toBe("extension");
+  });
+
+  it("refuses a file: recorder", async () => {
+    const { caller } = callerFor(db, testActor("admin"));
+    await expect(caller.recorder.set({ name: "disk", uri: "file:///tmp/rec.wav" })).rejects.toThrow(
+      /local file recording is not supported/,
+    );
+    expect(await db.recorder.count()).toBe(1);
+  });
+
+  it("a new extension needs a password; a routing point must route to a real DN", async () => {
+    const { caller } = callerFor(db, testActor("admin"));
+    expect(await trpcCode(caller.dn.set({ number: "1010", type: "extension" }))).toBe("BAD_REQUEST");
+    expect(
+      await trpcCode(caller.dn.set({ number: "7001", type: "routing_point", routeTarget: "4242" })),
+    ).toBe("BAD_REQUEST");
+    expect(await db.dn.findUnique({ where: { number: "1010" } })).toBeNull();
+  });
+});
+
+describe("recorder failover order", () => {
+  it("inserting at a position shifts the others", async () => {
+    const { caller } = callerFor(db, testActor("admin"));
+    await caller.recorder.set({ name: "backup", uri: "sip:127.0.0.1:5090" });
+    await caller.recorder.set({ name: "primary", uri: "sip:127.0.0.1:5091", position: 1 });
+    expect((await caller.recorder.list()).map((r) => [r.position, r.name])).toEqual([
+      [1, "primary"],
+      [2, "lab"],
+      [3, "backup"],
+    ]);
+    await caller.recorder.delete({ name: "lab" });
+    expect((await caller.recorder.list()).map((r) => [r.position, r.name])).toEqual([
+      [1, "primary"],
+      [2, "backup"],
+    ]);
+  });
+});
+
+describe("login", () => {
+  it("a wrong password is refused; the right one opens a session", async () => {
+    const { caller, cookies } = callerFor(db, null);
+    expect(await trpcCode(caller.auth.login({ username: "admin", password: "wrong-password" }))).toBe(
+      "UNAUTHORIZED",
+    );
+    expect(cookies).toEqual([]);
+    const me = await caller.auth.login({ username: "admin", password: "admin-password-1" });
+    expect(me).toEqual({ username: "admin", role: "admin" });
+    expect(cookies).toHaveLength(1);
+    expect(await db.session.count()).toBe(1);
+    // The database keeps a hash, never the cookie value.
+    expect((await db.session.findFirstOrThrow()).id).not.toBe(cookies[0]);
+  });
+
+  it("repeated failures are slowed, even for the right password, until the wait is over", async () => {
+    let now = 1_000_000;
+    const throttle = new LoginThrottle({
+      freeAttempts: 3,
+      baseDelayMs: 1000,
+      maxDelayMs: 60_000,
+      forgetAfterMs: 600_000,
+      now: () => now,
+    });
+    const { caller } = callerFor(db, null, throttle);
+    for (let i = 0; i < 3; i++) {
+      expect(await trpcCode(caller.auth.login({ username: "admin", password: `guess-${i}` }))).toBe(
+        "UNAUTHORIZED",
+      );
+    }
+    expect(await trpcCode(caller.auth.login({ username: "admin", password: "guess-4" }))).toBe(
+      "UNAUTHORIZED",
+    );
+    const blocked = caller.auth.login({ username: "admin", password: "admin-password-1" });
+    await expect(blocked).rejects.toThrow(/Too many failed logins/);
+    await expect(blocked).rejects.toMatchObject({
+      code: "TOO_MANY_REQUESTS",
+      cause: { code: AppErrorCode.TOO_MANY_REQUESTS },
+    });
+    now += 1001;
+    expect(await caller.auth.login({ username: "admin", password: "admin-password-1" })).toMatchObject({
+      role: "admin",
+    });
+  });
+
+  it("API tokens authenticate and can be revoked", async () => {
+    const { caller } = callerFor(db, testActor("admin"));
+    await db.user.create({
+      data: { username: "bob", role: "agent", passwordHash: await hashPassword("bob-password") },
+    });
+    const { id, token } = await caller.apiToken.create({ name: "bob's script", username: "bob" });
+    const { authenticate } = await import("../services/auth/auth-service");
+    expect(await authenticate(db, { apiToken: token })).toMatchObject({
+      kind: "token",
+      username: "bob",
+      role: "agent",
+    });
+    await caller.apiToken.revoke({ id });
+    expect(await authenticate(db, { apiToken: token })).toBeNull();
+  });
+});
