@@ -25,7 +25,7 @@ function run(label: string, command: string, args: string[]) {
 const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
 
 if (!fs.existsSync(path.join(root, "generated", "prisma", "index.js"))) {
-  run("prisma generate", bin("prisma"), ["generate"]);
+  run("prisma generate", process.execPath, [path.join(root, "scripts", "prisma-generate.mjs")]);
 }
 run("database migration", process.execPath, [path.join(root, "scripts", "migrate.mjs")]);
 if (env.FORKLINE_AUTO_BUILD === "true" && uiBuildIsStale()) {
