@@ -13,7 +13,7 @@ beforeAll(async () => {
 afterAll(() => server?.stop());
 
 /** Runs the real `forkline` bin as a user would, with the server's environment. */
-function forkline(args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
+function forkline(args: string[], extraEnv: Record<string, string> = {}) {
   const result = spawnSync(process.execPath, [path.join(root, "bin/forkline.js"), ...args], {
     env: { ...server.env, ...extraEnv },
     encoding: "utf8",

@@ -71,6 +71,7 @@ describe("npm start (scripts/start.ts)", () => {
     launcher = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts/start.ts")], {
       cwd: root,
       env: {
+        NODE_ENV: "production",
         PATH: process.env.PATH,
         HOME: process.env.HOME,
         FORKLINE_AUTO_BUILD: "false",

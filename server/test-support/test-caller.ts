@@ -5,7 +5,7 @@ import { LoginThrottle } from "../services/auth/login-throttle";
 import type { Db } from "../services/db";
 import { createCaller } from "../trpc/root";
 
-export function testActor(role: Role, username = role): Actor {
+export function testActor(role: Role, username: string = role): Actor {
   return { kind: "user", userId: null, username, role };
 }
 
