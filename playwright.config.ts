@@ -47,6 +47,7 @@ export default defineConfig({
       MEDIA_ENGINE_SIP_PORT: "5371",
       RECORDER_SIP_PORT: "5381",
       RECORDER_HTTP_PORT: "5382",
+      MEDIA_ENGINE_HTTP_PORT: "5372",
       DATABASE_URL: `file:./${E2E.databaseFile}`,
       RECORDINGS_DIR: ".e2e-data/recordings",
       ADMIN_PASSWORD: E2E.adminPassword,

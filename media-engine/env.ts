@@ -4,6 +4,8 @@ import { type EnvSource, parseEnv, zBindAddress, zPort } from "../common/env-sch
 const mediaEngineEnvSchema = z
   .object({
     MEDIA_ENGINE_SIP_PORT: zPort(5070),
+    /** Health and Prometheus metrics. */
+    MEDIA_ENGINE_HTTP_PORT: zPort(5071),
     MEDIA_ENGINE_HOST: zBindAddress("127.0.0.1"),
     PUBLIC_IP: zBindAddress("127.0.0.1"),
     RTP_PORT_MIN: zPort(20000),

@@ -1,25 +1,30 @@
 import { loadEnvOrExit } from "../common/env-schema";
 import { notifyReady } from "../common/process-ready";
-import { startUdpSipEndpoint } from "../common/udp-sip-endpoint";
+import { jsonAnswer, startHttpEndpoint } from "../common/start-http-endpoint";
 import { loadMediaEngineEnv } from "./env";
+import { renderProcessMetrics } from "./process-metrics";
 
 const env = loadEnvOrExit("forkline-media-engine", () => loadMediaEngineEnv(process.env));
+const startedAt = new Date();
 
-// Answers OPTIONS so that the SIP Server's health check sees it; dialogs and MSML come with
-// the media-plane issue and are refused with 501 until then rather than half-handled.
-const sip = await startUdpSipEndpoint({
+// The SIP/MSML side (MEDIA_ENGINE_SIP_PORT) and the RTP relay arrive with the media-plane
+// issue; until then the process offers only its health and metrics endpoints.
+const http = await startHttpEndpoint({
   host: env.MEDIA_ENGINE_HOST,
-  port: env.MEDIA_ENGINE_SIP_PORT,
-  userAgent: "Forkline media engine",
-  handle: (req) =>
-    req.method === "OPTIONS"
-      ? { status: 200, headers: { Allow: "OPTIONS", Accept: "application/sdp, application/msml+xml" } }
-      : { status: 501, reason: "Not Implemented" },
+  port: env.MEDIA_ENGINE_HTTP_PORT,
+  routes: {
+    "/healthz": () => jsonAnswer({ ok: true, service: "media-engine" }),
+    "/metrics": () => ({
+      status: 200,
+      contentType: "text/plain; version=0.0.4",
+      body: renderProcessMetrics(startedAt),
+    }),
+  },
 });
 
-notifyReady({ service: "media-engine", sip: `sip:${env.MEDIA_ENGINE_HOST}:${sip.port}` });
+notifyReady({ service: "media-engine", http: `http://${env.MEDIA_ENGINE_HOST}:${http.port}` });
 
-const shutdown = () => void sip.close().then(() => process.exit(0));
+const shutdown = () => void http.close().then(() => process.exit(0));
 process.on("SIGTERM", shutdown);
 process.on("SIGINT", shutdown);
 process.on("disconnect", shutdown);

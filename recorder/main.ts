@@ -1,29 +1,29 @@
 import { loadEnvOrExit } from "../common/env-schema";
 import { notifyReady } from "../common/process-ready";
-import { startUdpSipEndpoint } from "../common/udp-sip-endpoint";
+import { jsonAnswer, startHttpEndpoint } from "../common/start-http-endpoint";
 import { loadRecorderEnv } from "./env";
+import { listRecordings } from "./list-recordings";
 
 const env = loadEnvOrExit("forkline-recorder", () => loadRecorderEnv(process.env));
 
-// Answers OPTIONS so that admins can test the recorder entry; SIPREC sessions come with
-// the recording-proxy issue and are refused with 501 until then.
-const sip = await startUdpSipEndpoint({
+// The SIPREC side (RECORDER_SIP_PORT) arrives with the recording-proxy issue; the HTTP
+// listing of what RECORDINGS_DIR holds works already.
+const http = await startHttpEndpoint({
   host: env.RECORDER_HOST,
-  port: env.RECORDER_SIP_PORT,
-  userAgent: "Forkline lab recorder",
-  handle: (req) =>
-    req.method === "OPTIONS"
-      ? { status: 200, headers: { Allow: "OPTIONS", Supported: "siprec" } }
-      : { status: 501, reason: "Not Implemented" },
+  port: env.RECORDER_HTTP_PORT,
+  routes: {
+    "/healthz": () => jsonAnswer({ ok: true, service: "recorder" }),
+    "/recordings": async () => jsonAnswer(await listRecordings(env.RECORDINGS_DIR)),
+  },
 });
 
 notifyReady({
   service: "recorder",
-  sip: `sip:${env.RECORDER_HOST}:${sip.port}`,
+  http: `http://${env.RECORDER_HOST}:${http.port}`,
   recordingsDir: env.RECORDINGS_DIR,
 });
 
-const shutdown = () => void sip.close().then(() => process.exit(0));
+const shutdown = () => void http.close().then(() => process.exit(0));
 process.on("SIGTERM", shutdown);
 process.on("SIGINT", shutdown);
 process.on("disconnect", shutdown);

@@ -1,5 +1,4 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import dgram from "node:dgram";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -7,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 
 const root = path.resolve(import.meta.dirname, "..");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "forkline-start-"));
-const ports = { http: 3121, sip: 5261, media: 5271, recorder: 5281, recorderHttp: 5282 };
+const ports = { http: 3121, sip: 5261, media: 5271, mediaHttp: 5272, recorder: 5281, recorderHttp: 5282 };
 
 let launcher: ChildProcess | null = null;
 let output = "";
@@ -46,26 +45,6 @@ async function waitFor(predicate: () => boolean, what: string, ms = 60_000) {
   }
 }
 
-function sipOptions(port: number): Promise<string> {
-  const socket = dgram.createSocket("udp4");
-  const msg =
-    `OPTIONS sip:127.0.0.1:${port} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:40000;branch=z9hG4bK-test-${port}\r\n` +
-    `Max-Forwards: 70\r\nFrom: <sip:test@127.0.0.1>;tag=1\r\nTo: <sip:127.0.0.1:${port}>\r\n` +
-    `Call-ID: options-${port}@test\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n`;
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      socket.close();
-      reject(new Error(`no answer to OPTIONS on ${port}`));
-    }, 3000);
-    socket.once("message", (data) => {
-      clearTimeout(timer);
-      socket.close();
-      resolve(data.toString());
-    });
-    socket.send(msg, port, "127.0.0.1");
-  });
-}
-
 describe("npm start (scripts/start.ts)", () => {
   it("starts all three processes, restarts a crashed one and leaves nothing behind on Ctrl-C", async () => {
     launcher = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts/start.ts")], {
@@ -78,6 +57,7 @@ describe("npm start (scripts/start.ts)", () => {
         HTTP_PORT: String(ports.http),
         SIP_PORT: String(ports.sip),
         MEDIA_ENGINE_SIP_PORT: String(ports.media),
+        MEDIA_ENGINE_HTTP_PORT: String(ports.mediaHttp),
         RECORDER_SIP_PORT: String(ports.recorder),
         RECORDER_HTTP_PORT: String(ports.recorderHttp),
         DATABASE_URL: `file:${path.join(dir, "forkline.db")}`,
@@ -104,26 +84,27 @@ describe("npm start (scripts/start.ts)", () => {
     expect(login.status).toBe(200);
     expect(login.headers.get("set-cookie")).toMatch(/forkline_session=.*HttpOnly/);
 
-    // Media engine and recorder are up on their SIP ports.
-    expect(await sipOptions(ports.media)).toMatch(/^SIP\/2\.0 200 /);
-    expect(await sipOptions(ports.recorder)).toMatch(/^SIP\/2\.0 200 /);
+    // Media engine and recorder answer on their own HTTP endpoints.
+    const metrics = await fetch(`http://127.0.0.1:${ports.mediaHttp}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toMatch(/^# TYPE process_resident_memory_bytes gauge$/m);
+    expect(await (await fetch(`http://127.0.0.1:${ports.recorderHttp}/recordings`)).json()).toEqual([]);
 
     // A crashed child comes back.
     const launcherPid = launcher.pid ?? 0;
     const before = childPids(launcherPid);
     expect(before).toHaveLength(3);
-    const recorderPid = Number(
-      execFileSync("pgrep", ["-P", String(launcherPid), "-f", "recorder/main.ts"], {
-        encoding: "utf8",
-      }).trim(),
+    const recorderPid = before.find((pid) =>
+      fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("recorder/main.ts"),
     );
+    if (!recorderPid) throw new Error(`no recorder among ${before.join(", ")}; output:\n${output}`);
     process.kill(recorderPid, "SIGKILL");
     await waitFor(() => /recorder exited \(SIGKILL\); restarting/.test(output), "the restart notice");
     await waitFor(
       () => (output.match(/forkline: recorder ready/g) ?? []).length >= 2,
       "the recorder to be ready again",
     );
-    expect(await sipOptions(ports.recorder)).toMatch(/^SIP\/2\.0 200 /);
+    expect((await fetch(`http://127.0.0.1:${ports.recorderHttp}/healthz`)).status).toBe(200);
 
     // Ctrl-C stops everything.
     const children = childPids(launcherPid);

@@ -92,8 +92,8 @@ function printSummary(...ready: (ReadyMessage | undefined)[]) {
     "Forkline is running.",
     `  Web UI        ${urls.ui ?? "?"}`,
     `  tRPC API      ${urls.trpc ?? "?"}`,
-    `  Media engine  ${String(mediaEngine?.sip ?? "?")}`,
-    `  Lab recorder  ${String(recorder?.sip ?? "?")}`,
+    `  Media engine  ${String(mediaEngine?.http ?? "?")}/metrics`,
+    `  Lab recorder  ${String(recorder?.http ?? "?")}/recordings`,
   ];
   const credentials = (server?.credentials ?? []) as { username: string; password: string; role: string }[];
   if (credentials.length > 0) {
