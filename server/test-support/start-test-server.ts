@@ -31,6 +31,7 @@ export async function startTestServer(opts: {
     DATABASE_URL: `file:${path.join(dir, "forkline.db")}`,
     ADMIN_PASSWORD: opts.adminPassword,
     FORKLINE_QUIET_MIGRATE: "1",
+    ...opts.extraEnv,
   };
   const migrate = spawnSync(process.execPath, [path.join(root, "scripts/migrate.mjs")], {
     env,
@@ -60,7 +61,7 @@ export async function startTestServer(opts: {
     });
   });
   return {
-    url: `http://127.0.0.1:${opts.httpPort}`,
+    url: `${opts.extraEnv?.TLS_CERT ? "https" : "http"}://127.0.0.1:${opts.httpPort}`,
     env,
     dir,
     child,
