@@ -92,12 +92,20 @@ describe("npm start (scripts/start.ts)", () => {
 
     // A crashed child comes back.
     const launcherPid = launcher.pid ?? 0;
-    const before = childPids(launcherPid);
-    expect(before).toHaveLength(3);
-    const recorderPid = before.find((pid) =>
-      fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("recorder/main.ts"),
-    );
-    if (!recorderPid) throw new Error(`no recorder among ${before.join(", ")}; output:\n${output}`);
+    // Only the three services count: tsx may also run an esbuild helper under the launcher.
+    const serviceOf = (pid: number) =>
+      /(server|media-engine|recorder)\/main\.ts/.exec(fs.readFileSync(`/proc/${pid}/cmdline`, "utf8"))?.[1];
+    const services = () =>
+      childPids(launcherPid)
+        .map((pid) => ({ pid, service: serviceOf(pid) }))
+        .filter((c) => c.service);
+    expect(
+      services()
+        .map((c) => c.service)
+        .sort(),
+    ).toEqual(["media-engine", "recorder", "server"]);
+    const recorderPid = services().find((c) => c.service === "recorder")?.pid;
+    if (!recorderPid) throw new Error(`no recorder process; output:\n${output}`);
     process.kill(recorderPid, "SIGKILL");
     await waitFor(() => /recorder exited \(SIGKILL\); restarting/.test(output), "the restart notice");
     await waitFor(
@@ -107,7 +115,8 @@ describe("npm start (scripts/start.ts)", () => {
     expect((await fetch(`http://127.0.0.1:${ports.recorderHttp}/healthz`)).status).toBe(200);
 
     // Ctrl-C stops everything.
-    const children = childPids(launcherPid);
+    const children = services().map((c) => c.pid);
+    expect(children).toHaveLength(3);
     launcher.kill("SIGINT");
     await waitFor(() => launcher?.exitCode !== null, "the launcher to exit", 15_000);
     expect(launcher.exitCode).toBe(0);

@@ -20,6 +20,7 @@ export type TestServer = {
 export async function startTestServer(opts: {
   httpPort: number;
   adminPassword: string;
+  extraEnv?: Record<string, string>;
 }): Promise<TestServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "forkline-server-"));
   const env: NodeJS.ProcessEnv = {
