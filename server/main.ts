@@ -2,6 +2,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadEnvOrExit } from "../common/env-schema";
 import { notifyReady } from "../common/process-ready";
+import { AgentStateService } from "./cti/agent-state-service";
+import { CtiEventBus } from "./cti/cti-event-bus";
+import { CtiService } from "./cti/cti-service";
 import { loadServerEnv } from "./env";
 import { createHttpServer } from "./http/create-http-server";
 import { LoginThrottle } from "./services/auth/login-throttle";
@@ -19,7 +22,9 @@ const boot = await bootstrap(db, {
   sipRealm: env.SIP_REALM,
   recorderUri: `sip:127.0.0.1:${env.RECORDER_SIP_PORT}`,
 });
-const http = await createHttpServer({ db, env, throttle: new LoginThrottle() }, { rootDir });
+const ctiBus = new CtiEventBus();
+const cti = new CtiService(ctiBus, new AgentStateService(db, ctiBus));
+const http = await createHttpServer({ db, env, throttle: new LoginThrottle(), cti }, { rootDir });
 
 notifyReady({
   service: "server",

@@ -4,9 +4,10 @@ import type { LoginThrottle } from "../services/auth/login-throttle";
 import type { Db } from "../services/db";
 import type { ServerEnv } from "../env";
 import type { TrpcContext } from "../trpc/trpc";
+import type { CtiService } from "../cti/cti-service";
 import { parseCookies, serializeCookie } from "./cookies";
 
-export type ContextDeps = { db: Db; env: ServerEnv; throttle: LoginThrottle };
+export type ContextDeps = { db: Db; env: ServerEnv; throttle: LoginThrottle; cti: CtiService };
 
 export async function createTrpcContext(
   deps: ContextDeps,

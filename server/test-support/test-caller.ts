@@ -4,18 +4,23 @@ import type { Actor } from "../services/actor";
 import { LoginThrottle } from "../services/auth/login-throttle";
 import type { Db } from "../services/db";
 import { createCaller } from "../trpc/root";
+import { AgentStateService } from "../cti/agent-state-service";
+import { CtiEventBus } from "../cti/cti-event-bus";
+import { CtiService } from "../cti/cti-service";
 
 export function testActor(role: Role, username: string = role): Actor {
   return { kind: "user", userId: null, username, role };
 }
 
 /** A tRPC caller with the real router and middleware, as a given actor (null: signed out). */
-export function callerFor(db: Db, actor: Actor | null, throttle = new LoginThrottle()) {
+export function callerFor(db: Db, actor: Actor | null, throttle = new LoginThrottle(), cti?: CtiService) {
   const cookies: string[] = [];
+  const bus = new CtiEventBus();
   const caller = createCaller({
     db,
     env: loadServerEnv({}),
     throttle,
+    cti: cti ?? new CtiService(bus, new AgentStateService(db, bus)),
     actor,
     source: "127.0.0.1",
     sessionToken: null,

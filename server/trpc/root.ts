@@ -1,6 +1,7 @@
 import { agentLoginRouter } from "./routers/agent-login-router";
 import { authRouter } from "./routers/auth-router";
 import { callRouter, recordingRouter } from "./routers/call-router";
+import { ctiRouter } from "./routers/cti-router";
 import { dnRouter } from "./routers/dn-router";
 import { eventRouter, systemRouter } from "./routers/event-router";
 import { recorderRouter } from "./routers/recorder-router";
@@ -18,6 +19,7 @@ export const appRouter = createTRPCRouter({
   calls: callRouter,
   recording: recordingRouter,
   events: eventRouter,
+  cti: ctiRouter,
   system: systemRouter,
 });
 

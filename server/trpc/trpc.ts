@@ -8,6 +8,7 @@ import type { Actor } from "../services/actor";
 import type { LoginThrottle } from "../services/auth/login-throttle";
 import type { Db } from "../services/db";
 import type { ServerEnv } from "../env";
+import type { CtiService } from "../cti/cti-service";
 
 // ---- 1. CONTEXT ----------------------------------------------------------------------
 
@@ -15,6 +16,7 @@ export type TrpcContext = {
   db: Db;
   env: ServerEnv;
   throttle: LoginThrottle;
+  cti: CtiService;
   actor: Actor | null;
   /** Remote address of the request, the key for login throttling. */
   source: string;

@@ -1,0 +1,36 @@
+import { z } from "zod";
+import { zAgentLoginCode, zDnNumber, zKeyValueParams } from "./config-schemas";
+
+const base = { referenceId: z.number().int().nonnegative().optional() };
+const zConnId = z.string().trim().min(1, "ConnID is mandatory").max(128);
+
+/** T-Library requests accepted by the CTI API, one object per request type. */
+export const zCtiRequest = z.discriminatedUnion("request", [
+  z.object({ request: z.literal("TAgentLogin"), thisDn: zDnNumber, agentId: zAgentLoginCode, ...base }),
+  z.object({ request: z.literal("TAgentLogout"), thisDn: zDnNumber, ...base }),
+  z.object({
+    request: z.literal("TRouteCall"),
+    thisDn: zDnNumber,
+    connId: zConnId,
+    otherDn: zDnNumber,
+    extensions: zKeyValueParams.optional(),
+    ...base,
+  }),
+  z.object({ request: z.literal("TReleaseCall"), thisDn: zDnNumber, connId: zConnId, ...base }),
+  z.object({
+    request: z.literal("TSingleStepTransfer"),
+    thisDn: zDnNumber,
+    connId: zConnId,
+    otherDn: zDnNumber,
+    ...base,
+  }),
+  z.object({
+    request: z.literal("TRequestPrivateService"),
+    thisDn: zDnNumber,
+    connId: zConnId,
+    privateMsgId: z.number().int(),
+    extensions: zKeyValueParams.optional(),
+    ...base,
+  }),
+]);
+export type CtiRequest = z.infer<typeof zCtiRequest>;

@@ -1,0 +1,105 @@
+import type { Db } from "../services/db";
+import type { CtiEventBus } from "./cti-event-bus";
+import { type TEvent, TErrorCode } from "./t-library-events";
+
+export type AgentState = { agentId: string; dn: string; since: Date };
+
+/**
+ * Which agent is logged in on which extension. Kept in memory like a T-Server's agent state:
+ * after a restart agents log in again. The Agent Login's `record` option follows the agent
+ * through `agentOnDn()`, whatever extension they use.
+ */
+export class AgentStateService {
+  private readonly byAgent = new Map<string, AgentState>();
+  private readonly byDn = new Map<string, AgentState>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly bus: CtiEventBus,
+  ) {}
+
+  list(): AgentState[] {
+    return [...this.byAgent.values()].sort((a, b) => a.agentId.localeCompare(b.agentId));
+  }
+
+  agentOnDn(dn: string): string | null {
+    return this.byDn.get(dn)?.agentId ?? null;
+  }
+
+  async login(req: { thisDn: string; agentId: string; referenceId: number | null }): Promise<TEvent> {
+    const dn = await this.db.dn.findUnique({ where: { number: req.thisDn } });
+    if (!dn) return this.error(req, TErrorCode.UNKNOWN_DN, `DN ${req.thisDn} does not exist.`);
+    if (dn.type !== "extension") {
+      return this.error(
+        req,
+        TErrorCode.INVALID_DN_TYPE,
+        `Agents log in on extensions; ${req.thisDn} is not one.`,
+      );
+    }
+    const agent = await this.db.agentLogin.findUnique({ where: { loginCode: req.agentId } });
+    if (!agent)
+      return this.error(req, TErrorCode.UNKNOWN_AGENT, `Agent login ${req.agentId} does not exist.`);
+    const current = this.byAgent.get(req.agentId);
+    if (current && current.dn !== req.thisDn) {
+      return this.error(
+        req,
+        TErrorCode.AGENT_ALREADY_LOGGED_IN,
+        `Agent ${req.agentId} is logged in on ${current.dn}; log out there first.`,
+      );
+    }
+    const onDn = this.byDn.get(req.thisDn);
+    if (onDn && onDn.agentId !== req.agentId) {
+      return this.error(
+        req,
+        TErrorCode.DN_ALREADY_HAS_AGENT,
+        `Agent ${onDn.agentId} is logged in on ${req.thisDn}.`,
+      );
+    }
+    const state = current ?? { agentId: req.agentId, dn: req.thisDn, since: new Date() };
+    this.byAgent.set(req.agentId, state);
+    this.byDn.set(req.thisDn, state);
+    return this.bus.publish({
+      event: "EventAgentLogin",
+      thisDn: req.thisDn,
+      otherDn: null,
+      connId: null,
+      agentId: req.agentId,
+      referenceId: req.referenceId,
+      userData: { AgentName: agent.name },
+    });
+  }
+
+  async logout(req: { thisDn: string; referenceId: number | null }): Promise<TEvent> {
+    const state = this.byDn.get(req.thisDn);
+    if (!state)
+      return this.error(req, TErrorCode.AGENT_NOT_LOGGED_IN, `No agent is logged in on ${req.thisDn}.`);
+    this.byDn.delete(req.thisDn);
+    this.byAgent.delete(state.agentId);
+    return this.bus.publish({
+      event: "EventAgentLogout",
+      thisDn: req.thisDn,
+      otherDn: null,
+      connId: null,
+      agentId: state.agentId,
+      referenceId: req.referenceId,
+      userData: {},
+    });
+  }
+
+  private error(
+    req: { thisDn: string; agentId?: string; referenceId: number | null },
+    code: TErrorCode,
+    message: string,
+  ): TEvent {
+    return this.bus.publish({
+      event: "EventError",
+      thisDn: req.thisDn,
+      otherDn: null,
+      connId: null,
+      agentId: req.agentId ?? null,
+      referenceId: req.referenceId,
+      userData: {},
+      error: { code, message },
+    });
+  }
+}

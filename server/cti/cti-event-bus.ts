@@ -1,0 +1,31 @@
+import { EventEmitter, on } from "node:events";
+import type { TEvent } from "./t-library-events";
+
+type NewEvent = Omit<TEvent, "seq" | "time">;
+
+/**
+ * Fan-out of T-Library events to CTI clients. A client monitors a set of DNs (as a
+ * T-Library client registers DNs) or, with no filter, sees every event (a supervisor view).
+ */
+export class CtiEventBus {
+  private readonly emitter = new EventEmitter();
+  private seq = 0;
+
+  constructor() {
+    this.emitter.setMaxListeners(0);
+  }
+
+  publish(event: NewEvent): TEvent {
+    const full: TEvent = { ...event, seq: ++this.seq, time: new Date() };
+    this.emitter.emit("event", full);
+    return full;
+  }
+
+  async *subscribe(filter: { dns?: string[] }, signal?: AbortSignal): AsyncGenerator<TEvent> {
+    const dns = filter.dns && filter.dns.length > 0 ? new Set(filter.dns) : null;
+    for await (const [event] of on(this.emitter, "event", { signal })) {
+      const e = event as TEvent;
+      if (!dns || dns.has(e.thisDn)) yield e;
+    }
+  }
+}

@@ -1,0 +1,138 @@
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { bootstrap } from "../services/bootstrap/bootstrap";
+import type { Db } from "../services/db";
+import { callerFor, testActor } from "../test-support/test-caller";
+import { createTestDb } from "../test-support/test-db";
+import { AgentStateService } from "./agent-state-service";
+import { CtiEventBus } from "./cti-event-bus";
+import { CtiService } from "./cti-service";
+import { type TEvent, TErrorCode } from "./t-library-events";
+
+let db: Db;
+let cleanup: () => Promise<void>;
+let cti: CtiService;
+
+beforeEach(async () => {
+  let dir: string;
+  ({ db, cleanup, dir } = createTestDb());
+  await bootstrap(db, {
+    databaseFile: path.join(dir, "test.db"),
+    seedDemo: true,
+    sipRealm: "forkline",
+    recorderUri: "sip:127.0.0.1:5080",
+  });
+  const bus = new CtiEventBus();
+  cti = new CtiService(bus, new AgentStateService(db, bus));
+});
+afterEach(() => cleanup());
+
+const login = (thisDn: string, agentId: string, referenceId = 1) =>
+  cti.request({ request: "TAgentLogin", thisDn, agentId, referenceId });
+
+describe("TAgentLogin / TAgentLogout", () => {
+  it("logs an agent in on an extension and out again", async () => {
+    const event = await login("1001", "5001", 7);
+    expect(event).toMatchObject({
+      event: "EventAgentLogin",
+      thisDn: "1001",
+      agentId: "5001",
+      referenceId: 7,
+    });
+    expect(cti.agents.agentOnDn("1001")).toBe("5001");
+    const out = await cti.request({ request: "TAgentLogout", thisDn: "1001" });
+    expect(out).toMatchObject({ event: "EventAgentLogout", agentId: "5001" });
+    expect(cti.agents.agentOnDn("1001")).toBeNull();
+  });
+
+  it("answers each refused request with EventError and a stable code", async () => {
+    const cases: [() => Promise<TEvent>, TErrorCode][] = [
+      [() => login("4242", "5001"), TErrorCode.UNKNOWN_DN],
+      [() => login("pstn", "5001"), TErrorCode.INVALID_DN_TYPE],
+      [() => login("1001", "9999"), TErrorCode.UNKNOWN_AGENT],
+      [() => cti.request({ request: "TAgentLogout", thisDn: "1002" }), TErrorCode.AGENT_NOT_LOGGED_IN],
+    ];
+    for (const [request, code] of cases) {
+      const event = await request();
+      expect(event.event).toBe("EventError");
+      expect(event.error?.code).toBe(code);
+      expect(event.error?.message.length).toBeGreaterThan(10);
+    }
+    expect(cti.agents.list()).toEqual([]);
+  });
+
+  it("one agent on one DN at a time", async () => {
+    await login("1001", "5001");
+    expect((await login("1002", "5001")).error?.code).toBe(TErrorCode.AGENT_ALREADY_LOGGED_IN);
+    expect((await login("1001", "5002")).error?.code).toBe(TErrorCode.DN_ALREADY_HAS_AGENT);
+    // Logging in again where already logged in is harmless.
+    expect((await login("1001", "5001")).event).toBe("EventAgentLogin");
+    expect(cti.agents.list()).toMatchObject([{ agentId: "5001", dn: "1001" }]);
+  });
+});
+
+describe("requests that need calls", () => {
+  it("TRequestPrivateService says recording control is not supported yet", async () => {
+    const event = await cti.request({
+      request: "TRequestPrivateService",
+      thisDn: "1001",
+      connId: "00a1",
+      privateMsgId: 3013,
+      extensions: { record: "source" },
+    });
+    expect(event).toMatchObject({
+      event: "EventError",
+      connId: "00a1",
+      error: { code: TErrorCode.NOT_SUPPORTED },
+    });
+  });
+
+  it("TRouteCall on an unknown ConnID is refused", async () => {
+    const event = await cti.request({
+      request: "TRouteCall",
+      thisDn: "7000",
+      connId: "nope",
+      otherDn: "1001",
+    });
+    expect(event.error?.code).toBe(TErrorCode.NO_SUCH_CALL);
+  });
+});
+
+describe("event stream", () => {
+  it("a client monitoring a DN gets that DN's events only, in order", async () => {
+    const abort = new AbortController();
+    const seen: TEvent[] = [];
+    const done = (async () => {
+      for await (const e of cti.bus.subscribe({ dns: ["1002"] }, abort.signal)) {
+        seen.push(e);
+        if (seen.length === 2) abort.abort();
+      }
+    })().catch((error: unknown) => {
+      if ((error as Error).name !== "AbortError") throw error;
+    });
+    await login("1001", "5001");
+    await login("1002", "5002");
+    await cti.request({ request: "TAgentLogout", thisDn: "1002" });
+    await done;
+    expect(seen.map((e) => `${e.event}:${e.thisDn}`)).toEqual([
+      "EventAgentLogin:1002",
+      "EventAgentLogout:1002",
+    ]);
+    expect(seen[1]!.seq).toBeGreaterThan(seen[0]!.seq);
+  });
+
+  it("through tRPC: agents may send requests, only supervisors list agent states", async () => {
+    const agent = callerFor(db, testActor("agent"), undefined, cti).caller;
+    expect(
+      await agent.cti.request({ request: "TAgentLogin", thisDn: "1003", agentId: "5002" }),
+    ).toMatchObject({
+      event: "EventAgentLogin",
+    });
+    await expect(agent.cti.agents()).rejects.toMatchObject({ code: "FORBIDDEN" });
+    const supervisor = callerFor(db, testActor("supervisor"), undefined, cti).caller;
+    expect(await supervisor.cti.agents()).toMatchObject([{ agentId: "5002", dn: "1003" }]);
+    await expect(agent.cti.request({ request: "TAgentLogin", thisDn: "1003", agentId: "" })).rejects.toThrow(
+      /login code/,
+    );
+  });
+});

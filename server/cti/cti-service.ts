@@ -1,0 +1,63 @@
+import type { CtiRequest } from "../../common/schemas/cti-schemas";
+import type { AgentStateService } from "./agent-state-service";
+import type { CtiEventBus } from "./cti-event-bus";
+import { type TEvent, TErrorCode } from "./t-library-events";
+
+/**
+ * Entry point for T-Library requests from every client (softphone, routing strategy, CLI,
+ * supervisor page): one code path answers each with the event a T-Server would send.
+ */
+export class CtiService {
+  constructor(
+    readonly bus: CtiEventBus,
+    readonly agents: AgentStateService,
+  ) {}
+
+  async request(req: CtiRequest): Promise<TEvent> {
+    const referenceId = req.referenceId ?? null;
+    switch (req.request) {
+      case "TAgentLogin":
+        return this.agents.login({ thisDn: req.thisDn, agentId: req.agentId, referenceId });
+      case "TAgentLogout":
+        return this.agents.logout({ thisDn: req.thisDn, referenceId });
+      case "TRequestPrivateService":
+        return this.error(
+          req.thisDn,
+          req.connId,
+          referenceId,
+          TErrorCode.NOT_SUPPORTED,
+          "TRequestPrivateService (recording control) arrives with the recording policy; it is not supported yet.",
+        );
+      case "TRouteCall":
+      case "TReleaseCall":
+      case "TSingleStepTransfer":
+        // Calls exist only once the SIP Server handles them, so no ConnID can match yet.
+        return this.error(
+          req.thisDn,
+          req.connId,
+          referenceId,
+          TErrorCode.NO_SUCH_CALL,
+          `No call with ConnID ${req.connId}.`,
+        );
+    }
+  }
+
+  private error(
+    thisDn: string,
+    connId: string,
+    referenceId: number | null,
+    code: TErrorCode,
+    message: string,
+  ) {
+    return this.bus.publish({
+      event: "EventError",
+      thisDn,
+      otherDn: null,
+      connId,
+      agentId: null,
+      referenceId,
+      userData: {},
+      error: { code, message },
+    });
+  }
+}

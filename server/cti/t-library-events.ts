@@ -1,0 +1,51 @@
+/**
+ * T-Library vocabulary (Genesys SIP Server / T-Server) for Forkline's CTI API, so that
+ * contact-centre developers meet the names they know: requests start with T, events with Event.
+ */
+export const T_EVENT_NAMES = [
+  "EventRegistered",
+  "EventUnregistered",
+  "EventAgentLogin",
+  "EventAgentLogout",
+  "EventRinging",
+  "EventDialing",
+  "EventEstablished",
+  "EventReleased",
+  "EventRouteRequest",
+  "EventRouteUsed",
+  "EventPrivateInfo",
+  "EventACK",
+  "EventError",
+] as const;
+export type TEventName = (typeof T_EVENT_NAMES)[number];
+
+export type UserData = Record<string, string>;
+
+export type TEvent = {
+  event: TEventName;
+  /** Monotonic per server process, so clients can order and de-duplicate. */
+  seq: number;
+  time: Date;
+  /** The DN the event is reported on. */
+  thisDn: string;
+  otherDn: string | null;
+  connId: string | null;
+  agentId: string | null;
+  /** Echo of the request's reference id, for EventACK/EventError answering a request. */
+  referenceId: number | null;
+  userData: UserData;
+  /** EventError only: a stable code and a sentence saying why. */
+  error?: { code: TErrorCode; message: string };
+};
+
+/** Stable error codes for EventError, in the spirit of T-Server's numeric errors. */
+export enum TErrorCode {
+  UNKNOWN_DN = "UNKNOWN_DN",
+  UNKNOWN_AGENT = "UNKNOWN_AGENT",
+  AGENT_ALREADY_LOGGED_IN = "AGENT_ALREADY_LOGGED_IN",
+  DN_ALREADY_HAS_AGENT = "DN_ALREADY_HAS_AGENT",
+  AGENT_NOT_LOGGED_IN = "AGENT_NOT_LOGGED_IN",
+  INVALID_DN_TYPE = "INVALID_DN_TYPE",
+  NO_SUCH_CALL = "NO_SUCH_CALL",
+  NOT_SUPPORTED = "NOT_SUPPORTED",
+}
