@@ -55,6 +55,10 @@ const bool = (name: string) => (value: string) => {
 
 const dnType = (value: string) => value.replace("-", "_");
 
+const DN_COLUMNS = ["number", "type", "displayName", "record", "peer", "routeTarget", "routeRecord"];
+const AGENT_COLUMNS = ["loginCode", "name", "record"];
+const RECORDER_COLUMNS = ["position", "name", "uri", "enabled"];
+
 const program = new Command("forkline")
   .description("Forkline admin CLI: talks to the running server's tRPC API")
   .option("--json", "machine-readable output")
@@ -80,15 +84,7 @@ dn.command("list")
       type: opts.type ? (dnType(opts.type) as "extension" | "trunk" | "routing_point") : undefined,
       record: opts.record,
     });
-    printRecords(json(), rows, [
-      "number",
-      "type",
-      "displayName",
-      "record",
-      "peer",
-      "routeTarget",
-      "routeRecord",
-    ]);
+    printRecords(json(), rows, DN_COLUMNS);
   });
 dn.command("set <number>")
   .description("create or update a DN")
@@ -134,15 +130,7 @@ dn.command("set <number>")
       ...input,
       peer: typeof opts.peer === "string" ? opts.peer : undefined,
     });
-    printRecord(json(), row, [
-      "number",
-      "type",
-      "displayName",
-      "record",
-      "peer",
-      "routeTarget",
-      "routeRecord",
-    ]);
+    printRecord(json(), row, DN_COLUMNS);
   });
 dn.command("delete <number>")
   .description("delete a DN")
@@ -155,7 +143,7 @@ dn.command("delete <number>")
 const agent = program.command("agent").description("agent logins");
 agent.command("list").action(async () => {
   const rows = await connect().client.agentLogin.list.query();
-  printRecords(json(), rows, ["loginCode", "name", "record"]);
+  printRecords(json(), rows, AGENT_COLUMNS);
 });
 agent
   .command("set <login>")
@@ -165,7 +153,7 @@ agent
   .action(async (login: string, opts: { record?: boolean; name?: string }) => {
     const input = validate(zSetAgentLoginInput, { loginCode: login, record: opts.record, name: opts.name });
     const row = await connect().client.agentLogin.set.mutate(input);
-    printRecord(json(), row, ["loginCode", "name", "record"]);
+    printRecord(json(), row, AGENT_COLUMNS);
   });
 agent.command("delete <login>").action(async (login: string) => {
   await connect().client.agentLogin.delete.mutate({ loginCode: login });
@@ -176,7 +164,7 @@ agent.command("delete <login>").action(async (login: string) => {
 const recorder = program.command("recorder").description("third-party recorders (SIPREC), in failover order");
 recorder.command("list").action(async () => {
   const rows = await connect().client.recorder.list.query();
-  printRecords(json(), rows, ["position", "name", "uri", "enabled"]);
+  printRecords(json(), rows, RECORDER_COLUMNS);
 });
 recorder
   .command("set <name>")
@@ -195,7 +183,7 @@ recorder
       enabled: opts.enabled,
     });
     const row = await connect().client.recorder.set.mutate(input);
-    printRecord(json(), row, ["position", "name", "uri", "enabled"]);
+    printRecord(json(), row, RECORDER_COLUMNS);
   });
 recorder.command("delete <name>").action(async (name: string) => {
   await connect().client.recorder.delete.mutate({ name });

@@ -234,13 +234,7 @@ function DnForm() {
       {form.type === "trunk" && (
         <Field label="Peer host:port" value={form.peer} onChange={(peer) => setForm({ ...form, peer })} />
       )}
-      <button
-        type="submit"
-        disabled={save.isPending}
-        className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-60"
-      >
-        Save DN
-      </button>
+      <SubmitButton pending={save.isPending}>Save DN</SubmitButton>
       <FormMessage message={message} />
     </form>
   );
@@ -347,12 +341,7 @@ function AgentLoginSection() {
             onChange={(loginCode) => setForm({ ...form, loginCode })}
           />
           <Field label="Agent name" value={form.name} onChange={(name) => setForm({ ...form, name })} />
-          <button
-            type="submit"
-            className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700"
-          >
-            Save agent login
-          </button>
+          <SubmitButton pending={setAgent.isPending}>Save agent login</SubmitButton>
           <FormMessage message={message} />
         </form>
       )}
@@ -414,13 +403,7 @@ function RecorderSection() {
         >
           <Field label="Recorder name" value={form.name} onChange={(name) => setForm({ ...form, name })} />
           <Field label="SIP URI" value={form.uri} onChange={(uri) => setForm({ ...form, uri })} />
-          <button
-            type="submit"
-            disabled={save.isPending}
-            className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-60"
-          >
-            Save recorder
-          </button>
+          <SubmitButton pending={save.isPending}>Save recorder</SubmitButton>
           <FormMessage message={message} />
         </form>
       )}
@@ -439,6 +422,18 @@ function Field(props: { label: string; value: string; type?: string; onChange: (
         className="mt-1 rounded-md border border-slate-300 px-3 py-1.5"
       />
     </label>
+  );
+}
+
+function SubmitButton({ children, pending = false }: { children: string; pending?: boolean }) {
+  return (
+    <button
+      type="submit"
+      disabled={pending}
+      className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-60"
+    >
+      {children}
+    </button>
   );
 }
 
