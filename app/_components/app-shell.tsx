@@ -9,6 +9,8 @@ import { trpc } from "../_lib/trpc";
 
 const NAV: { href: string; label: string; role: Role }[] = [
   { href: "/admin", label: "Configuration", role: "supervisor" },
+  { href: "/admin/users", label: "Users & tokens", role: "admin" },
+  { href: "/admin/audit", label: "Audit log", role: "admin" },
 ];
 
 /** Page frame for signed-in users: redirects to /login when the session is gone. */
@@ -41,7 +43,7 @@ export function AppShell({ children, requiredRole }: { children: ReactNode; requ
               <Link
                 key={item.href}
                 href={item.href}
-                aria-current={pathname.startsWith(item.href) ? "page" : undefined}
+                aria-current={pathname === item.href ? "page" : undefined}
                 className="rounded-md px-3 py-1.5 text-sm font-medium text-slate-600 hover:bg-slate-100 aria-[current=page]:bg-brand-50 aria-[current=page]:text-brand-700"
               >
                 {item.label}

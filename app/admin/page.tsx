@@ -4,6 +4,7 @@ import { type FormEvent, useState } from "react";
 import type { DnType } from "../../common/schemas/config-schemas";
 import { zSetAgentLoginInput, zSetDnInput, zSetRecorderInput } from "../../common/schemas/config-schemas";
 import { AppShell } from "../_components/app-shell";
+import { Field, FormMessage, type FormMessageValue, SubmitButton } from "../_components/form-controls";
 import { RecordToggle } from "../_components/record-toggle";
 import { errorMessage } from "../_lib/error-message";
 import { trpc } from "../_lib/trpc";
@@ -169,7 +170,7 @@ function DnForm() {
     password: "",
     peer: "",
   });
-  const [message, setMessage] = useState<{ kind: "error" | "ok"; text: string } | null>(null);
+  const [message, setMessage] = useState<FormMessageValue>(null);
   const save = trpc.dn.set.useMutation({
     onSuccess: async (dn) => {
       setMessage({ kind: "ok", text: `Saved DN ${dn.number}.` });
@@ -246,7 +247,7 @@ function AgentLoginSection() {
   const agents = trpc.agentLogin.list.useQuery();
   const [error, setError] = useState<string | null>(null);
   const [form, setForm] = useState({ loginCode: "", name: "" });
-  const [message, setMessage] = useState<{ kind: "error" | "ok"; text: string } | null>(null);
+  const [message, setMessage] = useState<FormMessageValue>(null);
   const setAgent = trpc.agentLogin.set.useMutation({
     onMutate: async (input) => {
       setError(null);
@@ -354,7 +355,7 @@ function RecorderSection() {
   const isAdmin = useIsAdmin();
   const recorders = trpc.recorder.list.useQuery();
   const [form, setForm] = useState({ name: "", uri: "" });
-  const [message, setMessage] = useState<{ kind: "error" | "ok"; text: string } | null>(null);
+  const [message, setMessage] = useState<FormMessageValue>(null);
   const save = trpc.recorder.set.useMutation({
     onSuccess: async (r) => {
       setMessage({ kind: "ok", text: `Saved recorder ${r.name}.` });
@@ -408,43 +409,5 @@ function RecorderSection() {
         </form>
       )}
     </section>
-  );
-}
-
-function Field(props: { label: string; value: string; type?: string; onChange: (v: string) => void }) {
-  return (
-    <label className="text-sm">
-      <span className="block font-medium text-slate-700">{props.label}</span>
-      <input
-        type={props.type ?? "text"}
-        value={props.value}
-        onChange={(e) => props.onChange(e.target.value)}
-        className="mt-1 rounded-md border border-slate-300 px-3 py-1.5"
-      />
-    </label>
-  );
-}
-
-function SubmitButton({ children, pending = false }: { children: string; pending?: boolean }) {
-  return (
-    <button
-      type="submit"
-      disabled={pending}
-      className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-60"
-    >
-      {children}
-    </button>
-  );
-}
-
-function FormMessage({ message }: { message: { kind: "error" | "ok"; text: string } | null }) {
-  if (!message) return null;
-  return (
-    <p
-      role={message.kind === "error" ? "alert" : "status"}
-      className={`w-full text-sm ${message.kind === "error" ? "text-red-700" : "text-green-700"}`}
-    >
-      {message.text}
-    </p>
   );
 }

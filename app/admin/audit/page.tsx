@@ -1,0 +1,84 @@
+"use client";
+
+import { useState } from "react";
+import { AppShell } from "../../_components/app-shell";
+import { errorMessage } from "../../_lib/error-message";
+import { trpc } from "../../_lib/trpc";
+
+export default function AuditPage() {
+  return (
+    <AppShell requiredRole="admin">
+      <AuditLog />
+    </AppShell>
+  );
+}
+
+function AuditLog() {
+  const [entity, setEntity] = useState("");
+  const events = trpc.audit.list.useQuery({ limit: 200, entity: entity || undefined });
+  return (
+    <section aria-labelledby="audit-title" className="space-y-3">
+      <div className="flex items-end gap-3">
+        <h1 id="audit-title" className="mr-auto text-xl font-semibold">
+          Audit log
+        </h1>
+        <label className="text-sm">
+          <span className="sr-only">Filter by object type</span>
+          <select
+            value={entity}
+            onChange={(e) => setEntity(e.target.value)}
+            className="rounded-md border border-slate-300 px-2 py-1.5"
+          >
+            <option value="">Everything</option>
+            <option value="Dn">DNs</option>
+            <option value="AgentLogin">Agent logins</option>
+            <option value="Recorder">Recorders</option>
+            <option value="User">Users</option>
+            <option value="ApiToken">API tokens</option>
+          </select>
+        </label>
+      </div>
+      {events.error && (
+        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
+          {errorMessage(events.error)}
+        </p>
+      )}
+      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <table className="w-full text-left text-sm" aria-label="Audit events">
+          <thead className="bg-slate-50 text-slate-500">
+            <tr>
+              <th className="px-4 py-2 font-medium">When</th>
+              <th className="px-4 py-2 font-medium">Who</th>
+              <th className="px-4 py-2 font-medium">What</th>
+              <th className="px-4 py-2 font-medium">Object</th>
+              <th className="px-4 py-2 font-medium">Before → after</th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100 align-top">
+            {events.isLoading && (
+              <tr>
+                <td colSpan={5} className="px-4 py-4 text-slate-500">
+                  Loading…
+                </td>
+              </tr>
+            )}
+            {events.data?.map((e) => (
+              <tr key={e.id}>
+                <td className="px-4 py-2 whitespace-nowrap text-slate-500">{e.at.toLocaleString()}</td>
+                <td className="px-4 py-2">{e.actor}</td>
+                <td className="px-4 py-2 font-mono text-xs">{e.action}</td>
+                <td className="px-4 py-2">
+                  {e.entity} {e.entityId}
+                </td>
+                <td className="px-4 py-2 font-mono text-xs text-slate-600">
+                  {e.before !== null && <div className="text-red-700">− {JSON.stringify(e.before)}</div>}
+                  {e.after !== null && <div className="text-green-700">+ {JSON.stringify(e.after)}</div>}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}

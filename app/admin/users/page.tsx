@@ -1,0 +1,246 @@
+"use client";
+
+import { type FormEvent, useState } from "react";
+import { ROLES, type Role } from "../../../common/roles";
+import { zCreateUserInput } from "../../../common/schemas/config-schemas";
+import { AppShell } from "../../_components/app-shell";
+import { Field, FormMessage, type FormMessageValue, SubmitButton } from "../../_components/form-controls";
+import { errorMessage } from "../../_lib/error-message";
+import { trpc } from "../../_lib/trpc";
+
+export default function UsersPage() {
+  return (
+    <AppShell requiredRole="admin">
+      <div className="space-y-10">
+        <UsersSection />
+        <TokensSection />
+      </div>
+    </AppShell>
+  );
+}
+
+function UsersSection() {
+  const utils = trpc.useUtils();
+  const me = trpc.auth.me.useQuery();
+  const users = trpc.user.list.useQuery();
+  const [form, setForm] = useState({ username: "", password: "", role: "agent" as Role });
+  const [message, setMessage] = useState<FormMessageValue>(null);
+  const [rowError, setRowError] = useState<string | null>(null);
+  const create = trpc.user.create.useMutation({
+    onSuccess: async (u) => {
+      setMessage({ kind: "ok", text: `Created user ${u.username} (${u.role}).` });
+      setForm({ username: "", password: "", role: "agent" });
+      await utils.user.list.invalidate();
+    },
+    onError: (e) => setMessage({ kind: "error", text: errorMessage(e) }),
+  });
+  const update = trpc.user.update.useMutation({
+    onMutate: () => setRowError(null),
+    onSuccess: () => utils.user.list.invalidate(),
+    onError: (e) => setRowError(errorMessage(e)),
+  });
+  const remove = trpc.user.delete.useMutation({
+    onMutate: () => setRowError(null),
+    onSuccess: () => utils.user.list.invalidate(),
+    onError: (e) => setRowError(errorMessage(e)),
+  });
+
+  function onSubmit(event: FormEvent) {
+    event.preventDefault();
+    const parsed = zCreateUserInput.safeParse(form);
+    if (!parsed.success) {
+      setMessage({ kind: "error", text: parsed.error.issues.map((i) => i.message).join("; ") });
+      return;
+    }
+    create.mutate(parsed.data);
+  }
+
+  return (
+    <section aria-labelledby="users-title" className="space-y-3">
+      <h1 id="users-title" className="text-xl font-semibold">
+        Users
+      </h1>
+      {rowError && (
+        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
+          {rowError}
+        </p>
+      )}
+      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <table className="w-full text-left text-sm" aria-label="Users">
+          <thead className="bg-slate-50 text-slate-500">
+            <tr>
+              <th className="px-4 py-2 font-medium">Username</th>
+              <th className="px-4 py-2 font-medium">Role</th>
+              <th className="px-4 py-2 font-medium">Created</th>
+              <th className="px-4 py-2 font-medium">
+                <span className="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {users.isLoading && (
+              <tr>
+                <td colSpan={4} className="px-4 py-4 text-slate-500">
+                  Loading…
+                </td>
+              </tr>
+            )}
+            {users.data?.map((u) => (
+              <tr key={u.id} data-testid={`user-row-${u.username}`}>
+                <td className="px-4 py-2 font-medium">{u.username}</td>
+                <td className="px-4 py-2">
+                  <label>
+                    <span className="sr-only">Role of {u.username}</span>
+                    <select
+                      value={u.role}
+                      onChange={(e) => update.mutate({ username: u.username, role: e.target.value as Role })}
+                      className="rounded-md border border-slate-300 px-2 py-1"
+                    >
+                      {ROLES.map((r) => (
+                        <option key={r} value={r}>
+                          {r}
+                        </option>
+                      ))}
+                    </select>
+                  </label>
+                </td>
+                <td className="px-4 py-2 text-slate-500">{u.createdAt.toLocaleString()}</td>
+                <td className="px-4 py-2 text-right">
+                  {u.username !== me.data?.username && (
+                    <button
+                      type="button"
+                      onClick={() => {
+                        if (window.confirm(`Delete user ${u.username}?`))
+                          remove.mutate({ username: u.username });
+                      }}
+                      className="rounded-md border border-slate-300 px-2 py-1 text-red-700 hover:bg-red-50"
+                    >
+                      Delete {u.username}
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <form
+        onSubmit={onSubmit}
+        aria-label="Add a user"
+        className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4"
+        noValidate
+      >
+        <Field
+          label="Username"
+          value={form.username}
+          onChange={(username) => setForm({ ...form, username })}
+        />
+        <Field
+          label="Password"
+          type="password"
+          value={form.password}
+          onChange={(password) => setForm({ ...form, password })}
+        />
+        <label className="text-sm">
+          <span className="block font-medium text-slate-700">Role</span>
+          <select
+            value={form.role}
+            onChange={(e) => setForm({ ...form, role: e.target.value as Role })}
+            className="mt-1 rounded-md border border-slate-300 px-2 py-1.5"
+          >
+            {ROLES.map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
+          </select>
+        </label>
+        <SubmitButton pending={create.isPending}>Add user</SubmitButton>
+        <FormMessage message={message} />
+      </form>
+    </section>
+  );
+}
+
+function TokensSection() {
+  const utils = trpc.useUtils();
+  const tokens = trpc.apiToken.list.useQuery();
+  const [name, setName] = useState("");
+  const [created, setCreated] = useState<string | null>(null);
+  const [message, setMessage] = useState<FormMessageValue>(null);
+  const create = trpc.apiToken.create.useMutation({
+    onSuccess: async ({ token }) => {
+      setCreated(token);
+      setMessage(null);
+      setName("");
+      await utils.apiToken.list.invalidate();
+    },
+    onError: (e) => setMessage({ kind: "error", text: errorMessage(e) }),
+  });
+  const revoke = trpc.apiToken.revoke.useMutation({
+    onSuccess: () => utils.apiToken.list.invalidate(),
+    onError: (e) => setMessage({ kind: "error", text: errorMessage(e) }),
+  });
+
+  function onSubmit(event: FormEvent) {
+    event.preventDefault();
+    if (!name.trim()) {
+      setMessage({ kind: "error", text: "give the token a name" });
+      return;
+    }
+    create.mutate({ name });
+  }
+
+  return (
+    <section aria-labelledby="tokens-title" className="space-y-3">
+      <h2 id="tokens-title" className="text-xl font-semibold">
+        API tokens <span className="text-sm font-normal text-slate-500">(for the CLI and scripts)</span>
+      </h2>
+      {created && (
+        <div
+          role="status"
+          className="rounded-md border border-green-200 bg-green-50 p-3 text-sm text-green-900"
+        >
+          New token, shown only this once: <code className="break-all select-all">{created}</code>
+          <div className="mt-1 text-green-800">
+            Use it as <code>FORKLINE_API_TOKEN</code> with <code>npx forkline</code>.
+          </div>
+        </div>
+      )}
+      <ul
+        className="divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white text-sm"
+        aria-label="API tokens"
+      >
+        {tokens.data?.length === 0 && <li className="px-4 py-2 text-slate-500">No tokens.</li>}
+        {tokens.data?.map((t) => (
+          <li key={t.id} className="flex items-center gap-4 px-4 py-2">
+            <span className="font-medium">{t.name}</span>
+            <span className="text-slate-500">
+              {t.username} ({t.role})
+            </span>
+            <span className="text-slate-400">
+              last used {t.lastUsedAt ? t.lastUsedAt.toLocaleString() : "never"}
+            </span>
+            <button
+              type="button"
+              onClick={() => revoke.mutate({ id: t.id })}
+              className="ml-auto rounded-md border border-slate-300 px-2 py-1 text-red-700 hover:bg-red-50"
+            >
+              Revoke {t.name}
+            </button>
+          </li>
+        ))}
+      </ul>
+      <form
+        onSubmit={onSubmit}
+        aria-label="Create an API token"
+        className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4"
+        noValidate
+      >
+        <Field label="Token name" value={name} onChange={setName} />
+        <SubmitButton pending={create.isPending}>Create token</SubmitButton>
+        <FormMessage message={message} />
+      </form>
+    </section>
+  );
+}
