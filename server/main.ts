@@ -10,6 +10,7 @@ import { createHttpServer } from "./http/create-http-server";
 import { LoginThrottle } from "./services/auth/login-throttle";
 import { bootstrap } from "./services/bootstrap/bootstrap";
 import { createDb, sqlitePathFromUrl } from "./services/db";
+import { RecordingHistoryService } from "./services/recording/recording-history-service";
 
 const env = loadEnvOrExit("forkline-server", () => loadServerEnv(process.env));
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -22,6 +23,8 @@ const boot = await bootstrap(db, {
   sipRealm: env.SIP_REALM,
   recorderUri: `sip:127.0.0.1:${env.RECORDER_SIP_PORT}`,
 });
+// Calls do not survive a restart, so neither can their recordings: close them in the history.
+await new RecordingHistoryService(db).failOrphans("server restarted");
 const ctiBus = new CtiEventBus();
 const cti = new CtiService(ctiBus, new AgentStateService(db, ctiBus));
 const http = await createHttpServer({ db, env, throttle: new LoginThrottle(), cti }, { rootDir });

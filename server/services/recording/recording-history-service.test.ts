@@ -1,0 +1,113 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Db } from "../db";
+import { createDb } from "../db";
+import { createTestDb } from "../../test-support/test-db";
+import { RecordingHistoryService } from "./recording-history-service";
+import { RecordingState } from "./recording-session-state";
+
+let db: Db;
+let url: string;
+let cleanup: () => Promise<void>;
+let history: RecordingHistoryService;
+
+beforeEach(() => {
+  ({ db, url, cleanup } = createTestDb());
+  history = new RecordingHistoryService(db);
+});
+afterEach(() => cleanup());
+
+const open = (id = "rec-1") =>
+  history.open({
+    id,
+    callId: "call-1",
+    connId: "007",
+    side: "source",
+    trigger: "private_service",
+    requestedBy: "supervisor",
+    params: { case: "42" },
+  });
+
+const t = (s: number) => new Date(Date.UTC(2026, 10, 25, 10, 0, s));
+
+describe("RecordingHistoryService", () => {
+  it("keeps every transition and the pause intervals, and survives a restart", async () => {
+    await open();
+    await history.move("rec-1", RecordingState.Recording, {
+      by: "media-engine",
+      recorderUri: "sip:lab@127.0.0.1",
+      at: t(1),
+    });
+    await history.move("rec-1", RecordingState.Paused, { by: "sam", at: t(10) });
+    await history.move("rec-1", RecordingState.Recording, { by: "ann", at: t(14) });
+    await history.move("rec-1", RecordingState.Paused, { by: "sam", at: t(20) });
+    await history.move("rec-1", RecordingState.Stopped, { by: "sam", reason: "call released", at: t(25) });
+
+    // A new process reading the same database sees the same history.
+    const reopened = new RecordingHistoryService(createDb(url));
+    const view = await reopened.get("rec-1");
+    expect(view).toMatchObject({
+      state: "stopped",
+      recorderUri: "sip:lab@127.0.0.1",
+      params: { case: "42" },
+      endedAt: t(25),
+    });
+    expect(view.transitions.map((x) => `${x.from}>${x.to}`)).toEqual([
+      ">starting",
+      "starting>recording",
+      "recording>paused",
+      "paused>recording",
+      "recording>paused",
+      "paused>stopped",
+    ]);
+    expect(view.pauses).toEqual([
+      { pausedAt: t(10), resumedAt: t(14), pausedBy: "sam", resumedBy: "ann" },
+      { pausedAt: t(20), resumedAt: t(25), pausedBy: "sam", resumedBy: "" },
+    ]);
+  });
+
+  it("refuses pause when paused, resume when recording, and anything after stop", async () => {
+    await open();
+    await expect(history.move("rec-1", RecordingState.Paused, { by: "sam" })).rejects.toThrow(
+      "A recording that is starting cannot become paused.",
+    );
+    await history.move("rec-1", RecordingState.Recording, { by: "media-engine" });
+    await expect(history.move("rec-1", RecordingState.Recording, { by: "sam" })).rejects.toMatchObject({
+      code: "CONFLICT",
+    });
+    await history.move("rec-1", RecordingState.Paused, { by: "sam" });
+    await expect(history.move("rec-1", RecordingState.Paused, { by: "sam" })).rejects.toMatchObject({
+      code: "CONFLICT",
+    });
+    await history.move("rec-1", RecordingState.Stopped, { by: "sam" });
+    await expect(history.move("rec-1", RecordingState.Recording, { by: "sam" })).rejects.toMatchObject({
+      code: "CONFLICT",
+    });
+    const view = await history.get("rec-1");
+    expect(view.transitions).toHaveLength(4);
+    expect(view.pauses).toHaveLength(1);
+  });
+
+  it("recording ids are globally unique", async () => {
+    await open("dup");
+    await expect(open("dup")).rejects.toMatchObject({
+      code: "CONFLICT",
+      message: expect.stringMatching(/already used/),
+    });
+    await expect(history.get("nope")).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("sessions left live by a stopped server end as failed", async () => {
+    await open("a");
+    await open("b");
+    await history.move("b", RecordingState.Recording, { by: "media-engine" });
+    await history.move("b", RecordingState.Paused, { by: "sam" });
+    await open("c");
+    await history.move("c", RecordingState.Stopped, { by: "sam" });
+    expect(await history.failOrphans("server restarted")).toBe(2);
+    expect((await history.get("a")).state).toBe("failed");
+    const b = await history.get("b");
+    expect(b.state).toBe("failed");
+    expect(b.pauses[0]?.resumedAt).not.toBeNull();
+    expect((await history.get("c")).state).toBe("stopped");
+  });
+});

@@ -1,0 +1,170 @@
+import type { RecordSide } from "../../../common/schemas/recording-schemas";
+import { AppError, AppErrorCode } from "../../errors/app-error";
+import type { Db } from "../db";
+import {
+  RecordingState,
+  RecordingStateError,
+  isFinal,
+  isRecordingState,
+  transition,
+} from "./recording-session-state";
+
+export const RECORDING_TRIGGERS = [
+  "full_time_dn",
+  "full_time_agent",
+  "full_time_trunk",
+  "route",
+  "private_service",
+] as const;
+export type RecordingTrigger = (typeof RECORDING_TRIGGERS)[number];
+
+export type RecordingSessionView = {
+  id: string;
+  callId: string;
+  connId: string;
+  side: RecordSide;
+  trigger: RecordingTrigger;
+  requestedBy: string;
+  recorderUri: string;
+  state: RecordingState;
+  params: Record<string, string>;
+  startedAt: Date;
+  endedAt: Date | null;
+  transitions: { from: string; to: string; at: Date; by: string; reason: string }[];
+  pauses: { pausedAt: Date; resumedAt: Date | null; pausedBy: string; resumedBy: string }[];
+};
+
+/**
+ * The durable history of recording sessions: every state change with its time and author,
+ * and the pause intervals, written as they happen so a server restart loses nothing.
+ */
+export class RecordingHistoryService {
+  constructor(private readonly db: Db) {}
+
+  async open(input: {
+    id: string;
+    callId: string;
+    connId: string;
+    side: RecordSide;
+    trigger: RecordingTrigger;
+    requestedBy: string;
+    params: Record<string, string>;
+  }): Promise<RecordingSessionView> {
+    const existing = await this.db.recordingSession.findUnique({ where: { id: input.id } });
+    if (existing) {
+      throw new AppError(
+        AppErrorCode.CONFLICT,
+        `Recording id ${input.id} is already used; ids must be globally unique.`,
+        {
+          field: "id",
+        },
+      );
+    }
+    await this.db.recordingSession.create({
+      data: {
+        ...input,
+        params: JSON.stringify(input.params),
+        state: RecordingState.Starting,
+        transitions: {
+          create: {
+            fromState: "",
+            toState: RecordingState.Starting,
+            by: input.requestedBy,
+            reason: input.trigger,
+          },
+        },
+      },
+    });
+    return this.get(input.id);
+  }
+
+  /**
+   * Moves a session to `to`, refusing illegal moves with a CONFLICT that says why (pause when
+   * paused, resume when not paused, anything after stop). Pause intervals follow the moves.
+   */
+  async move(
+    id: string,
+    to: RecordingState,
+    opts: { by: string; reason?: string; recorderUri?: string; at?: Date },
+  ): Promise<RecordingSessionView> {
+    const at = opts.at ?? new Date();
+    await this.db.$transaction(async (tx) => {
+      const row = await tx.recordingSession.findUnique({ where: { id } });
+      if (!row) throw new AppError(AppErrorCode.NOT_FOUND, `No recording session ${id}.`);
+      if (!isRecordingState(row.state))
+        throw new AppError(AppErrorCode.INTERNAL, `Recording ${id} has state ${row.state}.`);
+      const from = row.state;
+      try {
+        transition(from, to);
+      } catch (error) {
+        if (error instanceof RecordingStateError) throw new AppError(AppErrorCode.CONFLICT, error.message);
+        throw error;
+      }
+      await tx.recordingSession.update({
+        where: { id },
+        data: {
+          state: to,
+          recorderUri: opts.recorderUri,
+          endedAt: isFinal(to) ? at : undefined,
+          transitions: {
+            create: { fromState: from, toState: to, at, by: opts.by, reason: opts.reason ?? "" },
+          },
+        },
+      });
+      if (to === RecordingState.Paused) {
+        await tx.recordingPause.create({ data: { sessionId: id, pausedAt: at, pausedBy: opts.by } });
+      } else if (from === RecordingState.Paused) {
+        // Leaving a pause by resume, stop or failure closes the open interval.
+        await tx.recordingPause.updateMany({
+          where: { sessionId: id, resumedAt: null },
+          data: { resumedAt: at, resumedBy: to === RecordingState.Recording ? opts.by : "" },
+        });
+      }
+    });
+    return this.get(id);
+  }
+
+  async get(id: string): Promise<RecordingSessionView> {
+    const row = await this.db.recordingSession.findUnique({
+      where: { id },
+      include: { transitions: { orderBy: { at: "asc" } }, pauses: { orderBy: { pausedAt: "asc" } } },
+    });
+    if (!row) throw new AppError(AppErrorCode.NOT_FOUND, `No recording session ${id}.`);
+    return {
+      id: row.id,
+      callId: row.callId,
+      connId: row.connId,
+      side: row.side as RecordSide,
+      trigger: row.trigger as RecordingTrigger,
+      requestedBy: row.requestedBy,
+      recorderUri: row.recorderUri,
+      state: row.state as RecordingState,
+      params: JSON.parse(row.params) as Record<string, string>,
+      startedAt: row.startedAt,
+      endedAt: row.endedAt,
+      transitions: row.transitions.map((t) => ({
+        from: t.fromState,
+        to: t.toState,
+        at: t.at,
+        by: t.by,
+        reason: t.reason,
+      })),
+      pauses: row.pauses.map((p) => ({
+        pausedAt: p.pausedAt,
+        resumedAt: p.resumedAt,
+        pausedBy: p.pausedBy,
+        resumedBy: p.resumedBy,
+      })),
+    };
+  }
+
+  /** Sessions left live by a server that stopped: their calls are gone, so they end as failed. */
+  async failOrphans(reason: string): Promise<number> {
+    const live = await this.db.recordingSession.findMany({
+      where: { state: { in: [RecordingState.Starting, RecordingState.Recording, RecordingState.Paused] } },
+      select: { id: true },
+    });
+    for (const { id } of live) await this.move(id, RecordingState.Failed, { by: "system", reason });
+    return live.length;
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Life of one recording session (one side of one call, to one recorder), as the SIP Server
+ * tracks it:
+ *
+ *              start accepted by the media engine
+ *   starting ─────────────────────────────────► recording ◄──── resume ───┐
+ *      │                                           │  └──── pause ──► paused
+ *      │ recorder refused / unreachable            │ stop / call ended    │ stop / call ended
+ *      ▼                                           ▼                      ▼
+ *    failed ◄──────── recorder hung up ─────── stopped ◄─────────────────┘
+ *
+ * `stopped` and `failed` are final. A recorder failure may happen in any live state.
+ */
+export enum RecordingState {
+  Starting = "starting",
+  Recording = "recording",
+  Paused = "paused",
+  Stopped = "stopped",
+  Failed = "failed",
+}
+
+const EDGES: Record<RecordingState, readonly RecordingState[]> = {
+  [RecordingState.Starting]: [RecordingState.Recording, RecordingState.Stopped, RecordingState.Failed],
+  [RecordingState.Recording]: [RecordingState.Paused, RecordingState.Stopped, RecordingState.Failed],
+  [RecordingState.Paused]: [RecordingState.Recording, RecordingState.Stopped, RecordingState.Failed],
+  [RecordingState.Stopped]: [],
+  [RecordingState.Failed]: [],
+};
+
+export class RecordingStateError extends Error {
+  override readonly name = "RecordingStateError";
+  constructor(
+    readonly from: RecordingState,
+    readonly to: RecordingState,
+  ) {
+    super(`A recording that is ${from} cannot become ${to}.`);
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+}
+
+export function isRecordingState(value: string): value is RecordingState {
+  return (Object.values(RecordingState) as string[]).includes(value);
+}
+
+export function canTransition(from: RecordingState, to: RecordingState): boolean {
+  return EDGES[from].includes(to);
+}
+
+/** Returns the new state or throws RecordingStateError for an illegal move. */
+export function transition(from: RecordingState, to: RecordingState): RecordingState {
+  if (!canTransition(from, to)) throw new RecordingStateError(from, to);
+  return to;
+}
+
+export function isFinal(state: RecordingState): boolean {
+  return EDGES[state].length === 0;
+}
