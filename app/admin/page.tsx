@@ -40,20 +40,30 @@ function DnSection() {
   const isAdmin = useIsAdmin();
   const [type, setType] = useState<DnType | "">("");
   const [search, setSearch] = useState("");
+  const [recordFilter, setRecordFilter] = useState<"" | "on" | "off">("");
+  const [selected, setSelected] = useState<Set<string>>(new Set());
   const [toggleError, setToggleError] = useState<string | null>(null);
-  const filter = { type: type || undefined, search: search || undefined };
+  const filter = {
+    type: type || undefined,
+    search: search || undefined,
+    record: recordFilter === "" ? undefined : recordFilter === "on",
+  };
   const dns = trpc.dn.list.useQuery(filter);
   trpc.events.config.useSubscription(undefined, { onData: () => void utils.dn.list.invalidate() });
 
-  const setRecord = trpc.dn.setRecord.useMutation({
-    // Optimistic: the switch moves at once and moves back if the server refuses.
-    onMutate: async ({ number, record }) => {
+  // One mutation for a single switch and for bulk: every named DN changes, or none does.
+  const setRecord = trpc.dn.setRecordMany.useMutation({
+    // Optimistic: the switches move at once and move back if the server refuses.
+    onMutate: async ({ numbers, record }) => {
       setToggleError(null);
       await utils.dn.list.cancel(filter);
       const previous = utils.dn.list.getData(filter);
-      utils.dn.list.setData(filter, (rows) => rows?.map((r) => (r.number === number ? { ...r, record } : r)));
+      utils.dn.list.setData(filter, (rows) =>
+        rows?.map((r) => (numbers.includes(r.number) ? { ...r, record } : r)),
+      );
       return { previous };
     },
+    onSuccess: () => setSelected(new Set()),
     onError: (error, _vars, context) => {
       utils.dn.list.setData(filter, context?.previous);
       setToggleError(errorMessage(error));
@@ -89,7 +99,49 @@ function DnSection() {
             <option value="routing_point">Routing points</option>
           </select>
         </label>
+        <label className="text-sm">
+          <span className="sr-only">Filter by record</span>
+          <select
+            value={recordFilter}
+            onChange={(e) => setRecordFilter(e.target.value as "" | "on" | "off")}
+            className="rounded-md border border-slate-300 px-2 py-1.5"
+          >
+            <option value="">Any record setting</option>
+            <option value="on">record on</option>
+            <option value="off">record off</option>
+          </select>
+        </label>
       </div>
+      {isAdmin && selected.size > 0 && (
+        <div
+          className="flex items-center gap-3 rounded-md bg-slate-100 px-3 py-2 text-sm"
+          role="group"
+          aria-label="Bulk actions"
+        >
+          <span>{selected.size} selected</span>
+          <button
+            type="button"
+            onClick={() => setRecord.mutate({ numbers: [...selected], record: true })}
+            className="rounded-md border border-slate-300 bg-white px-2 py-1 hover:bg-slate-50"
+          >
+            Turn record on
+          </button>
+          <button
+            type="button"
+            onClick={() => setRecord.mutate({ numbers: [...selected], record: false })}
+            className="rounded-md border border-slate-300 bg-white px-2 py-1 hover:bg-slate-50"
+          >
+            Turn record off
+          </button>
+          <button
+            type="button"
+            onClick={() => setSelected(new Set())}
+            className="ml-auto text-slate-600 underline"
+          >
+            Clear selection
+          </button>
+        </div>
+      )}
       {toggleError && (
         <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
           {toggleError}
@@ -99,6 +151,11 @@ function DnSection() {
         <table className="w-full text-left text-sm" aria-label="DNs">
           <thead className="bg-slate-50 text-slate-500">
             <tr>
+              {isAdmin && (
+                <th className="w-8 px-4 py-2">
+                  <span className="sr-only">Select</span>
+                </th>
+              )}
               <th className="px-4 py-2 font-medium">Number</th>
               <th className="px-4 py-2 font-medium">Type</th>
               <th className="px-4 py-2 font-medium">Name</th>
@@ -109,27 +166,44 @@ function DnSection() {
           <tbody className="divide-y divide-slate-100">
             {dns.isLoading && (
               <tr>
-                <td colSpan={5} className="px-4 py-4 text-slate-500">
+                <td colSpan={isAdmin ? 6 : 5} className="px-4 py-4 text-slate-500">
                   Loading…
                 </td>
               </tr>
             )}
             {dns.error && (
               <tr>
-                <td colSpan={5} role="alert" className="px-4 py-4 text-red-700">
+                <td colSpan={isAdmin ? 6 : 5} role="alert" className="px-4 py-4 text-red-700">
                   {errorMessage(dns.error)}
                 </td>
               </tr>
             )}
             {dns.data?.length === 0 && (
               <tr>
-                <td colSpan={5} className="px-4 py-4 text-slate-500">
+                <td colSpan={isAdmin ? 6 : 5} className="px-4 py-4 text-slate-500">
                   No DNs match.
                 </td>
               </tr>
             )}
             {dns.data?.map((dn) => (
               <tr key={dn.id} data-testid={`dn-row-${dn.number}`}>
+                {isAdmin && (
+                  <td className="px-4 py-2">
+                    {dn.type !== "routing_point" && (
+                      <input
+                        type="checkbox"
+                        aria-label={`select ${dn.number}`}
+                        checked={selected.has(dn.number)}
+                        onChange={(e) => {
+                          const next = new Set(selected);
+                          if (e.target.checked) next.add(dn.number);
+                          else next.delete(dn.number);
+                          setSelected(next);
+                        }}
+                      />
+                    )}
+                  </td>
+                )}
                 <td className="px-4 py-2 font-mono">{dn.number}</td>
                 <td className="px-4 py-2">{TYPE_LABEL[dn.type]}</td>
                 <td className="px-4 py-2">{dn.displayName}</td>
@@ -147,7 +221,7 @@ function DnSection() {
                       checked={dn.record}
                       disabled={!isAdmin}
                       label={`record ${dn.number}`}
-                      onChange={(record) => setRecord.mutate({ number: dn.number, record })}
+                      onChange={(record) => setRecord.mutate({ numbers: [dn.number], record })}
                     />
                   )}
                 </td>
@@ -365,6 +439,18 @@ function RecorderSection() {
     onError: (e) => setMessage({ kind: "error", text: errorMessage(e) }),
   });
 
+  const [rowError, setRowError] = useState<string | null>(null);
+  const update = trpc.recorder.set.useMutation({
+    onMutate: () => setRowError(null),
+    onSuccess: () => utils.recorder.list.invalidate(),
+    onError: (e) => setRowError(errorMessage(e)),
+  });
+  const remove = trpc.recorder.delete.useMutation({
+    onMutate: () => setRowError(null),
+    onSuccess: () => utils.recorder.list.invalidate(),
+    onError: (e) => setRowError(errorMessage(e)),
+  });
+
   function onSubmit(event: FormEvent) {
     event.preventDefault();
     const parsed = zSetRecorderInput.safeParse({ name: form.name, uri: form.uri });
@@ -380,6 +466,11 @@ function RecorderSection() {
       <h2 id="recorders-title" className="text-xl font-semibold">
         Recorders <span className="text-sm font-normal text-slate-500">(tried in this order)</span>
       </h2>
+      {rowError && (
+        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
+          {rowError}
+        </p>
+      )}
       <ol
         className="divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white text-sm"
         aria-label="Recorders"
@@ -392,6 +483,38 @@ function RecorderSection() {
             <span className={`ml-auto text-xs ${r.enabled ? "text-green-700" : "text-slate-400"}`}>
               {r.enabled ? "enabled" : "disabled"}
             </span>
+            {isAdmin && (
+              <span className="flex gap-1">
+                <RecorderButton
+                  label={`Move ${r.name} up`}
+                  disabled={r.position === 1}
+                  onClick={() => update.mutate({ name: r.name, position: r.position - 1 })}
+                >
+                  ↑
+                </RecorderButton>
+                <RecorderButton
+                  label={`Move ${r.name} down`}
+                  disabled={r.position === (recorders.data?.length ?? 0)}
+                  onClick={() => update.mutate({ name: r.name, position: r.position + 1 })}
+                >
+                  ↓
+                </RecorderButton>
+                <RecorderButton
+                  label={`${r.enabled ? "Disable" : "Enable"} ${r.name}`}
+                  onClick={() => update.mutate({ name: r.name, enabled: !r.enabled })}
+                >
+                  {r.enabled ? "Disable" : "Enable"}
+                </RecorderButton>
+                <RecorderButton
+                  label={`Delete ${r.name}`}
+                  onClick={() => {
+                    if (window.confirm(`Delete recorder ${r.name}?`)) remove.mutate({ name: r.name });
+                  }}
+                >
+                  Delete
+                </RecorderButton>
+              </span>
+            )}
           </li>
         ))}
       </ol>
@@ -409,5 +532,20 @@ function RecorderSection() {
         </form>
       )}
     </section>
+  );
+}
+
+function RecorderButton(props: { label: string; disabled?: boolean; onClick: () => void; children: string }) {
+  return (
+    <button
+      type="button"
+      aria-label={props.label}
+      title={props.label}
+      disabled={props.disabled}
+      onClick={props.onClick}
+      className="rounded-md border border-slate-300 px-2 py-0.5 text-xs hover:bg-slate-50 disabled:opacity-40"
+    >
+      {props.children}
+    </button>
   );
 }

@@ -138,29 +138,37 @@ export async function setDn(
     });
 }
 
-export async function setDnRecord(db: Db, actor: Actor, number: string, record: boolean): Promise<DnView> {
-  const view = await db.$transaction(async (tx) => {
-    const before = await tx.dn.findUnique({ where: { number } });
-    if (!before) throw new AppError(AppErrorCode.NOT_FOUND, `No DN ${number}.`);
-    if (before.type === "routing_point") {
-      throw new AppError(
-        AppErrorCode.INVALID_INPUT,
-        "A routing point has no full-time record option; set its strategy's record value instead.",
-        { field: "record" },
-      );
+/**
+ * Sets `record` on one or many DNs in one transaction: all change or none does, so a bulk
+ * toggle that names a routing point or an unknown number leaves everything as it was.
+ */
+export async function setDnRecord(db: Db, actor: Actor, numbers: string[], record: boolean): Promise<DnView[]> {
+  const views = await db.$transaction(async (tx) => {
+    const out: DnView[] = [];
+    for (const number of numbers) {
+      const before = await tx.dn.findUnique({ where: { number } });
+      if (!before) throw new AppError(AppErrorCode.NOT_FOUND, `No DN ${number}.`);
+      if (before.type === "routing_point") {
+        throw new AppError(
+          AppErrorCode.INVALID_INPUT,
+          `${number} is a routing point: it has no full-time record option; set its strategy's record value instead.`,
+          { field: "record" },
+        );
+      }
+      const row = await tx.dn.update({ where: { id: before.id }, data: { record } });
+      await recordAudit(tx, actor, {
+        action: "dn.record",
+        entity: "Dn",
+        entityId: number,
+        before: { record: before.record },
+        after: { record: row.record },
+      });
+      out.push(toDnView(row));
     }
-    const row = await tx.dn.update({ where: { id: before.id }, data: { record } });
-    await recordAudit(tx, actor, {
-      action: "dn.record",
-      entity: "Dn",
-      entityId: number,
-      before: { record: before.record },
-      after: { record: row.record },
-    });
-    return toDnView(row);
+    return out;
   });
-  configEvents.emitChange({ entity: "Dn", id: number });
-  return view;
+  for (const view of views) configEvents.emitChange({ entity: "Dn", id: view.number });
+  return views;
 }
 
 export async function deleteDn(db: Db, actor: Actor, number: string): Promise<void> {
