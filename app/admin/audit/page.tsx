@@ -70,7 +70,7 @@ function AuditLog() {
                 <td className="px-4 py-2">
                   {e.entity} {e.entityId}
                 </td>
-                <td className="px-4 py-2 font-mono text-xs text-slate-600">
+                <td className="max-w-md px-4 py-2 font-mono text-xs break-all text-slate-600">
                   {e.before !== null && <div className="text-red-700">− {JSON.stringify(e.before)}</div>}
                   {e.after !== null && <div className="text-green-700">+ {JSON.stringify(e.after)}</div>}
                 </td>
