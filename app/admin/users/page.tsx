@@ -96,11 +96,7 @@ function UsersSection() {
                       onChange={(e) => update.mutate({ username: u.username, role: e.target.value as Role })}
                       className="rounded-md border border-slate-300 px-2 py-1"
                     >
-                      {ROLES.map((r) => (
-                        <option key={r} value={r}>
-                          {r}
-                        </option>
-                      ))}
+                      <RoleOptions />
                     </select>
                   </label>
                 </td>
@@ -148,11 +144,7 @@ function UsersSection() {
             onChange={(e) => setForm({ ...form, role: e.target.value as Role })}
             className="mt-1 rounded-md border border-slate-300 px-2 py-1.5"
           >
-            {ROLES.map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
+            <RoleOptions />
           </select>
         </label>
         <SubmitButton pending={create.isPending}>Add user</SubmitButton>
@@ -243,4 +235,12 @@ function TokensSection() {
       </form>
     </section>
   );
+}
+
+function RoleOptions() {
+  return ROLES.map((r) => (
+    <option key={r} value={r}>
+      {r}
+    </option>
+  ));
 }

@@ -41,15 +41,12 @@ export type RecordingSessionView = {
 export class RecordingHistoryService {
   constructor(private readonly db: Db) {}
 
-  async open(input: {
-    id: string;
-    callId: string;
-    connId: string;
-    side: RecordSide;
-    trigger: RecordingTrigger;
-    requestedBy: string;
-    params: Record<string, string>;
-  }): Promise<RecordingSessionView> {
+  async open(
+    input: Pick<
+      RecordingSessionView,
+      "id" | "callId" | "connId" | "side" | "trigger" | "requestedBy" | "params"
+    >,
+  ): Promise<RecordingSessionView> {
     const existing = await this.db.recordingSession.findUnique({ where: { id: input.id } });
     if (existing) {
       throw new AppError(
