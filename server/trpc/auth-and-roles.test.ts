@@ -126,9 +126,9 @@ describe("bulk record toggle", () => {
   it("changes every named DN, or none when one cannot change", async () => {
     const { caller } = callerFor(db, testActor("admin"));
     const record = async (n: string) => (await db.dn.findUniqueOrThrow({ where: { number: n } })).record;
-    await expect(caller.dn.setRecordMany({ numbers: ["1001", "7000", "1002"], record: true })).rejects.toThrow(
-      /7000 is a routing point/,
-    );
+    await expect(
+      caller.dn.setRecordMany({ numbers: ["1001", "7000", "1002"], record: true }),
+    ).rejects.toThrow(/7000 is a routing point/);
     expect([await record("1001"), await record("1002")]).toEqual([false, false]);
     const rows = await caller.dn.setRecordMany({ numbers: ["1001", "1002", "pstn"], record: true });
     expect(rows.map((r) => [r.number, r.record])).toEqual([

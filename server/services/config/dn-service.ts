@@ -142,7 +142,12 @@ export async function setDn(
  * Sets `record` on one or many DNs in one transaction: all change or none does, so a bulk
  * toggle that names a routing point or an unknown number leaves everything as it was.
  */
-export async function setDnRecord(db: Db, actor: Actor, numbers: string[], record: boolean): Promise<DnView[]> {
+export async function setDnRecord(
+  db: Db,
+  actor: Actor,
+  numbers: string[],
+  record: boolean,
+): Promise<DnView[]> {
   const views = await db.$transaction(async (tx) => {
     const out: DnView[] = [];
     for (const number of numbers) {

@@ -23,10 +23,17 @@ export const dnRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => setDn(ctx.db, ctx.actor, input, ctx.env.SIP_REALM)),
   setRecord: adminProcedure
     .input(z.object({ number: zDnNumber, record: z.boolean() }))
-    .mutation(async ({ ctx, input }) => (await setDnRecord(ctx.db, ctx.actor, [input.number], input.record))[0]!),
+    .mutation(
+      async ({ ctx, input }) => (await setDnRecord(ctx.db, ctx.actor, [input.number], input.record))[0]!,
+    ),
   /** Bulk toggle: every named DN changes, or none does. */
   setRecordMany: adminProcedure
-    .input(z.object({ numbers: z.array(zDnNumber).min(1, "select at least one DN").max(500), record: z.boolean() }))
+    .input(
+      z.object({
+        numbers: z.array(zDnNumber).min(1, "select at least one DN").max(500),
+        record: z.boolean(),
+      }),
+    )
     .mutation(({ ctx, input }) => setDnRecord(ctx.db, ctx.actor, input.numbers, input.record)),
   delete: adminProcedure
     .input(z.object({ number: zDnNumber }))
