@@ -1,13 +1,23 @@
 "use client";
 
 import { type FormEvent, useState } from "react";
-import type { DnType } from "../../common/schemas/config-schemas";
-import { zSetAgentLoginInput, zSetDnInput, zSetRecorderInput } from "../../common/schemas/config-schemas";
+import {
+  type DnType,
+  ROUTE_RECORD_VALUES,
+  type RouteRecord,
+  type SetDnInput,
+  zSetAgentLoginInput,
+  zSetDnInput,
+  zSetRecorderInput,
+} from "../../common/schemas/config-schemas";
+import { parseParamsString } from "../../common/schemas/recording-schemas";
 import { AppShell } from "../_components/app-shell";
 import { Field, FormMessage, type FormMessageValue, SubmitButton } from "../_components/form-controls";
 import { RecordToggle } from "../_components/record-toggle";
 import { errorMessage } from "../_lib/error-message";
-import { trpc } from "../_lib/trpc";
+import { type RouterOutputs, trpc } from "../_lib/trpc";
+
+type DnView = RouterOutputs["dn"]["list"][number];
 
 const TYPE_LABEL: Record<DnType, string> = {
   extension: "Extension",
@@ -42,6 +52,7 @@ function DnSection() {
   const [search, setSearch] = useState("");
   const [recordFilter, setRecordFilter] = useState<"" | "on" | "off">("");
   const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [editing, setEditing] = useState<DnView | null>(null);
   const [toggleError, setToggleError] = useState<string | null>(null);
   const filter = {
     type: type || undefined,
@@ -161,26 +172,31 @@ function DnSection() {
               <th className="px-4 py-2 font-medium">Name</th>
               <th className="px-4 py-2 font-medium">Details</th>
               <th className="px-4 py-2 font-medium">record</th>
+              {isAdmin && (
+                <th className="px-4 py-2">
+                  <span className="sr-only">Edit</span>
+                </th>
+              )}
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-100">
             {dns.isLoading && (
               <tr>
-                <td colSpan={isAdmin ? 6 : 5} className="px-4 py-4 text-slate-500">
+                <td colSpan={isAdmin ? 7 : 5} className="px-4 py-4 text-slate-500">
                   Loading…
                 </td>
               </tr>
             )}
             {dns.error && (
               <tr>
-                <td colSpan={isAdmin ? 6 : 5} role="alert" className="px-4 py-4 text-red-700">
+                <td colSpan={isAdmin ? 7 : 5} role="alert" className="px-4 py-4 text-red-700">
                   {errorMessage(dns.error)}
                 </td>
               </tr>
             )}
             {dns.data?.length === 0 && (
               <tr>
-                <td colSpan={isAdmin ? 6 : 5} className="px-4 py-4 text-slate-500">
+                <td colSpan={isAdmin ? 7 : 5} className="px-4 py-4 text-slate-500">
                   No DNs match.
                 </td>
               </tr>
@@ -225,30 +241,99 @@ function DnSection() {
                     />
                   )}
                 </td>
+                {isAdmin && (
+                  <td className="px-4 py-2 text-right">
+                    <button
+                      type="button"
+                      onClick={() => setEditing(dn)}
+                      className="rounded-md border border-slate-300 px-2 py-0.5 text-xs hover:bg-slate-50"
+                    >
+                      Edit {dn.number}
+                    </button>
+                  </td>
+                )}
               </tr>
             ))}
           </tbody>
         </table>
       </div>
-      {isAdmin && <DnForm />}
+      {isAdmin && <DnForm key={editing?.id ?? "new"} editing={editing} />}
     </section>
   );
 }
 
-function DnForm() {
-  const utils = trpc.useUtils();
-  const [form, setForm] = useState({
-    number: "",
-    type: "extension" as DnType,
-    displayName: "",
+type DnFormState = {
+  number: string;
+  type: DnType;
+  displayName: string;
+  password: string;
+  peer: string;
+  inbound: string;
+  outboundPrefix: string;
+  routeTarget: string;
+  routeRecord: RouteRecord;
+  routeParams: string;
+};
+
+const EMPTY_DN_FORM: DnFormState = {
+  number: "",
+  type: "extension",
+  displayName: "",
+  password: "",
+  peer: "",
+  inbound: "",
+  outboundPrefix: "",
+  routeTarget: "",
+  routeRecord: "none",
+  routeParams: "",
+};
+
+function formFromDn(dn: DnView): DnFormState {
+  return {
+    number: dn.number,
+    type: dn.type,
+    displayName: dn.displayName,
     password: "",
-    peer: "",
-  });
+    peer: dn.peer ?? "",
+    inbound: dn.inboundNumbers.join(", "),
+    outboundPrefix: dn.outboundPrefix ?? "",
+    routeTarget: dn.routeTarget ?? "",
+    routeRecord: dn.routeRecord,
+    routeParams: new URLSearchParams(dn.routeParams).toString(),
+  };
+}
+
+/** The fields that belong to the chosen type, in the shape the server's schema takes. */
+function dnInputFrom(form: DnFormState): SetDnInput {
+  const common = { number: form.number, type: form.type, displayName: form.displayName || undefined };
+  if (form.type === "extension") return { ...common, password: form.password || undefined };
+  if (form.type === "trunk") {
+    return {
+      ...common,
+      peer: form.peer || undefined,
+      inboundNumbers: form.inbound
+        .split(",")
+        .map((n) => n.trim())
+        .filter(Boolean),
+      outboundPrefix: form.outboundPrefix || null,
+    };
+  }
+  return {
+    ...common,
+    routeTarget: form.routeTarget || null,
+    routeRecord: form.routeRecord,
+    routeParams: parseParamsString(form.routeParams),
+  };
+}
+
+function DnForm({ editing }: { editing: DnView | null }) {
+  const utils = trpc.useUtils();
+  const [form, setForm] = useState<DnFormState>(editing ? formFromDn(editing) : EMPTY_DN_FORM);
   const [message, setMessage] = useState<FormMessageValue>(null);
   const save = trpc.dn.set.useMutation({
     onSuccess: async (dn) => {
       setMessage({ kind: "ok", text: `Saved DN ${dn.number}.` });
-      setForm((f) => ({ ...f, number: "", displayName: "", password: "", peer: "" }));
+      setForm({ ...EMPTY_DN_FORM, type: form.type });
       await utils.dn.list.invalidate();
     },
     onError: (error) => setMessage({ kind: "error", text: errorMessage(error) }),
@@ -256,23 +341,22 @@ function DnForm() {
 
   function onSubmit(event: FormEvent) {
     event.preventDefault();
-    const parsed = zSetDnInput.safeParse({
-      number: form.number,
-      type: form.type,
-      displayName: form.displayName || undefined,
-      password: form.type === "extension" && form.password ? form.password : undefined,
-      peer: form.type === "trunk" && form.peer ? form.peer : undefined,
-    });
+    let input: SetDnInput;
+    try {
+      input = dnInputFrom(form);
+    } catch (error) {
+      setMessage({ kind: "error", text: errorMessage(error) });
+      return;
+    }
+    const parsed = zSetDnInput.safeParse(input);
     if (!parsed.success) {
       setMessage({ kind: "error", text: parsed.error.issues.map((i) => i.message).join("; ") });
       return;
     }
-    save.mutate({
-      ...parsed.data,
-      peer: form.type === "trunk" && form.peer ? form.peer : undefined,
-    });
+    save.mutate(input);
   }
 
+  const set = (patch: Partial<DnFormState>) => setForm({ ...form, ...patch });
   return (
     <form
       onSubmit={onSubmit}
@@ -280,12 +364,12 @@ function DnForm() {
       className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4"
       noValidate
     >
-      <Field label="Number" value={form.number} onChange={(number) => setForm({ ...form, number })} />
+      <Field label="Number" value={form.number} onChange={(number) => set({ number })} />
       <label className="text-sm">
         <span className="block font-medium text-slate-700">Type</span>
         <select
           value={form.type}
-          onChange={(e) => setForm({ ...form, type: e.target.value as DnType })}
+          onChange={(e) => set({ type: e.target.value as DnType })}
           className="mt-1 rounded-md border border-slate-300 px-2 py-1.5"
         >
           <option value="extension">Extension</option>
@@ -293,21 +377,53 @@ function DnForm() {
           <option value="routing_point">Routing point</option>
         </select>
       </label>
-      <Field
-        label="Display name"
-        value={form.displayName}
-        onChange={(displayName) => setForm({ ...form, displayName })}
-      />
+      <Field label="Display name" value={form.displayName} onChange={(displayName) => set({ displayName })} />
       {form.type === "extension" && (
         <Field
-          label="SIP password"
+          label={editing ? "SIP password (blank: unchanged)" : "SIP password"}
           type="password"
           value={form.password}
-          onChange={(password) => setForm({ ...form, password })}
+          onChange={(password) => set({ password })}
         />
       )}
       {form.type === "trunk" && (
-        <Field label="Peer host:port" value={form.peer} onChange={(peer) => setForm({ ...form, peer })} />
+        <>
+          <Field label="Peer host:port" value={form.peer} onChange={(peer) => set({ peer })} />
+          <Field label="Inbound numbers" value={form.inbound} onChange={(inbound) => set({ inbound })} />
+          <Field
+            label="Outbound prefix"
+            value={form.outboundPrefix}
+            onChange={(outboundPrefix) => set({ outboundPrefix })}
+          />
+        </>
+      )}
+      {form.type === "routing_point" && (
+        <>
+          <Field
+            label="Default target DN"
+            value={form.routeTarget}
+            onChange={(routeTarget) => set({ routeTarget })}
+          />
+          <label className="text-sm">
+            <span className="block font-medium text-slate-700">Default record</span>
+            <select
+              value={form.routeRecord}
+              onChange={(e) => set({ routeRecord: e.target.value as RouteRecord })}
+              className="mt-1 rounded-md border border-slate-300 px-2 py-1.5"
+            >
+              {ROUTE_RECORD_VALUES.map((v) => (
+                <option key={v} value={v}>
+                  {v}
+                </option>
+              ))}
+            </select>
+          </label>
+          <Field
+            label="Params (k=v&k2=v2)"
+            value={form.routeParams}
+            onChange={(routeParams) => set({ routeParams })}
+          />
+        </>
       )}
       <SubmitButton pending={save.isPending}>Save DN</SubmitButton>
       <FormMessage message={message} />
