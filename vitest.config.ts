@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["{common,protocol,server,media-engine,recorder,cli,scripts}/**/*.test.ts"],
+    include: ["{common,protocol,sip-core,server,media-engine,recorder,cli,scripts}/**/*.test.ts"],
     environment: "node",
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -1,6 +1,6 @@
 import type { z } from "zod";
-import { createHash } from "node:crypto";
 import type { DnType, RouteRecord, zSetDnInput } from "../../../common/schemas/config-schemas";
+import { computeDigestHa1 } from "../../../protocol/sip";
 import { AppError, AppErrorCode } from "../../errors/app-error";
 import type { Dn } from "../../../generated/prisma";
 import type { Actor } from "../actor";
@@ -221,11 +221,4 @@ function assertFieldsFitType(input: z.output<typeof zSetDnInput>) {
 
 function withArticle(type: DnType): string {
   return { extension: "an extension", trunk: "a trunk", routing_point: "a routing point" }[type];
-}
-
-// RFC 7616 §3.4.2: A1 = unq(username) ":" unq(realm) ":" passwd, stored as H(A1).
-function computeDigestHa1(algorithm: "MD5" | "SHA-256", username: string, realm: string, password: string) {
-  return createHash(algorithm === "MD5" ? "md5" : "sha256")
-    .update(`${username}:${realm}:${password}`)
-    .digest("hex");
 }
