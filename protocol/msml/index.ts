@@ -1,0 +1,30 @@
+export {
+  MSML_CONTENT_TYPE,
+  MSML_VERSION,
+  MsmlError,
+  type MsmlDeleteWhen,
+  type MsmlDocument,
+  type MsmlEvent,
+  type MsmlRecord,
+  type MsmlRequest,
+  type MsmlRequestItem,
+  type MsmlResult,
+  type MsmlStream,
+} from "./msml-types";
+export { MsmlStatus, describeMsmlStatus, type MsmlStatusCode, type MsmlStatusName } from "./msml-status";
+export {
+  formatMsmlDuration,
+  isConferenceId,
+  isDialogId,
+  isIndependentId,
+  isObjectId,
+  isSendTarget,
+  isSipOrSipsUri,
+  parseMsmlDuration,
+  parseMsmlIdentifier,
+  type MsmlIdentifierTerm,
+  type MsmlObjectClass,
+} from "./msml-identifiers";
+export { MOML_DIALOG_TYPE, parseMsml } from "./msml-parse";
+export { serializeMsmlEvent, serializeMsmlRequest, serializeMsmlResult } from "./msml-serialize";
+export { MAX_MSML_BYTES } from "./msml-xml";

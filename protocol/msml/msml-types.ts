@@ -1,0 +1,73 @@
+/**
+ * Typed model of the subset of MSML (RFC 5707, Media Server Markup Language) that the SIP Server
+ * uses to drive the media engine: conferences, joins, and recording dialogs.
+ */
+
+/** MIME type of an MSML body (RFC 5707 registers `application/msml+xml`). */
+export const MSML_CONTENT_TYPE = "application/msml+xml";
+
+/** The only MSML version this codec reads and writes. */
+export const MSML_VERSION = "1.1";
+
+export type MsmlStream = { media: "audio" | "video"; dir?: "from-id1" | "to-id1" };
+
+export type MsmlRecord = {
+  /** one or more SIP/SIPS URIs, whitespace-separated in XML, tried in order (failover) */
+  dest: string[];
+  /** per-attempt timeout in ms; XML attribute `attempttimeout` like "3s" or "500ms" */
+  attemptTimeoutMs?: number;
+  /** recording session id, globally unique; XML attribute `recordingid` */
+  recordingId?: string;
+  /** caller key-value pairs; XML children <param name="k">v</param> inside <record> */
+  params: Record<string, string>;
+};
+
+export type MsmlDeleteWhen = "nomedia" | "nocontrol" | "never";
+
+export type MsmlRequestItem =
+  | { kind: "createconference"; name?: string; deletewhen?: MsmlDeleteWhen; mark?: string }
+  | { kind: "destroyconference"; id: string; mark?: string }
+  | { kind: "join"; id1: string; id2: string; streams: MsmlStream[]; mark?: string }
+  | { kind: "unjoin"; id1: string; id2: string; streams: MsmlStream[]; mark?: string }
+  | { kind: "dialogstart"; target: string; name?: string; type?: string; record?: MsmlRecord; mark?: string }
+  | { kind: "dialogend"; id: string; mark?: string }
+  | { kind: "send"; target: string; event: string; valuelist?: string; mark?: string };
+
+export type MsmlRequest = { version: "1.1"; items: MsmlRequestItem[] };
+
+export type MsmlResult = {
+  version: "1.1";
+  response: number;
+  mark?: string;
+  description?: string;
+  confid?: string;
+  dialogid?: string;
+};
+
+/** `<event name= id=><name>k</name><value>v</value>...</event>` */
+export type MsmlEvent = {
+  version: "1.1";
+  name: string;
+  id: string;
+  fields: { name: string; value: string }[];
+};
+
+export type MsmlDocument =
+  ({ type: "request" } & MsmlRequest) | ({ type: "result" } & MsmlResult) | ({ type: "event" } & MsmlEvent);
+
+/**
+ * A request that is well-formed MSML but that this media engine refuses (unsupported recording
+ * destination, unsupported dialog language, …). `status` is the MSML response code to put in
+ * the `<result response="…">` sent back. Syntax errors are `ProtocolParseError` instead.
+ */
+export class MsmlError extends Error {
+  override readonly name = "MsmlError";
+
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+}

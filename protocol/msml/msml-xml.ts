@@ -1,0 +1,151 @@
+/**
+ * The XML layer under the MSML codec: input limits, refusal of DTDs and entity declarations,
+ * well-formedness validation, and a small ordered element tree built on fast-xml-parser.
+ */
+import { XMLParser, XMLValidator } from "fast-xml-parser";
+
+import { ProtocolParseError } from "../protocol-parse-error";
+
+/** Largest MSML body accepted, in bytes (64 KiB). */
+export const MAX_MSML_BYTES = 64 * 1024;
+
+export type XmlElement = { name: string; attrs: Record<string, string>; children: XmlNode[] };
+export type XmlText = { text: string };
+export type XmlNode = XmlElement | XmlText;
+
+export function isElement(node: XmlNode): node is XmlElement {
+  return "name" in node;
+}
+
+export function fail(message: string): never {
+  throw new ProtocolParseError("msml", message);
+}
+
+const parser = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: "",
+  processEntities: false,
+  htmlEntities: false,
+  allowBooleanAttributes: false,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: false,
+  cdataPropName: "#cdata",
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  maxNestedTags: 32,
+});
+
+/** Decodes a body to text: UTF-8, at most {@link MAX_MSML_BYTES}, leading BOM dropped. */
+function decodeInput(xml: string | Buffer): string {
+  const bytes = typeof xml === "string" ? Buffer.byteLength(xml, "utf8") : xml.length;
+  if (bytes > MAX_MSML_BYTES) fail(`document is ${bytes} bytes, more than the ${MAX_MSML_BYTES} allowed`);
+  const text = typeof xml === "string" ? xml : xml.toString("utf8");
+  return text.startsWith("\uFEFF") ? text.slice(1) : text;
+}
+
+const PREDEFINED_ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+
+/**
+ * Resolves the five predefined XML entities and character references. The parser runs with
+ * `processEntities: false`, so nothing else is ever expanded; any other reference is refused.
+ */
+export function decodeXmlText(raw: string): string {
+  if (!raw.includes("&")) return raw;
+  return raw.replace(/&([^;&\s]*);?/g, (whole, ref: string) => {
+    if (!whole.endsWith(";")) fail(`malformed entity reference "${whole}"`);
+    const predefined = PREDEFINED_ENTITIES[ref];
+    if (predefined !== undefined) return predefined;
+    const numeric = /^#(?:x([0-9A-Fa-f]{1,6})|([0-9]{1,7}))$/.exec(ref);
+    if (numeric === null) fail(`undeclared entity reference "&${ref};"`);
+    const code = numeric[1] !== undefined ? parseInt(numeric[1], 16) : parseInt(numeric[2] ?? "", 10);
+    const allowed =
+      code === 0x9 ||
+      code === 0xa ||
+      code === 0xd ||
+      (code >= 0x20 && code <= 0xd7ff) ||
+      (code >= 0xe000 && code <= 0xfffd) ||
+      (code >= 0x10000 && code <= 0x10ffff);
+    if (!allowed) fail(`character reference "&${ref};" is not an XML character`);
+    return String.fromCodePoint(code);
+  });
+}
+
+type RawNode = Record<string, unknown>;
+
+function toNodes(raw: unknown): XmlNode[] {
+  if (!Array.isArray(raw)) return [];
+  const nodes: XmlNode[] = [];
+  for (const item of raw as RawNode[]) {
+    for (const key of Object.keys(item)) {
+      if (key === ":@") continue;
+      const value = item[key];
+      if (key === "#text") {
+        nodes.push({ text: decodeXmlText(String(value)) });
+      } else if (key === "#cdata") {
+        // CDATA content is literal: no references to resolve.
+        const parts = Array.isArray(value) ? (value as RawNode[]) : [];
+        nodes.push({ text: parts.map((part) => String(part["#text"] ?? "")).join("") });
+      } else if (key.startsWith("?") || key.startsWith("!")) {
+        continue;
+      } else {
+        const rawAttrs = (item[":@"] ?? {}) as Record<string, unknown>;
+        const attrs: Record<string, string> = {};
+        for (const [name, attrValue] of Object.entries(rawAttrs))
+          attrs[name] = decodeXmlText(String(attrValue));
+        nodes.push({ name: key, attrs, children: toNodes(value) });
+      }
+    }
+  }
+  return nodes;
+}
+
+/**
+ * Parses an MSML body into its root element. Refuses oversized input, any DTD or entity
+ * declaration, and XML that is not well-formed (with the validator's message and line).
+ */
+export function parseXmlDocument(xml: string | Buffer): XmlElement {
+  const text = decodeInput(xml);
+  if (/<!DOCTYPE/i.test(text) || /<!ENTITY/i.test(text)) fail("DTD and entity declarations are not allowed");
+  const validation = XMLValidator.validate(text, { allowBooleanAttributes: false });
+  if (validation !== true) {
+    const { msg, line, col } = validation.err;
+    fail(`malformed XML: ${msg} (line ${line}, column ${col})`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = parser.parse(text);
+  } catch (err) {
+    fail(`malformed XML: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const roots = toNodes(parsed).filter((n): n is XmlElement => isElement(n));
+  if (roots.length !== 1) fail(`expected one root element, found ${roots.length}`);
+  return roots[0] as XmlElement;
+}
+
+/** Escapes a string for a double-quoted attribute value (whitespace controls kept as references). */
+export function escapeXmlAttribute(value: string): string {
+  return value
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&apos;")
+    .replace(/\t/g, "&#9;")
+    .replace(/\n/g, "&#10;")
+    .replace(/\r/g, "&#13;");
+}
+
+/** Escapes a string for element content. */
+export function escapeXmlText(value: string): string {
+  return value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\r/g, "&#13;");
+}
+
+/** Refuses characters that XML 1.0 cannot carry at all, before they are written out. */
+export function assertXmlChars(value: string, what: string): void {
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/.test(value) || /[\ud800-\udfff]/u.test(value)) {
+    fail(`${what} contains a character XML cannot carry`);
+  }
+}
