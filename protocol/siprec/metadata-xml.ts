@@ -1,0 +1,180 @@
+/**
+ * The XML layer under the recording-metadata codec: input limits, refusal of DTDs and entity
+ * declarations, well-formedness validation, a small ordered element tree built on fast-xml-parser,
+ * and namespace resolution (fast-xml-parser keeps prefixes as written; it does not resolve them).
+ */
+import { XMLParser, XMLValidator } from "fast-xml-parser";
+
+import { ProtocolParseError } from "../protocol-parse-error";
+
+/** Largest metadata document accepted, in bytes (256 KiB). */
+export const MAX_METADATA_BYTES = 256 * 1024;
+
+export interface XmlElement {
+  /** Qualified name as written, e.g. `fl:param`. */
+  qname: string;
+  /** Local part of the name, e.g. `param`. */
+  local: string;
+  /** Resolved namespace URI ("" when the element is in no namespace). */
+  ns: string;
+  /** Attributes by qualified name as written (namespace declarations included). */
+  attrs: Record<string, string>;
+  children: XmlNode[];
+}
+export interface XmlText {
+  text: string;
+}
+export type XmlNode = XmlElement | XmlText;
+
+export function isElement(node: XmlNode): node is XmlElement {
+  return "qname" in node;
+}
+
+export function fail(message: string): never {
+  throw new ProtocolParseError("siprec-metadata", message);
+}
+
+const parser = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: "",
+  processEntities: false,
+  htmlEntities: false,
+  allowBooleanAttributes: false,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: false,
+  removeNSPrefix: false,
+  cdataPropName: "#cdata",
+  commentPropName: "#comment",
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  maxNestedTags: 32,
+});
+
+function decodeInput(xml: string | Buffer): string {
+  const bytes = typeof xml === "string" ? Buffer.byteLength(xml, "utf8") : xml.length;
+  if (bytes > MAX_METADATA_BYTES)
+    fail(`document is ${bytes} bytes, more than the ${MAX_METADATA_BYTES} allowed`);
+  const text = typeof xml === "string" ? xml : xml.toString("utf8");
+  return text.startsWith("\uFEFF") ? text.slice(1) : text;
+}
+
+const PREDEFINED_ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+
+/**
+ * Resolves the five predefined XML entities and character references. The parser runs with
+ * `processEntities: false`, so nothing else is ever expanded; any other reference is refused.
+ */
+export function decodeXmlText(raw: string): string {
+  if (!raw.includes("&")) return raw;
+  return raw.replace(/&([^;&\s]*);?/g, (whole, ref: string) => {
+    if (!whole.endsWith(";")) fail(`malformed entity reference "${whole}"`);
+    const predefined = PREDEFINED_ENTITIES[ref];
+    if (predefined !== undefined) return predefined;
+    const numeric = /^#(?:x([0-9A-Fa-f]{1,6})|([0-9]{1,7}))$/.exec(ref);
+    if (numeric === null) fail(`undeclared entity reference "&${ref};"`);
+    const code = numeric[1] !== undefined ? parseInt(numeric[1], 16) : parseInt(numeric[2] ?? "", 10);
+    const allowed =
+      code === 0x9 ||
+      code === 0xa ||
+      code === 0xd ||
+      (code >= 0x20 && code <= 0xd7ff) ||
+      (code >= 0xe000 && code <= 0xfffd) ||
+      (code >= 0x10000 && code <= 0x10ffff);
+    if (!allowed) fail(`character reference "&${ref};" is not an XML character`);
+    return String.fromCodePoint(code);
+  });
+}
+
+/** Escapes text for element content and attribute values (double-quoted). */
+export function escapeXml(value: string): string {
+  return value.replace(
+    /[&<>"']/g,
+    (ch) => `&${{ "&": "amp", "<": "lt", ">": "gt", '"': "quot", "'": "apos" }[ch]};`,
+  );
+}
+
+type RawNode = Record<string, unknown>;
+type Scope = ReadonlyMap<string, string>;
+
+function toNodes(raw: unknown, scope: Scope): XmlNode[] {
+  if (!Array.isArray(raw)) return [];
+  const nodes: XmlNode[] = [];
+  for (const item of raw as RawNode[]) {
+    for (const key of Object.keys(item)) {
+      if (key === ":@") continue;
+      const value = item[key];
+      if (key === "#text") {
+        nodes.push({ text: decodeXmlText(String(value)) });
+      } else if (key === "#cdata") {
+        const parts = Array.isArray(value) ? (value as RawNode[]) : [];
+        nodes.push({ text: parts.map((part) => String(part["#text"] ?? "")).join("") });
+      } else if (key === "#comment" || key.startsWith("?") || key.startsWith("!")) {
+        continue;
+      } else {
+        const rawAttrs = (item[":@"] ?? {}) as Record<string, unknown>;
+        const attrs: Record<string, string> = {};
+        for (const [name, attrValue] of Object.entries(rawAttrs))
+          attrs[name] = decodeXmlText(String(attrValue));
+        let inner: Map<string, string> | undefined;
+        for (const [name, attrValue] of Object.entries(attrs)) {
+          if (name === "xmlns" || name.startsWith("xmlns:")) {
+            inner ??= new Map(scope);
+            inner.set(name === "xmlns" ? "" : name.slice(6), attrValue);
+          }
+        }
+        const elementScope = inner ?? scope;
+        const colon = key.indexOf(":");
+        const prefix = colon === -1 ? "" : key.slice(0, colon);
+        const local = colon === -1 ? key : key.slice(colon + 1);
+        const ns = elementScope.get(prefix);
+        if (ns === undefined) fail(`element <${key}> uses undeclared namespace prefix "${prefix}"`);
+        nodes.push({ qname: key, local, ns, attrs, children: toNodes(value, elementScope) });
+      }
+    }
+  }
+  return nodes;
+}
+
+/**
+ * Parses a metadata body into its root element. Refuses oversized input, any DTD or entity
+ * declaration (checked on the raw text, any case, before the parser sees it), and XML that is not
+ * well-formed (with the validator's message and line).
+ */
+export function parseXmlDocument(xml: string | Buffer): XmlElement {
+  const text = decodeInput(xml);
+  if (/<!DOCTYPE/i.test(text)) fail("DOCTYPE declarations are not allowed");
+  if (/<!ENTITY/i.test(text)) fail("ENTITY declarations are not allowed");
+  const validation = XMLValidator.validate(text, { allowBooleanAttributes: false });
+  if (validation !== true) {
+    const { msg, line, col } = validation.err;
+    fail(`malformed XML: ${msg} (line ${line}, column ${col})`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = parser.parse(text);
+  } catch (err) {
+    fail(`malformed XML: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const roots = toNodes(parsed, new Map([["", ""]])).filter(isElement);
+  const root = roots[0];
+  if (root === undefined) fail("document has no root element");
+  if (roots.length > 1) fail("document has more than one root element");
+  return root;
+}
+
+export function childElements(element: XmlElement, ns: string, local?: string): XmlElement[] {
+  return element.children.filter(
+    (child): child is XmlElement =>
+      isElement(child) && child.ns === ns && (local === undefined || child.local === local),
+  );
+}
+
+export function textOf(element: XmlElement): string {
+  return element.children
+    .filter((child): child is XmlText => !isElement(child))
+    .map((child) => child.text)
+    .join("")
+    .trim();
+}
