@@ -24,7 +24,7 @@ import { SipError } from "./sip-error";
 import type { SipTransport } from "./sip-transport";
 import type { SipTransportError } from "./sip-transport-error";
 import type { TimerValues } from "./timer-values";
-import { headerValues } from "./top-via";
+import { headerValues, topViaValue } from "./top-via";
 import type { ServerTransaction } from "./transaction";
 import { TransactionLayer, type TransactionUser } from "./transaction-layer";
 import { uriDestination } from "./uri-destination";
@@ -322,6 +322,34 @@ export class UserAgentCore implements TransactionUser, ResponseSender {
     const timer = this.clock.setTimeout(() => this.sentAcks.delete(key), 64 * this.layer.timers.T1);
     this.sentAcks.set(key, { bytes, destination, timer });
     return this.layer.sendBytes(bytes, destination);
+  }
+
+  /**
+   * Cancels an INVITE this UA sent (§9.1): "The Request-URI, Call-ID, To, the numeric part of
+   * CSeq, and From header fields in the CANCEL request MUST be identical to those in the request
+   * being cancelled, including tags. ... A CANCEL constructed by a client MUST have only a single
+   * Via header field value matching the top Via value in the request being cancelled." and "If no
+   * provisional response has been received, the CANCEL request MUST NOT be sent" — the caller
+   * waits for one. Resolves with the CANCEL's final response; the INVITE's own promise settles
+   * with its 487 (or a 2xx that crossed the CANCEL).
+   */
+  cancel(invite: SipRequest, destination: SipAddress): Promise<SipResponse> {
+    const headers = new SipHeaders();
+    headers.append("Via", topViaValue(invite.headers));
+    for (const route of headerValues(invite.headers, "Route")) headers.append("Route", route);
+    headers.append("Max-Forwards", "70");
+    for (const name of ["From", "To", "Call-ID"]) headers.append(name, invite.headers.get(name) ?? "");
+    headers.append("CSeq", `${parseCSeq(invite.headers.get("CSeq") ?? "").seq} CANCEL`);
+    const cancel: SipRequest = { kind: "request", method: "CANCEL", uri: invite.uri, headers, body: Buffer.alloc(0) };
+    return new Promise<SipResponse>((resolve, reject) => {
+      this.layer.sendRequest(cancel, destination, {
+        onResponse: (response) => {
+          if (response.status >= 200) resolve(response);
+        },
+        onRequestTimeout: () => reject(new RequestTimeoutError("CANCEL")),
+        onTransportError: (error) => reject(error),
+      });
+    });
   }
 
   /** Rejects pending requests, stops 2xx retransmissions and closes the transaction layer and transports. */
