@@ -6,6 +6,7 @@ export {
   type MsmlDocument,
   type MsmlEvent,
   type MsmlRecord,
+  type MsmlRecordParticipant,
   type MsmlRequest,
   type MsmlRequestItem,
   type MsmlResult,

@@ -432,3 +432,37 @@ describe("serializers", () => {
     );
   });
 });
+
+describe("<record> participants (Forkline extension for SIPREC metadata)", () => {
+  const request = {
+    version: "1.1" as const,
+    items: [
+      {
+        kind: "dialogstart" as const,
+        target: "conn:abc",
+        name: "rec1",
+        type: "application/moml+xml",
+        record: {
+          dest: ["sip:srs@127.0.0.1:5080"],
+          recordingId: "rec-1",
+          params: { campaign: "spring" },
+          participants: [
+            { conn: "conn:abc", aor: "sip:1001@forkline", name: "Alice", dn: "1001", agentId: "5001", role: "agent" as const },
+            { conn: "conn:def", aor: "sip:+15551230001@pstn", role: "customer" as const },
+          ],
+        },
+      },
+    ],
+  };
+
+  it("round-trips", () => {
+    const parsed = parseMsml(serializeMsmlRequest(request));
+    expect(parsed).toEqual({ type: "request", ...request });
+  });
+
+  it("refuses a participant without a connection id or with an unknown role", () => {
+    const xml = serializeMsmlRequest(request);
+    expect(() => parseMsml(xml.replace('conn="conn:def"', 'conn="conf:def"'))).toThrow(/not a connection id/);
+    expect(() => parseMsml(xml.replace('role="customer"', 'role="boss"'))).toThrow(/agent or customer/);
+  });
+});

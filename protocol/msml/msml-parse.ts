@@ -26,6 +26,7 @@ import {
   type MsmlDocument,
   type MsmlEvent,
   type MsmlRecord,
+  type MsmlRecordParticipant,
   type MsmlRequestItem,
   type MsmlResult,
   type MsmlStream,
@@ -234,7 +235,12 @@ function parseRecord(el: XmlElement): MsmlRecord {
     fail(`<record> recordingid "${recordingId}" may only hold letters, digits and . : - _`);
   }
   const params: Record<string, string> = {};
+  const participants: MsmlRecordParticipant[] = [];
   for (const child of childElements(el)) {
+    if (child.name === "participant") {
+      participants.push(parseRecordParticipant(child));
+      continue;
+    }
     if (child.name !== "param") {
       throw new MsmlError(
         MsmlStatus.UNSUPPORTED_ELEMENT.code,
@@ -251,6 +257,26 @@ function parseRecord(el: XmlElement): MsmlRecord {
     ...optional("attemptTimeoutMs", attemptTimeoutMs),
     ...optional("recordingId", recordingId),
     params,
+    ...(participants.length === 0 ? {} : { participants }),
+  };
+}
+
+function parseRecordParticipant(el: XmlElement): MsmlRecordParticipant {
+  const conn = requiredAttr(el, "conn");
+  if (!conn.startsWith("conn:") || !isObjectId(conn)) fail(`<participant> conn "${conn}" is not a connection id`);
+  const aor = requiredAttr(el, "aor");
+  if (/\s/.test(aor) || !/^[a-z][a-z0-9+.-]*:/i.test(aor)) fail(`<participant> aor "${aor}" is not a URI`);
+  const role = attr(el, "role");
+  if (role !== undefined && role !== "agent" && role !== "customer") {
+    fail(`<participant> role "${role}" must be agent or customer`);
+  }
+  return {
+    conn,
+    aor,
+    ...optional("name", attr(el, "name")),
+    ...optional("dn", attr(el, "dn")),
+    ...optional("agentId", attr(el, "agentid")),
+    ...optional("role", role as "agent" | "customer" | undefined),
   };
 }
 

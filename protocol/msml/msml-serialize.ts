@@ -82,11 +82,26 @@ function recordNode(record: MsmlRecord): Node {
       ["attempttimeout", timeout === undefined ? undefined : formatMsmlDuration(timeout)],
       ["recordingid", record.recordingId],
     ],
-    children: Object.entries(record.params).map(([name, value]) => ({
-      name: "param",
-      attrs: [["name", name]],
-      text: value,
-    })),
+    children: [
+      ...Object.entries(record.params).map(([name, value]): Node => ({
+        name: "param",
+        attrs: [["name", name]],
+        text: value,
+      })),
+      ...(record.participants ?? []).map(
+        (p): Node => ({
+          name: "participant",
+          attrs: [
+            ["conn", p.conn],
+            ["aor", p.aor],
+            ["name", p.name],
+            ["dn", p.dn],
+            ["agentid", p.agentId],
+            ["role", p.role],
+          ],
+        }),
+      ),
+    ],
   };
 }
 

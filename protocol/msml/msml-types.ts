@@ -20,6 +20,21 @@ export type MsmlRecord = {
   recordingId?: string;
   /** caller key-value pairs; XML children <param name="k">v</param> inside <record> */
   params: Record<string, string>;
+  /**
+   * Who speaks on which connection, for the SIPREC metadata (RFC 7865 participants): XML children
+   * <participant conn="conn:…" aor="sip:…" name="…" dn="…" agentid="…" role="agent|customer"/>.
+   * The media engine knows legs, not people: the SIP Server tells it.
+   */
+  participants?: MsmlRecordParticipant[];
+};
+
+export type MsmlRecordParticipant = {
+  conn: string;
+  aor: string;
+  name?: string;
+  dn?: string;
+  agentId?: string;
+  role?: "agent" | "customer";
 };
 
 export type MsmlDeleteWhen = "nomedia" | "nocontrol" | "never";
