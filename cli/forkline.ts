@@ -196,7 +196,7 @@ program
   .description("live calls")
   .action(async () => {
     const rows = await connect().client.calls.list.query();
-    printRecords(json(), rows as unknown as Record<string, unknown>[], ["callId"]);
+    printRecords(json(), rows, ["connId", "state", "caller", "callee", "dialed", "startedAt"]);
   });
 const record = program.command("record").description("mid-call recording control (TRequestPrivateService)");
 for (const action of ["start", "stop", "pause", "resume"] as const) {

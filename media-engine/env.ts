@@ -10,6 +10,13 @@ const mediaEngineEnvSchema = z
     PUBLIC_IP: zBindAddress("127.0.0.1"),
     RTP_PORT_MIN: zPort(20000),
     RTP_PORT_MAX: zPort(29999),
+    /** A leg that receives no RTP for this long (while it should) is hung up; 0 disables. */
+    RTP_INACTIVITY_TIMEOUT_S: z.coerce
+      .number({ error: "must be a number" })
+      .int()
+      .min(0)
+      .max(3600)
+      .default(60),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   })
   .refine((env) => env.RTP_PORT_MIN < env.RTP_PORT_MAX, {

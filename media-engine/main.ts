@@ -1,30 +1,54 @@
 import { loadEnvOrExit } from "../common/env-schema";
 import { notifyReady } from "../common/process-ready";
 import { jsonAnswer, startHttpEndpoint } from "../common/start-http-endpoint";
+import { MediaEngineService } from "./control/media-engine-service";
 import { loadMediaEngineEnv } from "./env";
+import { renderLegMetrics } from "./leg-metrics";
 import { renderProcessMetrics } from "./process-metrics";
+import { PortPool } from "./rtp";
 
 const env = loadEnvOrExit("forkline-media-engine", () => loadMediaEngineEnv(process.env));
 const startedAt = new Date();
 
-// The SIP/MSML side (MEDIA_ENGINE_SIP_PORT) and the RTP relay arrive with the media-plane
-// issue; until then the process offers only its health and metrics endpoints.
+// Three quarters of the range for plain RTP pairs, the rest for browsers' ICE sockets (one each, rtcp-mux).
+const webRtcFrom = env.RTP_PORT_MIN + Math.floor(((env.RTP_PORT_MAX - env.RTP_PORT_MIN) * 3) / 4) + 1;
+const service = await MediaEngineService.start({
+  sipHost: env.MEDIA_ENGINE_HOST,
+  sipPort: env.MEDIA_ENGINE_SIP_PORT,
+  publicAddress: env.PUBLIC_IP,
+  rtpBindHost: env.MEDIA_ENGINE_HOST,
+  portPool: new PortPool(env.RTP_PORT_MIN, webRtcFrom - 1),
+  webRtcPortRange: [webRtcFrom, env.RTP_PORT_MAX],
+  inactivityTimeoutMs: env.RTP_INACTIVITY_TIMEOUT_S * 1000,
+  onError: (error) =>
+    process.stderr.write(`forkline-media-engine: ${(error as Error).stack ?? String(error)}\n`),
+});
+
 const http = await startHttpEndpoint({
   host: env.MEDIA_ENGINE_HOST,
   port: env.MEDIA_ENGINE_HTTP_PORT,
   routes: {
-    "/healthz": () => jsonAnswer({ ok: true, service: "media-engine" }),
+    "/healthz": () => jsonAnswer({ ok: true, service: "media-engine", legs: service.legCount }),
     "/metrics": () => ({
       status: 200,
       contentType: "text/plain; version=0.0.4",
-      body: renderProcessMetrics(startedAt),
+      body: renderProcessMetrics(startedAt) + renderLegMetrics(service.allLegs()),
     }),
   },
 });
 
-notifyReady({ service: "media-engine", http: `http://${env.MEDIA_ENGINE_HOST}:${http.port}` });
+notifyReady({
+  service: "media-engine",
+  http: `http://${env.MEDIA_ENGINE_HOST}:${http.port}`,
+  sip: `sip:${env.MEDIA_ENGINE_HOST}:${service.sipPort}`,
+});
 
-const shutdown = () => void http.close().then(() => process.exit(0));
+let stopping = false;
+const shutdown = () => {
+  if (stopping) return;
+  stopping = true;
+  void Promise.allSettled([service.close(), http.close()]).then(() => process.exit(0));
+};
 process.on("SIGTERM", shutdown);
 process.on("SIGINT", shutdown);
 process.on("disconnect", shutdown);

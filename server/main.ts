@@ -7,10 +7,12 @@ import { CtiEventBus } from "./cti/cti-event-bus";
 import { CtiService } from "./cti/cti-service";
 import { loadServerEnv } from "./env";
 import { createHttpServer } from "./http/create-http-server";
+import type { ContextDeps } from "./http/create-trpc-context";
 import { LoginThrottle } from "./services/auth/login-throttle";
 import { bootstrap } from "./services/bootstrap/bootstrap";
 import { createDb, sqlitePathFromUrl } from "./services/db";
 import { RecordingHistoryService } from "./services/recording/recording-history-service";
+import { SipServer } from "./sip/sip-server";
 
 const env = loadEnvOrExit("forkline-server", () => loadServerEnv(process.env));
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -27,7 +29,18 @@ const boot = await bootstrap(db, {
 await new RecordingHistoryService(db).failOrphans("server restarted");
 const ctiBus = new CtiEventBus();
 const cti = new CtiService(ctiBus, new AgentStateService(db, ctiBus));
-const http = await createHttpServer({ db, env, throttle: new LoginThrottle(), cti }, { rootDir });
+const deps: ContextDeps = { db, env, throttle: new LoginThrottle(), cti };
+const http = await createHttpServer(deps, { rootDir });
+const sip = await SipServer.start({
+  env,
+  db,
+  cti: ctiBus,
+  httpServer: http.server,
+  onError: (error) =>
+    process.stderr.write(`forkline-server: SIP: ${(error as Error).stack ?? String(error)}\n`),
+});
+deps.calls = sip.calls;
+cti.calls = sip.calls;
 
 notifyReady({
   service: "server",
@@ -43,6 +56,7 @@ async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   process.stderr.write(`forkline-server: ${signal}, stopping\n`);
+  await sip.close();
   await http.close();
   await db.$disconnect();
   process.exit(0);

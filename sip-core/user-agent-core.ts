@@ -340,7 +340,13 @@ export class UserAgentCore implements TransactionUser, ResponseSender {
     headers.append("Max-Forwards", "70");
     for (const name of ["From", "To", "Call-ID"]) headers.append(name, invite.headers.get(name) ?? "");
     headers.append("CSeq", `${parseCSeq(invite.headers.get("CSeq") ?? "").seq} CANCEL`);
-    const cancel: SipRequest = { kind: "request", method: "CANCEL", uri: invite.uri, headers, body: Buffer.alloc(0) };
+    const cancel: SipRequest = {
+      kind: "request",
+      method: "CANCEL",
+      uri: invite.uri,
+      headers,
+      body: Buffer.alloc(0),
+    };
     return new Promise<SipResponse>((resolve, reject) => {
       this.layer.sendRequest(cancel, destination, {
         onResponse: (response) => {

@@ -8,6 +8,7 @@ import { roleAllows } from "../../common/roles";
 import { trpc } from "../_lib/trpc";
 
 const NAV: { href: string; label: string; role: Role }[] = [
+  { href: "/softphone", label: "Softphone", role: "agent" },
   { href: "/admin", label: "Configuration", role: "supervisor" },
   { href: "/admin/users", label: "Users & tokens", role: "admin" },
   { href: "/admin/audit", label: "Audit log", role: "admin" },

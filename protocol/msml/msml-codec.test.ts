@@ -447,7 +447,14 @@ describe("<record> participants (Forkline extension for SIPREC metadata)", () =>
           recordingId: "rec-1",
           params: { campaign: "spring" },
           participants: [
-            { conn: "conn:abc", aor: "sip:1001@forkline", name: "Alice", dn: "1001", agentId: "5001", role: "agent" as const },
+            {
+              conn: "conn:abc",
+              aor: "sip:1001@forkline",
+              name: "Alice",
+              dn: "1001",
+              agentId: "5001",
+              role: "agent" as const,
+            },
             { conn: "conn:def", aor: "sip:+15551230001@pstn", role: "customer" as const },
           ],
         },

@@ -263,7 +263,8 @@ function parseRecord(el: XmlElement): MsmlRecord {
 
 function parseRecordParticipant(el: XmlElement): MsmlRecordParticipant {
   const conn = requiredAttr(el, "conn");
-  if (!conn.startsWith("conn:") || !isObjectId(conn)) fail(`<participant> conn "${conn}" is not a connection id`);
+  if (!conn.startsWith("conn:") || !isObjectId(conn))
+    fail(`<participant> conn "${conn}" is not a connection id`);
   const aor = requiredAttr(el, "aor");
   if (/\s/.test(aor) || !/^[a-z][a-z0-9+.-]*:/i.test(aor)) fail(`<participant> aor "${aor}" is not a URI`);
   const role = attr(el, "role");

@@ -88,19 +88,17 @@ function recordNode(record: MsmlRecord): Node {
         attrs: [["name", name]],
         text: value,
       })),
-      ...(record.participants ?? []).map(
-        (p): Node => ({
-          name: "participant",
-          attrs: [
-            ["conn", p.conn],
-            ["aor", p.aor],
-            ["name", p.name],
-            ["dn", p.dn],
-            ["agentid", p.agentId],
-            ["role", p.role],
-          ],
-        }),
-      ),
+      ...(record.participants ?? []).map((p): Node => ({
+        name: "participant",
+        attrs: [
+          ["conn", p.conn],
+          ["aor", p.aor],
+          ["name", p.name],
+          ["dn", p.dn],
+          ["agentid", p.agentId],
+          ["role", p.role],
+        ],
+      })),
     ],
   };
 }

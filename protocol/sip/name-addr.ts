@@ -72,9 +72,3 @@ export function formatNameAddr(nameAddr: NameAddr): string {
   const name = nameAddr.displayName === undefined ? "" : `${quote(nameAddr.displayName)} `;
   return `${name}<${formatSipUri(nameAddr.uri)}>${formatParams(nameAddr.params)}`;
 }
-
-/** The tag parameter of a From or To value, or undefined. */
-export function tagOf(value: string): string | undefined {
-  const tag = parseNameAddr(value).params.get("tag");
-  return tag === null ? undefined : tag;
-}

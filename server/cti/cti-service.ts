@@ -7,7 +7,16 @@ import { type TEvent, TErrorCode } from "./t-library-events";
  * Entry point for T-Library requests from every client (softphone, routing strategy, CLI,
  * supervisor page): one code path answers each with the event a T-Server would send.
  */
+/** What the CTI API asks of the call layer (the SIP Server's call controller). */
+export interface CtiCallControl {
+  routeCall(connId: string, thisDn: string, otherDn: string, extensions: Record<string, string>): boolean;
+  releaseCall(connId: string, thisDn: string): Promise<boolean>;
+}
+
 export class CtiService {
+  /** Set once the SIP Server is up; until then call requests find no call. */
+  calls: CtiCallControl | undefined;
+
   constructor(
     readonly bus: CtiEventBus,
     readonly agents: AgentStateService,
@@ -29,7 +38,27 @@ export class CtiService {
           "TRequestPrivateService (recording control) arrives with the recording policy; it is not supported yet.",
         );
       case "TRouteCall":
+        if (this.calls?.routeCall(req.connId, req.thisDn, req.otherDn, req.extensions ?? {})) {
+          return this.ack(req.thisDn, req.connId, referenceId, req.otherDn);
+        }
+        return this.error(
+          req.thisDn,
+          req.connId,
+          referenceId,
+          TErrorCode.NO_SUCH_CALL,
+          `No call with ConnID ${req.connId} is waiting at routing point ${req.thisDn}.`,
+        );
       case "TReleaseCall":
+        if (await this.calls?.releaseCall(req.connId, req.thisDn)) {
+          return this.ack(req.thisDn, req.connId, referenceId, null);
+        }
+        return this.error(
+          req.thisDn,
+          req.connId,
+          referenceId,
+          TErrorCode.NO_SUCH_CALL,
+          `No call with ConnID ${req.connId} on DN ${req.thisDn}.`,
+        );
       case "TSingleStepTransfer":
         // Calls exist only once the SIP Server handles them, so no ConnID can match yet.
         return this.error(
@@ -40,6 +69,18 @@ export class CtiService {
           `No call with ConnID ${req.connId}.`,
         );
     }
+  }
+
+  private ack(thisDn: string, connId: string, referenceId: number | null, otherDn: string | null) {
+    return this.bus.publish({
+      event: "EventACK",
+      thisDn,
+      otherDn,
+      connId,
+      agentId: null,
+      referenceId,
+      userData: {},
+    });
   }
 
   private error(

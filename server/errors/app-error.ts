@@ -13,6 +13,8 @@ export enum AppErrorCode {
   TOO_MANY_REQUESTS = "TOO_MANY_REQUESTS",
   /** The capability exists in the API but not yet in this build; never faked. */
   NOT_IMPLEMENTED = "NOT_IMPLEMENTED",
+  /** A process the request needs (SIP Server, media engine) is not running. */
+  UNAVAILABLE = "UNAVAILABLE",
   INTERNAL = "INTERNAL",
 }
 

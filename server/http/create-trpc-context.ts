@@ -5,9 +5,17 @@ import type { Db } from "../services/db";
 import type { ServerEnv } from "../env";
 import type { TrpcContext } from "../trpc/trpc";
 import type { CtiService } from "../cti/cti-service";
+import type { LiveCalls } from "../services/calls/call-control-service";
 import { parseCookies, serializeCookie } from "./cookies";
 
-export type ContextDeps = { db: Db; env: ServerEnv; throttle: LoginThrottle; cti: CtiService };
+export type ContextDeps = {
+  db: Db;
+  env: ServerEnv;
+  throttle: LoginThrottle;
+  cti: CtiService;
+  /** Set once the SIP Server is up (it needs the HTTP server for SIP over WebSocket). */
+  calls?: LiveCalls;
+};
 
 export async function createTrpcContext(
   deps: ContextDeps,

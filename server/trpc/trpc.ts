@@ -8,6 +8,7 @@ import type { Actor } from "../services/actor";
 import type { LoginThrottle } from "../services/auth/login-throttle";
 import type { Db } from "../services/db";
 import type { ServerEnv } from "../env";
+import type { LiveCalls } from "../services/calls/call-control-service";
 import type { CtiService } from "../cti/cti-service";
 
 // ---- 1. CONTEXT ----------------------------------------------------------------------
@@ -17,6 +18,7 @@ export type TrpcContext = {
   env: ServerEnv;
   throttle: LoginThrottle;
   cti: CtiService;
+  calls?: LiveCalls;
   actor: Actor | null;
   /** Remote address of the request, the key for login throttling. */
   source: string;
@@ -35,6 +37,7 @@ const appErrorToTrpc: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {
   [AppErrorCode.INVALID_INPUT]: "BAD_REQUEST",
   [AppErrorCode.TOO_MANY_REQUESTS]: "TOO_MANY_REQUESTS",
   [AppErrorCode.NOT_IMPLEMENTED]: "NOT_IMPLEMENTED",
+  [AppErrorCode.UNAVAILABLE]: "SERVICE_UNAVAILABLE",
   [AppErrorCode.INTERNAL]: "INTERNAL_SERVER_ERROR",
 };
 

@@ -100,7 +100,7 @@ async function seedDemo(db: Db, opts: BootstrapOptions) {
       type: "trunk",
       displayName: "Lab PSTN trunk",
       peer: { host: "127.0.0.1", port: 5062 },
-      inboundNumbers: ["8001", "8002", "7000"],
+      inboundNumbers: ["1001", "1002", "7000"],
       outboundPrefix: "9",
     },
     opts.sipRealm,

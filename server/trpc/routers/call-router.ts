@@ -3,7 +3,7 @@ import { controlRecording, listCalls } from "../../services/calls/call-control-s
 import { createTRPCRouter, supervisorProcedure } from "../trpc";
 
 export const callRouter = createTRPCRouter({
-  list: supervisorProcedure.query(() => listCalls()),
+  list: supervisorProcedure.query(({ ctx }) => listCalls(ctx.calls)),
 });
 
 export const recordingRouter = createTRPCRouter({

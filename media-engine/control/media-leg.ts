@@ -1,0 +1,40 @@
+import type { Dialog } from "../../sip-core";
+import type { MediaEndpoint } from "../rtp";
+import type { RtpMap } from "../../protocol/sdp";
+
+export enum MediaLegState {
+  Early = "early",
+  Confirmed = "confirmed",
+  Terminated = "terminated",
+}
+
+const LEG_EDGES: Record<MediaLegState, readonly MediaLegState[]> = {
+  [MediaLegState.Early]: [MediaLegState.Confirmed, MediaLegState.Terminated],
+  [MediaLegState.Confirmed]: [MediaLegState.Terminated],
+  [MediaLegState.Terminated]: [],
+};
+
+/** One SIP dialog with the SIP Server and the media endpoint it controls; MSML names it `conn:<tag>`. */
+export class MediaLeg {
+  private stateValue = MediaLegState.Early;
+  sdpVersion = 1;
+
+  constructor(
+    readonly connId: string,
+    readonly dialog: Dialog,
+    readonly endpoint: MediaEndpoint,
+    public codec: RtpMap,
+    readonly sessionId: string,
+  ) {}
+
+  get state(): MediaLegState {
+    return this.stateValue;
+  }
+
+  transition(next: MediaLegState): void {
+    if (!LEG_EDGES[this.stateValue].includes(next)) {
+      throw new Error(`media leg ${this.connId}: illegal transition ${this.stateValue} → ${next}`);
+    }
+    this.stateValue = next;
+  }
+}

@@ -1,0 +1,43 @@
+export interface EndpointStats {
+  packetsIn: number;
+  bytesIn: number;
+  packetsOut: number;
+  bytesOut: number;
+  /** Unknown source, not RTP, or received while the direction forbids receiving. */
+  packetsDropped: number;
+  /** RFC 3550 A.3 cumulative number of packets lost, summed over the SSRCs seen. */
+  lost: number;
+  /** RFC 3550 A.8 interarrival jitter converted from the payload clock to milliseconds. */
+  jitterMs: number;
+  /** ms since the epoch of the last RTP packet accepted from the remote party. */
+  lastPacketAt?: number;
+  remote?: { address: string; port: number };
+}
+
+/** From the endpoint's point of view toward its remote party. */
+export type MediaDirection = "sendrecv" | "sendonly" | "recvonly" | "inactive";
+
+export const directionReceives = (direction: MediaDirection): boolean =>
+  direction === "sendrecv" || direction === "recvonly";
+export const directionSends = (direction: MediaDirection): boolean =>
+  direction === "sendrecv" || direction === "sendonly";
+
+/** Implemented by RtpEndpoint now, by a WebRTC endpoint later. */
+export interface MediaEndpoint {
+  readonly id: string;
+  readonly kind: "rtp" | "webrtc";
+  readonly stats: Readonly<EndpointStats>;
+  /**
+   * Called for every RTP packet received from the remote party (already validated as RTP v2). The
+   * buffer is only valid during the call (may be reused) — copy if kept. Returns unsubscribe.
+   */
+  onRtp(listener: (packet: Buffer, endpoint: MediaEndpoint) => void): () => void;
+  /** Sends one RTP packet to the remote party (dropped, not thrown, when direction forbids sending or no remote is known yet). */
+  sendRtp(packet: Buffer): void;
+  setDirection(direction: MediaDirection): void;
+  /** Idempotent; emits 'closed' once. */
+  close(): void;
+  /** No RTP from remote for inactivityTimeoutMs while direction allows receiving (reported once, re-armed when packets resume). */
+  on(event: "inactive", listener: () => void): this;
+  on(event: "closed", listener: () => void): this;
+}

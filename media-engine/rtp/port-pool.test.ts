@@ -1,0 +1,97 @@
+import dgram from "node:dgram";
+import { afterEach, describe, expect, it } from "vitest";
+import { PortPool, PortPoolExhaustedError, type AllocatedPorts } from "./port-pool";
+
+// Dedicated slice of the 41000-41999 test range so no other test file collides.
+const BASE = 41000;
+
+const opened: dgram.Socket[] = [];
+afterEach(() => {
+  for (const socket of opened.splice(0)) socket.close();
+});
+
+function keep(ports: AllocatedPorts): AllocatedPorts {
+  opened.push(ports.rtp);
+  if (ports.rtcp) opened.push(ports.rtcp);
+  return ports;
+}
+
+async function occupy(port: number): Promise<dgram.Socket> {
+  const socket = dgram.createSocket("udp4");
+  await new Promise<void>((resolve) => socket.bind(port, "127.0.0.1", resolve));
+  opened.push(socket);
+  return socket;
+}
+
+function closeSockets(ports: AllocatedPorts): Promise<void> {
+  const sockets = [ports.rtp, ports.rtcp].filter((s): s is dgram.Socket => s !== undefined);
+  for (const socket of sockets) opened.splice(opened.indexOf(socket), 1);
+  return Promise.all(sockets.map((s) => new Promise<void>((resolve) => s.close(() => resolve())))).then(
+    () => undefined,
+  );
+}
+
+describe("PortPool", () => {
+  it("counts only even ports whose odd RTCP neighbour is also in the range", () => {
+    expect(new PortPool(BASE, BASE + 9).capacity).toBe(5);
+    expect(new PortPool(BASE + 1, BASE + 10).capacity).toBe(4);
+    expect(new PortPool(BASE, BASE).capacity).toBe(0);
+    expect(() => new PortPool(BASE + 10, BASE)).toThrow(RangeError);
+  });
+
+  it("binds an even RTP port and RTCP on the next odd port", async () => {
+    const pool = new PortPool(BASE, BASE + 9);
+    const ports = keep(await pool.allocate("127.0.0.1", false));
+    expect(ports.port % 2).toBe(0);
+    expect(ports.rtp.address().port).toBe(ports.port);
+    expect(ports.rtcp?.address().port).toBe(ports.port + 1);
+    expect(pool.inUse).toBe(1);
+  });
+
+  it("binds a single socket with rtcp-mux", async () => {
+    const pool = new PortPool(BASE + 10, BASE + 19);
+    const ports = keep(await pool.allocate("127.0.0.1", true));
+    expect(ports.rtcp).toBeUndefined();
+    expect(ports.rtp.address().port).toBe(ports.port);
+  });
+
+  it("hands out distinct ports to concurrent allocations", async () => {
+    const pool = new PortPool(BASE + 20, BASE + 39);
+    const all = (await Promise.all(Array.from({ length: 10 }, () => pool.allocate("127.0.0.1", false)))).map(
+      keep,
+    );
+    expect(new Set(all.map((p) => p.port)).size).toBe(10);
+    expect(pool.inUse).toBe(10);
+  });
+
+  it("rejects with PortPoolExhaustedError when full and allocates again after a release", async () => {
+    const pool = new PortPool(BASE + 40, BASE + 43);
+    const first = keep(await pool.allocate("127.0.0.1", false));
+    keep(await pool.allocate("127.0.0.1", false));
+    await expect(pool.allocate("127.0.0.1", false)).rejects.toBeInstanceOf(PortPoolExhaustedError);
+    await closeSockets(first);
+    pool.release(first.port);
+    expect(pool.inUse).toBe(1);
+    const again = keep(await pool.allocate("127.0.0.1", false));
+    expect(again.port).toBe(first.port);
+  });
+
+  it("skips a port whose RTP or RTCP half the OS refuses (EADDRINUSE)", async () => {
+    await occupy(BASE + 50);
+    await occupy(BASE + 53);
+    const pool = new PortPool(BASE + 50, BASE + 55);
+    const ports = keep(await pool.allocate("127.0.0.1", false));
+    expect(ports.port).toBe(BASE + 54);
+    // The RTP half bound on BASE+52 before its RTCP half failed must have been closed again.
+    const freed = await occupy(BASE + 52);
+    expect(freed.address().port).toBe(BASE + 52);
+    await expect(pool.allocate("127.0.0.1", false)).rejects.toBeInstanceOf(PortPoolExhaustedError);
+    expect(pool.inUse).toBe(1);
+  });
+
+  it("ignores the release of a port it never handed out", () => {
+    const pool = new PortPool(BASE + 60, BASE + 69);
+    pool.release(BASE + 60);
+    expect(pool.inUse).toBe(0);
+  });
+});

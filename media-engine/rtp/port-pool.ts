@@ -1,0 +1,111 @@
+import dgram from "node:dgram";
+import dns from "node:dns";
+import net from "node:net";
+
+export class PortPoolExhaustedError extends Error {
+  constructor(min: number, max: number) {
+    super(`no free even RTP port left in ${min}-${max}`);
+    this.name = "PortPoolExhaustedError";
+  }
+}
+
+export type AllocatedPorts = { port: number; rtp: dgram.Socket; rtcp?: dgram.Socket };
+
+/**
+ * Hands out RTP ports from a configured range. RFC 3550 §11: "RTP SHOULD use an even destination
+ * port number and the corresponding RTCP stream SHOULD use the next higher (odd) destination port
+ * number", so only even ports whose odd neighbour is also in the range are candidates.
+ */
+export class PortPool {
+  readonly capacity: number;
+  private readonly first: number;
+  /** Ports handed out or being bound right now: reserved before the bind so concurrent allocations never race for one. */
+  private readonly taken = new Set<number>();
+  /**
+   * Allocation goes round-robin rather than lowest-first so that a port just released is the last
+   * to be reused: late packets of an ended call then land nowhere instead of in the next call.
+   */
+  private cursor = 0;
+
+  constructor(
+    private readonly min: number,
+    private readonly max: number,
+  ) {
+    if (!Number.isInteger(min) || !Number.isInteger(max) || min < 1 || max > 65535 || min > max) {
+      throw new RangeError(`invalid RTP port range ${min}-${max}`);
+    }
+    this.first = min % 2 === 0 ? min : min + 1;
+    this.capacity = this.first + 1 <= max ? Math.floor((max - 1 - this.first) / 2) + 1 : 0;
+  }
+
+  get inUse(): number {
+    return this.taken.size;
+  }
+
+  async allocate(bindHost: string, rtcpMux: boolean): Promise<AllocatedPorts> {
+    // Each candidate is tried at most once per call, so a range full of ports the OS refuses ends
+    // in PortPoolExhaustedError rather than a loop.
+    for (let tried = 0; tried < this.capacity; tried++) {
+      const port = this.first + 2 * this.cursor;
+      this.cursor = (this.cursor + 1) % this.capacity;
+      if (this.taken.has(port)) continue;
+      this.taken.add(port);
+      try {
+        const rtp = await bindSocket(bindHost, port);
+        if (rtcpMux) return { port, rtp };
+        try {
+          const rtcp = await bindSocket(bindHost, port + 1);
+          return { port, rtp, rtcp };
+        } catch (error) {
+          rtp.close();
+          throw error;
+        }
+      } catch (error) {
+        this.taken.delete(port);
+        if (!isPortRefused(error)) throw error;
+      }
+    }
+    throw new PortPoolExhaustedError(this.min, this.max);
+  }
+
+  release(port: number): void {
+    this.taken.delete(port);
+  }
+}
+
+function isPortRefused(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === "EADDRINUSE" || code === "EACCES";
+}
+
+function bindSocket(host: string, port: number): Promise<dgram.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = dgram.createSocket({ type: net.isIPv6(host) ? "udp6" : "udp4", lookup: literalLookup });
+    const onError = (error: Error) => {
+      socket.close();
+      reject(error);
+    };
+    socket.once("error", onError);
+    // exclusive: under cluster a shared handle would let two workers own one media port.
+    socket.bind({ port, address: host, exclusive: true }, () => {
+      socket.off("error", onError);
+      resolve(socket);
+    });
+  });
+}
+
+/**
+ * An unconnected dgram socket resolves the destination of every send, and dns.lookup answers even
+ * an IP literal on the next tick: a closure, a tick and a deferred send per relayed packet.
+ * Remotes come from SDP and latching as IP addresses, so answering literals synchronously takes
+ * that off the hot path; a hostname still goes to dns.lookup.
+ */
+function literalLookup(
+  hostname: string,
+  options: dns.LookupOneOptions,
+  callback: (error: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  const family = net.isIP(hostname);
+  if (family !== 0) callback(null, hostname, family);
+  else dns.lookup(hostname, options, callback);
+}

@@ -1,0 +1,67 @@
+import dgram from "node:dgram";
+import { serializeRtpPacket } from "../../../protocol/rtp";
+
+/** A plain UDP socket on 127.0.0.1 standing in for a phone, recording what it receives. */
+export class UdpPhone {
+  readonly received: Buffer[] = [];
+  readonly senders: { address: string; port: number }[] = [];
+  private constructor(private readonly socket: dgram.Socket) {
+    socket.on("message", (packet, from) => {
+      this.received.push(packet);
+      this.senders.push({ address: from.address, port: from.port });
+    });
+  }
+
+  static async open(port = 0): Promise<UdpPhone> {
+    const socket = dgram.createSocket("udp4");
+    await new Promise<void>((resolve, reject) => {
+      socket.once("error", reject);
+      socket.bind(port, "127.0.0.1", () => {
+        socket.off("error", reject);
+        resolve();
+      });
+    });
+    return new UdpPhone(socket);
+  }
+
+  get port(): number {
+    return this.socket.address().port;
+  }
+
+  send(packet: Buffer, port: number): Promise<void> {
+    return new Promise((resolve, reject) =>
+      this.socket.send(packet, port, "127.0.0.1", (error) => (error ? reject(error) : resolve())),
+    );
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+/** A G.711 µ-law packet whose payload names the stream and the packet, so each one can be told apart. */
+export function g711Packet(ssrc: number, seq: number, marker = seq === 0): Buffer {
+  const payload = Buffer.alloc(160, 0xff);
+  payload.writeUInt32BE(ssrc, 0);
+  payload.writeUInt16BE(seq, 4);
+  return serializeRtpPacket({
+    marker,
+    payloadType: 0,
+    sequenceNumber: seq,
+    timestamp: seq * 160,
+    ssrc,
+    csrcs: [],
+    extension: false,
+    payload,
+  });
+}
+
+export async function waitFor(condition: () => boolean, timeoutMs = 2000, what = "condition"): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,497 @@
+import { randomBytes } from "node:crypto";
+import { parseSdp, selectedCodec } from "../../../protocol/sdp";
+import { parseNameAddr, type SipResponse } from "../../../protocol/sip";
+import {
+  Dialog,
+  SipError,
+  type IncomingRequest,
+  uriDestination,
+  type SipAddress,
+  type UserAgentCore,
+} from "../../../sip-core";
+import type { CtiEventBus } from "../../cti/cti-event-bus";
+import type { TEventName } from "../../cti/t-library-events";
+import type { CallOrigin, RouteDecision, RoutingService } from "../../services/calls/routing-service";
+import { MediaEngineError, type MediaEnginePool, type MediaLegHandle } from "../media/media-engine-pool";
+import type { Registrar } from "../registrar";
+import { Call, CallState, type CallParty, type CalleeLeg } from "./call";
+
+export interface CallControllerOptions {
+  readonly ua: UserAgentCore;
+  readonly media: MediaEnginePool;
+  readonly registrar: Registrar;
+  readonly routing: RoutingService;
+  readonly cti: CtiEventBus;
+  /** Contact of the SIP Server, per transport it was reached on. */
+  contactFor(source: SipAddress): string;
+  /** How long a routing point waits for a TRouteCall before its default strategy routes the call. */
+  readonly routeTimeoutMs: number;
+  readonly onError: (error: unknown) => void;
+}
+
+/** What the supervisor page and `forkline calls` show. */
+export interface CallView {
+  connId: string;
+  state: CallState;
+  caller: CallParty;
+  callee: CallParty | null;
+  dialed: string;
+  startedAt: Date;
+  establishedAt: Date | null;
+}
+
+function newConnId(): string {
+  return randomBytes(8).toString("hex");
+}
+
+/** The user part of a From/To/Request-URI, or "". */
+function userOf(value: string | undefined): string {
+  if (value === undefined) return "";
+  try {
+    return parseNameAddr(value).uri.user ?? "";
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * The B2BUA: every call is two dialogs (caller ↔ SIP Server ↔ callee) and two media engine
+ * legs joined by MSML. The callee is invited without SDP (RFC 3261 §13.2.1 allows an INVITE
+ * without an offer: the offer then comes in the 2xx and the answer in the ACK), so its leg on
+ * the media engine can be opened with the callee's own offer once it answers.
+ */
+export class CallController {
+  private readonly calls = new Map<string, Call>();
+  /** Calls parked at a routing point, waiting for a TRouteCall (ConnID → its resolver). */
+  private readonly routeRequests = new Map<
+    string,
+    { routingPoint: string; resolve: (route: { target: string; extensions: Record<string, string> }) => void }
+  >();
+  /** Dialog key → the call and the side it belongs to, for in-dialog requests. */
+  private readonly byDialog = new Map<string, { call: Call; side: "caller" | "callee" | "media" }>();
+
+  constructor(private readonly options: CallControllerOptions) {}
+
+  list(): CallView[] {
+    return [...this.calls.values()].map((call) => ({
+      connId: call.connId,
+      state: call.state,
+      caller: call.caller.party,
+      callee: call.callee?.party ?? null,
+      dialed: call.dialed,
+      startedAt: call.startedAt,
+      establishedAt: call.establishedAt ?? null,
+    }));
+  }
+
+  get(connId: string): Call | undefined {
+    return this.calls.get(connId);
+  }
+
+  /** In-dialog request (BYE, re-INVITE) for a dialog this controller owns, or undefined. */
+  ownerOf(dialog: Dialog): { call: Call; side: "caller" | "callee" | "media" } | undefined {
+    return this.byDialog.get(dialog.key);
+  }
+
+  // CTI requests
+
+  /** TRouteCall: sends a call parked at routing point `thisDn` on to `otherDn`. */
+  routeCall(connId: string, thisDn: string, otherDn: string, extensions: Record<string, string>): boolean {
+    const pending = this.routeRequests.get(connId);
+    if (pending === undefined || pending.routingPoint !== thisDn) return false;
+    pending.resolve({ target: otherDn, extensions });
+    return true;
+  }
+
+  /** TReleaseCall from a party of the call: ends it for everyone. */
+  async releaseCall(connId: string, thisDn: string): Promise<boolean> {
+    const call = this.calls.get(connId);
+    if (call === undefined || (call.caller.party.dn !== thisDn && call.callee?.party.dn !== thisDn))
+      return false;
+    await this.release(call, `TReleaseCall from ${thisDn}`);
+    return true;
+  }
+
+  // Incoming requests
+
+  async onInvite(request: IncomingRequest): Promise<void> {
+    if (request.dialog !== undefined) return this.onReInvite(request);
+    const origin = await this.identify(request);
+    const dialed = request.message.uri.user ?? "";
+    const decision = await this.options.routing.route(origin, dialed);
+    if (decision.kind === "reject") throw new SipError(decision.status, decision.reason);
+    const callerNumber = userOf(request.message.headers.get("From"));
+    const caller: CallParty =
+      origin.kind === "extension"
+        ? { kind: "extension", dn: origin.dn, number: origin.dn }
+        : { kind: "trunk", dn: origin.dn, number: callerNumber };
+    const call = new Call(newConnId(), { party: caller, invite: request }, dialed);
+    this.calls.set(call.connId, call);
+    try {
+      await this.connect(call, decision);
+    } catch (error) {
+      await this.release(call, error instanceof Error ? error.message : String(error));
+      // A CANCEL was answered 487 by the UA core already: nothing more to say to the caller.
+      if (request.cancelled || request.finalResponseSent) return;
+      if (error instanceof MediaEngineError) {
+        throw new SipError(
+          error.status >= 300 && error.status < 700 ? error.status : 500,
+          error.message.slice(0, 100),
+        );
+      }
+      throw error;
+    }
+  }
+
+  /** The caller hung up before the answer: §9.2, the UA core already answered 487. */
+  onCancel(invite: IncomingRequest): void {
+    const call = [...this.calls.values()].find((c) => c.caller.invite === invite);
+    if (call !== undefined) void this.release(call, "caller cancelled");
+  }
+
+  onAck(dialog: Dialog | undefined): void {
+    if (dialog !== undefined && this.byDialog.get(dialog.key)?.side === "caller") dialog.confirm();
+  }
+
+  async onBye(request: IncomingRequest): Promise<void> {
+    const owner = request.dialog === undefined ? undefined : this.byDialog.get(request.dialog.key);
+    if (owner === undefined) throw new SipError(481, "Call/Transaction Does Not Exist");
+    request.reply(200);
+    const reason = request.message.headers.get("Reason");
+    const who =
+      owner.side === "media"
+        ? `media engine ended a leg${reason === undefined ? "" : ` (${reason})`}`
+        : `${owner.side} hung up`;
+    await this.release(owner.call, who, owner.side);
+  }
+
+  /** Hold/resume/new address from a party: new SDP for its media leg; the other party is not involved. */
+  private async onReInvite(request: IncomingRequest): Promise<void> {
+    const owner = this.byDialog.get(request.dialog!.key);
+    if (owner === undefined || owner.side === "media")
+      throw new SipError(481, "Call/Transaction Does Not Exist");
+    const leg = owner.side === "caller" ? owner.call.caller.media : owner.call.callee?.media;
+    if (leg === undefined || owner.call.state !== CallState.Established)
+      throw new SipError(491, "Request Pending");
+    if (request.message.body.length === 0)
+      throw new SipError(488, "A re-INVITE without SDP is not supported");
+    const answer = await this.options.media.updateLeg(leg, request.message.body);
+    request.reply(200, {
+      headers: { Contact: this.options.contactFor(request.source) },
+      body: answer,
+      contentType: "application/sdp",
+    });
+  }
+
+  // Call set-up
+
+  private async identify(request: IncomingRequest): Promise<CallOrigin> {
+    const source = request.source;
+    const trunks = await this.options.routing.trunks();
+    const trunk =
+      trunks.find((t) => t.host === source.host && t.port === source.port) ??
+      (trunks.filter((t) => t.host === source.host).length === 1
+        ? trunks.find((t) => t.host === source.host)
+        : undefined);
+    if (trunk !== undefined && source.transport !== "WS" && source.transport !== "WSS") {
+      return { kind: "trunk", dn: trunk.dn, peerHost: trunk.host };
+    }
+    // An extension may call only from where it registered: the binding's flow is its proof of
+    // identity (the REGISTER was digest-authenticated).
+    const number = userOf(request.message.headers.get("From"));
+    const bound = this.options.registrar.lookup(number).some((binding) => sameFlow(binding.source, source));
+    if (!bound) throw new SipError(403, "Register before calling");
+    return { kind: "extension", dn: number };
+  }
+
+  private async connect(call: Call, decision: Exclude<RouteDecision, { kind: "reject" }>): Promise<void> {
+    const invite = call.caller.invite;
+    if (invite.message.body.length === 0) throw new SipError(488, "An SDP offer is required");
+    let target = decision;
+    if (target.kind === "routing_point") {
+      target = await this.routeFromRoutingPoint(call, target);
+    }
+    const callee = await this.calleeFor(target);
+    call.callee = callee;
+    // The caller's media leg first: if no media engine can take the call, the callee never rings.
+    call.caller.media = await this.options.media.openLeg(invite.message.body, { callId: call.connId });
+    this.byDialog.set(call.caller.media.dialog.key, { call, side: "media" });
+    if (call.released) throw new SipError(487, "Request Terminated");
+    call.transition(CallState.Alerting);
+    this.publish("EventDialing", call.caller.party, callee.party, call);
+    this.publish("EventRinging", callee.party, call.caller.party, call);
+    const response = await this.inviteCallee(call, callee);
+    if (call.released) {
+      if (response.status < 300) await this.hangUpCallee(callee, response);
+      throw new SipError(487, "Request Terminated");
+    }
+    if (response.status >= 300) {
+      await this.release(call, `callee answered ${response.status}`);
+      throw new SipError(response.status === 487 ? 480 : response.status, response.reason || "Declined");
+    }
+    await this.answerCall(call, callee, response);
+  }
+
+  private async routeFromRoutingPoint(
+    call: Call,
+    point: Extract<RouteDecision, { kind: "routing_point" }>,
+  ): Promise<Exclude<RouteDecision, { kind: "reject" | "routing_point" }>> {
+    const pointParty: CallParty = { kind: "extension", dn: point.dn, number: point.dn };
+    // A routing strategy (a CTI client) answers EventRouteRequest with TRouteCall; when none
+    // does in time, the routing point's default target from the configuration is used.
+    const chosen = await new Promise<{ target: string; extensions: Record<string, string> } | undefined>(
+      (resolve) => {
+        const timer = setTimeout(() => {
+          this.routeRequests.delete(call.connId);
+          resolve(undefined);
+        }, this.options.routeTimeoutMs);
+        this.routeRequests.set(call.connId, {
+          routingPoint: point.dn,
+          resolve: (route) => {
+            clearTimeout(timer);
+            this.routeRequests.delete(call.connId);
+            resolve(route);
+          },
+        });
+        this.publish("EventRouteRequest", pointParty, call.caller.party, call);
+      },
+    );
+    if (call.released) throw new SipError(487, "Request Terminated");
+    const target = chosen?.target ?? point.defaultTarget;
+    if (target === null) throw new SipError(480, `Routing point ${point.dn} has no default target`);
+    call.routeExtensions = chosen?.extensions ?? point.defaultParams;
+    const next = await this.options.routing.route({ kind: "extension", dn: point.dn }, target);
+    if (next.kind === "reject" || next.kind === "routing_point") {
+      throw new SipError(480, `Routing point ${point.dn}: target ${target} is not routable`);
+    }
+    this.publish(
+      "EventRouteUsed",
+      pointParty,
+      { kind: "extension", dn: target, number: target },
+      call,
+      call.routeExtensions,
+    );
+    return next;
+  }
+
+  private async calleeFor(
+    target: Exclude<RouteDecision, { kind: "reject" | "routing_point" }>,
+  ): Promise<CalleeLeg> {
+    if (target.kind === "trunk") {
+      return {
+        party: { kind: "trunk", dn: target.dn, number: target.number },
+        destination: { transport: "UDP", host: target.host, port: target.port },
+        provisional: false,
+        cancelRequested: false,
+      };
+    }
+    const binding = this.options.registrar.lookup(target.dn)[0];
+    if (binding === undefined) throw new SipError(480, `${target.dn} is not registered`);
+    if (
+      [...this.calls.values()].some(
+        (c) =>
+          c.state !== CallState.Released &&
+          c.callee?.party.dn === target.dn &&
+          c.callee.party.kind === "extension",
+      )
+    ) {
+      throw new SipError(486, "Busy Here");
+    }
+    // Connection-oriented flows (WebSocket, TCP) are the only way back to browsers and phones
+    // behind NAT (RFC 5626 §5.3); over UDP the registered Contact is where the phone listens.
+    const destination =
+      binding.source.transport === "UDP" ? uriDestination(binding.contactUri) : binding.source;
+    return {
+      party: { kind: "extension", dn: target.dn, number: target.dn },
+      destination,
+      provisional: false,
+      cancelRequested: false,
+      requestUri: binding.contact,
+    };
+  }
+
+  private async inviteCallee(call: Call, callee: CalleeLeg): Promise<SipResponse> {
+    const ua = this.options.ua;
+    const requestUri =
+      callee.requestUri ??
+      `sip:${callee.party.number}@${formatHost(callee.destination.host)}:${callee.destination.port}`;
+    const callerFrom = call.caller.invite.message.headers.get("From") ?? "";
+    const display = parseDisplayName(callerFrom);
+    const fromNumber = call.caller.party.number || "anonymous";
+    const local = this.options.contactFor(callee.destination);
+    const host = /@([^;>]+)/.exec(local)?.[1] ?? "forkline.invalid";
+    const invite = ua.createRequest("INVITE", parseNameAddr(`<${requestUri}>`).uri, {
+      from: `${display === undefined ? "" : `"${display.replace(/["\\]/g, "")}" `}<sip:${fromNumber}@${host}>`,
+      to: `<sip:${callee.party.number}@${host}>`,
+      contact: local,
+      headers: { Allow: "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER" },
+    });
+    callee.invite = invite;
+    return ua.send(invite, {
+      destination: callee.destination,
+      onProvisional: (response) => {
+        if (response.status === 100) return;
+        callee.provisional = true;
+        if (callee.cancelRequested) void this.cancelCallee(callee);
+        else if (response.status === 180 || response.status === 183) {
+          if (!call.caller.invite.finalResponseSent) call.caller.invite.reply(180);
+        }
+      },
+    });
+  }
+
+  private async answerCall(call: Call, callee: CalleeLeg, response: SipResponse): Promise<void> {
+    const ua = this.options.ua;
+    callee.dialog = Dialog.createAsUac(callee.invite!, response);
+    callee.dialog.flow = callee.destination;
+    ua.registerDialog(callee.dialog);
+    this.byDialog.set(callee.dialog.key, { call, side: "callee" });
+    if (response.body.length === 0) {
+      await ua.ack(callee.dialog, response, { destination: callee.destination });
+      throw new SipError(488, "The callee answered without an SDP offer");
+    }
+    const callerCodec = selectedEncoding(call.caller.media!.answer);
+    callee.media = await this.options.media.openLeg(response.body, {
+      callId: call.connId,
+      ...(callerCodec === undefined ? {} : { preferCodec: callerCodec }),
+    });
+    this.byDialog.set(callee.media.dialog.key, { call, side: "media" });
+    await ua.ack(callee.dialog, response, {
+      destination: callee.destination,
+      body: callee.media.answer,
+      contentType: "application/sdp",
+    });
+    await this.options.media.join(call.caller.media!, callee.media);
+    const invite = call.caller.invite;
+    if (invite.cancelled || call.released) {
+      await this.release(call, call.releaseCause ?? "caller cancelled");
+      throw new SipError(487, "Request Terminated");
+    }
+    const ok = invite.createResponse(200, {
+      headers: {
+        Contact: this.options.contactFor(invite.source),
+        Allow: "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER",
+      },
+      body: call.caller.media!.answer,
+      contentType: "application/sdp",
+    });
+    call.caller.dialog = Dialog.createAsUas(invite.message, ok, invite.source);
+    ua.registerDialog(call.caller.dialog);
+    this.byDialog.set(call.caller.dialog.key, { call, side: "caller" });
+    invite.send(ok);
+    call.transition(CallState.Established);
+    this.publish("EventEstablished", callee.party, call.caller.party, call);
+    this.publish("EventEstablished", call.caller.party, callee.party, call);
+  }
+
+  // Release
+
+  /** Ends every part of the call that is still up. Idempotent. */
+  async release(call: Call, cause: string, initiator?: "caller" | "callee" | "media"): Promise<void> {
+    if (call.released) return;
+    const wasUp = call.state === CallState.Alerting || call.state === CallState.Established;
+    call.transition(CallState.Released);
+    call.releaseCause = cause;
+    this.calls.delete(call.connId);
+    const tasks: Promise<unknown>[] = [];
+    const { caller, callee } = call;
+    if (caller.dialog !== undefined && initiator !== "caller") tasks.push(this.bye(caller.dialog));
+    else if (caller.dialog === undefined && !caller.invite.finalResponseSent && !caller.invite.cancelled) {
+      // The SipError thrown by onInvite answers the INVITE; nothing to send here.
+    }
+    if (callee !== undefined) {
+      if (callee.dialog !== undefined && initiator !== "callee") tasks.push(this.bye(callee.dialog));
+      else if (callee.dialog === undefined && callee.invite !== undefined) {
+        callee.cancelRequested = true;
+        if (callee.provisional) tasks.push(this.cancelCallee(callee));
+      }
+    }
+    for (const media of [caller.media, callee?.media])
+      if (media !== undefined) tasks.push(this.closeMedia(media));
+    for (const dialog of [caller.dialog, callee?.dialog]) {
+      if (dialog !== undefined) {
+        this.byDialog.delete(dialog.key);
+        this.options.ua.forgetDialog(dialog);
+      }
+    }
+    await Promise.allSettled(tasks);
+    if (wasUp) {
+      this.publish("EventReleased", caller.party, callee?.party ?? null, call, { cause });
+      if (callee !== undefined) this.publish("EventReleased", callee.party, caller.party, call, { cause });
+    }
+  }
+
+  private async closeMedia(media: MediaLegHandle): Promise<void> {
+    this.byDialog.delete(media.dialog.key);
+    await this.options.media.closeLeg(media);
+  }
+
+  private async bye(dialog: Dialog): Promise<void> {
+    try {
+      await this.options.ua.sendInDialog(dialog, dialog.createRequest("BYE"));
+    } catch (error) {
+      this.options.onError(error);
+    }
+    dialog.terminate();
+  }
+
+  private async cancelCallee(callee: CalleeLeg): Promise<void> {
+    if (callee.invite === undefined) return;
+    try {
+      await this.options.ua.cancel(callee.invite, callee.destination);
+    } catch (error) {
+      this.options.onError(error);
+    }
+  }
+
+  /** A 2xx that crossed our CANCEL: ACK it, then BYE (RFC 3261 §9.1 leaves the call up otherwise). */
+  private async hangUpCallee(callee: CalleeLeg, response: SipResponse): Promise<void> {
+    const dialog = Dialog.createAsUac(callee.invite!, response);
+    dialog.flow = callee.destination;
+    await this.options.ua.ack(dialog, response, { destination: callee.destination });
+    await this.bye(dialog);
+  }
+
+  private publish(
+    event: TEventName,
+    thisParty: CallParty,
+    otherParty: CallParty | null,
+    call: Call,
+    userData: Record<string, string> = {},
+  ): void {
+    this.options.cti.publish({
+      event,
+      thisDn: thisParty.dn,
+      otherDn: otherParty === null ? null : otherParty.kind === "trunk" ? otherParty.number : otherParty.dn,
+      connId: call.connId,
+      agentId: null,
+      referenceId: null,
+      userData,
+    });
+  }
+}
+
+function sameFlow(a: SipAddress, b: SipAddress): boolean {
+  if (a.connectionId !== undefined || b.connectionId !== undefined) return a.connectionId === b.connectionId;
+  return a.transport === b.transport && a.host === b.host && a.port === b.port;
+}
+
+function formatHost(host: string): string {
+  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+}
+
+function parseDisplayName(value: string): string | undefined {
+  try {
+    return parseNameAddr(value).displayName;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The codec the media engine chose on a leg (first non-event format of its answer), as NAME/rate. */
+function selectedEncoding(answer: Buffer): string | undefined {
+  const sdp = parseSdp(answer);
+  const audio = sdp.media.find((media) => media.media === "audio" && media.port !== 0);
+  const codec = audio === undefined ? undefined : selectedCodec(audio);
+  return codec === undefined ? undefined : `${codec.encoding}/${codec.clockRate}`;
+}

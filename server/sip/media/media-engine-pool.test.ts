@@ -1,0 +1,153 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { g711Packet, UdpPhone, waitFor } from "../../../media-engine/rtp/test-support/udp-phone";
+import { MSML_CONTENT_TYPE, parseMsml } from "../../../protocol/msml";
+import { parseSdp } from "../../../protocol/sdp";
+import { UdpTransport, UserAgentCore } from "../../../sip-core";
+import { MediaEnginePool, type MediaLegHandle } from "./media-engine-pool";
+
+const root = path.resolve(import.meta.dirname, "../../..");
+const ME_SIP = 5421;
+const ME_HTTP = 5422;
+
+let engine: ChildProcess;
+let engineOutput = "";
+let ua: UserAgentCore;
+let pool: MediaEnginePool;
+const phones: UdpPhone[] = [];
+
+function offer(port: number, direction = "sendrecv"): Buffer {
+  return Buffer.from(
+    [
+      "v=0",
+      "o=phone 1 1 IN IP4 127.0.0.1",
+      "s=-",
+      "c=IN IP4 127.0.0.1",
+      "t=0 0",
+      `m=audio ${port} RTP/AVP 0 101`,
+      "a=rtpmap:0 PCMU/8000",
+      "a=rtpmap:101 telephone-event/8000",
+      `a=${direction}`,
+      "",
+    ].join("\r\n"),
+  );
+}
+
+function enginePort(leg: MediaLegHandle): number {
+  return parseSdp(leg.answer).media[0]!.port;
+}
+
+beforeAll(async () => {
+  engine = spawn(process.execPath, ["--import", "tsx", path.join(root, "media-engine/main.ts")], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: "production",
+      MEDIA_ENGINE_SIP_PORT: String(ME_SIP),
+      MEDIA_ENGINE_HTTP_PORT: String(ME_HTTP),
+      RTP_PORT_MIN: "42100",
+      RTP_PORT_MAX: "42199",
+      RTP_INACTIVITY_TIMEOUT_S: "0",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  engine.stdout!.on("data", (chunk: Buffer) => (engineOutput += chunk.toString()));
+  engine.stderr!.on("data", (chunk: Buffer) => (engineOutput += chunk.toString()));
+  await waitFor(() => engineOutput.includes("media-engine ready"), 30_000, "the media engine");
+  ua = new UserAgentCore({ delegate: { handlers: {}, onError: () => undefined } });
+  await ua.addTransport(new UdpTransport({ host: "127.0.0.1", port: 0 }));
+  pool = new MediaEnginePool(ua, [`sip:127.0.0.1:${ME_SIP}`], {
+    from: "<sip:forkline@127.0.0.1>",
+    contact: "<sip:forkline@127.0.0.1>",
+  });
+  await pool.checkAll();
+}, 60_000);
+
+afterAll(async () => {
+  for (const phone of phones) phone.close();
+  await ua?.close();
+  engine?.kill("SIGTERM");
+});
+
+describe("media engine process controlled by SIP + MSML", () => {
+  it("answers OPTIONS with its load and is marked healthy", () => {
+    expect(pool.status()).toEqual([{ uri: `sip:127.0.0.1:${ME_SIP}`, healthy: true, openLegs: 0 }]);
+  });
+
+  it("anchors two legs, joins them by MSML and relays RTP both ways, then holds and releases", async () => {
+    const a = await UdpPhone.open();
+    const b = await UdpPhone.open();
+    phones.push(a, b);
+    const legA = await pool.openLeg(offer(a.port), { callId: "t1" });
+    const legB = await pool.openLeg(offer(b.port), { callId: "t1", preferCodec: "PCMU/8000" });
+    expect(legA.connId).toMatch(/^conn:[0-9a-f]+$/);
+    expect(parseSdp(legA.answer).media[0]!.formats[0]).toBe("0");
+    await pool.join(legA, legB);
+
+    for (let seq = 0; seq < 50; seq++) {
+      await a.send(g711Packet(0xa, seq), enginePort(legA));
+      await b.send(g711Packet(0xb, seq), enginePort(legB));
+    }
+    await waitFor(() => a.received.length === 50 && b.received.length === 50, 3000, "50 packets each way");
+    expect(b.received.map((p) => p.readUInt16BE(2))).toEqual([...Array(50).keys()]);
+    expect(b.received[7]!.equals(g711Packet(0xa, 7))).toBe(true);
+    expect(a.received[9]!.equals(g711Packet(0xb, 9))).toBe(true);
+
+    // A puts the call on hold (sendonly): the engine answers recvonly and stops sending to A.
+    const held = await pool.updateLeg(legA, offer(a.port, "sendonly"));
+    expect(held.toString()).toMatch(/a=recvonly/);
+    for (let seq = 50; seq < 60; seq++) await b.send(g711Packet(0xb, seq), enginePort(legB));
+    await a.send(g711Packet(0xa, 50), enginePort(legA));
+    await waitFor(() => b.received.length === 51, 2000, "A's packet while on hold");
+    expect(a.received).toHaveLength(50);
+
+    const metrics = await (await fetch(`http://127.0.0.1:${ME_HTTP}/metrics`)).text();
+    expect(metrics).toMatch(new RegExp(`forkline_leg_packets_in_total\\{conn="${legB.connId}"\\} 60`));
+
+    await pool.closeLeg(legA);
+    await pool.closeLeg(legB);
+    const health = (await (await fetch(`http://127.0.0.1:${ME_HTTP}/healthz`)).json()) as { legs: number };
+    expect(health.legs).toBe(0);
+  });
+
+  it("refuses bad MSML with an MSML error result and changes nothing", async () => {
+    const phone = await UdpPhone.open();
+    phones.push(phone);
+    const leg = await pool.openLeg(offer(phone.port), { callId: "t2" });
+    const unknown = await pool.msml(leg, [
+      { kind: "join", id1: leg.connId, id2: "conn:nobody", streams: [] },
+    ]);
+    expect(unknown.response).toBe(430);
+    expect(unknown.description).toMatch(/conn:nobody does not exist/);
+
+    const xxe = leg.dialog.createRequest("INFO", {
+      contentType: MSML_CONTENT_TYPE,
+      body: Buffer.from(
+        '<?xml version="1.0"?><!DOCTYPE msml [<!ENTITY x SYSTEM "file:///etc/passwd">]><msml version="1.1">&x;</msml>',
+      ),
+    });
+    const response = await ua.sendInDialog(leg.dialog, xxe);
+    expect(response.status).toBe(200);
+    const result = parseMsml(response.body);
+    expect(result.type === "result" && result.response).toBe(400);
+    expect(result.type === "result" && result.description).toMatch(
+      /DTD and entity declarations are not allowed/,
+    );
+
+    const wrongType = leg.dialog.createRequest("INFO", {
+      contentType: "text/plain",
+      body: Buffer.from("hi"),
+    });
+    expect((await ua.sendInDialog(leg.dialog, wrongType)).status).toBe(415);
+    await pool.closeLeg(leg);
+  });
+
+  it("answers 488 to an offer without a G.711 codec", async () => {
+    const sdp = offer(40000)
+      .toString()
+      .replace("RTP/AVP 0 101", "RTP/AVP 96")
+      .replace("a=rtpmap:0 PCMU/8000", "a=rtpmap:96 opus/48000/2");
+    await expect(pool.openLeg(Buffer.from(sdp), { callId: "t3" })).rejects.toMatchObject({ status: 488 });
+  });
+});

@@ -1,0 +1,119 @@
+import type { Server } from "node:http";
+import {
+  SystemClock,
+  TcpTransport,
+  UdpTransport,
+  UserAgentCore,
+  WsTransport,
+  type SipAddress,
+} from "../../sip-core";
+import type { CtiEventBus } from "../cti/cti-event-bus";
+import type { ServerEnv } from "../env";
+import type { Db } from "../services/db";
+import { RoutingService } from "../services/calls/routing-service";
+import { SipCredentialsService } from "../services/config/sip-credentials-service";
+import { CallController } from "./calls/call-controller";
+import { MediaEnginePool } from "./media/media-engine-pool";
+import { Registrar } from "./registrar";
+
+export interface SipServerDeps {
+  readonly env: ServerEnv;
+  readonly db: Db;
+  readonly cti: CtiEventBus;
+  /** The HTTP(S) server whose /sip upgrades carry SIP over WebSocket (RFC 7118). */
+  readonly httpServer: Server;
+  readonly onError: (error: unknown) => void;
+}
+
+/**
+ * The SIP side of the server: UDP and TCP on SIP_PORT, WebSocket at /sip on the HTTP port; the
+ * registrar, the B2BUA and the media engine pool on one UA core.
+ */
+export class SipServer {
+  readonly ua: UserAgentCore;
+  readonly registrar: Registrar;
+  readonly media: MediaEnginePool;
+  readonly calls: CallController;
+  private readonly udp: UdpTransport;
+
+  private constructor(private readonly deps: SipServerDeps) {
+    const { env } = deps;
+    const clock = new SystemClock();
+    this.registrar = new Registrar({
+      realm: env.SIP_REALM,
+      clock,
+      store: new SipCredentialsService(deps.db),
+    });
+    this.ua = new UserAgentCore({
+      clock,
+      userAgent: "forkline-sip-server",
+      delegate: {
+        handlers: {
+          REGISTER: (request) => this.registrar.handleRegister(request),
+          INVITE: (request) => this.calls.onInvite(request),
+          BYE: (request) => this.calls.onBye(request),
+          INFO: (request) => void request.reply(200),
+        },
+        onAck: (_ack, _source, dialog) => this.calls.onAck(dialog),
+        onCancel: (invite) => this.calls.onCancel(invite),
+        onError: deps.onError,
+      },
+    });
+    this.udp = new UdpTransport({ host: env.SIP_HOST, port: env.SIP_PORT });
+    const contact = `<sip:forkline@${formatHost(env.PUBLIC_IP)}:${env.SIP_PORT}>`;
+    this.media = new MediaEnginePool(this.ua, env.mediaEngineUris, {
+      from: `<sip:forkline@${formatHost(env.PUBLIC_IP)}>`,
+      contact,
+    });
+    this.calls = new CallController({
+      ua: this.ua,
+      media: this.media,
+      registrar: this.registrar,
+      routing: new RoutingService(deps.db),
+      cti: deps.cti,
+      contactFor: (source) => this.contactFor(source),
+      routeTimeoutMs: 2_000,
+      onError: deps.onError,
+    });
+    this.registrar.on((event) => {
+      deps.cti.publish({
+        event: event.type === "registered" ? "EventRegistered" : "EventUnregistered",
+        thisDn: event.aor,
+        otherDn: null,
+        connId: null,
+        agentId: null,
+        referenceId: null,
+        userData: event.type === "registered" ? { contact: event.binding.contact } : { reason: event.reason },
+      });
+    });
+  }
+
+  static async start(deps: SipServerDeps): Promise<SipServer> {
+    const server = new SipServer(deps);
+    const { env } = deps;
+    await server.ua.addTransport(server.udp);
+    await server.ua.addTransport(new TcpTransport({ host: env.SIP_HOST, port: env.SIP_PORT }));
+    await server.ua.addTransport(new WsTransport({ server: deps.httpServer, path: "/sip" }));
+    server.media.start();
+    return server;
+  }
+
+  /** Our Contact as the party reaches us: the WebSocket for browsers, SIP_PORT otherwise. */
+  contactFor(source: SipAddress): string {
+    const { env } = this.deps;
+    if (source.transport === "WS" || source.transport === "WSS") {
+      return `<sip:forkline@${formatHost(env.PUBLIC_IP)}:${env.HTTP_PORT};transport=${source.transport.toLowerCase()}>`;
+    }
+    return `<sip:forkline@${formatHost(env.PUBLIC_IP)}:${env.SIP_PORT};transport=${source.transport.toLowerCase()}>`;
+  }
+
+  async close(): Promise<void> {
+    this.media.stop();
+    this.registrar.close();
+    await this.ua.close();
+  }
+}
+
+function formatHost(host: string): string {
+  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+}

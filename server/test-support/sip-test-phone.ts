@@ -1,0 +1,113 @@
+import {
+  computeDigestHa1,
+  computeDigestResponse,
+  formatDigestAuthorization,
+  parseDigestAlgorithm,
+  parseDigestHeader,
+  type SipResponse,
+} from "../../protocol/sip";
+import { UdpTransport, UserAgentCore, type RequestHandler } from "../../sip-core";
+
+/**
+ * A minimal SIP phone for integration tests: registers an extension with digest auth (RFC 7616)
+ * from a UDP port of its own, for a Contact the test chooses (a SIPp instance, a baresip).
+ */
+export class SipTestPhone {
+  private constructor(
+    readonly ua: UserAgentCore,
+    readonly transport: UdpTransport,
+  ) {}
+
+  static async start(handlers: Record<string, RequestHandler> = {}, port = 0): Promise<SipTestPhone> {
+    const errors: unknown[] = [];
+    const ua = new UserAgentCore({ delegate: { handlers, onError: (error) => errors.push(error) } });
+    const transport = new UdpTransport({ host: "127.0.0.1", port });
+    await ua.addTransport(transport);
+    return new SipTestPhone(ua, transport);
+  }
+
+  async register(opts: {
+    server: string;
+    user: string;
+    password: string;
+    contact: string;
+    expires?: number;
+    algorithm?: "MD5" | "SHA-256";
+  }): Promise<SipResponse> {
+    const make = (cseq: number, authorization?: string) =>
+      this.ua.createRequest("REGISTER", `sip:${opts.server}`, {
+        from: `<sip:${opts.user}@${opts.server}>`,
+        to: `<sip:${opts.user}@${opts.server}>`,
+        callId: `reg-${opts.user}-${this.transport.localAddress.port}`,
+        cseq,
+        contact: opts.contact,
+        headers: {
+          Expires: String(opts.expires ?? 300),
+          ...(authorization === undefined ? {} : { Authorization: authorization }),
+        },
+      });
+    const first = await this.ua.send(make(1));
+    if (first.status !== 401) return first;
+    const challenges = first.headers.getAll("WWW-Authenticate").map(parseDigestHeader);
+    const wanted = opts.algorithm ?? "SHA-256";
+    const challenge =
+      challenges.find((c) => parseDigestAlgorithm(c.params.get("algorithm")) === wanted) ?? challenges[0];
+    if (challenge === undefined) throw new Error("401 without a challenge");
+    const algorithm = parseDigestAlgorithm(challenge.params.get("algorithm")) ?? "MD5";
+    const realm = challenge.params.get("realm") ?? "";
+    const nonce = challenge.params.get("nonce") ?? "";
+    const uri = `sip:${opts.server}`;
+    const cnonce = "0a4f113b";
+    const nc = "00000001";
+    const response = computeDigestResponse({
+      algorithm,
+      ha1: computeDigestHa1(algorithm, opts.user, realm, opts.password),
+      nonce,
+      method: "REGISTER",
+      uri,
+      qop: "auth",
+      nc,
+      cnonce,
+    });
+    const opaque = challenge.params.get("opaque");
+    const authorization = formatDigestAuthorization({
+      username: opts.user,
+      realm,
+      nonce,
+      uri,
+      response,
+      algorithm,
+      qop: "auth",
+      nc,
+      cnonce,
+      ...(opaque === undefined ? {} : { opaque }),
+    });
+    return this.ua.send(make(2, authorization));
+  }
+
+  /** An INVITE with a G.711 offer from this phone to `number` at the server; resolves with the final response. */
+  invite(server: string, number: string): Promise<SipResponse> {
+    const sdp = [
+      "v=0",
+      "o=test 1 1 IN IP4 127.0.0.1",
+      "s=-",
+      "c=IN IP4 127.0.0.1",
+      "t=0 0",
+      "m=audio 47000 RTP/AVP 8",
+      "a=rtpmap:8 PCMA/8000",
+      "",
+    ].join("\r\n");
+    const request = this.ua.createRequest("INVITE", `sip:${number}@${server}`, {
+      from: `<sip:+15550000000@127.0.0.1:${this.transport.localAddress.port}>`,
+      to: `<sip:${number}@${server}>`,
+      contact: `<sip:trunk@127.0.0.1:${this.transport.localAddress.port}>`,
+      body: sdp,
+      contentType: "application/sdp",
+    });
+    return this.ua.send(request);
+  }
+
+  close(): Promise<void> {
+    return this.ua.close();
+  }
+}

@@ -1,0 +1,87 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+const root = path.resolve(import.meta.dirname, "../..");
+
+export type StackPorts = {
+  http: number;
+  sip: number;
+  mediaSip: number;
+  mediaHttp: number;
+  recorderSip: number;
+  recorderHttp: number;
+  rtpMin: number;
+  rtpMax: number;
+};
+
+export type TestStack = {
+  dir: string;
+  env: NodeJS.ProcessEnv;
+  output: () => string;
+  stop: () => Promise<void>;
+};
+
+/**
+ * The whole system as `npm start` runs it (server, media engine, lab recorder under the
+ * launcher), on loopback ports of the test's choosing, with its own database and recordings.
+ */
+export async function startTestStack(
+  ports: StackPorts,
+  extraEnv: Record<string, string> = {},
+): Promise<TestStack> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "forkline-stack-"));
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: "production",
+    FORKLINE_AUTO_BUILD: "false",
+    FORKLINE_QUIET_MIGRATE: "1",
+    HTTP_PORT: String(ports.http),
+    SIP_PORT: String(ports.sip),
+    MEDIA_ENGINE_SIP_PORT: String(ports.mediaSip),
+    MEDIA_ENGINE_HTTP_PORT: String(ports.mediaHttp),
+    RECORDER_SIP_PORT: String(ports.recorderSip),
+    RECORDER_HTTP_PORT: String(ports.recorderHttp),
+    RTP_PORT_MIN: String(ports.rtpMin),
+    RTP_PORT_MAX: String(ports.rtpMax),
+    DATABASE_URL: `file:${path.join(dir, "forkline.db")}`,
+    RECORDINGS_DIR: path.join(dir, "recordings"),
+    ADMIN_PASSWORD: "stack-admin-password",
+    ...extraEnv,
+  };
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ["--import", "tsx", path.join(root, "scripts/start.ts")],
+    {
+      cwd: root,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const until = Date.now() + 90_000;
+  // The launcher prints its summary once every child reported ready.
+  while (!output.includes("Forkline is running.")) {
+    if (child.exitCode !== null) throw new Error(`the stack exited (${child.exitCode}):\n${output}`);
+    if (Date.now() > until) throw new Error(`the stack was not ready in 90 s:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    dir,
+    env,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        child.kill("SIGINT");
+        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+        if (child.exitCode === null) child.kill("SIGKILL");
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
