@@ -1,29 +1,59 @@
 import { loadEnvOrExit } from "../common/env-schema";
 import { notifyReady } from "../common/process-ready";
-import { jsonAnswer, startHttpEndpoint } from "../common/start-http-endpoint";
 import { loadRecorderEnv } from "./env";
-import { listRecordings } from "./list-recordings";
+import { startRecorderHttp } from "./recorder-http";
+import { type LogLevel, SiprecRecorder } from "./siprec-recorder";
 
 const env = loadEnvOrExit("forkline-recorder", () => loadRecorderEnv(process.env));
 
-// The SIPREC side (RECORDER_SIP_PORT) arrives with the recording-proxy issue; the HTTP
-// listing of what RECORDINGS_DIR holds works already.
-const http = await startHttpEndpoint({
+const LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
+const minLevel = LEVELS.indexOf(env.LOG_LEVEL);
+function log(level: LogLevel, message: string, fields: Record<string, unknown> = {}): void {
+  if (LEVELS.indexOf(level) < minLevel) return;
+  process.stderr.write(
+    `${JSON.stringify({ time: new Date().toISOString(), level, service: "recorder", message, ...fields })}\n`,
+  );
+}
+
+const recorder = await SiprecRecorder.start({
+  sipHost: env.RECORDER_SIP_HOST,
+  sipPort: env.RECORDER_SIP_PORT,
+  advertisedHost: env.RECORDER_ADVERTISED_HOST,
+  rtpPortMin: env.RECORDER_RTP_PORT_MIN,
+  rtpPortMax: env.RECORDER_RTP_PORT_MAX,
+  recordingsDir: env.RECORDINGS_DIR,
+  rtpTimeoutMs: env.RECORDER_RTP_TIMEOUT_MS,
+  log,
+});
+
+const http = await startRecorderHttp({
   host: env.RECORDER_HOST,
   port: env.RECORDER_HTTP_PORT,
-  routes: {
-    "/healthz": () => jsonAnswer({ ok: true, service: "recorder" }),
-    "/recordings": async () => jsonAnswer(await listRecordings(env.RECORDINGS_DIR)),
-  },
+  recordingsDir: env.RECORDINGS_DIR,
+  health: () => ({ activeRecordings: recorder.activeRecordings }),
 });
 
 notifyReady({
   service: "recorder",
   http: `http://${env.RECORDER_HOST}:${http.port}`,
+  sip: `sip:recorder@${env.RECORDER_ADVERTISED_HOST ?? env.RECORDER_SIP_HOST}:${recorder.udpPort}`,
   recordingsDir: env.RECORDINGS_DIR,
 });
 
-const shutdown = () => void http.close().then(() => process.exit(0));
-process.on("SIGTERM", shutdown);
-process.on("SIGINT", shutdown);
-process.on("disconnect", shutdown);
+let stopping = false;
+// Open recordings are finalized before exit, so a stop never leaves a WAV with a stale header.
+async function shutdown(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  try {
+    const finished = await recorder.close();
+    if (finished.length > 0) log("info", "finalized open recordings at shutdown", { count: finished.length });
+  } catch (error) {
+    log("error", "shutdown failed", { error: error instanceof Error ? error.message : String(error) });
+  }
+  await http.close();
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown());
+process.on("SIGINT", () => void shutdown());
+process.on("disconnect", () => void shutdown());

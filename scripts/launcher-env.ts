@@ -7,19 +7,51 @@ const launcherEnvSchema = z.object({
   FORKLINE_READY_TIMEOUT_MS: z.coerce.number({ error: "must be a number" }).int().min(1000).default(120_000),
   /** `false` skips the automatic `next build` (CI images that build separately). */
   FORKLINE_AUTO_BUILD: z.enum(["true", "false"]).default("true"),
+  /** Media engine processes to run, one per core to use; the server spreads calls over them. */
+  MEDIA_ENGINE_WORKERS: z.coerce.number({ error: "must be a number" }).int().min(1).max(16).default(1),
+  MEDIA_ENGINE_HOST: z.string().default("127.0.0.1"),
+  MEDIA_ENGINE_SIP_PORT: z.coerce.number({ error: "must be a number" }).int().min(1).max(65535).default(5070),
+  MEDIA_ENGINE_HTTP_PORT: z.coerce
+    .number({ error: "must be a number" })
+    .int()
+    .min(1)
+    .max(65535)
+    .default(5071),
+  RTP_PORT_MIN: z.coerce.number({ error: "must be a number" }).int().min(1024).max(65535).default(20000),
+  RTP_PORT_MAX: z.coerce.number({ error: "must be a number" }).int().min(1024).max(65535).default(29999),
 });
 
 export type LauncherEnv = z.infer<typeof launcherEnvSchema> & {
   /** Passed whole to every child: each validates its own variables. */
   childEnvironment: NodeJS.ProcessEnv;
+  /** One environment per media engine worker: its own ports and slice of the RTP range. */
+  mediaEngineEnvironments: NodeJS.ProcessEnv[];
 };
 
 export function loadLauncherEnv(source: EnvSource): LauncherEnv {
   const env = parseEnv(launcherEnvSchema, source);
+  const workers = env.MEDIA_ENGINE_WORKERS;
+  const slice = Math.floor((env.RTP_PORT_MAX - env.RTP_PORT_MIN + 1) / workers);
+  // Worker i listens 100 ports above worker i-1, so 5070/5071, 5170/5171, …
+  const engines = Array.from({ length: workers }, (_, i) => ({
+    sip: env.MEDIA_ENGINE_SIP_PORT + 100 * i,
+    http: env.MEDIA_ENGINE_HTTP_PORT + 100 * i,
+    rtpMin: env.RTP_PORT_MIN + slice * i,
+    rtpMax: i === workers - 1 ? env.RTP_PORT_MAX : env.RTP_PORT_MIN + slice * (i + 1) - 1,
+  }));
   const childEnvironment: NodeJS.ProcessEnv = {
     ...source,
     NODE_ENV: env.NODE_ENV,
     NEXT_TELEMETRY_DISABLED: source.NEXT_TELEMETRY_DISABLED ?? "1",
+    MEDIA_ENGINE_URI:
+      source.MEDIA_ENGINE_URI ?? engines.map((e) => `sip:${env.MEDIA_ENGINE_HOST}:${e.sip}`).join(","),
   };
-  return { ...env, childEnvironment };
+  const mediaEngineEnvironments = engines.map((e) => ({
+    ...childEnvironment,
+    MEDIA_ENGINE_SIP_PORT: String(e.sip),
+    MEDIA_ENGINE_HTTP_PORT: String(e.http),
+    RTP_PORT_MIN: String(e.rtpMin),
+    RTP_PORT_MAX: String(e.rtpMax),
+  }));
+  return { ...env, childEnvironment, mediaEngineEnvironments };
 }

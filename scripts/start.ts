@@ -34,11 +34,15 @@ if (env.FORKLINE_AUTO_BUILD === "true" && uiBuildIsStale()) {
 }
 
 const specs = [
-  { name: "server", script: "server/main.ts" },
-  { name: "media-engine", script: "media-engine/main.ts" },
-  { name: "recorder", script: "recorder/main.ts" },
+  { name: "server", script: "server/main.ts", env: env.childEnvironment },
+  { name: "recorder", script: "recorder/main.ts", env: env.childEnvironment },
+  ...env.mediaEngineEnvironments.map((workerEnv, i) => ({
+    name: i === 0 ? "media-engine" : `media-engine-${i + 1}`,
+    script: "media-engine/main.ts",
+    env: workerEnv,
+  })),
 ];
-const supervisors = specs.map((s) => new ChildSupervisor({ ...s, env: env.childEnvironment }));
+const supervisors = specs.map((s) => new ChildSupervisor(s));
 let stopping = false;
 
 async function stopAll(code: number) {
@@ -77,22 +81,25 @@ const timeout = setTimeout(() => {
 }, env.FORKLINE_READY_TIMEOUT_MS);
 
 try {
-  const [server, mediaEngine, recorder] = await Promise.all(firstReady);
+  const [server, recorder, ...mediaEngines] = await Promise.all(firstReady);
   clearTimeout(timeout);
-  printSummary(server, mediaEngine, recorder);
+  printSummary(server, recorder, mediaEngines);
 } catch {
   // A fatal child already triggered stopAll with its message.
 }
 
-function printSummary(...ready: (ReadyMessage | undefined)[]) {
-  const [server, mediaEngine, recorder] = ready;
+function printSummary(
+  server: ReadyMessage | undefined,
+  recorder: ReadyMessage | undefined,
+  mediaEngines: ReadyMessage[],
+) {
   const urls = (server?.urls ?? {}) as { ui?: string; trpc?: string };
   const lines = [
     "",
     "Forkline is running.",
     `  Web UI        ${urls.ui ?? "?"}`,
     `  tRPC API      ${urls.trpc ?? "?"}`,
-    `  Media engine  ${String(mediaEngine?.http ?? "?")}/metrics`,
+    ...mediaEngines.map((engine) => `  Media engine  ${String(engine.http)}/metrics (${String(engine.sip)})`),
     `  Lab recorder  ${String(recorder?.http ?? "?")}/recordings`,
   ];
   const credentials = (server?.credentials ?? []) as { username: string; password: string; role: string }[];

@@ -68,6 +68,15 @@ function Softphone() {
     setStatus(direction === "incoming" ? "incoming" : "calling");
     current.on("progress", () => setStatus((s) => (s === "calling" ? "ringing" : s)));
     current.on("confirmed", () => setStatus("in-call"));
+    // JsSIP sends its SDP only when ICE gathering completes, which can take long (a browser
+    // waits on every interface). Host candidates come first and the media engine needs nothing
+    // else, so the SDP goes half a second after the first candidate.
+    let gatheringCut = false;
+    current.on("icecandidate", (e: { ready: () => void }) => {
+      if (gatheringCut) return;
+      gatheringCut = true;
+      setTimeout(e.ready, 500);
+    });
     current.on("hold", () => setStatus("on-hold"));
     current.on("unhold", () => setStatus("in-call"));
     const ended = (cause: string) => {
@@ -167,7 +176,15 @@ function Softphone() {
             <button
               type="button"
               className="rounded-md bg-emerald-600 px-3 py-1.5 text-sm font-medium text-white"
-              onClick={() => current?.answer({ mediaConstraints: MEDIA, pcConfig: { iceServers: [] } })}
+              onClick={() =>
+                // The SIP Server invites without SDP (late offer): the phone makes the offer, and
+                // JsSIP only asks for the microphone when told the offer must carry audio.
+                current?.answer({
+                  mediaConstraints: MEDIA,
+                  pcConfig: { iceServers: [] },
+                  rtcOfferConstraints: { offerToReceiveAudio: true },
+                })
+              }
             >
               Answer
             </button>

@@ -74,6 +74,9 @@ export class SipServer {
       contactFor: (source) => this.contactFor(source),
       routeTimeoutMs: 2_000,
       onError: deps.onError,
+      log: (line) => {
+        if (env.LOG_LEVEL === "debug") process.stderr.write(`forkline-server: ${line}\n`);
+      },
     });
     this.registrar.on((event) => {
       deps.cti.publish({

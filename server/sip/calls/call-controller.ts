@@ -27,6 +27,8 @@ export interface CallControllerOptions {
   /** How long a routing point waits for a TRouteCall before its default strategy routes the call. */
   readonly routeTimeoutMs: number;
   readonly onError: (error: unknown) => void;
+  /** Call progress, one line per step (LOG_LEVEL=debug). */
+  readonly log: (line: string) => void;
 }
 
 /** What the supervisor page and `forkline calls` show. */
@@ -213,6 +215,9 @@ export class CallController {
     }
     const callee = await this.calleeFor(target);
     call.callee = callee;
+    this.options.log(
+      `call ${call.connId}: ${call.caller.party.number} → ${callee.party.dn} via ${callee.destination.transport} ${callee.destination.host}:${callee.destination.port}`,
+    );
     // The caller's media leg first: if no media engine can take the call, the callee never rings.
     call.caller.media = await this.options.media.openLeg(invite.message.body, { callId: call.connId });
     this.byDialog.set(call.caller.media.dialog.key, { call, side: "media" });
@@ -221,6 +226,7 @@ export class CallController {
     this.publish("EventDialing", call.caller.party, callee.party, call);
     this.publish("EventRinging", callee.party, call.caller.party, call);
     const response = await this.inviteCallee(call, callee);
+    this.options.log(`call ${call.connId}: callee answered ${response.status} ${response.reason}`);
     if (call.released) {
       if (response.status < 300) await this.hangUpCallee(callee, response);
       throw new SipError(487, "Request Terminated");
@@ -361,6 +367,7 @@ export class CallController {
       body: callee.media.answer,
       contentType: "application/sdp",
     });
+    this.options.log(`call ${call.connId}: callee media leg ${callee.media.connId}, ACK sent; joining`);
     await this.options.media.join(call.caller.media!, callee.media);
     const invite = call.caller.invite;
     if (invite.cancelled || call.released) {
@@ -380,6 +387,7 @@ export class CallController {
     this.byDialog.set(call.caller.dialog.key, { call, side: "caller" });
     invite.send(ok);
     call.transition(CallState.Established);
+    this.options.log(`call ${call.connId}: established`);
     this.publish("EventEstablished", callee.party, call.caller.party, call);
     this.publish("EventEstablished", call.caller.party, callee.party, call);
   }
@@ -392,6 +400,7 @@ export class CallController {
     const wasUp = call.state === CallState.Alerting || call.state === CallState.Established;
     call.transition(CallState.Released);
     call.releaseCause = cause;
+    this.options.log(`call ${call.connId}: released (${cause})`);
     this.calls.delete(call.connId);
     const tasks: Promise<unknown>[] = [];
     const { caller, callee } = call;

@@ -1,0 +1,123 @@
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { type Browser, type Page, chromium, expect, test } from "@playwright/test";
+import { E2E } from "../../playwright.config";
+import { signIn } from "../fixtures/sign-in";
+
+const TONE_DIR = path.resolve("test-results/e2e-tones");
+const BASE_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--use-fake-ui-for-media-stream",
+  "--use-fake-device-for-media-stream",
+  "--allow-loopback-in-peer-connection",
+  "--autoplay-policy=no-user-gesture-required",
+];
+
+/** A 30 s sine the fake microphone loops: each softphone "says" its own frequency. */
+function tone(hz: number): string {
+  fs.mkdirSync(TONE_DIR, { recursive: true });
+  const file = path.join(TONE_DIR, `tone-${hz}.wav`);
+  if (!fs.existsSync(file))
+    execFileSync("sox", [
+      "-n",
+      "-r",
+      "48000",
+      "-c",
+      "1",
+      "-b",
+      "16",
+      file,
+      "synth",
+      "30",
+      "sine",
+      String(hz),
+      "vol",
+      "0.5",
+    ]);
+  return file;
+}
+
+async function softphone(hz: number, extension: string): Promise<{ browser: Browser; page: Page }> {
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: [...BASE_ARGS, `--use-file-for-fake-audio-capture=${tone(hz)}`],
+  });
+  const page = await browser.newPage({ baseURL: `http://127.0.0.1:${E2E.httpPort}` });
+  await signIn(page, "admin", E2E.adminPassword);
+  await page.goto("/softphone");
+  const register = page.getByRole("form", { name: "Register" });
+  await register.getByLabel("Extension").fill(extension);
+  await register.getByLabel("SIP password").fill(`demo-${extension}`);
+  await register.getByRole("button", { name: "Register" }).click();
+  await expect(page.getByTestId("registration")).toHaveText(`Registered as ${extension}`);
+  return { browser, page };
+}
+
+/** Polls the dominant frequency the page hears; null means silence. */
+function heard(page: Page): Promise<number | null> {
+  return page
+    .getByTestId("remote-frequency")
+    .getAttribute("data-hz")
+    .then((hz) => (hz === null || hz === "" ? null : Number(hz)));
+}
+
+const near = (hz: number) => (value: number | null) => value !== null && Math.abs(value - hz) <= 40;
+
+test("[SOFTPHONE][CALL]: two browser softphones call each other through the media engine", async () => {
+  test.setTimeout(120_000);
+  const a = await softphone(440, "1002");
+  const b = await softphone(1000, "1003");
+  try {
+    await a.page.getByRole("form", { name: "Dial" }).getByLabel("Number").fill("1003");
+    await a.page.getByRole("form", { name: "Dial" }).getByRole("button", { name: "Call" }).click();
+    await expect(b.page.getByTestId("call-status")).toHaveText("incoming — 1002", { timeout: 20_000 });
+    await b.page.getByRole("button", { name: "Answer" }).click();
+    await expect(a.page.getByTestId("call-status")).toHaveText("in-call — 1003", { timeout: 20_000 });
+    await expect(b.page.getByTestId("call-status")).toHaveText("in-call — 1002");
+
+    // Each hears the other's tone: checked by frequency, through the media engine.
+    await expect.poll(async () => near(1000)(await heard(a.page)), { timeout: 20_000 }).toBe(true);
+    await expect.poll(async () => near(440)(await heard(b.page)), { timeout: 20_000 }).toBe(true);
+
+    // The CTI stream shows the same call (one ConnID) on both DNs.
+    const established = async (page: Page) =>
+      (await page.getByTestId("cti-event").allTextContents()).find((text) =>
+        text.startsWith("EventEstablished"),
+      );
+    await expect.poll(() => established(a.page)).toMatch(/conn=[0-9a-f]{16} other=1003/);
+    await expect.poll(() => established(b.page)).toMatch(/conn=[0-9a-f]{16} other=1002/);
+    const conn = (text: string | undefined) => /conn=([0-9a-f]{16})/.exec(text ?? "")?.[1];
+    expect(conn(await established(a.page))).toBe(conn(await established(b.page)));
+
+    // Hold (re-INVITE a=sendonly through the server to the media engine): the engine stops
+    // sending to A, and JsSIP mutes A's microphone while on hold, so both hear silence; resume
+    // brings both tones back.
+    await a.page.getByRole("button", { name: "Hold" }).click();
+    await expect(a.page.getByTestId("call-status")).toHaveText("on-hold — 1003");
+    await expect.poll(() => heard(a.page), { timeout: 15_000 }).toBeNull();
+    await expect.poll(() => heard(b.page), { timeout: 15_000 }).toBeNull();
+    await a.page.getByRole("button", { name: "Resume" }).click();
+    await expect(a.page.getByTestId("call-status")).toHaveText("in-call — 1003");
+    await expect.poll(async () => near(1000)(await heard(a.page)), { timeout: 15_000 }).toBe(true);
+    await expect.poll(async () => near(440)(await heard(b.page)), { timeout: 15_000 }).toBe(true);
+
+    await b.page.getByRole("button", { name: "Hang up" }).click();
+    await expect(a.page.getByTestId("call-status")).toHaveText("No call", { timeout: 15_000 });
+    await expect(b.page.getByTestId("call-status")).toHaveText("No call");
+    await expect
+      .poll(async () =>
+        (await a.page.getByTestId("cti-event").allTextContents()).some((t) => t.startsWith("EventReleased")),
+      )
+      .toBe(true);
+  } finally {
+    await a.browser.close();
+    await b.browser.close();
+  }
+});

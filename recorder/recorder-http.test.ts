@@ -1,0 +1,56 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { startRecorderHttp } from "./recorder-http";
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function serve() {
+  const parent = fs.mkdtempSync(path.join(os.tmpdir(), "forkline-http-"));
+  cleanups.push(() => fs.rmSync(parent, { recursive: true, force: true }));
+  const dir = path.join(parent, "recordings");
+  fs.mkdirSync(dir);
+  fs.writeFileSync(path.join(parent, "secret.wav"), "outside");
+  fs.writeFileSync(path.join(dir, "r1.wav"), "RIFF....");
+  fs.writeFileSync(path.join(dir, "r1.json"), JSON.stringify({ recordingId: "r1", pauses: [] }));
+  const http = await startRecorderHttp({ host: "127.0.0.1", port: 0, recordingsDir: dir });
+  cleanups.push(() => http.close());
+  return `http://127.0.0.1:${http.port}`;
+}
+
+describe("recorder HTTP", () => {
+  it("lists recordings with their JSON metadata and a download path", async () => {
+    const base = await serve();
+    const body = (await (await fetch(`${base}/recordings`)).json()) as unknown[];
+    expect(body).toEqual([
+      expect.objectContaining({
+        id: "r1",
+        metadata: { recordingId: "r1", pauses: [] },
+        download: "/recordings/r1.wav",
+      }),
+    ]);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+
+  it("serves a WAV and nothing outside the recordings folder", async () => {
+    const base = await serve();
+    const wav = await fetch(`${base}/recordings/r1.wav`);
+    expect([wav.status, await wav.text()]).toEqual([200, "RIFF...."]);
+    for (const evil of [
+      "..%2Fsecret.wav",
+      "%2E%2E%2Fsecret.wav",
+      "r1.json",
+      "missing.wav",
+      "%E0%A4%A.wav",
+      ".wav",
+    ]) {
+      const response = await fetch(`${base}/recordings/${evil}`);
+      expect([evil, response.status]).toEqual([evil, evil.startsWith("%E0") ? 400 : 404]);
+    }
+    expect((await fetch(`${base}/recordings/r1.wav`, { method: "DELETE" })).status).toBe(405);
+  });
+});

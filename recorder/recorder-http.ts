@@ -1,0 +1,122 @@
+import fs from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { listRecordings } from "./list-recordings";
+
+export interface RecorderHttpOptions {
+  readonly host: string;
+  /** 0 lets the OS choose (tests). */
+  readonly port: number;
+  readonly recordingsDir: string;
+  readonly health?: () => Record<string, unknown>;
+}
+
+export interface RecorderHttp {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** What may follow /recordings/: one plain file name ending in .wav, nothing that walks directories. */
+const WAV_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,200}\.wav$/;
+
+function send(res: http.ServerResponse, status: number, contentType: string, body: string): void {
+  res.writeHead(status, { "content-type": contentType }).end(body);
+}
+
+function json(res: http.ServerResponse, value: unknown, status = 200): void {
+  send(res, status, "application/json", `${JSON.stringify(value)}\n`);
+}
+
+/**
+ * The recorder's HTTP side: /healthz, /recordings (every recording with its JSON metadata) and
+ * /recordings/<name>.wav (the audio, streamed). Only GET and HEAD are answered.
+ */
+export async function startRecorderHttp(options: RecorderHttpOptions): Promise<RecorderHttp> {
+  const root = path.resolve(options.recordingsDir);
+  const server = http.createServer((req, res) => {
+    void route(req, res).catch((error: unknown) => {
+      if (res.headersSent) res.destroy();
+      else
+        send(
+          res,
+          500,
+          "text/plain",
+          `internal error: ${error instanceof Error ? error.message : String(error)}\n`,
+        );
+    });
+  });
+
+  async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.writeHead(405, { allow: "GET, HEAD", "content-type": "text/plain" }).end("method not allowed\n");
+      return;
+    }
+    const pathname = (req.url ?? "/").split("?")[0] ?? "/";
+    if (pathname === "/healthz") return json(res, { ok: true, service: "recorder", ...options.health?.() });
+    if (pathname === "/recordings" || pathname === "/recordings/") {
+      const list = await listRecordings(root);
+      return json(
+        res,
+        list.map((r) => ({
+          ...r,
+          download: r.wavFile === null ? null : `/recordings/${encodeURIComponent(path.basename(r.wavFile))}`,
+        })),
+      );
+    }
+    if (pathname.startsWith("/recordings/")) return serveWav(pathname.slice("/recordings/".length), req, res);
+    send(res, 404, "text/plain", "not found\n");
+  }
+
+  async function serveWav(
+    encoded: string,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+  ): Promise<void> {
+    let name: string;
+    try {
+      name = decodeURIComponent(encoded);
+    } catch {
+      return send(res, 400, "text/plain", "bad file name\n");
+    }
+    const file = path.resolve(root, name);
+    // The pattern already excludes separators and "..", the containment check guards the pattern.
+    if (!WAV_NAME.test(name) || path.dirname(file) !== root)
+      return send(res, 404, "text/plain", "not found\n");
+    let stat: fs.Stats;
+    try {
+      stat = await fs.promises.stat(file);
+    } catch {
+      return send(res, 404, "text/plain", "not found\n");
+    }
+    if (!stat.isFile()) return send(res, 404, "text/plain", "not found\n");
+    res.writeHead(200, {
+      "content-type": "audio/wav",
+      "content-length": String(stat.size),
+      "content-disposition": `attachment; filename="${name}"`,
+    });
+    if (req.method === "HEAD") {
+      res.end();
+      return;
+    }
+    const stream = fs.createReadStream(file, { start: 0, end: Math.max(0, stat.size - 1) });
+    stream.on("error", () => res.destroy());
+    stream.pipe(res);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  return {
+    port: typeof address === "object" && address !== null ? address.port : options.port,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

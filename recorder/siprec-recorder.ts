@@ -1,0 +1,485 @@
+import { randomInt } from "node:crypto";
+import type dgram from "node:dgram";
+import { createAnswer, serializeSdp, type SdpOrigin, type SessionDescription } from "../protocol/sdp";
+import type { SipResponse } from "../protocol/sip";
+import {
+  Dialog,
+  dialogKey,
+  type IncomingRequest,
+  SipError,
+  TcpTransport,
+  tagOf,
+  type TransportProtocol,
+  UdpTransport,
+  UserAgentCore,
+} from "../sip-core";
+import { parseSiprecBody, parseSiprecInvite, type SiprecOffer } from "./parse-siprec-offer";
+import { type EndReason, RecordingSession, type RecordingSummary } from "./recording-session";
+import { RtpPortRange, RtpPortsExhaustedError } from "./rtp-port-range";
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+export type RecorderLog = (level: LogLevel, message: string, fields?: Record<string, unknown>) => void;
+
+export interface SiprecRecorderOptions {
+  readonly sipHost: string;
+  /** 0 lets the OS choose (tests); UDP and TCP then get different ports. */
+  readonly sipPort: number;
+  readonly tcp?: boolean;
+  /** Address for c= and Contact when sipHost is a wildcard; defaults to sipHost. */
+  readonly advertisedHost?: string;
+  /** 0 and 0 let the OS choose RTP ports (tests). */
+  readonly rtpPortMin: number;
+  readonly rtpPortMax: number;
+  readonly recordingsDir: string;
+  /** A session with no RTP and no request for this long is finalized (paused ones are probed first). */
+  readonly rtpTimeoutMs?: number;
+  readonly log?: RecorderLog;
+  readonly now?: () => number;
+  /** How often buffered audio is written and timeouts are checked. */
+  readonly tickMs?: number;
+}
+
+interface ActiveRecording {
+  readonly dialog: Dialog;
+  readonly session: RecordingSession;
+  readonly sockets: (dgram.Socket | undefined)[];
+  readonly origin: SdpOrigin;
+  answer: SessionDescription;
+  probing: boolean;
+}
+
+const CODECS = [
+  { encoding: "PCMU", clockRate: 8000 },
+  { encoding: "PCMA", clockRate: 8000 },
+];
+const ACCEPT = "application/sdp, application/rs-metadata+xml, multipart/mixed";
+const SHUTDOWN_BYE_WAIT_MS = 1_000;
+
+function silentLog(): void {}
+
+/**
+ * The lab recorder's SIPREC side: a Session Recording Server (RFC 7866) that accepts recording
+ * sessions from our media engine, receives their RTP and writes one WAV and one JSON summary per
+ * recording session under `recordingsDir`.
+ */
+export class SiprecRecorder {
+  private readonly ua: UserAgentCore;
+  private readonly recordings = new Map<string, ActiveRecording>();
+  private readonly ports: RtpPortRange;
+  private readonly log: RecorderLog;
+  private readonly now: () => number;
+  private readonly rtpTimeoutMs: number;
+  private readonly advertisedHost: string;
+  private timer: NodeJS.Timeout | undefined;
+  private udp: UdpTransport | undefined;
+  private tcp: TcpTransport | undefined;
+  private closed = false;
+
+  private constructor(private readonly options: SiprecRecorderOptions) {
+    this.log = options.log ?? silentLog;
+    this.now = options.now ?? Date.now;
+    this.rtpTimeoutMs = options.rtpTimeoutMs ?? 5 * 60_000;
+    this.advertisedHost = options.advertisedHost ?? options.sipHost;
+    this.ports = new RtpPortRange(options.sipHost, options.rtpPortMin, options.rtpPortMax);
+    this.ua = new UserAgentCore({
+      userAgent: "forkline-lab-recorder",
+      delegate: {
+        handlers: {
+          INVITE: (request) => this.onInvite(request),
+          UPDATE: (request) => this.onUpdate(request),
+          BYE: (request) => this.onBye(request),
+          INFO: (request) => void request.reply(200),
+          OPTIONS: (request) => void request.reply(200, { headers: this.capabilities() }),
+        },
+        onAckTimeout: (invite, response) => this.onAckTimeout(invite, response),
+        onError: (error) => this.log("warn", "SIP error", { error: errorText(error) }),
+      },
+    });
+  }
+
+  static async start(options: SiprecRecorderOptions): Promise<SiprecRecorder> {
+    const recorder = new SiprecRecorder(options);
+    try {
+      recorder.udp = new UdpTransport({
+        host: options.sipHost,
+        port: options.sipPort,
+        advertisedHost: options.advertisedHost,
+      });
+      await recorder.ua.addTransport(recorder.udp);
+      if (options.tcp ?? true) {
+        recorder.tcp = new TcpTransport({
+          host: options.sipHost,
+          port: options.sipPort,
+          advertisedHost: options.advertisedHost,
+        });
+        await recorder.ua.addTransport(recorder.tcp);
+      }
+    } catch (error) {
+      await recorder.ua.close();
+      throw error;
+    }
+    recorder.timer = setInterval(() => recorder.tick(), options.tickMs ?? 200);
+    recorder.timer.unref();
+    return recorder;
+  }
+
+  get udpPort(): number {
+    return this.udp?.localAddress.port ?? 0;
+  }
+
+  get tcpPort(): number | undefined {
+    return this.tcp?.localAddress.port;
+  }
+
+  get activeRecordings(): number {
+    return this.recordings.size;
+  }
+
+  /** Finalizes every open recording, says BYE to its SRC (briefly), and closes all sockets. */
+  async close(): Promise<RecordingSummary[]> {
+    if (this.closed) return [];
+    this.closed = true;
+    if (this.timer !== undefined) clearInterval(this.timer);
+    const open = [...this.recordings.values()];
+    const summaries: RecordingSummary[] = [];
+    for (const recording of open) {
+      const summary = this.end(recording, "shutdown");
+      if (summary !== undefined) summaries.push(summary);
+    }
+    await Promise.all(open.map((recording) => this.sayBye(recording)));
+    await this.ua.close();
+    return summaries;
+  }
+
+  // Requests
+
+  private capabilities(): Record<string, string> {
+    return { Allow: this.ua.allowedMethods.join(", "), Accept: ACCEPT, Supported: "siprec" };
+  }
+
+  private async onInvite(request: IncomingRequest): Promise<void> {
+    if (request.dialog !== undefined) {
+      await this.onReoffer(request);
+      return;
+    }
+    if (this.closed) throw new SipError(503, "Recorder shutting down");
+    const offer = parseSiprecInvite(request.message);
+    const recordable = offer.streams.filter((s) => s.payloadTypes.size > 0 && s.label !== undefined);
+    if (recordable.length === 0) throw new SipError(488, "No PCMU or PCMA audio stream to record");
+
+    const sockets: (dgram.Socket | undefined)[] = [];
+    try {
+      for (const stream of recordable) sockets[stream.index] = await this.ports.bind();
+    } catch (error) {
+      closeSockets(sockets);
+      if (error instanceof RtpPortsExhaustedError) throw new SipError(503, "No free RTP port");
+      throw error;
+    }
+    if (request.cancelled || this.closed) {
+      closeSockets(sockets);
+      return;
+    }
+
+    const callId = request.message.headers.get("Call-ID") ?? "";
+    let session: RecordingSession;
+    try {
+      session = new RecordingSession({
+        dir: this.options.recordingsDir,
+        sipCallId: callId,
+        offer,
+        now: this.now,
+      });
+    } catch (error) {
+      closeSockets(sockets);
+      this.log("error", "cannot create the recording", { callId, error: errorText(error) });
+      throw new SipError(500, "Cannot create the recording file");
+    }
+
+    const origin: SdpOrigin = {
+      username: "forkline-recorder",
+      sessionId: String(randomInt(1, 2 ** 47)),
+      sessionVersion: "1",
+      netType: "IN",
+      addrType: this.advertisedHost.includes(":") ? "IP6" : "IP4",
+      address: this.advertisedHost,
+    };
+    const answer = this.answer(offer, sockets, origin);
+    const response = request.createResponse(200, {
+      headers: { Contact: this.contact(request.source.transport), ...this.capabilities() },
+      body: serializeSdp(answer),
+      contentType: "application/sdp",
+    });
+    const dialog = Dialog.createAsUas(request.message, response, request.source);
+    const recording: ActiveRecording = { dialog, session, sockets, origin, answer, probing: false };
+    this.recordings.set(dialog.key, recording);
+    this.ua.registerDialog(dialog);
+    this.listen(recording);
+    request.send(response);
+    this.log("info", "recording started", {
+      callId,
+      file: session.wavFile,
+      channels: session.channels,
+      streams: recordable.map((s) => s.label),
+    });
+  }
+
+  /** A re-INVITE: new directions (pause/resume), perhaps new streams or metadata. */
+  private async onReoffer(request: IncomingRequest): Promise<void> {
+    const recording = this.recordingOf(request);
+    recording.session.touch();
+    if (request.message.body.length === 0) {
+      // An offerless re-INVITE asks for our offer; the SDP we last sent is one, unchanged, and
+      // RFC 3264 §8 allows that: "If the version in the origin line does not increment, the SDP
+      // MUST be identical to the SDP with that version number."
+      request.reply(200, {
+        headers: { Contact: this.contact(request.source.transport), ...this.capabilities() },
+        body: serializeSdp(recording.answer),
+        contentType: "application/sdp",
+      });
+      return;
+    }
+    const body = await this.applyOffer(recording, request);
+    request.reply(200, {
+      headers: { Contact: this.contact(request.source.transport), ...this.capabilities() },
+      body,
+      contentType: "application/sdp",
+    });
+  }
+
+  /** RFC 3311 UPDATE: an offer in the body is handled like a re-INVITE's; without one, a refresh. */
+  private async onUpdate(request: IncomingRequest): Promise<void> {
+    const recording = this.recordingOf(request);
+    recording.session.touch();
+    if (request.message.body.length === 0) {
+      request.reply(200, { headers: { Contact: this.contact(request.source.transport) } });
+      return;
+    }
+    const body = await this.applyOffer(recording, request);
+    request.reply(200, {
+      headers: { Contact: this.contact(request.source.transport) },
+      body,
+      contentType: "application/sdp",
+    });
+  }
+
+  private onBye(request: IncomingRequest): void {
+    const recording = this.recordingOf(request);
+    request.reply(200);
+    recording.dialog.terminate();
+    const summary = this.end(recording, "bye");
+    if (summary !== undefined)
+      this.log("info", "recording finished", {
+        file: recording.session.wavFile,
+        durationMs: summary.durationMs,
+      });
+  }
+
+  private onAckTimeout(_invite: IncomingRequest, response: SipResponse): void {
+    const callId = response.headers.get("Call-ID") ?? "";
+    const localTag = tagOf(response.headers.get("To") ?? "");
+    const remoteTag = tagOf(response.headers.get("From") ?? "");
+    const recording = this.recordings.get(dialogKey({ callId, localTag, remoteTag }));
+    if (recording === undefined) return;
+    this.log("warn", "no ACK for the 200 to the recording INVITE: ending it", { callId });
+    this.end(recording, "ack-timeout");
+    void this.sayBye(recording);
+  }
+
+  /**
+   * Applies an in-dialog offer and returns the answer. RFC 3264 §8: "When issuing an offer that
+   * modifies the session, the "o=" line of the new SDP MUST be identical to that in the previous
+   * SDP, except that the version in the origin field MUST increment by one from the previous
+   * SDP." A stream keeps its port; a stream added at the end gets a new one. Nothing changes
+   * before the offer is known to be acceptable, so a refused offer leaves the session as it was.
+   */
+  private async applyOffer(recording: ActiveRecording, request: IncomingRequest): Promise<string> {
+    const offer = parseSiprecBody(request.message.body, request.message.headers.get("Content-Type"), false);
+    // RFC 3264 §8 (paraphrased): m-lines are never removed from a modified offer; a stream that is
+    // no longer wanted stays in place with port zero.
+    if (offer.sdp.media.length < recording.answer.media.length)
+      throw new SipError(
+        488,
+        `The offer has ${offer.sdp.media.length} m-lines, fewer than the ${recording.answer.media.length} of the session`,
+      );
+    const added: number[] = [];
+    try {
+      for (const stream of offer.streams) {
+        if (stream.index < recording.answer.media.length) continue;
+        if (stream.payloadTypes.size === 0 || stream.label === undefined) continue;
+        recording.sockets[stream.index] = await this.ports.bind();
+        added.push(stream.index);
+      }
+    } catch (error) {
+      for (const index of added) {
+        recording.sockets[index]?.close();
+        recording.sockets[index] = undefined;
+      }
+      if (error instanceof RtpPortsExhaustedError) throw new SipError(503, "No free RTP port");
+      throw error;
+    }
+    const version = BigInt(recording.origin.sessionVersion) + 1n;
+    const origin: SdpOrigin = { ...recording.origin, sessionVersion: version.toString() };
+    Object.assign(recording.origin, origin);
+    // A stream the session once rejected stays rejected: its port is not there to offer.
+    const answer = this.answer(offer, recording.sockets, origin);
+    recording.answer = answer;
+    recording.session.applyOffer(offer);
+    for (const index of added) this.listenOn(recording, index);
+    return serializeSdp(answer);
+  }
+
+  private answer(
+    offer: SiprecOffer,
+    sockets: readonly (dgram.Socket | undefined)[],
+    origin: SdpOrigin,
+  ): SessionDescription {
+    return createAnswer(offer.sdp, {
+      origin,
+      sessionName: "forkline lab recorder",
+      address: this.advertisedHost,
+      ports: offer.sdp.media.map((_, index) => sockets[index]?.address().port),
+      codecs: CODECS,
+      // RFC 3264 §6.1: "If a stream is offered as sendonly, the corresponding stream MUST be
+      // marked as recvonly or inactive in the answer." and "If an offered media stream is listed
+      // as inactive, it MUST be marked as inactive in the answer." A recorder only receives.
+      direction: "recvonly",
+    });
+  }
+
+  // RTP
+
+  private listen(recording: ActiveRecording): void {
+    recording.sockets.forEach((_, index) => this.listenOn(recording, index));
+  }
+
+  private listenOn(recording: ActiveRecording, index: number): void {
+    const socket = recording.sockets[index];
+    if (socket === undefined) return;
+    socket.on("message", (datagram: Buffer) => {
+      try {
+        recording.session.receiveRtp(index, datagram);
+      } catch (error) {
+        this.log("warn", "RTP packet dropped", { error: errorText(error) });
+      }
+    });
+    socket.on("error", (error) => this.log("warn", "RTP socket error", { error: errorText(error) }));
+  }
+
+  // Lifecycle
+
+  private tick(): void {
+    const now = this.now();
+    for (const recording of [...this.recordings.values()]) {
+      try {
+        recording.session.tick();
+      } catch (error) {
+        this.log("error", "writing the recording failed: ending it", { error: errorText(error) });
+        this.end(recording, "shutdown");
+        void this.sayBye(recording);
+        continue;
+      }
+      if (now - recording.session.lastActivityMs < this.rtpTimeoutMs) continue;
+      if (recording.session.paused) this.probe(recording);
+      else {
+        this.log("warn", "no RTP from the SRC: ending the recording", { file: recording.session.wavFile });
+        this.end(recording, "rtp-timeout");
+        void this.sayBye(recording);
+      }
+    }
+  }
+
+  /**
+   * A paused session legitimately sends no RTP, so silence alone does not end it: the SRC is
+   * asked with an in-dialog OPTIONS whether the dialog still exists, and the recording ends only
+   * when that fails (481, 408, no answer, transport failure).
+   */
+  private probe(recording: ActiveRecording): void {
+    if (recording.probing) return;
+    recording.probing = true;
+    const options = recording.dialog.createRequest("OPTIONS");
+    this.ua
+      .sendInDialog(recording.dialog, options)
+      .then(
+        (response) => {
+          if (response.status === 481 || response.status === 408) return false;
+          recording.session.touch();
+          return true;
+        },
+        () => false,
+      )
+      .then((alive) => {
+        recording.probing = false;
+        if (!alive) {
+          this.log("warn", "the SRC of a paused recording is gone: ending it", {
+            file: recording.session.wavFile,
+          });
+          this.end(recording, "rtp-timeout");
+        }
+      })
+      .catch((error: unknown) => this.log("error", "ending a recording failed", { error: errorText(error) }));
+  }
+
+  /** Finalizes the files and releases sockets and dialog; safe to call twice. */
+  private end(recording: ActiveRecording, reason: EndReason): RecordingSummary | undefined {
+    if (this.recordings.get(recording.dialog.key) !== recording) return undefined;
+    this.recordings.delete(recording.dialog.key);
+    closeSockets(recording.sockets);
+    this.ua.forgetDialog(recording.dialog);
+    try {
+      return recording.session.finalize(reason);
+    } catch (error) {
+      this.log("error", "finalizing the recording failed", {
+        file: recording.session.wavFile,
+        error: errorText(error),
+      });
+      return undefined;
+    }
+  }
+
+  private async sayBye(recording: ActiveRecording): Promise<void> {
+    if (recording.dialog.state === "terminated") return;
+    try {
+      const bye = recording.dialog.createRequest("BYE");
+      recording.dialog.terminate();
+      await withTimeout(this.ua.sendInDialog(recording.dialog, bye), SHUTDOWN_BYE_WAIT_MS);
+    } catch (error) {
+      this.log("debug", "BYE to the SRC failed", { error: errorText(error) });
+    }
+  }
+
+  private recordingOf(request: IncomingRequest): ActiveRecording {
+    const dialog = request.dialog;
+    const recording = dialog === undefined ? undefined : this.recordings.get(dialog.key);
+    if (recording === undefined) throw new SipError(481, "Call/Transaction Does Not Exist");
+    return recording;
+  }
+
+  private contact(transport: TransportProtocol): string {
+    const local = (transport === "TCP" ? this.tcp : this.udp)?.localAddress ?? this.udp?.localAddress;
+    const host = this.advertisedHost.includes(":") ? `[${this.advertisedHost}]` : this.advertisedHost;
+    const param = transport === "UDP" ? "" : `;transport=${transport.toLowerCase()}`;
+    return `<sip:recorder@${host}:${local?.port ?? 5060}${param}>`;
+  }
+}
+
+function closeSockets(sockets: (dgram.Socket | undefined)[]): void {
+  for (const socket of sockets) {
+    try {
+      socket?.close();
+    } catch {
+      // Already closed.
+    }
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,85 @@
+import fs from "node:fs";
+
+export interface DecodedWav {
+  readonly channels: number;
+  readonly sampleRate: number;
+  readonly bitsPerSample: number;
+  readonly riffSize: number;
+  readonly dataSize: number;
+  /** One array of samples per channel. */
+  readonly samples: Int16Array[];
+}
+
+/** Reads a canonical 44-byte-header PCM WAV. */
+export function readWav(file: string): DecodedWav {
+  const bytes = fs.readFileSync(file);
+  if (bytes.toString("ascii", 0, 4) !== "RIFF" || bytes.toString("ascii", 8, 12) !== "WAVE")
+    throw new Error("not a RIFF/WAVE file");
+  const channels = bytes.readUInt16LE(22);
+  const dataSize = bytes.readUInt32LE(40);
+  const frames = dataSize / (2 * channels);
+  const samples = Array.from({ length: channels }, () => new Int16Array(frames));
+  for (let f = 0; f < frames; f++)
+    for (let c = 0; c < channels; c++) samples[c]![f] = bytes.readInt16LE(44 + (f * channels + c) * 2);
+  return {
+    channels,
+    sampleRate: bytes.readUInt32LE(24),
+    bitsPerSample: bytes.readUInt16LE(34),
+    riffSize: bytes.readUInt32LE(4),
+    dataSize,
+    samples,
+  };
+}
+
+/** Power of `frequency` in `samples` (Goertzel). */
+export function goertzel(samples: Int16Array, frequency: number, sampleRate: number): number {
+  const coefficient = 2 * Math.cos((2 * Math.PI * frequency) / sampleRate);
+  let s1 = 0;
+  let s2 = 0;
+  for (const sample of samples) {
+    const s0 = sample + coefficient * s1 - s2;
+    s2 = s1;
+    s1 = s0;
+  }
+  return s1 * s1 + s2 * s2 - coefficient * s1 * s2;
+}
+
+/** Which of `candidates` is strongest in `samples`. */
+export function dominantFrequency(
+  samples: Int16Array,
+  candidates: readonly number[],
+  sampleRate: number,
+): number {
+  let best = candidates[0]!;
+  let bestPower = -1;
+  for (const f of candidates) {
+    const power = goertzel(samples, f, sampleRate);
+    if (power > bestPower) {
+      best = f;
+      bestPower = power;
+    }
+  }
+  return best;
+}
+
+export function tone(frequency: number, count: number, startSample: number, amplitude = 8000): Int16Array {
+  const out = new Int16Array(count);
+  for (let i = 0; i < count; i++)
+    out[i] = Math.round(amplitude * Math.sin((2 * Math.PI * frequency * (startSample + i)) / 8000));
+  return out;
+}
+
+/** Runs of near-silence (|sample| below `threshold`) at least `minLength` long, as [start, end) sample indexes. */
+export function silentRuns(samples: Int16Array, minLength: number, threshold = 64): [number, number][] {
+  const runs: [number, number][] = [];
+  let start = -1;
+  for (let i = 0; i <= samples.length; i++) {
+    const quiet = i < samples.length && Math.abs(samples[i]!) < threshold;
+    if (quiet && start === -1) start = i;
+    if (!quiet && start !== -1) {
+      if (i - start >= minLength) runs.push([start, i]);
+      start = -1;
+    }
+  }
+  return runs;
+}
