@@ -11,6 +11,7 @@ import { type TEvent, TErrorCode } from "./t-library-events";
 export interface CtiCallControl {
   routeCall(connId: string, thisDn: string, otherDn: string, extensions: Record<string, string>): boolean;
   releaseCall(connId: string, thisDn: string): Promise<boolean>;
+  singleStepTransfer(connId: string, thisDn: string, otherDn: string): Promise<boolean>;
 }
 
 export class CtiService {
@@ -59,15 +60,28 @@ export class CtiService {
           TErrorCode.NO_SUCH_CALL,
           `No call with ConnID ${req.connId} on DN ${req.thisDn}.`,
         );
-      case "TSingleStepTransfer":
-        // Calls exist only once the SIP Server handles them, so no ConnID can match yet.
+      case "TSingleStepTransfer": {
+        let moved: boolean | undefined;
+        try {
+          moved = await this.calls?.singleStepTransfer(req.connId, req.thisDn, req.otherDn);
+        } catch (error) {
+          return this.error(
+            req.thisDn,
+            req.connId,
+            referenceId,
+            TErrorCode.NO_SUCH_CALL,
+            `Transfer to ${req.otherDn} failed: ${(error as Error).message}`,
+          );
+        }
+        if (moved) return this.ack(req.thisDn, req.connId, referenceId, req.otherDn);
         return this.error(
           req.thisDn,
           req.connId,
           referenceId,
           TErrorCode.NO_SUCH_CALL,
-          `No call with ConnID ${req.connId}.`,
+          `No established call with ConnID ${req.connId} on DN ${req.thisDn}.`,
         );
+      }
     }
   }
 

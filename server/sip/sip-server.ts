@@ -52,6 +52,7 @@ export class SipServer {
           REGISTER: (request) => this.registrar.handleRegister(request),
           INVITE: (request) => this.calls.onInvite(request),
           BYE: (request) => this.calls.onBye(request),
+          REFER: (request) => this.calls.onRefer(request),
           INFO: (request) => void request.reply(200),
         },
         onAck: (_ack, _source, dialog) => this.calls.onAck(dialog),

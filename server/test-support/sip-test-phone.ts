@@ -4,9 +4,10 @@ import {
   formatDigestAuthorization,
   parseDigestAlgorithm,
   parseDigestHeader,
+  type SipRequest,
   type SipResponse,
 } from "../../protocol/sip";
-import { UdpTransport, UserAgentCore, type RequestHandler } from "../../sip-core";
+import { Dialog, UdpTransport, UserAgentCore, type RequestHandler } from "../../sip-core";
 
 /**
  * A minimal SIP phone for integration tests: registers an extension with digest auth (RFC 7616)
@@ -85,8 +86,25 @@ export class SipTestPhone {
     return this.ua.send(make(2, authorization));
   }
 
+  /** Calls `number` and ACKs a 2xx: the established dialog, or the refusal. */
+  async call(server: string, number: string): Promise<{ response: SipResponse; dialog?: Dialog }> {
+    const { request, response } = await this.inviteWithRequest(server, number);
+    if (response.status >= 300) return { response };
+    const dialog = Dialog.createAsUac(request, response);
+    this.ua.registerDialog(dialog);
+    await this.ua.ack(dialog, response);
+    return { response, dialog };
+  }
+
   /** An INVITE with a G.711 offer from this phone to `number` at the server; resolves with the final response. */
-  invite(server: string, number: string): Promise<SipResponse> {
+  async invite(server: string, number: string): Promise<SipResponse> {
+    return (await this.inviteWithRequest(server, number)).response;
+  }
+
+  private async inviteWithRequest(
+    server: string,
+    number: string,
+  ): Promise<{ request: SipRequest; response: SipResponse }> {
     const sdp = [
       "v=0",
       "o=test 1 1 IN IP4 127.0.0.1",
@@ -104,7 +122,7 @@ export class SipTestPhone {
       body: sdp,
       contentType: "application/sdp",
     });
-    return this.ua.send(request);
+    return { request, response: await this.ua.send(request) };
   }
 
   close(): Promise<void> {

@@ -65,7 +65,8 @@ export class Call {
   constructor(
     /** ConnID: the T-Library identifier of the call, 16 hex digits. */
     readonly connId: string,
-    readonly caller: CallerLeg,
+    /** Replaced when the caller transfers the call away (the transferred-to party takes its place). */
+    public caller: CallerLeg,
     /** The number dialed, as the caller dialed it. */
     readonly dialed: string,
   ) {}

@@ -1,0 +1,286 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseMsml, type MsmlEvent } from "../../protocol/msml";
+import { encodePcmu, serializeRtpPacket } from "../../protocol/rtp";
+import { parseSdp } from "../../protocol/sdp";
+import { UdpTransport, UserAgentCore } from "../../sip-core";
+import { MediaEnginePool, type MediaLegHandle } from "../../server/sip/media/media-engine-pool";
+import { dominantFrequency, readWav, silentRuns, tone } from "../../recorder/test-support/audio-analysis";
+import { UdpPhone, waitFor } from "../rtp/test-support/udp-phone";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const ME_SIP = 5441;
+const LAB_SIP = 5443;
+const HANG_UP_RECORDER = 5445;
+const DEAD_RECORDER = 5449;
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "forkline-lab-recording-"));
+const recordings = path.join(dir, "recordings");
+
+const children: ChildProcess[] = [];
+const phones: UdpPhone[] = [];
+const events: MsmlEvent[] = [];
+let ua: UserAgentCore;
+let pool: MediaEnginePool;
+
+async function startProcess(script: string, env: Record<string, string>, ready: string): Promise<void> {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, script)], {
+    cwd: root,
+    env: { PATH: process.env.PATH, NODE_ENV: "production", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(child);
+  let output = "";
+  child.stdout!.on("data", (c: Buffer) => (output += c.toString()));
+  child.stderr!.on("data", (c: Buffer) => (output += c.toString()));
+  await waitFor(() => output.includes(ready), 30_000, `${script} to be ready`);
+}
+
+function offer(port: number): Buffer {
+  return Buffer.from(
+    [
+      "v=0",
+      "o=p 1 1 IN IP4 127.0.0.1",
+      "s=-",
+      "c=IN IP4 127.0.0.1",
+      "t=0 0",
+      `m=audio ${port} RTP/AVP 0`,
+      "a=rtpmap:0 PCMU/8000",
+      "",
+    ].join("\r\n"),
+  );
+}
+
+const enginePort = (leg: MediaLegHandle) => parseSdp(leg.answer).media[0]!.port;
+
+/** A phone that says `hz` continuously, one 20 ms G.711 packet at a time, as a real phone does. */
+function talk(phone: UdpPhone, port: number, hz: number, ssrc: number): () => void {
+  let seq = 0;
+  const timer = setInterval(() => {
+    const payload = encodePcmu(tone(hz, 160, seq * 160));
+    const packet = serializeRtpPacket({
+      marker: seq === 0,
+      payloadType: 0,
+      sequenceNumber: seq & 0xffff,
+      timestamp: seq * 160,
+      ssrc,
+      csrcs: [],
+      extension: false,
+      payload,
+    });
+    seq++;
+    void phone.send(packet, port);
+  }, 20);
+  return () => clearInterval(timer);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const named = (dialogId: string, name: string) =>
+  events.some((e) => e.id === dialogId && e.name === `forkline.recording.${name}`);
+
+beforeAll(async () => {
+  await startProcess(
+    "media-engine/main.ts",
+    {
+      MEDIA_ENGINE_SIP_PORT: String(ME_SIP),
+      MEDIA_ENGINE_HTTP_PORT: "5442",
+      RTP_PORT_MIN: "42300",
+      RTP_PORT_MAX: "42399",
+      RTP_INACTIVITY_TIMEOUT_S: "0",
+    },
+    "media-engine ready",
+  );
+  await startProcess(
+    "recorder/main.ts",
+    {
+      RECORDER_SIP_PORT: String(LAB_SIP),
+      RECORDER_HTTP_PORT: "5444",
+      RECORDER_RTP_PORT_MIN: "31100",
+      RECORDER_RTP_PORT_MAX: "31199",
+      RECORDINGS_DIR: recordings,
+    },
+    "recorder ready",
+  );
+  ua = new UserAgentCore({
+    delegate: {
+      handlers: {
+        INFO: (request) => {
+          const document = parseMsml(request.message.body);
+          if (document.type === "event") events.push(document);
+          request.reply(200);
+        },
+      },
+      onError: () => undefined,
+    },
+  });
+  await ua.addTransport(new UdpTransport({ host: "127.0.0.1", port: 0 }));
+  pool = new MediaEnginePool(ua, [`sip:127.0.0.1:${ME_SIP}`], {
+    from: "<sip:forkline@127.0.0.1>",
+    contact: "<sip:forkline@127.0.0.1>",
+  });
+  await pool.checkAll();
+}, 60_000);
+
+afterAll(async () => {
+  for (const phone of phones) phone.close();
+  await ua?.close();
+  for (const child of children) child.kill("SIGTERM");
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function call() {
+  const a = await UdpPhone.open();
+  const b = await UdpPhone.open();
+  phones.push(a, b);
+  const legA = await pool.openLeg(offer(a.port), { callId: "lab" });
+  const legB = await pool.openLeg(offer(b.port), { callId: "lab" });
+  await pool.join(legA, legB);
+  return { a, b, legA, legB };
+}
+
+describe("recording both sides of a call to the lab recorder through the media engine", () => {
+  it("fails over to the lab recorder; the WAV has each party's tone on its channel and the 2 s pause as silence", async () => {
+    const { a, b, legA, legB } = await call();
+    const stopA = talk(a, enginePort(legA), 440, 0xaaaa);
+    const stopB = talk(b, enginePort(legB), 1000, 0xbbbb);
+    try {
+      const started = await pool.msml(legA, [
+        {
+          kind: "dialogstart",
+          target: legA.connId,
+          name: "agent",
+          type: "application/moml+xml",
+          record: {
+            // The first recorder is down: the session must land on the second within the attempt timeout.
+            dest: [`sip:srs@127.0.0.1:${DEAD_RECORDER}`, `sip:srs@127.0.0.1:${LAB_SIP}`],
+            attemptTimeoutMs: 500,
+            recordingId: "lab-rec-1",
+            params: { campaign: "spring", case: "4711" },
+            participants: [
+              {
+                conn: legA.connId,
+                aor: "sip:1001@forkline",
+                name: "Alice Agent",
+                dn: "1001",
+                agentId: "5001",
+                role: "agent",
+              },
+              { conn: legB.connId, aor: "sip:+15551230001@pstn", role: "customer" },
+            ],
+          },
+        },
+      ]);
+      const dialogId = started.dialogid!;
+      await waitFor(() => named(dialogId, "started"), 5000, "started");
+      expect(events.find((e) => e.id === dialogId && e.name.endsWith("started"))!.fields).toContainEqual({
+        name: "recorder",
+        value: `sip:srs@127.0.0.1:${LAB_SIP}`,
+      });
+      await sleep(1000);
+      await pool.msml(legA, [{ kind: "send", target: dialogId, event: "pause" }]);
+      await sleep(2000);
+      await pool.msml(legA, [{ kind: "send", target: dialogId, event: "resume" }]);
+      await waitFor(() => named(dialogId, "resumed"), 5000, "resumed");
+      await sleep(1000);
+      await pool.msml(legA, [{ kind: "dialogend", id: dialogId }]);
+      await waitFor(() => named(dialogId, "stopped"), 5000, "stopped");
+    } finally {
+      stopA();
+      stopB();
+    }
+    const json = path.join(recordings, "lab-rec-1.json");
+    await waitFor(() => fs.existsSync(json), 5000, "the recording's JSON");
+    const meta = JSON.parse(fs.readFileSync(json, "utf8")) as {
+      recordingId: string;
+      params: Record<string, string>;
+      participants: { aor: string; dn?: string; agentId?: string; role?: string; channel: number }[];
+      pauses: { startMs: number; endMs: number }[];
+    };
+    expect(meta.recordingId).toBe("lab-rec-1");
+    expect(meta.params).toEqual({ campaign: "spring", case: "4711" });
+    const agent = meta.participants.find((p) => p.aor === "sip:1001@forkline")!;
+    const customer = meta.participants.find((p) => p.aor === "sip:+15551230001@pstn")!;
+    expect(agent).toMatchObject({ dn: "1001", agentId: "5001", role: "agent" });
+    expect(customer).toMatchObject({ role: "customer" });
+    expect(meta.pauses).toHaveLength(1);
+
+    const wav = readWav(path.join(recordings, "lab-rec-1.wav"));
+    expect(wav.channels).toBe(2);
+    for (const [participant, hz] of [
+      [agent, 440],
+      [customer, 1000],
+    ] as const) {
+      const samples = wav.samples[participant.channel]!;
+      const runs = silentRuns(samples, 800);
+      // One silence in the middle: the pause, 2 s ±100 ms.
+      const middle = runs.filter(([start, end]) => start > 4000 && end < samples.length - 4000);
+      expect(middle, `silent runs on channel ${participant.channel}: ${JSON.stringify(runs)}`).toHaveLength(
+        1,
+      );
+      const [start, end] = middle[0]!;
+      expect(Math.abs(end - start - 16000)).toBeLessThanOrEqual(800);
+      expect(dominantFrequency(samples.subarray(0, start), [440, 1000], 8000)).toBe(hz);
+      expect(dominantFrequency(samples.subarray(end), [440, 1000], 8000)).toBe(hz);
+    }
+    await pool.closeLeg(legA);
+    await pool.closeLeg(legB);
+  }, 60_000);
+
+  it("a recorder that hangs up mid-call raises the failed event and leaves the call untouched", async () => {
+    const sipp = new Promise<number | null>((resolve) => {
+      const child = spawn("sipp", [
+        "-sf",
+        path.join(import.meta.dirname, "__scenarios__/siprec-recorder-hangs-up.xml"),
+        "-i",
+        "127.0.0.1",
+        "-p",
+        String(HANG_UP_RECORDER),
+        "-mi",
+        "127.0.0.1",
+        "-mp",
+        "46300",
+        "-m",
+        "1",
+        "-timeout",
+        "20s",
+        "-nostdin",
+      ]);
+      child.once("exit", resolve);
+    });
+    await sleep(500);
+    const { a, b, legA, legB } = await call();
+    const started = await pool.msml(legA, [
+      {
+        kind: "dialogstart",
+        target: legA.connId,
+        name: "flaky",
+        type: "application/moml+xml",
+        record: { dest: [`sip:srs@127.0.0.1:${HANG_UP_RECORDER}`], params: {} },
+      },
+    ]);
+    await waitFor(() => named(started.dialogid!, "started"), 5000, "started");
+    await waitFor(() => named(started.dialogid!, "failed"), 5000, "failed after the recorder's BYE");
+    const failed = events.find((e) => e.id === started.dialogid && e.name.endsWith("failed"))!;
+    expect(failed.fields.find((f) => f.name === "reason")?.value).toMatch(/BYE/);
+    expect(await sipp).toBe(0);
+    const before = b.received.length;
+    await a.send(
+      serializeRtpPacket({
+        marker: false,
+        payloadType: 0,
+        sequenceNumber: 1,
+        timestamp: 160,
+        ssrc: 1,
+        csrcs: [],
+        extension: false,
+        payload: Buffer.alloc(160, 0xff),
+      }),
+      enginePort(legA),
+    );
+    await waitFor(() => b.received.length === before + 1, 2000, "the call's media after the recorder left");
+    await pool.closeLeg(legA);
+    await pool.closeLeg(legB);
+  }, 30_000);
+});

@@ -1,0 +1,95 @@
+import { parseSdp } from "../../protocol/sdp";
+import type { SipRequest, SipResponse } from "../../protocol/sip";
+import { Dialog, UdpTransport, UserAgentCore, type IncomingRequest } from "../../sip-core";
+
+/**
+ * A SIP phone for integration tests that answers every INVITE: to a late-offer INVITE (what the
+ * SIP Server sends callees) it puts a G.711 offer for `mediaPort` in the 200 and reads the
+ * answer from the ACK. It keeps its dialog so a test can send in-dialog requests (REFER, BYE).
+ */
+export class AnsweringPhone {
+  dialog: Dialog | undefined;
+  /** The SDP the other side sent (answer in the ACK, or offer in the INVITE). */
+  remoteSdp: Buffer | undefined;
+  readonly notifies: string[] = [];
+  readonly byes: SipRequest[] = [];
+
+  private constructor(
+    readonly ua: UserAgentCore,
+    readonly transport: UdpTransport,
+    readonly mediaPort: number,
+  ) {}
+
+  static async start(mediaPort: number): Promise<AnsweringPhone> {
+    let phone: AnsweringPhone | undefined;
+    const ua = new UserAgentCore({
+      delegate: {
+        handlers: {
+          INVITE: (request) => phone!.answer(request),
+          BYE: (request) => {
+            phone!.byes.push(request.message);
+            request.reply(200);
+          },
+          NOTIFY: (request) => {
+            phone!.notifies.push(request.message.body.toString().trim());
+            request.reply(200);
+          },
+        },
+        onAck: (ack) => {
+          if (ack.body.length > 0 && phone !== undefined) phone.remoteSdp = ack.body;
+        },
+        isDialogRequired: () => false,
+        onError: () => undefined,
+      },
+    });
+    const transport = new UdpTransport({ host: "127.0.0.1", port: 0 });
+    await ua.addTransport(transport);
+    phone = new AnsweringPhone(ua, transport, mediaPort);
+    return phone;
+  }
+
+  get contact(): string {
+    return `<sip:phone@127.0.0.1:${this.transport.localAddress.port}>`;
+  }
+
+  /** The media port the SIP Server's side (the media engine) told this phone to send to. */
+  remoteMediaPort(): number | undefined {
+    return this.remoteSdp === undefined ? undefined : parseSdp(this.remoteSdp).media[0]?.port;
+  }
+
+  private answer(request: IncomingRequest): void {
+    if (request.message.body.length > 0) this.remoteSdp = request.message.body;
+    const sdp = [
+      "v=0",
+      "o=phone 1 1 IN IP4 127.0.0.1",
+      "s=-",
+      "c=IN IP4 127.0.0.1",
+      "t=0 0",
+      `m=audio ${this.mediaPort} RTP/AVP 0 8`,
+      "a=rtpmap:0 PCMU/8000",
+      "a=rtpmap:8 PCMA/8000",
+      "",
+    ].join("\r\n");
+    const response = request.createResponse(200, {
+      headers: { Contact: this.contact },
+      body: sdp,
+      contentType: "application/sdp",
+    });
+    this.dialog = Dialog.createAsUas(request.message, response, request.source);
+    this.ua.registerDialog(this.dialog);
+    request.send(response);
+  }
+
+  /** REFER in the current dialog (RFC 3515), e.g. a blind transfer to `target`. */
+  refer(target: string, host: string): Promise<SipResponse> {
+    const dialog = this.dialog!;
+    return this.ua.sendInDialog(
+      dialog,
+      dialog.createRequest("REFER", { headers: { "Refer-To": `<sip:${target}@${host}>` } }),
+    );
+  }
+
+  close(): Promise<void> {
+    return this.ua.close();
+  }
+}
