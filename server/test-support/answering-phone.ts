@@ -21,22 +21,23 @@ export class AnsweringPhone {
   ) {}
 
   static async start(mediaPort: number): Promise<AnsweringPhone> {
-    let phone: AnsweringPhone | undefined;
+    // The handlers need the phone they belong to, which needs the UA: a holder breaks the cycle.
+    const holder: { phone?: AnsweringPhone } = {};
     const ua = new UserAgentCore({
       delegate: {
         handlers: {
-          INVITE: (request) => phone!.answer(request),
+          INVITE: (request) => holder.phone!.answer(request),
           BYE: (request) => {
-            phone!.byes.push(request.message);
+            holder.phone!.byes.push(request.message);
             request.reply(200);
           },
           NOTIFY: (request) => {
-            phone!.notifies.push(request.message.body.toString().trim());
+            holder.phone!.notifies.push(request.message.body.toString().trim());
             request.reply(200);
           },
         },
         onAck: (ack) => {
-          if (ack.body.length > 0 && phone !== undefined) phone.remoteSdp = ack.body;
+          if (ack.body.length > 0 && holder.phone !== undefined) holder.phone.remoteSdp = ack.body;
         },
         isDialogRequired: () => false,
         onError: () => undefined,
@@ -44,8 +45,8 @@ export class AnsweringPhone {
     });
     const transport = new UdpTransport({ host: "127.0.0.1", port: 0 });
     await ua.addTransport(transport);
-    phone = new AnsweringPhone(ua, transport, mediaPort);
-    return phone;
+    holder.phone = new AnsweringPhone(ua, transport, mediaPort);
+    return holder.phone;
   }
 
   get contact(): string {
