@@ -142,12 +142,13 @@ describe("forkline CLI against a running server", () => {
     expect(r.stderr).toContain("[CONFLICT]");
   });
 
-  it("calls lists live calls (none here); record answers 'not implemented' until the recording policy", () => {
+  it("calls lists live calls (none here); record refuses an unknown ConnID", () => {
     const calls = forkline(["calls", "--json"]);
     expect(calls.code).toBe(0);
     expect(JSON.parse(calls.stdout)).toEqual([]);
     const rec = forkline(["record", "pause", "call-1"]);
-    expect(rec.stderr).toMatch(/Recording pause is not implemented yet/);
+    expect(rec.code).toBe(1);
+    expect(rec.stderr).toMatch(/No call with ConnID call-1.*\[NOT_FOUND\]/);
   });
 
   it("a bad token is refused and a missing server is reported plainly", () => {

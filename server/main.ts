@@ -12,6 +12,7 @@ import { LoginThrottle } from "./services/auth/login-throttle";
 import { bootstrap } from "./services/bootstrap/bootstrap";
 import { createDb, sqlitePathFromUrl } from "./services/db";
 import { RecordingHistoryService } from "./services/recording/recording-history-service";
+import { RecordingService } from "./services/recording/recording-service";
 import { SipServer } from "./sip/sip-server";
 
 const env = loadEnvOrExit("forkline-server", () => loadServerEnv(process.env));
@@ -41,6 +42,15 @@ const sip = await SipServer.start({
 });
 deps.calls = sip.calls;
 cti.calls = sip.calls;
+const recordings = new RecordingService(
+  db,
+  sip.calls,
+  ctiBus,
+  (dn) => cti.agents.agentOnDn(dn),
+  (error) => process.stderr.write(`forkline-server: recording: ${(error as Error).stack ?? String(error)}\n`),
+);
+cti.recordings = recordings;
+deps.recordings = recordings;
 
 notifyReady({
   service: "server",

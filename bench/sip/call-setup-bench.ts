@@ -71,12 +71,12 @@ function readStats(file: string): { successful: number; failed: number; avgSetup
   const header = lines[0]!.split(";");
   const last = lines[lines.length - 1]!.split(";");
   const field = (name: string) => last[header.indexOf(name)] ?? "0";
-  const rt = field("ResponseTime1(C)");
-  const [h, m, s] = rt.split(":").map(Number);
+  // SIPp writes durations as hh:mm:ss:microseconds.
+  const [h = 0, m = 0, s = 0, us = 0] = field("ResponseTime1(C)").split(":").map(Number);
   return {
     successful: Number(field("SuccessfulCall(C)")),
     failed: Number(field("FailedCall(C)")),
-    avgSetupMs: ((h ?? 0) * 3600 + (m ?? 0) * 60 + (s ?? 0)) * 1000,
+    avgSetupMs: h * 3_600_000 + m * 60_000 + s * 1000 + us / 1000,
   };
 }
 

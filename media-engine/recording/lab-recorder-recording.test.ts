@@ -240,7 +240,7 @@ describe("recording both sides of a call to the lab recorder through the media e
         "-mi",
         "127.0.0.1",
         "-mp",
-        "46300",
+        "32300",
         "-m",
         "1",
         "-timeout",

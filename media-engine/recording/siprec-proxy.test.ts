@@ -139,7 +139,7 @@ describe("recording proxy: MSML <record> → SIPREC session to a recorder", () =
         "-mi",
         "127.0.0.1",
         "-mp",
-        "46200",
+        "32200",
         "-m",
         "1",
         "-timeout",

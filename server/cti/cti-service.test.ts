@@ -72,7 +72,7 @@ describe("TAgentLogin / TAgentLogout", () => {
 });
 
 describe("requests that need calls", () => {
-  it("TRequestPrivateService says recording control is not supported yet", async () => {
+  it("TRequestPrivateService without a running SIP Server finds no call", async () => {
     const event = await cti.request({
       request: "TRequestPrivateService",
       thisDn: "1001",
@@ -83,7 +83,7 @@ describe("requests that need calls", () => {
     expect(event).toMatchObject({
       event: "EventError",
       connId: "00a1",
-      error: { code: TErrorCode.NOT_SUPPORTED },
+      error: { code: TErrorCode.NO_SUCH_CALL },
     });
   });
 

@@ -14,9 +14,21 @@ export interface CtiCallControl {
   singleStepTransfer(connId: string, thisDn: string, otherDn: string): Promise<boolean>;
 }
 
+/** Recording control by TRequestPrivateService (the recording policy service). */
+export interface CtiRecordingControl {
+  privateService(req: {
+    thisDn: string;
+    connId: string;
+    privateMsgId: number;
+    extensions?: Record<string, string>;
+    referenceId: number | null;
+  }): Promise<TEvent>;
+}
+
 export class CtiService {
   /** Set once the SIP Server is up; until then call requests find no call. */
   calls: CtiCallControl | undefined;
+  recordings: CtiRecordingControl | undefined;
 
   constructor(
     readonly bus: CtiEventBus,
@@ -31,13 +43,22 @@ export class CtiService {
       case "TAgentLogout":
         return this.agents.logout({ thisDn: req.thisDn, referenceId });
       case "TRequestPrivateService":
-        return this.error(
-          req.thisDn,
-          req.connId,
+        if (this.recordings === undefined) {
+          return this.error(
+            req.thisDn,
+            req.connId,
+            referenceId,
+            TErrorCode.NO_SUCH_CALL,
+            "The SIP Server is not running.",
+          );
+        }
+        return this.recordings.privateService({
+          thisDn: req.thisDn,
+          connId: req.connId,
+          privateMsgId: req.privateMsgId,
+          ...(req.extensions === undefined ? {} : { extensions: req.extensions }),
           referenceId,
-          TErrorCode.NOT_SUPPORTED,
-          "TRequestPrivateService (recording control) arrives with the recording policy; it is not supported yet.",
-        );
+        });
       case "TRouteCall":
         if (this.calls?.routeCall(req.connId, req.thisDn, req.otherDn, req.extensions ?? {})) {
           return this.ack(req.thisDn, req.connId, referenceId, req.otherDn);

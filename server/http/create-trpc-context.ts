@@ -6,6 +6,7 @@ import type { ServerEnv } from "../env";
 import type { TrpcContext } from "../trpc/trpc";
 import type { CtiService } from "../cti/cti-service";
 import type { LiveCalls } from "../services/calls/call-control-service";
+import type { RecordingService } from "../services/recording/recording-service";
 import { parseCookies, serializeCookie } from "./cookies";
 
 export type ContextDeps = {
@@ -15,6 +16,7 @@ export type ContextDeps = {
   cti: CtiService;
   /** Set once the SIP Server is up (it needs the HTTP server for SIP over WebSocket). */
   calls?: LiveCalls;
+  recordings?: RecordingService;
 };
 
 export async function createTrpcContext(

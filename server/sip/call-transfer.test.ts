@@ -42,16 +42,16 @@ async function registerFor(phone: AnsweringPhone, extension: string): Promise<vo
 
 describe("blind transfer by REFER (RFC 3515)", () => {
   it("1001 transfers the trunk caller to 1002: NOTIFYs 100 then 200, 1001 released, media reaches 1002", async () => {
-    const agent1Media = await UdpPhone.open(46400);
-    const agent2Media = await UdpPhone.open(46402);
-    const trunkMedia = await UdpPhone.open(47000);
+    const agent1Media = await UdpPhone.open(32400);
+    const agent2Media = await UdpPhone.open(32402);
+    const trunkMedia = await UdpPhone.open(32700);
     closers.push(
       () => agent1Media.close(),
       () => agent2Media.close(),
       () => trunkMedia.close(),
     );
-    const agent1 = await AnsweringPhone.start(46400);
-    const agent2 = await AnsweringPhone.start(46402);
+    const agent1 = await AnsweringPhone.start(32400);
+    const agent2 = await AnsweringPhone.start(32402);
     closers.push(
       () => agent1.close(),
       () => agent2.close(),

@@ -1,4 +1,5 @@
 import type { Server } from "node:http";
+import { MSML_CONTENT_TYPE, parseMsml } from "../../protocol/msml";
 import {
   SystemClock,
   TcpTransport,
@@ -53,7 +54,15 @@ export class SipServer {
           INVITE: (request) => this.calls.onInvite(request),
           BYE: (request) => this.calls.onBye(request),
           REFER: (request) => this.calls.onRefer(request),
-          INFO: (request) => void request.reply(200),
+          INFO: (request) => {
+            // Media engines report recording progress as MSML <event> (RFC 5707 §7.4) in INFO.
+            const type = request.message.headers.get("Content-Type") ?? "";
+            if (request.dialog !== undefined && type.toLowerCase().startsWith(MSML_CONTENT_TYPE)) {
+              const document = parseMsml(request.message.body);
+              if (document.type === "event") this.calls.onMediaEvent(request.dialog, document);
+            }
+            request.reply(200);
+          },
         },
         onAck: (_ack, _source, dialog) => this.calls.onAck(dialog),
         onCancel: (invite) => this.calls.onCancel(invite),

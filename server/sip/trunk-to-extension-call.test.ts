@@ -18,8 +18,8 @@ const ports = {
 /** The demo trunk "pstn" is the peer 127.0.0.1:5062; the extension's phone (SIPp) listens on 5063. */
 const TRUNK_PORT = 5062;
 const PHONE_PORT = 5063;
-const PHONE_MEDIA_PORT = 46000;
-const TRUNK_MEDIA_PORT = 46100;
+const PHONE_MEDIA_PORT = 32000;
+const TRUNK_MEDIA_PORT = 32100;
 const SCENARIOS = path.join(import.meta.dirname, "__scenarios__");
 const G711A_PCAP = "/usr/share/sip-tester/g711a.pcap";
 

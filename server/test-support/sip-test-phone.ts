@@ -111,7 +111,7 @@ export class SipTestPhone {
       "s=-",
       "c=IN IP4 127.0.0.1",
       "t=0 0",
-      "m=audio 47000 RTP/AVP 8",
+      "m=audio 32700 RTP/AVP 8",
       "a=rtpmap:8 PCMA/8000",
       "",
     ].join("\r\n");

@@ -9,6 +9,7 @@ import type { LoginThrottle } from "../services/auth/login-throttle";
 import type { Db } from "../services/db";
 import type { ServerEnv } from "../env";
 import type { LiveCalls } from "../services/calls/call-control-service";
+import type { RecordingService } from "../services/recording/recording-service";
 import type { CtiService } from "../cti/cti-service";
 
 // ---- 1. CONTEXT ----------------------------------------------------------------------
@@ -19,6 +20,7 @@ export type TrpcContext = {
   throttle: LoginThrottle;
   cti: CtiService;
   calls?: LiveCalls;
+  recordings?: RecordingService;
   actor: Actor | null;
   /** Remote address of the request, the key for login throttling. */
   source: string;

@@ -1,4 +1,14 @@
+import type { z } from "zod";
+import type { zRecordingControlInput } from "../../../common/schemas/recording-schemas";
+import { TErrorCode } from "../../cti/t-library-events";
 import { AppError, AppErrorCode } from "../../errors/app-error";
+import {
+  RecordingPolicyError,
+  type RecordingAction,
+  type RecordingService,
+} from "../recording/recording-service";
+
+type RecordingControlInput = z.output<typeof zRecordingControlInput>;
 import type { CallView } from "../../sip/calls/call-controller";
 
 /** What the call layer offers the API: the calls in progress now. */
@@ -37,9 +47,40 @@ export function listCalls(live: LiveCalls | undefined): CallRow[] {
     }));
 }
 
-export function controlRecording(action: "start" | "stop" | "pause" | "resume"): never {
-  throw new AppError(
-    AppErrorCode.NOT_IMPLEMENTED,
-    `Recording ${action} is not implemented yet: it arrives with the recording proxy and the recording policy.`,
-  );
+/**
+ * Supervisor and CLI recording control: the same RecordingService path as TRequestPrivateService,
+ * so every trigger leaves the same history. Policy refusals become typed errors.
+ */
+export async function controlRecording(
+  recordings: RecordingService | undefined,
+  action: RecordingAction,
+  input: RecordingControlInput,
+  by: string,
+): Promise<{ id: string; side: string; state: string }[]> {
+  if (recordings === undefined)
+    throw new AppError(AppErrorCode.UNAVAILABLE, "The SIP Server is not running.");
+  try {
+    const done = await recordings.control(action, {
+      connId: input.callId,
+      side: input.side,
+      ...(input.id === undefined ? {} : { id: input.id }),
+      ...(input.dest === undefined ? {} : { dest: input.dest }),
+      ...(input.params === undefined ? {} : { params: input.params }),
+      by,
+    });
+    return done.map((r) => ({
+      id: r.id,
+      side: r.callSide === "caller" ? "source" : "destination",
+      state: r.state,
+    }));
+  } catch (error) {
+    if (!(error instanceof RecordingPolicyError)) throw error;
+    const code =
+      error.code === TErrorCode.NO_SUCH_CALL || error.code === TErrorCode.NOT_RECORDING
+        ? AppErrorCode.NOT_FOUND
+        : error.code === TErrorCode.INVALID_DESTINATION
+          ? AppErrorCode.INVALID_INPUT
+          : AppErrorCode.CONFLICT;
+    throw new AppError(code, `${error.message} [${error.code}]`);
+  }
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { MsmlEvent } from "../../../protocol/msml";
 import { parseSdp, selectedCodec } from "../../../protocol/sdp";
 import { parseNameAddr, type SipResponse } from "../../../protocol/sip";
 import {
@@ -29,6 +30,26 @@ export interface CallControllerOptions {
   readonly onError: (error: unknown) => void;
   /** Call progress, one line per step (LOG_LEVEL=debug). */
   readonly log: (line: string) => void;
+}
+
+export type CallSide = "caller" | "callee";
+
+/** A recording event the media engine reported (MSML <event> in INFO), with the call it concerns. */
+export interface RecordingEngineEvent {
+  readonly connId: string;
+  /** started | paused | resumed | stopped | failed */
+  readonly name: string;
+  readonly dialogId: string;
+  readonly recordingId: string;
+  readonly recorder?: string;
+  readonly reason?: string;
+}
+
+/** Hooks the recording policy (a service above the call layer) subscribes to. */
+export interface CallLifecycleListener {
+  established?(call: Call): void;
+  released?(call: Call): void;
+  recordingEvent?(event: RecordingEngineEvent): void;
 }
 
 /** What the supervisor page and `forkline calls` show. */
@@ -72,7 +93,126 @@ export class CallController {
   /** Dialog key → the call and the side it belongs to, for in-dialog requests. */
   private readonly byDialog = new Map<string, { call: Call; side: "caller" | "callee" | "media" }>();
 
+  private readonly listeners = new Set<CallLifecycleListener>();
+
   constructor(private readonly options: CallControllerOptions) {}
+
+  listen(listener: CallLifecycleListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private notify(fn: (listener: CallLifecycleListener) => void): void {
+    for (const listener of this.listeners) {
+      try {
+        fn(listener);
+      } catch (error) {
+        this.options.onError(error);
+      }
+    }
+  }
+
+  // Recording (MSML towards the media engine that anchors the side's leg)
+
+  /**
+   * Starts a SIPREC recording of one side of an established call: the media engine replicates
+   * that leg's streams (the party's voice and what it hears) to the first recorder of `dest` that
+   * answers. Participants are named for the metadata, since the engine knows legs, not people.
+   */
+  async startRecording(
+    connId: string,
+    side: CallSide,
+    request: {
+      name: string;
+      recordingId: string;
+      dest: string[];
+      params: Record<string, string>;
+      agentId?: string;
+    },
+  ): Promise<string> {
+    const call = this.calls.get(connId);
+    if (call === undefined || call.state !== CallState.Established) {
+      throw new MediaEngineError(`no established call ${connId}`, 481);
+    }
+    const target = side === "caller" ? call.caller : call.callee!;
+    const other = side === "caller" ? call.callee! : call.caller;
+    const participant = (leg: { party: CallParty; media?: MediaLegHandle }, agentId?: string) => ({
+      conn: leg.media!.connId,
+      aor:
+        leg.party.kind === "trunk"
+          ? `sip:${leg.party.number || "anonymous"}@${leg.party.dn}`
+          : `sip:${leg.party.dn}@forkline`,
+      ...(leg.party.kind === "extension"
+        ? { dn: leg.party.dn, role: "agent" as const }
+        : { role: "customer" as const }),
+      ...(agentId === undefined ? {} : { agentId }),
+    });
+    const result = await this.options.media.msml(target.media!, [
+      {
+        kind: "dialogstart",
+        target: target.media!.connId,
+        name: request.name,
+        type: "application/moml+xml",
+        record: {
+          dest: request.dest,
+          recordingId: request.recordingId,
+          params: request.params,
+          participants: [participant(target, request.agentId), participant(other)],
+        },
+      },
+    ]);
+    if (result.response !== 200 || result.dialogid === undefined) {
+      throw new MediaEngineError(
+        `the media engine refused the recording: ${result.response} ${result.description ?? ""}`.trim(),
+        500,
+      );
+    }
+    return result.dialogid;
+  }
+
+  async controlRecording(
+    connId: string,
+    side: CallSide,
+    dialogId: string,
+    action: "pause" | "resume" | "stop",
+  ): Promise<void> {
+    const call = this.calls.get(connId);
+    const leg = call === undefined ? undefined : side === "caller" ? call.caller.media : call.callee?.media;
+    if (leg === undefined || leg.closed) return;
+    const result = await this.options.media.msml(
+      leg,
+      action === "stop"
+        ? [{ kind: "dialogend", id: dialogId }]
+        : [{ kind: "send", target: dialogId, event: action }],
+    );
+    if (result.response !== 200) {
+      throw new MediaEngineError(
+        `the media engine refused ${action}: ${result.response} ${result.description ?? ""}`.trim(),
+        500,
+      );
+    }
+  }
+
+  /** INFO with an MSML <event> from a media engine, in one of a call's media leg dialogs. */
+  onMediaEvent(dialog: Dialog, event: MsmlEvent): boolean {
+    const owner = this.byDialog.get(dialog.key);
+    if (owner === undefined || owner.side !== "media" || !event.name.startsWith("forkline.recording."))
+      return false;
+    const field = (name: string) => event.fields.find((f) => f.name === name)?.value;
+    const recorder = field("recorder");
+    const reason = field("reason");
+    this.notify((l) =>
+      l.recordingEvent?.({
+        connId: owner.call.connId,
+        name: event.name.slice("forkline.recording.".length),
+        dialogId: event.id,
+        recordingId: field("recordingid") ?? "",
+        ...(recorder === undefined ? {} : { recorder }),
+        ...(reason === undefined ? {} : { reason }),
+      }),
+    );
+    return true;
+  }
 
   list(): CallView[] {
     return [...this.calls.values()].map((call) => ({
@@ -409,16 +549,7 @@ export class CallController {
     }
     const binding = this.options.registrar.lookup(target.dn)[0];
     if (binding === undefined) throw new SipError(480, `${target.dn} is not registered`);
-    if (
-      [...this.calls.values()].some(
-        (c) =>
-          c.state !== CallState.Released &&
-          c.callee?.party.dn === target.dn &&
-          c.callee.party.kind === "extension",
-      )
-    ) {
-      throw new SipError(486, "Busy Here");
-    }
+    // Busy is the phone's to say (486): a phone with call waiting takes a second call.
     // Connection-oriented flows (WebSocket, TCP) are the only way back to browsers and phones
     // behind NAT (RFC 5626 §5.3); over UDP the registered Contact is where the phone listens.
     const destination =
@@ -508,6 +639,7 @@ export class CallController {
     invite.send(ok);
     call.transition(CallState.Established);
     this.options.log(`call ${call.connId}: established`);
+    this.notify((l) => l.established?.(call));
     this.publish("EventEstablished", callee.party, call.caller.party, call);
     this.publish("EventEstablished", call.caller.party, callee.party, call);
   }
@@ -544,6 +676,7 @@ export class CallController {
       }
     }
     await Promise.allSettled(tasks);
+    this.notify((l) => l.released?.(call));
     if (wasUp) {
       this.publish("EventReleased", caller.party, callee?.party ?? null, call, { cause });
       if (callee !== undefined) this.publish("EventReleased", callee.party, caller.party, call, { cause });

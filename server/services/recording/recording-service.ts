@@ -1,0 +1,451 @@
+import { randomUUID } from "node:crypto";
+import { parseParamsString, type RecordSide } from "../../../common/schemas/recording-schemas";
+import type { CtiEventBus } from "../../cti/cti-event-bus";
+import { TErrorCode, type TEvent } from "../../cti/t-library-events";
+import { AppError } from "../../errors/app-error";
+import type { Call } from "../../sip/calls/call";
+import type { CallController, CallSide, RecordingEngineEvent } from "../../sip/calls/call-controller";
+import type { Db } from "../db";
+import { RecordingHistoryService, type RecordingTrigger } from "./recording-history-service";
+import { RecordingState, transition } from "./recording-session-state";
+
+/** T-Library private message ids of SIP Server recording control (AttrPrivateMsgID). */
+export const GSIP_RECORD = { START: 3013, STOP: 3014, PAUSE: 3015, RESUME: 3016 } as const;
+export type RecordingAction = "start" | "stop" | "pause" | "resume";
+const ACTION_OF: Record<number, RecordingAction> = {
+  3013: "start",
+  3014: "stop",
+  3015: "pause",
+  3016: "resume",
+};
+const MSG_ID_OF: Record<RecordingAction, number> = { start: 3013, stop: 3014, pause: 3015, resume: 3016 };
+
+/** A refusal of the policy, turned into EventError (CTI) or a typed tRPC error by the caller. */
+export class RecordingPolicyError extends Error {
+  constructor(
+    readonly code: TErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface RecordingRequest {
+  connId: string;
+  /** The DN asking (CTI ThisDN); need not be a party (a supervisor). Absent for API callers. */
+  thisDn?: string;
+  side: RecordSide;
+  id?: string;
+  dest?: string;
+  params?: Record<string, string>;
+  /** Who asked, for the history: "cti:1003", "user:supervisor", "route:7000". */
+  by: string;
+}
+
+interface LiveRecording {
+  readonly id: string;
+  readonly connId: string;
+  readonly callSide: CallSide;
+  readonly trigger: RecordingTrigger;
+  dialogId?: string;
+  state: RecordingState;
+}
+
+/**
+ * The SIP Server's recording policy, one code path for every trigger: full-time settings (DN,
+ * Agent Login, Trunk) when a call is established, a routing strategy's `record` key, and
+ * mid-call requests (TRequestPrivateService, the supervisor API, the CLI). It tells the media
+ * engine by MSML (through the call layer), keeps the history, and tells CTI clients.
+ */
+export class RecordingService {
+  private readonly live = new Map<string, LiveRecording>();
+  private readonly history: RecordingHistoryService;
+
+  constructor(
+    private readonly db: Db,
+    private readonly calls: CallController,
+    private readonly cti: CtiEventBus,
+    private readonly agentOnDn: (dn: string) => string | null,
+    private readonly onError: (error: unknown) => void,
+  ) {
+    this.history = new RecordingHistoryService(db);
+    calls.listen({
+      established: (call) => void this.applyStandingPolicy(call).catch(onError),
+      recordingEvent: (event) => void this.onEngineEvent(event).catch(onError),
+      released: (call) => void this.onCallReleased(call).catch(onError),
+    });
+  }
+
+  /** Recordings of a call that are not over, for the live calls page. */
+  liveFor(
+    connId: string,
+  ): { id: string; side: CallSide; trigger: RecordingTrigger; state: RecordingState }[] {
+    return [...this.live.values()]
+      .filter((r) => r.connId === connId)
+      .map(({ id, callSide, trigger, state }) => ({ id, side: callSide, trigger, state }));
+  }
+
+  /** TRequestPrivateService: GSIP_RECORD_START/STOP/PAUSE/RESUME with its extensions. */
+  async privateService(req: {
+    thisDn: string;
+    connId: string;
+    privateMsgId: number;
+    extensions?: Record<string, string>;
+    referenceId: number | null;
+  }): Promise<TEvent> {
+    const action = ACTION_OF[req.privateMsgId];
+    const ext = req.extensions ?? {};
+    try {
+      if (action === undefined) {
+        throw new RecordingPolicyError(
+          TErrorCode.UNKNOWN_PRIVATE_MESSAGE,
+          `AttrPrivateMsgID ${req.privateMsgId} is not a recording request (3013 start, 3014 stop, 3015 pause, 3016 resume).`,
+        );
+      }
+      const side = ext.record ?? "source";
+      if (side !== "source" && side !== "destination") {
+        throw new RecordingPolicyError(
+          TErrorCode.INVALID_DESTINATION,
+          `record must be source or destination, not "${side}".`,
+        );
+      }
+      let params: Record<string, string> | undefined;
+      try {
+        params = ext.params === undefined ? undefined : parseParamsString(ext.params);
+      } catch (error) {
+        throw new RecordingPolicyError(TErrorCode.INVALID_DESTINATION, (error as Error).message);
+      }
+      const done = await this.control(action, {
+        connId: req.connId,
+        thisDn: req.thisDn,
+        side,
+        ...(ext.id === undefined ? {} : { id: ext.id }),
+        ...(ext.dest === undefined ? {} : { dest: ext.dest }),
+        ...(params === undefined ? {} : { params }),
+        by: `cti:${req.thisDn}`,
+      });
+      return this.privateInfo(req.thisDn, req.connId, action, done, req.referenceId);
+    } catch (error) {
+      if (!(error instanceof RecordingPolicyError)) throw error;
+      return this.cti.publish({
+        event: "EventError",
+        thisDn: req.thisDn,
+        otherDn: null,
+        connId: req.connId,
+        agentId: null,
+        referenceId: req.referenceId,
+        userData: { AttrPrivateMsgID: String(req.privateMsgId) },
+        error: { code: error.code, message: error.message },
+      });
+    }
+  }
+
+  /**
+   * The single entry point for mid-call control. Throws RecordingPolicyError with a stable code
+   * and a sentence saying why.
+   */
+  async control(action: RecordingAction, req: RecordingRequest): Promise<LiveRecording[]> {
+    const call = this.calls.get(req.connId);
+    if (call === undefined || call.released) {
+      throw new RecordingPolicyError(TErrorCode.NO_SUCH_CALL, `No call with ConnID ${req.connId}.`);
+    }
+    const callSide = this.sideOf(call, req.side, req.thisDn);
+    if (action === "start") return [await this.start(call, callSide, "private_service", req)];
+    const targets = [...this.live.values()].filter(
+      (r) => r.connId === req.connId && r.callSide === callSide && (req.id === undefined || r.id === req.id),
+    );
+    if (targets.length === 0) {
+      throw new RecordingPolicyError(
+        TErrorCode.NOT_RECORDING,
+        `Nothing records the ${req.side} side of call ${req.connId}${req.id === undefined ? "" : ` with id ${req.id}`}.`,
+      );
+    }
+    const next =
+      action === "pause"
+        ? RecordingState.Paused
+        : action === "resume"
+          ? RecordingState.Recording
+          : RecordingState.Stopped;
+    for (const recording of targets) {
+      try {
+        transition(recording.state, next);
+      } catch {
+        throw new RecordingPolicyError(
+          TErrorCode.INVALID_TRANSITION,
+          `Recording ${recording.id} is ${recording.state}: it cannot ${action}.`,
+        );
+      }
+    }
+    for (const recording of targets) {
+      if (recording.dialogId !== undefined) {
+        try {
+          await this.calls.controlRecording(call.connId, recording.callSide, recording.dialogId, action);
+        } catch (error) {
+          throw new RecordingPolicyError(TErrorCode.MEDIA_ENGINE_REFUSED, (error as Error).message);
+        }
+      }
+      await this.moveTo(recording, next, req.by, action);
+    }
+    return targets;
+  }
+
+  /** Which leg "source"/"destination" names: ThisDN's side and the other, or caller/callee for a non-party. */
+  private sideOf(call: Call, side: RecordSide, thisDn: string | undefined): CallSide {
+    const thisSide =
+      thisDn === undefined
+        ? undefined
+        : call.caller.party.dn === thisDn
+          ? "caller"
+          : call.callee?.party.dn === thisDn
+            ? "callee"
+            : undefined;
+    if (thisSide === undefined) return side === "source" ? "caller" : "callee";
+    if (side === "source") return thisSide;
+    return thisSide === "caller" ? "callee" : "caller";
+  }
+
+  private async start(
+    call: Call,
+    callSide: CallSide,
+    trigger: RecordingTrigger,
+    req: RecordingRequest,
+  ): Promise<LiveRecording> {
+    const already = [...this.live.values()].find((r) => r.connId === call.connId && r.callSide === callSide);
+    if (already !== undefined) {
+      const why = already.trigger.startsWith("full_time")
+        ? "full-time recording takes precedence"
+        : `recording ${already.id} is live`;
+      throw new RecordingPolicyError(
+        TErrorCode.ALREADY_RECORDED,
+        `The ${req.side} side of call ${call.connId} is already recorded (${why}).`,
+      );
+    }
+    const dest = req.dest === undefined ? await this.defaultRecorders() : [validateDest(req.dest)];
+    const id = req.id ?? randomUUID();
+    if (this.live.has(id))
+      throw new RecordingPolicyError(TErrorCode.DUPLICATE_RECORDING_ID, `Recording id ${id} is in use.`);
+    try {
+      await this.history.open({
+        id,
+        callId: call.caller.invite.message.headers.get("Call-ID") ?? call.connId,
+        connId: call.connId,
+        side: callSide === "caller" ? "source" : "destination",
+        trigger,
+        requestedBy: req.by,
+        params: req.params ?? {},
+      });
+    } catch (error) {
+      if (error instanceof AppError)
+        throw new RecordingPolicyError(TErrorCode.DUPLICATE_RECORDING_ID, error.message);
+      throw error;
+    }
+    const recording: LiveRecording = {
+      id,
+      connId: call.connId,
+      callSide,
+      trigger,
+      state: RecordingState.Starting,
+    };
+    this.live.set(id, recording);
+    const party = callSide === "caller" ? call.caller.party : call.callee!.party;
+    const agentId = party.kind === "extension" ? this.agentOnDn(party.dn) : null;
+    try {
+      recording.dialogId = await this.calls.startRecording(call.connId, callSide, {
+        name: `rec-${id.replace(/[^A-Za-z0-9.:_-]/g, "").slice(0, 40) || "x"}`,
+        recordingId: id,
+        dest,
+        params: req.params ?? {},
+        ...(agentId === null ? {} : { agentId }),
+      });
+    } catch (error) {
+      this.live.delete(id);
+      await this.history.move(id, RecordingState.Failed, { by: req.by, reason: (error as Error).message });
+      throw new RecordingPolicyError(TErrorCode.MEDIA_ENGINE_REFUSED, (error as Error).message);
+    }
+    return recording;
+  }
+
+  private async defaultRecorders(): Promise<string[]> {
+    const rows = await this.db.recorder.findMany({ where: { enabled: true }, orderBy: { position: "asc" } });
+    if (rows.length === 0) throw new RecordingPolicyError(TErrorCode.NO_RECORDER, "No recorder is enabled.");
+    return rows.map((r) => r.uri);
+  }
+
+  /** Full-time settings and the routing strategy's `record` key, when a call is answered. */
+  private async applyStandingPolicy(call: Call): Promise<void> {
+    const route = call.routeExtensions.record;
+    const disabled = new Set<CallSide>();
+    if (route === "disable_source") disabled.add("caller");
+    if (route === "disable_destination") disabled.add("callee");
+    for (const callSide of ["caller", "callee"] as const) {
+      const party = callSide === "caller" ? call.caller.party : call.callee?.party;
+      if (party === undefined || disabled.has(callSide)) continue;
+      const trigger = await this.fullTimeTrigger(party);
+      if (trigger === undefined) continue;
+      await this.start(call, callSide, trigger, {
+        connId: call.connId,
+        side: callSide === "caller" ? "source" : "destination",
+        by: `${trigger}:${party.dn}`,
+      })
+        .then((r) => this.announce(call, r, "start", trigger))
+        .catch((error: unknown) => this.reportStartFailure(call, error));
+    }
+    if (route === "source" || route === "destination") {
+      const callSide: CallSide = route === "source" ? "caller" : "callee";
+      await this.start(call, callSide, "route", {
+        connId: call.connId,
+        side: route,
+        by: "route",
+        params: call.routeExtensions,
+      })
+        .then((r) => this.announce(call, r, "start", "route"))
+        .catch((error: unknown) => this.reportStartFailure(call, error));
+    }
+  }
+
+  private async fullTimeTrigger(party: { kind: string; dn: string }): Promise<RecordingTrigger | undefined> {
+    const dn = await this.db.dn.findUnique({ where: { number: party.dn } });
+    if (party.kind === "trunk") return dn?.record ? "full_time_trunk" : undefined;
+    if (dn?.record) return "full_time_dn";
+    const agentId = this.agentOnDn(party.dn);
+    if (agentId === null) return undefined;
+    const login = await this.db.agentLogin.findUnique({ where: { loginCode: agentId } });
+    return login?.record ? "full_time_agent" : undefined;
+  }
+
+  private reportStartFailure(call: Call, error: unknown): void {
+    if (!(error instanceof RecordingPolicyError)) {
+      this.onError(error);
+      return;
+    }
+    for (const party of [call.caller.party, call.callee?.party]) {
+      if (party === undefined) continue;
+      this.cti.publish({
+        event: "EventError",
+        thisDn: party.dn,
+        otherDn: null,
+        connId: call.connId,
+        agentId: null,
+        referenceId: null,
+        userData: { GSIP_RECORD: "OFF" },
+        error: { code: error.code, message: error.message },
+      });
+    }
+  }
+
+  private async onEngineEvent(event: RecordingEngineEvent): Promise<void> {
+    const recording = this.live.get(event.recordingId);
+    if (recording === undefined) return;
+    if (event.name === "started" && recording.state === RecordingState.Starting) {
+      recording.state = RecordingState.Recording;
+      await this.history.move(recording.id, RecordingState.Recording, {
+        by: "media-engine",
+        reason: "recorder answered",
+        ...(event.recorder === undefined ? {} : { recorderUri: event.recorder }),
+      });
+    } else if (
+      event.name === "failed" ||
+      (event.name === "stopped" && recording.state !== RecordingState.Stopped)
+    ) {
+      const to = event.name === "failed" ? RecordingState.Failed : RecordingState.Stopped;
+      this.live.delete(recording.id);
+      recording.state = to;
+      await this.history.move(recording.id, to, { by: "media-engine", reason: event.reason ?? event.name });
+      const call = this.calls.get(event.connId);
+      if (call !== undefined)
+        this.announce(call, recording, "stop", event.reason ?? `recording ${event.name}`);
+    }
+  }
+
+  private async onCallReleased(call: Call): Promise<void> {
+    for (const recording of [...this.live.values()].filter((r) => r.connId === call.connId)) {
+      this.live.delete(recording.id);
+      await this.history
+        .move(recording.id, RecordingState.Stopped, { by: "call", reason: "call ended" })
+        .catch(() => undefined);
+    }
+  }
+
+  private async moveTo(
+    recording: LiveRecording,
+    to: RecordingState,
+    by: string,
+    action: RecordingAction,
+  ): Promise<void> {
+    // A session the engine has not confirmed yet is still "starting" in the history.
+    const historyState = recording.state;
+    recording.state = to;
+    if (to === RecordingState.Stopped) this.live.delete(recording.id);
+    if (historyState === RecordingState.Starting && to !== RecordingState.Stopped) return;
+    await this.history.move(recording.id, to, { by, reason: action });
+    const call = this.calls.get(recording.connId);
+    if (call !== undefined) this.announce(call, recording, action, by);
+  }
+
+  /** EventPrivateInfo to the DNs of the call: what changed, on which side, GSIP_RECORD = ON/PAUSED/OFF. */
+  private announce(call: Call, recording: LiveRecording, action: RecordingAction, why: string): void {
+    for (const party of [call.caller.party, call.callee?.party]) {
+      if (party === undefined) continue;
+      this.cti.publish(this.infoEvent(party.dn, call.connId, action, recording, null, why));
+    }
+  }
+
+  private privateInfo(
+    thisDn: string,
+    connId: string,
+    action: RecordingAction,
+    done: LiveRecording[],
+    referenceId: number | null,
+  ): TEvent {
+    const call = this.calls.get(connId);
+    for (const recording of done)
+      if (call !== undefined) this.announce(call, recording, action, `cti:${thisDn}`);
+    return this.cti.publish(this.infoEvent(thisDn, connId, action, done[0]!, referenceId, `cti:${thisDn}`));
+  }
+
+  private infoEvent(
+    thisDn: string,
+    connId: string,
+    action: RecordingAction,
+    recording: LiveRecording,
+    referenceId: number | null,
+    why: string,
+  ) {
+    const status =
+      recording.state === RecordingState.Paused
+        ? "PAUSED"
+        : recording.state === RecordingState.Stopped || recording.state === RecordingState.Failed
+          ? "OFF"
+          : "ON";
+    return {
+      event: "EventPrivateInfo" as const,
+      thisDn,
+      otherDn: null,
+      connId,
+      agentId: null,
+      referenceId,
+      userData: {
+        AttrPrivateMsgID: String(MSG_ID_OF[action]),
+        GSIP_RECORD: status,
+        GSIP_REC_ID: recording.id,
+        GSIP_REC_SIDE: recording.callSide === "caller" ? "source" : "destination",
+        GSIP_REC_TRIGGER: recording.trigger,
+        reason: why,
+      },
+    };
+  }
+}
+
+/** RFC 5707 <record dest> on our engine is SIP only: a file: URI would mean local recording. */
+function validateDest(dest: string): string {
+  if (/^file:/i.test(dest)) {
+    throw new RecordingPolicyError(
+      TErrorCode.INVALID_DESTINATION,
+      "Local file recording is not supported: give a SIP or SIPS URI.",
+    );
+  }
+  if (!/^sips?:[^\s]+$/i.test(dest)) {
+    throw new RecordingPolicyError(TErrorCode.INVALID_DESTINATION, `dest ${dest} is not a SIP or SIPS URI.`);
+  }
+  return dest;
+}

@@ -1,0 +1,216 @@
+import fs from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { UdpPhone, waitFor } from "../../media-engine/rtp/test-support/udp-phone";
+import { dominantFrequency, readWav, tone } from "../../recorder/test-support/audio-analysis";
+import { encodePcma, serializeRtpPacket } from "../../protocol/rtp";
+import { parseSdp } from "../../protocol/sdp";
+import { AnsweringPhone } from "../test-support/answering-phone";
+import { SipTestPhone } from "../test-support/sip-test-phone";
+import { startTestStack, type TestStack } from "../test-support/start-test-stack";
+
+const ports = {
+  http: 3171,
+  sip: 5651,
+  mediaSip: 5661,
+  mediaHttp: 5662,
+  recorderSip: 5671,
+  recorderHttp: 5672,
+  rtpMin: 42600,
+  rtpMax: 42799,
+};
+const SERVER = `127.0.0.1:${ports.sip}`;
+let stack: TestStack;
+let token: string;
+const closers: (() => Promise<void> | void)[] = [];
+
+type TEventJson = {
+  event: string;
+  connId: string | null;
+  userData: Record<string, string>;
+  error?: { code: string; message: string };
+};
+
+async function trpc<T>(procedure: string, input?: unknown, method: "GET" | "POST" = "POST"): Promise<T> {
+  const url = `http://127.0.0.1:${ports.http}/api/trpc/${procedure}`;
+  const response =
+    method === "GET"
+      ? await fetch(url, { headers: { authorization: `Bearer ${token}` } })
+      : await fetch(url, {
+          method: "POST",
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+          body: JSON.stringify({ json: input }),
+        });
+  const body = (await response.json()) as {
+    result?: { data: { json: T } };
+    error?: { json: { message: string } };
+  };
+  if (body.result === undefined)
+    throw new Error(`${procedure}: ${body.error?.json.message ?? response.status}`);
+  return body.result.data.json;
+}
+
+const privateService = (
+  connId: string,
+  thisDn: string,
+  privateMsgId: number,
+  extensions: Record<string, string> = {},
+) =>
+  trpc<TEventJson>("cti.request", {
+    request: "TRequestPrivateService",
+    thisDn,
+    connId,
+    privateMsgId,
+    extensions,
+  });
+
+beforeAll(async () => {
+  stack = await startTestStack(ports, { LOG_LEVEL: "debug" });
+  token = fs.readFileSync(path.join(stack.dir, "forkline.api-token"), "utf8").trim();
+}, 120_000);
+
+afterAll(async () => {
+  for (const close of closers.reverse()) await close();
+  await stack?.stop();
+});
+
+describe("recording policy with real calls and the lab recorder", () => {
+  it("trunk record=true records the customer side; a dynamic start on that side is refused; the agent side is recorded on demand with id, dest and params, paused and resumed", async () => {
+    await trpc("dn.setRecord", { number: "pstn", record: true });
+    const agentMedia = await UdpPhone.open(32600);
+    const trunkMedia = await UdpPhone.open(32700);
+    closers.push(
+      () => agentMedia.close(),
+      () => trunkMedia.close(),
+    );
+    const agent = await AnsweringPhone.start(32600);
+    closers.push(() => agent.close());
+    const registrar = await SipTestPhone.start();
+    closers.push(() => registrar.close());
+    expect(
+      (
+        await registrar.register({
+          server: SERVER,
+          user: "1001",
+          password: "demo-1001",
+          contact: agent.contact,
+        })
+      ).status,
+    ).toBe(200);
+    const trunk = await SipTestPhone.start({ BYE: (request) => void request.reply(200) }, 5062);
+    closers.push(() => trunk.close());
+
+    const { response, dialog } = await trunk.call(SERVER, "1001");
+    expect(response.status).toBe(200);
+    const enginePort = parseSdp(response.body).media[0]!.port;
+    let seq = 0;
+    const talking = setInterval(() => {
+      const payload = encodePcma(tone(440, 160, seq * 160));
+      void trunkMedia.send(
+        serializeRtpPacket({
+          marker: false,
+          payloadType: 8,
+          sequenceNumber: seq,
+          timestamp: seq * 160,
+          ssrc: 0x5151,
+          csrcs: [],
+          extension: false,
+          payload,
+        }),
+        enginePort,
+      );
+      seq++;
+    }, 20);
+    try {
+      const [call] = await trpc<{ connId: string; callerDn: string; calleeDn: string }[]>(
+        "calls.list",
+        undefined,
+        "GET",
+      );
+      expect(call).toMatchObject({ callerDn: "pstn", calleeDn: "1001" });
+      const connId = call!.connId;
+
+      // Full-time (trunk) takes precedence: a dynamic start on the customer side is refused.
+      const refused = await privateService(connId, "1001", 3013, { record: "destination" });
+      expect(refused.event).toBe("EventError");
+      expect(refused.error).toMatchObject({ code: "ALREADY_RECORDED" });
+      expect(refused.error?.message).toMatch(/full-time recording takes precedence/);
+
+      const started = await privateService(connId, "1001", 3013, {
+        record: "source",
+        id: "dyn-1",
+        dest: `sip:srs@127.0.0.1:${ports.recorderSip}`,
+        params: "campaign=spring&case=4711",
+      });
+      expect(started).toMatchObject({
+        event: "EventPrivateInfo",
+        userData: { GSIP_RECORD: "ON", GSIP_REC_ID: "dyn-1", AttrPrivateMsgID: "3013" },
+      });
+      const duplicate = await privateService(connId, "1001", 3013, { record: "source", id: "dyn-1" });
+      expect(duplicate.error?.code).toBe("ALREADY_RECORDED");
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const paused = await privateService(connId, "1001", 3015);
+      expect(paused.userData.GSIP_RECORD).toBe("PAUSED");
+      expect((await privateService(connId, "1001", 3015)).error?.code).toBe("INVALID_TRANSITION");
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect((await privateService(connId, "1001", 3016)).userData.GSIP_RECORD).toBe("ON");
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    } finally {
+      clearInterval(talking);
+    }
+    await trunk.ua.sendInDialog(dialog!, dialog!.createRequest("BYE"));
+
+    const recordings = path.join(stack.dir, "recordings");
+    await waitFor(() => fs.existsSync(path.join(recordings, "dyn-1.json")), 10_000, "the dynamic recording");
+    const files = () => fs.readdirSync(recordings).filter((f) => f.endsWith(".json"));
+    await waitFor(() => files().length === 2, 10_000, "both recordings");
+    const dynamic = JSON.parse(fs.readFileSync(path.join(recordings, "dyn-1.json"), "utf8")) as {
+      params: Record<string, string>;
+      pauses: unknown[];
+      participants: { dn?: string; role?: string }[];
+    };
+    expect(dynamic.params).toEqual({ campaign: "spring", case: "4711" });
+    expect(dynamic.pauses).toHaveLength(1);
+    expect(dynamic.participants).toContainEqual(expect.objectContaining({ dn: "1001", role: "agent" }));
+
+    const fullTime = files().find((f) => f !== "dyn-1.json")!;
+    const meta = JSON.parse(fs.readFileSync(path.join(recordings, fullTime), "utf8")) as {
+      participants: { role?: string; channel: number }[];
+    };
+    const customer = meta.participants.find((p) => p.role === "customer")!;
+    const wav = readWav(path.join(recordings, fullTime.replace(/\.json$/, ".wav")));
+    expect(dominantFrequency(wav.samples[customer.channel]!, [440, 1000], 8000)).toBe(440);
+
+    const db = new Database(stack.env.DATABASE_URL!.replace(/^file:/, ""), { readonly: true });
+    try {
+      const rows = db
+        .prepare(
+          "select id, trigger, side, state, requestedBy, recorderUri from RecordingSession order by startedAt",
+        )
+        .all() as {
+        id: string;
+        trigger: string;
+        side: string;
+        state: string;
+        requestedBy: string;
+        recorderUri: string;
+      }[];
+      expect(rows.map((r) => [r.trigger, r.side, r.state])).toEqual([
+        ["full_time_trunk", "source", "stopped"],
+        ["private_service", "destination", "stopped"],
+      ]);
+      expect(rows[1]).toMatchObject({
+        id: "dyn-1",
+        requestedBy: "cti:1001",
+        recorderUri: `sip:srs@127.0.0.1:${ports.recorderSip}`,
+      });
+      const pauses = db
+        .prepare("select pausedAt, resumedAt from RecordingPause where sessionId = 'dyn-1'")
+        .all();
+      expect(pauses).toHaveLength(1);
+    } finally {
+      db.close();
+    }
+  }, 90_000);
+});
