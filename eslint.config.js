@@ -61,6 +61,8 @@ export default tseslint.config(
       "scripts/**",
       "**/*.test.ts",
       "**/test-support/**",
+      // Benchmarks are harnesses like tests: they hand PATH to the processes they spawn.
+      "bench/**",
       "e2e/**",
       "playwright.config.ts",
       "prisma.config.ts",
