@@ -42,6 +42,12 @@ export interface RecordingRequest {
   by: string;
 }
 
+/** What the policy needs of the call layer (CallController implements it). */
+export type RecordingCallLayer = Pick<
+  CallController,
+  "get" | "listen" | "startRecording" | "controlRecording"
+>;
+
 interface LiveRecording {
   readonly id: string;
   readonly connId: string;
@@ -63,7 +69,7 @@ export class RecordingService {
 
   constructor(
     private readonly db: Db,
-    private readonly calls: CallController,
+    private readonly calls: RecordingCallLayer,
     private readonly cti: CtiEventBus,
     private readonly agentOnDn: (dn: string) => string | null,
     private readonly onError: (error: unknown) => void,

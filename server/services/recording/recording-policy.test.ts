@@ -1,0 +1,293 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { CtiEventBus } from "../../cti/cti-event-bus";
+import type { TEvent } from "../../cti/t-library-events";
+import { Call, CallState, type CallParty } from "../../sip/calls/call";
+import type { CallLifecycleListener, CallSide } from "../../sip/calls/call-controller";
+import { createTestDb } from "../../test-support/test-db";
+import type { Db } from "../db";
+import { RecordingService, type RecordingCallLayer } from "./recording-service";
+
+/**
+ * The policy matrix, run against the real RecordingService and a real database; only the call
+ * layer (SIP and the media engine) is replaced by a recorder of what it was asked to do.
+ */
+class FakeCallLayer implements RecordingCallLayer {
+  readonly calls = new Map<string, Call>();
+  readonly started: {
+    connId: string;
+    side: CallSide;
+    recordingId: string;
+    dest: string[];
+    params: Record<string, string>;
+  }[] = [];
+  readonly commands: string[] = [];
+  listener: CallLifecycleListener = {};
+
+  get(connId: string) {
+    return this.calls.get(connId);
+  }
+  listen(listener: CallLifecycleListener) {
+    this.listener = listener;
+    return () => undefined;
+  }
+  async startRecording(
+    connId: string,
+    side: CallSide,
+    request: { recordingId: string; dest: string[]; params: Record<string, string> },
+  ) {
+    this.started.push({
+      connId,
+      side,
+      recordingId: request.recordingId,
+      dest: request.dest,
+      params: request.params,
+    });
+    return `conn:${side}/dialog:${request.recordingId}`;
+  }
+  async controlRecording(_connId: string, _side: CallSide, dialogId: string, action: string) {
+    this.commands.push(`${action} ${dialogId}`);
+  }
+}
+
+const trunkParty: CallParty = { kind: "trunk", dn: "pstn", number: "+15550001" };
+const agentParty: CallParty = { kind: "extension", dn: "1001", number: "1001" };
+
+function establishedCall(connId: string, routeExtensions: Record<string, string> = {}): Call {
+  const invite = {
+    message: { headers: { get: () => `${connId}@test` } },
+  } as unknown as ConstructorParameters<typeof Call>[1]["invite"];
+  const call = new Call(connId, { party: trunkParty, invite }, "1001");
+  call.callee = {
+    party: agentParty,
+    destination: { transport: "UDP", host: "127.0.0.1", port: 5063 },
+    provisional: true,
+    cancelRequested: false,
+  };
+  call.routeExtensions = routeExtensions;
+  call.transition(CallState.Alerting);
+  call.transition(CallState.Established);
+  return call;
+}
+
+let db: Db;
+let cleanup: () => Promise<void>;
+let layer: FakeCallLayer;
+let service: RecordingService;
+let bus: CtiEventBus;
+let agentOn1001: string | null;
+
+beforeEach(async () => {
+  ({ db, cleanup } = createTestDb());
+  await db.recorder.create({
+    data: { name: "lab", uri: "sip:srs@127.0.0.1:5080", position: 1, enabled: true },
+  });
+  await db.dn.create({ data: { number: "1001", type: "extension" } });
+  await db.dn.create({ data: { number: "pstn", type: "trunk", peerHost: "127.0.0.1", peerPort: 5062 } });
+  await db.agentLogin.create({ data: { loginCode: "5001", name: "Alice" } });
+  layer = new FakeCallLayer();
+  bus = new CtiEventBus();
+  agentOn1001 = null;
+  service = new RecordingService(
+    db,
+    layer,
+    bus,
+    (dn) => (dn === "1001" ? agentOn1001 : null),
+    (error) => {
+      throw error;
+    },
+  );
+});
+
+afterEach(async () => {
+  await cleanup();
+});
+
+async function answer(call: Call): Promise<void> {
+  layer.calls.set(call.connId, call);
+  layer.listener.established?.(call);
+  // The policy reads the database asynchronously: wait until it has decided.
+  for (let i = 0; i < 50; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+type Standing = {
+  dnRecord?: boolean;
+  trunkRecord?: boolean;
+  agentRecord?: boolean;
+  agentLoggedIn?: boolean;
+  route?: string;
+};
+
+describe("full-time and routed recording at answer (DN type × trigger × side)", () => {
+  const cases: [string, Standing, [CallSide, string][]][] = [
+    ["nothing configured", {}, []],
+    ["extension DN record=true → agent side", { dnRecord: true }, [["callee", "full_time_dn"]]],
+    ["trunk DN record=true → customer side", { trunkRecord: true }, [["caller", "full_time_trunk"]]],
+    [
+      "agent login record=true, agent on the DN → agent side",
+      { agentRecord: true, agentLoggedIn: true },
+      [["callee", "full_time_agent"]],
+    ],
+    ["agent login record=true, agent logged out → nothing", { agentRecord: true }, []],
+    [
+      "DN and trunk → both sides",
+      { dnRecord: true, trunkRecord: true },
+      [
+        ["caller", "full_time_trunk"],
+        ["callee", "full_time_dn"],
+      ],
+    ],
+    ["route record=destination → agent side", { route: "destination" }, [["callee", "route"]]],
+    ["route record=source → customer side", { route: "source" }, [["caller", "route"]]],
+    [
+      "route disable_destination suppresses the DN's full-time",
+      { dnRecord: true, route: "disable_destination" },
+      [],
+    ],
+    [
+      "route disable_source leaves the agent side",
+      { dnRecord: true, trunkRecord: true, route: "disable_source" },
+      [["callee", "full_time_dn"]],
+    ],
+    [
+      "route destination on a full-time side is refused (full-time wins)",
+      { dnRecord: true, route: "destination" },
+      [["callee", "full_time_dn"]],
+    ],
+  ];
+  it.each(cases)("%s", async (_name, standing, expected) => {
+    await db.dn.update({ where: { number: "1001" }, data: { record: standing.dnRecord ?? false } });
+    await db.dn.update({ where: { number: "pstn" }, data: { record: standing.trunkRecord ?? false } });
+    await db.agentLogin.update({
+      where: { loginCode: "5001" },
+      data: { record: standing.agentRecord ?? false },
+    });
+    agentOn1001 = standing.agentLoggedIn ? "5001" : null;
+    await answer(establishedCall("c1", standing.route === undefined ? {} : { record: standing.route }));
+    const rows = await db.recordingSession.findMany({ orderBy: { side: "asc" } });
+    expect(rows.map((r) => [r.side === "source" ? "caller" : "callee", r.trigger]).sort()).toEqual(
+      [...expected].sort(),
+    );
+    expect(layer.started.map((s) => s.side).sort()).toEqual(expected.map(([side]) => side).sort());
+  });
+});
+
+describe("TRequestPrivateService (side × current state → outcome)", () => {
+  const request = (msg: number, extensions: Record<string, string> = {}, thisDn = "1001") =>
+    service.privateService({ thisDn, connId: "c1", privateMsgId: msg, extensions, referenceId: 7 });
+  const started = async () => {
+    const event = layer.started.at(-1)!;
+    layer.listener.recordingEvent?.({
+      connId: "c1",
+      name: "started",
+      dialogId: "x",
+      recordingId: event.recordingId,
+      recorder: event.dest[0]!,
+    });
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  };
+  const code = (event: TEvent) => event.error?.code ?? event.userData.GSIP_RECORD;
+
+  beforeEach(async () => {
+    await db.dn.update({ where: { number: "1001" }, data: { record: true } });
+    await answer(establishedCall("c1"));
+  });
+
+  const cases: [string, () => Promise<unknown>, number, Record<string, string>, string?, string?][] = [
+    [
+      "start source (ThisDN's side) while full-time records it",
+      async () => undefined,
+      3013,
+      { record: "source" },
+      "ALREADY_RECORDED",
+    ],
+    [
+      "start destination (the customer side) with id, dest and params",
+      async () => undefined,
+      3013,
+      { record: "destination", id: "r-1", dest: "sip:other@127.0.0.1:5090", params: "a=1&b=2" },
+      "ON",
+    ],
+    [
+      "start with a file: dest",
+      async () => undefined,
+      3013,
+      { record: "destination", dest: "file:///tmp/x.wav" },
+      "INVALID_DESTINATION",
+    ],
+    [
+      "start with a non-SIP dest",
+      async () => undefined,
+      3013,
+      { record: "destination", dest: "http://x" },
+      "INVALID_DESTINATION",
+    ],
+    ["pause the full-time side once the recorder answered", started, 3015, {}, "PAUSED"],
+    [
+      "pause twice",
+      async () => {
+        await started();
+        await request(3015);
+      },
+      3015,
+      {},
+      "INVALID_TRANSITION",
+    ],
+    ["resume when not paused", started, 3016, {}, "INVALID_TRANSITION"],
+    [
+      "resume after pause",
+      async () => {
+        await started();
+        await request(3015);
+      },
+      3016,
+      {},
+      "ON",
+    ],
+    ["stop the full-time side (allowed like any recording)", started, 3014, {}, "OFF"],
+    [
+      "stop the customer side where nothing records",
+      async () => undefined,
+      3014,
+      { record: "destination" },
+      "NOT_RECORDING",
+    ],
+    ["an unknown private message id", async () => undefined, 3099, {}, "UNKNOWN_PRIVATE_MESSAGE"],
+    [
+      "a supervisor (not a party) records the caller side",
+      async () => undefined,
+      3013,
+      { record: "source" },
+      "ON",
+      "2001",
+    ],
+  ];
+  it.each(cases)("%s", async (_name, before, msg, extensions, outcome, thisDn) => {
+    await before();
+    const event = await request(msg, extensions, thisDn ?? "1001");
+    expect(code(event)).toBe(outcome);
+    expect(event.referenceId).toBe(7);
+    if (outcome === "ON" && msg === 3013) {
+      const last = layer.started.at(-1)!;
+      // From 1001 (the callee) "destination" is the caller; from a non-party "source" is the caller too.
+      expect(last.side).toBe("caller");
+      if (extensions.id !== undefined) {
+        expect(last).toMatchObject({
+          recordingId: "r-1",
+          dest: ["sip:other@127.0.0.1:5090"],
+          params: { a: "1", b: "2" },
+        });
+        const row = await db.recordingSession.findUnique({ where: { id: "r-1" } });
+        expect(row).toMatchObject({ trigger: "private_service", side: "source", requestedBy: "cti:1001" });
+      }
+    }
+  });
+
+  it("a duplicate id is refused and nothing new reaches a recorder", async () => {
+    expect(code(await request(3013, { record: "destination", id: "dup" }))).toBe("ON");
+    const before = layer.started.length;
+    // Without a ThisDN, source names the caller side: the one "dup" records.
+    await service.control("stop", { connId: "c1", side: "source", by: "test" });
+    expect(code(await request(3013, { record: "destination", id: "dup" }))).toBe("DUPLICATE_RECORDING_ID");
+    expect(layer.started.length).toBe(before);
+  });
+});
