@@ -16,6 +16,8 @@ export interface LiveCalls {
   list(): CallView[];
 }
 
+export type CallRecordingRow = { id: string; side: "source" | "destination"; trigger: string; state: string };
+
 export type CallRow = {
   connId: string;
   state: string;
@@ -26,10 +28,12 @@ export type CallRow = {
   dialed: string;
   startedAt: Date;
   establishedAt: Date | null;
+  /** Recordings not over yet; source = the caller's side, destination = the callee's. */
+  recordings: CallRecordingRow[];
 };
 
 /** Live calls, oldest first, flattened for tables (UI, `forkline calls`). */
-export function listCalls(live: LiveCalls | undefined): CallRow[] {
+export function listCalls(live: LiveCalls | undefined, recordings?: RecordingService): CallRow[] {
   if (live === undefined) throw new AppError(AppErrorCode.UNAVAILABLE, "The SIP Server is not running.");
   return live
     .list()
@@ -44,6 +48,12 @@ export function listCalls(live: LiveCalls | undefined): CallRow[] {
       dialed: call.dialed,
       startedAt: call.startedAt,
       establishedAt: call.establishedAt,
+      recordings: (recordings?.liveFor(call.connId) ?? []).map((r) => ({
+        id: r.id,
+        side: r.side === "caller" ? ("source" as const) : ("destination" as const),
+        trigger: r.trigger,
+        state: r.state,
+      })),
     }));
 }
 

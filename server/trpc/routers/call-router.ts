@@ -4,7 +4,7 @@ import { actorLabel } from "../../services/actor";
 import { createTRPCRouter, supervisorProcedure } from "../trpc";
 
 export const callRouter = createTRPCRouter({
-  list: supervisorProcedure.query(({ ctx }) => listCalls(ctx.calls)),
+  list: supervisorProcedure.query(({ ctx }) => listCalls(ctx.calls, ctx.recordings)),
 });
 
 const control = (action: "start" | "stop" | "pause" | "resume") =>

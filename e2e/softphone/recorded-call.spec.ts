@@ -1,0 +1,110 @@
+import fs from "node:fs";
+import path from "node:path";
+import { expect, test } from "@playwright/test";
+import { E2E } from "../../playwright.config";
+import { readWav, silentRuns } from "../../recorder/test-support/audio-analysis";
+import { readDb } from "../fixtures/database";
+import { signIn } from "../fixtures/sign-in";
+import { softphone } from "../fixtures/softphone";
+
+const RECORDINGS = path.resolve(".e2e-data/recordings");
+
+test("[RECORDING][FULL_TIME]: record=true on an extension records its next call; a supervisor pauses and resumes it from the live calls page", async ({
+  page,
+}) => {
+  test.setTimeout(150_000);
+  await signIn(page, "admin", E2E.adminPassword);
+  const record1003 = page.getByRole("switch", { name: "record 1003" });
+  if ((await record1003.getAttribute("aria-checked")) !== "true") await record1003.click();
+  await expect(record1003).toHaveAttribute("aria-checked", "true");
+  await expect
+    .poll(() =>
+      readDb(
+        (db) =>
+          (db.prepare("select record from Dn where number = '1003'").get() as { record: number }).record,
+      ),
+    )
+    .toBe(1);
+  const before = fs.existsSync(RECORDINGS)
+    ? fs.readdirSync(RECORDINGS).filter((f) => f.endsWith(".json"))
+    : [];
+
+  const a = await softphone(440, "1002");
+  const b = await softphone(1000, "1003");
+  try {
+    await a.page.getByRole("form", { name: "Dial" }).getByLabel("Number").fill("1003");
+    await a.page.getByRole("form", { name: "Dial" }).getByRole("button", { name: "Call" }).click();
+    await expect(b.page.getByTestId("call-status")).toHaveText("incoming — 1002", { timeout: 20_000 });
+    await b.page.getByRole("button", { name: "Answer" }).click();
+    await expect(a.page.getByTestId("call-status")).toHaveText("in-call — 1003", { timeout: 20_000 });
+
+    await page.goto("/calls");
+    const call = page.getByRole("listitem", { name: "call 1002 → 1003" });
+    const agentSide = call.getByRole("group", { name: "destination side" });
+    await expect(agentSide.getByTestId("recording-destination")).toHaveText("recording · full time dn", {
+      timeout: 15_000,
+    });
+    await expect(call.getByTestId("recording-source")).toHaveText("not recorded");
+    await page.waitForTimeout(1500);
+
+    await agentSide.getByRole("button", { name: "Pause" }).click();
+    await expect(agentSide.getByTestId("recording-destination")).toHaveText("paused · full time dn");
+    await page.waitForTimeout(2000);
+    await agentSide.getByRole("button", { name: "Resume" }).click();
+    await expect(agentSide.getByTestId("recording-destination")).toHaveText("recording · full time dn");
+    await page.waitForTimeout(1500);
+
+    await a.page.getByRole("button", { name: "Hang up" }).click();
+    await expect(b.page.getByTestId("call-status")).toHaveText("No call", { timeout: 15_000 });
+    await expect(page.getByText("No call in progress.")).toBeVisible({ timeout: 10_000 });
+  } finally {
+    await a.browser.close();
+    await b.browser.close();
+  }
+
+  // The database keeps the session, its trigger, who paused it and the pause interval.
+  const session = readDb(
+    (db) =>
+      db
+        .prepare(
+          "select id, trigger, side, state, recorderUri from RecordingSession order by startedAt desc limit 1",
+        )
+        .get() as { id: string; trigger: string; side: string; state: string; recorderUri: string },
+  );
+  expect(session).toMatchObject({ trigger: "full_time_dn", side: "destination", state: "stopped" });
+  const pauses = readDb(
+    (db) =>
+      db
+        .prepare("select pausedBy, resumedBy, pausedAt, resumedAt from RecordingPause where sessionId = ?")
+        .all(session.id) as {
+        pausedBy: string;
+        resumedBy: string;
+        pausedAt: number | string;
+        resumedAt: number | string;
+      }[],
+  );
+  expect(pauses.map(({ pausedBy, resumedBy }) => ({ pausedBy, resumedBy }))).toEqual([
+    { pausedBy: "user:admin", resumedBy: "user:admin" },
+  ]);
+  // Prisma keeps SQLite DateTimes as epoch milliseconds or ISO text depending on the adapter.
+  const ms = (value: number | string) => (typeof value === "number" ? value : Date.parse(value));
+  const pausedMs = ms(pauses[0]!.resumedAt) - ms(pauses[0]!.pausedAt);
+  expect(pausedMs).toBeGreaterThanOrEqual(2000);
+
+  // The lab recorder's WAV shows the pause as silence on both channels, as long as the pause the
+  // server recorded (±150 ms: the resume re-INVITE's round trip and the recorder's jitter margin).
+  await expect
+    .poll(() => fs.existsSync(path.join(RECORDINGS, `${session.id}.json`)), { timeout: 15_000 })
+    .toBe(true);
+  expect(fs.readdirSync(RECORDINGS).filter((f) => f.endsWith(".json")).length).toBe(before.length + 1);
+  const wav = readWav(path.join(RECORDINGS, `${session.id}.wav`));
+  expect(wav.channels).toBe(2);
+  for (const samples of wav.samples) {
+    const middle = silentRuns(samples, 8000).filter(
+      ([start, end]) => start > 4000 && end < samples.length - 4000,
+    );
+    expect(middle).toHaveLength(1);
+    const [start, end] = middle[0]!;
+    expect(Math.abs((end - start) / 8 - pausedMs)).toBeLessThanOrEqual(150);
+  }
+});
