@@ -189,6 +189,16 @@ recorder.command("delete <name>").action(async (name: string) => {
   await connect().client.recorder.delete.mutate({ name });
   printRecord(json(), { deleted: name }, ["deleted"]);
 });
+// `forkline recorder` alone runs the lab SIPREC recorder in this process, on its own.
+recorder
+  .description(
+    "third-party recorders (SIPREC), in failover order; without a subcommand, run the lab recorder " +
+      "(RECORDER_SIP_PORT, RECORDER_HTTP_PORT, RECORDINGS_DIR) until Ctrl-C",
+  )
+  .action(async () => {
+    await import("../recorder/main");
+    await new Promise<never>(() => undefined);
+  });
 
 // ---- calls and recording control -------------------------------------------------------------
 program

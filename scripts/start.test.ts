@@ -58,6 +58,10 @@ describe("npm start (scripts/start.ts)", () => {
         SIP_PORT: String(ports.sip),
         MEDIA_ENGINE_SIP_PORT: String(ports.media),
         MEDIA_ENGINE_HTTP_PORT: String(ports.mediaHttp),
+        // Two media engines, as on a two-core machine: the second listens 100 ports higher.
+        MEDIA_ENGINE_WORKERS: "2",
+        RTP_PORT_MIN: "43000",
+        RTP_PORT_MAX: "43999",
         RECORDER_SIP_PORT: String(ports.recorder),
         RECORDER_HTTP_PORT: String(ports.recorderHttp),
         DATABASE_URL: `file:${path.join(dir, "forkline.db")}`,
@@ -88,6 +92,8 @@ describe("npm start (scripts/start.ts)", () => {
     const metrics = await fetch(`http://127.0.0.1:${ports.mediaHttp}/metrics`);
     expect(metrics.status).toBe(200);
     expect(await metrics.text()).toMatch(/^# TYPE process_resident_memory_bytes gauge$/m);
+    expect((await fetch(`http://127.0.0.1:${ports.mediaHttp + 100}/healthz`)).status).toBe(200);
+    expect(output).toContain(`(sip:127.0.0.1:${ports.media + 100})`);
     expect(await (await fetch(`http://127.0.0.1:${ports.recorderHttp}/recordings`)).json()).toEqual([]);
 
     // A crashed child comes back.
@@ -103,7 +109,7 @@ describe("npm start (scripts/start.ts)", () => {
       services()
         .map((c) => c.service)
         .sort(),
-    ).toEqual(["media-engine", "recorder", "server"]);
+    ).toEqual(["media-engine", "media-engine", "recorder", "server"]);
     const recorderPid = services().find((c) => c.service === "recorder")?.pid;
     if (!recorderPid) throw new Error(`no recorder process; output:\n${output}`);
     process.kill(recorderPid, "SIGKILL");
@@ -116,7 +122,7 @@ describe("npm start (scripts/start.ts)", () => {
 
     // Ctrl-C stops everything.
     const children = services().map((c) => c.pid);
-    expect(children).toHaveLength(3);
+    expect(children).toHaveLength(4);
     launcher.kill("SIGINT");
     await waitFor(() => launcher?.exitCode !== null, "the launcher to exit", 15_000);
     expect(launcher.exitCode).toBe(0);

@@ -28,6 +28,8 @@ const serverEnvSchema = z
       )
       .optional(),
     MEDIA_ENGINE_SIP_PORT: zPort(5070),
+    /** How long a call waits at a routing point for a TRouteCall before the default target is used. */
+    ROUTE_TIMEOUT_MS: z.coerce.number({ error: "must be a number" }).int().min(0).max(60_000).default(2_000),
     RECORDER_SIP_PORT: zPort(5080),
     RECORDER_HTTP_PORT: zPort(5081),
     DATABASE_URL: zSqliteOrPostgresUrl,

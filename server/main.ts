@@ -37,6 +37,7 @@ const sip = await SipServer.start({
   db,
   cti: ctiBus,
   httpServer: http.server,
+  agentOf: (dn) => cti.agents.agentOnDn(dn),
   onError: (error) =>
     process.stderr.write(`forkline-server: SIP: ${(error as Error).stack ?? String(error)}\n`),
 });

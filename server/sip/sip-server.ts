@@ -24,6 +24,8 @@ export interface SipServerDeps {
   /** The HTTP(S) server whose /sip upgrades carry SIP over WebSocket (RFC 7118). */
   readonly httpServer: Server;
   readonly onError: (error: unknown) => void;
+  /** The agent logged in on a DN, for the AgentID of call events. */
+  readonly agentOf: (dn: string) => string | null;
 }
 
 /**
@@ -82,7 +84,8 @@ export class SipServer {
       routing: new RoutingService(deps.db),
       cti: deps.cti,
       contactFor: (source) => this.contactFor(source),
-      routeTimeoutMs: 2_000,
+      routeTimeoutMs: env.ROUTE_TIMEOUT_MS,
+      agentOf: deps.agentOf,
       onError: deps.onError,
       log: (line) => {
         if (env.LOG_LEVEL === "debug") process.stderr.write(`forkline-server: ${line}\n`);

@@ -291,3 +291,24 @@ describe("TRequestPrivateService (side × current state → outcome)", () => {
     expect(layer.started.length).toBe(before);
   });
 });
+
+describe("single-step transfer", () => {
+  it("the agent side's recording ends with the agent who left; the new agent's own setting applies", async () => {
+    await db.dn.update({ where: { number: "1001" }, data: { record: true } });
+    await db.dn.create({ data: { number: "1002", type: "extension", record: true } });
+    const call = establishedCall("c1");
+    await answer(call);
+    call.callee = { ...call.callee!, party: { kind: "extension", dn: "1002", number: "1002" } };
+    layer.listener.partyChanged?.(call, "callee");
+    for (let i = 0; i < 50; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    const rows = await db.recordingSession.findMany({
+      orderBy: { startedAt: "asc" },
+      include: { transitions: true },
+    });
+    expect(rows.map((r) => [r.trigger, r.state, r.requestedBy])).toEqual([
+      ["full_time_dn", "stopped", "full_time_dn:1001"],
+      ["full_time_dn", "starting", "full_time_dn:1002"],
+    ]);
+    expect(rows[0]!.transitions.at(-1)?.reason).toBe("party left (transfer)");
+  });
+});

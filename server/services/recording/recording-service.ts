@@ -79,6 +79,7 @@ export class RecordingService {
       established: (call) => void this.applyStandingPolicy(call).catch(onError),
       recordingEvent: (event) => void this.onEngineEvent(event).catch(onError),
       released: (call) => void this.onCallReleased(call).catch(onError),
+      partyChanged: (call, side) => void this.onPartyChanged(call, side).catch(onError),
     });
   }
 
@@ -361,6 +362,34 @@ export class RecordingService {
       if (call !== undefined)
         this.announce(call, recording, "stop", event.reason ?? `recording ${event.name}`);
     }
+  }
+
+  /**
+   * Blind transfer: recordings of the side that left end with its leg (the media engine closes
+   * them), recordings of the other side go on, and the new party's own full-time settings apply.
+   */
+  private async onPartyChanged(call: Call, side: CallSide): Promise<void> {
+    for (const recording of [...this.live.values()].filter(
+      (r) => r.connId === call.connId && r.callSide === side,
+    )) {
+      this.live.delete(recording.id);
+      recording.state = RecordingState.Stopped;
+      await this.history
+        .move(recording.id, RecordingState.Stopped, { by: "call", reason: "party left (transfer)" })
+        .catch(() => undefined);
+      this.announce(call, recording, "stop", "party left (transfer)");
+    }
+    const party = side === "caller" ? call.caller.party : call.callee?.party;
+    if (party === undefined) return;
+    const trigger = await this.fullTimeTrigger(party);
+    if (trigger === undefined) return;
+    await this.start(call, side, trigger, {
+      connId: call.connId,
+      side: side === "caller" ? "source" : "destination",
+      by: `${trigger}:${party.dn}`,
+    })
+      .then((r) => this.announce(call, r, "start", trigger))
+      .catch((error: unknown) => this.reportStartFailure(call, error));
   }
 
   private async onCallReleased(call: Call): Promise<void> {

@@ -28,6 +28,8 @@ export interface CallControllerOptions {
   /** How long a routing point waits for a TRouteCall before its default strategy routes the call. */
   readonly routeTimeoutMs: number;
   readonly onError: (error: unknown) => void;
+  /** The agent logged in on a DN (T-Library AgentID of events), or null. */
+  readonly agentOf: (dn: string) => string | null;
   /** Call progress, one line per step (LOG_LEVEL=debug). */
   readonly log: (line: string) => void;
 }
@@ -49,6 +51,8 @@ export interface RecordingEngineEvent {
 export interface CallLifecycleListener {
   established?(call: Call): void;
   released?(call: Call): void;
+  /** A side's party changed (blind transfer): its old leg is gone, a new party stands there. */
+  partyChanged?(call: Call, side: CallSide): void;
   recordingEvent?(event: RecordingEngineEvent): void;
 }
 
@@ -726,7 +730,7 @@ export class CallController {
       thisDn: thisParty.dn,
       otherDn: otherParty === null ? null : otherParty.kind === "trunk" ? otherParty.number : otherParty.dn,
       connId: call.connId,
-      agentId: null,
+      agentId: thisParty.kind === "extension" ? this.options.agentOf(thisParty.dn) : null,
       referenceId: null,
       userData,
     });
