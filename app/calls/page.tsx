@@ -54,6 +54,7 @@ function LiveCalls() {
         </p>
       )}
       {calls.error && <p role="alert">{errorMessage(calls.error)}</p>}
+      <RecorderAlarms />
       {calls.data?.length === 0 && <p className="text-slate-500">No call in progress.</p>}
       <ul className="grid gap-3">
         {calls.data?.map((call) => (
@@ -66,6 +67,26 @@ function LiveCalls() {
             onResume={(side) => resume.mutate({ callId: call.connId, side })}
             onStop={(side) => stop.mutate({ callId: call.connId, side })}
           />
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+/** Recorder failures stay visible here: a call went on without its recording. */
+function RecorderAlarms() {
+  const alarms = trpc.recording.alarms.useQuery(undefined, { refetchInterval: 2000 });
+  if (!alarms.data || alarms.data.length === 0) return null;
+  return (
+    <section aria-label="Recorder alarms" className="rounded-lg border border-red-200 bg-red-50 p-3">
+      <h2 className="mb-1 text-sm font-semibold text-red-800">Recorder alarms</h2>
+      <ul className="grid gap-1 text-sm text-red-900">
+        {alarms.data.slice(0, 10).map((alarm) => (
+          <li key={`${alarm.at.toISOString()}-${alarm.recordingId}`} data-testid="recorder-alarm">
+            {alarm.at.toLocaleTimeString()} · call {alarm.connId}
+            {alarm.recordingId ? ` · recording ${alarm.recordingId}` : ""}
+            {alarm.recorder ? ` · ${alarm.recorder}` : ""}: {alarm.reason}
+          </li>
         ))}
       </ul>
     </section>

@@ -282,6 +282,31 @@ describe("TRequestPrivateService (side × current state → outcome)", () => {
     }
   });
 
+  it("a recorder failure ends the recording, tells the call's DNs GSIP_RECORD=OFF and raises an alarm", async () => {
+    const events: TEvent[] = [];
+    const seen = (async () => {
+      for await (const event of bus.subscribe({ dns: ["1001"] })) {
+        events.push(event);
+        if (event.userData.GSIP_RECORD === "OFF") return;
+      }
+    })();
+    await started();
+    const recordingId = layer.started.at(-1)!.recordingId;
+    layer.listener.recordingEvent?.({
+      connId: "c1",
+      name: "failed",
+      dialogId: "x",
+      recordingId,
+      reason: "the recorder ended the session (BYE)",
+    });
+    await seen;
+    expect(events.at(-1)?.event).toBe("EventPrivateInfo");
+    expect(service.alarms()).toMatchObject([
+      { connId: "c1", recordingId, reason: "the recorder ended the session (BYE)" },
+    ]);
+    expect((await db.recordingSession.findUnique({ where: { id: recordingId } }))?.state).toBe("failed");
+  });
+
   it("a duplicate id is refused and nothing new reaches a recorder", async () => {
     expect(code(await request(3013, { record: "destination", id: "dup" }))).toBe("ON");
     const before = layer.started.length;

@@ -63,8 +63,20 @@ interface LiveRecording {
  * mid-call requests (TRequestPrivateService, the supervisor API, the CLI). It tells the media
  * engine by MSML (through the call layer), keeps the history, and tells CTI clients.
  */
+/** A recording that could not start or ended by failure: shown to supervisors until dismissed by age. */
+export type RecorderAlarm = {
+  at: Date;
+  connId: string;
+  recordingId: string;
+  recorder: string | null;
+  reason: string;
+};
+
+const MAX_ALARMS = 50;
+
 export class RecordingService {
   private readonly live = new Map<string, LiveRecording>();
+  private readonly alarmList: RecorderAlarm[] = [];
   private readonly history: RecordingHistoryService;
 
   constructor(
@@ -81,6 +93,16 @@ export class RecordingService {
       released: (call) => void this.onCallReleased(call).catch(onError),
       partyChanged: (call, side) => void this.onPartyChanged(call, side).catch(onError),
     });
+  }
+
+  /** Newest first. */
+  alarms(): RecorderAlarm[] {
+    return [...this.alarmList];
+  }
+
+  private raiseAlarm(alarm: Omit<RecorderAlarm, "at">): void {
+    this.alarmList.unshift({ at: new Date(), ...alarm });
+    this.alarmList.length = Math.min(this.alarmList.length, MAX_ALARMS);
   }
 
   /** Recordings of a call that are not over, for the live calls page. */
@@ -325,6 +347,7 @@ export class RecordingService {
       this.onError(error);
       return;
     }
+    this.raiseAlarm({ connId: call.connId, recordingId: "", recorder: null, reason: error.message });
     for (const party of [call.caller.party, call.callee?.party]) {
       if (party === undefined) continue;
       this.cti.publish({
@@ -356,6 +379,14 @@ export class RecordingService {
     ) {
       const to = event.name === "failed" ? RecordingState.Failed : RecordingState.Stopped;
       this.live.delete(recording.id);
+      if (to === RecordingState.Failed) {
+        this.raiseAlarm({
+          connId: event.connId,
+          recordingId: recording.id,
+          recorder: event.recorder ?? null,
+          reason: event.reason ?? "recording failed",
+        });
+      }
       recording.state = to;
       await this.history.move(recording.id, to, { by: "media-engine", reason: event.reason ?? event.name });
       const call = this.calls.get(event.connId);

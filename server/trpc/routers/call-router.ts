@@ -15,6 +15,8 @@ const control = (action: "start" | "stop" | "pause" | "resume") =>
     );
 
 export const recordingRouter = createTRPCRouter({
+  /** Recorder failures (could not start, recorder hung up), newest first. */
+  alarms: supervisorProcedure.query(({ ctx }) => ctx.recordings?.alarms() ?? []),
   start: control("start"),
   stop: control("stop"),
   pause: control("pause"),
