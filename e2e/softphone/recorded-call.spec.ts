@@ -14,9 +14,15 @@ test("[RECORDING][FULL_TIME]: record=true on an extension records its next call;
 }) => {
   test.setTimeout(150_000);
   await signIn(page, "admin", E2E.adminPassword);
-  const record1003 = page.getByRole("switch", { name: "record 1003" });
-  if ((await record1003.getAttribute("aria-checked")) !== "true") await record1003.click();
-  await expect(record1003).toHaveAttribute("aria-checked", "true");
+  // Other specs may have left switches on: the caller (1002) must not be recorded, the callee must.
+  for (const [number, wanted] of [
+    ["1002", "false"],
+    ["1003", "true"],
+  ] as const) {
+    const toggle = page.getByRole("switch", { name: `record ${number}` });
+    if ((await toggle.getAttribute("aria-checked")) !== wanted) await toggle.click();
+    await expect(toggle).toHaveAttribute("aria-checked", wanted);
+  }
   await expect
     .poll(() =>
       readDb(

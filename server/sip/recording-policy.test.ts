@@ -160,6 +160,8 @@ describe("recording policy with real calls and the lab recorder", () => {
       clearInterval(talking);
     }
     await trunk.ua.sendInDialog(dialog!, dialog!.createRequest("BYE"));
+    // The trunk's port (the demo trunk peer 127.0.0.1:5062) is needed by the next call.
+    await trunk.close();
 
     const recordings = path.join(stack.dir, "recordings");
     await waitFor(() => fs.existsSync(path.join(recordings, "dyn-1.json")), 10_000, "the dynamic recording");
@@ -212,5 +214,95 @@ describe("recording policy with real calls and the lab recorder", () => {
     } finally {
       db.close();
     }
+  }, 90_000);
+
+  it("an Agent Login with record=true is recorded on the extension the agent logged in on; stop ends the file early", async () => {
+    await trpc("dn.setRecord", { number: "pstn", record: false });
+    await trpc("agentLogin.set", { loginCode: "5001", record: true });
+    const login = await trpc<TEventJson>("cti.request", {
+      request: "TAgentLogin",
+      thisDn: "1002",
+      agentId: "5001",
+    });
+    expect(login.event).toBe("EventAgentLogin");
+    const agentMedia = await UdpPhone.open(32602);
+    const trunkMedia = await UdpPhone.open(32702);
+    closers.push(
+      () => agentMedia.close(),
+      () => trunkMedia.close(),
+    );
+    const agent = await AnsweringPhone.start(32602);
+    closers.push(() => agent.close());
+    const registrar = await SipTestPhone.start();
+    closers.push(() => registrar.close());
+    expect(
+      (
+        await registrar.register({
+          server: SERVER,
+          user: "1002",
+          password: "demo-1002",
+          contact: agent.contact,
+        })
+      ).status,
+    ).toBe(200);
+    const trunk = await SipTestPhone.start({ BYE: (request) => void request.reply(200) }, 5062);
+    closers.push(() => trunk.close());
+    const before = fs.readdirSync(path.join(stack.dir, "recordings")).filter((f) => f.endsWith(".json"));
+
+    const { response, dialog } = await trunk.call(SERVER, "1002");
+    expect(response.status).toBe(200);
+    type Row = { connId: string; recordings: { id: string; trigger: string; side: string; state: string }[] };
+    const [call] = await trpc<Row[]>("calls.list", undefined, "GET");
+    const connId = call!.connId;
+    const listed = async () => (await trpc<Row[]>("calls.list", undefined, "GET"))[0]!.recordings;
+    for (let i = 0; i < 50 && !(await listed()).some((r) => r.state === "recording"); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(await listed()).toEqual([
+      expect.objectContaining({ trigger: "full_time_agent", side: "destination", state: "recording" }),
+    ]);
+    const enginePort = parseSdp(response.body).media[0]!.port;
+    let seq = 0;
+    const talking = setInterval(() => {
+      const payload = encodePcma(tone(440, 160, seq * 160));
+      void trunkMedia.send(
+        serializeRtpPacket({
+          marker: false,
+          payloadType: 8,
+          sequenceNumber: seq,
+          timestamp: seq * 160,
+          ssrc: 0x5252,
+          csrcs: [],
+          extension: false,
+          payload,
+        }),
+        enginePort,
+      );
+      seq++;
+    }, 20);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      // Stop is allowed on a full-time recording too; the call goes on.
+      const stopped = await privateService(connId, "1002", 3014);
+      expect(stopped.userData.GSIP_RECORD).toBe("OFF");
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+    } finally {
+      clearInterval(talking);
+    }
+    await trunk.ua.sendInDialog(dialog!, dialog!.createRequest("BYE"));
+
+    const recordings = path.join(stack.dir, "recordings");
+    const fresh = () => fs.readdirSync(recordings).filter((f) => f.endsWith(".json") && !before.includes(f));
+    await waitFor(() => fresh().length === 1, 10_000, "the agent's recording");
+    const meta = JSON.parse(fs.readFileSync(path.join(recordings, fresh()[0]!), "utf8")) as {
+      durationMs: number;
+      participants: { dn?: string; agentId?: string; role?: string }[];
+    };
+    expect(meta.participants).toContainEqual(
+      expect.objectContaining({ dn: "1002", agentId: "5001", role: "agent" }),
+    );
+    // The file ends where the stop was (about 1 s in), not where the 2.5 s call ended.
+    expect(meta.durationMs).toBeGreaterThan(600);
+    expect(meta.durationMs).toBeLessThan(1900);
   }, 90_000);
 });
