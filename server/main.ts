@@ -52,6 +52,7 @@ const recordings = new RecordingService(
 );
 cti.recordings = recordings;
 deps.recordings = recordings;
+deps.sipProbe = (uri) => sip.probe(uri);
 
 notifyReady({
   service: "server",

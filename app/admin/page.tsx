@@ -599,6 +599,7 @@ function RecorderSection() {
             <span className={`ml-auto text-xs ${r.enabled ? "text-green-700" : "text-slate-400"}`}>
               {r.enabled ? "enabled" : "disabled"}
             </span>
+            <RecorderTest name={r.name} />
             {isAdmin && (
               <span className="flex gap-1">
                 <RecorderButton
@@ -648,6 +649,36 @@ function RecorderSection() {
         </form>
       )}
     </section>
+  );
+}
+
+/** OPTIONS to the recorder through the SIP Server: is it there, and how fast does it answer? */
+function RecorderTest({ name }: { name: string }) {
+  const probe = trpc.recorder.test.useMutation();
+  const result = probe.data;
+  return (
+    <span className="flex items-center gap-2">
+      <button
+        type="button"
+        aria-label={`Test ${name}`}
+        disabled={probe.isPending}
+        onClick={() => probe.mutate({ name })}
+        className="rounded border border-slate-300 px-2 py-0.5 text-xs hover:bg-slate-50 disabled:opacity-40"
+      >
+        {probe.isPending ? "Testing…" : "Test"}
+      </button>
+      <span
+        data-testid={`recorder-test-${name}`}
+        role="status"
+        className={`text-xs ${result?.ok ? "text-green-700" : "text-red-700"}`}
+      >
+        {probe.error
+          ? errorMessage(probe.error)
+          : result
+            ? `${result.status} ${result.reason} (${result.ms} ms)`
+            : ""}
+      </span>
+    </span>
   );
 }
 

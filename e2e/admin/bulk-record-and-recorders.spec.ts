@@ -51,6 +51,14 @@ test("[ADMIN][RECORDERS]: reorder, disable and delete recorders", async ({ page 
   ]);
   await expect(page.getByRole("button", { name: "Move backup up" })).toBeDisabled();
 
+  // "Test" sends OPTIONS through the SIP Server: the lab recorder answers, nobody listens at backup's.
+  await page.getByRole("button", { name: "Test lab" }).click();
+  await expect(page.getByTestId("recorder-test-lab")).toHaveText(/^200 OK \(\d+ ms\)$/);
+  await page.getByRole("button", { name: "Test backup" }).click();
+  await expect(page.getByTestId("recorder-test-backup")).toHaveText(/^408 No answer in 3 s/, {
+    timeout: 10_000,
+  });
+
   await page.getByRole("button", { name: "Disable backup" }).click();
   await expect(page.getByRole("button", { name: "Enable backup" })).toBeVisible();
   await expect.poll(positions).toEqual([

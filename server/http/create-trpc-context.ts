@@ -17,6 +17,8 @@ export type ContextDeps = {
   /** Set once the SIP Server is up (it needs the HTTP server for SIP over WebSocket). */
   calls?: LiveCalls;
   recordings?: RecordingService;
+  /** OPTIONS to a SIP URI through the SIP Server. */
+  sipProbe?: (uri: string) => Promise<{ status: number; reason: string; ms: number }>;
 };
 
 export async function createTrpcContext(

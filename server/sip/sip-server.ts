@@ -6,8 +6,10 @@ import {
   UdpTransport,
   UserAgentCore,
   WsTransport,
+  uriDestination,
   type SipAddress,
 } from "../../sip-core";
+import { parseSipUri } from "../../protocol/sip";
 import type { CtiEventBus } from "../cti/cti-event-bus";
 import type { ServerEnv } from "../env";
 import type { Db } from "../services/db";
@@ -121,6 +123,29 @@ export class SipServer {
       return `<sip:forkline@${formatHost(env.PUBLIC_IP)}:${env.HTTP_PORT};transport=${source.transport.toLowerCase()}>`;
     }
     return `<sip:forkline@${formatHost(env.PUBLIC_IP)}:${env.SIP_PORT};transport=${source.transport.toLowerCase()}>`;
+  }
+
+  /** OPTIONS to a SIP URI (a recorder's "test" button): the answer, or 408 after `timeoutMs`. */
+  async probe(uri: string, timeoutMs = 3000): Promise<{ status: number; reason: string; ms: number }> {
+    const started = Date.now();
+    const request = this.ua.createRequest("OPTIONS", uri, {
+      from: `<sip:forkline@${formatHost(this.deps.env.PUBLIC_IP)}>`,
+      to: `<${uri}>`,
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<{ status: number; reason: string }>((resolve) => {
+      timer = setTimeout(
+        () => resolve({ status: 408, reason: `No answer in ${timeoutMs / 1000} s` }),
+        timeoutMs,
+      );
+    });
+    const answered = this.ua.send(request, { destination: uriDestination(parseSipUri(uri)) }).then(
+      (response) => ({ status: response.status, reason: response.reason }),
+      (error: unknown) => ({ status: 503, reason: (error as Error).message }),
+    );
+    const result = await Promise.race([answered, timeout]);
+    clearTimeout(timer);
+    return { ...result, ms: Date.now() - started };
   }
 
   async close(): Promise<void> {

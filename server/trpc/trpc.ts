@@ -21,6 +21,7 @@ export type TrpcContext = {
   cti: CtiService;
   calls?: LiveCalls;
   recordings?: RecordingService;
+  sipProbe?: (uri: string) => Promise<{ status: number; reason: string; ms: number }>;
   actor: Actor | null;
   /** Remote address of the request, the key for login throttling. */
   source: string;
