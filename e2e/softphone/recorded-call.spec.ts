@@ -68,7 +68,20 @@ test("[RECORDING][FULL_TIME]: record=true on an extension records its next call;
     await b.browser.close();
   }
 
-  // The database keeps the session, its trigger, who paused it and the pause interval.
+  // The database keeps the session, its trigger, who paused it and the pause interval; it is
+  // written as the server learns the call ended, so wait for the final state.
+  await expect
+    .poll(() =>
+      readDb(
+        (db) =>
+          (
+            db.prepare("select state from RecordingSession order by startedAt desc limit 1").get() as {
+              state: string;
+            }
+          ).state,
+      ),
+    )
+    .toBe("stopped");
   const session = readDb(
     (db) =>
       db

@@ -186,6 +186,17 @@ describe("recording policy with real calls and the lab recorder", () => {
 
     const db = new Database(stack.env.DATABASE_URL!.replace(/^file:/, ""), { readonly: true });
     try {
+      // The history is written as the server learns the call ended: wait for both to be final.
+      await waitFor(
+        () =>
+          (
+            db.prepare("select count(*) as n from RecordingSession where state = 'stopped'").get() as {
+              n: number;
+            }
+          ).n === 2,
+        10_000,
+        "both recordings stopped in the history",
+      );
       const rows = db
         .prepare(
           "select id, trigger, side, state, requestedBy, recorderUri from RecordingSession order by startedAt",
