@@ -10,6 +10,7 @@ import { trpc } from "../_lib/trpc";
 const NAV: { href: string; label: string; role: Role }[] = [
   { href: "/softphone", label: "Softphone", role: "agent" },
   { href: "/calls", label: "Live calls", role: "supervisor" },
+  { href: "/recordings", label: "Recordings", role: "supervisor" },
   { href: "/admin", label: "Configuration", role: "supervisor" },
   { href: "/admin/users", label: "Users & tokens", role: "admin" },
   { href: "/admin/audit", label: "Audit log", role: "admin" },

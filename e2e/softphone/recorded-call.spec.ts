@@ -110,6 +110,15 @@ test("[RECORDING][FULL_TIME]: record=true on an extension records its next call;
   const pausedMs = ms(pauses[0]!.resumedAt) - ms(pauses[0]!.pausedAt);
   expect(pausedMs).toBeGreaterThanOrEqual(2000);
 
+  // The history page shows it with its pause, found by DN.
+  await page.goto("/recordings");
+  await page.getByLabel("DN").fill("1003");
+  const row = page.getByTestId(`recording-${session.id}`);
+  await expect(row).toContainText("full time (DN)");
+  await expect(row).toContainText("callee side");
+  await expect(row).toContainText(/paused .* by user:admin, resumed .* by user:admin/);
+  await expect(row.getByRole("img")).toHaveAttribute("aria-label", /with 1 pause\(s\)/);
+
   // The lab recorder's WAV shows the pause as silence on both channels, as long as the pause the
   // server recorded (±150 ms: the resume re-INVITE's round trip and the recorder's jitter margin).
   await expect

@@ -25,6 +25,9 @@ export type RecordingSessionView = {
   side: RecordSide;
   trigger: RecordingTrigger;
   requestedBy: string;
+  /** DN of the recorded side and the agent logged in there ("" when none). */
+  dn: string;
+  agentId: string;
   recorderUri: string;
   state: RecordingState;
   params: Record<string, string>;
@@ -45,7 +48,8 @@ export class RecordingHistoryService {
     input: Pick<
       RecordingSessionView,
       "id" | "callId" | "connId" | "side" | "trigger" | "requestedBy" | "params"
-    >,
+    > &
+      Partial<Pick<RecordingSessionView, "dn" | "agentId">>,
   ): Promise<RecordingSessionView> {
     const existing = await this.db.recordingSession.findUnique({ where: { id: input.id } });
     if (existing) {
@@ -127,32 +131,28 @@ export class RecordingHistoryService {
       include: { transitions: { orderBy: { at: "asc" } }, pauses: { orderBy: { pausedAt: "asc" } } },
     });
     if (!row) throw new AppError(AppErrorCode.NOT_FOUND, `No recording session ${id}.`);
-    return {
-      id: row.id,
-      callId: row.callId,
-      connId: row.connId,
-      side: row.side as RecordSide,
-      trigger: row.trigger as RecordingTrigger,
-      requestedBy: row.requestedBy,
-      recorderUri: row.recorderUri,
-      state: row.state as RecordingState,
-      params: JSON.parse(row.params) as Record<string, string>,
-      startedAt: row.startedAt,
-      endedAt: row.endedAt,
-      transitions: row.transitions.map((t) => ({
-        from: t.fromState,
-        to: t.toState,
-        at: t.at,
-        by: t.by,
-        reason: t.reason,
-      })),
-      pauses: row.pauses.map((p) => ({
-        pausedAt: p.pausedAt,
-        resumedAt: p.resumedAt,
-        pausedBy: p.pausedBy,
-        resumedBy: p.resumedBy,
-      })),
-    };
+    return toView(row);
+  }
+
+  /** Newest first; `dn` and `agentId` match exactly, `from`/`to` bound the start time. */
+  async search(filter: {
+    dn?: string;
+    agentId?: string;
+    from?: Date;
+    to?: Date;
+    limit: number;
+  }): Promise<RecordingSessionView[]> {
+    const rows = await this.db.recordingSession.findMany({
+      where: {
+        ...(filter.dn ? { dn: filter.dn } : {}),
+        ...(filter.agentId ? { agentId: filter.agentId } : {}),
+        startedAt: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lte: filter.to } : {}) },
+      },
+      orderBy: { startedAt: "desc" },
+      take: filter.limit,
+      include: { transitions: { orderBy: { at: "asc" } }, pauses: { orderBy: { pausedAt: "asc" } } },
+    });
+    return rows.map(toView);
   }
 
   /** Sessions left live by a server that stopped: their calls are gone, so they end as failed. */
@@ -164,4 +164,40 @@ export class RecordingHistoryService {
     for (const { id } of live) await this.move(id, RecordingState.Failed, { by: "system", reason });
     return live.length;
   }
+}
+
+type SessionRow = Awaited<ReturnType<Db["recordingSession"]["findMany"]>>[number] & {
+  transitions: { fromState: string; toState: string; at: Date; by: string; reason: string }[];
+  pauses: { pausedAt: Date; resumedAt: Date | null; pausedBy: string; resumedBy: string }[];
+};
+
+function toView(row: SessionRow): RecordingSessionView {
+  return {
+    id: row.id,
+    callId: row.callId,
+    connId: row.connId,
+    side: row.side as RecordSide,
+    trigger: row.trigger as RecordingTrigger,
+    requestedBy: row.requestedBy,
+    dn: row.dn,
+    agentId: row.agentId,
+    recorderUri: row.recorderUri,
+    state: row.state as RecordingState,
+    params: JSON.parse(row.params) as Record<string, string>,
+    startedAt: row.startedAt,
+    endedAt: row.endedAt,
+    transitions: row.transitions.map((t) => ({
+      from: t.fromState,
+      to: t.toState,
+      at: t.at,
+      by: t.by,
+      reason: t.reason,
+    })),
+    pauses: row.pauses.map((p) => ({
+      pausedAt: p.pausedAt,
+      resumedAt: p.resumedAt,
+      pausedBy: p.pausedBy,
+      resumedBy: p.resumedBy,
+    })),
+  };
 }

@@ -253,9 +253,13 @@ export class RecordingService {
     const id = req.id ?? randomUUID();
     if (this.live.has(id))
       throw new RecordingPolicyError(TErrorCode.DUPLICATE_RECORDING_ID, `Recording id ${id} is in use.`);
+    const party = callSide === "caller" ? call.caller.party : call.callee!.party;
+    const agentId = party.kind === "extension" ? this.agentOnDn(party.dn) : null;
     try {
       await this.history.open({
         id,
+        dn: party.dn,
+        agentId: agentId ?? "",
         callId: call.caller.invite.message.headers.get("Call-ID") ?? call.connId,
         connId: call.connId,
         side: callSide === "caller" ? "source" : "destination",
@@ -276,8 +280,6 @@ export class RecordingService {
       state: RecordingState.Starting,
     };
     this.live.set(id, recording);
-    const party = callSide === "caller" ? call.caller.party : call.callee!.party;
-    const agentId = party.kind === "extension" ? this.agentOnDn(party.dn) : null;
     try {
       recording.dialogId = await this.calls.startRecording(call.connId, callSide, {
         name: `rec-${id.replace(/[^A-Za-z0-9.:_-]/g, "").slice(0, 40) || "x"}`,
