@@ -53,8 +53,11 @@ test("[RECORDING][FULL_TIME]: record=true on an extension records its next call;
     await expect(call.getByTestId("recording-source")).toHaveText("not recorded");
     await page.waitForTimeout(1500);
 
+    // The agent's softphone shows that the call is recorded, and follows the supervisor's pause.
+    await expect(b.page.getByTestId("recording-indicator")).toHaveText("● This call is being recorded");
     await agentSide.getByRole("button", { name: "Pause" }).click();
     await expect(agentSide.getByTestId("recording-destination")).toHaveText("paused · full time dn");
+    await expect(b.page.getByTestId("recording-indicator")).toHaveText("Recording paused");
     await page.waitForTimeout(2000);
     await agentSide.getByRole("button", { name: "Resume" }).click();
     await expect(agentSide.getByTestId("recording-destination")).toHaveText("recording · full time dn");
