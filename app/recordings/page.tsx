@@ -1,0 +1,130 @@
+"use client";
+
+import { useState } from "react";
+import { AppShell } from "../_components/app-shell";
+import { errorMessage } from "../_lib/error-message";
+import { type RouterOutputs, trpc } from "../_lib/trpc";
+
+type Session = RouterOutputs["recording"]["history"][number];
+
+export default function RecordingHistoryPage() {
+  return (
+    <AppShell requiredRole="supervisor">
+      <RecordingHistory />
+    </AppShell>
+  );
+}
+
+const TRIGGER_LABEL: Record<string, string> = {
+  full_time_dn: "full time (DN)",
+  full_time_agent: "full time (agent)",
+  full_time_trunk: "full time (trunk)",
+  route: "routing strategy",
+  private_service: "private service",
+};
+
+function RecordingHistory() {
+  const [dn, setDn] = useState("");
+  const [agentId, setAgentId] = useState("");
+  const [day, setDay] = useState("");
+  const from = day ? new Date(`${day}T00:00:00`) : undefined;
+  const to = day ? new Date(`${day}T23:59:59.999`) : undefined;
+  const sessions = trpc.recording.history.useQuery(
+    { dn: dn || undefined, agentId: agentId || undefined, from, to, limit: 200 },
+    { refetchInterval: 3000 },
+  );
+  return (
+    <section aria-labelledby="history-title" className="space-y-3">
+      <div className="flex flex-wrap items-end gap-3">
+        <h1 id="history-title" className="mr-auto text-xl font-semibold">
+          Recording history
+        </h1>
+        <Filter label="DN" value={dn} onChange={setDn} />
+        <Filter label="Agent" value={agentId} onChange={setAgentId} />
+        <label className="text-sm">
+          <span className="block text-slate-600">Day</span>
+          <input
+            type="date"
+            value={day}
+            onChange={(e) => setDay(e.target.value)}
+            className="rounded-md border border-slate-300 px-2 py-1"
+          />
+        </label>
+      </div>
+      {sessions.error && <p role="alert">{errorMessage(sessions.error)}</p>}
+      {sessions.data?.length === 0 && <p className="text-slate-500">No recording matches.</p>}
+      <ul aria-label="Recording sessions" className="grid gap-2">
+        {sessions.data?.map((session) => (
+          <SessionRow key={session.id} session={session} />
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function Filter(props: { label: string; value: string; onChange: (v: string) => void }) {
+  return (
+    <label className="text-sm">
+      <span className="block text-slate-600">{props.label}</span>
+      <input
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value.trim())}
+        className="w-28 rounded-md border border-slate-300 px-2 py-1"
+      />
+    </label>
+  );
+}
+
+/** Recording and paused intervals on one bar, proportional to time. */
+function Timeline({ session }: { session: Session }) {
+  const start = session.startedAt.getTime();
+  const end = (session.endedAt ?? new Date()).getTime();
+  const span = Math.max(end - start, 1);
+  const pct = (t: number) => `${(((t - start) / span) * 100).toFixed(2)}%`;
+  return (
+    <div
+      className="relative h-3 w-full overflow-hidden rounded bg-red-400"
+      role="img"
+      aria-label={`recorded ${Math.round(span / 1000)} s with ${session.pauses.length} pause(s)`}
+    >
+      {session.pauses.map((pause) => {
+        const from = pause.pausedAt.getTime();
+        const to = (pause.resumedAt ?? session.endedAt ?? new Date()).getTime();
+        return (
+          <span
+            key={from}
+            className="absolute inset-y-0 bg-slate-300"
+            style={{ left: pct(from), width: `calc(${pct(to)} - ${pct(from)})` }}
+          />
+        );
+      })}
+    </div>
+  );
+}
+
+function SessionRow({ session }: { session: Session }) {
+  return (
+    <li data-testid={`recording-${session.id}`} className="rounded-lg border border-slate-200 bg-white p-3 text-sm">
+      <div className="mb-2 flex flex-wrap items-baseline gap-x-4 gap-y-1">
+        <span className="font-medium">{session.dn || "—"}</span>
+        <span className="text-slate-600">{session.side === "source" ? "caller side" : "callee side"}</span>
+        <span>{TRIGGER_LABEL[session.trigger] ?? session.trigger}</span>
+        {session.agentId && <span>agent {session.agentId}</span>}
+        <span className="text-slate-500">{session.startedAt.toLocaleString()}</span>
+        <span className="ml-auto rounded bg-slate-100 px-2 py-0.5 text-xs">{session.state}</span>
+      </div>
+      <Timeline session={session} />
+      <div className="mt-2 grid gap-0.5 text-xs text-slate-600">
+        <span>
+          id <code>{session.id}</code> · asked by {session.requestedBy || "—"} · recorder {session.recorderUri || "—"}
+        </span>
+        {session.pauses.map((pause) => (
+          <span key={pause.pausedAt.getTime()}>
+            paused {pause.pausedAt.toLocaleTimeString()} by {pause.pausedBy || "—"}
+            {pause.resumedAt ? `, resumed ${pause.resumedAt.toLocaleTimeString()} by ${pause.resumedBy || "—"}` : ""}
+          </span>
+        ))}
+      </div>
+    </li>
+  );
+}
