@@ -1,17 +1,22 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseMsml, type MsmlEvent } from "../../protocol/msml";
-import { encodePcmu, serializeRtpPacket } from "../../protocol/rtp";
+import type { MsmlEvent } from "../../protocol/msml";
+import { serializeRtpPacket } from "../../protocol/rtp";
 import { parseSdp } from "../../protocol/sdp";
-import { UdpTransport, UserAgentCore } from "../../sip-core";
-import { MediaEnginePool, type MediaLegHandle } from "../../server/sip/media/media-engine-pool";
-import { dominantFrequency, readWav, silentRuns, tone } from "../../recorder/test-support/audio-analysis";
-import { UdpPhone, waitFor } from "../rtp/test-support/udp-phone";
+import type { UserAgentCore } from "../../sip-core";
+import type { MediaEnginePool, MediaLegHandle } from "../../server/sip/media/media-engine-pool";
+import {
+  engineController,
+  spawnMediaEngine,
+  spawnService,
+  type SpawnedProcess,
+} from "../test-support/engine-harness";
+import { dominantFrequency, readWav, silentRuns } from "../../recorder/test-support/audio-analysis";
+import { talk, UdpPhone, waitFor } from "../rtp/test-support/udp-phone";
 
-const root = path.resolve(import.meta.dirname, "../..");
 const ME_SIP = 5441;
 const LAB_SIP = 5443;
 const HANG_UP_RECORDER = 5445;
@@ -19,24 +24,11 @@ const DEAD_RECORDER = 5449;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "forkline-lab-recording-"));
 const recordings = path.join(dir, "recordings");
 
-const children: ChildProcess[] = [];
+const children: SpawnedProcess[] = [];
 const phones: UdpPhone[] = [];
-const events: MsmlEvent[] = [];
+let events: MsmlEvent[] = [];
 let ua: UserAgentCore;
 let pool: MediaEnginePool;
-
-async function startProcess(script: string, env: Record<string, string>, ready: string): Promise<void> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, script)], {
-    cwd: root,
-    env: { PATH: process.env.PATH, NODE_ENV: "production", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(child);
-  let output = "";
-  child.stdout!.on("data", (c: Buffer) => (output += c.toString()));
-  child.stderr!.on("data", (c: Buffer) => (output += c.toString()));
-  await waitFor(() => output.includes(ready), 30_000, `${script} to be ready`);
-}
 
 function offer(port: number): Buffer {
   return Buffer.from(
@@ -55,78 +47,32 @@ function offer(port: number): Buffer {
 
 const enginePort = (leg: MediaLegHandle) => parseSdp(leg.answer).media[0]!.port;
 
-/** A phone that says `hz` continuously, one 20 ms G.711 packet at a time, as a real phone does. */
-function talk(phone: UdpPhone, port: number, hz: number, ssrc: number): () => void {
-  let seq = 0;
-  const timer = setInterval(() => {
-    const payload = encodePcmu(tone(hz, 160, seq * 160));
-    const packet = serializeRtpPacket({
-      marker: seq === 0,
-      payloadType: 0,
-      sequenceNumber: seq & 0xffff,
-      timestamp: seq * 160,
-      ssrc,
-      csrcs: [],
-      extension: false,
-      payload,
-    });
-    seq++;
-    void phone.send(packet, port);
-  }, 20);
-  return () => clearInterval(timer);
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const named = (dialogId: string, name: string) =>
   events.some((e) => e.id === dialogId && e.name === `forkline.recording.${name}`);
 
 beforeAll(async () => {
-  await startProcess(
-    "media-engine/main.ts",
-    {
-      MEDIA_ENGINE_SIP_PORT: String(ME_SIP),
-      MEDIA_ENGINE_HTTP_PORT: "5442",
-      RTP_PORT_MIN: "42300",
-      RTP_PORT_MAX: "42399",
-      RTP_INACTIVITY_TIMEOUT_S: "0",
-    },
-    "media-engine ready",
-  );
-  await startProcess(
-    "recorder/main.ts",
-    {
-      RECORDER_SIP_PORT: String(LAB_SIP),
-      RECORDER_HTTP_PORT: "5444",
-      RECORDER_RTP_PORT_MIN: "31100",
-      RECORDER_RTP_PORT_MAX: "31199",
-      RECORDINGS_DIR: recordings,
-    },
-    "recorder ready",
-  );
-  ua = new UserAgentCore({
-    delegate: {
-      handlers: {
-        INFO: (request) => {
-          const document = parseMsml(request.message.body);
-          if (document.type === "event") events.push(document);
-          request.reply(200);
-        },
+  children.push(await spawnMediaEngine({ sip: ME_SIP, http: 5442, rtpMin: 42300, rtpMax: 42399 }));
+  children.push(
+    await spawnService(
+      "recorder/main.ts",
+      {
+        RECORDER_SIP_PORT: String(LAB_SIP),
+        RECORDER_HTTP_PORT: "5444",
+        RECORDER_RTP_PORT_MIN: "31100",
+        RECORDER_RTP_PORT_MAX: "31199",
+        RECORDINGS_DIR: recordings,
       },
-      onError: () => undefined,
-    },
-  });
-  await ua.addTransport(new UdpTransport({ host: "127.0.0.1", port: 0 }));
-  pool = new MediaEnginePool(ua, [`sip:127.0.0.1:${ME_SIP}`], {
-    from: "<sip:forkline@127.0.0.1>",
-    contact: "<sip:forkline@127.0.0.1>",
-  });
-  await pool.checkAll();
+      "recorder ready",
+    ),
+  );
+  ({ ua, pool, events } = await engineController(ME_SIP));
 }, 60_000);
 
 afterAll(async () => {
   for (const phone of phones) phone.close();
   await ua?.close();
-  for (const child of children) child.kill("SIGTERM");
+  for (const child of children) child.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -143,8 +89,8 @@ async function call() {
 describe("recording both sides of a call to the lab recorder through the media engine", () => {
   it("fails over to the lab recorder; the WAV has each party's tone on its channel and the 2 s pause as silence", async () => {
     const { a, b, legA, legB } = await call();
-    const stopA = talk(a, enginePort(legA), 440, 0xaaaa);
-    const stopB = talk(b, enginePort(legB), 1000, 0xbbbb);
+    const stopA = talk(a, enginePort(legA), { hz: 440, codec: "PCMU", ssrc: 0xaaaa });
+    const stopB = talk(b, enginePort(legB), { hz: 1000, codec: "PCMU", ssrc: 0xbbbb });
     try {
       const started = await pool.msml(legA, [
         {

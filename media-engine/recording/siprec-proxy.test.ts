@@ -1,24 +1,23 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseMsml, type MsmlEvent, type MsmlRequestItem } from "../../protocol/msml";
 import { parseSdp } from "../../protocol/sdp";
-import { UdpTransport, UserAgentCore } from "../../sip-core";
-import { MediaEnginePool, type MediaLegHandle } from "../../server/sip/media/media-engine-pool";
+import type { UserAgentCore } from "../../sip-core";
+import type { MediaEnginePool, MediaLegHandle } from "../../server/sip/media/media-engine-pool";
+import { engineController, spawnMediaEngine, type SpawnedProcess } from "../test-support/engine-harness";
 import { g711Packet, UdpPhone, waitFor } from "../rtp/test-support/udp-phone";
 
-const root = path.resolve(import.meta.dirname, "../..");
 const ME_SIP = 5431;
 const ME_HTTP = 5432;
 const SIPP_RECORDER = 5433;
 
-let engine: ChildProcess;
-let engineOutput = "";
+let engine: SpawnedProcess;
 let ua: UserAgentCore;
 let pool: MediaEnginePool;
-const events: MsmlEvent[] = [];
+let events: MsmlEvent[] = [];
 const phones: UdpPhone[] = [];
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "forkline-siprec-"));
 
@@ -81,46 +80,14 @@ function record(
 }
 
 beforeAll(async () => {
-  engine = spawn(process.execPath, ["--import", "tsx", path.join(root, "media-engine/main.ts")], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: "production",
-      MEDIA_ENGINE_SIP_PORT: String(ME_SIP),
-      MEDIA_ENGINE_HTTP_PORT: String(ME_HTTP),
-      RTP_PORT_MIN: "42200",
-      RTP_PORT_MAX: "42299",
-      RTP_INACTIVITY_TIMEOUT_S: "0",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  engine.stdout!.on("data", (chunk: Buffer) => (engineOutput += chunk.toString()));
-  engine.stderr!.on("data", (chunk: Buffer) => (engineOutput += chunk.toString()));
-  await waitFor(() => engineOutput.includes("media-engine ready"), 30_000, "the media engine");
-  ua = new UserAgentCore({
-    delegate: {
-      handlers: {
-        INFO: (request) => {
-          const document = parseMsml(request.message.body);
-          if (document.type === "event") events.push(document);
-          request.reply(200);
-        },
-      },
-      onError: () => undefined,
-    },
-  });
-  await ua.addTransport(new UdpTransport({ host: "127.0.0.1", port: 0 }));
-  pool = new MediaEnginePool(ua, [`sip:127.0.0.1:${ME_SIP}`], {
-    from: "<sip:forkline@127.0.0.1>",
-    contact: "<sip:forkline@127.0.0.1>",
-  });
-  await pool.checkAll();
+  engine = await spawnMediaEngine({ sip: ME_SIP, http: ME_HTTP, rtpMin: 42200, rtpMax: 42299 });
+  ({ ua, pool, events } = await engineController(ME_SIP));
 }, 60_000);
 
 afterAll(async () => {
   for (const phone of phones) phone.close();
   await ua?.close();
-  engine?.kill("SIGTERM");
+  engine?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -171,7 +138,7 @@ describe("recording proxy: MSML <record> → SIPREC session to a recorder", () =
     const errors = fs.existsSync(path.join(dir, "sipp-errors.log"))
       ? fs.readFileSync(path.join(dir, "sipp-errors.log"), "utf8")
       : "";
-    expect(result.code, `${result.output}\n${errors}\n${engineOutput}`).toBe(0);
+    expect(result.code, `${result.output}\n${errors}\n${engine.output()}`).toBe(0);
     // The call itself went on undisturbed.
     await b.send(g711Packet(0xb, 1), enginePort(legB));
     await waitFor(() => a.received.length > 0, 2000, "call media after the recording");

@@ -2,6 +2,7 @@
  * The XML layer under the MSML codec: input limits, refusal of DTDs and entity declarations,
  * well-formedness validation, and a small ordered element tree built on fast-xml-parser.
  */
+import { decodeXmlInput, decodeXmlText as sharedDecodeXmlText } from "../xml-text";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 
 import { ProtocolParseError } from "../protocol-parse-error";
@@ -37,39 +38,12 @@ const parser = new XMLParser({
   maxNestedTags: 32,
 });
 
-/** Decodes a body to text: UTF-8, at most {@link MAX_MSML_BYTES}, leading BOM dropped. */
 function decodeInput(xml: string | Buffer): string {
-  const bytes = typeof xml === "string" ? Buffer.byteLength(xml, "utf8") : xml.length;
-  if (bytes > MAX_MSML_BYTES) fail(`document is ${bytes} bytes, more than the ${MAX_MSML_BYTES} allowed`);
-  const text = typeof xml === "string" ? xml : xml.toString("utf8");
-  return text.startsWith("\uFEFF") ? text.slice(1) : text;
+  return decodeXmlInput(xml, MAX_MSML_BYTES, "msml");
 }
 
-const PREDEFINED_ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
-
-/**
- * Resolves the five predefined XML entities and character references. The parser runs with
- * `processEntities: false`, so nothing else is ever expanded; any other reference is refused.
- */
 export function decodeXmlText(raw: string): string {
-  if (!raw.includes("&")) return raw;
-  return raw.replace(/&([^;&\s]*);?/g, (whole, ref: string) => {
-    if (!whole.endsWith(";")) fail(`malformed entity reference "${whole}"`);
-    const predefined = PREDEFINED_ENTITIES[ref];
-    if (predefined !== undefined) return predefined;
-    const numeric = /^#(?:x([0-9A-Fa-f]{1,6})|([0-9]{1,7}))$/.exec(ref);
-    if (numeric === null) fail(`undeclared entity reference "&${ref};"`);
-    const code = numeric[1] !== undefined ? parseInt(numeric[1], 16) : parseInt(numeric[2] ?? "", 10);
-    const allowed =
-      code === 0x9 ||
-      code === 0xa ||
-      code === 0xd ||
-      (code >= 0x20 && code <= 0xd7ff) ||
-      (code >= 0xe000 && code <= 0xfffd) ||
-      (code >= 0x10000 && code <= 0x10ffff);
-    if (!allowed) fail(`character reference "&${ref};" is not an XML character`);
-    return String.fromCodePoint(code);
-  });
+  return sharedDecodeXmlText(raw, "msml");
 }
 
 type RawNode = Record<string, unknown>;

@@ -3,6 +3,7 @@
  * declarations, well-formedness validation, a small ordered element tree built on fast-xml-parser,
  * and namespace resolution (fast-xml-parser keeps prefixes as written; it does not resolve them).
  */
+import { decodeXmlInput, decodeXmlText as sharedDecodeXmlText } from "../xml-text";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 
 import { ProtocolParseError } from "../protocol-parse-error";
@@ -53,38 +54,11 @@ const parser = new XMLParser({
 });
 
 function decodeInput(xml: string | Buffer): string {
-  const bytes = typeof xml === "string" ? Buffer.byteLength(xml, "utf8") : xml.length;
-  if (bytes > MAX_METADATA_BYTES)
-    fail(`document is ${bytes} bytes, more than the ${MAX_METADATA_BYTES} allowed`);
-  const text = typeof xml === "string" ? xml : xml.toString("utf8");
-  return text.startsWith("\uFEFF") ? text.slice(1) : text;
+  return decodeXmlInput(xml, MAX_METADATA_BYTES, "siprec-metadata");
 }
 
-const PREDEFINED_ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
-
-/**
- * Resolves the five predefined XML entities and character references. The parser runs with
- * `processEntities: false`, so nothing else is ever expanded; any other reference is refused.
- */
 export function decodeXmlText(raw: string): string {
-  if (!raw.includes("&")) return raw;
-  return raw.replace(/&([^;&\s]*);?/g, (whole, ref: string) => {
-    if (!whole.endsWith(";")) fail(`malformed entity reference "${whole}"`);
-    const predefined = PREDEFINED_ENTITIES[ref];
-    if (predefined !== undefined) return predefined;
-    const numeric = /^#(?:x([0-9A-Fa-f]{1,6})|([0-9]{1,7}))$/.exec(ref);
-    if (numeric === null) fail(`undeclared entity reference "&${ref};"`);
-    const code = numeric[1] !== undefined ? parseInt(numeric[1], 16) : parseInt(numeric[2] ?? "", 10);
-    const allowed =
-      code === 0x9 ||
-      code === 0xa ||
-      code === 0xd ||
-      (code >= 0x20 && code <= 0xd7ff) ||
-      (code >= 0xe000 && code <= 0xfffd) ||
-      (code >= 0x10000 && code <= 0x10ffff);
-    if (!allowed) fail(`character reference "&${ref};" is not an XML character`);
-    return String.fromCodePoint(code);
-  });
+  return sharedDecodeXmlText(raw, "siprec-metadata");
 }
 
 /** Escapes text for element content and attribute values (double-quoted). */

@@ -2,9 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { UdpPhone, waitFor } from "../../media-engine/rtp/test-support/udp-phone";
-import { dominantFrequency, readWav, tone } from "../../recorder/test-support/audio-analysis";
-import { encodePcma, serializeRtpPacket } from "../../protocol/rtp";
+import { talk, UdpPhone, waitFor } from "../../media-engine/rtp/test-support/udp-phone";
+import { dominantFrequency, readWav } from "../../recorder/test-support/audio-analysis";
 import { parseSdp } from "../../protocol/sdp";
 import { AnsweringPhone } from "../test-support/answering-phone";
 import { SipTestPhone } from "../test-support/sip-test-phone";
@@ -104,24 +103,7 @@ describe("recording policy with real calls and the lab recorder", () => {
     const { response, dialog } = await trunk.call(SERVER, "1001");
     expect(response.status).toBe(200);
     const enginePort = parseSdp(response.body).media[0]!.port;
-    let seq = 0;
-    const talking = setInterval(() => {
-      const payload = encodePcma(tone(440, 160, seq * 160));
-      void trunkMedia.send(
-        serializeRtpPacket({
-          marker: false,
-          payloadType: 8,
-          sequenceNumber: seq,
-          timestamp: seq * 160,
-          ssrc: 0x5151,
-          csrcs: [],
-          extension: false,
-          payload,
-        }),
-        enginePort,
-      );
-      seq++;
-    }, 20);
+    const stopTalking = talk(trunkMedia, enginePort, { hz: 440, codec: "PCMA", ssrc: 0x5151 });
     try {
       const [call] = await trpc<{ connId: string; callerDn: string; calleeDn: string }[]>(
         "calls.list",
@@ -157,7 +139,7 @@ describe("recording policy with real calls and the lab recorder", () => {
       expect((await privateService(connId, "1001", 3016)).userData.GSIP_RECORD).toBe("ON");
       await new Promise((resolve) => setTimeout(resolve, 1000));
     } finally {
-      clearInterval(talking);
+      stopTalking();
     }
     await trunk.ua.sendInDialog(dialog!, dialog!.createRequest("BYE"));
     // The trunk's port (the demo trunk peer 127.0.0.1:5062) is needed by the next call.
@@ -273,24 +255,7 @@ describe("recording policy with real calls and the lab recorder", () => {
       expect.objectContaining({ trigger: "full_time_agent", side: "destination", state: "recording" }),
     ]);
     const enginePort = parseSdp(response.body).media[0]!.port;
-    let seq = 0;
-    const talking = setInterval(() => {
-      const payload = encodePcma(tone(440, 160, seq * 160));
-      void trunkMedia.send(
-        serializeRtpPacket({
-          marker: false,
-          payloadType: 8,
-          sequenceNumber: seq,
-          timestamp: seq * 160,
-          ssrc: 0x5252,
-          csrcs: [],
-          extension: false,
-          payload,
-        }),
-        enginePort,
-      );
-      seq++;
-    }, 20);
+    const stopTalking = talk(trunkMedia, enginePort, { hz: 440, codec: "PCMA", ssrc: 0x5252 });
     try {
       await new Promise((resolve) => setTimeout(resolve, 1000));
       // Stop is allowed on a full-time recording too; the call goes on.
@@ -298,7 +263,7 @@ describe("recording policy with real calls and the lab recorder", () => {
       expect(stopped.userData.GSIP_RECORD).toBe("OFF");
       await new Promise((resolve) => setTimeout(resolve, 1500));
     } finally {
-      clearInterval(talking);
+      stopTalking();
     }
     await trunk.ua.sendInDialog(dialog!, dialog!.createRequest("BYE"));
 

@@ -1,5 +1,5 @@
 import dgram from "node:dgram";
-import { serializeRtpPacket } from "../../../protocol/rtp";
+import { encodePcma, encodePcmu, serializeRtpPacket } from "../../../protocol/rtp";
 
 /** A plain UDP socket on 127.0.0.1 standing in for a phone, recording what it receives. */
 export class UdpPhone {
@@ -65,3 +65,38 @@ export async function waitFor(condition: () => boolean, timeoutMs = 2000, what =
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A sine of `hz` as 160 samples of 8 kHz audio starting at sample `start`. */
+function sine(hz: number, start: number): Int16Array {
+  const out = new Int16Array(160);
+  for (let i = 0; i < 160; i++) out[i] = Math.round(8000 * Math.sin((2 * Math.PI * hz * (start + i)) / 8000));
+  return out;
+}
+
+/**
+ * The phone says `hz` continuously, one 20 ms G.711 packet every 20 ms as a real phone does,
+ * to `port` on 127.0.0.1. Returns the function that hangs up the microphone.
+ */
+export function talk(
+  phone: UdpPhone,
+  port: number,
+  opts: { hz: number; codec: "PCMU" | "PCMA"; ssrc: number },
+): () => void {
+  let seq = 0;
+  const timer = setInterval(() => {
+    const samples = sine(opts.hz, seq * 160);
+    const packet = serializeRtpPacket({
+      marker: seq === 0,
+      payloadType: opts.codec === "PCMU" ? 0 : 8,
+      sequenceNumber: seq & 0xffff,
+      timestamp: seq * 160,
+      ssrc: opts.ssrc,
+      csrcs: [],
+      extension: false,
+      payload: opts.codec === "PCMU" ? encodePcmu(samples) : encodePcma(samples),
+    });
+    seq++;
+    void phone.send(packet, port);
+  }, 20);
+  return () => clearInterval(timer);
+}

@@ -1,18 +1,19 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { g711Packet, UdpPhone, waitFor } from "../../../media-engine/rtp/test-support/udp-phone";
 import { MSML_CONTENT_TYPE, parseMsml } from "../../../protocol/msml";
 import { parseSdp } from "../../../protocol/sdp";
-import { UdpTransport, UserAgentCore } from "../../../sip-core";
-import { MediaEnginePool, type MediaLegHandle } from "./media-engine-pool";
+import type { UserAgentCore } from "../../../sip-core";
+import {
+  engineController,
+  spawnMediaEngine,
+  type SpawnedProcess,
+} from "../../../media-engine/test-support/engine-harness";
+import type { MediaEnginePool, MediaLegHandle } from "./media-engine-pool";
 
-const root = path.resolve(import.meta.dirname, "../../..");
 const ME_SIP = 5421;
 const ME_HTTP = 5422;
 
-let engine: ChildProcess;
-let engineOutput = "";
+let engine: SpawnedProcess;
 let ua: UserAgentCore;
 let pool: MediaEnginePool;
 const phones: UdpPhone[] = [];
@@ -39,35 +40,14 @@ function enginePort(leg: MediaLegHandle): number {
 }
 
 beforeAll(async () => {
-  engine = spawn(process.execPath, ["--import", "tsx", path.join(root, "media-engine/main.ts")], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: "production",
-      MEDIA_ENGINE_SIP_PORT: String(ME_SIP),
-      MEDIA_ENGINE_HTTP_PORT: String(ME_HTTP),
-      RTP_PORT_MIN: "42100",
-      RTP_PORT_MAX: "42199",
-      RTP_INACTIVITY_TIMEOUT_S: "0",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  engine.stdout!.on("data", (chunk: Buffer) => (engineOutput += chunk.toString()));
-  engine.stderr!.on("data", (chunk: Buffer) => (engineOutput += chunk.toString()));
-  await waitFor(() => engineOutput.includes("media-engine ready"), 30_000, "the media engine");
-  ua = new UserAgentCore({ delegate: { handlers: {}, onError: () => undefined } });
-  await ua.addTransport(new UdpTransport({ host: "127.0.0.1", port: 0 }));
-  pool = new MediaEnginePool(ua, [`sip:127.0.0.1:${ME_SIP}`], {
-    from: "<sip:forkline@127.0.0.1>",
-    contact: "<sip:forkline@127.0.0.1>",
-  });
-  await pool.checkAll();
+  engine = await spawnMediaEngine({ sip: ME_SIP, http: ME_HTTP, rtpMin: 42100, rtpMax: 42199 });
+  ({ ua, pool } = await engineController(ME_SIP));
 }, 60_000);
 
 afterAll(async () => {
   for (const phone of phones) phone.close();
   await ua?.close();
-  engine?.kill("SIGTERM");
+  engine?.stop();
 });
 
 describe("media engine process controlled by SIP + MSML", () => {

@@ -1,0 +1,81 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import path from "node:path";
+import { parseMsml, type MsmlEvent } from "../../protocol/msml";
+import { UdpTransport, UserAgentCore } from "../../sip-core";
+import { MediaEnginePool } from "../../server/sip/media/media-engine-pool";
+import { waitFor } from "../rtp/test-support/udp-phone";
+
+const root = path.resolve(import.meta.dirname, "../..");
+
+export interface SpawnedProcess {
+  readonly child: ChildProcess;
+  output(): string;
+  stop(): void;
+}
+
+/** Runs one of Forkline's processes (`media-engine/main.ts`, `recorder/main.ts`) and waits for its ready line. */
+export async function spawnService(
+  script: string,
+  env: Record<string, string>,
+  ready: string,
+): Promise<SpawnedProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, script)], {
+    cwd: root,
+    env: { PATH: process.env.PATH, NODE_ENV: "production", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  await waitFor(() => output.includes(ready), 30_000, `${script} to be ready`);
+  return { child, output: () => output, stop: () => void child.kill("SIGTERM") };
+}
+
+/** A media engine process on fixed loopback ports, its RTP inactivity timer off. */
+export function spawnMediaEngine(ports: {
+  sip: number;
+  http: number;
+  rtpMin: number;
+  rtpMax: number;
+}): Promise<SpawnedProcess> {
+  return spawnService(
+    "media-engine/main.ts",
+    {
+      MEDIA_ENGINE_SIP_PORT: String(ports.sip),
+      MEDIA_ENGINE_HTTP_PORT: String(ports.http),
+      RTP_PORT_MIN: String(ports.rtpMin),
+      RTP_PORT_MAX: String(ports.rtpMax),
+      RTP_INACTIVITY_TIMEOUT_S: "0",
+    },
+    "media-engine ready",
+  );
+}
+
+/**
+ * What the SIP Server has of a media engine, for tests: a UA, the pool that opens legs and sends
+ * MSML, and the MSML <event>s the engine reports back in INFO.
+ */
+export async function engineController(
+  sipPort: number,
+): Promise<{ ua: UserAgentCore; pool: MediaEnginePool; events: MsmlEvent[] }> {
+  const events: MsmlEvent[] = [];
+  const ua = new UserAgentCore({
+    delegate: {
+      handlers: {
+        INFO: (request) => {
+          const document = parseMsml(request.message.body);
+          if (document.type === "event") events.push(document);
+          request.reply(200);
+        },
+      },
+      onError: () => undefined,
+    },
+  });
+  await ua.addTransport(new UdpTransport({ host: "127.0.0.1", port: 0 }));
+  const pool = new MediaEnginePool(ua, [`sip:127.0.0.1:${sipPort}`], {
+    from: "<sip:forkline@127.0.0.1>",
+    contact: "<sip:forkline@127.0.0.1>",
+  });
+  await pool.checkAll();
+  return { ua, pool, events };
+}

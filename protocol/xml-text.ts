@@ -1,0 +1,45 @@
+import { ProtocolParseError, type ProtocolName } from "./protocol-parse-error";
+
+/**
+ * Text handling shared by the XML codecs (MSML, SIPREC metadata). Their parser runs with entity
+ * processing off, so entity and character references are resolved here, and only the five
+ * predefined entities and well-formed character references are: nothing a document declares is
+ * ever expanded (no XXE, no billion laughs).
+ */
+
+/** A body as text: UTF-8, at most `maxBytes`, leading BOM dropped. */
+export function decodeXmlInput(xml: string | Buffer, maxBytes: number, protocol: ProtocolName): string {
+  const bytes = typeof xml === "string" ? Buffer.byteLength(xml, "utf8") : xml.length;
+  if (bytes > maxBytes) {
+    throw new ProtocolParseError(protocol, `document is ${bytes} bytes, more than the ${maxBytes} allowed`);
+  }
+  const text = typeof xml === "string" ? xml : xml.toString("utf8");
+  return text.startsWith("\uFEFF") ? text.slice(1) : text;
+}
+
+const PREDEFINED_ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+
+/** Resolves the five predefined XML entities and character references; refuses any other reference. */
+export function decodeXmlText(raw: string, protocol: ProtocolName): string {
+  if (!raw.includes("&")) return raw;
+  const fail = (message: string): never => {
+    throw new ProtocolParseError(protocol, message);
+  };
+  return raw.replace(/&([^;&\s]*);?/g, (whole, ref: string) => {
+    if (!whole.endsWith(";")) fail(`malformed entity reference "${whole}"`);
+    const predefined = PREDEFINED_ENTITIES[ref];
+    if (predefined !== undefined) return predefined;
+    const numeric = /^#(?:x([0-9A-Fa-f]{1,6})|([0-9]{1,7}))$/.exec(ref);
+    if (numeric === null) return fail(`undeclared entity reference "&${ref};"`);
+    const code = numeric[1] !== undefined ? parseInt(numeric[1], 16) : parseInt(numeric[2] ?? "", 10);
+    const allowed =
+      code === 0x9 ||
+      code === 0xa ||
+      code === 0xd ||
+      (code >= 0x20 && code <= 0xd7ff) ||
+      (code >= 0xe000 && code <= 0xfffd) ||
+      (code >= 0x10000 && code <= 0x10ffff);
+    if (!allowed) fail(`character reference "&${ref};" is not an XML character`);
+    return String.fromCodePoint(code);
+  });
+}
