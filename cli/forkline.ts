@@ -206,7 +206,30 @@ program
   .description("live calls")
   .action(async () => {
     const rows = await connect().client.calls.list.query();
-    printRecords(json(), rows, ["connId", "state", "caller", "callee", "dialed", "startedAt"]);
+    const party = (p: { number: string; name: string; agent: { id: string } | null } | null) =>
+      p === null
+        ? ""
+        : [p.number, p.name && `(${p.name})`, p.agent && `agent ${p.agent.id}`].filter(Boolean).join(" ");
+    const side = (row: (typeof rows)[number], s: "source" | "destination") => {
+      const r = row.recordings.find((x) => x.side === s);
+      return r ? `${r.state} (${r.trigger})` : "";
+    };
+    printRecords(
+      json(),
+      json()
+        ? rows
+        : rows.map((row) => ({
+            connId: row.connId,
+            state: row.state,
+            caller: party(row.caller),
+            callee: party(row.callee),
+            dialed: row.dialed,
+            startedAt: row.startedAt,
+            source: side(row, "source"),
+            destination: side(row, "destination"),
+          })),
+      ["connId", "state", "caller", "callee", "dialed", "startedAt", "source", "destination"],
+    );
   });
 const record = program.command("record").description("mid-call recording control (TRequestPrivateService)");
 for (const action of ["start", "stop", "pause", "resume"] as const) {

@@ -32,5 +32,13 @@ export function renderLegMetrics(legs: readonly MediaLeg[]): string {
   );
   for (const leg of legs)
     lines.push(`forkline_leg_jitter_ms{conn="${leg.connId}"} ${leg.endpoint.stats.jitterMs.toFixed(3)}`);
+  lines.push(
+    "# HELP forkline_leg_dtmf_keys_total DTMF key presses received from the party (RFC 4733); never the digits.",
+    "# TYPE forkline_leg_dtmf_keys_total counter",
+  );
+  for (const leg of legs) {
+    const keys = leg.endpoint.stats.dtmfKeys;
+    if (keys !== undefined) lines.push(`forkline_leg_dtmf_keys_total{conn="${leg.connId}"} ${keys}`);
+  }
   return `${lines.join("\n")}\n`;
 }

@@ -6,6 +6,7 @@ import { type ReactNode, useEffect } from "react";
 import type { Role } from "../../common/roles";
 import { roleAllows } from "../../common/roles";
 import { trpc } from "../_lib/trpc";
+import { AlarmBanner } from "./alarm-banner";
 
 const NAV: { href: string; label: string; role: Role }[] = [
   { href: "/softphone", label: "Softphone", role: "agent" },
@@ -39,9 +40,9 @@ export function AppShell({ children, requiredRole }: { children: ReactNode; requ
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
-        <div className="mx-auto flex max-w-6xl items-center gap-6 px-4 py-3">
+        <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
           <span className="text-lg font-semibold tracking-tight text-brand-700">Forkline</span>
-          <nav aria-label="Main" className="flex gap-1">
+          <nav aria-label="Main" className="order-last flex w-full flex-wrap gap-1 lg:order-none lg:w-auto">
             {NAV.filter((item) => roleAllows(user.role, item.role)).map((item) => (
               <Link
                 key={item.href}
@@ -69,6 +70,7 @@ export function AppShell({ children, requiredRole }: { children: ReactNode; requ
         </div>
       </header>
       <main className="mx-auto max-w-6xl px-4 py-6">
+        {roleAllows(user.role, "supervisor") && <AlarmBanner />}
         {roleAllows(user.role, requiredRole) ? (
           children
         ) : (

@@ -1,5 +1,5 @@
 /**
- * Dominant frequency of a live audio stream, from an AnalyserNode's FFT. The softphone shows it
+ * Level and dominant frequency of a live audio stream, from an AnalyserNode's FFT. The softphone shows it
  * so a person (and the e2e test) can tell *which* far end they hear, not merely "some audio".
  */
 export class ToneMeter {
@@ -23,6 +23,16 @@ export class ToneMeter {
     for (let i = 1; i < this.bins.length; i++) if (this.bins[i]! > this.bins[best]!) best = i;
     if (this.bins[best]! < -70) return null;
     return Math.round((best * this.context.sampleRate) / this.analyser.fftSize);
+  }
+
+  /** RMS level in dBFS of the last analyser window (-100 for digital silence), for a level bar. */
+  levelDb(): number {
+    const samples = new Float32Array(this.analyser.fftSize);
+    this.analyser.getFloatTimeDomainData(samples);
+    let sum = 0;
+    for (const s of samples) sum += s * s;
+    const rms = Math.sqrt(sum / samples.length);
+    return rms > 0 ? Math.max(-100, 20 * Math.log10(rms)) : -100;
   }
 
   close(): void {

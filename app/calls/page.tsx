@@ -1,12 +1,16 @@
 "use client";
 
-import { useState } from "react";
+import { type FormEvent, useEffect, useState } from "react";
+import { parseParamsString, zRecordingControlInput } from "../../common/schemas/recording-schemas";
 import { AppShell } from "../_components/app-shell";
 import { errorMessage } from "../_lib/error-message";
+import { triggerLabel } from "../_lib/recording-labels";
 import { type RouterOutputs, trpc } from "../_lib/trpc";
 
 type CallRow = RouterOutputs["calls"]["list"][number];
+type Party = CallRow["caller"];
 type Side = "source" | "destination";
+type StartOptions = { id?: string; dest?: string; params?: Record<string, string> };
 
 export default function LiveCallsPage() {
   return (
@@ -17,172 +21,277 @@ export default function LiveCallsPage() {
 }
 
 const STATE_STYLE: Record<string, string> = {
-  starting: "bg-amber-100 text-amber-800",
+  starting: "bg-amber-100 text-amber-900",
   recording: "bg-red-100 text-red-800",
-  paused: "bg-slate-200 text-slate-700",
+  paused: "bg-slate-200 text-slate-800",
+  stopped: "bg-slate-100 text-slate-600",
+  failed: "bg-red-600 text-white",
 };
 
+function duration(from: Date, now: number): string {
+  const s = Math.max(0, Math.floor((now - new Date(from).getTime()) / 1000));
+  const h = Math.floor(s / 3600);
+  const mm = String(Math.floor((s % 3600) / 60)).padStart(h > 0 ? 2 : 1, "0");
+  return `${h > 0 ? `${h}:` : ""}${mm}:${String(s % 60).padStart(2, "0")}`;
+}
+
 function LiveCalls() {
-  const calls = trpc.calls.list.useQuery(undefined, { refetchInterval: 1000 });
-  const [message, setMessage] = useState<string | null>(null);
-  const utils = trpc.useUtils();
-  const done = {
-    onSuccess: async () => {
-      setMessage(null);
-      await utils.calls.list.invalidate();
+  const [calls, setCalls] = useState<CallRow[] | null>(null);
+  const [streamError, setStreamError] = useState<string | null>(null);
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  trpc.calls.live.useSubscription(undefined, {
+    onData: (rows) => {
+      setCalls(rows);
+      setStreamError(null);
     },
-    onError: (error: unknown) => setMessage(errorMessage(error)),
-  };
-  const start = trpc.recording.start.useMutation(done);
-  const pause = trpc.recording.pause.useMutation(done);
-  const resume = trpc.recording.resume.useMutation(done);
-  const stop = trpc.recording.stop.useMutation(done);
-  const busy = start.isPending || pause.isPending || resume.isPending || stop.isPending;
+    onError: (error) => setStreamError(errorMessage(error)),
+  });
 
   return (
     <section aria-labelledby="calls-title" className="space-y-3">
-      <h1 id="calls-title" className="text-xl font-semibold">
-        Live calls
-      </h1>
+      <div className="flex flex-wrap items-baseline gap-3">
+        <h1 id="calls-title" className="text-xl font-semibold">
+          Live calls
+        </h1>
+        <span className="text-sm text-slate-500" data-testid="calls-count">
+          {calls === null ? "" : `${calls.length} in progress`}
+        </span>
+      </div>
       <p className="text-sm text-slate-600">
         Source is the caller&apos;s side (the customer on inbound calls), destination the callee&apos;s (the
         agent). Pause stops media to the recorder at once, before the recorder is told.
       </p>
-      {message && (
+      {streamError && (
         <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
-          {message}
+          Live updates interrupted: {streamError}
         </p>
       )}
-      {calls.error && <p role="alert">{errorMessage(calls.error)}</p>}
-      <RecorderAlarms />
-      {calls.data?.length === 0 && <p className="text-slate-500">No call in progress.</p>}
+      {calls === null && !streamError && <p className="text-slate-500">Loading live calls…</p>}
+      {calls?.length === 0 && <p className="text-slate-500">No call in progress.</p>}
       <ul className="grid gap-3">
-        {calls.data?.map((call) => (
-          <CallCard
-            key={call.connId}
-            call={call}
-            busy={busy}
-            onStart={(side) => start.mutate({ callId: call.connId, side })}
-            onPause={(side) => pause.mutate({ callId: call.connId, side })}
-            onResume={(side) => resume.mutate({ callId: call.connId, side })}
-            onStop={(side) => stop.mutate({ callId: call.connId, side })}
-          />
+        {calls?.map((call) => (
+          <CallCard key={call.connId} call={call} now={now} />
         ))}
       </ul>
     </section>
   );
 }
 
-/** Recorder failures stay visible here: a call went on without its recording. */
-function RecorderAlarms() {
-  const alarms = trpc.recording.alarms.useQuery(undefined, { refetchInterval: 2000 });
-  if (!alarms.data || alarms.data.length === 0) return null;
+function PartyLabel({ party, fallback }: { party: Party | null; fallback: string }) {
+  if (party === null) return <span>{fallback}</span>;
   return (
-    <section aria-label="Recorder alarms" className="rounded-lg border border-red-200 bg-red-50 p-3">
-      <h2 className="mb-1 text-sm font-semibold text-red-800">Recorder alarms</h2>
-      <ul className="grid gap-1 text-sm text-red-900">
-        {alarms.data.slice(0, 10).map((alarm) => (
-          <li key={`${alarm.at.toISOString()}-${alarm.recordingId}`} data-testid="recorder-alarm">
-            {alarm.at.toLocaleTimeString()} · call {alarm.connId}
-            {alarm.recordingId ? ` · recording ${alarm.recordingId}` : ""}
-            {alarm.recorder ? ` · ${alarm.recorder}` : ""}: {alarm.reason}
-          </li>
-        ))}
-      </ul>
-    </section>
+    <span>
+      <span className="font-medium">{party.number}</span>
+      {party.name && <span className="text-slate-600"> {party.name}</span>}
+      {party.kind === "trunk" && <span className="text-slate-500"> via {party.dn}</span>}
+      {party.agent && (
+        <span className="ml-1 rounded bg-brand-50 px-1.5 py-0.5 text-xs text-brand-700">
+          agent {party.agent.id}
+          {party.agent.name ? ` · ${party.agent.name}` : ""}
+        </span>
+      )}
+    </span>
   );
 }
 
-function CallCard(props: {
-  call: CallRow;
-  busy: boolean;
-  onStart: (side: Side) => void;
-  onPause: (side: Side) => void;
-  onResume: (side: Side) => void;
-  onStop: (side: Side) => void;
-}) {
-  const { call } = props;
-  const label = `${call.caller} → ${call.callee ?? call.dialed}`;
+function CallCard({ call, now }: { call: CallRow; now: number }) {
+  const title = `${call.caller.number} → ${call.callee?.number ?? call.dialed}`;
   return (
     <li
-      aria-label={`call ${label}`}
+      aria-label={`call ${title}`}
       data-testid={`call-${call.connId}`}
       className="rounded-lg border border-slate-200 bg-white p-4"
     >
-      <div className="flex flex-wrap items-baseline gap-3">
-        <span className="font-medium">{label}</span>
-        <span className="text-sm text-slate-500">{call.state}</span>
-        <span className="font-mono text-xs text-slate-400">ConnID {call.connId}</span>
+      <div className="flex flex-wrap items-baseline gap-x-3 gap-y-1">
+        <PartyLabel party={call.caller} fallback="" />
+        <span aria-hidden>→</span>
+        <PartyLabel party={call.callee} fallback={call.dialed} />
+        <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-600">{call.state}</span>
+        <span className="font-mono text-sm text-slate-600" data-testid="call-duration" title="talk time">
+          {duration(call.establishedAt ?? call.startedAt, now)}
+        </span>
+        <span className="ml-auto font-mono text-xs text-slate-400">ConnID {call.connId}</span>
       </div>
-      <div className="mt-3 grid gap-2 sm:grid-cols-2">
-        {(["source", "destination"] as const).map((side) => {
-          const recording = call.recordings.find((r) => r.side === side);
-          const who = side === "source" ? `caller ${call.caller}` : `callee ${call.callee ?? call.dialed}`;
-          return (
-            <div
-              key={side}
-              role="group"
-              aria-label={`${side} side`}
-              className="rounded-md border border-slate-100 p-2"
-            >
-              <div className="flex items-center gap-2 text-sm">
-                <span className="font-medium">{side}</span>
-                <span className="text-slate-500">({who})</span>
-                <span
-                  data-testid={`recording-${side}`}
-                  className={`ml-auto rounded px-2 py-0.5 text-xs ${recording ? (STATE_STYLE[recording.state] ?? "") : "text-slate-400"}`}
-                >
-                  {recording
-                    ? `${recording.state} · ${recording.trigger.replace(/_/g, " ")}`
-                    : "not recorded"}
-                </span>
-              </div>
-              <div className="mt-2 flex gap-2">
-                {!recording && (
-                  <button
-                    type="button"
-                    disabled={props.busy}
-                    onClick={() => props.onStart(side)}
-                    className="rounded-md border px-2 py-1 text-sm"
-                  >
-                    Record
-                  </button>
-                )}
-                {recording && recording.state !== "paused" && (
-                  <button
-                    type="button"
-                    disabled={props.busy}
-                    onClick={() => props.onPause(side)}
-                    className="rounded-md border px-2 py-1 text-sm"
-                  >
-                    Pause
-                  </button>
-                )}
-                {recording?.state === "paused" && (
-                  <button
-                    type="button"
-                    disabled={props.busy}
-                    onClick={() => props.onResume(side)}
-                    className="rounded-md border px-2 py-1 text-sm"
-                  >
-                    Resume
-                  </button>
-                )}
-                {recording && (
-                  <button
-                    type="button"
-                    disabled={props.busy}
-                    onClick={() => props.onStop(side)}
-                    className="rounded-md border px-2 py-1 text-sm text-red-700"
-                  >
-                    Stop
-                  </button>
-                )}
-              </div>
-            </div>
-          );
-        })}
+      <div className="mt-3 grid gap-2 md:grid-cols-2">
+        {(["source", "destination"] as const).map((side) => (
+          <SidePanel key={side} call={call} side={side} />
+        ))}
       </div>
     </li>
+  );
+}
+
+function SidePanel({ call, side }: { call: CallRow; side: Side }) {
+  const [message, setMessage] = useState<string | null>(null);
+  const [showOptions, setShowOptions] = useState(false);
+  const handlers = {
+    onSuccess: () => {
+      setMessage(null);
+      setShowOptions(false);
+    },
+    onError: (error: unknown) => setMessage(errorMessage(error)),
+  };
+  const start = trpc.recording.start.useMutation(handlers);
+  const pause = trpc.recording.pause.useMutation(handlers);
+  const resume = trpc.recording.resume.useMutation(handlers);
+  const stop = trpc.recording.stop.useMutation(handlers);
+  const busy = start.isPending || pause.isPending || resume.isPending || stop.isPending;
+
+  const recording = call.recordings.find((r) => r.side === side);
+  const live = recording && recording.state !== "stopped" && recording.state !== "failed";
+  const party = side === "source" ? call.caller : call.callee;
+  const who = party ? `${side === "source" ? "caller" : "callee"} ${party.number}` : call.dialed;
+  const target = { callId: call.connId, side };
+  const doStart = (options: StartOptions) => start.mutate({ ...target, ...options });
+
+  return (
+    <div role="group" aria-label={`${side} side`} className="rounded-md border border-slate-100 p-2">
+      <div className="flex flex-wrap items-center gap-2 text-sm">
+        <span className="font-medium">{side}</span>
+        <span className="text-slate-500">({who})</span>
+        <span
+          data-testid={`recording-${side}`}
+          className={`ml-auto rounded px-2 py-0.5 text-xs ${recording ? (STATE_STYLE[recording.state] ?? "") : "text-slate-400"}`}
+        >
+          {recording ? `${recording.state} · ${triggerLabel(recording.trigger)}` : "not recorded"}
+        </span>
+      </div>
+      {recording?.recorder && (
+        <p className="mt-1 truncate text-xs text-slate-500" title={recording.recorder}>
+          to {recording.recorder}
+          {recording.id ? ` · id ${recording.id}` : ""}
+        </p>
+      )}
+      <div className="mt-2 flex flex-wrap gap-2">
+        {!live && (
+          <>
+            <button
+              type="button"
+              disabled={busy}
+              onClick={() => doStart({})}
+              className="rounded-md border px-2 py-1 text-sm hover:bg-slate-50 disabled:opacity-60"
+            >
+              Record
+            </button>
+            <button
+              type="button"
+              aria-expanded={showOptions}
+              onClick={() => setShowOptions((v) => !v)}
+              className="rounded-md px-2 py-1 text-sm text-brand-700 hover:bg-brand-50"
+            >
+              Options…
+            </button>
+          </>
+        )}
+        {live && recording.state !== "paused" && (
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() => pause.mutate(target)}
+            className="rounded-md border px-2 py-1 text-sm hover:bg-slate-50 disabled:opacity-60"
+          >
+            Pause
+          </button>
+        )}
+        {live && recording.state === "paused" && (
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() => resume.mutate(target)}
+            className="rounded-md border px-2 py-1 text-sm hover:bg-slate-50 disabled:opacity-60"
+          >
+            Resume
+          </button>
+        )}
+        {live && (
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() => stop.mutate(target)}
+            className="rounded-md border px-2 py-1 text-sm text-red-700 hover:bg-red-50 disabled:opacity-60"
+          >
+            Stop
+          </button>
+        )}
+      </div>
+      {showOptions && !live && <StartOptionsForm busy={busy} onStart={doStart} side={side} />}
+      {message && (
+        <p role="alert" className="mt-2 text-sm text-red-700">
+          {message}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** Start with an id, another recorder or key-value params: checked by the server's own schema first. */
+function StartOptionsForm(props: { busy: boolean; side: Side; onStart: (options: StartOptions) => void }) {
+  const [id, setId] = useState("");
+  const [dest, setDest] = useState("");
+  const [params, setParams] = useState("");
+  const [error, setError] = useState<string | null>(null);
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    let parsed: Record<string, string> | undefined;
+    try {
+      parsed = params.trim() === "" ? undefined : parseParamsString(params.trim());
+    } catch (e) {
+      return setError((e as Error).message);
+    }
+    const options = {
+      ...(id.trim() === "" ? {} : { id: id.trim() }),
+      ...(dest.trim() === "" ? {} : { dest: dest.trim() }),
+      ...(parsed === undefined ? {} : { params: parsed }),
+    };
+    const check = zRecordingControlInput.safeParse({ callId: "x", side: props.side, ...options });
+    if (!check.success) return setError(check.error.issues.map((i) => i.message).join("; "));
+    setError(null);
+    props.onStart(options);
+  }
+
+  const input = "mt-0.5 w-full rounded-md border border-slate-300 px-2 py-1 text-sm";
+  return (
+    <form
+      aria-label={`Start ${props.side} recording with options`}
+      onSubmit={submit}
+      className="mt-2 grid gap-2"
+    >
+      <label className="text-xs text-slate-600">
+        Recording id (optional, globally unique)
+        <input className={input} value={id} onChange={(e) => setId(e.target.value)} />
+      </label>
+      <label className="text-xs text-slate-600">
+        Recorder (optional SIP URI, overrides the recorder list)
+        <input
+          className={input}
+          value={dest}
+          placeholder="sip:srs@recorder.example.com"
+          onChange={(e) => setDest(e.target.value)}
+        />
+      </label>
+      <label className="text-xs text-slate-600">
+        Params (optional, key=value&amp;key2=value2)
+        <input className={input} value={params} onChange={(e) => setParams(e.target.value)} />
+      </label>
+      <div className="flex items-center gap-2">
+        <button
+          type="submit"
+          disabled={props.busy}
+          className="rounded-md bg-brand-600 px-3 py-1 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-60"
+        >
+          Start recording
+        </button>
+        {error && (
+          <p role="alert" className="text-xs text-red-700">
+            {error}
+          </p>
+        )}
+      </div>
+    </form>
   );
 }

@@ -1,6 +1,7 @@
 "use client";
 
 import { useState } from "react";
+import { triggerLabel } from "../_lib/recording-labels";
 import { AppShell } from "../_components/app-shell";
 import { errorMessage } from "../_lib/error-message";
 import { type RouterOutputs, trpc } from "../_lib/trpc";
@@ -14,14 +15,6 @@ export default function RecordingHistoryPage() {
     </AppShell>
   );
 }
-
-const TRIGGER_LABEL: Record<string, string> = {
-  full_time_dn: "full time (DN)",
-  full_time_agent: "full time (agent)",
-  full_time_trunk: "full time (trunk)",
-  route: "routing strategy",
-  private_service: "private service",
-};
 
 function RecordingHistory() {
   const [dn, setDn] = useState("");
@@ -108,7 +101,7 @@ function SessionRow({ session }: { session: Session }) {
       <div className="mb-2 flex flex-wrap items-baseline gap-x-4 gap-y-1">
         <span className="font-medium">{session.dn || "—"}</span>
         <span className="text-slate-600">{session.side === "source" ? "caller side" : "callee side"}</span>
-        <span>{TRIGGER_LABEL[session.trigger] ?? session.trigger}</span>
+        <span>{triggerLabel(session.trigger)}</span>
         {session.agentId && <span>agent {session.agentId}</span>}
         <span className="text-slate-500">{session.startedAt.toLocaleString()}</span>
         <span className="ml-auto rounded bg-slate-100 px-2 py-0.5 text-xs">{session.state}</span>

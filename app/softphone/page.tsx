@@ -4,9 +4,11 @@ import type * as JsSipTypes from "jssip";
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { AppShell } from "../_components/app-shell";
 import { Field, FormMessage, type FormMessageValue, SubmitButton } from "../_components/form-controls";
-import { errorMessage } from "../_lib/error-message";
 import { ToneMeter } from "../_lib/tone-meter";
-import { trpc } from "../_lib/trpc";
+import { AgentPanel } from "./agent-panel";
+import { CtiEvents } from "./cti-events";
+import { DialPad } from "./dial-pad";
+import { LevelBar } from "./level-bar";
 
 type JsSipModule = typeof JsSipTypes;
 type UA = InstanceType<JsSipModule["UA"]>;
@@ -19,6 +21,20 @@ type Session = Parameters<Parameters<UA["on"]>[1]>[0] extends infer E
 type CallStatus = "idle" | "calling" | "ringing" | "incoming" | "in-call" | "on-hold";
 
 const MEDIA = { audio: true, video: false } as const;
+const NUMBER = /^[0-9*#+]{1,32}$/;
+// JsSIP's enum is a type only; the module itself loads on demand (it needs a browser).
+const RFC2833 = "RFC2833" as JsSipTypes.C.DTMF_TRANSPORT.RFC2833;
+
+const STATUS_TEXT: Record<CallStatus, string> = {
+  idle: "No call",
+  calling: "Calling",
+  ringing: "Ringing",
+  incoming: "Incoming call",
+  "in-call": "In call",
+  "on-hold": "On hold",
+};
+
+const button = "rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50 disabled:opacity-60";
 
 export default function SoftphonePage() {
   return (
@@ -28,47 +44,92 @@ export default function SoftphonePage() {
   );
 }
 
+function formatDuration(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+}
+
 function Softphone() {
   const [extension, setExtension] = useState("");
   const [password, setPassword] = useState("");
+  const [registeredAs, setRegisteredAs] = useState<string | null>(null);
   const [target, setTarget] = useState("");
+  const [transferTarget, setTransferTarget] = useState("");
   const [registration, setRegistration] = useState<"unregistered" | "registering" | "registered">(
     "unregistered",
   );
   const [message, setMessage] = useState<FormMessageValue>(null);
   const [status, setStatus] = useState<CallStatus>("idle");
   const [peer, setPeer] = useState("");
+  const [peerName, setPeerName] = useState("");
+  const [connectedAt, setConnectedAt] = useState<number | null>(null);
+  const [now, setNow] = useState(() => Date.now());
+  const [sentDigits, setSentDigits] = useState("");
   const [frequency, setFrequency] = useState<number | null>(null);
+  const [levels, setLevels] = useState<{ local: number | null; remote: number | null }>({
+    local: null,
+    remote: null,
+  });
   const ua = useRef<UA | null>(null);
   const session = useRef<Session | null>(null);
   const audio = useRef<HTMLAudioElement | null>(null);
-  const meter = useRef<ToneMeter | null>(null);
+  const remoteMeter = useRef<ToneMeter | null>(null);
+  const localMeter = useRef<ToneMeter | null>(null);
 
   useEffect(() => () => ua.current?.stop(), []);
   useEffect(() => {
-    const timer = setInterval(() => setFrequency(meter.current?.dominantFrequency() ?? null), 300);
+    const timer = setInterval(() => {
+      setFrequency(remoteMeter.current?.dominantFrequency() ?? null);
+      setLevels({
+        local: localMeter.current?.levelDb() ?? null,
+        remote: remoteMeter.current?.levelDb() ?? null,
+      });
+      setNow(Date.now());
+    }, 300);
     return () => clearInterval(timer);
   }, []);
 
-  function attachRemoteAudio(current: Session) {
+  function closeMeters() {
+    remoteMeter.current?.close();
+    remoteMeter.current = null;
+    localMeter.current?.close();
+    localMeter.current = null;
+  }
+
+  function attachMedia(current: Session) {
     const connection = current.connection;
     if (!connection) return;
     const play = () => {
       const stream = new MediaStream(connection.getReceivers().map((r) => r.track));
       if (audio.current) audio.current.srcObject = stream;
-      meter.current?.close();
-      meter.current = new ToneMeter(stream);
+      remoteMeter.current?.close();
+      remoteMeter.current = new ToneMeter(stream);
     };
     if (connection.getReceivers().length > 0) play();
     connection.addEventListener("track", play);
+    const microphone = connection
+      .getSenders()
+      .map((s) => s.track)
+      .filter((t): t is MediaStreamTrack => t !== null);
+    if (microphone.length > 0) {
+      localMeter.current?.close();
+      localMeter.current = new ToneMeter(new MediaStream(microphone));
+    }
   }
 
   function track(current: Session, direction: "incoming" | "outgoing") {
     session.current = current;
     setPeer(current.remote_identity.uri.user ?? "");
+    setPeerName(current.remote_identity.display_name ?? "");
     setStatus(direction === "incoming" ? "incoming" : "calling");
+    setSentDigits("");
+    setConnectedAt(null);
     current.on("progress", () => setStatus((s) => (s === "calling" ? "ringing" : s)));
-    current.on("confirmed", () => setStatus("in-call"));
+    current.on("confirmed", () => {
+      setStatus("in-call");
+      setConnectedAt(Date.now());
+      attachMedia(current);
+    });
     // JsSIP sends its SDP only when ICE gathering completes, which can take long (a browser
     // waits on every interface). Host candidates come first and the media engine needs nothing
     // else, so the SDP goes half a second after the first candidate.
@@ -81,16 +142,17 @@ function Softphone() {
     current.on("hold", () => setStatus("on-hold"));
     current.on("unhold", () => setStatus("in-call"));
     const ended = (cause: string) => {
+      if (session.current !== current) return;
       session.current = null;
-      meter.current?.close();
-      meter.current = null;
+      closeMeters();
       setStatus("idle");
+      setConnectedAt(null);
       setMessage({ kind: "ok", text: `Call ended (${cause}).` });
     };
     current.on("ended", (e: { cause: string }) => ended(e.cause));
     current.on("failed", (e: { cause: string }) => ended(e.cause));
-    if (direction === "outgoing") attachRemoteAudio(current);
-    else current.on("accepted", () => attachRemoteAudio(current));
+    if (direction === "outgoing") attachMedia(current);
+    else current.on("accepted", () => attachMedia(current));
   }
 
   async function register(event: FormEvent) {
@@ -103,9 +165,10 @@ function Softphone() {
     ua.current?.stop();
     const scheme = window.location.protocol === "https:" ? "wss" : "ws";
     const socket = new JsSIP.WebSocketInterface(`${scheme}://${window.location.host}/sip`);
+    const as = extension;
     const next = new JsSIP.UA({
       sockets: [socket],
-      uri: `sip:${extension}@${window.location.hostname}`,
+      uri: `sip:${as}@${window.location.hostname}`,
       password,
       register: true,
       session_timers: false,
@@ -113,27 +176,46 @@ function Softphone() {
     });
     next.on("registered", () => {
       setRegistration("registered");
-      setMessage({ kind: "ok", text: `Registered as ${extension}.` });
+      setRegisteredAs(as);
+      setMessage({ kind: "ok", text: `Registered as ${as}.` });
     });
     next.on("registrationFailed", (e) => {
       setRegistration("unregistered");
+      setRegisteredAs(null);
       setMessage({ kind: "error", text: `Registration failed: ${String(e.cause ?? "no answer")}.` });
     });
-    next.on("unregistered", () => setRegistration("unregistered"));
-    next.on("newRTCSession", (e: { session: Session; originator: string }) =>
-      track(e.session, e.originator === "remote" ? "incoming" : "outgoing"),
-    );
+    next.on("unregistered", () => {
+      setRegistration("unregistered");
+      setRegisteredAs(null);
+    });
+    next.on("newRTCSession", (e: { session: Session; originator: string }) => {
+      // One call at a time: a second incoming call is answered busy rather than silently
+      // replacing the one the agent is on.
+      if (e.originator === "remote" && session.current) {
+        e.session.terminate({ status_code: 486, reason_phrase: "Busy Here" });
+        return;
+      }
+      track(e.session, e.originator === "remote" ? "incoming" : "outgoing");
+    });
     setRegistration("registering");
     next.start();
     ua.current = next;
+  }
+
+  function unregister() {
+    session.current?.terminate();
+    ua.current?.stop();
+    ua.current = null;
+    setRegistration("unregistered");
+    setRegisteredAs(null);
+    setMessage({ kind: "ok", text: "Unregistered." });
   }
 
   function call(event: FormEvent) {
     event.preventDefault();
     if (!ua.current || registration !== "registered")
       return setMessage({ kind: "error", text: "Register first." });
-    if (!/^[0-9*#+]{1,32}$/.test(target))
-      return setMessage({ kind: "error", text: "Enter a number to call." });
+    if (!NUMBER.test(target)) return setMessage({ kind: "error", text: "Enter a number to call." });
     setMessage(null);
     ua.current.call(`sip:${target}@${window.location.hostname}`, {
       mediaConstraints: MEDIA,
@@ -141,207 +223,179 @@ function Softphone() {
     });
   }
 
+  function transfer(event: FormEvent) {
+    event.preventDefault();
+    const current = session.current;
+    if (!current) return;
+    if (!NUMBER.test(transferTarget))
+      return setMessage({ kind: "error", text: "Enter the number to transfer to." });
+    setMessage({ kind: "ok", text: `Transferring to ${transferTarget}…` });
+    // Blind transfer (RFC 3515 REFER): the SIP Server takes the other party to the target and
+    // ends this call when the transfer is accepted.
+    current.refer(`sip:${transferTarget}@${window.location.hostname}`, {
+      eventHandlers: {
+        requestFailed: (e: { cause?: string }) =>
+          setMessage({ kind: "error", text: `Transfer refused: ${String(e.cause ?? "no answer")}.` }),
+        failed: () => setMessage({ kind: "error", text: "Transfer failed." }),
+      },
+    });
+  }
+
+  function key(digit: string) {
+    const current = session.current;
+    if (current && (status === "in-call" || status === "on-hold")) {
+      // RFC 4733 events in the media stream (RTCDTMFSender), which the media engine relays to the
+      // far end, rather than SIP INFO that the far end may not understand.
+      current.sendDTMF(digit, { transportType: RFC2833, duration: 120, interToneGap: 70 });
+      setSentDigits((d) => (d + digit).slice(-32));
+    } else if (status === "idle") {
+      setTarget((t) => (t + digit).slice(0, 32));
+    }
+  }
+
   const current = session.current;
+  const inCall = status === "in-call" || status === "on-hold";
   return (
-    <div className="mx-auto grid max-w-3xl gap-6 p-6 md:grid-cols-2">
+    <div className="mx-auto grid max-w-4xl gap-4 md:grid-cols-2">
       <section aria-labelledby="reg-title" className="rounded-lg border border-slate-200 bg-white p-4">
         <h2 id="reg-title" className="mb-3 text-base font-semibold">
           Extension
         </h2>
-        <form aria-label="Register" onSubmit={(e) => void register(e)} className="grid gap-3">
-          <Field label="Extension" value={extension} onChange={setExtension} />
-          <Field label="SIP password" type="password" value={password} onChange={setPassword} />
-          <SubmitButton pending={registration === "registering"}>Register</SubmitButton>
-        </form>
-        <p className="mt-3 text-sm" data-testid="registration">
-          {registration === "registered" ? `Registered as ${extension}` : registration}
-        </p>
+        {registration === "registered" && registeredAs ? (
+          <div className="flex flex-wrap items-center gap-3">
+            <p className="text-sm" data-testid="registration">
+              Registered as {registeredAs}
+            </p>
+            <button type="button" onClick={unregister} className={button}>
+              Unregister
+            </button>
+          </div>
+        ) : (
+          <>
+            <form aria-label="Register" onSubmit={(e) => void register(e)} className="grid gap-3">
+              <Field label="Extension" value={extension} onChange={setExtension} />
+              <Field label="SIP password" type="password" value={password} onChange={setPassword} />
+              <SubmitButton pending={registration === "registering"}>Register</SubmitButton>
+            </form>
+            <p className="mt-3 text-sm text-slate-500" data-testid="registration">
+              {registration === "registering" ? "Registering…" : "Not registered"}
+            </p>
+          </>
+        )}
       </section>
 
-      <section aria-labelledby="call-title" className="rounded-lg border border-slate-200 bg-white p-4">
+      {registeredAs ? (
+        <AgentPanel dn={registeredAs} />
+      ) : (
+        <section className="rounded-lg border border-dashed border-slate-200 p-4 text-sm text-slate-500">
+          Register your extension to log in as an agent and take calls.
+        </section>
+      )}
+
+      <section
+        aria-labelledby="call-title"
+        className="rounded-lg border border-slate-200 bg-white p-4 md:col-span-2"
+      >
         <h2 id="call-title" className="mb-3 text-base font-semibold">
           Call
         </h2>
-        <form aria-label="Dial" onSubmit={call} className="grid gap-3">
-          <Field label="Number" value={target} onChange={setTarget} />
-          <SubmitButton pending={status === "calling"}>Call</SubmitButton>
-        </form>
-        <p className="mt-3 text-sm" data-testid="call-status">
-          {status === "idle" ? "No call" : `${status} — ${peer}`}
-        </p>
-        <p className="text-sm text-slate-600" data-testid="remote-frequency" data-hz={frequency ?? ""}>
-          {frequency === null ? "Silence" : `Hearing ~${frequency} Hz`}
-        </p>
-        <div className="mt-3 flex flex-wrap gap-2">
-          {status === "incoming" && (
-            <button
-              type="button"
-              className="rounded-md bg-emerald-600 px-3 py-1.5 text-sm font-medium text-white"
-              onClick={() =>
-                // The SIP Server invites without SDP (late offer): the phone makes the offer, and
-                // JsSIP only asks for the microphone when told the offer must carry audio.
-                current?.answer({
-                  mediaConstraints: MEDIA,
-                  pcConfig: { iceServers: [] },
-                  rtcOfferConstraints: { offerToReceiveAudio: true },
-                })
-              }
-            >
-              Answer
-            </button>
-          )}
-          {status === "in-call" && (
-            <button
-              type="button"
-              className="rounded-md border px-3 py-1.5 text-sm"
-              onClick={() => current?.hold()}
-            >
-              Hold
-            </button>
-          )}
-          {status === "on-hold" && (
-            <button
-              type="button"
-              className="rounded-md border px-3 py-1.5 text-sm"
-              onClick={() => current?.unhold()}
-            >
-              Resume
-            </button>
-          )}
-          {status !== "idle" && (
-            <button
-              type="button"
-              className="rounded-md bg-red-600 px-3 py-1.5 text-sm font-medium text-white"
-              onClick={() => current?.terminate()}
-            >
-              Hang up
-            </button>
-          )}
+        <div className="grid gap-4 sm:grid-cols-[14rem_1fr]">
+          <div className="grid content-start gap-3">
+            <form aria-label="Dial" onSubmit={call} className="grid gap-2">
+              <Field label="Number" value={target} onChange={setTarget} />
+              <SubmitButton pending={status === "calling" || status === "ringing"}>Call</SubmitButton>
+            </form>
+            <DialPad label={inCall ? "DTMF keys" : "Dial pad"} onKey={key} />
+            {inCall && (
+              <p className="font-mono text-xs text-slate-500" data-testid="dtmf-sent">
+                Keys sent: {sentDigits.replace(/./g, "•") || "none"}
+              </p>
+            )}
+          </div>
+          <div className="grid content-start gap-3">
+            <div aria-live="polite">
+              <p className="flex flex-wrap items-baseline gap-2 text-sm">
+                <span className="font-medium" data-testid="call-status">
+                  {status === "idle" ? "No call" : `${STATUS_TEXT[status]} — ${peer}`}
+                </span>
+                {status !== "idle" && peerName && <span className="text-slate-500">{peerName}</span>}
+                {connectedAt !== null && (
+                  <span className="font-mono text-slate-500" data-testid="call-duration">
+                    {formatDuration(now - connectedAt)}
+                  </span>
+                )}
+              </p>
+              <p className="text-sm text-slate-600" data-testid="remote-frequency" data-hz={frequency ?? ""}>
+                {frequency === null ? "Silence" : `Hearing ~${frequency} Hz`}
+              </p>
+            </div>
+            <div className="grid gap-1.5">
+              <LevelBar label="Microphone" db={levels.local} testId="level-local" />
+              <LevelBar label="Far end" db={levels.remote} testId="level-remote" />
+            </div>
+            <div className="flex flex-wrap gap-2">
+              {status === "incoming" && (
+                <>
+                  <button
+                    type="button"
+                    className="rounded-md bg-emerald-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-emerald-700"
+                    onClick={() =>
+                      // The SIP Server invites without SDP (late offer): the phone makes the offer, and
+                      // JsSIP only asks for the microphone when told the offer must carry audio.
+                      current?.answer({
+                        mediaConstraints: MEDIA,
+                        pcConfig: { iceServers: [] },
+                        rtcOfferConstraints: { offerToReceiveAudio: true },
+                      })
+                    }
+                  >
+                    Answer
+                  </button>
+                  <button
+                    type="button"
+                    className={button}
+                    onClick={() => current?.terminate({ status_code: 603, reason_phrase: "Decline" })}
+                  >
+                    Decline
+                  </button>
+                </>
+              )}
+              {status === "in-call" && (
+                <button type="button" className={button} onClick={() => current?.hold()}>
+                  Hold
+                </button>
+              )}
+              {status === "on-hold" && (
+                <button type="button" className={button} onClick={() => current?.unhold()}>
+                  Resume
+                </button>
+              )}
+              {status !== "idle" && status !== "incoming" && (
+                <button
+                  type="button"
+                  className="rounded-md bg-red-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-red-700"
+                  onClick={() => current?.terminate()}
+                >
+                  Hang up
+                </button>
+              )}
+            </div>
+            {inCall && (
+              <form aria-label="Transfer" onSubmit={transfer} className="flex flex-wrap items-end gap-2">
+                <Field label="Transfer to" value={transferTarget} onChange={setTransferTarget} />
+                <button type="submit" className={button}>
+                  Transfer
+                </button>
+              </form>
+            )}
+          </div>
         </div>
         <audio ref={audio} autoPlay data-testid="remote-audio" />
       </section>
-      <FormMessage message={message} />
-      {registration === "registered" && <CtiEvents dn={extension} />}
+      <div className="md:col-span-2">
+        <FormMessage message={message} />
+      </div>
+      {registeredAs && <CtiEvents dn={registeredAs} />}
     </div>
-  );
-}
-
-/** The T-Library events of this DN, live: what a CTI client of the agent's desktop would see. */
-function CtiEvents({ dn }: { dn: string }) {
-  const [events, setEvents] = useState<
-    { seq: number; event: string; connId: string | null; otherDn: string | null }[]
-  >([]);
-  // The call in progress on this DN and whether it is recorded, as CTI reports it.
-  const [call, setCall] = useState<{ connId: string; record: "ON" | "PAUSED" | "OFF" } | null>(null);
-  const [refusal, setRefusal] = useState<string | null>(null);
-  const privateService = trpc.cti.request.useMutation({
-    onSuccess: (event) =>
-      setRefusal(event.event === "EventError" ? (event.error?.message ?? "refused") : null),
-    onError: (error) => setRefusal(errorMessage(error)),
-  });
-  trpc.cti.events.useSubscription(
-    { dns: [dn] },
-    {
-      onData: (event) => {
-        setEvents((list) => [
-          { seq: event.seq, event: event.event, connId: event.connId, otherDn: event.otherDn },
-          ...list.slice(0, 19),
-        ]);
-        if (event.event === "EventEstablished" && event.connId)
-          setCall({ connId: event.connId, record: "OFF" });
-        if (event.event === "EventReleased") setCall(null);
-        const record = event.userData.GSIP_RECORD;
-        if (
-          event.event === "EventPrivateInfo" &&
-          event.connId &&
-          (record === "ON" || record === "PAUSED" || record === "OFF")
-        ) {
-          setCall({ connId: event.connId, record });
-        }
-      },
-    },
-  );
-  const send = (privateMsgId: number) =>
-    call &&
-    privateService.mutate({
-      request: "TRequestPrivateService",
-      thisDn: dn,
-      connId: call.connId,
-      privateMsgId,
-      extensions: { record: "source" },
-    });
-  return (
-    <>
-      {call && (
-        <section
-          aria-label="Recording"
-          className="rounded-lg border border-slate-200 bg-white p-4 md:col-span-2"
-        >
-          <p data-testid="recording-indicator" className="text-sm font-medium">
-            {call.record === "ON"
-              ? "● This call is being recorded"
-              : call.record === "PAUSED"
-                ? "Recording paused"
-                : "Not recorded"}
-          </p>
-          <div className="mt-2 flex gap-2">
-            {call.record === "OFF" && (
-              <button
-                type="button"
-                className="rounded-md border px-2 py-1 text-sm"
-                onClick={() => send(3013)}
-              >
-                Record my side
-              </button>
-            )}
-            {call.record === "ON" && (
-              <button
-                type="button"
-                className="rounded-md border px-2 py-1 text-sm"
-                onClick={() => send(3015)}
-              >
-                Pause recording
-              </button>
-            )}
-            {call.record === "PAUSED" && (
-              <button
-                type="button"
-                className="rounded-md border px-2 py-1 text-sm"
-                onClick={() => send(3016)}
-              >
-                Resume recording
-              </button>
-            )}
-            {call.record !== "OFF" && (
-              <button
-                type="button"
-                className="rounded-md border px-2 py-1 text-sm"
-                onClick={() => send(3014)}
-              >
-                Stop recording
-              </button>
-            )}
-          </div>
-          {refusal && (
-            <p role="alert" className="mt-2 text-sm text-red-700">
-              {refusal}
-            </p>
-          )}
-        </section>
-      )}
-      <section
-        aria-label="CTI events"
-        className="rounded-lg border border-slate-200 bg-white p-4 md:col-span-2"
-      >
-        <h2 className="mb-2 text-base font-semibold">CTI events for {dn}</h2>
-        <ul className="grid gap-1 font-mono text-xs">
-          {events.map((e) => (
-            <li key={e.seq} data-testid="cti-event">
-              {e.event} conn={e.connId ?? "—"} other={e.otherDn ?? "—"}
-            </li>
-          ))}
-        </ul>
-      </section>
-    </>
   );
 }

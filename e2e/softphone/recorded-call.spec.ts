@@ -40,27 +40,32 @@ test("[RECORDING][FULL_TIME]: record=true on an extension records its next call;
   try {
     await a.page.getByRole("form", { name: "Dial" }).getByLabel("Number").fill("1003");
     await a.page.getByRole("form", { name: "Dial" }).getByRole("button", { name: "Call" }).click();
-    await expect(b.page.getByTestId("call-status")).toHaveText("incoming — 1002", { timeout: 20_000 });
+    await expect(b.page.getByTestId("call-status")).toHaveText("Incoming call — 1002", { timeout: 20_000 });
     await b.page.getByRole("button", { name: "Answer" }).click();
-    await expect(a.page.getByTestId("call-status")).toHaveText("in-call — 1003", { timeout: 20_000 });
+    await expect(a.page.getByTestId("call-status")).toHaveText("In call — 1003", { timeout: 20_000 });
 
     await page.goto("/calls");
     const call = page.getByRole("listitem", { name: "call 1002 → 1003" });
     const agentSide = call.getByRole("group", { name: "destination side" });
-    await expect(agentSide.getByTestId("recording-destination")).toHaveText("recording · full time dn", {
-      timeout: 15_000,
-    });
+    await expect(agentSide.getByTestId("recording-destination")).toHaveText(
+      "recording · full-time (extension)",
+      {
+        timeout: 15_000,
+      },
+    );
     await expect(call.getByTestId("recording-source")).toHaveText("not recorded");
     await page.waitForTimeout(1500);
 
     // The agent's softphone shows that the call is recorded, and follows the supervisor's pause.
     await expect(b.page.getByTestId("recording-indicator")).toHaveText("● This call is being recorded");
     await agentSide.getByRole("button", { name: "Pause" }).click();
-    await expect(agentSide.getByTestId("recording-destination")).toHaveText("paused · full time dn");
+    await expect(agentSide.getByTestId("recording-destination")).toHaveText("paused · full-time (extension)");
     await expect(b.page.getByTestId("recording-indicator")).toHaveText("Recording paused");
     await page.waitForTimeout(2000);
     await agentSide.getByRole("button", { name: "Resume" }).click();
-    await expect(agentSide.getByTestId("recording-destination")).toHaveText("recording · full time dn");
+    await expect(agentSide.getByTestId("recording-destination")).toHaveText(
+      "recording · full-time (extension)",
+    );
     await page.waitForTimeout(1500);
 
     await a.page.getByRole("button", { name: "Hang up" }).click();
@@ -117,7 +122,7 @@ test("[RECORDING][FULL_TIME]: record=true on an extension records its next call;
   await page.goto("/recordings");
   await page.getByLabel("DN").fill("1003");
   const row = page.getByTestId(`recording-${session.id}`);
-  await expect(row).toContainText("full time (DN)");
+  await expect(row).toContainText("full-time (extension)");
   await expect(row).toContainText("callee side");
   await expect(row).toContainText(/paused .* by user:admin, resumed .* by user:admin/);
   await expect(row.getByRole("img")).toHaveAttribute("aria-label", /with 1 pause\(s\)/);

@@ -8,10 +8,10 @@ test("[SOFTPHONE][CALL]: two browser softphones call each other through the medi
   try {
     await a.page.getByRole("form", { name: "Dial" }).getByLabel("Number").fill("1003");
     await a.page.getByRole("form", { name: "Dial" }).getByRole("button", { name: "Call" }).click();
-    await expect(b.page.getByTestId("call-status")).toHaveText("incoming — 1002", { timeout: 20_000 });
+    await expect(b.page.getByTestId("call-status")).toHaveText("Incoming call — 1002", { timeout: 20_000 });
     await b.page.getByRole("button", { name: "Answer" }).click();
-    await expect(a.page.getByTestId("call-status")).toHaveText("in-call — 1003", { timeout: 20_000 });
-    await expect(b.page.getByTestId("call-status")).toHaveText("in-call — 1002");
+    await expect(a.page.getByTestId("call-status")).toHaveText("In call — 1003", { timeout: 20_000 });
+    await expect(b.page.getByTestId("call-status")).toHaveText("In call — 1002");
 
     // Each hears the other's tone: checked by frequency, through the media engine.
     await expect.poll(async () => near(1000)(await heard(a.page)), { timeout: 20_000 }).toBe(true);
@@ -31,11 +31,11 @@ test("[SOFTPHONE][CALL]: two browser softphones call each other through the medi
     // sending to A, and JsSIP mutes A's microphone while on hold, so both hear silence; resume
     // brings both tones back.
     await a.page.getByRole("button", { name: "Hold" }).click();
-    await expect(a.page.getByTestId("call-status")).toHaveText("on-hold — 1003");
+    await expect(a.page.getByTestId("call-status")).toHaveText("On hold — 1003");
     await expect.poll(() => heard(a.page), { timeout: 15_000 }).toBeNull();
     await expect.poll(() => heard(b.page), { timeout: 15_000 }).toBeNull();
     await a.page.getByRole("button", { name: "Resume" }).click();
-    await expect(a.page.getByTestId("call-status")).toHaveText("in-call — 1003");
+    await expect(a.page.getByTestId("call-status")).toHaveText("In call — 1003");
     await expect.poll(async () => near(1000)(await heard(a.page)), { timeout: 15_000 }).toBe(true);
     await expect.poll(async () => near(440)(await heard(b.page)), { timeout: 15_000 }).toBe(true);
 

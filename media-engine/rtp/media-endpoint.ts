@@ -12,6 +12,8 @@ export interface EndpointStats {
   /** ms since the epoch of the last RTP packet accepted from the remote party. */
   lastPacketAt?: number;
   remote?: { address: string; port: number };
+  /** DTMF key presses received from the party as RFC 4733 events, where the endpoint decodes them. */
+  dtmfKeys?: number;
 }
 
 /** From the endpoint's point of view toward its remote party. */

@@ -10,6 +10,7 @@ import {
   type RTCRtpTransceiver,
 } from "werift";
 import { RtpReceiverStats } from "../../protocol/rtp";
+import { DtmfEventCounter } from "../rtp/dtmf-event-counter";
 import type { SdpDirection } from "../../protocol/sdp";
 import {
   directionReceives,
@@ -65,11 +66,13 @@ export class WebRtcEndpoint extends EventEmitter implements MediaEndpoint {
     packetsNotSent: 0,
     lost: 0,
     jitterMs: 0,
+    dtmfKeys: 0,
   };
   private pc: RTCPeerConnection | undefined;
   private transceiver: RTCRtpTransceiver | undefined;
   private codec: NegotiatedCodec | undefined;
   private telephoneEventPt: number | undefined;
+  private readonly dtmf = new DtmfEventCounter();
   private relayTelephoneEventPt: number | undefined;
   private mid: string | undefined;
   /** What the engine wants (setDirection). */
@@ -367,6 +370,8 @@ export class WebRtcEndpoint extends EventEmitter implements MediaEndpoint {
       return;
     }
     const header = rtp.header;
+    if (header.payloadType === this.telephoneEventPt && this.dtmf.observe(header.timestamp, rtp.payload))
+      this.counters.dtmfKeys = this.dtmf.total;
     if (
       this.relayTelephoneEventPt !== undefined &&
       this.telephoneEventPt !== undefined &&

@@ -21,6 +21,12 @@ export class CtiEventBus {
     return full;
   }
 
+  /** Called after every event, whatever its DN; returns the unsubscribe function. */
+  onPublish(listener: (event: TEvent) => void): () => void {
+    this.emitter.on("event", listener);
+    return () => this.emitter.off("event", listener);
+  }
+
   async *subscribe(filter: { dns?: string[] }, signal?: AbortSignal): AsyncGenerator<TEvent> {
     const dns = filter.dns && filter.dns.length > 0 ? new Set(filter.dns) : null;
     for await (const [event] of on(this.emitter, "event", { signal })) {

@@ -105,12 +105,12 @@ describe("recording policy with real calls and the lab recorder", () => {
     const enginePort = parseSdp(response.body).media[0]!.port;
     const stopTalking = talk(trunkMedia, enginePort, { hz: 440, codec: "PCMA", ssrc: 0x5151 });
     try {
-      const [call] = await trpc<{ connId: string; callerDn: string; calleeDn: string }[]>(
+      const [call] = await trpc<{ connId: string; caller: { dn: string }; callee: { dn: string } }[]>(
         "calls.list",
         undefined,
         "GET",
       );
-      expect(call).toMatchObject({ callerDn: "pstn", calleeDn: "1001" });
+      expect(call).toMatchObject({ caller: { dn: "pstn" }, callee: { dn: "1001" } });
       const connId = call!.connId;
 
       // Full-time (trunk) takes precedence: a dynamic start on the customer side is refused.
@@ -244,15 +244,26 @@ describe("recording policy with real calls and the lab recorder", () => {
 
     const { response, dialog } = await trunk.call(SERVER, "1002");
     expect(response.status).toBe(200);
-    type Row = { connId: string; recordings: { id: string; trigger: string; side: string; state: string }[] };
+    type Row = {
+      connId: string;
+      callee: { dn: string; agent: { id: string; name: string } | null };
+      recordings: { id: string; trigger: string; side: string; state: string; recorder: string | null }[];
+    };
     const [call] = await trpc<Row[]>("calls.list", undefined, "GET");
+    // The supervisor sees who the agent is, not only the extension.
+    expect(call!.callee).toMatchObject({ dn: "1002", agent: { id: "5001" } });
     const connId = call!.connId;
     const listed = async () => (await trpc<Row[]>("calls.list", undefined, "GET"))[0]!.recordings;
     for (let i = 0; i < 50 && !(await listed()).some((r) => r.state === "recording"); i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(await listed()).toEqual([
-      expect.objectContaining({ trigger: "full_time_agent", side: "destination", state: "recording" }),
+      expect.objectContaining({
+        trigger: "full_time_agent",
+        side: "destination",
+        state: "recording",
+        recorder: expect.stringMatching(/^sips?:/) as unknown,
+      }),
     ]);
     const enginePort = parseSdp(response.body).media[0]!.port;
     const stopTalking = talk(trunkMedia, enginePort, { hz: 440, codec: "PCMA", ssrc: 0x5252 });
@@ -261,6 +272,10 @@ describe("recording policy with real calls and the lab recorder", () => {
       // Stop is allowed on a full-time recording too; the call goes on.
       const stopped = await privateService(connId, "1002", 3014);
       expect(stopped.userData.GSIP_RECORD).toBe("OFF");
+      // The side shows its stopped recording while the call lasts.
+      expect(await listed()).toEqual([
+        expect.objectContaining({ trigger: "full_time_agent", side: "destination", state: "stopped" }),
+      ]);
       await new Promise((resolve) => setTimeout(resolve, 1500));
     } finally {
       stopTalking();

@@ -1,6 +1,6 @@
 import { agentLoginRouter } from "./routers/agent-login-router";
 import { authRouter } from "./routers/auth-router";
-import { callRouter, recordingRouter } from "./routers/call-router";
+import { alarmRouter, callRouter, recordingRouter } from "./routers/call-router";
 import { ctiRouter } from "./routers/cti-router";
 import { dnRouter } from "./routers/dn-router";
 import { eventRouter, systemRouter } from "./routers/event-router";
@@ -18,6 +18,7 @@ export const appRouter = createTRPCRouter({
   audit: auditRouter,
   calls: callRouter,
   recording: recordingRouter,
+  alarm: alarmRouter,
   events: eventRouter,
   cti: ctiRouter,
   system: systemRouter,

@@ -7,54 +7,147 @@ import {
   type RecordingAction,
   type RecordingService,
 } from "../recording/recording-service";
+import type { CallParty } from "../../sip/calls/call";
+import type { CallView } from "../../sip/calls/call-controller";
+import type { Db } from "../db";
 
 type RecordingControlInput = z.output<typeof zRecordingControlInput>;
-import type { CallView } from "../../sip/calls/call-controller";
 
 /** What the call layer offers the API: the calls in progress now. */
 export interface LiveCalls {
   list(): CallView[];
 }
 
-export type CallRecordingRow = { id: string; side: "source" | "destination"; trigger: string; state: string };
+export type CallRecordingRow = {
+  id: string;
+  side: "source" | "destination";
+  trigger: string;
+  state: string;
+  recorder: string | null;
+};
+
+export type CallPartyRow = {
+  /** The number the party dialed or was dialed as. */
+  number: string;
+  /** The DN events are reported on (extension or trunk). */
+  dn: string;
+  kind: "extension" | "trunk";
+  /** The DN's display name from the configuration, "" when none. */
+  name: string;
+  /** The agent logged in on the extension, if any. */
+  agent: { id: string; name: string } | null;
+};
 
 export type CallRow = {
   connId: string;
   state: string;
-  caller: string;
-  callerDn: string;
-  callee: string | null;
-  calleeDn: string | null;
+  caller: CallPartyRow;
+  callee: CallPartyRow | null;
   dialed: string;
   startedAt: Date;
   establishedAt: Date | null;
-  /** Recordings not over yet; source = the caller's side, destination = the callee's. */
+  /** Per side: recordings not over, else the last one that stopped or failed while the call lasts. */
   recordings: CallRecordingRow[];
 };
 
-/** Live calls, oldest first, flattened for tables (UI, `forkline calls`). */
-export function listCalls(live: LiveCalls | undefined, recordings?: RecordingService): CallRow[] {
-  if (live === undefined) throw new AppError(AppErrorCode.UNAVAILABLE, "The SIP Server is not running.");
-  return live
-    .list()
-    .sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime())
-    .map((call) => ({
-      connId: call.connId,
-      state: call.state,
-      caller: call.caller.number,
-      callerDn: call.caller.dn,
-      callee: call.callee?.number ?? null,
-      calleeDn: call.callee?.dn ?? null,
-      dialed: call.dialed,
-      startedAt: call.startedAt,
-      establishedAt: call.establishedAt,
-      recordings: (recordings?.liveFor(call.connId) ?? []).map((r) => ({
-        id: r.id,
-        side: r.side === "caller" ? ("source" as const) : ("destination" as const),
-        trigger: r.trigger,
-        state: r.state,
-      })),
-    }));
+export type LiveCallsDeps = {
+  db: Db;
+  live: LiveCalls | undefined;
+  recordings: RecordingService | undefined;
+  /** The agent login code on an extension now (CTI agent state). */
+  agentOnDn: (dn: string) => string | null;
+};
+
+/** Live calls, oldest first, with the names a supervisor knows people by. */
+export async function listCalls(deps: LiveCallsDeps): Promise<CallRow[]> {
+  if (deps.live === undefined) throw new AppError(AppErrorCode.UNAVAILABLE, "The SIP Server is not running.");
+  const calls = deps.live.list().sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
+  const dns = new Set<string>();
+  for (const call of calls) {
+    dns.add(call.caller.dn);
+    if (call.callee) dns.add(call.callee.dn);
+  }
+  const agentIds = [...dns].map((dn) => deps.agentOnDn(dn)).filter((a): a is string => a !== null);
+  const [dnRows, agentRows] = await Promise.all([
+    dns.size === 0
+      ? []
+      : deps.db.dn.findMany({
+          where: { number: { in: [...dns] } },
+          select: { number: true, displayName: true },
+        }),
+    agentIds.length === 0
+      ? []
+      : deps.db.agentLogin.findMany({
+          where: { loginCode: { in: agentIds } },
+          select: { loginCode: true, name: true },
+        }),
+  ]);
+  const dnName = new Map(dnRows.map((d) => [d.number, d.displayName]));
+  const agentName = new Map(agentRows.map((a) => [a.loginCode, a.name]));
+  const party = (p: CallParty): CallPartyRow => {
+    const agentId = p.kind === "extension" ? deps.agentOnDn(p.dn) : null;
+    return {
+      number: p.number,
+      dn: p.dn,
+      kind: p.kind,
+      name: dnName.get(p.dn) ?? "",
+      agent: agentId === null ? null : { id: agentId, name: agentName.get(agentId) ?? "" },
+    };
+  };
+  return calls.map((call) => ({
+    connId: call.connId,
+    state: call.state,
+    caller: party(call.caller),
+    callee: call.callee ? party(call.callee) : null,
+    dialed: call.dialed,
+    startedAt: call.startedAt,
+    establishedAt: call.establishedAt,
+    recordings: (deps.recordings?.liveFor(call.connId) ?? []).map((r) => ({
+      id: r.id,
+      side: r.side === "caller" ? ("source" as const) : ("destination" as const),
+      trigger: r.trigger,
+      state: r.state,
+      recorder: r.recorder,
+    })),
+  }));
+}
+
+/**
+ * The live calls as a stream of snapshots: a new one whenever a CTI event says something
+ * changed (coalesced over 50 ms), and at least once a second for state the media engine changes
+ * without a CTI event (a recording going from starting to recording). Unchanged snapshots are
+ * not sent again.
+ */
+export async function* watchCalls(
+  deps: LiveCallsDeps & { onChange: (listener: () => void) => () => void },
+  signal: AbortSignal | undefined,
+): AsyncGenerator<CallRow[]> {
+  let wake: (() => void) | undefined;
+  const off = deps.onChange(() => wake?.());
+  const abort = () => wake?.();
+  signal?.addEventListener("abort", abort);
+  try {
+    let last = "";
+    while (!signal?.aborted) {
+      const rows = await listCalls(deps);
+      const key = JSON.stringify(rows);
+      if (key !== last) {
+        last = key;
+        yield rows;
+      }
+      await new Promise<void>((resolve) => {
+        const heartbeat = setTimeout(resolve, 1000);
+        wake = () => {
+          wake = undefined;
+          clearTimeout(heartbeat);
+          setTimeout(resolve, signal?.aborted ? 0 : 50);
+        };
+      });
+    }
+  } finally {
+    off();
+    signal?.removeEventListener("abort", abort);
+  }
 }
 
 /**

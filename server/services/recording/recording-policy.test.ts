@@ -5,6 +5,7 @@ import { Call, CallState, type CallParty } from "../../sip/calls/call";
 import type { CallLifecycleListener, CallSide } from "../../sip/calls/call-controller";
 import { createTestDb } from "../../test-support/test-db";
 import type { Db } from "../db";
+import { AlarmService } from "../alarms/alarm-service";
 import { RecordingService, type RecordingCallLayer } from "./recording-service";
 
 /**
@@ -301,9 +302,17 @@ describe("TRequestPrivateService (side × current state → outcome)", () => {
     });
     await seen;
     expect(events.at(-1)?.event).toBe("EventPrivateInfo");
-    expect(service.alarms()).toMatchObject([
-      { connId: "c1", recordingId, reason: "the recorder ended the session (BYE)" },
-    ]);
+    await expect
+      .poll(() => new AlarmService(db).open())
+      .toMatchObject([
+        {
+          kind: "recorder_failed",
+          connId: "c1",
+          recordingId,
+          message: "the recorder ended the session (BYE)",
+          acknowledgedAt: null,
+        },
+      ]);
     expect((await db.recordingSession.findUnique({ where: { id: recordingId } }))?.state).toBe("failed");
   });
 

@@ -6,6 +6,7 @@ import { AppError } from "../../errors/app-error";
 import type { Call } from "../../sip/calls/call";
 import type { CallController, CallSide, RecordingEngineEvent } from "../../sip/calls/call-controller";
 import type { Db } from "../db";
+import { AlarmKind, AlarmService } from "../alarms/alarm-service";
 import { RecordingHistoryService, type RecordingTrigger } from "./recording-history-service";
 import { RecordingState, transition } from "./recording-session-state";
 
@@ -55,7 +56,18 @@ interface LiveRecording {
   readonly trigger: RecordingTrigger;
   dialogId?: string;
   state: RecordingState;
+  /** The recorder that answered (the media engine reports it when the session is up). */
+  recorder?: string;
 }
+
+/** What the live calls page shows of one side's recording, ended ones included while the call lasts. */
+export type CallRecordingView = {
+  id: string;
+  side: CallSide;
+  trigger: RecordingTrigger;
+  state: RecordingState;
+  recorder: string | null;
+};
 
 /**
  * The SIP Server's recording policy, one code path for every trigger: full-time settings (DN,
@@ -63,20 +75,11 @@ interface LiveRecording {
  * mid-call requests (TRequestPrivateService, the supervisor API, the CLI). It tells the media
  * engine by MSML (through the call layer), keeps the history, and tells CTI clients.
  */
-/** A recording that could not start or ended by failure: shown to supervisors until dismissed by age. */
-export type RecorderAlarm = {
-  at: Date;
-  connId: string;
-  recordingId: string;
-  recorder: string | null;
-  reason: string;
-};
-
-const MAX_ALARMS = 50;
-
 export class RecordingService {
   private readonly live = new Map<string, LiveRecording>();
-  private readonly alarmList: RecorderAlarm[] = [];
+  /** The last ended recording of each side, per call, until the call is released. */
+  private readonly ended = new Map<string, Map<CallSide, LiveRecording>>();
+  private readonly alarms: AlarmService;
   private readonly history: RecordingHistoryService;
 
   constructor(
@@ -87,6 +90,7 @@ export class RecordingService {
     private readonly onError: (error: unknown) => void,
   ) {
     this.history = new RecordingHistoryService(db);
+    this.alarms = new AlarmService(db);
     calls.listen({
       established: (call) => void this.applyStandingPolicy(call).catch(onError),
       recordingEvent: (event) => void this.onEngineEvent(event).catch(onError),
@@ -95,23 +99,50 @@ export class RecordingService {
     });
   }
 
-  /** Newest first. */
-  alarms(): RecorderAlarm[] {
-    return [...this.alarmList];
+  /** A call went on without its recording: saved, so supervisors see it until they acknowledge it. */
+  private raiseAlarm(alarm: {
+    connId: string;
+    recordingId?: string;
+    recorder?: string;
+    reason: string;
+  }): void {
+    void this.alarms
+      .raise({
+        kind: AlarmKind.RecorderFailed,
+        subject: alarm.recorder ?? "",
+        message: alarm.reason,
+        connId: alarm.connId,
+        ...(alarm.recordingId === undefined ? {} : { recordingId: alarm.recordingId }),
+      })
+      .catch(this.onError);
   }
 
-  private raiseAlarm(alarm: Omit<RecorderAlarm, "at">): void {
-    this.alarmList.unshift({ at: new Date(), ...alarm });
-    this.alarmList.length = Math.min(this.alarmList.length, MAX_ALARMS);
+  /**
+   * A call's recordings for the live calls page: those not over, and for a side with none the
+   * last one that stopped or failed, so a supervisor sees that a side was recorded and is no more.
+   */
+  liveFor(connId: string): CallRecordingView[] {
+    const current = [...this.live.values()].filter((r) => r.connId === connId);
+    const over = [...(this.ended.get(connId)?.values() ?? [])].filter(
+      (r) => !current.some((c) => c.callSide === r.callSide),
+    );
+    return [...current, ...over].map(({ id, callSide, trigger, state, recorder }) => ({
+      id,
+      side: callSide,
+      trigger,
+      state,
+      recorder: recorder ?? null,
+    }));
   }
 
-  /** Recordings of a call that are not over, for the live calls page. */
-  liveFor(
-    connId: string,
-  ): { id: string; side: CallSide; trigger: RecordingTrigger; state: RecordingState }[] {
-    return [...this.live.values()]
-      .filter((r) => r.connId === connId)
-      .map(({ id, callSide, trigger, state }) => ({ id, side: callSide, trigger, state }));
+  /** Takes a recording out of the live set, keeping it as its side's last one while the call lasts. */
+  private end(recording: LiveRecording, state: RecordingState.Stopped | RecordingState.Failed): void {
+    recording.state = state;
+    this.live.delete(recording.id);
+    if (this.calls.get(recording.connId) === undefined) return;
+    const sides = this.ended.get(recording.connId) ?? new Map<CallSide, LiveRecording>();
+    sides.set(recording.callSide, recording);
+    this.ended.set(recording.connId, sides);
   }
 
   /** TRequestPrivateService: GSIP_RECORD_START/STOP/PAUSE/RESUME with its extensions. */
@@ -179,7 +210,12 @@ export class RecordingService {
       throw new RecordingPolicyError(TErrorCode.NO_SUCH_CALL, `No call with ConnID ${req.connId}.`);
     }
     const callSide = this.sideOf(call, req.side, req.thisDn);
-    if (action === "start") return [await this.start(call, callSide, "private_service", req)];
+    if (action === "start") {
+      // Whoever asked (an agent's CTI client, a supervisor, the CLI), both parties' desktops learn it.
+      const started = await this.start(call, callSide, "private_service", req);
+      this.announce(call, started, "start", req.by);
+      return [started];
+    }
     const targets = [...this.live.values()].filter(
       (r) => r.connId === req.connId && r.callSide === callSide && (req.id === undefined || r.id === req.id),
     );
@@ -289,7 +325,7 @@ export class RecordingService {
         ...(agentId === null ? {} : { agentId }),
       });
     } catch (error) {
-      this.live.delete(id);
+      this.end(recording, RecordingState.Failed);
       await this.history.move(id, RecordingState.Failed, { by: req.by, reason: (error as Error).message });
       throw new RecordingPolicyError(TErrorCode.MEDIA_ENGINE_REFUSED, (error as Error).message);
     }
@@ -349,7 +385,7 @@ export class RecordingService {
       this.onError(error);
       return;
     }
-    this.raiseAlarm({ connId: call.connId, recordingId: "", recorder: null, reason: error.message });
+    this.raiseAlarm({ connId: call.connId, reason: error.message });
     for (const party of [call.caller.party, call.callee?.party]) {
       if (party === undefined) continue;
       this.cti.publish({
@@ -370,6 +406,7 @@ export class RecordingService {
     if (recording === undefined) return;
     if (event.name === "started" && recording.state === RecordingState.Starting) {
       recording.state = RecordingState.Recording;
+      if (event.recorder !== undefined) recording.recorder = event.recorder;
       await this.history.move(recording.id, RecordingState.Recording, {
         by: "media-engine",
         reason: "recorder answered",
@@ -380,16 +417,15 @@ export class RecordingService {
       (event.name === "stopped" && recording.state !== RecordingState.Stopped)
     ) {
       const to = event.name === "failed" ? RecordingState.Failed : RecordingState.Stopped;
-      this.live.delete(recording.id);
+      this.end(recording, to);
       if (to === RecordingState.Failed) {
         this.raiseAlarm({
           connId: event.connId,
           recordingId: recording.id,
-          recorder: event.recorder ?? null,
+          ...(event.recorder === undefined ? {} : { recorder: event.recorder }),
           reason: event.reason ?? "recording failed",
         });
       }
-      recording.state = to;
       await this.history.move(recording.id, to, { by: "media-engine", reason: event.reason ?? event.name });
       const call = this.calls.get(event.connId);
       if (call !== undefined)
@@ -405,8 +441,7 @@ export class RecordingService {
     for (const recording of [...this.live.values()].filter(
       (r) => r.connId === call.connId && r.callSide === side,
     )) {
-      this.live.delete(recording.id);
-      recording.state = RecordingState.Stopped;
+      this.end(recording, RecordingState.Stopped);
       await this.history
         .move(recording.id, RecordingState.Stopped, { by: "call", reason: "party left (transfer)" })
         .catch(() => undefined);
@@ -426,6 +461,7 @@ export class RecordingService {
   }
 
   private async onCallReleased(call: Call): Promise<void> {
+    this.ended.delete(call.connId);
     for (const recording of [...this.live.values()].filter((r) => r.connId === call.connId)) {
       this.live.delete(recording.id);
       await this.history
@@ -442,8 +478,8 @@ export class RecordingService {
   ): Promise<void> {
     // A session the engine has not confirmed yet is still "starting" in the history.
     const historyState = recording.state;
-    recording.state = to;
-    if (to === RecordingState.Stopped) this.live.delete(recording.id);
+    if (to === RecordingState.Stopped) this.end(recording, to);
+    else recording.state = to;
     if (historyState === RecordingState.Starting && to !== RecordingState.Stopped) return;
     await this.history.move(recording.id, to, { by, reason: action });
     const call = this.calls.get(recording.connId);
@@ -465,9 +501,7 @@ export class RecordingService {
     done: LiveRecording[],
     referenceId: number | null,
   ): TEvent {
-    const call = this.calls.get(connId);
-    for (const recording of done)
-      if (call !== undefined) this.announce(call, recording, action, `cti:${thisDn}`);
+    // control() has told the parties already; this is the answer to the requester's referenceId.
     return this.cti.publish(this.infoEvent(thisDn, connId, action, done[0]!, referenceId, `cti:${thisDn}`));
   }
 

@@ -32,6 +32,7 @@ interface EngineState {
   reportedLegs: number;
   lastCheck?: Date;
   lastError?: string;
+  failuresInARow?: number;
 }
 
 /** One leg of a call anchored on a media engine: a SIP dialog whose far end is a media endpoint. */
@@ -49,9 +50,12 @@ export interface MediaLegHandle {
  * The SIP Server's view of its media engines (MEDIA_ENGINE_URI): health from periodic OPTIONS,
  * new legs on the least loaded healthy engine, MSML by INFO in the leg's dialog.
  */
+export type EngineHealth = { uri: string; healthy: boolean; failuresInARow: number; error?: string };
+
 export class MediaEnginePool {
   private readonly engines: EngineState[];
   private timer: NodeJS.Timeout | undefined;
+  private readonly healthListeners: ((status: EngineHealth) => void)[] = [];
 
   constructor(
     private readonly ua: UserAgentCore,
@@ -86,6 +90,30 @@ export class MediaEnginePool {
     }));
   }
 
+  /**
+   * Told after every check that finds an engine not answering, and once when it answers again:
+   * the operator's alarm, since calls quietly go to the other engines meanwhile.
+   */
+  onHealth(listener: (status: EngineHealth) => void): void {
+    this.healthListeners.push(listener);
+  }
+
+  private setHealth(engine: EngineState, healthy: boolean, error?: string): void {
+    const was = engine.healthy;
+    engine.healthy = healthy;
+    if (error === undefined) delete engine.lastError;
+    else engine.lastError = error;
+    engine.failuresInARow = healthy ? 0 : (engine.failuresInARow ?? 0) + 1;
+    if (healthy && was) return;
+    for (const listener of this.healthListeners)
+      listener({
+        uri: engine.uri,
+        healthy,
+        failuresInARow: engine.failuresInARow,
+        ...(error === undefined ? {} : { error }),
+      });
+  }
+
   async checkAll(): Promise<void> {
     await Promise.all(this.engines.map((engine) => this.check(engine)));
   }
@@ -97,13 +125,12 @@ export class MediaEnginePool {
     });
     try {
       const response = await this.ua.send(request, { destination: engine.destination });
-      engine.healthy = response.status === 200;
-      engine.lastError = engine.healthy ? undefined : `${response.status} ${response.reason}`;
+      if (response.status === 200) this.setHealth(engine, true);
+      else this.setHealth(engine, false, `${response.status} ${response.reason}`);
       const legs = /legs=(\d+)/.exec(response.headers.get(LOAD_HEADER) ?? "")?.[1];
       if (legs !== undefined) engine.reportedLegs = Number(legs);
     } catch (error) {
-      engine.healthy = false;
-      engine.lastError = (error as Error).message;
+      this.setHealth(engine, false, (error as Error).message);
     }
     engine.lastCheck = new Date();
   }
@@ -147,8 +174,7 @@ export class MediaEnginePool {
         response = await this.ua.send(invite, { destination: engine.destination });
       } catch (error) {
         engine.openLegs--;
-        engine.healthy = false;
-        engine.lastError = (error as Error).message;
+        this.setHealth(engine, false, (error as Error).message);
         lastError = new MediaEngineError(`media engine ${engine.uri}: ${(error as Error).message}`, 503);
         continue;
       }

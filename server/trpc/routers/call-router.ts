@@ -1,12 +1,29 @@
 import { zRecordingControlInput } from "../../../common/schemas/recording-schemas";
-import { controlRecording, listCalls } from "../../services/calls/call-control-service";
+import {
+  controlRecording,
+  listCalls,
+  type LiveCallsDeps,
+  watchCalls,
+} from "../../services/calls/call-control-service";
 import { z } from "zod";
 import { actorLabel } from "../../services/actor";
+import { AlarmService, alarmEvents } from "../../services/alarms/alarm-service";
 import { RecordingHistoryService } from "../../services/recording/recording-history-service";
-import { createTRPCRouter, supervisorProcedure } from "../trpc";
+import { createTRPCRouter, supervisorProcedure, type TrpcContext } from "../trpc";
+
+const liveCallsDeps = (ctx: TrpcContext): LiveCallsDeps => ({
+  db: ctx.db,
+  live: ctx.calls,
+  recordings: ctx.recordings,
+  agentOnDn: (dn) => ctx.cti.agents.agentOnDn(dn),
+});
 
 export const callRouter = createTRPCRouter({
-  list: supervisorProcedure.query(({ ctx }) => listCalls(ctx.calls, ctx.recordings)),
+  list: supervisorProcedure.query(({ ctx }) => listCalls(liveCallsDeps(ctx))),
+  /** Snapshots of the live calls, pushed when they change: the supervisor page needs no polling. */
+  live: supervisorProcedure.subscription(async function* ({ ctx, signal }) {
+    yield* watchCalls({ ...liveCallsDeps(ctx), onChange: (l) => ctx.cti.bus.onPublish(l) }, signal);
+  }),
 });
 
 const control = (action: "start" | "stop" | "pause" | "resume") =>
@@ -17,8 +34,6 @@ const control = (action: "start" | "stop" | "pause" | "resume") =>
     );
 
 export const recordingRouter = createTRPCRouter({
-  /** Recorder failures (could not start, recorder hung up), newest first. */
-  alarms: supervisorProcedure.query(({ ctx }) => ctx.recordings?.alarms() ?? []),
   history: supervisorProcedure
     .input(
       z.object({
@@ -34,4 +49,18 @@ export const recordingRouter = createTRPCRouter({
   stop: control("stop"),
   pause: control("pause"),
   resume: control("resume"),
+});
+
+export const alarmRouter = createTRPCRouter({
+  /** Unacknowledged alarms (recorder failures, media engines not answering), newest first. */
+  open: supervisorProcedure.query(({ ctx }) => new AlarmService(ctx.db).open()),
+  /** The open alarms again each time they change. */
+  watch: supervisorProcedure.subscription(async function* ({ ctx, signal }) {
+    const alarms = new AlarmService(ctx.db);
+    yield await alarms.open();
+    for await (const _ of alarmEvents.changes(signal)) yield await alarms.open();
+  }),
+  acknowledge: supervisorProcedure
+    .input(z.object({ ids: z.array(z.string().min(1).max(64)).min(1).max(100) }))
+    .mutation(({ ctx, input }) => new AlarmService(ctx.db).acknowledge(input.ids, ctx.actor!)),
 });

@@ -13,4 +13,8 @@ export const ctiRouter = createTRPCRouter({
       yield* ctx.cti.bus.subscribe({ dns: input?.dns }, signal);
     }),
   agents: supervisorProcedure.query(({ ctx }) => ctx.cti.agents.list()),
+  /** The agent logged in on one DN, so a reloaded softphone shows the login it still has. */
+  agentOnDn: agentProcedure
+    .input(z.object({ dn: zDnNumber }))
+    .query(({ ctx, input }) => ctx.cti.agents.list().find((a) => a.dn === input.dn) ?? null),
 });

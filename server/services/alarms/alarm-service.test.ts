@@ -1,0 +1,89 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { AppError } from "../../errors/app-error";
+import type { Actor } from "../actor";
+import type { Db } from "../db";
+import { createDb } from "../db";
+import { createTestDb } from "../../test-support/test-db";
+import { AlarmKind, AlarmService, alarmEvents } from "./alarm-service";
+
+let db: Db;
+let url: string;
+let cleanup: () => Promise<void>;
+let alarms: AlarmService;
+const supervisor: Actor = { kind: "user", userId: null, username: "sue", role: "supervisor" };
+
+beforeEach(() => {
+  ({ db, url, cleanup } = createTestDb());
+  alarms = new AlarmService(db);
+});
+afterEach(() => cleanup());
+
+describe("AlarmService", () => {
+  it("keeps one alarm per failed recording, and one counting alarm per unreachable media engine", async () => {
+    await alarms.raise({
+      kind: AlarmKind.RecorderFailed,
+      message: "486 Busy Here",
+      connId: "c1",
+      recordingId: "r1",
+    });
+    await alarms.raise({
+      kind: AlarmKind.RecorderFailed,
+      message: "486 Busy Here",
+      connId: "c2",
+      recordingId: "r2",
+    });
+    for (let i = 0; i < 3; i++) {
+      await alarms.raise({
+        kind: AlarmKind.MediaEngineUnreachable,
+        subject: "sip:me@127.0.0.1:5070",
+        message: `timeout ${i}`,
+      });
+    }
+    const open = await alarms.open();
+    expect(open).toHaveLength(3);
+    expect(open.find((a) => a.kind === "media_engine_unreachable")).toMatchObject({
+      count: 3,
+      message: "timeout 2",
+      subject: "sip:me@127.0.0.1:5070",
+    });
+  });
+
+  it("acknowledging closes the alarm, audits who did it, and a later outage opens a new one", async () => {
+    const raised = await alarms.raise({
+      kind: AlarmKind.MediaEngineUnreachable,
+      subject: "sip:me@127.0.0.1:5070",
+      message: "timeout",
+    });
+    const changes = alarmEvents.changes(AbortSignal.timeout(2000));
+    const changed = changes.next();
+    expect(await alarms.acknowledge([raised.id], supervisor)).toEqual({ acknowledged: 1 });
+    await changed;
+    expect(await alarms.open()).toEqual([]);
+    const row = await db.alarm.findUniqueOrThrow({ where: { id: raised.id } });
+    expect(row.acknowledgedBy).toBe("sue");
+    expect(row.acknowledgedAt).toBeInstanceOf(Date);
+    const audit = await db.auditEvent.findFirstOrThrow({ where: { action: "alarm.acknowledge" } });
+    expect(audit).toMatchObject({ actor: "sue", entity: "Alarm", entityId: raised.id });
+    // Acknowledging twice is harmless; an unknown id is a typed error.
+    expect(await alarms.acknowledge([raised.id], supervisor)).toEqual({ acknowledged: 0 });
+    await expect(alarms.acknowledge(["nope"], supervisor)).rejects.toBeInstanceOf(AppError);
+
+    await alarms.raise({
+      kind: AlarmKind.MediaEngineUnreachable,
+      subject: "sip:me@127.0.0.1:5070",
+      message: "x",
+    });
+    expect(await alarms.open()).toMatchObject([{ count: 1 }]);
+  });
+
+  it("alarms survive a restart: they are in the database", async () => {
+    await alarms.raise({ kind: AlarmKind.RecorderFailed, message: "408 Request Timeout", connId: "c9" });
+    await db.$disconnect();
+    const again = createDb(url);
+    try {
+      expect(await new AlarmService(again).open()).toMatchObject([{ connId: "c9" }]);
+    } finally {
+      await again.$disconnect();
+    }
+  });
+});
