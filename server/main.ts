@@ -12,7 +12,7 @@ import { LoginThrottle } from "./services/auth/login-throttle";
 import { bootstrap } from "./services/bootstrap/bootstrap";
 import { createDb, sqlitePathFromUrl } from "./services/db";
 import { RecordingHistoryService } from "./services/recording/recording-history-service";
-import { AlarmKind, AlarmService } from "./services/alarms/alarm-service";
+import { AlarmService } from "./services/alarms/alarm-service";
 import { RecordingService } from "./services/recording/recording-service";
 import { SipServer } from "./sip/sip-server";
 
@@ -53,20 +53,14 @@ const recordings = new RecordingService(
 );
 cti.recordings = recordings;
 const alarms = new AlarmService(db);
-sip.media.onHealth((engine) => {
-  // The launcher starts the media engine beside the server: one missed check at start-up is not
-  // an outage, two in a row (10 s) are.
-  if (engine.healthy || engine.failuresInARow < 2) return;
-  void alarms
-    .raise({
-      kind: AlarmKind.MediaEngineUnreachable,
-      subject: engine.uri,
-      message: `Media engine ${engine.uri} does not answer (${engine.error ?? "no answer"}); new calls go to the other engines, or fail when there is none.`,
-    })
-    .catch((error: unknown) =>
-      process.stderr.write(`forkline-server: alarm: ${(error as Error).stack ?? String(error)}\n`),
-    );
-});
+sip.media.onHealth(
+  (engine) =>
+    void alarms
+      .engineHealth(engine)
+      .catch((error: unknown) =>
+        process.stderr.write(`forkline-server: alarm: ${(error as Error).stack ?? String(error)}\n`),
+      ),
+);
 deps.recordings = recordings;
 deps.sipProbe = (uri) => sip.probe(uri);
 

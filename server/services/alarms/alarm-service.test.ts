@@ -76,6 +76,19 @@ describe("AlarmService", () => {
     expect(await alarms.open()).toMatchObject([{ count: 1 }]);
   });
 
+  it("a media engine is reported down from its second failed check in a row, not its first", async () => {
+    const engine = { uri: "sip:127.0.0.1:5070", healthy: false, error: "408 Request Timeout" };
+    expect(await alarms.engineHealth({ ...engine, failuresInARow: 1 })).toBeNull();
+    expect(await alarms.open()).toEqual([]);
+    await alarms.engineHealth({ ...engine, failuresInARow: 2 });
+    await alarms.engineHealth({ ...engine, failuresInARow: 3 });
+    expect(await alarms.engineHealth({ ...engine, healthy: true, failuresInARow: 0 })).toBeNull();
+    const open = await alarms.open();
+    expect(open).toHaveLength(1);
+    expect(open[0]).toMatchObject({ kind: "media_engine_unreachable", subject: engine.uri, count: 2 });
+    expect(open[0]!.message).toContain("408 Request Timeout");
+  });
+
   it("alarms survive a restart: they are in the database", async () => {
     await alarms.raise({ kind: AlarmKind.RecorderFailed, message: "408 Request Timeout", connId: "c9" });
     await db.$disconnect();

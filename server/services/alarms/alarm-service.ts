@@ -91,6 +91,25 @@ export class AlarmService {
     return row;
   }
 
+  /**
+   * A media engine's OPTIONS check result. The launcher starts the engines beside the server, so
+   * one missed check at start-up is not an outage; two in a row (10 s) are. Repeats while the
+   * engine stays down count on the same alarm.
+   */
+  async engineHealth(health: {
+    uri: string;
+    healthy: boolean;
+    failuresInARow: number;
+    error?: string;
+  }): Promise<AlarmRow | null> {
+    if (health.healthy || health.failuresInARow < 2) return null;
+    return this.raise({
+      kind: AlarmKind.MediaEngineUnreachable,
+      subject: health.uri,
+      message: `Media engine ${health.uri} does not answer (${health.error ?? "no answer"}); new calls go to the other engines, or fail when there is none.`,
+    });
+  }
+
   /** Unacknowledged alarms, newest first. */
   open(): Promise<AlarmRow[]> {
     return this.db.alarm.findMany({
