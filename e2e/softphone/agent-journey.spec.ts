@@ -1,4 +1,5 @@
-import { type Page, expect, test } from "@playwright/test";
+import type { Page } from "@playwright/test";
+import { expect, test } from "../fixtures/test";
 import { heard, mediaEngineMetric, near, softphone } from "../fixtures/softphone";
 
 const dial = async (page: Page, number: string) => {
@@ -87,6 +88,9 @@ test("[SOFTPHONE][AGENT]: agent login, decline, answer, DTMF from the dial pad, 
 
     await agent.page.getByRole("button", { name: "Log out agent" }).click();
     await expect(agent.page.getByTestId("agent-state")).toHaveText("No agent logged in on 1001");
+    expect(agent.consoleErrors).toEqual([]);
+    expect(customer.consoleErrors).toEqual([]);
+    expect(colleague.consoleErrors).toEqual([]);
   } finally {
     await agent.browser.close();
     await customer.browser.close();

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "../fixtures/test";
 import { E2E } from "../../playwright.config";
 import { readWav, silentRuns } from "../../recorder/test-support/audio-analysis";
 import { readDb } from "../fixtures/database";
@@ -71,6 +71,8 @@ test("[RECORDING][FULL_TIME]: record=true on an extension records its next call;
     await a.page.getByRole("button", { name: "Hang up" }).click();
     await expect(b.page.getByTestId("call-status")).toHaveText("No call", { timeout: 15_000 });
     await expect(page.getByText("No call in progress.")).toBeVisible({ timeout: 10_000 });
+    expect(a.consoleErrors).toEqual([]);
+    expect(b.consoleErrors).toEqual([]);
   } finally {
     await a.browser.close();
     await b.browser.close();

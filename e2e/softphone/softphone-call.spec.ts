@@ -1,4 +1,5 @@
-import { type Page, expect, test } from "@playwright/test";
+import type { Page } from "@playwright/test";
+import { expect, test } from "../fixtures/test";
 import { heard, near, softphone } from "../fixtures/softphone";
 
 test("[SOFTPHONE][CALL]: two browser softphones call each other through the media engine", async () => {
@@ -47,6 +48,8 @@ test("[SOFTPHONE][CALL]: two browser softphones call each other through the medi
         (await a.page.getByTestId("cti-event").allTextContents()).some((t) => t.startsWith("EventReleased")),
       )
       .toBe(true);
+    expect(a.consoleErrors).toEqual([]);
+    expect(b.consoleErrors).toEqual([]);
   } finally {
     await a.browser.close();
     await b.browser.close();

@@ -1,4 +1,5 @@
-import { type Page, expect, test } from "@playwright/test";
+import type { Page } from "@playwright/test";
+import { expect, test } from "../fixtures/test";
 import { E2E } from "../../playwright.config";
 import { readDb } from "../fixtures/database";
 import { signIn } from "../fixtures/sign-in";
@@ -97,6 +98,8 @@ test("[SUPERVISOR][LIVE_CALLS]: live parties and agent, dynamic start with id an
     await customer.page.getByRole("button", { name: "Hang up" }).click();
     await expect(agent.page.getByTestId("call-status")).toHaveText("No call", { timeout: 15_000 });
     await agent.page.getByRole("button", { name: "Log out agent" }).click();
+    expect(customer.consoleErrors).toEqual([]);
+    expect(agent.consoleErrors).toEqual([]);
   } finally {
     await customer.browser.close();
     await agent.browser.close();
