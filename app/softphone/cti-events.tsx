@@ -4,13 +4,26 @@ import { useState } from "react";
 import { errorMessage } from "../_lib/error-message";
 import { trpc } from "../_lib/trpc";
 
+type CallSide = "source" | "destination";
+type RecordStatus = "ON" | "PAUSED" | "OFF";
+type CallRecordState = {
+  connId: string;
+  iAmCaller: boolean;
+  established: boolean;
+  sides: Record<CallSide, RecordStatus>;
+};
+const NOT_RECORDED: Record<CallSide, RecordStatus> = { source: "OFF", destination: "OFF" };
+const BUTTON = "rounded-md border px-2 py-1 text-sm hover:bg-slate-50";
+
 /** The T-Library events of this DN, live: what a CTI client of the agent's desktop would see. */
 export function CtiEvents({ dn }: { dn: string }) {
   const [events, setEvents] = useState<
     { seq: number; event: string; connId: string | null; otherDn: string | null }[]
   >([]);
-  // The call in progress on this DN and whether it is recorded, as CTI reports it.
-  const [call, setCall] = useState<{ connId: string; record: "ON" | "PAUSED" | "OFF" } | null>(null);
+  // The call in progress on this DN and, per side of the call (source = the caller), whether it
+  // is recorded, as CTI reports it. A failed recording of one side must not hide that the other
+  // side is still recorded.
+  const [call, setCall] = useState<CallRecordState | null>(null);
   const [refusal, setRefusal] = useState<string | null>(null);
   const privateService = trpc.cti.request.useMutation({
     onSuccess: (event) =>
@@ -25,76 +38,112 @@ export function CtiEvents({ dn }: { dn: string }) {
           { seq: event.seq, event: event.event, connId: event.connId, otherDn: event.otherDn },
           ...list.slice(0, 19),
         ]);
-        if (event.event === "EventEstablished" && event.connId)
-          setCall({ connId: event.connId, record: "OFF" });
-        if (event.event === "EventReleased") setCall(null);
+        const connId = event.connId;
+        if (!connId) return;
+        if (event.event === "EventDialing" || event.event === "EventRinging")
+          setCall({
+            connId,
+            iAmCaller: event.event === "EventDialing",
+            established: false,
+            sides: { ...NOT_RECORDED },
+          });
+        if (event.event === "EventEstablished")
+          setCall((c) =>
+            c?.connId === connId
+              ? { ...c, established: true }
+              : { connId, iAmCaller: false, established: true, sides: { ...NOT_RECORDED } },
+          );
+        if (event.event === "EventReleased") setCall((c) => (c?.connId === connId ? null : c));
         const record = event.userData.GSIP_RECORD;
+        const side = event.userData.GSIP_REC_SIDE;
         if (
           event.event === "EventPrivateInfo" &&
-          event.connId &&
-          (record === "ON" || record === "PAUSED" || record === "OFF")
+          (record === "ON" || record === "PAUSED" || record === "OFF") &&
+          (side === "source" || side === "destination")
         ) {
-          setCall({ connId: event.connId, record });
+          setCall((c) =>
+            c?.connId === connId
+              ? { ...c, sides: { ...c.sides, [side]: record } }
+              : { connId, iAmCaller: false, established: true, sides: { ...NOT_RECORDED, [side]: record } },
+          );
         }
       },
     },
   );
-  const send = (privateMsgId: number) =>
+  // The request's `record` is relative to ThisDN (source = my side); the event's side is the call's.
+  const send = (privateMsgId: number, callSide: CallSide) =>
     call &&
     privateService.mutate({
       request: "TRequestPrivateService",
       thisDn: dn,
       connId: call.connId,
       privateMsgId,
-      extensions: { record: "source" },
+      extensions: { record: (callSide === "source") === call.iAmCaller ? "source" : "destination" },
     });
+  const mySide: CallSide = call?.iAmCaller ? "source" : "destination";
+  const sidesIn = (status: RecordStatus) =>
+    call ? (["source", "destination"] as const).filter((side) => call.sides[side] === status) : [];
+  const recording = sidesIn("ON");
+  const paused = sidesIn("PAUSED");
+  const summary = recording.length > 0 ? "ON" : paused.length > 0 ? "PAUSED" : "OFF";
+  const whose = (sides: readonly CallSide[]) =>
+    sides.map((side) => (side === mySide ? "my side" : "the other side")).join(" and ");
   return (
     <>
-      {call && (
+      {call?.established && (
         <section
           aria-label="Recording"
           className="rounded-lg border border-slate-200 bg-white p-4 md:col-span-2"
         >
-          <p data-testid="recording-indicator" className="text-sm font-medium">
-            {call.record === "ON"
-              ? "● This call is being recorded"
-              : call.record === "PAUSED"
-                ? "Recording paused"
-                : "Not recorded"}
+          <p className="flex flex-wrap items-baseline gap-2 text-sm">
+            <span
+              data-testid="recording-indicator"
+              className={`font-medium ${summary === "ON" ? "text-red-700" : summary === "PAUSED" ? "text-amber-700" : "text-slate-600"}`}
+            >
+              {summary === "ON"
+                ? "● This call is being recorded"
+                : summary === "PAUSED"
+                  ? "Recording paused"
+                  : "Not recorded"}
+            </span>
+            <span className="text-slate-500" data-testid="recording-sides">
+              {[
+                recording.length > 0 ? `recording ${whose(recording)}` : "",
+                paused.length > 0 ? `paused ${whose(paused)}` : "",
+              ]
+                .filter(Boolean)
+                .join(", ")}
+            </span>
           </p>
-          <div className="mt-2 flex gap-2">
-            {call.record === "OFF" && (
-              <button
-                type="button"
-                className="rounded-md border px-2 py-1 text-sm"
-                onClick={() => send(3013)}
-              >
+          <div className="mt-2 flex flex-wrap gap-2">
+            {call.sides[mySide] === "OFF" && (
+              <button type="button" className={BUTTON} onClick={() => send(3013, mySide)}>
                 Record my side
               </button>
             )}
-            {call.record === "ON" && (
+            {recording.length > 0 && (
               <button
                 type="button"
-                className="rounded-md border px-2 py-1 text-sm"
-                onClick={() => send(3015)}
+                className={BUTTON}
+                onClick={() => recording.forEach((side) => send(3015, side))}
               >
                 Pause recording
               </button>
             )}
-            {call.record === "PAUSED" && (
+            {recording.length === 0 && paused.length > 0 && (
               <button
                 type="button"
-                className="rounded-md border px-2 py-1 text-sm"
-                onClick={() => send(3016)}
+                className={BUTTON}
+                onClick={() => paused.forEach((side) => send(3016, side))}
               >
                 Resume recording
               </button>
             )}
-            {call.record !== "OFF" && (
+            {summary !== "OFF" && (
               <button
                 type="button"
-                className="rounded-md border px-2 py-1 text-sm"
-                onClick={() => send(3014)}
+                className={BUTTON}
+                onClick={() => [...recording, ...paused].forEach((side) => send(3014, side))}
               >
                 Stop recording
               </button>

@@ -64,6 +64,7 @@ test("[SUPERVISOR][LIVE_CALLS]: live parties and agent, dynamic start with id an
     });
     await expect(source).toContainText(`id ${recordingId}`);
     await expect(agent.page.getByTestId("recording-indicator")).toHaveText("● This call is being recorded");
+    await expect(agent.page.getByTestId("recording-sides")).toHaveText("recording the other side");
 
     await source.getByRole("button", { name: "Stop" }).click();
     await expect(source.getByTestId("recording-source")).toHaveText("stopped · private service");
@@ -84,6 +85,8 @@ test("[SUPERVISOR][LIVE_CALLS]: live parties and agent, dynamic start with id an
     await expect(destination.getByTestId("recording-destination")).toHaveText("failed · private service", {
       timeout: 15_000,
     });
+    // The agent's softphone says the call is not recorded any more.
+    await expect(agent.page.getByTestId("recording-indicator")).toHaveText("Not recorded");
     const banner = page.getByRole("region", { name: "Alarms" });
     await expect(banner.getByTestId("alarm")).toContainText("Recording failed");
     // The banner is on every supervisor page, not only this one.

@@ -65,6 +65,23 @@ describe("RecordingHistoryService", () => {
     ]);
   });
 
+  it("a pause ends when the engine says media flows again, never earlier, and only the latest pause", async () => {
+    await open();
+    await history.move("rec-1", RecordingState.Recording, { by: "media-engine", at: t(1) });
+    await history.move("rec-1", RecordingState.Paused, { by: "sam", at: t(10) });
+    await history.move("rec-1", RecordingState.Recording, { by: "sam", at: t(14) });
+    // The engine's "resumed" came 1 s after the answer (the recorder was slow to accept sendonly).
+    await history.mediaResumed("rec-1", t(15));
+    await history.mediaResumed("rec-1", t(13));
+    await history.move("rec-1", RecordingState.Paused, { by: "sam", at: t(20) });
+    // An event arriving before the resume is written leaves the earlier interval alone.
+    await history.mediaResumed("rec-1", t(21));
+    expect((await history.get("rec-1")).pauses).toEqual([
+      { pausedAt: t(10), resumedAt: t(15), pausedBy: "sam", resumedBy: "sam" },
+      { pausedAt: t(20), resumedAt: null, pausedBy: "sam", resumedBy: "" },
+    ]);
+  });
+
   it("refuses pause when paused, resume when recording, and anything after stop", async () => {
     await open();
     await expect(history.move("rec-1", RecordingState.Paused, { by: "sam" })).rejects.toThrow(

@@ -125,6 +125,21 @@ export class RecordingHistoryService {
     return this.get(id);
   }
 
+  /**
+   * The media engine reports when forwarding restarted after a resume, which is after the resume
+   * was answered (the recorder's re-INVITE comes first). The last closed pause interval is moved to
+   * end then; never earlier than it was written.
+   */
+  async mediaResumed(id: string, at: Date): Promise<void> {
+    // The latest interval only: if its resume is not written yet, the write to come is later still.
+    const last = await this.db.recordingPause.findFirst({
+      where: { sessionId: id },
+      orderBy: { pausedAt: "desc" },
+    });
+    if (!last?.resumedAt || last.resumedBy === "" || last.resumedAt >= at) return;
+    await this.db.recordingPause.update({ where: { id: last.id }, data: { resumedAt: at } });
+  }
+
   async get(id: string): Promise<RecordingSessionView> {
     const row = await this.db.recordingSession.findUnique({
       where: { id },

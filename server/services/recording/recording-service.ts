@@ -242,6 +242,9 @@ export class RecordingService {
       }
     }
     for (const recording of targets) {
+      // The engine stops forwarding the moment a pause or stop arrives, so the request time is
+      // when the recorder stopped getting media; the history says that, not when the answer came.
+      const requestedAt = new Date();
       if (recording.dialogId !== undefined) {
         try {
           await this.calls.controlRecording(call.connId, recording.callSide, recording.dialogId, action);
@@ -249,7 +252,7 @@ export class RecordingService {
           throw new RecordingPolicyError(TErrorCode.MEDIA_ENGINE_REFUSED, (error as Error).message);
         }
       }
-      await this.moveTo(recording, next, req.by, action);
+      await this.moveTo(recording, next, req.by, action, action === "resume" ? undefined : requestedAt);
     }
     return targets;
   }
@@ -404,6 +407,12 @@ export class RecordingService {
   private async onEngineEvent(event: RecordingEngineEvent): Promise<void> {
     const recording = this.live.get(event.recordingId);
     if (recording === undefined) return;
+    if (event.name === "resumed") {
+      // Forwarding restarts only once the recorder accepted a=sendonly (after the MSML answer):
+      // the pause interval ends when the engine says media flows again.
+      await this.history.mediaResumed(recording.id, new Date());
+      return;
+    }
     if (event.name === "started" && recording.state === RecordingState.Starting) {
       recording.state = RecordingState.Recording;
       if (event.recorder !== undefined) recording.recorder = event.recorder;
@@ -475,13 +484,14 @@ export class RecordingService {
     to: RecordingState,
     by: string,
     action: RecordingAction,
+    at?: Date,
   ): Promise<void> {
     // A session the engine has not confirmed yet is still "starting" in the history.
     const historyState = recording.state;
     if (to === RecordingState.Stopped) this.end(recording, to);
     else recording.state = to;
     if (historyState === RecordingState.Starting && to !== RecordingState.Stopped) return;
-    await this.history.move(recording.id, to, { by, reason: action });
+    await this.history.move(recording.id, to, { by, reason: action, ...(at === undefined ? {} : { at }) });
     const call = this.calls.get(recording.connId);
     if (call !== undefined) this.announce(call, recording, action, by);
   }

@@ -1,0 +1,76 @@
+/**
+ * Screenshots of the main pages for docs/screenshots, at laptop (1280×800) and tablet (820×1180)
+ * sizes. Needs the e2e stack running (the same ports and admin password as playwright.config.ts):
+ *
+ *   rm -rf .e2e-data && HTTP_PORT=3131 SIP_PORT=5361 … node --import tsx scripts/start.ts
+ *   node --import tsx scripts/take-screenshots.ts
+ *
+ * It places a real call between two softphones so the live pages have something to show.
+ */
+import path from "node:path";
+import { chromium, type Page } from "@playwright/test";
+import { E2E } from "../playwright.config";
+import { signIn } from "../e2e/fixtures/sign-in";
+import { softphone } from "../e2e/fixtures/softphone";
+
+const OUT = path.resolve("docs/screenshots");
+const SIZES = { laptop: { width: 1280, height: 800 }, tablet: { width: 820, height: 1180 } } as const;
+
+async function shoot(page: Page, name: string) {
+  for (const [label, size] of Object.entries(SIZES)) {
+    await page.setViewportSize(size);
+    await page.waitForTimeout(400);
+    await page.screenshot({
+      path: path.join(OUT, `${name}${label === "laptop" ? "" : "-tablet"}.png`),
+      fullPage: true,
+    });
+  }
+  await page.setViewportSize(SIZES.laptop);
+}
+
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking"],
+});
+const page = await browser.newPage({ baseURL: `http://127.0.0.1:${E2E.httpPort}`, viewport: SIZES.laptop });
+await page.goto("/login");
+await shoot(page, "login");
+await signIn(page, "admin", E2E.adminPassword);
+await page.goto("/admin");
+await page.getByRole("switch", { name: "record 1003" }).waitFor();
+await shoot(page, "admin-configuration");
+
+const customer = await softphone(500, "1002");
+const agent = await softphone(700, "1003");
+await agent.page.getByRole("form", { name: "Agent login" }).getByLabel("Agent login code").fill("5002");
+await agent.page.getByRole("button", { name: "Log in agent" }).click();
+await customer.page.getByRole("form", { name: "Dial" }).getByLabel("Number").fill("1003");
+await customer.page.getByRole("form", { name: "Dial" }).getByRole("button", { name: "Call" }).click();
+await agent.page.getByRole("button", { name: "Answer" }).click({ timeout: 20_000 });
+await page.goto("/calls");
+const call = page.getByRole("listitem", { name: "call 1002 → 1003" });
+await call.getByText("established").waitFor({ timeout: 20_000 });
+await call.getByRole("group", { name: "destination side" }).getByRole("button", { name: "Record" }).click();
+await call.getByTestId("recording-destination").getByText("recording").waitFor({ timeout: 10_000 });
+// A recorder that refuses (the SIP Server is no SIPREC recorder) shows a failed side and an alarm.
+const source = call.getByRole("group", { name: "source side" });
+await source.getByRole("button", { name: "Options…" }).click();
+await source.getByLabel(/Recorder/).fill("sip:nobody@127.0.0.1:5361");
+await source.getByRole("button", { name: "Start recording" }).click();
+await call.getByTestId("recording-source").getByText("failed").waitFor({ timeout: 15_000 });
+await page.waitForTimeout(2000);
+await shoot(page, "supervisor-live-calls");
+await agent.page.getByTestId("recording-indicator").getByText("being recorded").waitFor();
+await agent.page.waitForTimeout(1500);
+await shoot(agent.page, "softphone-in-call");
+await customer.page.getByRole("button", { name: "Hang up" }).click();
+await page.waitForTimeout(1500);
+await page.goto("/recordings");
+await page
+  .getByTestId(/^recording-/)
+  .first()
+  .waitFor();
+await shoot(page, "supervisor-recording-history");
+await customer.browser.close();
+await agent.browser.close();
+await browser.close();
