@@ -458,6 +458,16 @@ function AgentLoginSection() {
     },
     onSettled: () => void utils.agentLogin.list.invalidate(),
   });
+  // Deleting asks once more in the row: an agent login carries its full-time record setting.
+  const [confirmDelete, setConfirmDelete] = useState<string | null>(null);
+  const deleteAgent = trpc.agentLogin.delete.useMutation({
+    onSuccess: (_r, input) => {
+      setConfirmDelete(null);
+      setMessage({ kind: "ok", text: `Deleted agent login ${input.loginCode}.` });
+    },
+    onError: (e) => setError(errorMessage(e)),
+    onSettled: () => void utils.agentLogin.list.invalidate(),
+  });
 
   function onSubmit(event: FormEvent) {
     event.preventDefault();
@@ -492,12 +502,17 @@ function AgentLoginSection() {
               <th className="px-4 py-2 font-medium">Login code</th>
               <th className="px-4 py-2 font-medium">Name</th>
               <th className="px-4 py-2 font-medium">record</th>
+              {isAdmin && (
+                <th className="px-4 py-2 font-medium">
+                  <span className="sr-only">Actions</span>
+                </th>
+              )}
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-100">
             {agents.isLoading && (
               <tr>
-                <td colSpan={3} className="px-4 py-4 text-slate-500">
+                <td colSpan={4} className="px-4 py-4 text-slate-500">
                   Loading…
                 </td>
               </tr>
@@ -514,6 +529,49 @@ function AgentLoginSection() {
                     onChange={(record) => setAgent.mutate({ loginCode: a.loginCode, record })}
                   />
                 </td>
+                {isAdmin && (
+                  <td className="px-4 py-2 text-right">
+                    {confirmDelete === a.loginCode ? (
+                      <span className="inline-flex gap-2">
+                        <button
+                          type="button"
+                          disabled={deleteAgent.isPending}
+                          onClick={() => deleteAgent.mutate({ loginCode: a.loginCode })}
+                          className="rounded-md bg-red-600 px-2 py-1 text-xs font-medium text-white hover:bg-red-700 disabled:opacity-60"
+                        >
+                          Confirm delete {a.loginCode}
+                        </button>
+                        <button
+                          type="button"
+                          onClick={() => setConfirmDelete(null)}
+                          className="rounded-md border border-slate-300 px-2 py-1 text-xs hover:bg-slate-50"
+                        >
+                          Cancel
+                        </button>
+                      </span>
+                    ) : (
+                      <span className="inline-flex gap-2">
+                        <button
+                          type="button"
+                          onClick={() => {
+                            setForm({ loginCode: a.loginCode, name: a.name });
+                            setMessage(null);
+                          }}
+                          className="rounded-md border border-slate-300 px-2 py-1 text-xs hover:bg-slate-50"
+                        >
+                          Edit {a.loginCode}
+                        </button>
+                        <button
+                          type="button"
+                          onClick={() => setConfirmDelete(a.loginCode)}
+                          className="rounded-md border border-slate-300 px-2 py-1 text-xs text-red-700 hover:bg-red-50"
+                        >
+                          Delete {a.loginCode}
+                        </button>
+                      </span>
+                    )}
+                  </td>
+                )}
               </tr>
             ))}
           </tbody>

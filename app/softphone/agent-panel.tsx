@@ -1,6 +1,7 @@
 "use client";
 
 import { type FormEvent, useState } from "react";
+import { zAgentLoginCode } from "../../common/schemas/config-schemas";
 import { Field, FormMessage, type FormMessageValue, SubmitButton } from "../_components/form-controls";
 import { errorMessage } from "../_lib/error-message";
 import { trpc } from "../_lib/trpc";
@@ -27,8 +28,10 @@ export function AgentPanel({ dn }: { dn: string }) {
 
   function login(event: FormEvent) {
     event.preventDefault();
-    if (!/^\d{1,32}$/.test(code)) return setMessage({ kind: "error", text: "Enter your agent login code." });
-    request.mutate({ request: "TAgentLogin", thisDn: dn, agentId: code });
+    const parsed = zAgentLoginCode.safeParse(code);
+    if (!parsed.success)
+      return setMessage({ kind: "error", text: parsed.error.issues.map((i) => i.message).join("; ") });
+    request.mutate({ request: "TAgentLogin", thisDn: dn, agentId: parsed.data });
   }
 
   const agent = current.data;
