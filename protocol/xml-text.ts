@@ -1,3 +1,4 @@
+import type { X2jOptions } from "fast-xml-parser";
 import { ProtocolParseError, type ProtocolName } from "./protocol-parse-error";
 
 /**
@@ -6,6 +7,27 @@ import { ProtocolParseError, type ProtocolName } from "./protocol-parse-error";
  * predefined entities and well-formed character references are: nothing a document declares is
  * ever expanded (no XXE, no billion laughs).
  */
+
+/**
+ * fast-xml-parser settings for untrusted bodies, the same for every XML codec: document order
+ * kept, every value left as text, entities never processed (references are resolved by
+ * decodeXmlText), declarations and processing instructions dropped, nesting bounded.
+ */
+export const UNTRUSTED_XML_OPTIONS = {
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: "",
+  processEntities: false,
+  htmlEntities: false,
+  allowBooleanAttributes: false,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: false,
+  cdataPropName: "#cdata",
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  maxNestedTags: 32,
+} as const satisfies Partial<X2jOptions>;
 
 /** A body as text: UTF-8, at most `maxBytes`, leading BOM dropped. */
 export function decodeXmlInput(xml: string | Buffer, maxBytes: number, protocol: ProtocolName): string {

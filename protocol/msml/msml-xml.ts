@@ -2,7 +2,7 @@
  * The XML layer under the MSML codec: input limits, refusal of DTDs and entity declarations,
  * well-formedness validation, and a small ordered element tree built on fast-xml-parser.
  */
-import { decodeXmlInput, decodeXmlText as sharedDecodeXmlText } from "../xml-text";
+import { UNTRUSTED_XML_OPTIONS, decodeXmlInput, decodeXmlText as sharedDecodeXmlText } from "../xml-text";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 
 import { ProtocolParseError } from "../protocol-parse-error";
@@ -22,21 +22,7 @@ export function fail(message: string): never {
   throw new ProtocolParseError("msml", message);
 }
 
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: "",
-  processEntities: false,
-  htmlEntities: false,
-  allowBooleanAttributes: false,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  cdataPropName: "#cdata",
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  maxNestedTags: 32,
-});
+const parser = new XMLParser(UNTRUSTED_XML_OPTIONS);
 
 function decodeInput(xml: string | Buffer): string {
   return decodeXmlInput(xml, MAX_MSML_BYTES, "msml");

@@ -3,7 +3,7 @@
  * declarations, well-formedness validation, a small ordered element tree built on fast-xml-parser,
  * and namespace resolution (fast-xml-parser keeps prefixes as written; it does not resolve them).
  */
-import { decodeXmlInput, decodeXmlText as sharedDecodeXmlText } from "../xml-text";
+import { UNTRUSTED_XML_OPTIONS, decodeXmlInput, decodeXmlText as sharedDecodeXmlText } from "../xml-text";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 
 import { ProtocolParseError } from "../protocol-parse-error";
@@ -36,21 +36,9 @@ export function fail(message: string): never {
 }
 
 const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: "",
-  processEntities: false,
-  htmlEntities: false,
-  allowBooleanAttributes: false,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
+  ...UNTRUSTED_XML_OPTIONS,
   removeNSPrefix: false,
-  cdataPropName: "#cdata",
   commentPropName: "#comment",
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  maxNestedTags: 32,
 });
 
 function decodeInput(xml: string | Buffer): string {
