@@ -1,7 +1,7 @@
-import { EventEmitter, on } from "node:events";
 import { AppError, AppErrorCode } from "../../errors/app-error";
 import { type Actor, actorLabel } from "../actor";
 import { recordAudit } from "../audit/record-audit";
+import { ChangeNotifier } from "../change-notifier";
 import type { Db } from "../db";
 
 export enum AlarmKind {
@@ -31,24 +31,8 @@ export type AlarmRow = {
   acknowledgedBy: string | null;
 };
 
-/** Tells open pages that the open alarms changed; in-process, after the write commits. */
-class AlarmEvents {
-  private readonly emitter = new EventEmitter();
-
-  constructor() {
-    this.emitter.setMaxListeners(0);
-  }
-
-  emitChange(): void {
-    this.emitter.emit("change");
-  }
-
-  async *changes(signal?: AbortSignal): AsyncGenerator<void> {
-    for await (const _ of on(this.emitter, "change", { signal })) yield;
-  }
-}
-
-export const alarmEvents = new AlarmEvents();
+/** Tells open pages that the open alarms changed. */
+export const alarmEvents = new ChangeNotifier<void>();
 
 const MAX_OPEN = 100;
 

@@ -63,11 +63,16 @@ export async function listCalls(deps: LiveCallsDeps): Promise<CallRow[]> {
   if (deps.live === undefined) throw new AppError(AppErrorCode.UNAVAILABLE, "The SIP Server is not running.");
   const calls = deps.live.list().sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
   const dns = new Set<string>();
+  const agentOn = new Map<string, string>();
   for (const call of calls) {
-    dns.add(call.caller.dn);
-    if (call.callee) dns.add(call.callee.dn);
+    for (const p of [call.caller, call.callee]) {
+      if (p === null) continue;
+      dns.add(p.dn);
+      const agentId = p.kind === "extension" ? deps.agentOnDn(p.dn) : null;
+      if (agentId !== null) agentOn.set(p.dn, agentId);
+    }
   }
-  const agentIds = [...dns].map((dn) => deps.agentOnDn(dn)).filter((a): a is string => a !== null);
+  const agentIds = [...new Set(agentOn.values())];
   const [dnRows, agentRows] = await Promise.all([
     dns.size === 0
       ? []
@@ -85,7 +90,7 @@ export async function listCalls(deps: LiveCallsDeps): Promise<CallRow[]> {
   const dnName = new Map(dnRows.map((d) => [d.number, d.displayName]));
   const agentName = new Map(agentRows.map((a) => [a.loginCode, a.name]));
   const party = (p: CallParty): CallPartyRow => {
-    const agentId = p.kind === "extension" ? deps.agentOnDn(p.dn) : null;
+    const agentId = agentOn.get(p.dn) ?? null;
     return {
       number: p.number,
       dn: p.dn,
