@@ -4,6 +4,7 @@ import { expect, test } from "../fixtures/test";
 import { E2E } from "../../playwright.config";
 import { readWav, silentRuns } from "../../recorder/test-support/audio-analysis";
 import { readDb } from "../fixtures/database";
+import { setRecordSwitches } from "../fixtures/record-switches";
 import { signIn } from "../fixtures/sign-in";
 import { softphone } from "../fixtures/softphone";
 
@@ -15,14 +16,10 @@ test("[RECORDING][FULL_TIME]: record=true on an extension records its next call;
   test.setTimeout(150_000);
   await signIn(page, "admin", E2E.adminPassword);
   // Other specs may have left switches on: the caller (1002) must not be recorded, the callee must.
-  for (const [number, wanted] of [
+  await setRecordSwitches(page, [
     ["1002", "false"],
     ["1003", "true"],
-  ] as const) {
-    const toggle = page.getByRole("switch", { name: `record ${number}` });
-    if ((await toggle.getAttribute("aria-checked")) !== wanted) await toggle.click();
-    await expect(toggle).toHaveAttribute("aria-checked", wanted);
-  }
+  ]);
   await expect
     .poll(() =>
       readDb(

@@ -1,25 +1,16 @@
-import type { Page } from "@playwright/test";
 import { expect, test } from "../fixtures/test";
 import { E2E } from "../../playwright.config";
 import { readDb } from "../fixtures/database";
+import { setRecordSwitches } from "../fixtures/record-switches";
 import { signIn } from "../fixtures/sign-in";
 import { softphone } from "../fixtures/softphone";
-
-async function setRecord(page: Page, settings: [string, "true" | "false"][]) {
-  await page.goto("/admin");
-  for (const [number, wanted] of settings) {
-    const toggle = page.getByRole("switch", { name: `record ${number}` });
-    if ((await toggle.getAttribute("aria-checked")) !== wanted) await toggle.click();
-    await expect(toggle).toHaveAttribute("aria-checked", wanted);
-  }
-}
 
 test("[SUPERVISOR][LIVE_CALLS]: live parties and agent, dynamic start with id and params, a refusal with its reason, a failed recorder raises an alarm until acknowledged", async ({
   page,
 }) => {
   test.setTimeout(150_000);
   await signIn(page, "admin", E2E.adminPassword);
-  await setRecord(page, [
+  await setRecordSwitches(page, [
     ["1002", "false"],
     ["1003", "false"],
   ]);
