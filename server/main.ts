@@ -6,6 +6,7 @@ import { AgentStateService } from "./cti/agent-state-service";
 import { CtiEventBus } from "./cti/cti-event-bus";
 import { CtiService } from "./cti/cti-service";
 import { loadServerEnv } from "./env";
+import { sipWebSocketAdmission } from "./http/sip-websocket-admission";
 import { createHttpServer } from "./http/create-http-server";
 import type { ContextDeps } from "./http/create-trpc-context";
 import { LoginThrottle } from "./services/auth/login-throttle";
@@ -39,6 +40,7 @@ const sip = await SipServer.start({
   cti: ctiBus,
   httpServer: http.server,
   agentOf: (dn) => cti.agents.agentOnDn(dn),
+  admitWebSocket: sipWebSocketAdmission(db),
   onError: (error) =>
     process.stderr.write(`forkline-server: SIP: ${(error as Error).stack ?? String(error)}\n`),
 });

@@ -4,8 +4,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { requestText } from "./test-support/sip-fixtures";
 import { delay, testDelegate, within } from "./test-support/socket-helpers";
+import type { IncomingRequest } from "./incoming-request";
 import { UserAgentCore } from "./user-agent-core";
-import { WsTransport } from "./ws-transport";
+import { WsTransport, type WsTransportOptions } from "./ws-transport";
 
 const cleanups: (() => Promise<void>)[] = [];
 
@@ -13,7 +14,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function wsAgent(errors: unknown[]) {
+async function wsAgent(errors: unknown[], options: Pick<WsTransportOptions, "admit"> = {}, extra = {}) {
   const server: Server = createServer((_request, response) => {
     response.writeHead(404).end();
   });
@@ -31,8 +32,8 @@ async function wsAgent(errors: unknown[]) {
       }),
   );
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const transport = new WsTransport({ server, path: "/sip" });
-  const ua = new UserAgentCore({ delegate: testDelegate(errors) });
+  const transport = new WsTransport({ server, path: "/sip", ...options });
+  const ua = new UserAgentCore({ delegate: testDelegate(errors, extra) });
   cleanups.push(() => ua.close());
   await ua.addTransport(transport);
   const address = server.address();
@@ -41,8 +42,13 @@ async function wsAgent(errors: unknown[]) {
 }
 
 /** Opens a client; resolves once open, or with the HTTP status the upgrade was refused with. */
-function open(url: string, protocols?: string | string[]): Promise<{ socket: WebSocket; refused?: number }> {
-  const socket = protocols === undefined ? new WebSocket(url) : new WebSocket(url, protocols);
+function open(
+  url: string,
+  protocols?: string | string[],
+  headers: Record<string, string> = {},
+): Promise<{ socket: WebSocket; refused?: number }> {
+  const socket =
+    protocols === undefined ? new WebSocket(url, { headers }) : new WebSocket(url, protocols, { headers });
   cleanups.push(async () => {
     socket.terminate();
   });
@@ -108,6 +114,46 @@ describe("WsTransport (RFC 7118) on an http.Server", () => {
     expect((await open(url, "chat")).refused).toBe(400);
     expect(transport.connectionCount).toBe(0);
   });
+
+  it(
+    "asks `admit` before the handshake: a refusal is an HTTP error, an admitted flow keeps its owner",
+    { timeout: 10_000 },
+    async () => {
+      const errors: unknown[] = [];
+      const flows: string[] = [];
+      const agent = await wsAgent(
+        errors,
+        {
+          admit: async (request) => {
+            await delay(20);
+            const who = /(?:^|;\s*)who=(\w+)/.exec(request.headers.cookie ?? "")?.[1];
+            if (who === undefined) return { accepted: false, status: 401, reason: "sign in first" };
+            if (who === "mallory") throw new Error("session store down");
+            return { accepted: true, owner: who };
+          },
+        },
+        {
+          handlers: {
+            REGISTER: (request: IncomingRequest) => {
+              flows.push(request.source.connectionId ?? "");
+              request.reply(200);
+            },
+          },
+        },
+      );
+      const transport = agent.transport;
+      expect((await open(agent.url, "sip")).refused).toBe(401);
+      expect((await open(agent.url, "sip", { cookie: "who=mallory" })).refused).toBe(500);
+      expect(errors).toHaveLength(1);
+      const { socket, refused } = await open(agent.url, "sip", { cookie: "theme=dark; who=amy" });
+      expect(refused).toBeUndefined();
+      const reply = nextMessage(socket);
+      socket.send(requestText(WS_REGISTER));
+      expect(await reply).toMatch(/^SIP\/2\.0 200 /);
+      expect(flows.map((id) => transport.ownerOf(id))).toEqual(["amy"]);
+      expect(transport.connectionCount).toBe(1);
+    },
+  );
 
   it("leaves upgrades on other paths to other listeners", { timeout: 10_000 }, async () => {
     const { url } = await wsAgent([]);

@@ -24,7 +24,19 @@ export interface WsTransportOptions {
   readonly maxMessageSize?: number;
   /** The Via sent-by host for requests this side originates (default: the server's address). */
   readonly advertisedHost?: string;
+  /**
+   * Decides, before the handshake, whether an upgrade may become a SIP connection, and who owns
+   * it. RFC 6455 §10.5: "The WebSocket server can use any client authentication mechanism
+   * available to a generic HTTP server, such as cookies, HTTP authentication, or TLS
+   * authentication." Without it every upgrade offering "sip" is taken, owned by nobody.
+   */
+  readonly admit?: (request: IncomingMessage) => Promise<WsAdmission>;
 }
+
+/** The answer of `admit`: the connection's owner (an opaque label), or the HTTP refusal. */
+export type WsAdmission =
+  | { readonly accepted: true; readonly owner: string }
+  | { readonly accepted: false; readonly status: 401 | 403; readonly reason: string };
 
 /** RFC 7118 §4.1: the subprotocol token the client offers and the server echoes. */
 export const SIP_WEBSOCKET_SUBPROTOCOL = "sip";
@@ -45,10 +57,12 @@ function offeredSubprotocols(request: IncomingMessage): string[] {
     .filter((token) => token.length > 0);
 }
 
-function refuseUpgrade(socket: Duplex, reason: string): void {
+const STATUS_TEXT = { 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 500: "Internal Server Error" };
+
+function refuseUpgrade(socket: Duplex, reason: string, status: keyof typeof STATUS_TEXT = 400): void {
   const body = `${reason}\n`;
   socket.end(
-    "HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n" +
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
 }
@@ -78,7 +92,7 @@ export class WsTransport implements SipTransport {
   readonly stats: TransportStats = emptyTransportStats();
   private readonly path: string;
   private readonly maxMessageSize: number;
-  private readonly connections = new Map<string, { socket: WebSocket; remote: SipAddress }>();
+  private readonly connections = new Map<string, { socket: WebSocket; remote: SipAddress; owner?: string }>();
   private wss: WebSocketServer | undefined;
   private delegate: SipTransportDelegate | undefined;
   private closed = false;
@@ -101,6 +115,11 @@ export class WsTransport implements SipTransport {
 
   get connectionCount(): number {
     return this.connections.size;
+  }
+
+  /** The owner `admit` gave the connection, undefined when it is gone or nobody owns it. */
+  ownerOf(connectionId: string): string | undefined {
+    return this.connections.get(connectionId)?.owner;
   }
 
   async start(delegate: SipTransportDelegate): Promise<void> {
@@ -155,10 +174,34 @@ export class WsTransport implements SipTransport {
       refuseUpgrade(socket, 'WebSocket subprotocol "sip" required (RFC 7118)');
       return;
     }
-    wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, request, delegate));
+    const admit = this.options.admit;
+    if (admit === undefined) {
+      wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, request, delegate, undefined));
+      return;
+    }
+    admit(request).then(
+      (admission) => {
+        if (this.closed || socket.destroyed) {
+          socket.destroy();
+        } else if (!admission.accepted) {
+          refuseUpgrade(socket, admission.reason, admission.status);
+        } else {
+          wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, request, delegate, admission.owner));
+        }
+      },
+      (error: unknown) => {
+        refuseUpgrade(socket, "could not check who is connecting", 500);
+        delegate.onTransportError(toSipTransportError(error, "WebSocket admission failed"));
+      },
+    );
   }
 
-  private accept(socket: WebSocket, request: IncomingMessage, delegate: SipTransportDelegate): void {
+  private accept(
+    socket: WebSocket,
+    request: IncomingMessage,
+    delegate: SipTransportDelegate,
+    owner: string | undefined,
+  ): void {
     if (this.closed) {
       socket.terminate();
       return;
@@ -170,7 +213,7 @@ export class WsTransport implements SipTransport {
       port: request.socket.remotePort ?? 0,
       connectionId,
     };
-    this.connections.set(connectionId, { socket, remote });
+    this.connections.set(connectionId, owner === undefined ? { socket, remote } : { socket, remote, owner });
     socket.on("message", (data) => {
       if (this.closed) return;
       const raw = rawDataToBuffer(data);

@@ -122,11 +122,22 @@ export const zUsername = z
 export const zUserPassword = z.string().min(8, "password must be at least 8 characters").max(256);
 export const zRole = z.enum(ROLES, { error: "role must be admin, supervisor or agent" });
 
-export const zCreateUserInput = z.object({ username: zUsername, password: zUserPassword, role: zRole });
+/** null clears a binding; undefined (in an update) leaves it as it is. */
+const userBindings = {
+  extension: zDnNumber.nullable().optional(),
+  agentLoginCode: zAgentLoginCode.nullable().optional(),
+};
+export const zCreateUserInput = z.object({
+  username: zUsername,
+  password: zUserPassword,
+  role: zRole,
+  ...userBindings,
+});
 export const zUpdateUserInput = z.object({
   username: zUsername,
   password: zUserPassword.optional(),
   role: zRole.optional(),
+  ...userBindings,
 });
 
 export const zLoginInput = z.object({

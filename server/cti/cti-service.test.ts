@@ -122,7 +122,20 @@ describe("event stream", () => {
   });
 
   it("through tRPC: agents may send requests, only supervisors list agent states", async () => {
-    const agent = callerFor(db, testActor("agent"), undefined, cti).caller;
+    const admin = callerFor(db, testActor("admin"), undefined, cti).caller;
+    const amy = await admin.user.create({
+      username: "amy",
+      password: "password-123",
+      role: "agent",
+      extension: "1003",
+      agentLoginCode: "5002",
+    });
+    const agent = callerFor(
+      db,
+      { kind: "user", userId: amy.id, username: "amy", role: "agent" },
+      undefined,
+      cti,
+    ).caller;
     expect(
       await agent.cti.request({ request: "TAgentLogin", thisDn: "1003", agentId: "5002" }),
     ).toMatchObject({

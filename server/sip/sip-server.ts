@@ -1,4 +1,4 @@
-import type { Server } from "node:http";
+import type { IncomingMessage, Server } from "node:http";
 import { MSML_CONTENT_TYPE, parseMsml } from "../../protocol/msml";
 import {
   SystemClock,
@@ -8,12 +8,14 @@ import {
   WsTransport,
   uriDestination,
   type SipAddress,
+  type WsAdmission,
 } from "../../sip-core";
 import { parseSipUri } from "../../protocol/sip";
 import type { CtiEventBus } from "../cti/cti-event-bus";
 import type { ServerEnv } from "../env";
 import type { Db } from "../services/db";
 import { RoutingService } from "../services/calls/routing-service";
+import { mayRegisterExtension } from "../services/auth/softphone-access";
 import { SipCredentialsService } from "../services/config/sip-credentials-service";
 import { CallController } from "./calls/call-controller";
 import { MediaEnginePool } from "./media/media-engine-pool";
@@ -28,6 +30,8 @@ export interface SipServerDeps {
   readonly onError: (error: unknown) => void;
   /** The agent logged in on a DN, for the AgentID of call events. */
   readonly agentOf: (dn: string) => string | null;
+  /** Who may open a SIP WebSocket (the signed-in web user); without it anyone may. */
+  readonly admitWebSocket?: (request: IncomingMessage) => Promise<WsAdmission>;
 }
 
 /**
@@ -40,6 +44,7 @@ export class SipServer {
   readonly media: MediaEnginePool;
   readonly calls: CallController;
   private readonly udp: UdpTransport;
+  private readonly ws: WsTransport;
 
   private constructor(private readonly deps: SipServerDeps) {
     const { env } = deps;
@@ -48,6 +53,12 @@ export class SipServer {
       realm: env.SIP_REALM,
       clock,
       store: new SipCredentialsService(deps.db),
+      // A WebSocket flow belongs to the signed-in user who opened it; UDP and TCP phones and
+      // trunks are trusted on their digest credentials alone.
+      mayBind: async (aor, source) => {
+        const owner = source.connectionId === undefined ? undefined : this.ws.ownerOf(source.connectionId);
+        return owner === undefined ? null : mayRegisterExtension(deps.db, owner, aor);
+      },
     });
     this.ua = new UserAgentCore({
       clock,
@@ -74,6 +85,11 @@ export class SipServer {
       },
     });
     this.udp = new UdpTransport({ host: env.SIP_HOST, port: env.SIP_PORT });
+    this.ws = new WsTransport({
+      server: deps.httpServer,
+      path: "/sip",
+      ...(deps.admitWebSocket === undefined ? {} : { admit: deps.admitWebSocket }),
+    });
     const contact = `<sip:forkline@${formatHost(env.PUBLIC_IP)}:${env.SIP_PORT}>`;
     this.media = new MediaEnginePool(this.ua, env.mediaEngineUris, {
       from: `<sip:forkline@${formatHost(env.PUBLIC_IP)}>`,
@@ -111,7 +127,7 @@ export class SipServer {
     const { env } = deps;
     await server.ua.addTransport(server.udp);
     await server.ua.addTransport(new TcpTransport({ host: env.SIP_HOST, port: env.SIP_PORT }));
-    await server.ua.addTransport(new WsTransport({ server: deps.httpServer, path: "/sip" }));
+    await server.ua.addTransport(server.ws);
     server.media.start();
     return server;
   }

@@ -72,6 +72,25 @@ export async function authenticate(
   return null;
 }
 
+/** The signed-in user as the web app shows it, with the extension and agent login bound to them. */
+export async function me(db: Db, actor: Actor | null) {
+  if (actor === null) return null;
+  const user =
+    actor.userId === null
+      ? null
+      : await db.user.findUnique({
+          where: { id: actor.userId },
+          select: { extension: true, agentLoginCode: true },
+        });
+  return {
+    username: actor.username,
+    role: actor.role,
+    kind: actor.kind,
+    extension: user?.extension ?? null,
+    agentLoginCode: user?.agentLoginCode ?? null,
+  };
+}
+
 export async function createApiToken(
   db: Db,
   actor: Actor,

@@ -7,12 +7,61 @@ import { recordAudit } from "../audit/record-audit";
 import type { Db } from "../db";
 import { hashPassword } from "./password-hash";
 
-const publicUser = (u: { id: string; username: string; role: string; createdAt: Date }) => ({
+type UserRow = {
+  id: string;
+  username: string;
+  role: string;
+  createdAt: Date;
+  extension: string | null;
+  agentLoginCode: string | null;
+};
+
+const publicUser = (u: UserRow) => ({
   id: u.id,
   username: u.username,
   role: u.role,
   createdAt: u.createdAt,
+  extension: u.extension,
+  agentLoginCode: u.agentLoginCode,
 });
+
+type Bindings = { extension?: string | null | undefined; agentLoginCode?: string | null | undefined };
+
+/**
+ * An extension is one person's softphone and an agent login one person's identity: each may be
+ * bound to one user only, and only to things that exist (the extension must be an extension,
+ * not a trunk or routing point).
+ */
+async function checkBindings(tx: Prisma.TransactionClient, userId: string | null, input: Bindings) {
+  if (input.extension) {
+    const dn = await tx.dn.findUnique({ where: { number: input.extension } });
+    if (!dn || dn.type !== "extension")
+      throw new AppError(AppErrorCode.INVALID_INPUT, `Extension ${input.extension} does not exist.`, {
+        field: "extension",
+      });
+    const owner = await tx.user.findUnique({ where: { extension: input.extension } });
+    if (owner && owner.id !== userId)
+      throw new AppError(
+        AppErrorCode.CONFLICT,
+        `Extension ${input.extension} already belongs to ${owner.username}.`,
+        { field: "extension" },
+      );
+  }
+  if (input.agentLoginCode) {
+    const agent = await tx.agentLogin.findUnique({ where: { loginCode: input.agentLoginCode } });
+    if (!agent)
+      throw new AppError(AppErrorCode.INVALID_INPUT, `Agent login ${input.agentLoginCode} does not exist.`, {
+        field: "agentLoginCode",
+      });
+    const owner = await tx.user.findUnique({ where: { agentLoginCode: input.agentLoginCode } });
+    if (owner && owner.id !== userId)
+      throw new AppError(
+        AppErrorCode.CONFLICT,
+        `Agent login ${input.agentLoginCode} already belongs to ${owner.username}.`,
+        { field: "agentLoginCode" },
+      );
+  }
+}
 
 export async function listUsers(db: Db) {
   const rows = await db.user.findMany({ orderBy: { username: "asc" } });
@@ -27,12 +76,26 @@ export async function createUser(db: Db, actor: Actor, input: z.output<typeof zC
         field: "username",
       });
     }
-    const user = await tx.user.create({ data: { username: input.username, passwordHash, role: input.role } });
+    await checkBindings(tx, null, input);
+    const user = await tx.user.create({
+      data: {
+        username: input.username,
+        passwordHash,
+        role: input.role,
+        extension: input.extension ?? null,
+        agentLoginCode: input.agentLoginCode ?? null,
+      },
+    });
     await recordAudit(tx, actor, {
       action: "user.create",
       entity: "User",
       entityId: user.id,
-      after: { username: user.username, role: user.role },
+      after: {
+        username: user.username,
+        role: user.role,
+        extension: user.extension,
+        agentLoginCode: user.agentLoginCode,
+      },
     });
     return publicUser(user);
   });
@@ -45,17 +108,28 @@ export async function updateUser(db: Db, actor: Actor, input: z.output<typeof zU
     if (!before) throw new AppError(AppErrorCode.NOT_FOUND, `No user ${input.username}.`);
     if (before.role === "admin" && input.role && input.role !== "admin")
       await assertAnotherAdmin(tx, before.id);
+    await checkBindings(tx, before.id, input);
     const user = await tx.user.update({
       where: { id: before.id },
-      data: { role: input.role, passwordHash },
+      data: {
+        role: input.role,
+        passwordHash,
+        extension: input.extension,
+        agentLoginCode: input.agentLoginCode,
+      },
     });
     if (passwordHash) await tx.session.deleteMany({ where: { userId: user.id } });
     await recordAudit(tx, actor, {
       action: "user.update",
       entity: "User",
       entityId: user.id,
-      before: { role: before.role },
-      after: { role: user.role, passwordChanged: Boolean(passwordHash) },
+      before: { role: before.role, extension: before.extension, agentLoginCode: before.agentLoginCode },
+      after: {
+        role: user.role,
+        extension: user.extension,
+        agentLoginCode: user.agentLoginCode,
+        passwordChanged: Boolean(passwordHash),
+      },
     });
     return publicUser(user);
   });

@@ -121,6 +121,11 @@ async function seedDemo(db: Db, opts: BootstrapOptions) {
   await setAgentLogin(db, actor, { loginCode: "5001", name: "Alice", record: false });
   await setAgentLogin(db, actor, { loginCode: "5002", name: "Bob", record: false });
   await setRecorder(db, actor, { name: "lab", uri: opts.recorderUri, position: 1, enabled: true });
+  // The demo agent's softphone is extension 1001 and they log in as agent 5001.
+  await db.user.updateMany({
+    where: { username: "agent", role: "agent" },
+    data: { extension: "1001", agentLoginCode: "5001" },
+  });
 }
 
 function writePrivateFile(file: string, content: string) {

@@ -467,6 +467,38 @@ describe("Registrar: flows, events and lifecycle", () => {
     });
   });
 
+  it("asks mayBind after the digest check and answers 403 with its reason, binding nothing", async () => {
+    const asked: string[] = [];
+    const { phone: makePhone, registrar } = await setup(
+      {
+        mayBind: async (aor, source) => {
+          asked.push(`${aor}@${source.connectionId ?? "-"}`);
+          return source.connectionId === "ws-1" && aor !== "1002"
+            ? `Extension ${aor} is not assigned to this user`
+            : null;
+        },
+      },
+      "WS",
+    );
+    const intruder = makePhone({
+      source: { transport: "WS", host: "192.0.2.30", port: 50000, connectionId: "ws-1" },
+    });
+    const refused = await intruder.register({ contacts: ["<sip:abc@df7jal23ls0d.invalid;transport=ws>"] });
+    expect(refused.status).toBe(403);
+    expect(refused.reason).toBe("Extension 1001 is not assigned to this user");
+    expect(registrar.lookup("1001")).toEqual([]);
+    const owner = makePhone({
+      user: "1002",
+      password: PASSWORDS["1002"]!,
+      source: { transport: "WS", host: "192.0.2.30", port: 50000, connectionId: "ws-1" },
+    });
+    expect((await owner.register({ contacts: ["<sip:xyz@df7jal23ls0d.invalid;transport=ws>"] })).status).toBe(
+      200,
+    );
+    // Only authenticated requests reach mayBind: the 401 challenges did not.
+    expect(asked).toEqual(["1001@ws-1", "1002@ws-1"]);
+  });
+
   it("keeps answering when a listener throws, and stops notifying after unsubscribe", async () => {
     const { phone, registrar, errors } = await setup();
     const boom = new Error("listener failed");

@@ -65,6 +65,12 @@ export interface RegistrarOptions {
   /** Default 300. */
   nonceTtlS?: number;
   /**
+   * Who may bind an extension through a flow, asked after the digest check: the reason to refuse
+   * (answered 403), or null. Lets the server tie a WebSocket flow's signed-in user to the one
+   * extension they own; the SIP password alone does not make an extension yours.
+   */
+  mayBind?: (aor: string, source: SipAddress) => Promise<string | null>;
+  /**
    * Errors the registrar cannot answer with anything better than a 500 (the credentials store
    * failing) and errors thrown by event listeners.
    */
@@ -205,6 +211,8 @@ export class Registrar {
       throw new SipError(403, "Bad credentials");
     }
     this.throttle.recordSuccess(sourceKey);
+    const refusal = (await this.options.mayBind?.(aor, request.source)) ?? null;
+    if (refusal !== null) throw new SipError(403, reasonPhraseFrom(refusal));
     this.updateBindings(aor, request);
     this.replyBindings(request, aor);
   }

@@ -1,5 +1,5 @@
 import { zLoginInput } from "../../../common/schemas/config-schemas";
-import { login, logout } from "../../services/auth/auth-service";
+import { login, logout, me } from "../../services/auth/auth-service";
 import { agentProcedure, createTRPCRouter, publicProcedure } from "../trpc";
 
 export const authRouter = createTRPCRouter({
@@ -17,9 +17,7 @@ export const authRouter = createTRPCRouter({
     ctx.clearSessionCookie();
     return { ok: true };
   }),
-  me: publicProcedure.query(({ ctx }) =>
-    ctx.actor ? { username: ctx.actor.username, role: ctx.actor.role, kind: ctx.actor.kind } : null,
-  ),
+  me: publicProcedure.query(({ ctx }) => me(ctx.db, ctx.actor)),
   /** Lets a client check a session without treating "signed out" as an error. */
   whoami: agentProcedure.query(({ ctx }) => ({ username: ctx.actor.username, role: ctx.actor.role })),
 });

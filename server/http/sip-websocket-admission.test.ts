@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
+import {
+  computeDigestHa1,
+  computeDigestResponse,
+  formatDigestAuthorization,
+  parseDigestHeader,
+  parseSipMessage,
+  type SipResponse,
+} from "../../protocol/sip";
+import { type TestServer, startTestServer } from "../test-support/start-test-server";
+
+// The real server process: a softphone's SIP WebSocket belongs to the signed-in user who opened
+// it, and an agent registers only the extension assigned to them.
+const HTTP_PORT = 3145;
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer({ httpPort: HTTP_PORT, adminPassword: "ws-admission-admin" });
+}, 90_000);
+afterAll(async () => {
+  await server?.stop();
+});
+
+async function trpc(procedure: string, input: unknown, cookie?: string) {
+  const response = await fetch(`${server.url}/api/trpc/${procedure}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(cookie === undefined ? {} : { cookie }) },
+    body: JSON.stringify({ json: input }),
+  });
+  if (!response.ok) throw new Error(`${procedure}: ${response.status} ${await response.text()}`);
+  return response;
+}
+
+async function signIn(username: string, password: string): Promise<string> {
+  const response = await trpc("auth.login", { username, password });
+  const cookie = response.headers.get("set-cookie")?.split(";")[0];
+  if (!cookie) throw new Error("no session cookie");
+  return cookie;
+}
+
+/** Opens ws://…/sip; resolves with the socket, or the HTTP status the upgrade was refused with. */
+function connect(cookie?: string): Promise<{ socket: WebSocket; refused?: number }> {
+  const socket = new WebSocket(`ws://127.0.0.1:${HTTP_PORT}/sip`, "sip", {
+    headers: cookie === undefined ? {} : { cookie },
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("no handshake in 5 s")), 5_000);
+    socket.once("open", () => {
+      clearTimeout(timer);
+      resolve({ socket });
+    });
+    socket.once("unexpected-response", (_request, response) => {
+      clearTimeout(timer);
+      resolve({ socket, refused: response.statusCode });
+    });
+    socket.once("error", reject);
+  });
+}
+
+function exchange(socket: WebSocket, text: string): Promise<SipResponse> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("no SIP answer in 5 s")), 5_000);
+    socket.once("message", (data: Buffer) => {
+      clearTimeout(timer);
+      resolve(parseSipMessage(data.toString("utf8")) as SipResponse);
+    });
+    socket.send(text);
+  });
+}
+
+let branch = 0;
+/** REGISTER with the demo SIP password, answering the digest challenge (RFC 8760 SHA-256). */
+async function register(socket: WebSocket, extension: string): Promise<SipResponse> {
+  const uri = "sip:127.0.0.1";
+  const callId = `ws-admission-${extension}-${Date.now()}`;
+  const request = (cseq: number, authorization?: string) =>
+    [
+      `REGISTER ${uri} SIP/2.0`,
+      `Via: SIP/2.0/WS df7jal23ls0d.invalid;branch=z9hG4bKadm${++branch}`,
+      `Max-Forwards: 70`,
+      `From: <sip:${extension}@127.0.0.1>;tag=t${branch}`,
+      `To: <sip:${extension}@127.0.0.1>`,
+      `Call-ID: ${callId}`,
+      `CSeq: ${cseq} REGISTER`,
+      `Contact: <sip:x${extension}@df7jal23ls0d.invalid;transport=ws>`,
+      `Expires: 300`,
+      ...(authorization === undefined ? [] : [`Authorization: ${authorization}`]),
+      `Content-Length: 0`,
+      ``,
+      ``,
+    ].join("\r\n");
+  const challenge = await exchange(socket, request(1));
+  if (challenge.status !== 401) return challenge;
+  const header = challenge.headers.getAll("WWW-Authenticate").map(parseDigestHeader)[0]!;
+  const realm = header.params.get("realm") ?? "";
+  const nonce = header.params.get("nonce") ?? "";
+  const algorithm = "MD5" as const;
+  const response = computeDigestResponse({
+    algorithm,
+    ha1: computeDigestHa1(algorithm, extension, realm, `demo-${extension}`),
+    nonce,
+    method: "REGISTER",
+    uri,
+    qop: "auth",
+    nc: "00000001",
+    cnonce: "c0ffee",
+  });
+  const opaque = header.params.get("opaque");
+  return exchange(
+    socket,
+    request(
+      2,
+      formatDigestAuthorization({
+        username: extension,
+        realm,
+        nonce,
+        uri,
+        response,
+        algorithm,
+        qop: "auth",
+        nc: "00000001",
+        cnonce: "c0ffee",
+        ...(opaque === undefined ? {} : { opaque }),
+      }),
+    ),
+  );
+}
+
+describe("SIP over WebSocket belongs to the signed-in user", () => {
+  it("refuses an upgrade without a session, even with the right SIP password at hand", async () => {
+    const { refused } = await connect();
+    expect(refused).toBe(401);
+    expect((await connect("forkline_session=not-a-session")).refused).toBe(401);
+  });
+
+  it("an agent registers their own extension only; an admin any", { timeout: 30_000 }, async () => {
+    const adminCookie = await signIn("admin", "ws-admission-admin");
+    await trpc(
+      "user.create",
+      { username: "amy", password: "password-123", role: "agent", extension: "1002" },
+      adminCookie,
+    );
+    const amyCookie = await signIn("amy", "password-123");
+    const { socket, refused } = await connect(amyCookie);
+    expect(refused).toBeUndefined();
+    try {
+      const other = await register(socket, "1001");
+      expect(other.status).toBe(403);
+      expect(other.reason).toBe("Extension 1001 is not assigned to this user");
+      expect((await register(socket, "1002")).status).toBe(200);
+    } finally {
+      socket.close();
+    }
+
+    const admin = await connect(adminCookie);
+    try {
+      expect((await register(admin.socket, "1001")).status).toBe(200);
+    } finally {
+      admin.socket.close();
+    }
+  });
+});
