@@ -6,9 +6,13 @@ import { Field, FormMessage, type FormMessageValue, SubmitButton } from "../_com
 import { errorMessage } from "../_lib/error-message";
 import { trpc } from "../_lib/trpc";
 
-/** TAgentLogin / TAgentLogout on the registered extension, answered by the T-Library event. */
-export function AgentPanel({ dn }: { dn: string }) {
-  const [code, setCode] = useState("");
+/**
+ * TAgentLogin / TAgentLogout on the registered extension, answered by the T-Library event.
+ * `assignedCode`: for an agent, the one login code they may use (null: none assigned); undefined
+ * for supervisors and admins, who may type any.
+ */
+export function AgentPanel({ dn, assignedCode }: { dn: string; assignedCode?: string | null }) {
+  const [code, setCode] = useState(assignedCode ?? "");
   const [message, setMessage] = useState<FormMessageValue>(null);
   const utils = trpc.useUtils();
   const current = trpc.cti.agentOnDn.useQuery({ dn });
@@ -56,9 +60,18 @@ export function AgentPanel({ dn }: { dn: string }) {
             Log out agent
           </button>
         </div>
+      ) : assignedCode === null ? (
+        <p role="alert" className="text-sm text-amber-800" data-testid="agent-state">
+          No agent login is assigned to you. Ask an admin to assign one under Users &amp; tokens.
+        </p>
       ) : (
         <form aria-label="Agent login" onSubmit={login} className="grid gap-3">
-          <Field label="Agent login code" value={code} onChange={setCode} />
+          <Field
+            label="Agent login code"
+            value={code}
+            onChange={setCode}
+            readOnly={assignedCode !== undefined}
+          />
           <SubmitButton pending={request.isPending}>Log in agent</SubmitButton>
           <p className="text-sm text-slate-500" data-testid="agent-state">
             No agent logged in on {dn}

@@ -81,6 +81,7 @@ export function CtiEvents({ dn }: { dn: string }) {
       extensions: { record: (callSide === "source") === call.iAmCaller ? "source" : "destination" },
     });
   const mySide: CallSide = call?.iAmCaller ? "source" : "destination";
+  const otherSide: CallSide = mySide === "source" ? "destination" : "source";
   const sidesIn = (status: RecordStatus) =>
     call ? (["source", "destination"] as const).filter((side) => call.sides[side] === status) : [];
   const recording = sidesIn("ON");
@@ -119,6 +120,11 @@ export function CtiEvents({ dn }: { dn: string }) {
             {call.sides[mySide] === "OFF" && (
               <button type="button" className={BUTTON} onClick={() => send(3013, mySide)}>
                 Record my side
+              </button>
+            )}
+            {call.sides[otherSide] === "OFF" && (
+              <button type="button" className={BUTTON} onClick={() => send(3013, otherSide)}>
+                Record the other side
               </button>
             )}
             {recording.length > 0 && (

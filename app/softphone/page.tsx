@@ -2,6 +2,7 @@
 
 import type * as JsSipTypes from "jssip";
 import { type FormEvent, useEffect, useRef, useState } from "react";
+import { trpc } from "../_lib/trpc";
 import { AppShell } from "../_components/app-shell";
 import { Field, FormMessage, type FormMessageValue, SubmitButton } from "../_components/form-controls";
 import { ToneMeter } from "../_lib/tone-meter";
@@ -50,6 +51,11 @@ function formatDuration(ms: number): string {
 }
 
 function Softphone() {
+  const me = trpc.auth.me.useQuery();
+  // An agent's softphone is the extension assigned to them (the server refuses any other); a
+  // supervisor or admin may register any extension to place test calls.
+  const isAgent = me.data?.role === "agent";
+  const assigned = me.data?.extension ?? null;
   const [extension, setExtension] = useState("");
   const [password, setPassword] = useState("");
   const [registeredAs, setRegisteredAs] = useState<string | null>(null);
@@ -77,6 +83,9 @@ function Softphone() {
   const localMeter = useRef<ToneMeter | null>(null);
 
   useEffect(() => () => ua.current?.stop(), []);
+  useEffect(() => {
+    if (assigned !== null) setExtension((current) => (current === "" ? assigned : current));
+  }, [assigned]);
   useEffect(() => {
     const timer = setInterval(() => {
       setFrequency(remoteMeter.current?.dominantFrequency() ?? null);
@@ -182,7 +191,12 @@ function Softphone() {
     next.on("registrationFailed", (e) => {
       setRegistration("unregistered");
       setRegisteredAs(null);
-      setMessage({ kind: "error", text: `Registration failed: ${String(e.cause ?? "no answer")}.` });
+      // The server's reason says why (wrong password, extension not assigned to you).
+      const reason = e.response
+        ? `${e.response.status_code} ${e.response.reason_phrase}`
+        : String(e.cause ?? "no answer");
+      setMessage({ kind: "error", text: `Registration failed: ${reason}.` });
+      next.stop();
     });
     next.on("unregistered", () => {
       setRegistration("unregistered");
@@ -272,11 +286,17 @@ function Softphone() {
           </div>
         ) : (
           <>
-            <form aria-label="Register" onSubmit={(e) => void register(e)} className="grid gap-3">
-              <Field label="Extension" value={extension} onChange={setExtension} />
-              <Field label="SIP password" type="password" value={password} onChange={setPassword} />
-              <SubmitButton pending={registration === "registering"}>Register</SubmitButton>
-            </form>
+            {isAgent && assigned === null ? (
+              <p role="alert" className="text-sm text-amber-800" data-testid="no-extension">
+                No extension is assigned to you. Ask an admin to assign one under Users &amp; tokens.
+              </p>
+            ) : (
+              <form aria-label="Register" onSubmit={(e) => void register(e)} className="grid gap-3">
+                <Field label="Extension" value={extension} onChange={setExtension} readOnly={isAgent} />
+                <Field label="SIP password" type="password" value={password} onChange={setPassword} />
+                <SubmitButton pending={registration === "registering"}>Register</SubmitButton>
+              </form>
+            )}
             <p className="mt-3 text-sm text-slate-500" data-testid="registration">
               {registration === "registering" ? "Registering…" : "Not registered"}
             </p>
@@ -285,7 +305,10 @@ function Softphone() {
       </section>
 
       {registeredAs ? (
-        <AgentPanel dn={registeredAs} />
+        <AgentPanel
+          dn={registeredAs}
+          assignedCode={isAgent ? (me.data?.agentLoginCode ?? null) : undefined}
+        />
       ) : (
         <section className="rounded-lg border border-dashed border-slate-200 p-4 text-sm text-slate-500">
           Register your extension to log in as an agent and take calls.

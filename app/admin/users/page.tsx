@@ -5,7 +5,9 @@ import { ROLES, type Role } from "../../../common/roles";
 import { zCreateUserInput } from "../../../common/schemas/config-schemas";
 import { AppShell } from "../../_components/app-shell";
 import { Field, FormMessage, type FormMessageValue, SubmitButton } from "../../_components/form-controls";
+import { RowDelete } from "../../_components/row-delete";
 import { errorMessage } from "../../_lib/error-message";
+import { byId, useFocusAfterRender } from "../../_lib/focus";
 import { trpc } from "../../_lib/trpc";
 
 export default function UsersPage() {
@@ -19,17 +21,24 @@ export default function UsersPage() {
   );
 }
 
+type UserForm = { username: string; password: string; role: Role; extension: string; agentLoginCode: string };
+const EMPTY_USER: UserForm = { username: "", password: "", role: "agent", extension: "", agentLoginCode: "" };
+
 function UsersSection() {
   const utils = trpc.useUtils();
   const me = trpc.auth.me.useQuery();
   const users = trpc.user.list.useQuery();
-  const [form, setForm] = useState({ username: "", password: "", role: "agent" as Role });
+  const extensions = trpc.dn.list.useQuery({ type: "extension" });
+  const agentLogins = trpc.agentLogin.list.useQuery();
+  const [form, setForm] = useState<UserForm>(EMPTY_USER);
   const [message, setMessage] = useState<FormMessageValue>(null);
   const [rowError, setRowError] = useState<string | null>(null);
+  const [confirmDelete, setConfirmDelete] = useState<string | null>(null);
+  const focusAfterRender = useFocusAfterRender();
   const create = trpc.user.create.useMutation({
     onSuccess: async (u) => {
       setMessage({ kind: "ok", text: `Created user ${u.username} (${u.role}).` });
-      setForm({ username: "", password: "", role: "agent" });
+      setForm(EMPTY_USER);
       await utils.user.list.invalidate();
     },
     onError: (e) => setMessage({ kind: "error", text: errorMessage(e) }),
@@ -41,13 +50,23 @@ function UsersSection() {
   });
   const remove = trpc.user.delete.useMutation({
     onMutate: () => setRowError(null),
-    onSuccess: () => utils.user.list.invalidate(),
+    onSuccess: (_r, input) => {
+      setConfirmDelete(null);
+      setMessage({ kind: "ok", text: `Deleted user ${input.username}.` });
+      // The row is gone: the form's status line says what happened and takes the focus.
+      focusAfterRender(byId("users-status"));
+    },
     onError: (e) => setRowError(errorMessage(e)),
+    onSettled: () => void utils.user.list.invalidate(),
   });
 
   function onSubmit(event: FormEvent) {
     event.preventDefault();
-    const parsed = zCreateUserInput.safeParse(form);
+    const parsed = zCreateUserInput.safeParse({
+      ...form,
+      extension: form.extension || null,
+      agentLoginCode: form.agentLoginCode || null,
+    });
     if (!parsed.success) {
       setMessage({ kind: "error", text: parsed.error.issues.map((i) => i.message).join("; ") });
       return;
@@ -55,24 +74,51 @@ function UsersSection() {
     create.mutate(parsed.data);
   }
 
+  const extensionOptions = (extensions.data ?? []).map((d) => ({
+    value: d.number,
+    label: d.displayName ? `${d.number} (${d.displayName})` : d.number,
+  }));
+  const agentOptions = (agentLogins.data ?? []).map((a) => ({
+    value: a.loginCode,
+    label: a.name ? `${a.loginCode} (${a.name})` : a.loginCode,
+  }));
+  const listError = users.error ?? extensions.error ?? agentLogins.error;
+
   return (
     <section aria-labelledby="users-title" className="space-y-3">
       <h1 id="users-title" className="text-xl font-semibold">
         Users
       </h1>
+      <p className="text-sm text-slate-600">
+        An agent registers only the extension assigned here and logs in only as the agent login assigned here.
+        Supervisors and admins may use any extension.
+      </p>
       {rowError && (
         <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
           {rowError}
         </p>
       )}
       <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-        <table className="w-full text-left text-sm" aria-label="Users">
+        <table className="w-full text-left text-sm">
+          <caption className="sr-only">Users</caption>
           <thead className="bg-slate-50 text-slate-500">
             <tr>
-              <th className="px-4 py-2 font-medium">Username</th>
-              <th className="px-4 py-2 font-medium">Role</th>
-              <th className="px-4 py-2 font-medium">Created</th>
-              <th className="px-4 py-2 font-medium">
+              <th scope="col" className="px-4 py-2 font-medium">
+                Username
+              </th>
+              <th scope="col" className="px-4 py-2 font-medium">
+                Role
+              </th>
+              <th scope="col" className="px-4 py-2 font-medium">
+                Extension
+              </th>
+              <th scope="col" className="px-4 py-2 font-medium">
+                Agent login
+              </th>
+              <th scope="col" className="px-4 py-2 font-medium">
+                Created
+              </th>
+              <th scope="col" className="px-4 py-2 font-medium">
                 <span className="sr-only">Actions</span>
               </th>
             </tr>
@@ -80,8 +126,15 @@ function UsersSection() {
           <tbody className="divide-y divide-slate-100">
             {users.isLoading && (
               <tr>
-                <td colSpan={4} className="px-4 py-4 text-slate-500">
+                <td colSpan={6} className="px-4 py-4 text-slate-500">
                   Loading…
+                </td>
+              </tr>
+            )}
+            {listError && (
+              <tr>
+                <td colSpan={6} role="alert" className="px-4 py-4 text-red-700">
+                  {errorMessage(listError)}
                 </td>
               </tr>
             )}
@@ -100,19 +153,36 @@ function UsersSection() {
                     </select>
                   </label>
                 </td>
+                <td className="px-4 py-2">
+                  <BindingSelect
+                    label={`Extension of ${u.username}`}
+                    value={u.extension ?? ""}
+                    options={extensionOptions}
+                    onChange={(extension) =>
+                      update.mutate({ username: u.username, extension: extension || null })
+                    }
+                  />
+                </td>
+                <td className="px-4 py-2">
+                  <BindingSelect
+                    label={`Agent login of ${u.username}`}
+                    value={u.agentLoginCode ?? ""}
+                    options={agentOptions}
+                    onChange={(code) => update.mutate({ username: u.username, agentLoginCode: code || null })}
+                  />
+                </td>
                 <td className="px-4 py-2 text-slate-500">{u.createdAt.toLocaleString()}</td>
                 <td className="px-4 py-2 text-right">
                   {u.username !== me.data?.username && (
-                    <button
-                      type="button"
-                      onClick={() => {
-                        if (window.confirm(`Delete user ${u.username}?`))
-                          remove.mutate({ username: u.username });
-                      }}
-                      className="rounded-md border border-slate-300 px-2 py-1 text-red-700 hover:bg-red-50"
-                    >
-                      Delete {u.username}
-                    </button>
+                    <RowDelete
+                      subject={u.username}
+                      idBase={`user-${u.id}`}
+                      confirming={confirmDelete === u.username}
+                      pending={remove.isPending}
+                      onAsk={() => setConfirmDelete(u.username)}
+                      onCancel={() => setConfirmDelete(null)}
+                      onConfirm={() => remove.mutate({ username: u.username })}
+                    />
                   )}
                 </td>
               </tr>
@@ -147,10 +217,69 @@ function UsersSection() {
             <RoleOptions />
           </select>
         </label>
-        <SubmitButton pending={create.isPending}>Add user</SubmitButton>
-        <FormMessage message={message} />
+        <label className="text-sm">
+          <span className="block font-medium text-slate-700">Extension</span>
+          <BindingOptions
+            value={form.extension}
+            options={extensionOptions}
+            onChange={(extension) => setForm({ ...form, extension })}
+            className="mt-1 py-1.5"
+          />
+        </label>
+        <label className="text-sm">
+          <span className="block font-medium text-slate-700">Agent login</span>
+          <BindingOptions
+            value={form.agentLoginCode}
+            options={agentOptions}
+            onChange={(agentLoginCode) => setForm({ ...form, agentLoginCode })}
+            className="mt-1 py-1.5"
+          />
+        </label>
+        <SubmitButton pending={create.isPending} pendingText="Adding…">
+          Add user
+        </SubmitButton>
+        <FormMessage message={message} id="users-status" />
       </form>
     </section>
+  );
+}
+
+type Option = { value: string; label: string };
+
+/** A per-row binding, saved as soon as it changes. */
+function BindingSelect(props: {
+  label: string;
+  value: string;
+  options: Option[];
+  onChange: (value: string) => void;
+}) {
+  return (
+    <label>
+      <span className="sr-only">{props.label}</span>
+      <BindingOptions {...props} className="py-1" />
+    </label>
+  );
+}
+
+function BindingOptions(props: {
+  value: string;
+  options: Option[];
+  className: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <select
+      value={props.value}
+      onChange={(e) => props.onChange(e.target.value)}
+      className={`rounded-md border border-slate-300 px-2 ${props.className}`}
+    >
+      <option value="">none</option>
+      {props.options.map((o) => (
+        <option key={o.value} value={o.value}>
+          {o.label}
+        </option>
+      ))}
+    </select>
   );
 }
 
@@ -203,6 +332,12 @@ function TokensSection() {
         className="divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white text-sm"
         aria-label="API tokens"
       >
+        {tokens.isLoading && <li className="px-4 py-2 text-slate-500">Loading…</li>}
+        {tokens.error && (
+          <li role="alert" className="px-4 py-2 text-red-700">
+            {errorMessage(tokens.error)}
+          </li>
+        )}
         {tokens.data?.length === 0 && <li className="px-4 py-2 text-slate-500">No tokens.</li>}
         {tokens.data?.map((t) => (
           <li key={t.id} className="flex items-center gap-4 px-4 py-2">
