@@ -5,6 +5,7 @@ import { usePathname, useRouter } from "next/navigation";
 import { type ReactNode, useEffect } from "react";
 import type { Role } from "../../common/roles";
 import { roleAllows } from "../../common/roles";
+import { errorMessage } from "../_lib/error-message";
 import { trpc } from "../_lib/trpc";
 import { AlarmBanner } from "./alarm-banner";
 
@@ -30,15 +31,43 @@ export function AppShell({ children, requiredRole }: { children: ReactNode; requ
     },
   });
 
+  // Only a definite "nobody is signed in" goes to /login; a failed check is shown, not taken for one.
   useEffect(() => {
-    if (!me.isLoading && !me.data) router.replace("/login");
-  }, [me.isLoading, me.data, router]);
+    if (me.isSuccess && !me.data) router.replace("/login");
+  }, [me.isSuccess, me.data, router]);
 
-  if (me.isLoading || !me.data) return <p className="p-8 text-slate-500">Loading…</p>;
+  if (me.error && !me.data) {
+    return (
+      <p role="alert" className="p-8 text-red-700">
+        Could not check your session: {errorMessage(me.error)}
+      </p>
+    );
+  }
+  if (me.isLoading || !me.data) {
+    return (
+      <p role="status" className="p-8 text-slate-500">
+        Loading…
+      </p>
+    );
+  }
   const user = me.data;
 
   return (
     <div className="min-h-screen">
+      {/* First Tab stop: past the navigation in one key press. Focusing <main> by hand rather than
+          following the #main fragment keeps the URL clean and works whatever the router does. */}
+      <a
+        href="#main"
+        onClick={(event) => {
+          event.preventDefault();
+          const main = document.getElementById("main");
+          main?.focus();
+          main?.scrollIntoView({ block: "start" });
+        }}
+        className="sr-only rounded-md bg-brand-600 px-3 py-2 text-sm font-medium text-white focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-50"
+      >
+        Skip to main content
+      </a>
       <header className="border-b border-slate-200 bg-white">
         <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
           <span className="text-lg font-semibold tracking-tight text-brand-700">Forkline</span>
@@ -61,15 +90,21 @@ export function AppShell({ children, requiredRole }: { children: ReactNode; requ
             </span>
             <button
               type="button"
+              disabled={logout.isPending}
               onClick={() => logout.mutate()}
-              className="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-50"
+              className="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-50 disabled:opacity-60"
             >
-              Sign out
+              {logout.isPending ? "Signing out…" : "Sign out"}
             </button>
           </div>
+          {logout.error && (
+            <p role="alert" className="w-full text-right text-sm text-red-700">
+              Could not sign out: {errorMessage(logout.error)}
+            </p>
+          )}
         </div>
       </header>
-      <main className="mx-auto max-w-6xl px-4 py-6">
+      <main id="main" tabIndex={-1} className="mx-auto max-w-6xl px-4 py-6">
         {roleAllows(user.role, "supervisor") && <AlarmBanner />}
         {roleAllows(user.role, requiredRole) ? (
           children

@@ -1,6 +1,9 @@
 "use client";
 
-/** A switch for a `record` option. Saving is the parent's job; this only shows state. */
+/**
+ * A switch for a `record` option. Saving is the parent's job; this only shows state. It is a
+ * native button with role="switch", so Space and Enter flip it and aria-checked announces on/off.
+ */
 export function RecordToggle(props: {
   checked: boolean;
   label: string;
@@ -15,9 +18,10 @@ export function RecordToggle(props: {
       aria-label={props.label}
       disabled={props.disabled}
       onClick={() => props.onChange(!props.checked)}
-      className="relative inline-flex h-6 w-11 shrink-0 items-center rounded-full bg-slate-300 transition-colors focus:ring-2 focus:ring-brand-100 focus:outline-none disabled:opacity-50 aria-checked:bg-red-600"
+      className="relative inline-flex h-6 w-11 shrink-0 items-center rounded-full bg-slate-300 transition-colors focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-600 disabled:opacity-50 aria-checked:bg-red-600"
     >
       <span
+        aria-hidden
         className={`inline-block h-5 w-5 transform rounded-full bg-white shadow transition-transform ${
           props.checked ? "translate-x-5" : "translate-x-0.5"
         }`}
