@@ -1,37 +1,94 @@
 "use client";
 
+import { type Ref, useId } from "react";
+
 export type FormMessageValue = { kind: "error" | "ok"; text: string } | null;
 
-export function Field(props: { label: string; value: string; type?: string; onChange: (v: string) => void }) {
+/**
+ * A labelled text input. `error` shows the reason under the input; `invalid` with `errorId` points
+ * at a reason shown elsewhere (a form's one message). Either way the input says aria-invalid and
+ * names the reason in aria-describedby, so a screen reader reads why when it lands there.
+ */
+export function Field(props: {
+  label: string;
+  value: string;
+  type?: string;
+  onChange: (v: string) => void;
+  id?: string;
+  invalid?: boolean;
+  error?: string | null;
+  errorId?: string;
+  readOnly?: boolean;
+  ref?: Ref<HTMLInputElement>;
+}) {
+  const generatedId = useId();
+  const id = props.id ?? generatedId;
+  const inlineErrorId = `${id}-error`;
+  const invalid = Boolean(props.error) || props.invalid === true;
+  const describedBy = props.error ? inlineErrorId : invalid ? props.errorId : undefined;
   return (
-    <label className="text-sm">
+    <label className="text-sm" htmlFor={id}>
       <span className="block font-medium text-slate-700">{props.label}</span>
       <input
+        id={id}
+        ref={props.ref}
         type={props.type ?? "text"}
         value={props.value}
+        readOnly={props.readOnly}
+        aria-invalid={invalid || undefined}
+        aria-describedby={describedBy}
         onChange={(e) => props.onChange(e.target.value)}
-        className="mt-1 rounded-md border border-slate-300 px-3 py-1.5"
+        className="mt-1 rounded-md border border-slate-300 px-3 py-1.5 read-only:bg-slate-50 read-only:text-slate-600 aria-invalid:border-red-500"
       />
+      {props.error && (
+        <span id={inlineErrorId} className="mt-1 block text-xs text-red-700">
+          {props.error}
+        </span>
+      )}
     </label>
   );
 }
 
-export function SubmitButton({ children, pending = false }: { children: string; pending?: boolean }) {
+/** While `pending` the button is disabled and says `pendingText` (e.g. "Saving…"), so a second press does nothing. */
+export function SubmitButton({
+  children,
+  pending = false,
+  pendingText,
+}: {
+  children: string;
+  pending?: boolean;
+  pendingText?: string;
+}) {
   return (
     <button
       type="submit"
       disabled={pending}
       className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-60"
     >
-      {children}
+      {pending && pendingText ? pendingText : children}
     </button>
   );
 }
 
-export function FormMessage({ message }: { message: FormMessageValue }) {
+/**
+ * A form's outcome. It can take focus (tabIndex -1) so a form can move focus here after a save
+ * or a refusal that names no field, instead of leaving it on a button that just went away.
+ */
+export function FormMessage({
+  message,
+  id,
+  ref,
+}: {
+  message: FormMessageValue;
+  id?: string;
+  ref?: Ref<HTMLParagraphElement>;
+}) {
   if (!message) return null;
   return (
     <p
+      id={id}
+      ref={ref}
+      tabIndex={-1}
       role={message.kind === "error" ? "alert" : "status"}
       className={`w-full text-sm ${message.kind === "error" ? "text-red-700" : "text-green-700"}`}
     >

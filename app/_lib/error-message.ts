@@ -6,3 +6,23 @@ export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return "Something went wrong.";
 }
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null;
+
+/**
+ * The input fields the server blamed for a refusal, in its schema's names: an AppError's `field`
+ * or the keys of zod's field errors (see the errorFormatter in server/trpc/trpc.ts). A form uses
+ * them to mark and focus the field to fix instead of leaving the person to find it.
+ */
+export function errorFields(error: unknown): string[] {
+  if (!(error instanceof TRPCClientError)) return [];
+  const data: unknown = error.data;
+  if (!isRecord(data)) return [];
+  const fields: string[] = [];
+  const appError = data.appError;
+  if (isRecord(appError) && typeof appError.field === "string") fields.push(appError.field);
+  const zodError = data.zodError;
+  if (isRecord(zodError) && isRecord(zodError.fieldErrors)) fields.push(...Object.keys(zodError.fieldErrors));
+  return fields;
+}

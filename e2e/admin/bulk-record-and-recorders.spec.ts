@@ -66,8 +66,8 @@ test("[ADMIN][RECORDERS]: reorder, disable and delete recorders", async ({ page 
     { name: "lab", position: 2, enabled: 1 },
   ]);
 
-  page.once("dialog", (dialog) => void dialog.accept());
   await page.getByRole("button", { name: "Delete backup" }).click();
+  await page.getByRole("button", { name: "Confirm delete backup" }).click();
   await expect(page.getByRole("list", { name: "Recorders" })).not.toContainText("backup");
   await expect.poll(positions).toEqual([{ name: "lab", position: 1, enabled: 1 }]);
 });
