@@ -2,6 +2,7 @@
 
 import { useState } from "react";
 import { errorMessage } from "../_lib/error-message";
+import { byId, useFocusAfterRender } from "../_lib/focus";
 import { type RouterOutputs, trpc } from "../_lib/trpc";
 
 type Alarm = RouterOutputs["alarm"]["open"][number];
@@ -11,6 +12,9 @@ const KIND_LABEL: Record<string, string> = {
   media_engine_unreachable: "Media engine unreachable",
 };
 
+const SHOWN = 8;
+const ackButtonId = (index: number) => `alarm-ack-${index}`;
+
 /**
  * Open alarms on every supervisor page, pushed by the server: a recording that failed or a media
  * engine that stopped answering stays here until somebody acknowledges it.
@@ -18,16 +22,50 @@ const KIND_LABEL: Record<string, string> = {
 export function AlarmBanner() {
   const [alarms, setAlarms] = useState<Alarm[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // Acknowledged here but perhaps still in the last pushed list: hidden at once, so the row (and the
+  // button that had focus) does not linger until the next push.
+  const [acknowledged, setAcknowledged] = useState<ReadonlySet<string>>(new Set());
+  const focusAfterRender = useFocusAfterRender();
   trpc.alarm.watch.useSubscription(undefined, {
-    onData: (rows) => setAlarms(rows),
+    onData: (rows) => {
+      setAlarms(rows);
+      setError(null);
+    },
     onError: (e) => setError(errorMessage(e)),
   });
   const acknowledge = trpc.alarm.acknowledge.useMutation({
-    onSuccess: () => setError(null),
+    onMutate: () => setError(null),
+    onSuccess: (_result, { ids }) => {
+      const shown = (alarms ?? []).filter((a) => !acknowledged.has(a.id));
+      const next = new Set([...acknowledged, ...ids]);
+      setAcknowledged(next);
+      // Focus goes to the button that takes the acknowledged one's place, or past the banner once
+      // it is empty.
+      const left = shown.filter((a) => !next.has(a.id)).length;
+      const index = Math.min(
+        shown.findIndex((a) => a.id === ids[0]),
+        Math.min(left, SHOWN) - 1,
+      );
+      focusAfterRender(index >= 0 ? byId(ackButtonId(index)) : byId("main"));
+    },
     onError: (e) => setError(errorMessage(e)),
   });
-  if (error && !alarms) return null;
-  if (!alarms || alarms.length === 0) return null;
+  const pendingIds = acknowledge.isPending ? (acknowledge.variables?.ids ?? []) : [];
+
+  if (!alarms) {
+    // Nothing is shown while the first list is on its way: a banner that flashes "loading" on
+    // every page would be noise. A failure to get it is worth saying, though.
+    return error ? (
+      <p role="alert" className="mb-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
+        Open alarms could not be loaded: {error}
+      </p>
+    ) : null;
+  }
+  const open = alarms.filter((a) => !acknowledged.has(a.id));
+  if (open.length === 0) return null;
+  const ack = (ids: string[]) => {
+    if (!acknowledge.isPending) acknowledge.mutate({ ids });
+  };
   return (
     <section
       aria-label="Alarms"
@@ -35,21 +73,22 @@ export function AlarmBanner() {
     >
       <div className="mb-2 flex flex-wrap items-center gap-3">
         <h2 className="font-semibold">
-          {alarms.length} open alarm{alarms.length === 1 ? "" : "s"}
+          {open.length} open alarm{open.length === 1 ? "" : "s"}
         </h2>
-        {alarms.length > 1 && (
+        {open.length > 1 && (
           <button
             type="button"
-            disabled={acknowledge.isPending}
-            onClick={() => acknowledge.mutate({ ids: alarms.map((a) => a.id) })}
-            className="ml-auto rounded-md border border-red-300 bg-white px-2 py-1 text-xs hover:bg-red-100 disabled:opacity-60"
+            // aria-disabled rather than disabled: a disabled button drops keyboard focus to <body>.
+            aria-disabled={acknowledge.isPending}
+            onClick={() => ack(open.map((a) => a.id))}
+            className="ml-auto rounded-md border border-red-300 bg-white px-2 py-1 text-xs hover:bg-red-100 aria-disabled:opacity-60"
           >
-            Acknowledge all
+            {acknowledge.isPending && pendingIds.length > 1 ? "Acknowledging…" : "Acknowledge all"}
           </button>
         )}
       </div>
       <ul className="grid gap-1.5">
-        {alarms.slice(0, 8).map((alarm) => (
+        {open.slice(0, SHOWN).map((alarm, index) => (
           <li key={alarm.id} data-testid="alarm" className="flex flex-wrap items-start gap-x-3 gap-y-1">
             <span className="font-mono text-xs text-red-700">
               {new Date(alarm.lastRaisedAt).toLocaleString()}
@@ -63,18 +102,19 @@ export function AlarmBanner() {
               {alarm.count > 1 ? ` · ${alarm.count} times` : ""}
             </span>
             <button
+              id={ackButtonId(index)}
               type="button"
-              disabled={acknowledge.isPending}
-              onClick={() => acknowledge.mutate({ ids: [alarm.id] })}
+              aria-disabled={acknowledge.isPending}
+              onClick={() => ack([alarm.id])}
               aria-label={`Acknowledge alarm: ${KIND_LABEL[alarm.kind] ?? alarm.kind}, ${alarm.message}`}
-              className="rounded-md border border-red-300 bg-white px-2 py-0.5 text-xs hover:bg-red-100 disabled:opacity-60"
+              className="rounded-md border border-red-300 bg-white px-2 py-0.5 text-xs hover:bg-red-100 aria-disabled:opacity-60"
             >
-              Acknowledge
+              {pendingIds.length === 1 && pendingIds[0] === alarm.id ? "Acknowledging…" : "Acknowledge"}
             </button>
           </li>
         ))}
       </ul>
-      {alarms.length > 8 && <p className="mt-1 text-xs">…and {alarms.length - 8} more.</p>}
+      {open.length > SHOWN && <p className="mt-1 text-xs">…and {open.length - SHOWN} more.</p>}
       {error && (
         <p role="alert" className="mt-2 text-xs">
           {error}

@@ -1,9 +1,11 @@
 "use client";
 
-import { type FormEvent, useEffect, useState } from "react";
+import { type FormEvent, useEffect, useId, useState } from "react";
 import { parseParamsString, zRecordingControlInput } from "../../common/schemas/recording-schemas";
 import { AppShell } from "../_components/app-shell";
 import { errorMessage } from "../_lib/error-message";
+import { byId, useFocusAfterRender } from "../_lib/focus";
+import { type FormError, formError } from "../_lib/form-errors";
 import { triggerLabel } from "../_lib/recording-labels";
 import { type RouterOutputs, trpc } from "../_lib/trpc";
 
@@ -128,6 +130,8 @@ function CallCard({ call, now }: { call: CallRow; now: number }) {
 function SidePanel({ call, side }: { call: CallRow; side: Side }) {
   const [message, setMessage] = useState<string | null>(null);
   const [showOptions, setShowOptions] = useState(false);
+  const focusAfterRender = useFocusAfterRender();
+  const primaryId = `call-${call.connId}-${side}-primary`;
   const handlers = {
     onSuccess: () => {
       setMessage(null);
@@ -142,11 +146,30 @@ function SidePanel({ call, side }: { call: CallRow; side: Side }) {
   const busy = start.isPending || pause.isPending || resume.isPending || stop.isPending;
 
   const recording = call.recordings.find((r) => r.side === side);
-  const live = recording && recording.state !== "stopped" && recording.state !== "failed";
+  const live = recording !== undefined && recording.state !== "stopped" && recording.state !== "failed";
+  const paused = live && recording.state === "paused";
   const party = side === "source" ? call.caller : call.callee;
   const who = party ? `${side === "source" ? "caller" : "callee"} ${party.number}` : call.dialed;
   const target = { callId: call.connId, side };
-  const doStart = (options: StartOptions) => start.mutate({ ...target, ...options });
+  const doStart = (options: StartOptions) => {
+    if (busy) return;
+    start.mutate(
+      { ...target, ...options },
+      // The options form closes on success; focus goes to the side's first button, not <body>.
+      { onSuccess: () => focusAfterRender(byId(primaryId)) },
+    );
+  };
+
+  // Two buttons in fixed places whose action follows the recording's state (Record → Pause ⇄
+  // Resume; Options… → Stop): React keeps the same DOM buttons, so keyboard focus stays put when
+  // the state pushed by the server changes them. aria-disabled rather than disabled while a request
+  // runs, for the same reason.
+  const primary = !live
+    ? { label: start.isPending ? "Starting…" : "Record", act: () => doStart({}) }
+    : paused
+      ? { label: resume.isPending ? "Resuming…" : "Resume", act: () => resume.mutate(target) }
+      : { label: pause.isPending ? "Pausing…" : "Pause", act: () => pause.mutate(target) };
+  const button = "rounded-md border px-2 py-1 text-sm hover:bg-slate-50 aria-disabled:opacity-60";
 
   return (
     <div role="group" aria-label={`${side} side`} className="rounded-md border border-slate-100 p-2">
@@ -167,54 +190,36 @@ function SidePanel({ call, side }: { call: CallRow; side: Side }) {
         </p>
       )}
       <div className="mt-2 flex flex-wrap gap-2">
-        {!live && (
-          <>
-            <button
-              type="button"
-              disabled={busy}
-              onClick={() => doStart({})}
-              className="rounded-md border px-2 py-1 text-sm hover:bg-slate-50 disabled:opacity-60"
-            >
-              Record
-            </button>
-            <button
-              type="button"
-              aria-expanded={showOptions}
-              onClick={() => setShowOptions((v) => !v)}
-              className="rounded-md px-2 py-1 text-sm text-brand-700 hover:bg-brand-50"
-            >
-              Options…
-            </button>
-          </>
-        )}
-        {live && recording.state !== "paused" && (
+        <button
+          id={primaryId}
+          type="button"
+          aria-disabled={busy}
+          onClick={() => {
+            if (!busy) primary.act();
+          }}
+          className={button}
+        >
+          {primary.label}
+        </button>
+        {live ? (
           <button
             type="button"
-            disabled={busy}
-            onClick={() => pause.mutate(target)}
-            className="rounded-md border px-2 py-1 text-sm hover:bg-slate-50 disabled:opacity-60"
+            aria-disabled={busy}
+            onClick={() => {
+              if (!busy) stop.mutate(target);
+            }}
+            className={`${button} text-red-700 hover:bg-red-50`}
           >
-            Pause
+            {stop.isPending ? "Stopping…" : "Stop"}
           </button>
-        )}
-        {live && recording.state === "paused" && (
+        ) : (
           <button
             type="button"
-            disabled={busy}
-            onClick={() => resume.mutate(target)}
-            className="rounded-md border px-2 py-1 text-sm hover:bg-slate-50 disabled:opacity-60"
+            aria-expanded={showOptions}
+            onClick={() => setShowOptions((v) => !v)}
+            className="rounded-md px-2 py-1 text-sm text-brand-700 hover:bg-brand-50"
           >
-            Resume
-          </button>
-        )}
-        {live && (
-          <button
-            type="button"
-            disabled={busy}
-            onClick={() => stop.mutate(target)}
-            className="rounded-md border px-2 py-1 text-sm text-red-700 hover:bg-red-50 disabled:opacity-60"
-          >
-            Stop
+            Options…
           </button>
         )}
       </div>
@@ -228,20 +233,37 @@ function SidePanel({ call, side }: { call: CallRow; side: Side }) {
   );
 }
 
+type OptionField = "id" | "dest" | "params";
+const OPTION_FIELDS: readonly OptionField[] = ["id", "dest", "params"];
+
 /** Start with an id, another recorder or key-value params: checked by the server's own schema first. */
 function StartOptionsForm(props: { busy: boolean; side: Side; onStart: (options: StartOptions) => void }) {
   const [id, setId] = useState("");
   const [dest, setDest] = useState("");
   const [params, setParams] = useState("");
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<FormError<OptionField> | null>(null);
+  const focusAfterRender = useFocusAfterRender();
+  const baseId = useId();
+  const fieldId = (field: OptionField) => `${baseId}-${field}`;
+  const errorId = `${baseId}-error`;
+
+  function refuse(refusal: FormError<OptionField>) {
+    setError(refusal);
+    focusAfterRender(
+      () =>
+        refusal.fields.map((f) => document.getElementById(fieldId(f))).find((el) => el !== null) ??
+        document.getElementById(errorId),
+    );
+  }
 
   function submit(event: FormEvent) {
     event.preventDefault();
+    if (props.busy) return;
     let parsed: Record<string, string> | undefined;
     try {
       parsed = params.trim() === "" ? undefined : parseParamsString(params.trim());
     } catch (e) {
-      return setError((e as Error).message);
+      return refuse({ text: errorMessage(e), fields: ["params"] });
     }
     const options = {
       ...(id.trim() === "" ? {} : { id: id.trim() }),
@@ -249,12 +271,24 @@ function StartOptionsForm(props: { busy: boolean; side: Side; onStart: (options:
       ...(parsed === undefined ? {} : { params: parsed }),
     };
     const check = zRecordingControlInput.safeParse({ callId: "x", side: props.side, ...options });
-    if (!check.success) return setError(check.error.issues.map((i) => i.message).join("; "));
+    if (!check.success) {
+      return refuse(
+        formError({ issues: check.error.issues }, OPTION_FIELDS, (key) =>
+          OPTION_FIELDS.find((f) => f === key),
+        ),
+      );
+    }
     setError(null);
     props.onStart(options);
   }
 
-  const input = "mt-0.5 w-full rounded-md border border-slate-300 px-2 py-1 text-sm";
+  const fieldProps = (field: OptionField) => ({
+    id: fieldId(field),
+    "aria-invalid": error?.fields.includes(field) || undefined,
+    "aria-describedby": error?.fields.includes(field) ? errorId : undefined,
+  });
+  const input =
+    "mt-0.5 w-full rounded-md border border-slate-300 px-2 py-1 text-sm aria-invalid:border-red-500";
   return (
     <form
       aria-label={`Start ${props.side} recording with options`}
@@ -263,7 +297,7 @@ function StartOptionsForm(props: { busy: boolean; side: Side; onStart: (options:
     >
       <label className="text-xs text-slate-600">
         Recording id (optional, globally unique)
-        <input className={input} value={id} onChange={(e) => setId(e.target.value)} />
+        <input className={input} value={id} onChange={(e) => setId(e.target.value)} {...fieldProps("id")} />
       </label>
       <label className="text-xs text-slate-600">
         Recorder (optional SIP URI, overrides the recorder list)
@@ -272,23 +306,30 @@ function StartOptionsForm(props: { busy: boolean; side: Side; onStart: (options:
           value={dest}
           placeholder="sip:srs@recorder.example.com"
           onChange={(e) => setDest(e.target.value)}
+          {...fieldProps("dest")}
         />
       </label>
       <label className="text-xs text-slate-600">
         Params (optional, key=value&amp;key2=value2)
-        <input className={input} value={params} onChange={(e) => setParams(e.target.value)} />
+        <input
+          className={input}
+          value={params}
+          onChange={(e) => setParams(e.target.value)}
+          {...fieldProps("params")}
+        />
       </label>
       <div className="flex items-center gap-2">
         <button
           type="submit"
-          disabled={props.busy}
-          className="rounded-md bg-brand-600 px-3 py-1 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-60"
+          // aria-disabled rather than disabled: a disabled button would drop keyboard focus to <body>.
+          aria-disabled={props.busy}
+          className="rounded-md bg-brand-600 px-3 py-1 text-sm font-medium text-white hover:bg-brand-700 aria-disabled:opacity-60"
         >
-          Start recording
+          {props.busy ? "Starting…" : "Start recording"}
         </button>
         {error && (
-          <p role="alert" className="text-xs text-red-700">
-            {error}
+          <p id={errorId} role="alert" tabIndex={-1} className="text-xs text-red-700">
+            {error.text}
           </p>
         )}
       </div>

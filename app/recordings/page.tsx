@@ -24,7 +24,8 @@ function RecordingHistory() {
   const to = day ? new Date(`${day}T23:59:59.999`) : undefined;
   const sessions = trpc.recording.history.useQuery(
     { dn: dn || undefined, agentId: agentId || undefined, from, to, limit: 200 },
-    { refetchInterval: 3000 },
+    // The previous list stays while a new filter loads, instead of flashing "Loading…" per keystroke.
+    { refetchInterval: 3000, placeholderData: (previous) => previous },
   );
   return (
     <section aria-labelledby="history-title" className="space-y-3">
@@ -44,13 +45,22 @@ function RecordingHistory() {
           />
         </label>
       </div>
-      {sessions.error && <p role="alert">{errorMessage(sessions.error)}</p>}
+      {sessions.isLoading && <p className="text-slate-500">Loading…</p>}
+      {/* Refetched every few seconds: a failed refetch keeps the last list and says it may be stale. */}
+      {sessions.error && (
+        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
+          {sessions.data ? "Could not refresh the list: " : ""}
+          {errorMessage(sessions.error)}
+        </p>
+      )}
       {sessions.data?.length === 0 && <p className="text-slate-500">No recording matches.</p>}
-      <ul aria-label="Recording sessions" className="grid gap-2">
-        {sessions.data?.map((session) => (
-          <SessionRow key={session.id} session={session} />
-        ))}
-      </ul>
+      {sessions.data && sessions.data.length > 0 && (
+        <ul aria-label="Recording sessions" className="grid gap-2">
+          {sessions.data.map((session) => (
+            <SessionRow key={session.id} session={session} />
+          ))}
+        </ul>
+      )}
     </section>
   );
 }

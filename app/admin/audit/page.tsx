@@ -2,6 +2,7 @@
 
 import { useState } from "react";
 import { AppShell } from "../../_components/app-shell";
+import { TableNote } from "../../_components/table-note";
 import { errorMessage } from "../../_lib/error-message";
 import { trpc } from "../../_lib/trpc";
 
@@ -38,29 +39,38 @@ function AuditLog() {
           </select>
         </label>
       </div>
-      {events.error && (
-        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
-          {errorMessage(events.error)}
-        </p>
-      )}
       <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
         <table className="w-full text-left text-sm" aria-label="Audit events">
           <thead className="bg-slate-50 text-slate-500">
             <tr>
-              <th className="px-4 py-2 font-medium">When</th>
-              <th className="px-4 py-2 font-medium">Who</th>
-              <th className="px-4 py-2 font-medium">What</th>
-              <th className="px-4 py-2 font-medium">Object</th>
-              <th className="px-4 py-2 font-medium">Before → after</th>
+              <th scope="col" className="px-4 py-2 font-medium">
+                When
+              </th>
+              <th scope="col" className="px-4 py-2 font-medium">
+                Who
+              </th>
+              <th scope="col" className="px-4 py-2 font-medium">
+                What
+              </th>
+              <th scope="col" className="px-4 py-2 font-medium">
+                Object
+              </th>
+              <th scope="col" className="px-4 py-2 font-medium">
+                Before → after
+              </th>
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-100 align-top">
-            {events.isLoading && (
-              <tr>
-                <td colSpan={5} className="px-4 py-4 text-slate-500">
-                  Loading…
-                </td>
-              </tr>
+            {events.isLoading && <TableNote columns={5}>Loading…</TableNote>}
+            {events.error && (
+              <TableNote columns={5} alert>
+                {errorMessage(events.error)}
+              </TableNote>
+            )}
+            {events.data?.length === 0 && (
+              <TableNote columns={5}>
+                {entity ? "No change of this kind has been made yet." : "No change has been made yet."}
+              </TableNote>
             )}
             {events.data?.map((e) => (
               <tr key={e.id}>
