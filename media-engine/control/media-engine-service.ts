@@ -89,10 +89,14 @@ export class MediaEngineService {
    * INFO on the recorded leg's dialog, so it can tell CTI clients.
    */
   private async report(event: RecordingEvent): Promise<void> {
+    // Taken first: the session reports synchronously, right as forwarding stopped or restarted,
+    // and the server dates pause intervals by it (the INFO may queue behind other work).
+    const at = new Date().toISOString();
     const leg = event.session.target;
     if (leg.state === MediaLegState.Terminated) return;
     const fields = [
       { name: "recordingid", value: event.session.recordingId },
+      { name: "at", value: at },
       ...(event.session.recorderUri === undefined
         ? []
         : [{ name: "recorder", value: event.session.recorderUri }]),

@@ -128,8 +128,15 @@ describe("recording proxy: MSML <record> → SIPREC session to a recorder", () =
     const dialogId = started.dialogid!;
     await waitFor(() => eventNames(dialogId).includes("forkline.recording.started"), 5000, "started event");
     for (let seq = 0; seq < 20; seq++) await a.send(g711Packet(0xa, seq), enginePort(legA));
+    const askedPause = Date.now();
     expect((await pool.msml(legA, [{ kind: "send", target: dialogId, event: "pause" }])).response).toBe(200);
     await waitFor(() => eventNames(dialogId).includes("forkline.recording.paused"), 5000, "paused event");
+    // The engine dates the moment forwarding stopped (the server dates pause intervals by it).
+    const pausedAt = events
+      .find((e) => e.id === dialogId && e.name === "forkline.recording.paused")
+      ?.fields.find((f) => f.name === "at")?.value;
+    expect(Date.parse(pausedAt ?? "")).toBeGreaterThanOrEqual(askedPause - 5);
+    expect(Date.parse(pausedAt ?? "")).toBeLessThanOrEqual(Date.now());
     expect((await pool.msml(legA, [{ kind: "send", target: dialogId, event: "resume" }])).response).toBe(200);
     await waitFor(() => eventNames(dialogId).includes("forkline.recording.resumed"), 5000, "resumed event");
     expect((await pool.msml(legA, [{ kind: "dialogend", id: dialogId }])).response).toBe(200);

@@ -82,6 +82,21 @@ describe("RecordingHistoryService", () => {
     ]);
   });
 
+  it("a pause starts when the engine stopped forwarding, if that was later than the request", async () => {
+    await open();
+    await history.move("rec-1", RecordingState.Recording, { by: "media-engine", at: t(1) });
+    await history.move("rec-1", RecordingState.Paused, { by: "sam", at: t(10) });
+    // The engine acted 300 ms after the request; an earlier stamp (clock skew) is ignored.
+    await history.mediaPaused("rec-1", new Date(t(10).getTime() + 300));
+    await history.mediaPaused("rec-1", t(9));
+    await history.move("rec-1", RecordingState.Recording, { by: "sam", at: t(14) });
+    // A late event for an interval already closed changes nothing.
+    await history.mediaPaused("rec-1", t(12));
+    expect((await history.get("rec-1")).pauses).toEqual([
+      { pausedAt: new Date(t(10).getTime() + 300), resumedAt: t(14), pausedBy: "sam", resumedBy: "sam" },
+    ]);
+  });
+
   it("refuses pause when paused, resume when recording, and anything after stop", async () => {
     await open();
     await expect(history.move("rec-1", RecordingState.Paused, { by: "sam" })).rejects.toThrow(

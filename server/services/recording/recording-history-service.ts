@@ -140,6 +140,21 @@ export class RecordingHistoryService {
     await this.db.recordingPause.update({ where: { id: last.id }, data: { resumedAt: at } });
   }
 
+  /**
+   * The media engine reports when it stopped forwarding for a pause, by its own clock. The pause
+   * was written when the server asked; the engine acts a little later (under load, a few hundred
+   * ms), and the recording is silent only from then. The open interval starts then; an event for
+   * an interval that is already closed, or from before it was asked, changes nothing.
+   */
+  async mediaPaused(id: string, at: Date): Promise<void> {
+    const last = await this.db.recordingPause.findFirst({
+      where: { sessionId: id },
+      orderBy: { pausedAt: "desc" },
+    });
+    if (!last || last.resumedAt !== null || last.pausedAt >= at) return;
+    await this.db.recordingPause.update({ where: { id: last.id }, data: { pausedAt: at } });
+  }
+
   async get(id: string): Promise<RecordingSessionView> {
     const row = await this.db.recordingSession.findUnique({
       where: { id },

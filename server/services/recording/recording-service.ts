@@ -409,8 +409,12 @@ export class RecordingService {
     if (recording === undefined) return;
     if (event.name === "resumed") {
       // Forwarding restarts only once the recorder accepted a=sendonly (after the MSML answer):
-      // the pause interval ends when the engine says media flows again.
-      await this.history.mediaResumed(recording.id, new Date());
+      // the pause interval ends when the engine says media flows again, by the engine's clock.
+      await this.history.mediaResumed(recording.id, event.at ?? new Date());
+      return;
+    }
+    if (event.name === "paused") {
+      if (event.at !== undefined) await this.history.mediaPaused(recording.id, event.at);
       return;
     }
     if (event.name === "started" && recording.state === RecordingState.Starting) {

@@ -45,6 +45,8 @@ export interface RecordingEngineEvent {
   readonly recordingId: string;
   readonly recorder?: string;
   readonly reason?: string;
+  /** When the engine acted (forwarding stopped or restarted), by its clock; absent from older engines. */
+  readonly at?: Date;
 }
 
 /** Hooks the recording policy (a service above the call layer) subscribes to. */
@@ -205,6 +207,8 @@ export class CallController {
     const field = (name: string) => event.fields.find((f) => f.name === name)?.value;
     const recorder = field("recorder");
     const reason = field("reason");
+    const atText = field("at");
+    const at = atText === undefined ? undefined : new Date(atText);
     this.notify((l) =>
       l.recordingEvent?.({
         connId: owner.call.connId,
@@ -213,6 +217,7 @@ export class CallController {
         recordingId: field("recordingid") ?? "",
         ...(recorder === undefined ? {} : { recorder }),
         ...(reason === undefined ? {} : { reason }),
+        ...(at === undefined || Number.isNaN(at.getTime()) ? {} : { at }),
       }),
     );
     return true;
