@@ -54,8 +54,9 @@ export function AppShell({ children, requiredRole }: { children: ReactNode; requ
 
   return (
     <div className="min-h-screen">
-      {/* First Tab stop: past the navigation in one key press. Focusing <main> by hand rather than
-          following the #main fragment keeps the URL clean and works whatever the router does. */}
+      {/* First Tab stop: past the navigation in one key press. Kept above the page until focused
+          (not sr-only, whose reset would strip its padding when shown). Focusing <main> by hand rather
+          than following the #main fragment keeps the URL clean and works whatever the router does. */}
       <a
         href="#main"
         onClick={(event) => {
@@ -64,7 +65,7 @@ export function AppShell({ children, requiredRole }: { children: ReactNode; requ
           main?.focus();
           main?.scrollIntoView({ block: "start" });
         }}
-        className="sr-only rounded-md bg-brand-600 px-3 py-2 text-sm font-medium text-white focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-50"
+        className="absolute top-2 left-2 z-50 -translate-y-[200%] rounded-md bg-brand-600 px-3 py-2 text-sm font-medium text-white shadow focus:translate-y-0"
       >
         Skip to main content
       </a>

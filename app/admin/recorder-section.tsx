@@ -193,6 +193,7 @@ export function RecorderSection() {
           className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4"
           noValidate
         >
+          <h3 className="w-full text-sm font-semibold text-slate-700">Add a recorder</h3>
           <Field
             id={recorderFieldId("name")}
             label="Recorder name"
