@@ -20,7 +20,7 @@ export default function LoginPage() {
   const login = trpc.auth.login.useMutation({
     onSuccess: async () => {
       await utils.auth.me.invalidate();
-      router.replace("/admin");
+      router.replace("/");
     },
     // A wrong password or a lockout names no one field: the message itself takes focus, since the
     // Sign in button the person pressed was disabled while the request ran.

@@ -1,6 +1,7 @@
 import { expect, test } from "../fixtures/test";
 import { E2E } from "../../playwright.config";
 import { readDb } from "../fixtures/database";
+import { setRecordSwitches } from "../fixtures/record-switches";
 import { signIn } from "../fixtures/sign-in";
 import { softphone } from "../fixtures/softphone";
 
@@ -12,6 +13,14 @@ test("[SOFTPHONE][AGENT_BINDING]: an agent uses only the extension and agent log
   test.setTimeout(120_000);
   // The admin creates the agent with extension 1003 and agent login 5002.
   await signIn(page, "admin", E2E.adminPassword);
+  // Nothing of this call may be recorded full-time, whatever earlier specs left switched on.
+  await setRecordSwitches(page, [
+    ["1002", "false"],
+    ["1003", "false"],
+  ]);
+  const agentSwitch = page.getByRole("switch", { name: "record agent 5002" });
+  if ((await agentSwitch.getAttribute("aria-checked")) !== "false") await agentSwitch.click();
+  await expect(agentSwitch).toHaveAttribute("aria-checked", "false");
   await page.goto("/admin/users");
   const form = page.getByRole("form", { name: "Add a user" });
   await form.getByLabel("Username").fill(AMY.username);
@@ -91,4 +100,13 @@ test("[SOFTPHONE][AGENT_BINDING]: an agent uses only the extension and agent log
   );
   // 1002 called 1003: the other side of the agent's call is the caller (source), DN 1002.
   expect(session).toMatchObject({ trigger: "private_service", side: "source", dn: "1002", state: "stopped" });
+
+  // Signing in, an agent lands on the softphone; the configuration pages are not theirs.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await signIn(page, AMY.username, AMY.password);
+  await expect(page).toHaveURL(/\/softphone$/);
+  await page.goto("/admin");
+  await expect(page.getByRole("main").getByRole("alert")).toHaveText(
+    "This page needs the supervisor role; you are signed in as agent.",
+  );
 });
