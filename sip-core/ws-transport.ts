@@ -57,7 +57,12 @@ function offeredSubprotocols(request: IncomingMessage): string[] {
     .filter((token) => token.length > 0);
 }
 
-const STATUS_TEXT = { 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 500: "Internal Server Error" };
+const STATUS_TEXT = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  500: "Internal Server Error",
+};
 
 function refuseUpgrade(socket: Duplex, reason: string, status: keyof typeof STATUS_TEXT = 400): void {
   const body = `${reason}\n`;
@@ -186,7 +191,9 @@ export class WsTransport implements SipTransport {
         } else if (!admission.accepted) {
           refuseUpgrade(socket, admission.reason, admission.status);
         } else {
-          wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, request, delegate, admission.owner));
+          wss.handleUpgrade(request, socket, head, (ws) =>
+            this.accept(ws, request, delegate, admission.owner),
+          );
         }
       },
       (error: unknown) => {

@@ -30,7 +30,10 @@ export async function agentBinding(db: Db, actor: Actor): Promise<AgentBinding |
 export function assertOwnExtension(binding: AgentBinding | null, dn: string): void {
   if (binding === null) return;
   if (binding.extension === null)
-    throw new AppError(AppErrorCode.FORBIDDEN, "No extension is assigned to you; ask an admin to assign one.");
+    throw new AppError(
+      AppErrorCode.FORBIDDEN,
+      "No extension is assigned to you; ask an admin to assign one.",
+    );
   if (dn !== binding.extension)
     throw new AppError(
       AppErrorCode.FORBIDDEN,
@@ -63,7 +66,10 @@ export async function ctiRequestAs(
         ?.list()
         .some((c) => c.connId === req.connId && (c.caller.dn === req.thisDn || c.callee?.dn === req.thisDn));
       if (!onMyDn)
-        throw new AppError(AppErrorCode.FORBIDDEN, `Call ${req.connId} is not on your extension ${req.thisDn}.`);
+        throw new AppError(
+          AppErrorCode.FORBIDDEN,
+          `Call ${req.connId} is not on your extension ${req.thisDn}.`,
+        );
     }
   }
   return deps.cti.request(req);
@@ -92,7 +98,11 @@ export async function agentOnDnFor(db: Db, cti: CtiService, actor: Actor, dn: st
  * The registrar's check for a flow owned by a signed-in user (a softphone's WebSocket): an agent
  * binds only the extension assigned to them. The reason to refuse, or null.
  */
-export async function mayRegisterExtension(db: Db, userId: string, extension: string): Promise<string | null> {
+export async function mayRegisterExtension(
+  db: Db,
+  userId: string,
+  extension: string,
+): Promise<string | null> {
   const user = await db.user.findUnique({ where: { id: userId }, select: { role: true, extension: true } });
   if (user === null) return "The signed-in user no longer exists";
   if (user.role !== "agent") return null;

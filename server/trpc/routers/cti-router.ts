@@ -9,7 +9,9 @@ export const ctiRouter = createTRPCRouter({
    * A T-Library request; the answer is the event a T-Server sends (EventAgentLogin, EventError, …).
    * Agents may act only on their own extension and as their own agent login.
    */
-  request: agentProcedure.input(zCtiRequest).mutation(({ ctx, input }) => ctiRequestAs(ctx, ctx.actor, input)),
+  request: agentProcedure
+    .input(zCtiRequest)
+    .mutation(({ ctx, input }) => ctiRequestAs(ctx, ctx.actor, input)),
   /** Live T-Library events for the monitored DNs (all DNs when none are given; an agent's own). */
   events: agentProcedure
     .input(z.object({ dns: z.array(zDnNumber).max(200).optional() }).optional())
