@@ -71,6 +71,12 @@ await page
   .first()
   .waitFor();
 await shoot(page, "supervisor-recording-history");
+await page.goto("/admin/users");
+await page.getByTestId("user-row-agent").waitFor();
+await shoot(page, "admin-users-and-tokens");
+await page.goto("/admin/audit");
+await page.getByRole("table").getByRole("row").nth(1).waitFor();
+await shoot(page, "admin-audit-log");
 await customer.browser.close();
 await agent.browser.close();
 await browser.close();
