@@ -1,9 +1,7 @@
-import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { bootstrap } from "../services/bootstrap/bootstrap";
 import type { Db } from "../services/db";
 import { callerFor, testActor } from "../test-support/test-caller";
-import { createTestDb } from "../test-support/test-db";
+import { createDemoDb } from "../test-support/demo-db";
 import { AgentStateService } from "./agent-state-service";
 import { CtiEventBus } from "./cti-event-bus";
 import { CtiService } from "./cti-service";
@@ -14,14 +12,7 @@ let cleanup: () => Promise<void>;
 let cti: CtiService;
 
 beforeEach(async () => {
-  let dir: string;
-  ({ db, cleanup, dir } = createTestDb());
-  await bootstrap(db, {
-    databaseFile: path.join(dir, "test.db"),
-    seedDemo: true,
-    sipRealm: "forkline",
-    recorderUri: "sip:127.0.0.1:5080",
-  });
+  ({ db, cleanup } = await createDemoDb());
   const bus = new CtiEventBus();
   cti = new CtiService(bus, new AgentStateService(db, bus));
 });

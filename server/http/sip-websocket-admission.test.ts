@@ -1,13 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import {
-  computeDigestHa1,
-  computeDigestResponse,
-  formatDigestAuthorization,
-  parseDigestHeader,
-  parseSipMessage,
-  type SipResponse,
-} from "../../protocol/sip";
+import { parseSipMessage, type SipResponse } from "../../protocol/sip";
+import { answerDigest } from "../test-support/answer-digest";
 import { type TestServer, startTestServer } from "../test-support/start-test-server";
 
 // The real server process: a softphone's SIP WebSocket belongs to the signed-in user who opened
@@ -70,7 +64,7 @@ function exchange(socket: WebSocket, text: string): Promise<SipResponse> {
 }
 
 let branch = 0;
-/** REGISTER with the demo SIP password, answering the digest challenge (RFC 8760 SHA-256). */
+/** REGISTER with the demo SIP password, answering the digest challenge. */
 async function register(socket: WebSocket, extension: string): Promise<SipResponse> {
   const uri = "sip:127.0.0.1";
   const callId = `ws-admission-${extension}-${Date.now()}`;
@@ -92,39 +86,13 @@ async function register(socket: WebSocket, extension: string): Promise<SipRespon
     ].join("\r\n");
   const challenge = await exchange(socket, request(1));
   if (challenge.status !== 401) return challenge;
-  const header = challenge.headers.getAll("WWW-Authenticate").map(parseDigestHeader)[0]!;
-  const realm = header.params.get("realm") ?? "";
-  const nonce = header.params.get("nonce") ?? "";
-  const algorithm = "MD5" as const;
-  const response = computeDigestResponse({
-    algorithm,
-    ha1: computeDigestHa1(algorithm, extension, realm, `demo-${extension}`),
-    nonce,
+  const authorization = answerDigest(challenge.headers.getAll("WWW-Authenticate"), {
+    user: extension,
+    password: `demo-${extension}`,
     method: "REGISTER",
     uri,
-    qop: "auth",
-    nc: "00000001",
-    cnonce: "c0ffee",
   });
-  const opaque = header.params.get("opaque");
-  return exchange(
-    socket,
-    request(
-      2,
-      formatDigestAuthorization({
-        username: extension,
-        realm,
-        nonce,
-        uri,
-        response,
-        algorithm,
-        qop: "auth",
-        nc: "00000001",
-        cnonce: "c0ffee",
-        ...(opaque === undefined ? {} : { opaque }),
-      }),
-    ),
-  );
+  return exchange(socket, request(2, authorization));
 }
 
 describe("SIP over WebSocket belongs to the signed-in user", () => {

@@ -1,12 +1,5 @@
-import {
-  computeDigestHa1,
-  computeDigestResponse,
-  formatDigestAuthorization,
-  parseDigestAlgorithm,
-  parseDigestHeader,
-  type SipRequest,
-  type SipResponse,
-} from "../../protocol/sip";
+import type { SipRequest, SipResponse } from "../../protocol/sip";
+import { answerDigest } from "./answer-digest";
 import { Dialog, UdpTransport, UserAgentCore, type RequestHandler } from "../../sip-core";
 
 /**
@@ -49,39 +42,12 @@ export class SipTestPhone {
       });
     const first = await this.ua.send(make(1));
     if (first.status !== 401) return first;
-    const challenges = first.headers.getAll("WWW-Authenticate").map(parseDigestHeader);
-    const wanted = opts.algorithm ?? "SHA-256";
-    const challenge =
-      challenges.find((c) => parseDigestAlgorithm(c.params.get("algorithm")) === wanted) ?? challenges[0];
-    if (challenge === undefined) throw new Error("401 without a challenge");
-    const algorithm = parseDigestAlgorithm(challenge.params.get("algorithm")) ?? "MD5";
-    const realm = challenge.params.get("realm") ?? "";
-    const nonce = challenge.params.get("nonce") ?? "";
-    const uri = `sip:${opts.server}`;
-    const cnonce = "0a4f113b";
-    const nc = "00000001";
-    const response = computeDigestResponse({
-      algorithm,
-      ha1: computeDigestHa1(algorithm, opts.user, realm, opts.password),
-      nonce,
+    const authorization = answerDigest(first.headers.getAll("WWW-Authenticate"), {
+      user: opts.user,
+      password: opts.password,
       method: "REGISTER",
-      uri,
-      qop: "auth",
-      nc,
-      cnonce,
-    });
-    const opaque = challenge.params.get("opaque");
-    const authorization = formatDigestAuthorization({
-      username: opts.user,
-      realm,
-      nonce,
-      uri,
-      response,
-      algorithm,
-      qop: "auth",
-      nc,
-      cnonce,
-      ...(opaque === undefined ? {} : { opaque }),
+      uri: `sip:${opts.server}`,
+      ...(opts.algorithm === undefined ? {} : { algorithm: opts.algorithm }),
     });
     return this.ua.send(make(2, authorization));
   }

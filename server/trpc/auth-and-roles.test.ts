@@ -3,25 +3,15 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AppErrorCode } from "../errors/app-error";
 import { LoginThrottle } from "../services/auth/login-throttle";
 import { hashPassword } from "../services/auth/password-hash";
-import { bootstrap } from "../services/bootstrap/bootstrap";
 import type { Db } from "../services/db";
-import { createTestDb } from "../test-support/test-db";
+import { createDemoDb } from "../test-support/demo-db";
 import { callerFor, testActor } from "../test-support/test-caller";
-import path from "node:path";
 
 let db: Db;
 let cleanup: () => Promise<void>;
-let dir: string;
 
 beforeEach(async () => {
-  ({ db, cleanup, dir } = createTestDb());
-  await bootstrap(db, {
-    databaseFile: path.join(dir, "test.db"),
-    adminPassword: "admin-password-1",
-    seedDemo: true,
-    sipRealm: "forkline",
-    recorderUri: "sip:127.0.0.1:5080",
-  });
+  ({ db, cleanup } = await createDemoDb("admin-password-1"));
 });
 afterEach(() => cleanup());
 

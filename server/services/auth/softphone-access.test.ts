@@ -1,4 +1,3 @@
-import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Role } from "../../../common/roles";
 import { AgentStateService } from "../../cti/agent-state-service";
@@ -6,9 +5,8 @@ import { CtiEventBus } from "../../cti/cti-event-bus";
 import { CtiService } from "../../cti/cti-service";
 import { TErrorCode } from "../../cti/t-library-events";
 import { callerFor, testActor } from "../../test-support/test-caller";
-import { createTestDb } from "../../test-support/test-db";
+import { createDemoDb } from "../../test-support/demo-db";
 import type { Actor } from "../actor";
-import { bootstrap } from "../bootstrap/bootstrap";
 import type { LiveCalls } from "../calls/call-control-service";
 import { CallState } from "../../sip/calls/call";
 import type { Db } from "../db";
@@ -20,14 +18,7 @@ let cti: CtiService;
 let admin: ReturnType<typeof callerFor>["caller"];
 
 beforeEach(async () => {
-  let dir: string;
-  ({ db, cleanup, dir } = createTestDb());
-  await bootstrap(db, {
-    databaseFile: path.join(dir, "test.db"),
-    seedDemo: true,
-    sipRealm: "forkline",
-    recorderUri: "sip:127.0.0.1:5080",
-  });
+  ({ db, cleanup } = await createDemoDb());
   const bus = new CtiEventBus();
   cti = new CtiService(bus, new AgentStateService(db, bus));
   admin = callerFor(db, testActor("admin"), undefined, cti).caller;
