@@ -1,4 +1,4 @@
-import { expect, test } from "../fixtures/test";
+import { expect, test, watchConsole } from "../fixtures/test";
 import { E2E } from "../../playwright.config";
 import { readDb } from "../fixtures/database";
 import { signIn } from "../fixtures/sign-in";
@@ -96,4 +96,42 @@ test("[ROLES][AGENT]: an agent cannot open configuration", async ({ page, reques
   });
   expect(denied.status()).toBe(403);
   void request;
+});
+
+test("[ADMIN][DN_RECORD_ROLLBACK]: a switch the server refuses moves back and says why", async ({
+  page,
+  browser,
+}) => {
+  // Rolly opens the configuration as an admin; meanwhile another admin makes Rolly a supervisor.
+  await signIn(page, "admin", E2E.adminPassword);
+  const create = await page.request.post("/api/trpc/user.create", {
+    data: { json: { username: "rolly", password: "rolly-password-1", role: "admin" } },
+  });
+  expect(create.status()).toBe(200);
+  const rolly = await browser.newPage({ baseURL: `http://127.0.0.1:${E2E.httpPort}` });
+  const rollyErrors = watchConsole(rolly);
+  try {
+    await signIn(rolly, "rolly", "rolly-password-1");
+    await rolly.goto("/admin");
+    const toggle = rolly.getByRole("switch", { name: "record 1003" });
+    await expect(toggle).toBeEnabled();
+    const before = await toggle.getAttribute("aria-checked");
+    const demote = await page.request.post("/api/trpc/user.update", {
+      data: { json: { username: "rolly", role: "supervisor" } },
+    });
+    expect(demote.status()).toBe(200);
+
+    await toggle.click();
+    await expect(rolly.getByRole("main").getByRole("alert")).toContainText(
+      "This needs the admin role; you are supervisor.",
+    );
+    await expect(toggle).toHaveAttribute("aria-checked", before ?? "false");
+    const saved = readDb(
+      (db) => (db.prepare("select record from Dn where number = '1003'").get() as { record: number }).record,
+    );
+    expect(String(saved === 1)).toBe(before);
+    expect(rollyErrors.filter((e) => !/status of 4\d\d/.test(e))).toEqual([]);
+  } finally {
+    await rolly.close();
+  }
 });
