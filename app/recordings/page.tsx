@@ -1,12 +1,17 @@
 "use client";
 
 import { useState } from "react";
-import { triggerLabel } from "../_lib/recording-labels";
+import { TRIGGER_LABEL, triggerLabel } from "../_lib/recording-labels";
 import { AppShell } from "../_components/app-shell";
 import { errorMessage } from "../_lib/error-message";
-import { type RouterOutputs, trpc } from "../_lib/trpc";
+import { type RouterInputs, type RouterOutputs, trpc } from "../_lib/trpc";
 
 type Session = RouterOutputs["recording"]["history"][number];
+type Trigger = NonNullable<RouterInputs["recording"]["history"]["trigger"]>;
+type SessionState = NonNullable<RouterInputs["recording"]["history"]["state"]>;
+
+const TRIGGERS = Object.keys(TRIGGER_LABEL) as Trigger[];
+const STATES = ["starting", "recording", "paused", "stopped", "failed"] as SessionState[];
 
 export default function RecordingHistoryPage() {
   return (
@@ -17,13 +22,25 @@ export default function RecordingHistoryPage() {
 }
 
 function RecordingHistory() {
+  const [text, setText] = useState("");
   const [dn, setDn] = useState("");
   const [agentId, setAgentId] = useState("");
+  const [trigger, setTrigger] = useState<Trigger | "">("");
+  const [state, setState] = useState<SessionState | "">("");
   const [day, setDay] = useState("");
   const from = day ? new Date(`${day}T00:00:00`) : undefined;
   const to = day ? new Date(`${day}T23:59:59.999`) : undefined;
   const sessions = trpc.recording.history.useQuery(
-    { dn: dn || undefined, agentId: agentId || undefined, from, to, limit: 200 },
+    {
+      text: text || undefined,
+      dn: dn || undefined,
+      agentId: agentId || undefined,
+      trigger: trigger || undefined,
+      state: state || undefined,
+      from,
+      to,
+      limit: 200,
+    },
     // The previous list stays while a new filter loads, instead of flashing "Loading…" per keystroke.
     { refetchInterval: 3000, placeholderData: (previous) => previous },
   );
@@ -33,8 +50,48 @@ function RecordingHistory() {
         <h1 id="history-title" className="mr-auto text-xl font-semibold">
           Recording history
         </h1>
+        <label className="text-sm">
+          <span className="block text-slate-600">Search</span>
+          <input
+            type="search"
+            value={text}
+            placeholder="id, ConnID or params"
+            onChange={(e) => setText(e.target.value.trim())}
+            className="w-48 rounded-md border border-slate-300 px-2 py-1"
+          />
+        </label>
         <Filter label="DN" value={dn} onChange={setDn} />
         <Filter label="Agent" value={agentId} onChange={setAgentId} />
+        <label className="text-sm">
+          <span className="block text-slate-600">Trigger</span>
+          <select
+            value={trigger}
+            onChange={(e) => setTrigger(e.target.value as Trigger | "")}
+            className="rounded-md border border-slate-300 px-2 py-1"
+          >
+            <option value="">Any trigger</option>
+            {TRIGGERS.map((t) => (
+              <option key={t} value={t}>
+                {triggerLabel(t)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="text-sm">
+          <span className="block text-slate-600">State</span>
+          <select
+            value={state}
+            onChange={(e) => setState(e.target.value as SessionState | "")}
+            className="rounded-md border border-slate-300 px-2 py-1"
+          >
+            <option value="">Any state</option>
+            {STATES.map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+          </select>
+        </label>
         <label className="text-sm">
           <span className="block text-slate-600">Day</span>
           <input

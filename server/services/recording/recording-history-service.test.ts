@@ -119,6 +119,30 @@ describe("RecordingHistoryService", () => {
     expect(view.pauses).toHaveLength(1);
   });
 
+  it("finds sessions by text in the id, ConnID or params, by trigger and by state", async () => {
+    await open("rec-a");
+    await history.open({
+      id: "rec-b",
+      callId: "call-2",
+      connId: "00abc9",
+      side: "destination",
+      trigger: "full_time_dn",
+      requestedBy: "full_time_dn:1003",
+      params: { ticket: "INC-7781" },
+      dn: "1003",
+    });
+    await history.move("rec-b", RecordingState.Recording, { by: "media-engine" });
+    const ids = async (filter: Parameters<RecordingHistoryService["search"]>[0]) =>
+      (await history.search(filter)).map((s) => s.id).sort();
+    expect(await ids({ text: "inc-7781", limit: 10 })).toEqual(["rec-b"]);
+    expect(await ids({ text: "abc", limit: 10 })).toEqual(["rec-b"]);
+    expect(await ids({ text: "rec-", limit: 10 })).toEqual(["rec-a", "rec-b"]);
+    expect(await ids({ text: "nothing like it", limit: 10 })).toEqual([]);
+    expect(await ids({ trigger: "private_service", limit: 10 })).toEqual(["rec-a"]);
+    expect(await ids({ state: RecordingState.Recording, limit: 10 })).toEqual(["rec-b"]);
+    expect(await ids({ state: RecordingState.Recording, trigger: "private_service", limit: 10 })).toEqual([]);
+  });
+
   it("recording ids are globally unique", async () => {
     await open("dup");
     await expect(open("dup")).rejects.toMatchObject({

@@ -164,18 +164,39 @@ export class RecordingHistoryService {
     return toView(row);
   }
 
-  /** Newest first; `dn` and `agentId` match exactly, `from`/`to` bound the start time. */
+  /**
+   * Newest first; `dn`, `agentId`, `trigger` and `state` match exactly, `from`/`to` bound the
+   * start time, and `text` is found anywhere in the id, ConnID, params, requester or recorder
+   * (a supervisor pastes a case number from the params or an id from a CTI log).
+   */
   async search(filter: {
-    dn?: string;
-    agentId?: string;
-    from?: Date;
-    to?: Date;
+    dn?: string | undefined;
+    agentId?: string | undefined;
+    trigger?: RecordingTrigger | undefined;
+    state?: RecordingState | undefined;
+    text?: string | undefined;
+    from?: Date | undefined;
+    to?: Date | undefined;
     limit: number;
   }): Promise<RecordingSessionView[]> {
+    const text = filter.text;
     const rows = await this.db.recordingSession.findMany({
       where: {
         ...(filter.dn ? { dn: filter.dn } : {}),
         ...(filter.agentId ? { agentId: filter.agentId } : {}),
+        ...(filter.trigger ? { trigger: filter.trigger } : {}),
+        ...(filter.state ? { state: filter.state } : {}),
+        ...(text
+          ? {
+              OR: [
+                { id: { contains: text } },
+                { connId: { contains: text } },
+                { params: { contains: text } },
+                { requestedBy: { contains: text } },
+                { recorderUri: { contains: text } },
+              ],
+            }
+          : {}),
         startedAt: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lte: filter.to } : {}) },
       },
       orderBy: { startedAt: "desc" },

@@ -8,7 +8,11 @@ import {
 import { z } from "zod";
 import { actorLabel } from "../../services/actor";
 import { AlarmService, alarmEvents } from "../../services/alarms/alarm-service";
-import { RecordingHistoryService } from "../../services/recording/recording-history-service";
+import {
+  RECORDING_TRIGGERS,
+  RecordingHistoryService,
+} from "../../services/recording/recording-history-service";
+import { RecordingState } from "../../services/recording/recording-session-state";
 import { createTRPCRouter, supervisorProcedure, type TrpcContext } from "../trpc";
 
 const liveCallsDeps = (ctx: TrpcContext): LiveCallsDeps => ({
@@ -39,6 +43,9 @@ export const recordingRouter = createTRPCRouter({
       z.object({
         dn: z.string().trim().max(64).optional(),
         agentId: z.string().trim().max(32).optional(),
+        trigger: z.enum(RECORDING_TRIGGERS).optional(),
+        state: z.enum(RecordingState).optional(),
+        text: z.string().trim().max(128).optional(),
         from: z.date().optional(),
         to: z.date().optional(),
         limit: z.number().int().min(1).max(500).default(100),
