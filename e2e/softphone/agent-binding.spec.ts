@@ -94,7 +94,7 @@ test("[SOFTPHONE][AGENT_BINDING]: an agent uses only the extension and agent log
     (db) =>
       db
         .prepare(
-          "select trigger, side, dn, agentId, requestedBy, state from RecordingSession where requestedBy = 'cti:1003' order by startedAt desc limit 1",
+          "select trigger, side, dn, agentId, requestedBy, state from RecordingSession where requestedBy = 'user:amy via cti:1003' order by startedAt desc limit 1",
         )
         .get() as Record<string, string>,
   );

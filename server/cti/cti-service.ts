@@ -22,6 +22,8 @@ export interface CtiRecordingControl {
     privateMsgId: number;
     extensions?: Record<string, string>;
     referenceId: number | null;
+    /** Who sent the request, when the CTI API knows (a signed-in user), for the history. */
+    origin?: string;
   }): Promise<TEvent>;
 }
 
@@ -35,7 +37,8 @@ export class CtiService {
     readonly agents: AgentStateService,
   ) {}
 
-  async request(req: CtiRequest): Promise<TEvent> {
+  /** `origin`: who sent it, when known (e.g. "user:amy"); recorded with recording changes. */
+  async request(req: CtiRequest, origin?: string): Promise<TEvent> {
     const referenceId = req.referenceId ?? null;
     switch (req.request) {
       case "TAgentLogin":
@@ -57,6 +60,7 @@ export class CtiService {
           connId: req.connId,
           privateMsgId: req.privateMsgId,
           ...(req.extensions === undefined ? {} : { extensions: req.extensions }),
+          ...(origin === undefined ? {} : { origin }),
           referenceId,
         });
       case "TRouteCall":

@@ -197,7 +197,7 @@ describe("recording policy with real calls and the lab recorder", () => {
       ]);
       expect(rows[1]).toMatchObject({
         id: "dyn-1",
-        requestedBy: "cti:1001",
+        requestedBy: "user:admin (API token) via cti:1001",
         recorderUri: `sip:srs@127.0.0.1:${ports.recorderSip}`,
       });
       const pauses = db

@@ -2,7 +2,7 @@ import type { CtiRequest } from "../../../common/schemas/cti-schemas";
 import type { CtiService } from "../../cti/cti-service";
 import type { TEvent } from "../../cti/t-library-events";
 import { AppError, AppErrorCode } from "../../errors/app-error";
-import type { Actor } from "../actor";
+import { type Actor, actorLabel } from "../actor";
 import type { LiveCalls } from "../calls/call-control-service";
 import type { Db } from "../db";
 
@@ -72,7 +72,7 @@ export async function ctiRequestAs(
         );
     }
   }
-  return deps.cti.request(req);
+  return deps.cti.request(req, `user:${actorLabel(actor)}`);
 }
 
 /** The DNs whose CTI events a user may follow: an agent only their own extension. */

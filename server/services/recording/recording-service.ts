@@ -152,6 +152,7 @@ export class RecordingService {
     privateMsgId: number;
     extensions?: Record<string, string>;
     referenceId: number | null;
+    origin?: string;
   }): Promise<TEvent> {
     const action = ACTION_OF[req.privateMsgId];
     const ext = req.extensions ?? {};
@@ -182,7 +183,8 @@ export class RecordingService {
         ...(ext.id === undefined ? {} : { id: ext.id }),
         ...(ext.dest === undefined ? {} : { dest: ext.dest }),
         ...(params === undefined ? {} : { params }),
-        by: `cti:${req.thisDn}`,
+        // The history says who paused: the signed-in user when the request came from the web.
+        by: req.origin === undefined ? `cti:${req.thisDn}` : `${req.origin} via cti:${req.thisDn}`,
       });
       return this.privateInfo(req.thisDn, req.connId, action, done, req.referenceId);
     } catch (error) {
