@@ -74,31 +74,38 @@ afterAll(async () => {
   await stack?.stop();
 });
 
+/**
+ * An extension answering on its own RTP port (where a UDP socket receives its media), registered
+ * with the server, and the lab trunk (SIPp's usual peer port 5062) ready to call it; all closed
+ * after the test.
+ */
+async function agentAndTrunk(extension: string, agentPort: number, trunkPort: number) {
+  const agentMedia = await UdpPhone.open(agentPort);
+  const trunkMedia = await UdpPhone.open(trunkPort);
+  closers.push(
+    () => agentMedia.close(),
+    () => trunkMedia.close(),
+  );
+  const agent = await AnsweringPhone.start(agentPort);
+  closers.push(() => agent.close());
+  const registrar = await SipTestPhone.start();
+  closers.push(() => registrar.close());
+  const registered = await registrar.register({
+    server: SERVER,
+    user: extension,
+    password: `demo-${extension}`,
+    contact: agent.contact,
+  });
+  expect(registered.status).toBe(200);
+  const trunk = await SipTestPhone.start({ BYE: (request) => void request.reply(200) }, 5062);
+  closers.push(() => trunk.close());
+  return { trunkMedia, trunk };
+}
+
 describe("recording policy with real calls and the lab recorder", () => {
   it("trunk record=true records the customer side; a dynamic start on that side is refused; the agent side is recorded on demand with id, dest and params, paused and resumed", async () => {
     await trpc("dn.setRecord", { number: "pstn", record: true });
-    const agentMedia = await UdpPhone.open(32600);
-    const trunkMedia = await UdpPhone.open(32700);
-    closers.push(
-      () => agentMedia.close(),
-      () => trunkMedia.close(),
-    );
-    const agent = await AnsweringPhone.start(32600);
-    closers.push(() => agent.close());
-    const registrar = await SipTestPhone.start();
-    closers.push(() => registrar.close());
-    expect(
-      (
-        await registrar.register({
-          server: SERVER,
-          user: "1001",
-          password: "demo-1001",
-          contact: agent.contact,
-        })
-      ).status,
-    ).toBe(200);
-    const trunk = await SipTestPhone.start({ BYE: (request) => void request.reply(200) }, 5062);
-    closers.push(() => trunk.close());
+    const { trunkMedia, trunk } = await agentAndTrunk("1001", 32600, 32700);
 
     const { response, dialog } = await trunk.call(SERVER, "1001");
     expect(response.status).toBe(200);
@@ -218,28 +225,7 @@ describe("recording policy with real calls and the lab recorder", () => {
       agentId: "5001",
     });
     expect(login.event).toBe("EventAgentLogin");
-    const agentMedia = await UdpPhone.open(32602);
-    const trunkMedia = await UdpPhone.open(32702);
-    closers.push(
-      () => agentMedia.close(),
-      () => trunkMedia.close(),
-    );
-    const agent = await AnsweringPhone.start(32602);
-    closers.push(() => agent.close());
-    const registrar = await SipTestPhone.start();
-    closers.push(() => registrar.close());
-    expect(
-      (
-        await registrar.register({
-          server: SERVER,
-          user: "1002",
-          password: "demo-1002",
-          contact: agent.contact,
-        })
-      ).status,
-    ).toBe(200);
-    const trunk = await SipTestPhone.start({ BYE: (request) => void request.reply(200) }, 5062);
-    closers.push(() => trunk.close());
+    const { trunkMedia, trunk } = await agentAndTrunk("1002", 32602, 32702);
     const before = fs.readdirSync(path.join(stack.dir, "recordings")).filter((f) => f.endsWith(".json"));
 
     const { response, dialog } = await trunk.call(SERVER, "1002");
