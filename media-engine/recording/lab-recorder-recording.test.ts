@@ -5,17 +5,18 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MsmlEvent } from "../../protocol/msml";
 import { serializeRtpPacket } from "../../protocol/rtp";
-import { parseSdp } from "../../protocol/sdp";
 import type { UserAgentCore } from "../../sip-core";
-import type { MediaEnginePool, MediaLegHandle } from "../../server/sip/media/media-engine-pool";
+import type { MediaEnginePool } from "../../server/sip/media/media-engine-pool";
 import {
   engineController,
+  enginePort,
+  joinedCall,
   spawnMediaEngine,
   spawnService,
   type SpawnedProcess,
 } from "../test-support/engine-harness";
 import { dominantFrequency, readWav, silentRuns } from "../../recorder/test-support/audio-analysis";
-import { talk, UdpPhone, waitFor } from "../rtp/test-support/udp-phone";
+import { talk, type UdpPhone, waitFor } from "../rtp/test-support/udp-phone";
 
 const ME_SIP = 5441;
 const LAB_SIP = 5443;
@@ -29,23 +30,6 @@ const phones: UdpPhone[] = [];
 let events: MsmlEvent[] = [];
 let ua: UserAgentCore;
 let pool: MediaEnginePool;
-
-function offer(port: number): Buffer {
-  return Buffer.from(
-    [
-      "v=0",
-      "o=p 1 1 IN IP4 127.0.0.1",
-      "s=-",
-      "c=IN IP4 127.0.0.1",
-      "t=0 0",
-      `m=audio ${port} RTP/AVP 0`,
-      "a=rtpmap:0 PCMU/8000",
-      "",
-    ].join("\r\n"),
-  );
-}
-
-const enginePort = (leg: MediaLegHandle) => parseSdp(leg.answer).media[0]!.port;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const named = (dialogId: string, name: string) =>
@@ -76,15 +60,7 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function call() {
-  const a = await UdpPhone.open();
-  const b = await UdpPhone.open();
-  phones.push(a, b);
-  const legA = await pool.openLeg(offer(a.port), { callId: "lab" });
-  const legB = await pool.openLeg(offer(b.port), { callId: "lab" });
-  await pool.join(legA, legB);
-  return { a, b, legA, legB };
-}
+const call = () => joinedCall(pool, phones, "lab");
 
 describe("recording both sides of a call to the lab recorder through the media engine", () => {
   it("fails over to the lab recorder; the WAV has each party's tone on its channel and the 2 s pause as silence", async () => {

@@ -4,10 +4,16 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseMsml, type MsmlEvent, type MsmlRequestItem } from "../../protocol/msml";
-import { parseSdp } from "../../protocol/sdp";
 import type { UserAgentCore } from "../../sip-core";
 import type { MediaEnginePool, MediaLegHandle } from "../../server/sip/media/media-engine-pool";
-import { engineController, spawnMediaEngine, type SpawnedProcess } from "../test-support/engine-harness";
+import {
+  engineController,
+  enginePort,
+  joinedCall,
+  pcmuOffer,
+  spawnMediaEngine,
+  type SpawnedProcess,
+} from "../test-support/engine-harness";
 import { g711Packet, UdpPhone, waitFor } from "../rtp/test-support/udp-phone";
 
 const ME_SIP = 5431;
@@ -21,32 +27,7 @@ let events: MsmlEvent[] = [];
 const phones: UdpPhone[] = [];
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "forkline-siprec-"));
 
-function offer(port: number): Buffer {
-  return Buffer.from(
-    [
-      "v=0",
-      "o=p 1 1 IN IP4 127.0.0.1",
-      "s=-",
-      "c=IN IP4 127.0.0.1",
-      "t=0 0",
-      `m=audio ${port} RTP/AVP 0`,
-      "a=rtpmap:0 PCMU/8000",
-      "",
-    ].join("\r\n"),
-  );
-}
-
-const enginePort = (leg: MediaLegHandle) => parseSdp(leg.answer).media[0]!.port;
-
-async function call(): Promise<{ a: UdpPhone; b: UdpPhone; legA: MediaLegHandle; legB: MediaLegHandle }> {
-  const a = await UdpPhone.open();
-  const b = await UdpPhone.open();
-  phones.push(a, b);
-  const legA = await pool.openLeg(offer(a.port), { callId: "rec" });
-  const legB = await pool.openLeg(offer(b.port), { callId: "rec" });
-  await pool.join(legA, legB);
-  return { a, b, legA, legB };
-}
+const call = () => joinedCall(pool, phones, "rec");
 
 function record(
   legA: MediaLegHandle,
@@ -179,8 +160,8 @@ describe("recording proxy: MSML <record> → SIPREC session to a recorder", () =
     const a = await UdpPhone.open();
     const b = await UdpPhone.open();
     phones.push(a, b);
-    const legA = await pool.openLeg(offer(a.port), { callId: "bad" });
-    const legB = await pool.openLeg(offer(b.port), { callId: "bad" });
+    const legA = await pool.openLeg(pcmuOffer(a.port), { callId: "bad" });
+    const legB = await pool.openLeg(pcmuOffer(b.port), { callId: "bad" });
     // A join followed by a file: recording: the whole document is refused, so the join never happens.
     const raw = await ua.sendInDialog(
       legA.dialog,

@@ -2,8 +2,9 @@ import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import { parseMsml, type MsmlEvent } from "../../protocol/msml";
 import { UdpTransport, UserAgentCore } from "../../sip-core";
-import { MediaEnginePool } from "../../server/sip/media/media-engine-pool";
-import { waitFor } from "../rtp/test-support/udp-phone";
+import { parseSdp } from "../../protocol/sdp";
+import { MediaEnginePool, type MediaLegHandle } from "../../server/sip/media/media-engine-pool";
+import { UdpPhone, waitFor } from "../rtp/test-support/udp-phone";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -78,4 +79,38 @@ export async function engineController(
   });
   await pool.checkAll();
   return { ua, pool, events };
+}
+
+/** A plain-RTP G.711 µ-law offer from a phone listening on 127.0.0.1:`port`. */
+export function pcmuOffer(port: number): Buffer {
+  return Buffer.from(
+    [
+      "v=0",
+      "o=p 1 1 IN IP4 127.0.0.1",
+      "s=-",
+      "c=IN IP4 127.0.0.1",
+      "t=0 0",
+      `m=audio ${port} RTP/AVP 0`,
+      "a=rtpmap:0 PCMU/8000",
+      "",
+    ].join("\r\n"),
+  );
+}
+
+/** Where the engine takes a leg's RTP: the port of its SDP answer. */
+export const enginePort = (leg: MediaLegHandle): number => parseSdp(leg.answer).media[0]!.port;
+
+/** Two UDP phones, a leg each on the engine, joined: a call in the media path. `phones` collects them for closing. */
+export async function joinedCall(
+  pool: MediaEnginePool,
+  phones: UdpPhone[],
+  callId: string,
+): Promise<{ a: UdpPhone; b: UdpPhone; legA: MediaLegHandle; legB: MediaLegHandle }> {
+  const a = await UdpPhone.open();
+  const b = await UdpPhone.open();
+  phones.push(a, b);
+  const legA = await pool.openLeg(pcmuOffer(a.port), { callId });
+  const legB = await pool.openLeg(pcmuOffer(b.port), { callId });
+  await pool.join(legA, legB);
+  return { a, b, legA, legB };
 }
