@@ -11,6 +11,7 @@ import { byId, useFocusAfterRender } from "../_lib/focus";
 import { type FormError, formError } from "../_lib/form-errors";
 import { trpc } from "../_lib/trpc";
 import { useIsAdmin } from "../_lib/use-is-admin";
+import { ColumnHeads } from "../_components/column-heads";
 
 type AgentField = "loginCode" | "name";
 const AGENT_FIELDS: readonly AgentField[] = ["loginCode", "name"];
@@ -139,24 +140,9 @@ export function AgentLoginSection() {
       )}
       <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
         <table className="w-full text-left text-sm" aria-label="Agent logins">
-          <thead className="bg-slate-50 text-slate-500">
-            <tr>
-              <th scope="col" className="px-4 py-2 font-medium">
-                Login code
-              </th>
-              <th scope="col" className="px-4 py-2 font-medium">
-                Name
-              </th>
-              <th scope="col" className="px-4 py-2 font-medium">
-                record
-              </th>
-              {isAdmin && (
-                <th scope="col" className="px-4 py-2 font-medium">
-                  <span className="sr-only">Actions</span>
-                </th>
-              )}
-            </tr>
-          </thead>
+          <ColumnHeads
+            columns={["Login code", "Name", "record", ...(isAdmin ? [{ hidden: "Actions" }] : [])]}
+          />
           <tbody className="divide-y divide-slate-100">
             {agents.isLoading && <TableNote columns={columns}>Loading…</TableNote>}
             {agents.error && (

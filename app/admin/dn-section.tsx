@@ -17,6 +17,7 @@ import { byId, useFocusAfterRender } from "../_lib/focus";
 import { type FormError, formError } from "../_lib/form-errors";
 import { type RouterOutputs, trpc } from "../_lib/trpc";
 import { useIsAdmin } from "../_lib/use-is-admin";
+import { ColumnHeads } from "../_components/column-heads";
 
 type DnView = RouterOutputs["dn"]["list"][number];
 
@@ -191,35 +192,17 @@ export function DnSection() {
       )}
       <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
         <table className="w-full text-left text-sm" aria-label="DNs">
-          <thead className="bg-slate-50 text-slate-500">
-            <tr>
-              {isAdmin && (
-                <th scope="col" className="w-8 px-4 py-2">
-                  <span className="sr-only">Select</span>
-                </th>
-              )}
-              <th scope="col" className="px-4 py-2 font-medium">
-                Number
-              </th>
-              <th scope="col" className="px-4 py-2 font-medium">
-                Type
-              </th>
-              <th scope="col" className="px-4 py-2 font-medium">
-                Name
-              </th>
-              <th scope="col" className="px-4 py-2 font-medium">
-                Details
-              </th>
-              <th scope="col" className="px-4 py-2 font-medium">
-                record
-              </th>
-              {isAdmin && (
-                <th scope="col" className="px-4 py-2">
-                  <span className="sr-only">Edit</span>
-                </th>
-              )}
-            </tr>
-          </thead>
+          <ColumnHeads
+            columns={[
+              ...(isAdmin ? [{ hidden: "Select" }] : []),
+              "Number",
+              "Type",
+              "Name",
+              "Details",
+              "record",
+              ...(isAdmin ? [{ hidden: "Edit" }] : []),
+            ]}
+          />
           <tbody className="divide-y divide-slate-100">
             {dns.isLoading && <TableNote columns={columns}>Loading…</TableNote>}
             {dns.error && (

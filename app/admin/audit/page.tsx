@@ -5,6 +5,7 @@ import { AppShell } from "../../_components/app-shell";
 import { TableNote } from "../../_components/table-note";
 import { errorMessage } from "../../_lib/error-message";
 import { trpc } from "../../_lib/trpc";
+import { ColumnHeads } from "../../_components/column-heads";
 
 export default function AuditPage() {
   return (
@@ -41,25 +42,7 @@ function AuditLog() {
       </div>
       <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
         <table className="w-full text-left text-sm" aria-label="Audit events">
-          <thead className="bg-slate-50 text-slate-500">
-            <tr>
-              <th scope="col" className="px-4 py-2 font-medium">
-                When
-              </th>
-              <th scope="col" className="px-4 py-2 font-medium">
-                Who
-              </th>
-              <th scope="col" className="px-4 py-2 font-medium">
-                What
-              </th>
-              <th scope="col" className="px-4 py-2 font-medium">
-                Object
-              </th>
-              <th scope="col" className="px-4 py-2 font-medium">
-                Before → after
-              </th>
-            </tr>
-          </thead>
+          <ColumnHeads columns={["When", "Who", "What", "Object", "Before → after"]} />
           <tbody className="divide-y divide-slate-100 align-top">
             {events.isLoading && <TableNote columns={5}>Loading…</TableNote>}
             {events.error && (

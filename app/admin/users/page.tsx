@@ -9,6 +9,7 @@ import { RowDelete } from "../../_components/row-delete";
 import { errorMessage } from "../../_lib/error-message";
 import { byId, useFocusAfterRender } from "../../_lib/focus";
 import { trpc } from "../../_lib/trpc";
+import { ColumnHeads } from "../../_components/column-heads";
 
 export default function UsersPage() {
   return (
@@ -101,28 +102,9 @@ function UsersSection() {
       <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
         <table className="w-full text-left text-sm">
           <caption className="sr-only">Users</caption>
-          <thead className="bg-slate-50 text-slate-500">
-            <tr>
-              <th scope="col" className="px-4 py-2 font-medium">
-                Username
-              </th>
-              <th scope="col" className="px-4 py-2 font-medium">
-                Role
-              </th>
-              <th scope="col" className="px-4 py-2 font-medium">
-                Extension
-              </th>
-              <th scope="col" className="px-4 py-2 font-medium">
-                Agent login
-              </th>
-              <th scope="col" className="px-4 py-2 font-medium">
-                Created
-              </th>
-              <th scope="col" className="px-4 py-2 font-medium">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <ColumnHeads
+            columns={["Username", "Role", "Extension", "Agent login", "Created", { hidden: "Actions" }]}
+          />
           <tbody className="divide-y divide-slate-100">
             {users.isLoading && (
               <tr>
