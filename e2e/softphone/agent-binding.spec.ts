@@ -41,6 +41,12 @@ test("[SOFTPHONE][AGENT_BINDING]: an agent uses only the extension and agent log
   await form.getByLabel("Extension").selectOption("1003");
   await form.getByRole("button", { name: "Add user" }).click();
   await expect(form.getByRole("alert")).toHaveText("Extension 1003 already belongs to amy.");
+  // An agent without an extension can be created; the softphone then tells them to ask.
+  await form.getByLabel("Username").fill("nobind");
+  await form.getByLabel("Password").fill(AMY.password);
+  await form.getByLabel("Extension").selectOption("");
+  await form.getByRole("button", { name: "Add user" }).click();
+  await expect(form.getByRole("status")).toHaveText("Created user nobind (agent).");
 
   const agent = await softphone(440, "1003", AMY);
   const customer = await softphone(660, "1002");
@@ -109,4 +115,10 @@ test("[SOFTPHONE][AGENT_BINDING]: an agent uses only the extension and agent log
   await expect(page.getByRole("main").getByRole("alert")).toHaveText(
     "This page needs the supervisor role; you are signed in as agent.",
   );
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await signIn(page, "nobind", AMY.password);
+  await expect(page.getByTestId("no-extension")).toHaveText(
+    "No extension is assigned to you. Ask an admin to assign one under Users & tokens.",
+  );
+  await expect(page.getByRole("form", { name: "Register" })).toHaveCount(0);
 });
