@@ -14,7 +14,11 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function wsAgent(errors: unknown[], options: Pick<WsTransportOptions, "admit"> = {}, extra = {}) {
+async function wsAgent(
+  errors: unknown[],
+  options: Pick<WsTransportOptions, "admit" | "onConnectionClosed"> = {},
+  extra = {},
+) {
   const server: Server = createServer((_request, response) => {
     response.writeHead(404).end();
   });
@@ -152,6 +156,58 @@ describe("WsTransport (RFC 7118) on an http.Server", () => {
       expect(await reply).toMatch(/^SIP\/2\.0 200 /);
       expect(flows.map((id) => transport.ownerOf(id))).toEqual(["amy"]);
       expect(transport.connectionCount).toBe(1);
+    },
+  );
+
+  it(
+    "closes a connection on request with 1008 and its reason, and reports every closed connection",
+    { timeout: 10_000 },
+    async () => {
+      const closedIds: string[] = [];
+      const flows: string[] = [];
+      const agent = await wsAgent(
+        [],
+        { onConnectionClosed: (id) => closedIds.push(id) },
+        {
+          handlers: {
+            REGISTER: (request: IncomingRequest) => {
+              flows.push(request.source.connectionId ?? "");
+              request.reply(200);
+            },
+          },
+        },
+      );
+      const first = await open(agent.url, "sip");
+      const second = await open(agent.url, "sip");
+      for (const [socket, branch] of [
+        [first.socket, "z9hG4bKc1"],
+        [second.socket, "z9hG4bKc2"],
+      ] as const) {
+        const reply = nextMessage(socket);
+        socket.send(requestText({ ...WS_REGISTER, branch }));
+        await reply;
+      }
+      const [firstId, secondId] = flows;
+      const closed = new Promise<[number, string]>((resolve) =>
+        first.socket.once("close", (code, reason) => resolve([code, reason.toString("utf8")])),
+      );
+      const long = `Extension 1001 is not assigned to this user ${"é".repeat(100)}`;
+      expect(agent.transport.closeConnection(firstId!, long)).toBe(true);
+      const [code, reason] = await closed;
+      expect(code).toBe(1008);
+      expect(Buffer.byteLength(reason)).toBeLessThanOrEqual(123);
+      expect(reason.startsWith("Extension 1001 is not assigned to this user")).toBe(true);
+      second.socket.close();
+      await within(
+        (async () => {
+          while (closedIds.length < 2) await delay(20);
+        })(),
+        3_000,
+        "both closes reported",
+      );
+      expect(closedIds.sort()).toEqual([firstId, secondId].sort());
+      expect(agent.transport.closeConnection(firstId!, "again")).toBe(false);
+      expect(agent.transport.connectionCount).toBe(0);
     },
   );
 

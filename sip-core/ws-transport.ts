@@ -31,6 +31,11 @@ export interface WsTransportOptions {
    * authentication." Without it every upgrade offering "sip" is taken, owned by nobody.
    */
   readonly admit?: (request: IncomingMessage) => Promise<WsAdmission>;
+  /**
+   * A connection closed (by either side): whatever was reached through it cannot be any more,
+   * as a server cannot open a WebSocket to its client (RFC 7118 §5.2).
+   */
+  readonly onConnectionClosed?: (connectionId: string) => void;
 }
 
 /** The answer of `admit`: the connection's owner (an opaque label), or the HTTP refusal. */
@@ -120,6 +125,22 @@ export class WsTransport implements SipTransport {
 
   get connectionCount(): number {
     return this.connections.size;
+  }
+
+  /**
+   * Closes one connection with 1008 "policy violation" (RFC 6455 §7.4.1: "an endpoint is
+   * terminating the connection because it has received a message that violates its policy"),
+   * e.g. when its owner may no longer use what it registered. False when it is already gone.
+   */
+  closeConnection(connectionId: string, reason: string): boolean {
+    const connection = this.connections.get(connectionId);
+    if (connection === undefined) return false;
+    // A close frame's reason is at most 123 bytes (RFC 6455 §5.5: control frames carry 125
+    // bytes of payload, 2 of them the status code).
+    let text = reason;
+    while (Buffer.byteLength(text, "utf8") > 123) text = text.slice(0, -1);
+    connection.socket.close(1008, text);
+    return true;
   }
 
   /** The owner `admit` gave the connection, undefined when it is gone or nobody owns it. */
@@ -236,6 +257,9 @@ export class WsTransport implements SipTransport {
       if ("code" in error && error.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") this.stats.droppedOversize++;
       delegate.onTransportError(toSipTransportError(error, "WebSocket connection error", remote));
     });
-    socket.on("close", () => this.connections.delete(connectionId));
+    socket.on("close", () => {
+      this.connections.delete(connectionId);
+      if (!this.closed) this.options.onConnectionClosed?.(connectionId);
+    });
   }
 }

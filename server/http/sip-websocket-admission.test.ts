@@ -64,8 +64,11 @@ function exchange(socket: WebSocket, text: string): Promise<SipResponse> {
 }
 
 let branch = 0;
-/** REGISTER with the demo SIP password, answering the digest challenge. */
-async function register(socket: WebSocket, extension: string): Promise<SipResponse> {
+/**
+ * REGISTER with the demo SIP password, answering the digest challenge. `query`: no Contact, so
+ * the answer lists the extension's current bindings (RFC 3261 §10.2.3).
+ */
+async function register(socket: WebSocket, extension: string, query = false): Promise<SipResponse> {
   const uri = "sip:127.0.0.1";
   const callId = `ws-admission-${extension}-${Date.now()}`;
   const request = (cseq: number, authorization?: string) =>
@@ -77,8 +80,7 @@ async function register(socket: WebSocket, extension: string): Promise<SipRespon
       `To: <sip:${extension}@127.0.0.1>`,
       `Call-ID: ${callId}`,
       `CSeq: ${cseq} REGISTER`,
-      `Contact: <sip:x${extension}@df7jal23ls0d.invalid;transport=ws>`,
-      `Expires: 300`,
+      ...(query ? [] : [`Contact: <sip:x${extension}@df7jal23ls0d.invalid;transport=ws>`, `Expires: 300`]),
       ...(authorization === undefined ? [] : [`Authorization: ${authorization}`]),
       `Content-Length: 0`,
       ``,
@@ -128,4 +130,46 @@ describe("SIP over WebSocket belongs to the signed-in user", () => {
       admin.socket.close();
     }
   });
+
+  it(
+    "a closed softphone loses its bindings at once, and an agent whose extension is taken away is disconnected",
+    { timeout: 30_000 },
+    async () => {
+      const adminCookie = await signIn("admin", "ws-admission-admin");
+      const bindings = async (socket: WebSocket, extension: string) =>
+        (await register(socket, extension, true)).headers.getAll("Contact");
+      const admin = await connect(adminCookie);
+      const tab = await connect(adminCookie);
+      const amy = await connect(await signIn("amy", "password-123"));
+      try {
+        // A tab that closes: its binding goes without waiting for the registration to expire.
+        expect((await register(tab.socket, "1003")).status).toBe(200);
+        expect(await bindings(admin.socket, "1003")).toHaveLength(1);
+        tab.socket.close();
+        await waitUntil(async () => (await bindings(admin.socket, "1003")).length === 0);
+
+        // Amy (extension 1002, from the test above) registers, then an admin moves her to 1003.
+        expect((await register(amy.socket, "1002")).status).toBe(200);
+        expect(await bindings(admin.socket, "1002")).toHaveLength(1);
+        const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+          amy.socket.once("close", (code, reason) => resolve({ code, reason: reason.toString("utf8") })),
+        );
+        await trpc("user.update", { username: "amy", extension: "1003" }, adminCookie);
+        expect(await closed).toEqual({ code: 1008, reason: "Extension 1002 is not assigned to this user" });
+        await waitUntil(async () => (await bindings(admin.socket, "1002")).length === 0);
+      } finally {
+        admin.socket.close();
+        amy.socket.close();
+      }
+    },
+  );
 });
+
+/** Polls `check` every 100 ms for up to 5 s. */
+async function waitUntil(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error("condition not met in 5 s");
+}

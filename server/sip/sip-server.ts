@@ -16,6 +16,7 @@ import type { ServerEnv } from "../env";
 import type { Db } from "../services/db";
 import { RoutingService } from "../services/calls/routing-service";
 import { mayRegisterExtension } from "../services/auth/softphone-access";
+import { configEvents } from "../services/config/config-events";
 import { SipCredentialsService } from "../services/config/sip-credentials-service";
 import { CallController } from "./calls/call-controller";
 import { MediaEnginePool } from "./media/media-engine-pool";
@@ -45,6 +46,7 @@ export class SipServer {
   readonly calls: CallController;
   private readonly udp: UdpTransport;
   private readonly ws: WsTransport;
+  private readonly configWatch = new AbortController();
 
   private constructor(private readonly deps: SipServerDeps) {
     const { env } = deps;
@@ -89,6 +91,9 @@ export class SipServer {
       server: deps.httpServer,
       path: "/sip",
       ...(deps.admitWebSocket === undefined ? {} : { admit: deps.admitWebSocket }),
+      // A browser tab closed: its bindings go at once, not when they expire, so calls to the
+      // extension are not sent to a connection that is gone.
+      onConnectionClosed: (connectionId) => this.registrar.removeFlow(connectionId),
     });
     const contact = `<sip:forkline@${formatHost(env.PUBLIC_IP)}:${env.SIP_PORT}>`;
     this.media = new MediaEnginePool(this.ua, env.mediaEngineUris, {
@@ -129,7 +134,37 @@ export class SipServer {
     await server.ua.addTransport(new TcpTransport({ host: env.SIP_HOST, port: env.SIP_PORT }));
     await server.ua.addTransport(server.ws);
     server.media.start();
+    void server.watchConfig();
     return server;
+  }
+
+  private async watchConfig(): Promise<void> {
+    try {
+      for await (const change of configEvents.changes(this.configWatch.signal)) {
+        if (change.entity !== "Recorder") await this.recheckWebSocketFlows();
+      }
+    } catch (error) {
+      if (!this.configWatch.signal.aborted) this.deps.onError(error);
+    }
+  }
+
+  /**
+   * After a change to users, DNs or agent logins, closes the softphone connections whose owner
+   * may no longer register what they registered (an admin moved or removed their extension, or
+   * deleted the user), rather than letting them run until their next REGISTER refresh.
+   */
+  async recheckWebSocketFlows(): Promise<number> {
+    let closed = 0;
+    for (const aor of this.registrar.registeredAors()) {
+      for (const binding of this.registrar.lookup(aor)) {
+        const connectionId = binding.source.connectionId;
+        const owner = connectionId === undefined ? undefined : this.ws.ownerOf(connectionId);
+        if (connectionId === undefined || owner === undefined) continue;
+        const refusal = await mayRegisterExtension(this.deps.db, owner, aor);
+        if (refusal !== null && this.ws.closeConnection(connectionId, refusal)) closed++;
+      }
+    }
+    return closed;
   }
 
   /** Our Contact as the party reaches us: the WebSocket for browsers, SIP_PORT otherwise. */
@@ -165,6 +200,7 @@ export class SipServer {
   }
 
   async close(): Promise<void> {
+    this.configWatch.abort();
     this.media.stop();
     this.registrar.close();
     await this.ua.close();

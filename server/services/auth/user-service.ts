@@ -4,6 +4,7 @@ import type { zCreateUserInput, zUpdateUserInput } from "../../../common/schemas
 import { AppError, AppErrorCode } from "../../errors/app-error";
 import type { Actor } from "../actor";
 import { recordAudit } from "../audit/record-audit";
+import { configEvents } from "../config/config-events";
 import type { Db } from "../db";
 import { hashPassword } from "./password-hash";
 
@@ -70,7 +71,7 @@ export async function listUsers(db: Db) {
 
 export async function createUser(db: Db, actor: Actor, input: z.output<typeof zCreateUserInput>) {
   const passwordHash = await hashPassword(input.password);
-  return db.$transaction(async (tx) => {
+  const created = await db.$transaction(async (tx) => {
     if (await tx.user.findUnique({ where: { username: input.username } })) {
       throw new AppError(AppErrorCode.CONFLICT, `User ${input.username} already exists.`, {
         field: "username",
@@ -99,11 +100,13 @@ export async function createUser(db: Db, actor: Actor, input: z.output<typeof zC
     });
     return publicUser(user);
   });
+  configEvents.emitChange({ entity: "User", id: created.id });
+  return created;
 }
 
 export async function updateUser(db: Db, actor: Actor, input: z.output<typeof zUpdateUserInput>) {
   const passwordHash = input.password ? await hashPassword(input.password) : undefined;
-  return db.$transaction(async (tx) => {
+  const updated = await db.$transaction(async (tx) => {
     const before = await tx.user.findUnique({ where: { username: input.username } });
     if (!before) throw new AppError(AppErrorCode.NOT_FOUND, `No user ${input.username}.`);
     if (before.role === "admin" && input.role && input.role !== "admin")
@@ -133,10 +136,12 @@ export async function updateUser(db: Db, actor: Actor, input: z.output<typeof zU
     });
     return publicUser(user);
   });
+  configEvents.emitChange({ entity: "User", id: updated.id });
+  return updated;
 }
 
 export async function deleteUser(db: Db, actor: Actor, username: string) {
-  await db.$transaction(async (tx) => {
+  const id = await db.$transaction(async (tx) => {
     const before = await tx.user.findUnique({ where: { username } });
     if (!before) throw new AppError(AppErrorCode.NOT_FOUND, `No user ${username}.`);
     if (before.id === actor.userId) throw new AppError(AppErrorCode.CONFLICT, "You cannot delete yourself.");
@@ -148,7 +153,9 @@ export async function deleteUser(db: Db, actor: Actor, username: string) {
       entityId: before.id,
       before: { username: before.username, role: before.role },
     });
+    return before.id;
   });
+  configEvents.emitChange({ entity: "User", id });
 }
 
 async function assertAnotherAdmin(tx: Prisma.TransactionClient, exceptId: string) {
