@@ -27,7 +27,10 @@ const open = (id = "rec-1") =>
     params: { case: "42" },
   });
 
-const t = (s: number) => new Date(Date.UTC(2026, 10, 25, 10, 0, s));
+// Times after the test starts: open() dates the first transition with the wall clock, and the
+// history orders transitions by time (a fixed date made the test fail once the clock passed it).
+const base = Math.ceil(Date.now() / 1000) * 1000 + 3_600_000;
+const t = (s: number) => new Date(base + s * 1000);
 
 describe("RecordingHistoryService", () => {
   it("keeps every transition and the pause intervals, and survives a restart", async () => {
