@@ -1,4 +1,4 @@
-import type { X2jOptions } from "fast-xml-parser";
+import { type X2jOptions, type XMLParser, XMLValidator } from "fast-xml-parser";
 import { ProtocolParseError, type ProtocolName } from "./protocol-parse-error";
 
 /**
@@ -64,4 +64,62 @@ export function decodeXmlText(raw: string, protocol: ProtocolName): string {
     if (!allowed) fail(`character reference "&${ref};" is not an XML character`);
     return String.fromCodePoint(code);
   });
+}
+
+/**
+ * Checks that `text` is well-formed and parses it with `parser` (made with UNTRUSTED_XML_OPTIONS)
+ * into fast-xml-parser's ordered tree; a failure of either names the validator's or parser's
+ * reason. DTD refusal is the caller's, before this.
+ */
+export function parseOrderedXml(text: string, parser: XMLParser, fail: (message: string) => never): unknown {
+  const validation = XMLValidator.validate(text, { allowBooleanAttributes: false });
+  if (validation !== true) {
+    const { msg, line, col } = validation.err;
+    fail(`malformed XML: ${msg} (line ${line}, column ${col})`);
+  }
+  try {
+    return parser.parse(text);
+  } catch (err) {
+    return fail(`malformed XML: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+type OrderedItem = Record<string, unknown>;
+
+/**
+ * Walks one level of the ordered tree in document order: text with its references resolved by
+ * `decode`, CDATA as literal text (it has no references), elements with their attribute values
+ * decoded and their children left raw for the caller to walk in its own scope. Comments,
+ * declarations and processing instructions are skipped.
+ */
+export function walkOrderedXml<N>(
+  raw: unknown,
+  decode: (text: string) => string,
+  visit: {
+    text: (text: string) => N;
+    element: (name: string, attrs: Record<string, string>, rawChildren: unknown) => N;
+  },
+): N[] {
+  if (!Array.isArray(raw)) return [];
+  const nodes: N[] = [];
+  for (const item of raw as OrderedItem[]) {
+    for (const key of Object.keys(item)) {
+      if (key === ":@") continue;
+      const value = item[key];
+      if (key === "#text") {
+        nodes.push(visit.text(decode(String(value))));
+      } else if (key === "#cdata") {
+        const parts = Array.isArray(value) ? (value as OrderedItem[]) : [];
+        nodes.push(visit.text(parts.map((part) => String(part["#text"] ?? "")).join("")));
+      } else if (key === "#comment" || key.startsWith("?") || key.startsWith("!")) {
+        continue;
+      } else {
+        const rawAttrs = (item[":@"] ?? {}) as Record<string, unknown>;
+        const attrs: Record<string, string> = {};
+        for (const [name, attrValue] of Object.entries(rawAttrs)) attrs[name] = decode(String(attrValue));
+        nodes.push(visit.element(key, attrs, value));
+      }
+    }
+  }
+  return nodes;
 }

@@ -2,8 +2,14 @@
  * The XML layer under the MSML codec: input limits, refusal of DTDs and entity declarations,
  * well-formedness validation, and a small ordered element tree built on fast-xml-parser.
  */
-import { UNTRUSTED_XML_OPTIONS, decodeXmlInput, decodeXmlText as sharedDecodeXmlText } from "../xml-text";
-import { XMLParser, XMLValidator } from "fast-xml-parser";
+import {
+  UNTRUSTED_XML_OPTIONS,
+  decodeXmlInput,
+  decodeXmlText as sharedDecodeXmlText,
+  parseOrderedXml,
+  walkOrderedXml,
+} from "../xml-text";
+import { XMLParser } from "fast-xml-parser";
 
 import { ProtocolParseError } from "../protocol-parse-error";
 
@@ -32,33 +38,11 @@ export function decodeXmlText(raw: string): string {
   return sharedDecodeXmlText(raw, "msml");
 }
 
-type RawNode = Record<string, unknown>;
-
 function toNodes(raw: unknown): XmlNode[] {
-  if (!Array.isArray(raw)) return [];
-  const nodes: XmlNode[] = [];
-  for (const item of raw as RawNode[]) {
-    for (const key of Object.keys(item)) {
-      if (key === ":@") continue;
-      const value = item[key];
-      if (key === "#text") {
-        nodes.push({ text: decodeXmlText(String(value)) });
-      } else if (key === "#cdata") {
-        // CDATA content is literal: no references to resolve.
-        const parts = Array.isArray(value) ? (value as RawNode[]) : [];
-        nodes.push({ text: parts.map((part) => String(part["#text"] ?? "")).join("") });
-      } else if (key.startsWith("?") || key.startsWith("!")) {
-        continue;
-      } else {
-        const rawAttrs = (item[":@"] ?? {}) as Record<string, unknown>;
-        const attrs: Record<string, string> = {};
-        for (const [name, attrValue] of Object.entries(rawAttrs))
-          attrs[name] = decodeXmlText(String(attrValue));
-        nodes.push({ name: key, attrs, children: toNodes(value) });
-      }
-    }
-  }
-  return nodes;
+  return walkOrderedXml<XmlNode>(raw, decodeXmlText, {
+    text: (text) => ({ text }),
+    element: (name, attrs, children) => ({ name, attrs, children: toNodes(children) }),
+  });
 }
 
 /**
@@ -68,18 +52,7 @@ function toNodes(raw: unknown): XmlNode[] {
 export function parseXmlDocument(xml: string | Buffer): XmlElement {
   const text = decodeInput(xml);
   if (/<!DOCTYPE/i.test(text) || /<!ENTITY/i.test(text)) fail("DTD and entity declarations are not allowed");
-  const validation = XMLValidator.validate(text, { allowBooleanAttributes: false });
-  if (validation !== true) {
-    const { msg, line, col } = validation.err;
-    fail(`malformed XML: ${msg} (line ${line}, column ${col})`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = parser.parse(text);
-  } catch (err) {
-    fail(`malformed XML: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  const roots = toNodes(parsed).filter((n): n is XmlElement => isElement(n));
+  const roots = toNodes(parseOrderedXml(text, parser, fail)).filter((n): n is XmlElement => isElement(n));
   if (roots.length !== 1) fail(`expected one root element, found ${roots.length}`);
   return roots[0] as XmlElement;
 }

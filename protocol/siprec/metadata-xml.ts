@@ -3,8 +3,14 @@
  * declarations, well-formedness validation, a small ordered element tree built on fast-xml-parser,
  * and namespace resolution (fast-xml-parser keeps prefixes as written; it does not resolve them).
  */
-import { UNTRUSTED_XML_OPTIONS, decodeXmlInput, decodeXmlText as sharedDecodeXmlText } from "../xml-text";
-import { XMLParser, XMLValidator } from "fast-xml-parser";
+import {
+  UNTRUSTED_XML_OPTIONS,
+  decodeXmlInput,
+  decodeXmlText as sharedDecodeXmlText,
+  parseOrderedXml,
+  walkOrderedXml,
+} from "../xml-text";
+import { XMLParser } from "fast-xml-parser";
 
 import { ProtocolParseError } from "../protocol-parse-error";
 
@@ -57,46 +63,28 @@ export function escapeXml(value: string): string {
   );
 }
 
-type RawNode = Record<string, unknown>;
 type Scope = ReadonlyMap<string, string>;
 
 function toNodes(raw: unknown, scope: Scope): XmlNode[] {
-  if (!Array.isArray(raw)) return [];
-  const nodes: XmlNode[] = [];
-  for (const item of raw as RawNode[]) {
-    for (const key of Object.keys(item)) {
-      if (key === ":@") continue;
-      const value = item[key];
-      if (key === "#text") {
-        nodes.push({ text: decodeXmlText(String(value)) });
-      } else if (key === "#cdata") {
-        const parts = Array.isArray(value) ? (value as RawNode[]) : [];
-        nodes.push({ text: parts.map((part) => String(part["#text"] ?? "")).join("") });
-      } else if (key === "#comment" || key.startsWith("?") || key.startsWith("!")) {
-        continue;
-      } else {
-        const rawAttrs = (item[":@"] ?? {}) as Record<string, unknown>;
-        const attrs: Record<string, string> = {};
-        for (const [name, attrValue] of Object.entries(rawAttrs))
-          attrs[name] = decodeXmlText(String(attrValue));
-        let inner: Map<string, string> | undefined;
-        for (const [name, attrValue] of Object.entries(attrs)) {
-          if (name === "xmlns" || name.startsWith("xmlns:")) {
-            inner ??= new Map(scope);
-            inner.set(name === "xmlns" ? "" : name.slice(6), attrValue);
-          }
+  return walkOrderedXml<XmlNode>(raw, decodeXmlText, {
+    text: (text) => ({ text }),
+    element: (key, attrs, children) => {
+      let inner: Map<string, string> | undefined;
+      for (const [name, attrValue] of Object.entries(attrs)) {
+        if (name === "xmlns" || name.startsWith("xmlns:")) {
+          inner ??= new Map(scope);
+          inner.set(name === "xmlns" ? "" : name.slice(6), attrValue);
         }
-        const elementScope = inner ?? scope;
-        const colon = key.indexOf(":");
-        const prefix = colon === -1 ? "" : key.slice(0, colon);
-        const local = colon === -1 ? key : key.slice(colon + 1);
-        const ns = elementScope.get(prefix);
-        if (ns === undefined) fail(`element <${key}> uses undeclared namespace prefix "${prefix}"`);
-        nodes.push({ qname: key, local, ns, attrs, children: toNodes(value, elementScope) });
       }
-    }
-  }
-  return nodes;
+      const elementScope = inner ?? scope;
+      const colon = key.indexOf(":");
+      const prefix = colon === -1 ? "" : key.slice(0, colon);
+      const local = colon === -1 ? key : key.slice(colon + 1);
+      const ns = elementScope.get(prefix);
+      if (ns === undefined) fail(`element <${key}> uses undeclared namespace prefix "${prefix}"`);
+      return { qname: key, local, ns, attrs, children: toNodes(children, elementScope) };
+    },
+  });
 }
 
 /**
@@ -108,18 +96,7 @@ export function parseXmlDocument(xml: string | Buffer): XmlElement {
   const text = decodeInput(xml);
   if (/<!DOCTYPE/i.test(text)) fail("DOCTYPE declarations are not allowed");
   if (/<!ENTITY/i.test(text)) fail("ENTITY declarations are not allowed");
-  const validation = XMLValidator.validate(text, { allowBooleanAttributes: false });
-  if (validation !== true) {
-    const { msg, line, col } = validation.err;
-    fail(`malformed XML: ${msg} (line ${line}, column ${col})`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = parser.parse(text);
-  } catch (err) {
-    fail(`malformed XML: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  const roots = toNodes(parsed, new Map([["", ""]])).filter(isElement);
+  const roots = toNodes(parseOrderedXml(text, parser, fail), new Map([["", ""]])).filter(isElement);
   const root = roots[0];
   if (root === undefined) fail("document has no root element");
   if (roots.length > 1) fail("document has more than one root element");
