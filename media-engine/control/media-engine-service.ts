@@ -9,7 +9,15 @@ import {
   type IncomingRequest,
   type SipAddress,
 } from "../../sip-core";
-import { MediaBridge, PortPoolExhaustedError, RtpEndpoint, type MediaDirection, type PortPool } from "../rtp";
+import {
+  MediaBridge,
+  PortPoolExhaustedError,
+  RtpEndpoint,
+  type MediaDirection,
+  type MediaEndpoint,
+  type PortPool,
+} from "../rtp";
+import type { RtpMap } from "../../protocol/sdp";
 import { answerOffer, isNullAddress, parseOffer, PREFER_CODEC_HEADER, sdpBody } from "./leg-sdp";
 import { RecordingManager } from "../recording/recording-manager";
 import type { RecordingEvent } from "../recording/recording-session";
@@ -182,17 +190,7 @@ export class MediaEngineService {
       });
       if (request.cancelled) throw new SipError(487, "Request Terminated");
       this.applyRemote(endpoint, negotiated.remote, negotiated.direction);
-      const response = request.createResponse(200, {
-        headers: { Contact: this.contact() },
-        body: sdpBody(negotiated.answer),
-        contentType: "application/sdp",
-      });
-      const dialog = Dialog.createAsUas(request.message, response, request.source);
-      const leg = new MediaLeg(`conn:${request.toTag}`, dialog, endpoint, negotiated.codec, sessionId);
-      this.legs.set(leg.connId, leg);
-      this.ua.registerDialog(dialog);
-      endpoint.on("inactive", () => void this.hangUp(leg, "RTP inactivity"));
-      request.send(response);
+      this.answerLeg(request, endpoint, sdpBody(negotiated.answer), negotiated.codec, sessionId);
     } catch (error) {
       endpoint.close();
       throw error;
@@ -220,22 +218,33 @@ export class MediaEngineService {
         throw error;
       }
       if (request.cancelled) throw new SipError(487, "Request Terminated");
-      const response = request.createResponse(200, {
-        headers: { Contact: this.contact() },
-        body: negotiated.answerSdp,
-        contentType: "application/sdp",
-      });
-      const dialog = Dialog.createAsUas(request.message, response, request.source);
       const sessionId = String(BigInt(`0x${randomBytes(6).toString("hex")}`));
-      const leg = new MediaLeg(`conn:${request.toTag}`, dialog, endpoint, negotiated.codec, sessionId);
-      this.legs.set(leg.connId, leg);
-      this.ua.registerDialog(dialog);
-      endpoint.on("inactive", () => void this.hangUp(leg, "RTP inactivity"));
-      request.send(response);
+      this.answerLeg(request, endpoint, negotiated.answerSdp, negotiated.codec, sessionId);
     } catch (error) {
       endpoint.close();
       throw error;
     }
+  }
+
+  /** 200 with the SDP answer; the dialog and the leg exist from then, and RTP inactivity ends the leg. */
+  private answerLeg(
+    request: IncomingRequest,
+    endpoint: MediaEndpoint,
+    answer: string | Buffer,
+    codec: RtpMap,
+    sessionId: string,
+  ): void {
+    const response = request.createResponse(200, {
+      headers: { Contact: this.contact() },
+      body: answer,
+      contentType: "application/sdp",
+    });
+    const dialog = Dialog.createAsUas(request.message, response, request.source);
+    const leg = new MediaLeg(`conn:${request.toTag}`, dialog, endpoint, codec, sessionId);
+    this.legs.set(leg.connId, leg);
+    this.ua.registerDialog(dialog);
+    endpoint.on("inactive", () => void this.hangUp(leg, "RTP inactivity"));
+    request.send(response);
   }
 
   /** Hold, resume or a new remote address (RFC 3264 §8): same port, new version. */
