@@ -50,48 +50,30 @@ function RecordingHistory() {
         <h1 id="history-title" className="mr-auto text-xl font-semibold">
           Recording history
         </h1>
-        <label className="text-sm">
-          <span className="block text-slate-600">Search</span>
-          <input
-            type="search"
-            value={text}
-            placeholder="id, ConnID or params"
-            onChange={(e) => setText(e.target.value.trim())}
-            className="w-48 rounded-md border border-slate-300 px-2 py-1"
-          />
-        </label>
+        <Filter
+          label="Search"
+          value={text}
+          onChange={setText}
+          type="search"
+          placeholder="id, ConnID or params"
+          width="w-48"
+        />
         <Filter label="DN" value={dn} onChange={setDn} />
         <Filter label="Agent" value={agentId} onChange={setAgentId} />
-        <label className="text-sm">
-          <span className="block text-slate-600">Trigger</span>
-          <select
-            value={trigger}
-            onChange={(e) => setTrigger(e.target.value as Trigger | "")}
-            className="rounded-md border border-slate-300 px-2 py-1"
-          >
-            <option value="">Any trigger</option>
-            {TRIGGERS.map((t) => (
-              <option key={t} value={t}>
-                {triggerLabel(t)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="text-sm">
-          <span className="block text-slate-600">State</span>
-          <select
-            value={state}
-            onChange={(e) => setState(e.target.value as SessionState | "")}
-            className="rounded-md border border-slate-300 px-2 py-1"
-          >
-            <option value="">Any state</option>
-            {STATES.map((t) => (
-              <option key={t} value={t}>
-                {t}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectFilter
+          label="Trigger"
+          value={trigger}
+          onChange={setTrigger}
+          any="Any trigger"
+          options={TRIGGERS.map((t) => [t, triggerLabel(t)])}
+        />
+        <SelectFilter
+          label="State"
+          value={state}
+          onChange={setState}
+          any="Any state"
+          options={STATES.map((t) => [t, t])}
+        />
         <label className="text-sm">
           <span className="block text-slate-600">Day</span>
           <input
@@ -122,15 +104,51 @@ function RecordingHistory() {
   );
 }
 
-function Filter(props: { label: string; value: string; onChange: (v: string) => void }) {
+function Filter(props: {
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  type?: "text" | "search";
+  placeholder?: string;
+  width?: string;
+}) {
   return (
     <label className="text-sm">
       <span className="block text-slate-600">{props.label}</span>
       <input
+        type={props.type ?? "text"}
         value={props.value}
+        placeholder={props.placeholder}
         onChange={(e) => props.onChange(e.target.value.trim())}
-        className="w-28 rounded-md border border-slate-300 px-2 py-1"
+        className={`${props.width ?? "w-28"} rounded-md border border-slate-300 px-2 py-1`}
       />
+    </label>
+  );
+}
+
+/** A choice among `options` ([value, label]), or "" for any. */
+function SelectFilter<V extends string>(props: {
+  label: string;
+  value: V | "";
+  onChange: (v: V | "") => void;
+  any: string;
+  options: [V, string][];
+}) {
+  return (
+    <label className="text-sm">
+      <span className="block text-slate-600">{props.label}</span>
+      <select
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value as V | "")}
+        className="rounded-md border border-slate-300 px-2 py-1"
+      >
+        <option value="">{props.any}</option>
+        {props.options.map(([value, label]) => (
+          <option key={value} value={value}>
+            {label}
+          </option>
+        ))}
+      </select>
     </label>
   );
 }
