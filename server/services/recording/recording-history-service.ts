@@ -132,10 +132,7 @@ export class RecordingHistoryService {
    */
   async mediaResumed(id: string, at: Date): Promise<void> {
     // The latest interval only: if its resume is not written yet, the write to come is later still.
-    const last = await this.db.recordingPause.findFirst({
-      where: { sessionId: id },
-      orderBy: { pausedAt: "desc" },
-    });
+    const last = await this.latestPause(id);
     if (!last?.resumedAt || last.resumedBy === "" || last.resumedAt >= at) return;
     await this.db.recordingPause.update({ where: { id: last.id }, data: { resumedAt: at } });
   }
@@ -147,12 +144,13 @@ export class RecordingHistoryService {
    * an interval that is already closed, or from before it was asked, changes nothing.
    */
   async mediaPaused(id: string, at: Date): Promise<void> {
-    const last = await this.db.recordingPause.findFirst({
-      where: { sessionId: id },
-      orderBy: { pausedAt: "desc" },
-    });
+    const last = await this.latestPause(id);
     if (!last || last.resumedAt !== null || last.pausedAt >= at) return;
     await this.db.recordingPause.update({ where: { id: last.id }, data: { pausedAt: at } });
+  }
+
+  private latestPause(id: string) {
+    return this.db.recordingPause.findFirst({ where: { sessionId: id }, orderBy: { pausedAt: "desc" } });
   }
 
   async get(id: string): Promise<RecordingSessionView> {
