@@ -26,18 +26,25 @@ export async function agentBinding(db: Db, actor: Actor): Promise<AgentBinding |
   return { extension: user?.extension ?? null, agentLoginCode: user?.agentLoginCode ?? null };
 }
 
+/** The one rule for web and SIP alike: why `dn` is not this user's to use, or null when it is. */
+function extensionRefusal(binding: AgentBinding | null, dn: string): "unassigned" | "not-theirs" | null {
+  if (binding === null) return null;
+  if (binding.extension === null) return "unassigned";
+  return dn === binding.extension ? null : "not-theirs";
+}
+
 /** Throws FORBIDDEN unless `dn` is the agent's own extension. */
 export function assertOwnExtension(binding: AgentBinding | null, dn: string): void {
-  if (binding === null) return;
-  if (binding.extension === null)
+  const refusal = extensionRefusal(binding, dn);
+  if (refusal === "unassigned")
     throw new AppError(
       AppErrorCode.FORBIDDEN,
       "No extension is assigned to you; ask an admin to assign one.",
     );
-  if (dn !== binding.extension)
+  if (refusal === "not-theirs")
     throw new AppError(
       AppErrorCode.FORBIDDEN,
-      `You may use only your own extension ${binding.extension}, not ${dn}.`,
+      `You may use only your own extension ${binding?.extension}, not ${dn}.`,
     );
 }
 
@@ -103,10 +110,13 @@ export async function mayRegisterExtension(
   userId: string,
   extension: string,
 ): Promise<string | null> {
-  const user = await db.user.findUnique({ where: { id: userId }, select: { role: true, extension: true } });
+  const user = await db.user.findUnique({
+    where: { id: userId },
+    select: { role: true, extension: true, agentLoginCode: true },
+  });
   if (user === null) return "The signed-in user no longer exists";
-  if (user.role !== "agent") return null;
-  if (user.extension === null) return "No extension is assigned to this user";
-  if (user.extension !== extension) return `Extension ${extension} is not assigned to this user`;
+  const refusal = extensionRefusal(user.role === "agent" ? user : null, extension);
+  if (refusal === "unassigned") return "No extension is assigned to this user";
+  if (refusal === "not-theirs") return `Extension ${extension} is not assigned to this user`;
   return null;
 }
