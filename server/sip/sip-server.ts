@@ -141,7 +141,9 @@ export class SipServer {
   private async watchConfig(): Promise<void> {
     try {
       for await (const change of configEvents.changes(this.configWatch.signal)) {
-        if (change.entity !== "Recorder") await this.recheckWebSocketFlows();
+        // Only a user's binding or a DN (deleted, or no longer an extension) decides who may
+        // register what; recorder and agent-login changes cannot.
+        if (change.entity === "User" || change.entity === "Dn") await this.recheckWebSocketFlows();
       }
     } catch (error) {
       if (!this.configWatch.signal.aborted) this.deps.onError(error);
@@ -149,7 +151,7 @@ export class SipServer {
   }
 
   /**
-   * After a change to users, DNs or agent logins, closes the softphone connections whose owner
+   * After a change to users or DNs, closes the softphone connections whose owner
    * may no longer register what they registered (an admin moved or removed their extension, or
    * deleted the user), rather than letting them run until their next REGISTER refresh.
    */
