@@ -3,7 +3,7 @@ import { parseRtpHeader } from "../../protocol/rtp";
 import { MediaBridge } from "./media-bridge";
 import { PortPool } from "./port-pool";
 import { RtpEndpoint } from "./rtp-endpoint";
-import { g711Packet, sleep, UdpPhone, waitFor } from "./test-support/udp-phone";
+import { sendBurst, sleep, UdpPhone, waitFor } from "./test-support/udp-phone";
 
 const pool = new PortPool(41500, 41999);
 const endpoints: RtpEndpoint[] = [];
@@ -28,23 +28,8 @@ async function leg(): Promise<{ endpoint: RtpEndpoint; phone: UdpPhone }> {
   return { endpoint, phone };
 }
 
-/** Sends in small bursts so a loaded CI machine's socket buffers never overflow. */
-async function talk(
-  from: UdpPhone,
-  to: RtpEndpoint,
-  ssrc: number,
-  count: number,
-  firstSeq = 0,
-): Promise<Buffer[]> {
-  const sent: Buffer[] = [];
-  for (let i = 0; i < count; i++) {
-    const packet = g711Packet(ssrc, firstSeq + i);
-    sent.push(packet);
-    await from.send(packet, to.localPort);
-    if (i % 10 === 9) await sleep(1);
-  }
-  return sent;
-}
+const talk = (from: UdpPhone, to: RtpEndpoint, ssrc: number, count: number, firstSeq = 0) =>
+  sendBurst(from, to.localPort, { count, ssrc, firstSeq, restMs: 1 });
 
 describe("MediaBridge", () => {
   it("relays 50 real RTP packets each way between two joined legs, unchanged", async () => {

@@ -3,7 +3,7 @@ import { parseRtpHeader, serializeRtpPacket } from "../../protocol/rtp";
 import { MediaBridge } from "../rtp/media-bridge";
 import { PortPool } from "../rtp/port-pool";
 import { RtpEndpoint } from "../rtp/rtp-endpoint";
-import { g711Packet, sleep, UdpPhone, waitFor } from "../rtp/test-support/udp-phone";
+import { g711Packet, sendBurst, sleep, UdpPhone, waitFor } from "../rtp/test-support/udp-phone";
 import { BrowserPeer, type BrowserCodec } from "./test-support/browser-peer";
 import { WebRtcEndpoint } from "./web-rtc-endpoint";
 import { WebRtcNegotiationError } from "./web-rtc-negotiation-error";
@@ -55,22 +55,8 @@ async function phoneLeg(): Promise<{ rtp: RtpEndpoint; phone: UdpPhone }> {
   return { rtp, phone };
 }
 
-async function phoneTalks(
-  phone: UdpPhone,
-  rtp: RtpEndpoint,
-  count: number,
-  ssrc = 0x1234,
-  firstSeq = 0,
-): Promise<Buffer[]> {
-  const sent: Buffer[] = [];
-  for (let i = 0; i < count; i++) {
-    const packet = g711Packet(ssrc, firstSeq + i);
-    sent.push(packet);
-    await phone.send(packet, rtp.localPort);
-    if (i % 10 === 9) await sleep(2);
-  }
-  return sent;
-}
+const phoneTalks = (phone: UdpPhone, rtp: RtpEndpoint, count: number, ssrc = 0x1234, firstSeq = 0) =>
+  sendBurst(phone, rtp.localPort, { count, ssrc, firstSeq, restMs: 2 });
 
 const payloadOf = (packet: Buffer): Buffer => packet.subarray(parseRtpHeader(packet).payloadOffset);
 

@@ -4,8 +4,8 @@ import { fileURLToPath } from "node:url";
 
 import { describe, expect, it } from "vitest";
 
-import { ProtocolParseError } from "../protocol-parse-error";
 import { parseContentType, parseMultipart, serializeMultipart } from "./index";
+import { expectParseError } from "../test-support/expect-parse-error";
 
 const VECTORS = join(fileURLToPath(new URL(".", import.meta.url)), "__vectors__");
 
@@ -20,18 +20,7 @@ function mimeVector(path: string): { contentType: string; body: Buffer } {
   return { contentType: header.slice(colon + 1).trim(), body: raw.subarray(match.index + match[0].length) };
 }
 
-function expectRefusal(fn: () => unknown, pattern: RegExp): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(ProtocolParseError);
-  const error = caught as ProtocolParseError;
-  expect(error.protocol).toBe("multipart");
-  expect(error.message).toMatch(pattern);
-}
+const expectRefusal = (fn: () => unknown, pattern: RegExp) => expectParseError(fn, "multipart", pattern);
 
 describe("parseContentType", () => {
   it("lower-cases type, subtype and parameter names, keeps values", () => {

@@ -5,7 +5,6 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 import { parseMultipart } from "../multipart";
-import { ProtocolParseError } from "../protocol-parse-error";
 import {
   FORKLINE_NS,
   MAX_METADATA_BYTES,
@@ -16,6 +15,7 @@ import {
   serializeRecordingMetadata,
   type RecordingMetadata,
 } from "./index";
+import { expectParseError } from "../test-support/expect-parse-error";
 
 const VECTORS = join(fileURLToPath(new URL(".", import.meta.url)), "__vectors__");
 
@@ -68,18 +68,8 @@ function metadataOf(path: string): { invite: ReturnType<typeof sipVector>; metad
   return { invite, metadata };
 }
 
-function expectRefusal(fn: () => unknown, pattern: RegExp): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(ProtocolParseError);
-  const error = caught as ProtocolParseError;
-  expect(error.protocol).toBe("siprec-metadata");
-  expect(error.message).toMatch(pattern);
-}
+const expectRefusal = (fn: () => unknown, pattern: RegExp) =>
+  expectParseError(fn, "siprec-metadata", pattern);
 
 const SESSION = "hVpd7YQgRW2nD22h7q60JQ==";
 const BOB = "srfBElmCRp2QB23b7Mpk0w==";

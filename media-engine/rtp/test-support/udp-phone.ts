@@ -100,3 +100,23 @@ export function talk(
   }, 20);
   return () => clearInterval(timer);
 }
+
+/**
+ * Sends `count` G.711 packets (SSRC `ssrc`, sequence from `firstSeq`) as fast as the socket takes
+ * them, resting `restMs` after every ten so a loaded CI machine's socket buffers never overflow.
+ * Returns what was sent, to compare with what arrived.
+ */
+export async function sendBurst(
+  phone: UdpPhone,
+  port: number,
+  opts: { count: number; ssrc: number; firstSeq?: number; restMs: number },
+): Promise<Buffer[]> {
+  const sent: Buffer[] = [];
+  for (let i = 0; i < opts.count; i++) {
+    const packet = g711Packet(opts.ssrc, (opts.firstSeq ?? 0) + i);
+    sent.push(packet);
+    await phone.send(packet, port);
+    if (i % 10 === 9) await sleep(opts.restMs);
+  }
+  return sent;
+}
