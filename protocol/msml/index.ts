@@ -29,3 +29,17 @@ export {
 export { MOML_DIALOG_TYPE, parseMsml } from "./msml-parse";
 export { serializeMsmlEvent, serializeMsmlRequest, serializeMsmlResult } from "./msml-serialize";
 export { MAX_MSML_BYTES } from "./msml-xml";
+export {
+  ENGINE_BOOT_HEADER,
+  LOAD_HEADER,
+  OWNED_LEGS_HEADER,
+  PREFER_CODEC_HEADER,
+  RECORDING_EVENTS,
+  RECORDING_EVENT_PREFIX,
+  RecordingEventField,
+  SERVER_BOOT_HEADER,
+  parseOwnedLegs,
+  parseRecordingEventName,
+  recordingEventName,
+  type RecordingEventName,
+} from "./engine-contract";

@@ -312,6 +312,22 @@ describe("serializeRecordingMetadata", () => {
     expect(parseRecordingMetadata(serializeRecordingMetadata(partial))).toEqual(partial);
   });
 
+  it("round-trips the segment number of a continued recording and refuses a bad one", () => {
+    const continued: RecordingMetadata = { ...SAMPLE, extension: { ...SAMPLE.extension, segment: 3 } };
+    const xml = serializeRecordingMetadata(continued);
+    expect(xml).toContain("<fl:segment>3</fl:segment>");
+    expect(parseRecordingMetadata(xml)).toEqual(continued);
+    for (const bad of ["0", "-1", "2.5", "x", "99999999"]) {
+      expectRefusal(
+        () => parseRecordingMetadata(xml.replace("<fl:segment>3<", `<fl:segment>${bad}<`)),
+        /segment/,
+      );
+    }
+    expect(() =>
+      serializeRecordingMetadata({ ...SAMPLE, extension: { ...SAMPLE.extension, segment: 0 } }),
+    ).toThrow(/segment/);
+  });
+
   it("round-trips every valid vector through serialize", () => {
     const docs = [
       vector("rfc7865-complete-example.xml"),

@@ -83,7 +83,17 @@ export interface RecordingMetadata {
    */
   associateTime?: string;
   /** Forkline extension data, carried inside `<session>`. */
-  extension: { recordingId?: string; params: Record<string, string> };
+  extension: {
+    recordingId?: string;
+    /**
+     * Which recording session of the same recording this is (extension element `fl:segment`),
+     * 1 for the first. RFC 7866 §5 lets an SRC create more than one recording session for one
+     * communication session; after a recorder failure the engine continues the recording in a
+     * new session with the same `session_id` and recording id and the next segment number.
+     */
+    segment?: number;
+    params: Record<string, string>;
+  };
 }
 
 const FL_PREFIX = "fl";
@@ -122,6 +132,7 @@ export function serializeRecordingMetadata(m: RecordingMetadata): string {
   const usesExtension =
     m.session.callId !== undefined ||
     m.extension.recordingId !== undefined ||
+    m.extension.segment !== undefined ||
     Object.keys(m.extension.params).length > 0 ||
     m.participants.some((p) => p.dn !== undefined || p.agentId !== undefined || p.role !== undefined);
   const nsDecl = usesExtension ? ` xmlns:${FL_PREFIX}="${FORKLINE_NS}"` : "";
@@ -146,6 +157,8 @@ export function serializeRecordingMetadata(m: RecordingMetadata): string {
     if (m.session.callId !== undefined) lines.push(`${ind(2)}${el(`${FL_PREFIX}:callid`, m.session.callId)}`);
     if (m.extension.recordingId !== undefined)
       lines.push(`${ind(2)}${el(`${FL_PREFIX}:recordingid`, m.extension.recordingId)}`);
+    if (m.extension.segment !== undefined)
+      lines.push(`${ind(2)}${el(`${FL_PREFIX}:segment`, String(m.extension.segment))}`);
     for (const [key, value] of Object.entries(m.extension.params))
       lines.push(`${ind(2)}${el(`${FL_PREFIX}:param`, value, ` name="${escapeXml(key)}"`)}`);
     lines.push(`${ind(1)}</session>`);
@@ -219,6 +232,9 @@ function validateModel(m: RecordingMetadata): void {
     ["associate-time", m.associateTime],
     ["recordingid", m.extension.recordingId],
   ];
+  const segment = m.extension.segment;
+  if (segment !== undefined && (!Number.isInteger(segment) || segment < 1 || segment > 1_000_000))
+    fail(`segment ${String(segment)} is not a whole number from 1 to 1000000`);
   for (const [key, value] of Object.entries(m.extension.params)) {
     if (key === "") fail("extension parameter with an empty name");
     strings.push([`param name "${key}"`, key], [`param "${key}"`, value]);
@@ -351,6 +367,12 @@ export function parseRecordingMetadata(xml: string | Buffer): RecordingMetadata 
     if (callId !== undefined) session.callId = callId;
     const recordingId = optionalChildText(sessionEl, FORKLINE_NS, "recordingid");
     if (recordingId !== undefined) extension.recordingId = recordingId;
+    const segment = optionalChildText(sessionEl, FORKLINE_NS, "segment");
+    if (segment !== undefined) {
+      if (!/^[1-9][0-9]{0,6}$/.test(segment.trim()) || Number(segment) > 1_000_000)
+        fail(`<fl:segment> "${segment}" is not a whole number from 1 to 1000000`);
+      extension.segment = Number(segment);
+    }
     for (const param of childElements(sessionEl, FORKLINE_NS, "param")) {
       const name = attr(param, "name");
       if (name === undefined || name === "") fail("<param> extension element without a name attribute");

@@ -1,0 +1,64 @@
+/**
+ * Errors a process contains instead of dying: one call's failure must not end the process and
+ * every other call in it. Each is logged once (with the call or leg it concerns, when known)
+ * and counted, so an operator sees them in Prometheus (`forkline_contained_errors_total`)
+ * rather than in a restart.
+ */
+export class ContainedErrors {
+  private readonly counts = new Map<string, number>();
+
+  constructor(
+    private readonly service: string,
+    private readonly write: (line: string) => void = (line) => process.stderr.write(line),
+  ) {}
+
+  /**
+   * Counts and logs one contained error. `where` is a short, fixed label (a Prometheus label
+   * value, e.g. "leg_hangup"), `subject` the call or leg id it concerns.
+   */
+  report(where: string, error: unknown, subject?: string): void {
+    this.counts.set(where, (this.counts.get(where) ?? 0) + 1);
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    this.write(
+      `${JSON.stringify({
+        time: new Date().toISOString(),
+        level: "error",
+        service: this.service,
+        where,
+        ...(subject === undefined ? {} : { subject }),
+        message,
+      })}\n`,
+    );
+  }
+
+  count(where: string): number {
+    return this.counts.get(where) ?? 0;
+  }
+
+  get total(): number {
+    let sum = 0;
+    for (const value of this.counts.values()) sum += value;
+    return sum;
+  }
+
+  /** Prometheus text exposition (0.0.4) of the counters. */
+  renderMetrics(): string {
+    const lines = [
+      "# HELP forkline_contained_errors_total Errors contained by the process (it kept serving), by where they happened.",
+      "# TYPE forkline_contained_errors_total counter",
+    ];
+    for (const [where, value] of [...this.counts.entries()].sort())
+      lines.push(`forkline_contained_errors_total{where="${where.replace(/["\\\n]/g, "_")}"} ${value}`);
+    return `${lines.join("\n")}\n`;
+  }
+
+  /**
+   * The last line of defence for a process: an unhandled rejection or an exception thrown from
+   * a timer or socket callback is logged and counted, and the process goes on serving its other
+   * calls. Each such error is also a bug to fix where it started; the counter makes it visible.
+   */
+  installProcessGuard(): void {
+    process.on("unhandledRejection", (reason) => this.report("unhandled_rejection", reason));
+    process.on("uncaughtException", (error) => this.report("uncaught_exception", error));
+  }
+}
