@@ -1,5 +1,5 @@
-import { randomInt } from "node:crypto";
-import type dgram from "node:dgram";
+import { randomBytes, randomInt } from "node:crypto";
+import { ContainedErrors } from "../common/contained-errors";
 import { createAnswer, serializeSdp, type SdpOrigin, type SessionDescription } from "../protocol/sdp";
 import type { SipResponse } from "../protocol/sip";
 import {
@@ -7,15 +7,18 @@ import {
   dialogKey,
   type IncomingRequest,
   SipError,
+  SipTransportError,
   TcpTransport,
   tagOf,
   type TransportProtocol,
   UdpTransport,
   UserAgentCore,
+  type TimerValues,
 } from "../sip-core";
 import { parseSiprecBody, parseSiprecInvite, type SiprecOffer } from "./parse-siprec-offer";
-import { type EndReason, RecordingSession, type RecordingSummary } from "./recording-session";
-import { RtpPortRange, RtpPortsExhaustedError } from "./rtp-port-range";
+import { type EndReason, RecordingSession, type RecordingSummary, SAMPLE_RATE } from "./recording-session";
+import { RtpPortRange, RtpPortsExhaustedError, type RtpSocketPair } from "./rtp-port-range";
+import { rtcpOfferOf, StreamReceiver } from "./stream-receiver";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 export type RecorderLog = (level: LogLevel, message: string, fields?: Record<string, unknown>) => void;
@@ -37,12 +40,18 @@ export interface SiprecRecorderOptions {
   readonly now?: () => number;
   /** How often buffered audio is written and timeouts are checked. */
   readonly tickMs?: number;
+  /** Where errors of one recording's async paths are logged once and counted; a new one by default. */
+  readonly errors?: ContainedErrors;
+  /** RFC 3261 timers (tests shorten T1 so an unanswered 200 times out in well under a second). */
+  readonly sipTimers?: Partial<TimerValues>;
+  /** How often each stream sends an RTCP receiver report; 1 s unless a test says otherwise. */
+  readonly reportIntervalMs?: number;
 }
 
 interface ActiveRecording {
   readonly dialog: Dialog;
   readonly session: RecordingSession;
-  readonly sockets: (dgram.Socket | undefined)[];
+  readonly receivers: (StreamReceiver | undefined)[];
   readonly origin: SdpOrigin;
   answer: SessionDescription;
   probing: boolean;
@@ -70,6 +79,9 @@ export class SiprecRecorder {
   private readonly now: () => number;
   private readonly rtpTimeoutMs: number;
   private readonly advertisedHost: string;
+  /** RFC 3550 §6.5.1 CNAME of this recorder, the same in every stream's reports. */
+  private readonly cname = `forkline-recorder-${randomBytes(6).toString("hex")}`;
+  readonly errors: ContainedErrors;
   private timer: NodeJS.Timeout | undefined;
   private udp: UdpTransport | undefined;
   private tcp: TcpTransport | undefined;
@@ -80,9 +92,11 @@ export class SiprecRecorder {
     this.now = options.now ?? Date.now;
     this.rtpTimeoutMs = options.rtpTimeoutMs ?? 5 * 60_000;
     this.advertisedHost = options.advertisedHost ?? options.sipHost;
+    this.errors = options.errors ?? new ContainedErrors("recorder");
     this.ports = new RtpPortRange(options.sipHost, options.rtpPortMin, options.rtpPortMax);
     this.ua = new UserAgentCore({
       userAgent: "forkline-lab-recorder",
+      timers: options.sipTimers,
       delegate: {
         handlers: {
           INVITE: (request) => this.onInvite(request),
@@ -92,7 +106,11 @@ export class SiprecRecorder {
           OPTIONS: (request) => void request.reply(200, { headers: this.capabilities() }),
         },
         onAckTimeout: (invite, response) => this.onAckTimeout(invite, response),
-        onError: (error) => this.log("warn", "SIP error", { error: errorText(error) }),
+        onError: (error) => {
+          // A transport failure is the network's state; anything else escaped a handler: a bug.
+          if (error instanceof SipTransportError) this.log("warn", "SIP error", { error: errorText(error) });
+          else this.errors.report("sip_handler", error);
+        },
       },
     });
   }
@@ -167,16 +185,16 @@ export class SiprecRecorder {
     const recordable = offer.streams.filter((s) => s.payloadTypes.size > 0 && s.label !== undefined);
     if (recordable.length === 0) throw new SipError(488, "No PCMU or PCMA audio stream to record");
 
-    const sockets: (dgram.Socket | undefined)[] = [];
+    const pairs: (RtpSocketPair | undefined)[] = [];
     try {
-      for (const stream of recordable) sockets[stream.index] = await this.ports.bind();
+      for (const stream of recordable) pairs[stream.index] = await this.ports.bindPair();
     } catch (error) {
-      closeSockets(sockets);
+      closePairs(pairs);
       if (error instanceof RtpPortsExhaustedError) throw new SipError(503, "No free RTP port");
       throw error;
     }
     if (request.cancelled || this.closed) {
-      closeSockets(sockets);
+      closePairs(pairs);
       return;
     }
 
@@ -190,7 +208,7 @@ export class SiprecRecorder {
         now: this.now,
       });
     } catch (error) {
-      closeSockets(sockets);
+      closePairs(pairs);
       this.log("error", "cannot create the recording", { callId, error: errorText(error) });
       throw new SipError(500, "Cannot create the recording file");
     }
@@ -203,17 +221,20 @@ export class SiprecRecorder {
       addrType: this.advertisedHost.includes(":") ? "IP6" : "IP4",
       address: this.advertisedHost,
     };
-    const answer = this.answer(offer, sockets, origin);
+    const receivers = pairs.map((pair, index) =>
+      pair === undefined ? undefined : this.receiverFor(pair, session, index),
+    );
+    const answer = this.answer(offer, receivers, origin);
     const response = request.createResponse(200, {
       headers: { Contact: this.contact(request.source.transport), ...this.capabilities() },
       body: serializeSdp(answer),
       contentType: "application/sdp",
     });
     const dialog = Dialog.createAsUas(request.message, response, request.source);
-    const recording: ActiveRecording = { dialog, session, sockets, origin, answer, probing: false };
+    const recording: ActiveRecording = { dialog, session, receivers, origin, answer, probing: false };
     this.recordings.set(dialog.key, recording);
     this.ua.registerDialog(dialog);
-    this.listen(recording);
+    configureReceivers(recording, offer);
     request.send(response);
     this.log("info", "recording started", {
       callId,
@@ -306,13 +327,17 @@ export class SiprecRecorder {
       for (const stream of offer.streams) {
         if (stream.index < recording.answer.media.length) continue;
         if (stream.payloadTypes.size === 0 || stream.label === undefined) continue;
-        recording.sockets[stream.index] = await this.ports.bind();
+        recording.receivers[stream.index] = this.receiverFor(
+          await this.ports.bindPair(),
+          recording.session,
+          stream.index,
+        );
         added.push(stream.index);
       }
     } catch (error) {
       for (const index of added) {
-        recording.sockets[index]?.close();
-        recording.sockets[index] = undefined;
+        recording.receivers[index]?.close();
+        recording.receivers[index] = undefined;
       }
       if (error instanceof RtpPortsExhaustedError) throw new SipError(503, "No free RTP port");
       throw error;
@@ -321,23 +346,23 @@ export class SiprecRecorder {
     const origin: SdpOrigin = { ...recording.origin, sessionVersion: version.toString() };
     Object.assign(recording.origin, origin);
     // A stream the session once rejected stays rejected: its port is not there to offer.
-    const answer = this.answer(offer, recording.sockets, origin);
+    const answer = this.answer(offer, recording.receivers, origin);
     recording.answer = answer;
     recording.session.applyOffer(offer);
-    for (const index of added) this.listenOn(recording, index);
+    configureReceivers(recording, offer);
     return serializeSdp(answer);
   }
 
   private answer(
     offer: SiprecOffer,
-    sockets: readonly (dgram.Socket | undefined)[],
+    receivers: readonly (StreamReceiver | undefined)[],
     origin: SdpOrigin,
   ): SessionDescription {
     return createAnswer(offer.sdp, {
       origin,
       sessionName: "forkline lab recorder",
       address: this.advertisedHost,
-      ports: offer.sdp.media.map((_, index) => sockets[index]?.address().port),
+      ports: offer.sdp.media.map((_, index) => receivers[index]?.port),
       codecs: CODECS,
       // RFC 3264 §6.1: "If a stream is offered as sendonly, the corresponding stream MUST be
       // marked as recvonly or inactive in the answer." and "If an offered media stream is listed
@@ -348,21 +373,16 @@ export class SiprecRecorder {
 
   // RTP
 
-  private listen(recording: ActiveRecording): void {
-    recording.sockets.forEach((_, index) => this.listenOn(recording, index));
-  }
-
-  private listenOn(recording: ActiveRecording, index: number): void {
-    const socket = recording.sockets[index];
-    if (socket === undefined) return;
-    socket.on("message", (datagram: Buffer) => {
-      try {
-        recording.session.receiveRtp(index, datagram);
-      } catch (error) {
-        this.log("warn", "RTP packet dropped", { error: errorText(error) });
-      }
+  /** The sockets of m-line `index`: RTP to the recording, RTCP receiver reports to the SRC. */
+  private receiverFor(pair: RtpSocketPair, session: RecordingSession, index: number): StreamReceiver {
+    return new StreamReceiver({
+      sockets: pair,
+      cname: this.cname,
+      clockRate: SAMPLE_RATE,
+      reportIntervalMs: this.options.reportIntervalMs,
+      onRtp: (datagram) => session.receiveRtp(index, datagram),
+      onError: (where, error) => this.errors.report(where, error, session.name),
     });
-    socket.on("error", (error) => this.log("warn", "RTP socket error", { error: errorText(error) }));
   }
 
   // Lifecycle
@@ -373,7 +393,7 @@ export class SiprecRecorder {
       try {
         recording.session.tick();
       } catch (error) {
-        this.log("error", "writing the recording failed: ending it", { error: errorText(error) });
+        this.errors.report("recording_write", error, recording.session.name);
         this.end(recording, "shutdown");
         void this.sayBye(recording);
         continue;
@@ -416,22 +436,19 @@ export class SiprecRecorder {
           this.end(recording, "rtp-timeout");
         }
       })
-      .catch((error: unknown) => this.log("error", "ending a recording failed", { error: errorText(error) }));
+      .catch((error: unknown) => this.errors.report("recording_probe", error, recording.session.name));
   }
 
   /** Finalizes the files and releases sockets and dialog; safe to call twice. */
   private end(recording: ActiveRecording, reason: EndReason): RecordingSummary | undefined {
     if (this.recordings.get(recording.dialog.key) !== recording) return undefined;
     this.recordings.delete(recording.dialog.key);
-    closeSockets(recording.sockets);
+    for (const receiver of recording.receivers) receiver?.close();
     this.ua.forgetDialog(recording.dialog);
     try {
       return recording.session.finalize(reason);
     } catch (error) {
-      this.log("error", "finalizing the recording failed", {
-        file: recording.session.wavFile,
-        error: errorText(error),
-      });
+      this.errors.report("recording_finalize", error, recording.session.name);
       return undefined;
     }
   }
@@ -462,14 +479,24 @@ export class SiprecRecorder {
   }
 }
 
-function closeSockets(sockets: (dgram.Socket | undefined)[]): void {
-  for (const socket of sockets) {
-    try {
-      socket?.close();
-    } catch {
-      // Already closed.
+function closePairs(pairs: readonly (RtpSocketPair | undefined)[]): void {
+  for (const pair of pairs) {
+    for (const socket of [pair?.rtp, pair?.rtcp]) {
+      try {
+        socket?.close();
+      } catch {
+        // Already closed.
+      }
     }
   }
+}
+
+/** Each stream's RTCP address and direction from the offer now in force. */
+function configureReceivers(recording: ActiveRecording, offer: SiprecOffer): void {
+  recording.receivers.forEach((receiver, index) => {
+    const direction = offer.streams[index]?.direction;
+    receiver?.configure(rtcpOfferOf(offer.sdp, index), direction === "sendonly" || direction === "sendrecv");
+  });
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
