@@ -1,6 +1,8 @@
+import { ContainedErrors } from "../common/contained-errors";
 import { loadEnvOrExit } from "../common/env-schema";
 import { notifyReady } from "../common/process-ready";
 import { jsonAnswer, startHttpEndpoint } from "../common/start-http-endpoint";
+import { EngineLog } from "./control/engine-log";
 import { MediaEngineService } from "./control/media-engine-service";
 import { loadMediaEngineEnv } from "./env";
 import { renderLegMetrics } from "./leg-metrics";
@@ -9,6 +11,11 @@ import { PortPool } from "./rtp";
 
 const env = loadEnvOrExit("forkline-media-engine", () => loadMediaEngineEnv(process.env));
 const startedAt = new Date();
+const log = new EngineLog(env.LOG_LEVEL);
+// One call's failure must not end the process and every other call in it: what escapes anyway
+// (an unhandled rejection, a throw from a timer or socket callback) is logged and counted here.
+const errors = new ContainedErrors("media-engine");
+errors.installProcessGuard();
 
 // Three quarters of the range for plain RTP pairs, the rest for browsers' ICE sockets (one each, rtcp-mux).
 const webRtcFrom = env.RTP_PORT_MIN + Math.floor(((env.RTP_PORT_MAX - env.RTP_PORT_MIN) * 3) / 4) + 1;
@@ -20,19 +27,24 @@ const service = await MediaEngineService.start({
   portPool: new PortPool(env.RTP_PORT_MIN, webRtcFrom - 1),
   webRtcPortRange: [webRtcFrom, env.RTP_PORT_MAX],
   inactivityTimeoutMs: env.RTP_INACTIVITY_TIMEOUT_S * 1000,
-  onError: (error) =>
-    process.stderr.write(`forkline-media-engine: ${(error as Error).stack ?? String(error)}\n`),
+  errors,
+  log,
 });
 
 const http = await startHttpEndpoint({
   host: env.MEDIA_ENGINE_HOST,
   port: env.MEDIA_ENGINE_HTTP_PORT,
   routes: {
-    "/healthz": () => jsonAnswer({ ok: true, service: "media-engine", legs: service.legCount }),
+    "/healthz": () =>
+      jsonAnswer({ ok: true, service: "media-engine", legs: service.legCount, boot: service.bootId }),
     "/metrics": () => ({
       status: 200,
       contentType: "text/plain; version=0.0.4",
-      body: renderProcessMetrics(startedAt) + renderLegMetrics(service.allLegs()),
+      body:
+        renderProcessMetrics(startedAt) +
+        renderLegMetrics(service.allLegs()) +
+        service.renderMetrics() +
+        errors.renderMetrics(),
     }),
   },
 });
@@ -42,11 +54,13 @@ notifyReady({
   http: `http://${env.MEDIA_ENGINE_HOST}:${http.port}`,
   sip: `sip:${env.MEDIA_ENGINE_HOST}:${service.sipPort}`,
 });
+log.info(`boot ${service.bootId}`);
 
 let stopping = false;
 const shutdown = () => {
   if (stopping) return;
   stopping = true;
+  log.info("shutting down: hanging up every leg");
   void Promise.allSettled([service.close(), http.close()]).then(() => process.exit(0));
 };
 process.on("SIGTERM", shutdown);

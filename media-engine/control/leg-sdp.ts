@@ -19,8 +19,11 @@ export const SUPPORTED_CODECS: readonly AnswerCodec[] = [
   { encoding: "telephone-event", clockRate: 8000 },
 ];
 
-/** The SIP Server names the codec a leg must use so that both legs of a bridge match (no transcoding). */
-export const PREFER_CODEC_HEADER = "X-Forkline-Codec";
+/**
+ * The SIP Server names the codec a leg must use so that both legs of a bridge match (no
+ * transcoding). Defined in the engine contract; re-exported for older importers.
+ */
+export { PREFER_CODEC_HEADER } from "../../protocol/msml/engine-contract";
 
 export interface NegotiatedLeg {
   answer: SessionDescription;

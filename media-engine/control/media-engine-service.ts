@@ -1,7 +1,12 @@
-import { randomBytes } from "node:crypto";
-import { MSML_CONTENT_TYPE, serializeMsmlEvent, serializeMsmlResult } from "../../protocol/msml";
+import { randomUUID } from "node:crypto";
+import { MSML_CONTENT_TYPE, serializeMsmlResult } from "../../protocol/msml";
 import {
-  Dialog,
+  ENGINE_BOOT_HEADER,
+  LOAD_HEADER,
+  OWNED_LEGS_HEADER,
+  SERVER_BOOT_HEADER,
+} from "../../protocol/msml/engine-contract";
+import {
   SipError,
   TcpTransport,
   UdpTransport,
@@ -9,21 +14,16 @@ import {
   type IncomingRequest,
   type SipAddress,
 } from "../../sip-core";
-import {
-  MediaBridge,
-  PortPoolExhaustedError,
-  RtpEndpoint,
-  type MediaDirection,
-  type MediaEndpoint,
-  type PortPool,
-} from "../rtp";
-import type { RtpMap } from "../../protocol/sdp";
-import { answerOffer, isNullAddress, parseOffer, PREFER_CODEC_HEADER, sdpBody } from "./leg-sdp";
+import { MediaBridge, type PortPool } from "../rtp";
 import { RecordingManager } from "../recording/recording-manager";
-import type { RecordingEvent } from "../recording/recording-session";
-import { MediaLeg, MediaLegState } from "./media-leg";
-import { WebRtcEndpoint, WebRtcNegotiationError } from "../webrtc";
+import { contain, containSync, type ErrorSink } from "./contain";
+import { EngineLog } from "./engine-log";
+import { LegInviteHandler } from "./leg-invite-handler";
+import type { MediaLeg } from "./media-leg";
+import { MediaLegRegistry, withinBudget } from "./media-leg-registry";
 import { executeMsml } from "./msml-executor";
+import { OrphanLegSweeper } from "./orphan-leg-sweeper";
+import { reportRecordingEvent } from "./recording-event-reporter";
 
 export interface MediaEngineServiceOptions {
   /** Where the SIP UA listens (UDP and TCP). */
@@ -37,11 +37,21 @@ export interface MediaEngineServiceOptions {
   /** ICE ports of browser legs, apart from the plain RTP pool. */
   readonly webRtcPortRange: [number, number];
   readonly inactivityTimeoutMs: number;
-  readonly onError: (error: unknown) => void;
+  /** Errors of one call, contained to it: logged once with the leg, counted (ContainedErrors). */
+  readonly errors: ErrorSink;
+  /** The engine's own log lines (LOG_LEVEL); none when absent. */
+  readonly log?: EngineLog;
+  /** X-Forkline-Boot; drawn at random when absent. */
+  readonly bootId?: string;
+  /** Longest wait for the SIP Server's answers to the shutdown BYEs. */
+  readonly shutdownBudgetMs?: number;
 }
 
-/** Load figure the SIP Server uses to spread calls (answered on OPTIONS). */
-export const LOAD_HEADER = "X-Forkline-Load";
+/** Load figure the SIP Server uses to spread calls (answered on OPTIONS); defined in the engine contract. */
+export { LOAD_HEADER } from "../../protocol/msml/engine-contract";
+
+const NO_ACK = { cause: 408, text: "no ACK for the 200 to INVITE" };
+const SHUTTING_DOWN = { cause: 503, text: "media engine shutting down" };
 
 /**
  * The media engine's SIP side: a UAS for the SIP Server's leg dialogs (INVITE with the party's
@@ -51,14 +61,24 @@ export const LOAD_HEADER = "X-Forkline-Load";
 export class MediaEngineService {
   readonly bridge = new MediaBridge();
   readonly recordings: RecordingManager;
-  private readonly legs = new Map<string, MediaLeg>();
+  /** Random per process: a different id from the same URI tells the SIP Server the engine restarted. */
+  readonly bootId: string;
+  private readonly legs: MediaLegRegistry;
+  private readonly invites: LegInviteHandler;
+  private readonly orphans = new OrphanLegSweeper();
   private readonly ua: UserAgentCore;
+  private readonly errors: ErrorSink;
+  private readonly log: EngineLog;
   private closed = false;
 
   private constructor(
     private readonly options: MediaEngineServiceOptions,
     private readonly udp: UdpTransport,
   ) {
+    this.errors = options.errors;
+    this.log = options.log ?? new EngineLog("warn");
+    this.bootId = options.bootId ?? randomUUID();
+    const errors = this.errors;
     this.ua = new UserAgentCore({
       userAgent: "forkline-media-engine",
       delegate: {
@@ -70,14 +90,38 @@ export class MediaEngineService {
         },
         onAck: (_ack, _source, dialog) => {
           const leg = dialog === undefined ? undefined : this.legs.get(`conn:${dialog.id.localTag}`);
-          if (leg?.state === MediaLegState.Early) leg.transition(MediaLegState.Confirmed);
+          if (leg !== undefined) this.legs.confirmed(leg);
         },
+        // RFC 3261 §13.3.1.4: "If the server retransmits the 2xx response for 64*T1 seconds
+        // without receiving an ACK, the dialog is confirmed, but the session SHOULD be
+        // terminated. This is accomplished with a BYE".
         onAckTimeout: (invite) => {
           const leg = this.legs.get(`conn:${invite.toTag}`);
-          if (leg !== undefined) void this.hangUp(leg, "no ACK for the 200 to INVITE");
+          if (leg !== undefined) void this.legs.hangUp(leg, NO_ACK, { ackTimedOut: true });
         },
-        onError: (error) => options.onError(error),
+        onError: (error) => errors.report("sip_stack", error),
       },
+    });
+    this.legs = new MediaLegRegistry({
+      ua: this.ua,
+      bridge: this.bridge,
+      legReleased: (leg) => this.recordings.legReleased(leg),
+      errors,
+      log: this.log,
+    });
+    this.invites = new LegInviteHandler({
+      ua: this.ua,
+      legs: this.legs,
+      publicAddress: options.publicAddress,
+      rtpBindHost: options.rtpBindHost,
+      portPool: options.portPool,
+      webRtcPortRange: options.webRtcPortRange,
+      inactivityTimeoutMs: options.inactivityTimeoutMs,
+      bootId: this.bootId,
+      errors,
+      log: this.log,
+      contact: () => this.contact(),
+      closed: () => this.closed,
     });
     this.recordings = new RecordingManager({
       ua: this.ua,
@@ -86,47 +130,10 @@ export class MediaEngineService {
       publicAddress: options.publicAddress,
       rtpBindHost: options.rtpBindHost,
       contact: () => this.contact(),
-      legOf: (endpoint) => [...this.legs.values()].find((leg) => leg.endpoint === endpoint),
-      onEvent: (event) => void this.report(event),
-      onError: options.onError,
+      legOf: (endpoint) => this.legs.byEndpoint(endpoint),
+      onEvent: (event) => void reportRecordingEvent(this.ua, errors, event),
+      onError: (error) => errors.report("recording", error),
     });
-  }
-
-  /**
-   * Tells the SIP Server what became of a recording, as an MSML <event> (RFC 5707 §7.4) in an
-   * INFO on the recorded leg's dialog, so it can tell CTI clients.
-   */
-  private async report(event: RecordingEvent): Promise<void> {
-    // Taken first: the session reports synchronously, right as forwarding stopped or restarted,
-    // and the server dates pause intervals by it (the INFO may queue behind other work).
-    const at = new Date().toISOString();
-    const leg = event.session.target;
-    if (leg.state === MediaLegState.Terminated) return;
-    const fields = [
-      { name: "recordingid", value: event.session.recordingId },
-      { name: "at", value: at },
-      ...(event.session.recorderUri === undefined
-        ? []
-        : [{ name: "recorder", value: event.session.recorderUri }]),
-      ...(event.reason === undefined ? [] : [{ name: "reason", value: event.reason }]),
-    ];
-    const info = leg.dialog.createRequest("INFO", {
-      contentType: MSML_CONTENT_TYPE,
-      body: Buffer.from(
-        serializeMsmlEvent({
-          version: "1.1",
-          name: `forkline.recording.${event.name}`,
-          id: event.session.dialogId,
-          fields,
-        }),
-        "utf8",
-      ),
-    });
-    try {
-      await this.ua.sendInDialog(leg.dialog, info);
-    } catch (error) {
-      this.options.onError(error);
-    }
   }
 
   static async start(options: MediaEngineServiceOptions): Promise<MediaEngineService> {
@@ -153,6 +160,19 @@ export class MediaEngineService {
     return [...this.legs.values()];
   }
 
+  /** Prometheus text of the engine's own counters (orphans released, boot id). */
+  renderMetrics(): string {
+    return (
+      this.orphans.renderMetrics() +
+      [
+        "# HELP forkline_media_engine_boot_info The random id this engine process drew at start (X-Forkline-Boot).",
+        "# TYPE forkline_media_engine_boot_info gauge",
+        `forkline_media_engine_boot_info{boot="${this.bootId}"} 1`,
+        "",
+      ].join("\n")
+    );
+  }
+
   private contact(): string {
     return `<sip:media@${formatHost(this.options.publicAddress)}:${this.sipPort}>`;
   }
@@ -161,137 +181,8 @@ export class MediaEngineService {
     if (request.dialog !== undefined) {
       const recording = this.recordings.byRecorderDialog(request.dialog);
       if (recording !== undefined) return recording.answerRecorderOffer(request);
-      return this.onReInvite(request);
     }
-    const offer = parseOffer(request.message.body, request.message.headers.get("Content-Type"));
-    const audio = offer.media.find((m) => m.media === "audio" && m.port !== 0);
-    if (audio !== undefined && /SAVPF$/i.test(audio.protocol)) return this.onWebRtcInvite(request);
-    let endpoint: RtpEndpoint;
-    try {
-      endpoint = await RtpEndpoint.create({
-        bindHost: this.options.rtpBindHost,
-        portPool: this.options.portPool,
-        inactivityTimeoutMs: this.options.inactivityTimeoutMs,
-      });
-    } catch (error) {
-      if (error instanceof PortPoolExhaustedError) {
-        throw new SipError(503, "No RTP ports left", { "Retry-After": "5" });
-      }
-      throw error;
-    }
-    try {
-      const sessionId = String(BigInt(`0x${randomBytes(6).toString("hex")}`));
-      const negotiated = answerOffer(offer, {
-        address: this.options.publicAddress,
-        port: endpoint.localPort,
-        sessionId,
-        version: 1,
-        preferCodec: request.message.headers.get(PREFER_CODEC_HEADER),
-      });
-      if (request.cancelled) throw new SipError(487, "Request Terminated");
-      this.applyRemote(endpoint, negotiated.remote, negotiated.direction);
-      this.answerLeg(request, endpoint, sdpBody(negotiated.answer), negotiated.codec, sessionId);
-    } catch (error) {
-      endpoint.close();
-      throw error;
-    }
-  }
-
-  /** A browser leg: ICE, DTLS-SRTP and rtcp-mux by werift, G.711 only (no transcoding). */
-  private async onWebRtcInvite(request: IncomingRequest): Promise<void> {
-    const endpoint = await WebRtcEndpoint.create({
-      bindHost: this.options.rtpBindHost,
-      publicAddress: this.options.publicAddress,
-      portRange: this.options.webRtcPortRange,
-      inactivityTimeoutMs: this.options.inactivityTimeoutMs,
-    });
-    try {
-      let negotiated: Awaited<ReturnType<WebRtcEndpoint["acceptOffer"]>>;
-      try {
-        const prefer = request.message.headers.get(PREFER_CODEC_HEADER);
-        negotiated = await endpoint.acceptOffer(
-          request.message.body.toString("utf8"),
-          prefer === undefined ? {} : { preferCodec: prefer },
-        );
-      } catch (error) {
-        if (error instanceof WebRtcNegotiationError) throw new SipError(488, error.message.slice(0, 100));
-        throw error;
-      }
-      if (request.cancelled) throw new SipError(487, "Request Terminated");
-      const sessionId = String(BigInt(`0x${randomBytes(6).toString("hex")}`));
-      this.answerLeg(request, endpoint, negotiated.answerSdp, negotiated.codec, sessionId);
-    } catch (error) {
-      endpoint.close();
-      throw error;
-    }
-  }
-
-  /** 200 with the SDP answer; the dialog and the leg exist from then, and RTP inactivity ends the leg. */
-  private answerLeg(
-    request: IncomingRequest,
-    endpoint: MediaEndpoint,
-    answer: string | Buffer,
-    codec: RtpMap,
-    sessionId: string,
-  ): void {
-    const response = request.createResponse(200, {
-      headers: { Contact: this.contact() },
-      body: answer,
-      contentType: "application/sdp",
-    });
-    const dialog = Dialog.createAsUas(request.message, response, request.source);
-    const leg = new MediaLeg(`conn:${request.toTag}`, dialog, endpoint, codec, sessionId);
-    this.legs.set(leg.connId, leg);
-    this.ua.registerDialog(dialog);
-    endpoint.on("inactive", () => void this.hangUp(leg, "RTP inactivity"));
-    request.send(response);
-  }
-
-  /** Hold, resume or a new remote address (RFC 3264 §8): same port, new version. */
-  private async onReInvite(request: IncomingRequest): Promise<void> {
-    const leg = this.legs.get(`conn:${request.dialog!.id.localTag}`);
-    if (leg === undefined || leg.state === MediaLegState.Terminated) {
-      throw new SipError(481, "Call/Transaction Does Not Exist");
-    }
-    if (leg.endpoint instanceof WebRtcEndpoint) {
-      let answer: string;
-      try {
-        answer = (await leg.endpoint.updateOffer(request.message.body.toString("utf8"))).answerSdp;
-      } catch (error) {
-        if (error instanceof WebRtcNegotiationError) throw new SipError(488, error.message.slice(0, 100));
-        throw error;
-      }
-      request.reply(200, {
-        headers: { Contact: this.contact() },
-        body: answer,
-        contentType: "application/sdp",
-      });
-      return;
-    }
-    const offer = parseOffer(request.message.body, request.message.headers.get("Content-Type"));
-    const negotiated = answerOffer(offer, {
-      address: this.options.publicAddress,
-      port: (leg.endpoint as RtpEndpoint).localPort,
-      sessionId: leg.sessionId,
-      version: leg.sdpVersion + 1,
-      preferCodec: leg.codec.encoding,
-    });
-    leg.sdpVersion += 1;
-    this.applyRemote(leg.endpoint as RtpEndpoint, negotiated.remote, negotiated.direction);
-    request.reply(200, {
-      headers: { Contact: this.contact() },
-      body: sdpBody(negotiated.answer),
-      contentType: "application/sdp",
-    });
-  }
-
-  private applyRemote(
-    endpoint: RtpEndpoint,
-    remote: { address: string; port: number; rtcpPort?: number },
-    direction: MediaDirection,
-  ): void {
-    if (!isNullAddress(remote.address)) endpoint.setRemote(remote.address, remote.port, remote.rtcpPort);
-    endpoint.setDirection(isNullAddress(remote.address) ? "inactive" : direction);
+    return this.invites.onInvite(request);
   }
 
   private onBye(request: IncomingRequest): void {
@@ -305,7 +196,7 @@ export class MediaEngineService {
     const leg =
       request.dialog === undefined ? undefined : this.legs.get(`conn:${request.dialog.id.localTag}`);
     if (leg === undefined) throw new SipError(481, "Call/Transaction Does Not Exist");
-    this.release(leg);
+    this.legs.release(leg);
     request.reply(200);
   }
 
@@ -321,44 +212,38 @@ export class MediaEngineService {
         recordings: this.recordings,
         leg: (id) => this.legs.get(id),
         legs: () => this.legs.values(),
+        contain: (work, where, subject) => contain(this.errors, work, where, subject),
       },
       request.message.body,
     );
     request.reply(200, { body: serializeMsmlResult(result), contentType: MSML_CONTENT_TYPE });
   }
 
+  /**
+   * Health check and identity: the load, our boot id, and (engine-contract) the orphan sweep
+   * when the SIP Server's boot id is new. Orphans are released before the load is reported, so
+   * the figures the server reads already exclude them.
+   */
   private onOptions(request: IncomingRequest): void {
+    const headers = request.message.headers;
+    const serverBoot = headers.get(SERVER_BOOT_HEADER)?.trim();
+    const orphans = this.orphans.sweep(serverBoot, headers.get(OWNED_LEGS_HEADER), this.legs.values());
+    for (const leg of orphans)
+      containSync(this.errors, () => this.legs.release(leg), "orphan_release", leg.connId);
+    if (orphans.length > 0) {
+      this.log.info(
+        `SIP Server boot ${serverBoot} is new: released ${orphans.length} orphan legs without BYE`,
+      );
+    }
     const pool = this.options.portPool;
     request.reply(200, {
       headers: {
         Allow: "INVITE, ACK, CANCEL, BYE, INFO, OPTIONS",
         Accept: `application/sdp, ${MSML_CONTENT_TYPE}`,
         [LOAD_HEADER]: `legs=${this.legs.size};ports=${pool.inUse}/${pool.capacity}`,
+        [ENGINE_BOOT_HEADER]: this.bootId,
       },
     });
-  }
-
-  /** The media engine ends a leg itself (RTP timeout, no ACK): BYE tells the SIP Server why. */
-  private async hangUp(leg: MediaLeg, why: string): Promise<void> {
-    if (leg.state === MediaLegState.Terminated) return;
-    this.release(leg);
-    const bye = leg.dialog.createRequest("BYE", { headers: { Reason: `SIP;cause=408;text="${why}"` } });
-    try {
-      await this.ua.sendInDialog(leg.dialog, bye);
-    } catch (error) {
-      this.options.onError(error);
-    }
-  }
-
-  private release(leg: MediaLeg): void {
-    if (leg.state === MediaLegState.Terminated) return;
-    void this.recordings.legReleased(leg);
-    leg.transition(MediaLegState.Terminated);
-    this.legs.delete(leg.connId);
-    this.bridge.unjoinAll(leg.endpoint);
-    leg.endpoint.close();
-    leg.dialog.terminate();
-    this.ua.forgetDialog(leg.dialog);
   }
 
   /** Peer address of a leg's SIP dialog, for logs and metrics. */
@@ -366,11 +251,19 @@ export class MediaEngineService {
     return leg.dialog.flow;
   }
 
+  /**
+   * Shutdown is the engine hanging up every leg at once: BYE with a 503 Reason on each, so the
+   * SIP Server learns now rather than from failed health checks, and BYE to the recorders. The
+   * answers are awaited at most `shutdownBudgetMs` (2 s) in all; then the UA closes.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.recordings.closeAll();
-    for (const leg of [...this.legs.values()]) this.release(leg);
+    const budget = this.options.shutdownBudgetMs ?? 2000;
+    await withinBudget(
+      Promise.allSettled([this.legs.shutdown(SHUTTING_DOWN, budget), this.recordings.closeAll()]),
+      budget,
+    );
     await this.ua.close();
   }
 }

@@ -14,10 +14,18 @@ const LEG_EDGES: Record<MediaLegState, readonly MediaLegState[]> = {
   [MediaLegState.Terminated]: [],
 };
 
+/** Why the engine ends a leg itself, for the BYE's Reason header (RFC 3326). */
+export interface HangUpReason {
+  readonly cause: number;
+  readonly text: string;
+}
+
 /** One SIP dialog with the SIP Server and the media endpoint it controls; MSML names it `conn:<tag>`. */
 export class MediaLeg {
   private stateValue = MediaLegState.Early;
   sdpVersion = 1;
+  /** A hang-up asked for before the ACK came; sent once it does (RFC 3261 §15). */
+  pendingHangUp: HangUpReason | undefined;
 
   constructor(
     readonly connId: string,
@@ -25,6 +33,11 @@ export class MediaLeg {
     readonly endpoint: MediaEndpoint,
     public codec: RtpMap,
     readonly sessionId: string,
+    /**
+     * X-Forkline-Server-Boot of the INVITE that opened the leg: which SIP Server instance owns
+     * it. Undefined for servers that do not send it; such legs are never taken for orphans.
+     */
+    readonly serverBoot?: string,
   ) {}
 
   get state(): MediaLegState {

@@ -16,6 +16,11 @@ export interface MsmlContext {
   readonly recordings: RecordingManager;
   leg(connId: string): MediaLeg | undefined;
   legs(): Iterable<MediaLeg>;
+  /**
+   * Runs work that outlives the INFO (a recorder's BYE, a re-INVITE): the MSML result has gone
+   * already, so a failure can only be reported, never thrown (it would be an unhandled rejection).
+   */
+  contain(work: Promise<unknown>, where: string, subject: string): void;
 }
 
 /**
@@ -93,7 +98,7 @@ function plan(context: MsmlContext, item: MsmlRequestItem): () => Partial<MsmlRe
     case "dialogend": {
       const session = context.recordings.require(item.id);
       return () => {
-        void session.stop();
+        context.contain(session.stop(), "recording_stop", item.id);
         return { dialogid: item.id };
       };
     }
@@ -108,7 +113,7 @@ function plan(context: MsmlContext, item: MsmlRequestItem): () => Partial<MsmlRe
       return () => {
         // Pause takes effect before this INFO is even answered: nothing more is forwarded.
         if (item.event === "pause") session.pause();
-        else void session.resume();
+        else context.contain(session.resume(), "recording_resume", item.target);
         return { dialogid: item.target };
       };
     }

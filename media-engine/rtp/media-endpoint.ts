@@ -42,4 +42,10 @@ export interface MediaEndpoint {
   /** No RTP from remote for inactivityTimeoutMs while direction allows receiving (reported once, re-armed when packets resume). */
   on(event: "inactive", listener: () => void): this;
   on(event: "closed", listener: () => void): this;
+  /**
+   * A listener (bridge peer, tap, inactivity handler) threw: the endpoint went on with the
+   * others. Without an "error" listener the error is dropped, never thrown into a socket or
+   * timer callback.
+   */
+  on(event: "error", listener: (error: unknown) => void): this;
 }

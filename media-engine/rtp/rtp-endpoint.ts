@@ -294,7 +294,12 @@ export class RtpEndpoint extends EventEmitter implements MediaEndpoint {
     if (this.closed || this.inactiveReported || !directionReceives(this.direction)) return;
     if (Date.now() - this.quietSince < this.options.inactivityTimeoutMs) return;
     this.inactiveReported = true;
-    this.emit("inactive");
+    // From a timer: a throwing listener would be an uncaught exception, the end of the process.
+    try {
+      this.emit("inactive");
+    } catch (error) {
+      this.reportListenerError(error);
+    }
   };
 
   private readonly onSocketError = (): void => {};

@@ -360,7 +360,15 @@ export class WebRtcEndpoint extends EventEmitter implements MediaEndpoint {
   private readonly subscribeTrack = (track: MediaStreamTrack): void => {
     if (this.subscribedTracks.has(track)) return;
     this.subscribedTracks.add(track);
-    track.onReceiveRtp.subscribe((rtp) => this.onBrowserRtp(rtp));
+    // Called from werift's socket callbacks: a throw (a malformed packet werift let through)
+    // would reach them and could end the process.
+    track.onReceiveRtp.subscribe((rtp) => {
+      try {
+        this.onBrowserRtp(rtp);
+      } catch (error) {
+        this.reportListenerError(error);
+      }
+    });
   };
 
   private onBrowserRtp(rtp: RtpPacket): void {
@@ -386,7 +394,7 @@ export class WebRtcEndpoint extends EventEmitter implements MediaEndpoint {
       try {
         listeners[i]!(packet, this);
       } catch (error) {
-        if (this.listenerCount("error") > 0) this.emit("error", error);
+        this.reportListenerError(error);
       }
     }
   }
@@ -421,6 +429,15 @@ export class WebRtcEndpoint extends EventEmitter implements MediaEndpoint {
     if (this.closed || this.inactiveReported || !directionReceives(this.effectiveReceiveDirection())) return;
     if (Date.now() - this.quietSince < this.options.inactivityTimeoutMs) return;
     this.inactiveReported = true;
-    this.emit("inactive");
+    // From a timer: a throwing listener would be an uncaught exception, the end of the process.
+    try {
+      this.emit("inactive");
+    } catch (error) {
+      this.reportListenerError(error);
+    }
   };
+
+  private reportListenerError(error: unknown): void {
+    if (this.listenerCount("error") > 0) this.emit("error", error);
+  }
 }

@@ -1,0 +1,200 @@
+import { randomBytes } from "node:crypto";
+import {
+  ENGINE_BOOT_HEADER,
+  PREFER_CODEC_HEADER,
+  SERVER_BOOT_HEADER,
+} from "../../protocol/msml/engine-contract";
+import type { RtpMap } from "../../protocol/sdp";
+import { Dialog, SipError, type IncomingRequest, type UserAgentCore } from "../../sip-core";
+import {
+  PortPoolExhaustedError,
+  RtpEndpoint,
+  type MediaDirection,
+  type MediaEndpoint,
+  type PortPool,
+} from "../rtp";
+import { WebRtcEndpoint, WebRtcNegotiationError } from "../webrtc";
+import type { ErrorSink } from "./contain";
+import type { EngineLog } from "./engine-log";
+import { answerOffer, isNullAddress, parseOffer, sdpBody } from "./leg-sdp";
+import { MediaLeg, MediaLegState } from "./media-leg";
+import type { MediaLegRegistry } from "./media-leg-registry";
+
+export interface LegInviteHandlerDeps {
+  readonly ua: UserAgentCore;
+  readonly legs: MediaLegRegistry;
+  readonly publicAddress: string;
+  readonly rtpBindHost: string;
+  readonly portPool: PortPool;
+  readonly webRtcPortRange: [number, number];
+  readonly inactivityTimeoutMs: number;
+  /** X-Forkline-Boot, on every 200 to INVITE. */
+  readonly bootId: string;
+  readonly errors: ErrorSink;
+  readonly log: EngineLog;
+  contact(): string;
+  /** The engine is shutting down: no new legs. */
+  closed(): boolean;
+}
+
+const RTP_INACTIVITY = { cause: 408, text: "RTP inactivity" };
+
+/**
+ * The SIP Server's INVITEs for legs: plain RTP or WebRTC endpoint, SDP answer, dialog. Every
+ * path that fails after the endpoint was allocated closes it, so its ports go back to the pool.
+ */
+export class LegInviteHandler {
+  constructor(private readonly deps: LegInviteHandlerDeps) {}
+
+  /** A new leg's INVITE, or a re-INVITE on one (the recorders' re-INVITEs are not for us). */
+  async onInvite(request: IncomingRequest): Promise<void> {
+    if (request.dialog !== undefined) return this.onReInvite(request);
+    const offer = parseOffer(request.message.body, request.message.headers.get("Content-Type"));
+    const audio = offer.media.find((m) => m.media === "audio" && m.port !== 0);
+    if (audio !== undefined && /SAVPF$/i.test(audio.protocol)) return this.onWebRtcInvite(request);
+    let endpoint: RtpEndpoint;
+    try {
+      endpoint = await RtpEndpoint.create({
+        bindHost: this.deps.rtpBindHost,
+        portPool: this.deps.portPool,
+        inactivityTimeoutMs: this.deps.inactivityTimeoutMs,
+      });
+    } catch (error) {
+      if (error instanceof PortPoolExhaustedError) {
+        throw new SipError(503, "No RTP ports left", { "Retry-After": "5" });
+      }
+      throw error;
+    }
+    try {
+      const sessionId = String(BigInt(`0x${randomBytes(6).toString("hex")}`));
+      const negotiated = answerOffer(offer, {
+        address: this.deps.publicAddress,
+        port: endpoint.localPort,
+        sessionId,
+        version: 1,
+        preferCodec: request.message.headers.get(PREFER_CODEC_HEADER),
+      });
+      this.refuseIfGone(request);
+      this.applyRemote(endpoint, negotiated.remote, negotiated.direction);
+      this.answerLeg(request, endpoint, sdpBody(negotiated.answer), negotiated.codec, sessionId);
+    } catch (error) {
+      endpoint.close();
+      throw error;
+    }
+  }
+
+  /** A browser leg: ICE, DTLS-SRTP and rtcp-mux by werift, G.711 only (no transcoding). */
+  private async onWebRtcInvite(request: IncomingRequest): Promise<void> {
+    const endpoint = await WebRtcEndpoint.create({
+      bindHost: this.deps.rtpBindHost,
+      publicAddress: this.deps.publicAddress,
+      portRange: this.deps.webRtcPortRange,
+      inactivityTimeoutMs: this.deps.inactivityTimeoutMs,
+    });
+    try {
+      let negotiated: Awaited<ReturnType<WebRtcEndpoint["acceptOffer"]>>;
+      try {
+        const prefer = request.message.headers.get(PREFER_CODEC_HEADER);
+        negotiated = await endpoint.acceptOffer(
+          request.message.body.toString("utf8"),
+          prefer === undefined ? {} : { preferCodec: prefer },
+        );
+      } catch (error) {
+        if (error instanceof WebRtcNegotiationError) throw new SipError(488, error.message.slice(0, 100));
+        throw error;
+      }
+      this.refuseIfGone(request);
+      const sessionId = String(BigInt(`0x${randomBytes(6).toString("hex")}`));
+      this.answerLeg(request, endpoint, negotiated.answerSdp, negotiated.codec, sessionId);
+    } catch (error) {
+      endpoint.close();
+      throw error;
+    }
+  }
+
+  /**
+   * The endpoint was allocated while we waited: the INVITE may have been cancelled (§9.2: the UA
+   * core has answered 487 already) or the engine may be closing. Either way the caller closes
+   * the endpoint, so its ports go back to the pool.
+   */
+  private refuseIfGone(request: IncomingRequest): void {
+    if (request.cancelled) throw new SipError(487, "Request Terminated");
+    if (this.deps.closed()) throw new SipError(503, "Service Unavailable", { "Retry-After": "5" });
+  }
+
+  /**
+   * 200 with the SDP answer; the dialog and the leg exist from then, and RTP inactivity ends the
+   * leg. The leg is registered only once the 200 went out: if sending throws, the caller closes
+   * the endpoint and nothing is left that would hold it.
+   */
+  private answerLeg(
+    request: IncomingRequest,
+    endpoint: MediaEndpoint,
+    answer: string | Buffer,
+    codec: RtpMap,
+    sessionId: string,
+  ): void {
+    const response = request.createResponse(200, {
+      headers: { Contact: this.deps.contact(), [ENGINE_BOOT_HEADER]: this.deps.bootId },
+      body: answer,
+      contentType: "application/sdp",
+    });
+    const dialog = Dialog.createAsUas(request.message, response, request.source);
+    const serverBoot = request.message.headers.get(SERVER_BOOT_HEADER)?.trim() || undefined;
+    const leg = new MediaLeg(`conn:${request.toTag}`, dialog, endpoint, codec, sessionId, serverBoot);
+    request.send(response);
+    this.deps.legs.add(leg);
+    this.deps.ua.registerDialog(dialog);
+    // Both fire from the endpoint's timer or socket callbacks, where a throw would end the process.
+    endpoint.on("inactive", () => void this.deps.legs.hangUp(leg, RTP_INACTIVITY));
+    endpoint.on("error", (error: unknown) => this.deps.errors.report("media_endpoint", error, leg.connId));
+    this.deps.log.debug(`leg opened (${endpoint.kind}, ${codec.encoding})`, leg.connId);
+  }
+
+  /** Hold, resume or a new remote address (RFC 3264 §8): same port, new version. */
+  private async onReInvite(request: IncomingRequest): Promise<void> {
+    const leg = this.deps.legs.get(`conn:${request.dialog!.id.localTag}`);
+    if (leg === undefined || leg.state === MediaLegState.Terminated) {
+      throw new SipError(481, "Call/Transaction Does Not Exist");
+    }
+    if (leg.endpoint instanceof WebRtcEndpoint) {
+      let answer: string;
+      try {
+        answer = (await leg.endpoint.updateOffer(request.message.body.toString("utf8"))).answerSdp;
+      } catch (error) {
+        if (error instanceof WebRtcNegotiationError) throw new SipError(488, error.message.slice(0, 100));
+        throw error;
+      }
+      request.reply(200, {
+        headers: { Contact: this.deps.contact(), [ENGINE_BOOT_HEADER]: this.deps.bootId },
+        body: answer,
+        contentType: "application/sdp",
+      });
+      return;
+    }
+    const offer = parseOffer(request.message.body, request.message.headers.get("Content-Type"));
+    const negotiated = answerOffer(offer, {
+      address: this.deps.publicAddress,
+      port: (leg.endpoint as RtpEndpoint).localPort,
+      sessionId: leg.sessionId,
+      version: leg.sdpVersion + 1,
+      preferCodec: leg.codec.encoding,
+    });
+    leg.sdpVersion += 1;
+    this.applyRemote(leg.endpoint as RtpEndpoint, negotiated.remote, negotiated.direction);
+    request.reply(200, {
+      headers: { Contact: this.deps.contact(), [ENGINE_BOOT_HEADER]: this.deps.bootId },
+      body: sdpBody(negotiated.answer),
+      contentType: "application/sdp",
+    });
+  }
+
+  private applyRemote(
+    endpoint: RtpEndpoint,
+    remote: { address: string; port: number; rtcpPort?: number },
+    direction: MediaDirection,
+  ): void {
+    if (!isNullAddress(remote.address)) endpoint.setRemote(remote.address, remote.port, remote.rtcpPort);
+    endpoint.setDirection(isNullAddress(remote.address) ? "inactive" : direction);
+  }
+}

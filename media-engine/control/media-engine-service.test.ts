@@ -1,0 +1,175 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { PortPool } from "../rtp";
+import { LegClient, type ClientLeg } from "../test-support/leg-client";
+import { EngineLog } from "./engine-log";
+import { MediaEngineService } from "./media-engine-service";
+import { MediaLegState } from "./media-leg";
+
+const ENGINE_SIP = 5730;
+const CLIENT_SIP = 5731;
+const QUIET_CLIENT_SIP = 5732;
+const NOBODY_SIP = 5733;
+
+let service: MediaEngineService;
+let client: LegClient;
+let contained: { where: string; error: unknown; subject?: string }[];
+let logLines: string[];
+
+async function startEngine(inactivityTimeoutMs = 0): Promise<void> {
+  contained = [];
+  logLines = [];
+  service = await MediaEngineService.start({
+    sipHost: "127.0.0.1",
+    sipPort: ENGINE_SIP,
+    publicAddress: "127.0.0.1",
+    rtpBindHost: "127.0.0.1",
+    portPool: new PortPool(43200, 43259),
+    webRtcPortRange: [43260, 43279],
+    inactivityTimeoutMs,
+    errors: { report: (where, error, subject) => contained.push({ where, error, subject }) },
+    log: new EngineLog("debug", (line) => logLines.push(line)),
+  });
+  client = await LegClient.start(CLIENT_SIP, ENGINE_SIP);
+}
+
+const load = () => client.load();
+const reasonOf = (leg: ClientLeg) => client.byes.find((bye) => bye.connId === leg.connId)?.reason;
+
+afterEach(async () => {
+  await service?.close();
+  await client?.close();
+});
+
+describe("the engine hangs up a leg by itself, and only that leg ends", () => {
+  beforeEach(() => startEngine(300));
+
+  it("RTP inactivity: BYE with a Reason to the SIP Server, ports back, nothing thrown", async () => {
+    const quiet = await client.open();
+    await vi.waitFor(() => expect(reasonOf(quiet)).toBe('SIP;cause=408;text="RTP inactivity"'), 3000);
+    expect(await load()).toMatchObject({ legs: 0, ports: 0 });
+    expect(contained).toEqual([]);
+    // The engine still serves calls.
+    const next = await client.open();
+    await vi.waitFor(() => expect(service.leg(next.connId)?.state).toBe(MediaLegState.Confirmed));
+  });
+
+  it("a leg whose dialog is gone is released quietly: no BYE, no error, ports back", async () => {
+    const leg = await client.open();
+    service.leg(leg.connId)!.dialog.terminate();
+    await vi.waitFor(() => expect(service.legCount).toBe(0), 3000);
+    expect(await load()).toMatchObject({ legs: 0, ports: 0 });
+    expect(client.byes).toEqual([]);
+    expect(contained).toEqual([]);
+  });
+
+  it("RFC 3261 §15: before the ACK the hang-up waits; the BYE follows the ACK", async () => {
+    const invite = await client.invite({ ack: false });
+    if (!("dialog" in invite)) throw new Error(`INVITE answered ${invite.status}`);
+    await vi.waitFor(() => expect(logLines.join("")).toContain("waits for the ACK"), 3000);
+    expect(client.byes).toEqual([]);
+    await client.ua.ack(invite.dialog, invite.response, {
+      destination: { transport: "UDP", host: "127.0.0.1", port: ENGINE_SIP },
+    });
+    await vi.waitFor(() => expect(reasonOf(invite)).toContain("RTP inactivity"), 3000);
+    expect(contained).toEqual([]);
+  });
+});
+
+describe("recording events on a leg whose dialog has ended", () => {
+  beforeEach(() => startEngine(0));
+
+  it("are dropped, not sent: no 481 thrown into a promise nobody handles", async () => {
+    const leg = await client.open();
+    const result = await client.msml(leg, [
+      {
+        kind: "dialogstart",
+        target: leg.connId,
+        name: "rec1",
+        type: "application/moml+xml",
+        record: { dest: [`sip:127.0.0.1:${NOBODY_SIP}`], attemptTimeoutMs: 200, params: {} },
+      },
+    ]);
+    expect(result.status).toBe(200);
+    service.leg(leg.connId)!.dialog.terminate();
+    // The recorder never answers: the session fails and reports it, on a dialog that is gone.
+    await vi.waitFor(() => expect(service.recordings.liveCount).toBe(0), 3000);
+    expect(contained).toEqual([]);
+  });
+});
+
+describe("identity: boot ids and orphan legs (engine contract)", () => {
+  beforeEach(() => startEngine(0));
+
+  const boot = (id: string, owned?: string[]) => ({
+    "X-Forkline-Server-Boot": id,
+    ...(owned === undefined ? {} : { "X-Forkline-Owned-Legs": owned.join(",") }),
+  });
+  const orphanMetric = () => /forkline_orphan_legs_released_total (\d+)/.exec(service.renderMetrics())?.[1];
+
+  it("answers OPTIONS and INVITE with the boot id drawn at start", async () => {
+    expect(service.bootId).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await client.options()).headers.get("X-Forkline-Boot")).toBe(service.bootId);
+    const leg = await client.open();
+    expect(leg.response.headers.get("X-Forkline-Boot")).toBe(service.bootId);
+  });
+
+  it("a new server boot id releases, without BYE, the legs of other boots it does not own", async () => {
+    expect(await load()).toMatchObject({ legs: 0 });
+    await client.options(boot("server-1"));
+    const owned = await client.open({ headers: boot("server-1") });
+    const orphan = await client.open({ headers: boot("server-1") });
+    const legacy = await client.open();
+    expect(await load()).toMatchObject({ legs: 3, ports: 3 });
+
+    // server-1 died; server-2 kept `owned` (say, a call it recovered).
+    await client.options(boot("server-2", [owned.connId]));
+    expect(service.leg(orphan.connId)).toBeUndefined();
+    expect(service.leg(owned.connId)?.state).not.toBe(MediaLegState.Terminated);
+    expect(service.leg(legacy.connId)?.state).not.toBe(MediaLegState.Terminated);
+    expect(await load()).toMatchObject({ legs: 2, ports: 2 });
+    expect(orphanMetric()).toBe("1");
+    expect(logLines.join("")).toContain("released 1 orphan legs");
+
+    // A boot id already seen sweeps nothing, even without the owned list.
+    const mine = await client.open({ headers: boot("server-2") });
+    await client.options(boot("server-2"));
+    await client.options(boot("server-1"));
+    expect(service.legCount).toBe(3);
+
+    // server-3 owns nothing: every leg of another boot goes, the legacy leg stays.
+    await client.options(boot("server-3"));
+    expect(service.allLegs().map((leg) => leg.connId)).toEqual([legacy.connId]);
+    expect(service.leg(mine.connId)).toBeUndefined();
+    expect(orphanMetric()).toBe("3");
+    expect(await load()).toMatchObject({ legs: 1, ports: 1 });
+    expect(client.byes).toEqual([]);
+    expect(contained).toEqual([]);
+  });
+});
+
+describe("engine shutdown", () => {
+  beforeEach(() => startEngine(0));
+
+  it("sends BYE with a 503 Reason on every leg before releasing it", async () => {
+    const a = await client.open();
+    const b = await client.open();
+    await service.close();
+    const shuttingDown = 'SIP;cause=503;text="media engine shutting down"';
+    expect(reasonOf(a)).toBe(shuttingDown);
+    expect(reasonOf(b)).toBe(shuttingDown);
+    expect(service.legCount).toBe(0);
+  });
+
+  it("waits at most about 2 s for a server that does not answer its BYE", async () => {
+    const quiet = await LegClient.start(QUIET_CLIENT_SIP, ENGINE_SIP, { answerByes: false });
+    try {
+      await quiet.open();
+      const started = Date.now();
+      await service.close();
+      expect(Date.now() - started).toBeLessThan(2800);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
+    } finally {
+      await quiet.close();
+    }
+  });
+});

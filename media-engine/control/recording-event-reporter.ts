@@ -1,0 +1,51 @@
+import { MSML_CONTENT_TYPE, serializeMsmlEvent } from "../../protocol/msml";
+import { RecordingEventField, recordingEventName } from "../../protocol/msml/engine-contract";
+import { DialogState, type UserAgentCore } from "../../sip-core";
+import type { RecordingEvent } from "../recording/recording-session";
+import type { ErrorSink } from "./contain";
+import { MediaLegState } from "./media-leg";
+
+/**
+ * Tells the SIP Server what became of a recording, as an MSML <event> (RFC 5707 §7.4: "The
+ * event element is used to notify an event to a media server client") in an INFO on the
+ * recorded leg's dialog, so it can tell CTI clients. Never rejects: a failed report is contained
+ * to its leg.
+ */
+export async function reportRecordingEvent(
+  ua: UserAgentCore,
+  errors: ErrorSink,
+  event: RecordingEvent,
+): Promise<void> {
+  // Taken first: the session reports synchronously, right as forwarding stopped or restarted,
+  // and the server dates pause intervals by it (the INFO may queue behind other work).
+  const at = new Date().toISOString();
+  const leg = event.session.target;
+  // A terminated dialog refuses in-dialog requests (481): the SIP Server has ended this leg, or
+  // died with it, and has no use for the event.
+  if (leg.state === MediaLegState.Terminated || leg.dialog.state === DialogState.Terminated) return;
+  try {
+    const fields = [
+      { name: RecordingEventField.recordingId, value: event.session.recordingId },
+      { name: RecordingEventField.at, value: at },
+      ...(event.session.recorderUri === undefined
+        ? []
+        : [{ name: RecordingEventField.recorder, value: event.session.recorderUri }]),
+      ...(event.reason === undefined ? [] : [{ name: RecordingEventField.reason, value: event.reason }]),
+    ];
+    const info = leg.dialog.createRequest("INFO", {
+      contentType: MSML_CONTENT_TYPE,
+      body: Buffer.from(
+        serializeMsmlEvent({
+          version: "1.1",
+          name: recordingEventName(event.name),
+          id: event.session.dialogId,
+          fields,
+        }),
+        "utf8",
+      ),
+    });
+    await ua.sendInDialog(leg.dialog, info);
+  } catch (error) {
+    errors.report("recording_report", error, leg.connId);
+  }
+}
