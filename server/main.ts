@@ -15,6 +15,7 @@ import { createDb, sqlitePathFromUrl } from "./services/db";
 import { RecordingHistoryService } from "./services/recording/recording-history-service";
 import { AlarmService } from "./services/alarms/alarm-service";
 import { RecordingService } from "./services/recording/recording-service";
+import { EngineLossService } from "./services/calls/engine-loss-service";
 import { SipServer } from "./sip/sip-server";
 
 const env = loadEnvOrExit("forkline-server", () => loadServerEnv(process.env));
@@ -63,6 +64,15 @@ sip.media.onHealth(
         process.stderr.write(`forkline-server: alarm: ${(error as Error).stack ?? String(error)}\n`),
       ),
 );
+const engineLoss = new EngineLossService(sip.calls, recordings, alarms);
+sip.media.onEngineLost((loss) => {
+  process.stderr.write(`forkline-server: ${loss.detail}; ending the calls it held\n`);
+  void engineLoss
+    .handle(loss)
+    .catch((error: unknown) =>
+      process.stderr.write(`forkline-server: engine loss: ${(error as Error).stack ?? String(error)}\n`),
+    );
+});
 deps.recordings = recordings;
 deps.sipProbe = (uri) => sip.probe(uri);
 

@@ -10,6 +10,8 @@ type Alarm = RouterOutputs["alarm"]["open"][number];
 const KIND_LABEL: Record<string, string> = {
   recorder_failed: "Recording failed",
   media_engine_unreachable: "Media engine unreachable",
+  media_engine_lost: "Media engine lost",
+  recording_missing: "Call not recorded",
 };
 
 const SHOWN = 8;

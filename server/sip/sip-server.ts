@@ -82,6 +82,7 @@ export class SipServer {
           },
         },
         onAck: (_ack, _source, dialog) => this.calls.onAck(dialog),
+        onAckTimeout: (invite) => this.calls.onAckTimeout(invite),
         onCancel: (invite) => this.calls.onCancel(invite),
         onError: deps.onError,
       },
@@ -99,6 +100,9 @@ export class SipServer {
     this.media = new MediaEnginePool(this.ua, env.mediaEngineUris, {
       from: `<sip:forkline@${formatHost(env.PUBLIC_IP)}>`,
       contact,
+      // Calls do not survive a server restart yet: a new server owns no legs, so an engine
+      // releases the legs a previous server left behind.
+      ownedLegs: () => [],
     });
     this.calls = new CallController({
       ua: this.ua,

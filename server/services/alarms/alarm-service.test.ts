@@ -4,7 +4,7 @@ import type { Actor } from "../actor";
 import type { Db } from "../db";
 import { createDb } from "../db";
 import { createTestDb } from "../../test-support/test-db";
-import { AlarmKind, AlarmService, alarmEvents } from "./alarm-service";
+import { AlarmKind, ENGINE_DOWN_CHECKS, AlarmService, alarmEvents } from "./alarm-service";
 
 let db: Db;
 let url: string;
@@ -76,17 +76,35 @@ describe("AlarmService", () => {
     expect(await alarms.open()).toMatchObject([{ count: 1 }]);
   });
 
-  it("a media engine is reported down from its second failed check in a row, not its first", async () => {
+  it("a media engine that never answers is reported once, after 10 s of missed keep-alives, as one alarm", async () => {
     const engine = { uri: "sip:127.0.0.1:5070", healthy: false, error: "408 Request Timeout" };
-    expect(await alarms.engineHealth({ ...engine, failuresInARow: 1 })).toBeNull();
+    for (let n = 1; n < ENGINE_DOWN_CHECKS; n++)
+      expect(await alarms.engineHealth({ ...engine, failuresInARow: n })).toBeNull();
     expect(await alarms.open()).toEqual([]);
-    await alarms.engineHealth({ ...engine, failuresInARow: 2 });
-    await alarms.engineHealth({ ...engine, failuresInARow: 3 });
+    await alarms.engineHealth({ ...engine, failuresInARow: ENGINE_DOWN_CHECKS });
+    await alarms.engineHealth({ ...engine, failuresInARow: ENGINE_DOWN_CHECKS + 1 });
     expect(await alarms.engineHealth({ ...engine, healthy: true, failuresInARow: 0 })).toBeNull();
+    // The engine-loss handling raised its own alarm for the same engine: still one alarm.
+    await alarms.raise({ kind: AlarmKind.MediaEngineLost, subject: engine.uri, message: "restarted" });
     const open = await alarms.open();
     expect(open).toHaveLength(1);
-    expect(open[0]).toMatchObject({ kind: "media_engine_unreachable", subject: engine.uri, count: 2 });
-    expect(open[0]!.message).toContain("408 Request Timeout");
+    expect(open[0]).toMatchObject({ kind: "media_engine_lost", subject: engine.uri, count: 2 });
+  });
+
+  it("one call's repeated recorder failures count on one alarm; another call gets its own", async () => {
+    for (let i = 0; i < 4; i++)
+      await alarms.raise({
+        kind: AlarmKind.RecorderFailed,
+        subject: "sip:r1",
+        message: `try ${i}`,
+        connId: "c1",
+      });
+    await alarms.raise({ kind: AlarmKind.RecorderFailed, subject: "sip:r1", message: "x", connId: "c2" });
+    const open = await alarms.open();
+    expect(open.map((a) => [a.connId, a.count]).sort()).toEqual([
+      ["c1", 4],
+      ["c2", 1],
+    ]);
   });
 
   it("alarms survive a restart: they are in the database", async () => {

@@ -6,8 +6,16 @@ import type { Db } from "../db";
 
 export enum AlarmKind {
   RecorderFailed = "recorder_failed",
+  /** Kept for alarms saved before engine incidents were grouped as media_engine_lost. */
   MediaEngineUnreachable = "media_engine_unreachable",
+  /** A media engine restarted, stopped answering, or never answered: one alarm per engine and incident. */
+  MediaEngineLost = "media_engine_lost",
+  /** A call that policy says must be recorded is not recorded on that side. */
+  RecordingMissing = "recording_missing",
 }
+
+/** Kinds raised again and again by one incident: they count on the open alarm instead of adding rows. */
+const GROUPED = new Set<string>([AlarmKind.MediaEngineUnreachable, AlarmKind.MediaEngineLost]);
 
 export type AlarmInput = {
   kind: AlarmKind;
@@ -35,6 +43,8 @@ export type AlarmRow = {
 export const alarmEvents = new ChangeNotifier<void>();
 
 const MAX_OPEN = 100;
+/** Keep-alives missed in a row (500 ms apart) before an engine that never answered is an alarm. */
+export const ENGINE_DOWN_CHECKS = 20;
 
 /**
  * Alarms are saved, not kept in memory: a recording lost at night must still be on the
@@ -49,9 +59,16 @@ export class AlarmService {
    * it stays unacknowledged.
    */
   async raise(input: AlarmInput): Promise<AlarmRow> {
-    if (input.kind === AlarmKind.MediaEngineUnreachable) {
+    if (GROUPED.has(input.kind) || input.connId !== undefined) {
+      // One incident, one alarm: the same engine again, or the same call again (a recorder
+      // failing over and over on one call), counts on the open alarm and updates its text.
       const open = await this.db.alarm.findFirst({
-        where: { kind: input.kind, subject: input.subject ?? "", acknowledgedAt: null },
+        where: {
+          kind: input.kind,
+          subject: input.subject ?? "",
+          ...(GROUPED.has(input.kind) ? {} : { connId: input.connId }),
+          acknowledgedAt: null,
+        },
       });
       if (open) {
         const row = await this.db.alarm.update({
@@ -76,9 +93,10 @@ export class AlarmService {
   }
 
   /**
-   * A media engine's OPTIONS check result. The launcher starts the engines beside the server, so
-   * one missed check at start-up is not an outage; two in a row (10 s) are. Repeats while the
-   * engine stays down count on the same alarm.
+   * A media engine's keep-alive result (every 500 ms). The launcher starts the engines beside
+   * the server, so missed checks at start-up are not an outage; 20 in a row (10 s) are. An
+   * engine that was alive and died is reported at once by the engine-loss handling; this only
+   * adds to the same alarm (kind and subject), so one incident stays one alarm.
    */
   async engineHealth(health: {
     uri: string;
@@ -86,11 +104,11 @@ export class AlarmService {
     failuresInARow: number;
     error?: string;
   }): Promise<AlarmRow | null> {
-    if (health.healthy || health.failuresInARow < 2) return null;
+    if (health.healthy || health.failuresInARow !== ENGINE_DOWN_CHECKS) return null;
     return this.raise({
-      kind: AlarmKind.MediaEngineUnreachable,
+      kind: AlarmKind.MediaEngineLost,
       subject: health.uri,
-      message: `Media engine ${health.uri} does not answer (${health.error ?? "no answer"}); new calls go to the other engines, or fail when there is none.`,
+      message: `Media engine ${health.uri} has not answered for 10 s (${health.error ?? "no answer"}); new calls go to the other engines, or fail when there is none.`,
     });
   }
 

@@ -88,9 +88,16 @@ export class RecordingHistoryService {
     to: RecordingState,
     opts: { by: string; reason?: string; recorderUri?: string; at?: Date },
   ): Promise<RecordingSessionView> {
-    const at = opts.at ?? new Date();
     await this.db.$transaction(async (tx) => {
       const row = await tx.recordingSession.findUnique({ where: { id } });
+      // A time from another clock (the engine's, or when it was last known alive) never puts a
+      // move before the one it follows.
+      const last = await tx.recordingTransition.findFirst({
+        where: { sessionId: id },
+        orderBy: { at: "desc" },
+      });
+      const asked = opts.at ?? new Date();
+      const at = last !== null && last.at > asked ? last.at : asked;
       if (!row) throw new AppError(AppErrorCode.NOT_FOUND, `No recording session ${id}.`);
       if (!isRecordingState(row.state))
         throw new AppError(AppErrorCode.INTERNAL, `Recording ${id} has state ${row.state}.`);

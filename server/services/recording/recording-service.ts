@@ -145,6 +145,25 @@ export class RecordingService {
     this.ended.set(recording.connId, sides);
   }
 
+  /**
+   * The media engine holding these calls' legs is gone: their recordings stopped receiving
+   * media at `at` (when the engine was last known alive). They end as failed then, without an
+   * alarm each — the engine-loss alarm names them all. Returns how many there were.
+   */
+  async mediaLost(connIds: readonly string[], at: Date, reason: string): Promise<number> {
+    const calls = new Set(connIds);
+    const lost = [...this.live.values()].filter((r) => calls.has(r.connId));
+    for (const recording of lost) {
+      this.end(recording, RecordingState.Failed);
+      await this.history
+        .move(recording.id, RecordingState.Failed, { by: "media-engine-loss", reason, at })
+        .catch(this.onError);
+      const call = this.calls.get(recording.connId);
+      if (call !== undefined) this.announce(call, recording, "stop", reason);
+    }
+    return lost.length;
+  }
+
   /** TRequestPrivateService: GSIP_RECORD_START/STOP/PAUSE/RESUME with its extensions. */
   async privateService(req: {
     thisDn: string;

@@ -4,7 +4,9 @@ import { parseSdp, selectedCodec } from "../../../protocol/sdp";
 import { parseNameAddr, type SipResponse } from "../../../protocol/sip";
 import {
   Dialog,
+  RequestTimeoutError,
   SipError,
+  SipTransportError,
   type IncomingRequest,
   uriDestination,
   type SipAddress,
@@ -416,6 +418,35 @@ export class CallController {
     if (call !== undefined) void this.release(call, "caller cancelled");
   }
 
+  /**
+   * RFC 3261 §13.3.1.4: "If the server retransmits the 2xx response for 64*T1 seconds without
+   * receiving an ACK, the dialog is confirmed, but the session SHOULD be terminated. This is
+   * accomplished with a BYE". Both parties get one: the caller that never ACKed, and the callee.
+   */
+  onAckTimeout(invite: IncomingRequest): void {
+    const call = [...this.calls.values()].find((c) => c.caller.invite === invite);
+    if (call === undefined) return;
+    void this.release(
+      call,
+      "no ACK for the 200 to INVITE",
+      undefined,
+      'SIP;cause=408;text="No ACK for the 200 to INVITE"',
+    ).catch((error: unknown) => this.options.onError(error));
+  }
+
+  /**
+   * Calls with a media leg on an engine instance that is gone (it restarted or stopped
+   * answering): their media path no longer exists.
+   */
+  callsOnEngine(engineUri: string, bootId: string | undefined): Call[] {
+    const onIt = (leg: MediaLegHandle | undefined) =>
+      leg !== undefined &&
+      !leg.closed &&
+      leg.engineUri === engineUri &&
+      (bootId === undefined || leg.engineBoot === undefined || leg.engineBoot === bootId);
+    return [...this.calls.values()].filter((call) => onIt(call.caller.media) || onIt(call.callee?.media));
+  }
+
   onAck(dialog: Dialog | undefined): void {
     if (dialog !== undefined && this.byDialog.get(dialog.key)?.side === "caller") dialog.confirm();
   }
@@ -490,7 +521,16 @@ export class CallController {
     call.transition(CallState.Alerting);
     this.publish("EventDialing", call.caller.party, callee.party, call);
     this.publish("EventRinging", callee.party, call.caller.party, call);
-    const response = await this.inviteCallee(call, callee);
+    let response: SipResponse;
+    try {
+      response = await this.inviteCallee(call, callee);
+    } catch (error) {
+      // Timer B (RFC 3261 §17.1.1.2): the callee never answered at all. The caller hears that
+      // the callee timed out, not that we broke.
+      if (error instanceof RequestTimeoutError) throw new SipError(408, "Request Timeout");
+      if (error instanceof SipTransportError) throw new SipError(480, "Temporarily Unavailable");
+      throw error;
+    }
     this.options.log(`call ${call.connId}: callee answered ${response.status} ${response.reason}`);
     if (call.released) {
       if (response.status < 300) await this.hangUpCallee(callee, response);
@@ -655,8 +695,16 @@ export class CallController {
 
   // Release
 
-  /** Ends every part of the call that is still up. Idempotent. */
-  async release(call: Call, cause: string, initiator?: "caller" | "callee" | "media"): Promise<void> {
+  /**
+   * Ends every part of the call that is still up. Idempotent. `reason` is an RFC 3326 Reason
+   * header value for the BYEs to the parties, when they deserve to know why.
+   */
+  async release(
+    call: Call,
+    cause: string,
+    initiator?: "caller" | "callee" | "media",
+    reason?: string,
+  ): Promise<void> {
     if (call.released) return;
     const wasUp = call.state === CallState.Alerting || call.state === CallState.Established;
     call.transition(CallState.Released);
@@ -665,12 +713,12 @@ export class CallController {
     this.calls.delete(call.connId);
     const tasks: Promise<unknown>[] = [];
     const { caller, callee } = call;
-    if (caller.dialog !== undefined && initiator !== "caller") tasks.push(this.bye(caller.dialog));
+    if (caller.dialog !== undefined && initiator !== "caller") tasks.push(this.bye(caller.dialog, reason));
     else if (caller.dialog === undefined && !caller.invite.finalResponseSent && !caller.invite.cancelled) {
       // The SipError thrown by onInvite answers the INVITE; nothing to send here.
     }
     if (callee !== undefined) {
-      if (callee.dialog !== undefined && initiator !== "callee") tasks.push(this.bye(callee.dialog));
+      if (callee.dialog !== undefined && initiator !== "callee") tasks.push(this.bye(callee.dialog, reason));
       else if (callee.dialog === undefined && callee.invite !== undefined) {
         callee.cancelRequested = true;
         if (callee.provisional) tasks.push(this.cancelCallee(callee));
@@ -697,9 +745,10 @@ export class CallController {
     await this.options.media.closeLeg(media);
   }
 
-  private async bye(dialog: Dialog): Promise<void> {
+  private async bye(dialog: Dialog, reason?: string): Promise<void> {
     try {
-      await this.options.ua.sendInDialog(dialog, dialog.createRequest("BYE"));
+      const bye = dialog.createRequest("BYE", reason === undefined ? {} : { headers: { Reason: reason } });
+      await this.options.ua.sendInDialog(dialog, bye);
     } catch (error) {
       this.options.onError(error);
     }

@@ -1,5 +1,11 @@
+import { randomUUID } from "node:crypto";
 import {
+  ENGINE_BOOT_HEADER,
+  LOAD_HEADER,
   MSML_CONTENT_TYPE,
+  OWNED_LEGS_HEADER,
+  PREFER_CODEC_HEADER,
+  SERVER_BOOT_HEADER,
   parseMsml,
   serializeMsmlRequest,
   type MsmlRequestItem,
@@ -7,10 +13,6 @@ import {
 } from "../../../protocol/msml";
 import { parseSipUri, type SipResponse } from "../../../protocol/sip";
 import { Dialog, tagOf, uriDestination, type SipAddress, type UserAgentCore } from "../../../sip-core";
-
-/** Same header names as media-engine/control (the two processes share no code at runtime). */
-const LOAD_HEADER = "X-Forkline-Load";
-const PREFER_CODEC_HEADER = "X-Forkline-Codec";
 
 export class MediaEngineError extends Error {
   override readonly name = "MediaEngineError";
@@ -33,6 +35,27 @@ interface EngineState {
   lastCheck?: Date;
   lastError?: string;
   failuresInARow?: number;
+  /** The engine instance's boot id (ENGINE_BOOT_HEADER) from its last answer. */
+  bootId?: string;
+  /** When the current instance last answered: media flowed until at least then. */
+  lastAliveAt?: Date;
+  checking: boolean;
+  /** Whether our OPTIONS has told this engine which legs we own (once per server instance). */
+  toldOwnedLegs: boolean;
+}
+
+/**
+ * A media engine whose legs are gone: it restarted (a new boot id) or stopped answering
+ * keep-alives. Every leg on `bootId` (or on the engine at all, when unanswered) is lost.
+ */
+export interface EngineLoss {
+  readonly uri: string;
+  readonly cause: "restarted" | "unanswered";
+  /** The instance whose legs are gone (undefined when it never answered). */
+  readonly bootId: string | undefined;
+  /** When that instance last answered: the end of media on its legs, as far as we know. */
+  readonly lastAliveAt: Date | undefined;
+  readonly detail: string;
 }
 
 /** One leg of a call anchored on a media engine: a SIP dialog whose far end is a media endpoint. */
@@ -41,6 +64,8 @@ export interface MediaLegHandle {
   readonly dialog: Dialog;
   /** MSML connection id, `conn:` + the media engine's tag (RFC 5707 §5.1). */
   readonly connId: string;
+  /** The engine instance (boot id) that holds the leg; a restart loses it. */
+  readonly engineBoot: string | undefined;
   /** The media engine's SDP: what the party must send to. */
   answer: Buffer;
   closed: boolean;
@@ -56,11 +81,23 @@ export class MediaEnginePool {
   private readonly engines: EngineState[];
   private timer: NodeJS.Timeout | undefined;
   private readonly healthListeners: ((status: EngineHealth) => void)[] = [];
+  private readonly lossListeners: ((loss: EngineLoss) => void)[] = [];
+  /** This server instance, told to every engine so it can release legs of a server that died. */
+  readonly serverBoot = randomUUID();
 
   constructor(
     private readonly ua: UserAgentCore,
     uris: readonly string[],
-    private readonly options: { from: string; contact: string; checkIntervalMs?: number },
+    private readonly options: {
+      from: string;
+      contact: string;
+      /** Keep-alive period per engine; an engine lost is noticed within 2 periods + 2 deadlines. */
+      checkIntervalMs?: number;
+      /** How long a keep-alive may wait for its answer before it counts as missed. */
+      answerDeadlineMs?: number;
+      /** Legs this server owns on an engine, named to it on the first keep-alive. */
+      ownedLegs?: (engineUri: string) => string[];
+    },
   ) {
     this.engines = uris.map((uri) => ({
       uri,
@@ -68,13 +105,54 @@ export class MediaEnginePool {
       healthy: true,
       openLegs: 0,
       reportedLegs: 0,
+      checking: false,
+      toldOwnedLegs: false,
     }));
   }
 
+  /**
+   * Keep-alives: an OPTIONS to each engine every 500 ms (one in flight per engine), each
+   * answered within 600 ms or missed. Two missed in a row, or an answer from a new instance,
+   * mean the engine's legs are lost: within 2 s of a kill -9, whether the launcher brings the
+   * engine back (new boot id) or not (missed keep-alives).
+   */
   start(): void {
-    void this.checkAll();
-    this.timer = setInterval(() => void this.checkAll(), this.options.checkIntervalMs ?? 5_000);
+    const tick = () => {
+      for (const engine of this.engines) if (!engine.checking) void this.check(engine);
+    };
+    tick();
+    this.timer = setInterval(tick, this.options.checkIntervalMs ?? 500);
     this.timer.unref();
+  }
+
+  /** Told once per incident: an engine restarted or stopped answering, and its legs are gone. */
+  onEngineLost(listener: (loss: EngineLoss) => void): void {
+    this.lossListeners.push(listener);
+  }
+
+  private lost(engine: EngineState, loss: Omit<EngineLoss, "uri">): void {
+    for (const listener of this.lossListeners) listener({ uri: engine.uri, ...loss });
+  }
+
+  /**
+   * Every answer (OPTIONS or INVITE) names the engine instance. A new one from the same URI
+   * means the old one died with every leg it held, even if no keep-alive was missed.
+   */
+  private sawBoot(engine: EngineState, bootId: string | undefined): void {
+    const previous = engine.bootId;
+    const lastAliveAt = engine.lastAliveAt;
+    engine.lastAliveAt = new Date();
+    if (bootId === undefined || bootId === previous) return;
+    engine.bootId = bootId;
+    // An engine that was already declared lost (missed keep-alives) is not lost twice.
+    if (previous !== undefined && (engine.failuresInARow ?? 0) < 2) {
+      this.lost(engine, {
+        cause: "restarted",
+        bootId: previous,
+        lastAliveAt,
+        detail: `media engine ${engine.uri} restarted (boot id ${previous} → ${bootId})`,
+      });
+    }
   }
 
   stop(): void {
@@ -119,20 +197,58 @@ export class MediaEnginePool {
   }
 
   private async check(engine: EngineState): Promise<void> {
+    engine.checking = true;
+    const headers: Record<string, string> = { [SERVER_BOOT_HEADER]: this.serverBoot };
+    const tellOwned = !engine.toldOwnedLegs;
+    if (tellOwned) headers[OWNED_LEGS_HEADER] = (this.options.ownedLegs?.(engine.uri) ?? []).join(",");
     const request = this.ua.createRequest("OPTIONS", engine.uri, {
       from: this.options.from,
       to: `<${engine.uri}>`,
+      headers,
     });
+    const deadlineMs = this.options.answerDeadlineMs ?? 600;
+    let timer: NodeJS.Timeout | undefined;
+    const missed = new Promise<"missed">((resolve) => {
+      timer = setTimeout(() => resolve("missed"), deadlineMs);
+    });
+    // A late answer still tells the instance; the transaction itself ends on its own timer.
+    const answered = this.ua.send(request, { destination: engine.destination });
+    answered.catch(() => undefined);
     try {
-      const response = await this.ua.send(request, { destination: engine.destination });
-      if (response.status === 200) this.setHealth(engine, true);
-      else this.setHealth(engine, false, `${response.status} ${response.reason}`);
-      const legs = /legs=(\d+)/.exec(response.headers.get(LOAD_HEADER) ?? "")?.[1];
+      const response = await Promise.race([answered, missed]);
+      if (response === "missed") {
+        this.failed(engine, `no answer to a keep-alive in ${deadlineMs} ms`);
+      } else if (response.status === 200) {
+        if (tellOwned) engine.toldOwnedLegs = true;
+        this.sawBoot(engine, response.headers.get(ENGINE_BOOT_HEADER));
+        this.setHealth(engine, true);
+      } else {
+        this.failed(engine, `${response.status} ${response.reason}`);
+      }
+      const legs =
+        response === "missed" ? undefined : /legs=(\d+)/.exec(response.headers.get(LOAD_HEADER) ?? "")?.[1];
       if (legs !== undefined) engine.reportedLegs = Number(legs);
     } catch (error) {
-      this.setHealth(engine, false, (error as Error).message);
+      this.failed(engine, (error as Error).message);
+    } finally {
+      clearTimeout(timer);
+      engine.checking = false;
+      engine.lastCheck = new Date();
     }
-    engine.lastCheck = new Date();
+  }
+
+  private failed(engine: EngineState, error: string): void {
+    this.setHealth(engine, false, error);
+    // An engine never seen alive holds none of our legs (at start-up the launcher may still be
+    // starting it): only the health alarm speaks of it.
+    if (engine.failuresInARow === 2 && engine.lastAliveAt !== undefined) {
+      this.lost(engine, {
+        cause: "unanswered",
+        bootId: engine.bootId,
+        lastAliveAt: engine.lastAliveAt,
+        detail: `media engine ${engine.uri} stopped answering (${error})`,
+      });
+    }
   }
 
   private pick(exclude: ReadonlySet<string>): EngineState | undefined {
@@ -166,7 +282,10 @@ export class MediaEnginePool {
         contact: this.options.contact,
         body: offer,
         contentType: "application/sdp",
-        headers: options.preferCodec === undefined ? {} : { [PREFER_CODEC_HEADER]: options.preferCodec },
+        headers: {
+          [SERVER_BOOT_HEADER]: this.serverBoot,
+          ...(options.preferCodec === undefined ? {} : { [PREFER_CODEC_HEADER]: options.preferCodec }),
+        },
       });
       engine.openLegs++;
       let response: SipResponse;
@@ -194,7 +313,15 @@ export class MediaEnginePool {
       this.ua.registerDialog(dialog);
       await this.ua.ack(dialog, response, { destination: engine.destination });
       const tag = tagOf(response.headers.get("To") ?? "");
-      return { engineUri: engine.uri, dialog, connId: `conn:${tag}`, answer: response.body, closed: false };
+      this.sawBoot(engine, response.headers.get(ENGINE_BOOT_HEADER));
+      return {
+        engineUri: engine.uri,
+        engineBoot: engine.bootId,
+        dialog,
+        connId: `conn:${tag}`,
+        answer: response.body,
+        closed: false,
+      };
     }
   }
 

@@ -1,0 +1,154 @@
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { SipRequest } from "../../protocol/sip";
+import { AnsweringPhone } from "../test-support/answering-phone";
+import { SipTestPhone } from "../test-support/sip-test-phone";
+import { startTestStack, type TestStack } from "../test-support/start-test-stack";
+
+const ports = {
+  http: 3201,
+  sip: 5801,
+  mediaSip: 5811,
+  mediaHttp: 5812,
+  recorderSip: 5821,
+  recorderHttp: 5822,
+  rtpMin: 44000,
+  rtpMax: 44399,
+};
+const SERVER = `127.0.0.1:${ports.sip}`;
+let stack: TestStack;
+let token: string;
+const closers: (() => Promise<void> | void)[] = [];
+
+async function trpc<T>(procedure: string, input?: unknown): Promise<T> {
+  const url = `http://127.0.0.1:${ports.http}/api/trpc/${procedure}`;
+  const response =
+    input === undefined
+      ? await fetch(url, { headers: { authorization: `Bearer ${token}` } })
+      : await fetch(url, {
+          method: "POST",
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+          body: JSON.stringify({ json: input }),
+        });
+  const body = (await response.json()) as { result?: { data: { json: T } }; error?: unknown };
+  if (body.result === undefined) throw new Error(`${procedure}: ${JSON.stringify(body.error)}`);
+  return body.result.data.json;
+}
+
+/** The PID listening on a UDP port (the media engine child of the launcher). */
+function pidOnUdpPort(port: number): number | undefined {
+  const out = execFileSync("ss", ["-Hulpn", `sport = :${port}`], { encoding: "utf8" });
+  const pid = /pid=(\d+)/.exec(out)?.[1];
+  return pid === undefined ? undefined : Number(pid);
+}
+
+beforeAll(async () => {
+  stack = await startTestStack(ports);
+  token = fs.readFileSync(path.join(stack.dir, "forkline.api-token"), "utf8").trim();
+}, 120_000);
+
+afterAll(async () => {
+  for (const close of closers.reverse()) await close();
+  await stack?.stop();
+});
+
+describe("a media engine killed with recorded calls up", () => {
+  it("ends every call it held with a BYE to both parties in ≤ 2 s, fails their recordings at the right time, raises one alarm, and new calls work", async () => {
+    await trpc("dn.setRecord", { number: "pstn", record: true });
+    const agent = await AnsweringPhone.start(44500);
+    closers.push(() => agent.close());
+    const registrar = await SipTestPhone.start();
+    closers.push(() => registrar.close());
+    expect(
+      (
+        await registrar.register({
+          server: SERVER,
+          user: "1001",
+          password: "demo-1001",
+          contact: agent.contact,
+        })
+      ).status,
+    ).toBe(200);
+    const trunkByes: { at: number; message: SipRequest }[] = [];
+    const trunk = await SipTestPhone.start(
+      {
+        BYE: (request) => {
+          trunkByes.push({ at: Date.now(), message: request.message });
+          request.reply(200);
+        },
+      },
+      5062,
+    );
+    closers.push(() => trunk.close());
+    const agentByeTimes: number[] = [];
+    const onBye = agent.byes.push.bind(agent.byes);
+    agent.byes.push = (...items: SipRequest[]) => {
+      agentByeTimes.push(Date.now());
+      return onBye(...items);
+    };
+
+    for (let i = 0; i < 3; i++) {
+      const { response } = await trunk.call(SERVER, "1001");
+      expect(response.status).toBe(200);
+    }
+    const db = new Database(stack.env.DATABASE_URL!.replace(/^file:/, ""), { readonly: true });
+    closers.push(() => db.close());
+    const states = () =>
+      (db.prepare("select state from RecordingSession").all() as { state: string }[]).map((r) => r.state);
+    await vi.waitFor(() => expect(states()).toEqual(["recording", "recording", "recording"]), {
+      timeout: 10_000,
+    });
+
+    const enginePid = pidOnUdpPort(ports.mediaSip);
+    expect(enginePid).toBeGreaterThan(0);
+    const killedAt = Date.now();
+    process.kill(enginePid!, "SIGKILL");
+
+    await vi.waitFor(
+      () => {
+        expect(trunkByes).toHaveLength(3);
+        expect(agentByeTimes).toHaveLength(3);
+      },
+      { timeout: 5_000, interval: 20 },
+    );
+    for (const at of [...trunkByes.map((b) => b.at), ...agentByeTimes])
+      expect(at - killedAt).toBeLessThanOrEqual(2_000);
+    expect(trunkByes[0]!.message.headers.get("Reason")).toMatch(/cause=503;text="Media path lost/);
+    expect(agent.byes[0]!.headers.get("Reason")).toMatch(/Media path lost/);
+
+    await vi.waitFor(() => expect(states()).toEqual(["failed", "failed", "failed"]), { timeout: 5_000 });
+    const ended = db.prepare("select endedAt from RecordingSession").all() as { endedAt: number }[];
+    for (const { endedAt } of ended) {
+      // Dated when the engine was last known alive: before the kill, by at most a keep-alive period.
+      expect(endedAt).toBeLessThanOrEqual(killedAt + 100);
+      expect(endedAt).toBeGreaterThan(killedAt - 1_500);
+    }
+    const reasons = db.prepare("select reason from RecordingTransition where toState = 'failed'").all() as {
+      reason: string;
+    }[];
+    for (const { reason } of reasons)
+      expect(reason).toMatch(/media path lost: media engine .* (restarted|stopped answering)/);
+
+    const alarms = db.prepare("select kind, subject, message, count from Alarm").all() as {
+      kind: string;
+      message: string;
+      count: number;
+    }[];
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]).toMatchObject({ kind: "media_engine_lost", count: 1 });
+    expect(alarms[0]!.message).toMatch(/3 calls ended \(BYE to both parties\), 3 recordings failed/);
+    expect((await trpc<unknown[]>("calls.list")).length).toBe(0);
+
+    // The launcher brought the engine back; a new call is anchored and recorded on it.
+    await vi.waitFor(() => expect(pidOnUdpPort(ports.mediaSip)).not.toBe(enginePid), { timeout: 10_000 });
+    const again = await trunk.call(SERVER, "1001");
+    expect(again.response.status).toBe(200);
+    await vi.waitFor(() => expect(states().filter((s) => s === "recording")).toHaveLength(1), {
+      timeout: 10_000,
+    });
+    await trunk.ua.sendInDialog(again.dialog!, again.dialog!.createRequest("BYE"));
+  }, 60_000);
+});
