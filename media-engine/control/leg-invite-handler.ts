@@ -79,6 +79,8 @@ export class LegInviteHandler {
       this.answerLeg(request, endpoint, sdpBody(negotiated.answer), negotiated.codec, sessionId);
     } catch (error) {
       endpoint.close();
+      // §9.2: the UA core answered the cancelled INVITE 487 already; what failed since is moot.
+      if (request.cancelled) return;
       throw error;
     }
   }
@@ -108,6 +110,8 @@ export class LegInviteHandler {
       this.answerLeg(request, endpoint, negotiated.answerSdp, negotiated.codec, sessionId);
     } catch (error) {
       endpoint.close();
+      // §9.2: the UA core answered the cancelled INVITE 487 already; what failed since is moot.
+      if (request.cancelled) return;
       throw error;
     }
   }

@@ -32,13 +32,16 @@ export async function spawnService(
   return { child, output: () => output, stop: () => void child.kill("SIGTERM") };
 }
 
-/** A media engine process on fixed loopback ports, its RTP inactivity timer off. */
-export function spawnMediaEngine(ports: {
-  sip: number;
-  http: number;
-  rtpMin: number;
-  rtpMax: number;
-}): Promise<SpawnedProcess> {
+/** A media engine process on fixed loopback ports, its RTP inactivity timer off unless `env` sets it. */
+export function spawnMediaEngine(
+  ports: {
+    sip: number;
+    http: number;
+    rtpMin: number;
+    rtpMax: number;
+  },
+  env: Record<string, string> = {},
+): Promise<SpawnedProcess> {
   return spawnService(
     "media-engine/main.ts",
     {
@@ -47,6 +50,7 @@ export function spawnMediaEngine(ports: {
       RTP_PORT_MIN: String(ports.rtpMin),
       RTP_PORT_MAX: String(ports.rtpMax),
       RTP_INACTIVITY_TIMEOUT_S: "0",
+      ...env,
     },
     "media-engine ready",
   );
