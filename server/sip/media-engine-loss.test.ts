@@ -95,7 +95,7 @@ describe("a media engine killed with recorded calls up", () => {
       expect(response.status).toBe(200);
     }
     const db = new Database(stack.env.DATABASE_URL!.replace(/^file:/, ""), { readonly: true });
-    closers.push(() => db.close());
+    closers.push(() => void db.close());
     const states = () =>
       (db.prepare("select state from RecordingSession").all() as { state: string }[]).map((r) => r.state);
     await vi.waitFor(() => expect(states()).toEqual(["recording", "recording", "recording"]), {

@@ -33,6 +33,76 @@ const base = Math.ceil(Date.now() / 1000) * 1000 + 3_600_000;
 const t = (s: number) => new Date(base + s * 1000);
 
 describe("RecordingHistoryService", () => {
+  it("an interrupted recording keeps its gap, its skipped recorders and its pause, and ends incomplete with the lost seconds", async () => {
+    await open();
+    await history.move("rec-1", RecordingState.Recording, { by: "media-engine", at: t(1), segments: 1 });
+    await history.move("rec-1", RecordingState.Paused, { by: "sam", at: t(5) });
+    // The recorder dies during the pause: the pause goes on, a gap opens.
+    await history.interrupted("rec-1", {
+      at: t(6),
+      recorderUri: "sip:a",
+      reason: "recorder sip:a lost: no RTCP",
+    });
+    await history.note("rec-1", { by: "media-engine", reason: "recorder sip:b skipped: 503", at: t(7) });
+    // The continuation starts paused; the agent resumes later.
+    await history.continued("rec-1", { at: t(10), to: RecordingState.Paused, recorderUri: "sip:c" });
+    await history.move("rec-1", RecordingState.Recording, { by: "sam", at: t(12) });
+    await history.move("rec-1", RecordingState.Stopped, { by: "sam", at: t(20) });
+    await history.settle("rec-1", { sent: 1500, acked: 1500 });
+
+    const view = await history.get("rec-1");
+    expect(view.gaps).toEqual([
+      { startedAt: t(6), endedAt: t(10), recorderUri: "sip:a", reason: "recorder sip:a lost: no RTCP" },
+    ]);
+    expect(view.pauses).toEqual([{ pausedAt: t(5), resumedAt: t(12), pausedBy: "sam", resumedBy: "sam" }]);
+    expect(view.segments).toBe(2);
+    expect(view.recorderUri).toBe("sip:c");
+    expect(view.transitions.map((x) => `${x.from}>${x.to}`)).toEqual([
+      ">starting",
+      "starting>recording",
+      "recording>paused",
+      "paused>interrupted",
+      "interrupted>interrupted",
+      "interrupted>paused",
+      "paused>recording",
+      "recording>stopped",
+    ]);
+    expect(view).toMatchObject({
+      outcome: "incomplete",
+      outcomeReason: "4.0 s lost in 1 gap",
+      packetsSent: 1500,
+      packetsAcked: 1500,
+    });
+  });
+
+  it("is complete only when the recorder acknowledged every packet and nothing is missing", async () => {
+    for (const [id, sent, acked] of [
+      ["ok", 500, 500],
+      ["short", 500, 480],
+    ] as const) {
+      await open(id);
+      await history.move(id, RecordingState.Recording, { by: "media-engine", at: t(1) });
+      await history.move(id, RecordingState.Stopped, { by: "call", at: t(11) });
+      await history.settle(id, { sent, acked });
+    }
+    expect(await history.get("ok")).toMatchObject({ outcome: "complete", outcomeReason: "" });
+    expect(await history.get("short")).toMatchObject({
+      outcome: "incomplete",
+      outcomeReason: "the recorder acknowledged 480 of 500 packets",
+    });
+    // A gap still open when the recording ends is closed then.
+    await open("cut");
+    await history.move("cut", RecordingState.Recording, { by: "media-engine", at: t(1) });
+    await history.interrupted("cut", { at: t(3), recorderUri: "sip:a", reason: "lost" });
+    await history.move("cut", RecordingState.Stopped, { by: "call", at: t(5) });
+    await history.settle("cut", { sent: 0, acked: 0, unreported: true });
+    const cut = await history.get("cut");
+    expect(cut.gaps[0]!.endedAt).toEqual(t(5));
+    expect(cut.outcomeReason).toBe(
+      "2.0 s lost in 1 gap; the media engine did not report what the recorder received",
+    );
+  });
+
   it("keeps every transition and the pause intervals, and survives a restart", async () => {
     await open();
     await history.move("rec-1", RecordingState.Recording, {

@@ -35,6 +35,14 @@ export type RecordingSessionView = {
   endedAt: Date | null;
   transitions: { from: string; to: string; at: Date; by: string; reason: string }[];
   pauses: { pausedAt: Date; resumedAt: Date | null; pausedBy: string; resumedBy: string }[];
+  /** Media lost: from the last packet a recorder acknowledged to the continuation (or the end). */
+  gaps: { startedAt: Date; endedAt: Date | null; recorderUri: string; reason: string }[];
+  packetsSent: number;
+  packetsAcked: number;
+  segments: number;
+  /** "" while live, then complete | incomplete. */
+  outcome: "" | "complete" | "incomplete";
+  outcomeReason: string;
 };
 
 /**
@@ -86,7 +94,7 @@ export class RecordingHistoryService {
   async move(
     id: string,
     to: RecordingState,
-    opts: { by: string; reason?: string; recorderUri?: string; at?: Date },
+    opts: { by: string; reason?: string; recorderUri?: string; at?: Date; segments?: number },
   ): Promise<RecordingSessionView> {
     await this.db.$transaction(async (tx) => {
       const row = await tx.recordingSession.findUnique({ where: { id } });
@@ -113,20 +121,29 @@ export class RecordingHistoryService {
         data: {
           state: to,
           recorderUri: opts.recorderUri,
+          segments: opts.segments,
           endedAt: isFinal(to) ? at : undefined,
           transitions: {
             create: { fromState: from, toState: to, at, by: opts.by, reason: opts.reason ?? "" },
           },
         },
       });
+      const openPause = await tx.recordingPause.findFirst({ where: { sessionId: id, resumedAt: null } });
       if (to === RecordingState.Paused) {
-        await tx.recordingPause.create({ data: { sessionId: id, pausedAt: at, pausedBy: opts.by } });
-      } else if (from === RecordingState.Paused) {
-        // Leaving a pause by resume, stop or failure closes the open interval.
-        await tx.recordingPause.updateMany({
-          where: { sessionId: id, resumedAt: null },
+        // A continuation that starts paused keeps the pause asked for while interrupted.
+        if (openPause === null)
+          await tx.recordingPause.create({ data: { sessionId: id, pausedAt: at, pausedBy: opts.by } });
+      } else if (openPause !== null && to !== RecordingState.Interrupted) {
+        // Leaving a pause by resume, stop or failure closes the open interval; losing the
+        // recorder does not (the pause goes on, and the continuation starts paused).
+        await tx.recordingPause.update({
+          where: { id: openPause.id },
           data: { resumedAt: at, resumedBy: to === RecordingState.Recording ? opts.by : "" },
         });
+      }
+      if (isFinal(to)) {
+        // Whatever was still missing when the recording ended stays missing.
+        await tx.recordingGap.updateMany({ where: { sessionId: id, endedAt: null }, data: { endedAt: at } });
       }
     });
     return this.get(id);
@@ -156,6 +173,100 @@ export class RecordingHistoryService {
     await this.db.recordingPause.update({ where: { id: last.id }, data: { pausedAt: at } });
   }
 
+  /** Something worth keeping that changes no state (a recorder skipped): a row from a state to itself. */
+  async note(id: string, opts: { by: string; reason: string; at?: Date }): Promise<void> {
+    const row = await this.db.recordingSession.findUnique({ where: { id } });
+    if (!row) throw new AppError(AppErrorCode.NOT_FOUND, `No recording session ${id}.`);
+    await this.db.recordingTransition.create({
+      data: {
+        sessionId: id,
+        fromState: row.state,
+        toState: row.state,
+        at: opts.at ?? new Date(),
+        by: opts.by,
+        reason: opts.reason,
+      },
+    });
+  }
+
+  /** A pause asked for while the recording is interrupted: the state stays, the interval opens. */
+  async beginPause(id: string, at: Date, by: string): Promise<void> {
+    const open = await this.db.recordingPause.findFirst({ where: { sessionId: id, resumedAt: null } });
+    if (open === null)
+      await this.db.recordingPause.create({ data: { sessionId: id, pausedAt: at, pausedBy: by } });
+  }
+
+  /** A resume asked for while the recording is interrupted. */
+  async endPause(id: string, at: Date, by: string): Promise<void> {
+    await this.db.recordingPause.updateMany({
+      where: { sessionId: id, resumedAt: null },
+      data: { resumedAt: at, resumedBy: by },
+    });
+  }
+
+  /** The recorder stopped acknowledging at `at`: the session is interrupted and a gap opens. */
+  async interrupted(id: string, opts: { at: Date; recorderUri: string; reason: string }): Promise<void> {
+    await this.move(id, RecordingState.Interrupted, { by: "media-engine", reason: opts.reason, at: opts.at });
+    await this.db.recordingGap.create({
+      data: { sessionId: id, startedAt: opts.at, recorderUri: opts.recorderUri, reason: opts.reason },
+    });
+  }
+
+  /** Another recorder took over at `at` (a new SIPREC segment): the gap closes. */
+  async continued(
+    id: string,
+    opts: { at: Date; to: RecordingState.Recording | RecordingState.Paused; recorderUri?: string },
+  ): Promise<void> {
+    await this.db.recordingGap.updateMany({
+      where: { sessionId: id, endedAt: null },
+      data: { endedAt: opts.at },
+    });
+    const row = await this.db.recordingSession.findUnique({ where: { id }, select: { segments: true } });
+    await this.move(id, opts.to, {
+      by: "media-engine",
+      reason: `continued on ${opts.recorderUri ?? "another recorder"}`,
+      at: opts.at,
+      segments: (row?.segments ?? 1) + 1,
+      ...(opts.recorderUri === undefined ? {} : { recorderUri: opts.recorderUri }),
+    });
+  }
+
+  /**
+   * An ended recording's outcome, from the engine's final report: complete only when the
+   * recorders acknowledged every packet sent and nothing was lost on the way; otherwise
+   * incomplete, saying what is missing. A recording with no report (the engine never said)
+   * cannot be called complete.
+   */
+  async settle(id: string, report: { sent: number; acked: number; unreported?: boolean }): Promise<void> {
+    const row = await this.db.recordingSession.findUnique({ where: { id }, include: { gaps: true } });
+    if (!row || !isFinal(row.state as RecordingState)) return;
+    if (row.outcome !== "" && report.unreported) return;
+    const lostMs = row.gaps.reduce(
+      (sum, gap) =>
+        sum + Math.max(0, (gap.endedAt ?? row.endedAt ?? new Date()).getTime() - gap.startedAt.getTime()),
+      0,
+    );
+    const reasons: string[] = [];
+    if (row.gaps.length > 0)
+      reasons.push(
+        `${(lostMs / 1000).toFixed(1)} s lost in ${row.gaps.length} gap${row.gaps.length === 1 ? "" : "s"}`,
+      );
+    if (report.unreported) reasons.push("the media engine did not report what the recorder received");
+    else if (report.acked < report.sent)
+      reasons.push(`the recorder acknowledged ${report.acked} of ${report.sent} packets`);
+    if (row.state === RecordingState.Failed && row.segments === 0)
+      reasons.push("no recorder took the recording");
+    await this.db.recordingSession.update({
+      where: { id },
+      data: {
+        packetsSent: report.sent,
+        packetsAcked: report.acked,
+        outcome: reasons.length === 0 ? "complete" : "incomplete",
+        outcomeReason: reasons.join("; "),
+      },
+    });
+  }
+
   private latestPause(id: string) {
     return this.db.recordingPause.findFirst({ where: { sessionId: id }, orderBy: { pausedAt: "desc" } });
   }
@@ -163,7 +274,11 @@ export class RecordingHistoryService {
   async get(id: string): Promise<RecordingSessionView> {
     const row = await this.db.recordingSession.findUnique({
       where: { id },
-      include: { transitions: { orderBy: { at: "asc" } }, pauses: { orderBy: { pausedAt: "asc" } } },
+      include: {
+        transitions: { orderBy: { at: "asc" } },
+        pauses: { orderBy: { pausedAt: "asc" } },
+        gaps: { orderBy: { startedAt: "asc" } },
+      },
     });
     if (!row) throw new AppError(AppErrorCode.NOT_FOUND, `No recording session ${id}.`);
     return toView(row);
@@ -206,7 +321,11 @@ export class RecordingHistoryService {
       },
       orderBy: { startedAt: "desc" },
       take: filter.limit,
-      include: { transitions: { orderBy: { at: "asc" } }, pauses: { orderBy: { pausedAt: "asc" } } },
+      include: {
+        transitions: { orderBy: { at: "asc" } },
+        pauses: { orderBy: { pausedAt: "asc" } },
+        gaps: { orderBy: { startedAt: "asc" } },
+      },
     });
     return rows.map(toView);
   }
@@ -214,10 +333,22 @@ export class RecordingHistoryService {
   /** Sessions left live by a server that stopped: their calls are gone, so they end as failed. */
   async failOrphans(reason: string): Promise<number> {
     const live = await this.db.recordingSession.findMany({
-      where: { state: { in: [RecordingState.Starting, RecordingState.Recording, RecordingState.Paused] } },
+      where: {
+        state: {
+          in: [
+            RecordingState.Starting,
+            RecordingState.Recording,
+            RecordingState.Paused,
+            RecordingState.Interrupted,
+          ],
+        },
+      },
       select: { id: true },
     });
-    for (const { id } of live) await this.move(id, RecordingState.Failed, { by: "system", reason });
+    for (const { id } of live) {
+      await this.move(id, RecordingState.Failed, { by: "system", reason });
+      await this.settle(id, { sent: 0, acked: 0, unreported: true });
+    }
     return live.length;
   }
 }
@@ -225,6 +356,7 @@ export class RecordingHistoryService {
 type SessionRow = Awaited<ReturnType<Db["recordingSession"]["findMany"]>>[number] & {
   transitions: { fromState: string; toState: string; at: Date; by: string; reason: string }[];
   pauses: { pausedAt: Date; resumedAt: Date | null; pausedBy: string; resumedBy: string }[];
+  gaps: { startedAt: Date; endedAt: Date | null; recorderUri: string; reason: string }[];
 };
 
 function toView(row: SessionRow): RecordingSessionView {
@@ -255,5 +387,16 @@ function toView(row: SessionRow): RecordingSessionView {
       pausedBy: p.pausedBy,
       resumedBy: p.resumedBy,
     })),
+    gaps: row.gaps.map((g) => ({
+      startedAt: g.startedAt,
+      endedAt: g.endedAt,
+      recorderUri: g.recorderUri,
+      reason: g.reason,
+    })),
+    packetsSent: row.packetsSent,
+    packetsAcked: row.packetsAcked,
+    segments: row.segments,
+    outcome: row.outcome === "complete" || row.outcome === "incomplete" ? row.outcome : "",
+    outcomeReason: row.outcomeReason,
   };
 }

@@ -56,6 +56,8 @@ interface LiveRecording {
   readonly trigger: RecordingTrigger;
   dialogId?: string;
   state: RecordingState;
+  /** Paused by request; stays true while interrupted, so a continuation starts paused. */
+  paused: boolean;
   /** The recorder that answered (the media engine reports it when the session is up). */
   recorder?: string;
 }
@@ -66,8 +68,13 @@ export type CallRecordingView = {
   side: CallSide;
   trigger: RecordingTrigger;
   state: RecordingState;
+  /** Paused on request (also while interrupted, when the state says interrupted). */
+  paused: boolean;
   recorder: string | null;
 };
+
+/** How long a call's release waits for the media engine's final word on each recording. */
+const FINAL_REPORT_TIMEOUT_MS = 3_000;
 
 /**
  * The SIP Server's recording policy, one code path for every trigger: full-time settings (DN,
@@ -77,6 +84,8 @@ export type CallRecordingView = {
  */
 export class RecordingService {
   private readonly live = new Map<string, LiveRecording>();
+  /** Recordings whose final report a call's release is waiting for (id → resolve). */
+  private readonly finalReports = new Map<string, () => void>();
   /** The last ended recording of each side, per call, until the call is released. */
   private readonly ended = new Map<string, Map<CallSide, LiveRecording>>();
   private readonly alarms: AlarmService;
@@ -94,6 +103,7 @@ export class RecordingService {
     calls.listen({
       established: (call) => void this.applyStandingPolicy(call).catch(onError),
       recordingEvent: (event) => void this.onEngineEvent(event).catch(onError),
+      releasing: (call) => this.stopForRelease(call),
       released: (call) => void this.onCallReleased(call).catch(onError),
       partyChanged: (call, side) => void this.onPartyChanged(call, side).catch(onError),
     });
@@ -126,11 +136,12 @@ export class RecordingService {
     const over = [...(this.ended.get(connId)?.values() ?? [])].filter(
       (r) => !current.some((c) => c.callSide === r.callSide),
     );
-    return [...current, ...over].map(({ id, callSide, trigger, state, recorder }) => ({
+    return [...current, ...over].map(({ id, callSide, trigger, state, paused, recorder }) => ({
       id,
       side: callSide,
       trigger,
       state,
+      paused,
       recorder: recorder ?? null,
     }));
   }
@@ -158,6 +169,7 @@ export class RecordingService {
       await this.history
         .move(recording.id, RecordingState.Failed, { by: "media-engine-loss", reason, at })
         .catch(this.onError);
+      await this.history.settle(recording.id, { sent: 0, acked: 0, unreported: true }).catch(this.onError);
       const call = this.calls.get(recording.connId);
       if (call !== undefined) this.announce(call, recording, "stop", reason);
     }
@@ -253,8 +265,13 @@ export class RecordingService {
           ? RecordingState.Recording
           : RecordingState.Stopped;
     for (const recording of targets) {
+      // While interrupted the engine still takes pause and resume (a card number does not wait
+      // for a recorder); the state stays interrupted until the continuation says how it records.
+      const interruptedOk =
+        recording.state === RecordingState.Interrupted &&
+        ((action === "pause" && !recording.paused) || (action === "resume" && recording.paused));
       try {
-        transition(recording.state, next);
+        if (!interruptedOk) transition(recording.state, next);
       } catch {
         throw new RecordingPolicyError(
           TErrorCode.INVALID_TRANSITION,
@@ -272,6 +289,14 @@ export class RecordingService {
         } catch (error) {
           throw new RecordingPolicyError(TErrorCode.MEDIA_ENGINE_REFUSED, (error as Error).message);
         }
+      }
+      if (action === "pause") recording.paused = true;
+      if (action === "resume") recording.paused = false;
+      if (recording.state === RecordingState.Interrupted && action !== "stop") {
+        if (action === "pause") await this.history.beginPause(recording.id, requestedAt, req.by);
+        else await this.history.endPause(recording.id, requestedAt, req.by);
+        this.announce(call, recording, action, req.by);
+        continue;
       }
       await this.moveTo(recording, next, req.by, action, action === "resume" ? undefined : requestedAt);
     }
@@ -338,6 +363,7 @@ export class RecordingService {
       callSide,
       trigger,
       state: RecordingState.Starting,
+      paused: false,
     };
     this.live.set(id, recording);
     try {
@@ -427,44 +453,138 @@ export class RecordingService {
 
   private async onEngineEvent(event: RecordingEngineEvent): Promise<void> {
     const recording = this.live.get(event.recordingId);
-    if (recording === undefined) return;
-    if (event.name === "resumed") {
-      // Forwarding restarts only once the recorder accepted a=sendonly (after the MSML answer):
-      // the pause interval ends when the engine says media flows again, by the engine's clock.
-      await this.history.mediaResumed(recording.id, event.at ?? new Date());
+    if (recording === undefined) {
+      // The final report of a recording the server already closed (its call ended first).
+      if (event.name === "stopped" || event.name === "failed") await this.settle(event);
       return;
     }
-    if (event.name === "paused") {
-      if (event.at !== undefined) await this.history.mediaPaused(recording.id, event.at);
-      return;
-    }
-    if (event.name === "started" && recording.state === RecordingState.Starting) {
-      recording.state = RecordingState.Recording;
-      if (event.recorder !== undefined) recording.recorder = event.recorder;
-      await this.history.move(recording.id, RecordingState.Recording, {
-        by: "media-engine",
-        reason: "recorder answered",
-        ...(event.recorder === undefined ? {} : { recorderUri: event.recorder }),
-      });
-    } else if (
-      event.name === "failed" ||
-      (event.name === "stopped" && recording.state !== RecordingState.Stopped)
-    ) {
-      const to = event.name === "failed" ? RecordingState.Failed : RecordingState.Stopped;
-      this.end(recording, to);
-      if (to === RecordingState.Failed) {
+    const at = event.at ?? new Date();
+    const recorder = event.recorder;
+    switch (event.name) {
+      case "resumed":
+        // Forwarding restarts only once the recorder accepted a=sendonly (after the MSML answer):
+        // the pause interval ends when the engine says media flows again, by the engine's clock.
+        await this.history.mediaResumed(recording.id, at);
+        return;
+      case "paused":
+        if (event.at !== undefined) await this.history.mediaPaused(recording.id, event.at);
+        return;
+      case "skipped":
+        await this.history.note(recording.id, {
+          by: "media-engine",
+          reason: `recorder ${recorder ?? "?"} skipped: ${event.reason ?? "no answer"}`,
+          at,
+        });
         this.raiseAlarm({
           connId: event.connId,
           recordingId: recording.id,
-          ...(event.recorder === undefined ? {} : { recorder: event.recorder }),
-          reason: event.reason ?? "recording failed",
+          ...(recorder === undefined ? {} : { recorder }),
+          reason: `Recorder ${recorder ?? "?"} was skipped for recording ${recording.id}: ${event.reason ?? "no answer"}. The next recorder was tried.`,
         });
+        return;
+      case "started":
+        if (recording.state !== RecordingState.Starting) return;
+        recording.state = RecordingState.Recording;
+        if (recorder !== undefined) recording.recorder = recorder;
+        await this.history.move(recording.id, RecordingState.Recording, {
+          by: "media-engine",
+          reason: "recorder answered",
+          segments: 1,
+          ...(recorder === undefined ? {} : { recorderUri: recorder }),
+        });
+        return;
+      case "interrupted": {
+        if (recording.state === RecordingState.Interrupted || recording.state === RecordingState.Starting)
+          return;
+        recording.state = RecordingState.Interrupted;
+        const why = `recorder ${recorder ?? recording.recorder ?? "?"} lost: ${event.reason ?? "no answer"}`;
+        await this.history.interrupted(recording.id, {
+          at,
+          recorderUri: recorder ?? recording.recorder ?? "",
+          reason: why,
+        });
+        this.raiseAlarm({
+          connId: event.connId,
+          recordingId: recording.id,
+          ...(recorder === undefined ? {} : { recorder }),
+          reason: `Recording ${recording.id} interrupted (${why}); the media engine is continuing it with the next recorder.`,
+        });
+        const call = this.calls.get(event.connId);
+        if (call !== undefined) this.announce(call, recording, "start", why);
+        return;
       }
-      await this.history.move(recording.id, to, { by: "media-engine", reason: event.reason ?? event.name });
-      const call = this.calls.get(event.connId);
-      if (call !== undefined)
-        this.announce(call, recording, "stop", event.reason ?? `recording ${event.name}`);
+      case "continued": {
+        if (recording.state !== RecordingState.Interrupted) return;
+        recording.state = recording.paused ? RecordingState.Paused : RecordingState.Recording;
+        if (recorder !== undefined) recording.recorder = recorder;
+        await this.history.continued(recording.id, {
+          at,
+          to: recording.state,
+          ...(recorder === undefined ? {} : { recorderUri: recorder }),
+        });
+        const call = this.calls.get(event.connId);
+        if (call !== undefined)
+          this.announce(call, recording, "start", `continued on ${recorder ?? "a recorder"}`);
+        return;
+      }
+      case "stopped":
+      case "failed": {
+        if (recording.state === RecordingState.Stopped) return;
+        const to = event.name === "failed" ? RecordingState.Failed : RecordingState.Stopped;
+        this.end(recording, to);
+        if (to === RecordingState.Failed) {
+          this.raiseAlarm({
+            connId: event.connId,
+            recordingId: recording.id,
+            ...(recorder === undefined ? {} : { recorder }),
+            reason: event.reason ?? "recording failed",
+          });
+        }
+        await this.history.move(recording.id, to, {
+          by: "media-engine",
+          reason: event.reason ?? event.name,
+          ...(event.at === undefined ? {} : { at: event.at }),
+        });
+        await this.settle(event);
+        const call = this.calls.get(event.connId);
+        if (call !== undefined)
+          this.announce(call, recording, "stop", event.reason ?? `recording ${event.name}`);
+        return;
+      }
+      default:
+        return;
     }
+  }
+
+  /** The engine's final word (packets sent and acknowledged) decides whether the recording is complete. */
+  private async settle(event: RecordingEngineEvent): Promise<void> {
+    await this.history.settle(event.recordingId, { sent: event.sent ?? 0, acked: event.acked ?? 0 });
+    this.finalReports.get(event.recordingId)?.();
+  }
+
+  /**
+   * A call is being released: before its media legs close, each live recording is stopped by
+   * MSML and the engine's final report (what the recorder acknowledged) is awaited, briefly.
+   */
+  private async stopForRelease(call: Call): Promise<void> {
+    const live = [...this.live.values()].filter((r) => r.connId === call.connId && r.dialogId !== undefined);
+    await Promise.allSettled(
+      live.map(async (recording) => {
+        const reported = new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, FINAL_REPORT_TIMEOUT_MS);
+          this.finalReports.set(recording.id, () => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+        try {
+          await this.calls.controlRecording(call.connId, recording.callSide, recording.dialogId!, "stop");
+          await reported;
+        } finally {
+          this.finalReports.delete(recording.id);
+        }
+      }),
+    );
   }
 
   /**
@@ -500,7 +620,9 @@ export class RecordingService {
       this.live.delete(recording.id);
       await this.history
         .move(recording.id, RecordingState.Stopped, { by: "call", reason: "call ended" })
-        .catch(() => undefined);
+        .catch(this.onError);
+      // No final report came from the engine: nothing says the recorder got it all.
+      await this.history.settle(recording.id, { sent: 0, acked: 0, unreported: true }).catch(this.onError);
     }
   }
 

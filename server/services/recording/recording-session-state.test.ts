@@ -13,11 +13,17 @@ const ALLOWED: [S, S][] = [
   [S.Starting, S.Stopped],
   [S.Starting, S.Failed],
   [S.Recording, S.Paused],
+  [S.Recording, S.Interrupted],
   [S.Recording, S.Stopped],
   [S.Recording, S.Failed],
   [S.Paused, S.Recording],
+  [S.Paused, S.Interrupted],
   [S.Paused, S.Stopped],
   [S.Paused, S.Failed],
+  [S.Interrupted, S.Recording],
+  [S.Interrupted, S.Paused],
+  [S.Interrupted, S.Stopped],
+  [S.Interrupted, S.Failed],
 ];
 
 describe("recording session state machine", () => {

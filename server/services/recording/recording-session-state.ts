@@ -9,20 +9,43 @@
  *      ▼                                           ▼                      ▼
  *    failed ◄──────── recorder hung up ─────── stopped ◄─────────────────┘
  *
- * `stopped` and `failed` are final. A recorder failure may happen in any live state.
+ *   recording / paused ── recorder lost ──► interrupted ── continued elsewhere ──► recording / paused
+ *
+ * `stopped` and `failed` are final. A recorder failure may happen in any live state; the media
+ * engine then re-establishes the recording with the next recorder (`interrupted` until it does).
+ * Pausing while interrupted is allowed (card numbers do not wait for a recorder): the
+ * continuation then starts paused.
  */
 export enum RecordingState {
   Starting = "starting",
   Recording = "recording",
   Paused = "paused",
+  /** The recorder stopped acknowledging media; the engine is continuing it with another one. */
+  Interrupted = "interrupted",
   Stopped = "stopped",
   Failed = "failed",
 }
 
 const EDGES: Record<RecordingState, readonly RecordingState[]> = {
   [RecordingState.Starting]: [RecordingState.Recording, RecordingState.Stopped, RecordingState.Failed],
-  [RecordingState.Recording]: [RecordingState.Paused, RecordingState.Stopped, RecordingState.Failed],
-  [RecordingState.Paused]: [RecordingState.Recording, RecordingState.Stopped, RecordingState.Failed],
+  [RecordingState.Recording]: [
+    RecordingState.Paused,
+    RecordingState.Interrupted,
+    RecordingState.Stopped,
+    RecordingState.Failed,
+  ],
+  [RecordingState.Paused]: [
+    RecordingState.Recording,
+    RecordingState.Interrupted,
+    RecordingState.Stopped,
+    RecordingState.Failed,
+  ],
+  [RecordingState.Interrupted]: [
+    RecordingState.Recording,
+    RecordingState.Paused,
+    RecordingState.Stopped,
+    RecordingState.Failed,
+  ],
   [RecordingState.Stopped]: [],
   [RecordingState.Failed]: [],
 };

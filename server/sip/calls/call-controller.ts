@@ -1,5 +1,10 @@
 import { randomBytes } from "node:crypto";
-import type { MsmlEvent } from "../../../protocol/msml";
+import {
+  parseRecordingEventName,
+  RecordingEventField,
+  type MsmlEvent,
+  type RecordingEventName,
+} from "../../../protocol/msml";
 import { parseSdp, selectedCodec } from "../../../protocol/sdp";
 import { parseNameAddr, type SipResponse } from "../../../protocol/sip";
 import {
@@ -41,20 +46,30 @@ export type CallSide = "caller" | "callee";
 /** A recording event the media engine reported (MSML <event> in INFO), with the call it concerns. */
 export interface RecordingEngineEvent {
   readonly connId: string;
-  /** started | paused | resumed | stopped | failed */
-  readonly name: string;
+  /** See RECORDING_EVENTS in protocol/msml/engine-contract.ts. */
+  readonly name: RecordingEventName;
   readonly dialogId: string;
   readonly recordingId: string;
   readonly recorder?: string;
   readonly reason?: string;
   /** When the engine acted (forwarding stopped or restarted), by its clock; absent from older engines. */
   readonly at?: Date;
+  readonly segment?: number;
+  /** RTP packets sent to recorders, and acknowledged by them in RTCP receiver reports. */
+  readonly sent?: number;
+  readonly acked?: number;
 }
 
 /** Hooks the recording policy (a service above the call layer) subscribes to. */
 export interface CallLifecycleListener {
   established?(call: Call): void;
   released?(call: Call): void;
+  /**
+   * The call is being released and its media legs are about to close: the last moment to ask
+   * the media engine anything about them (the recording policy stops recordings and waits for
+   * the engine's final report). Awaited, so it must bound its own wait.
+   */
+  releasing?(call: Call): Promise<void>;
   /** A side's party changed (blind transfer): its old leg is gone, a new party stands there. */
   partyChanged?(call: Call, side: CallSide): void;
   recordingEvent?(event: RecordingEngineEvent): void;
@@ -204,22 +219,32 @@ export class CallController {
   /** INFO with an MSML <event> from a media engine, in one of a call's media leg dialogs. */
   onMediaEvent(dialog: Dialog, event: MsmlEvent): boolean {
     const owner = this.byDialog.get(dialog.key);
-    if (owner === undefined || owner.side !== "media" || !event.name.startsWith("forkline.recording."))
-      return false;
-    const field = (name: string) => event.fields.find((f) => f.name === name)?.value;
-    const recorder = field("recorder");
-    const reason = field("reason");
-    const atText = field("at");
+    const name = parseRecordingEventName(event.name);
+    if (owner === undefined || owner.side !== "media" || name === undefined) return false;
+    const field = (key: string) => event.fields.find((f) => f.name === key)?.value;
+    const number = (key: string) => {
+      const value = Number(field(key));
+      return field(key) === undefined || !Number.isSafeInteger(value) || value < 0 ? undefined : value;
+    };
+    const recorder = field(RecordingEventField.recorder);
+    const reason = field(RecordingEventField.reason);
+    const atText = field(RecordingEventField.at);
     const at = atText === undefined ? undefined : new Date(atText);
+    const segment = number(RecordingEventField.segment);
+    const sent = number(RecordingEventField.sent);
+    const acked = number(RecordingEventField.acked);
     this.notify((l) =>
       l.recordingEvent?.({
         connId: owner.call.connId,
-        name: event.name.slice("forkline.recording.".length),
+        name,
         dialogId: event.id,
-        recordingId: field("recordingid") ?? "",
+        recordingId: field(RecordingEventField.recordingId) ?? "",
         ...(recorder === undefined ? {} : { recorder }),
         ...(reason === undefined ? {} : { reason }),
         ...(at === undefined || Number.isNaN(at.getTime()) ? {} : { at }),
+        ...(segment === undefined ? {} : { segment }),
+        ...(sent === undefined ? {} : { sent }),
+        ...(acked === undefined ? {} : { acked }),
       }),
     );
     return true;
@@ -710,7 +735,6 @@ export class CallController {
     call.transition(CallState.Released);
     call.releaseCause = cause;
     this.options.log(`call ${call.connId}: released (${cause})`);
-    this.calls.delete(call.connId);
     const tasks: Promise<unknown>[] = [];
     const { caller, callee } = call;
     if (caller.dialog !== undefined && initiator !== "caller") tasks.push(this.bye(caller.dialog, reason));
@@ -724,8 +748,16 @@ export class CallController {
         if (callee.provisional) tasks.push(this.cancelCallee(callee));
       }
     }
-    for (const media of [caller.media, callee?.media])
-      if (media !== undefined) tasks.push(this.closeMedia(media));
+    // The parties' BYEs are on their way; the media legs wait for the recordings' final word.
+    const media = [caller.media, callee?.media].filter((leg) => leg !== undefined && !leg.closed);
+    if (media.length > 0) {
+      const releasing = [...this.listeners].flatMap((l) =>
+        l.releasing === undefined ? [] : [l.releasing(call)],
+      );
+      await Promise.allSettled(releasing);
+    }
+    this.calls.delete(call.connId);
+    for (const leg of media) tasks.push(this.closeMedia(leg!));
     for (const dialog of [caller.dialog, callee?.dialog]) {
       if (dialog !== undefined) {
         this.byDialog.delete(dialog.key);
