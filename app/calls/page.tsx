@@ -26,6 +26,7 @@ const STATE_STYLE: Record<string, string> = {
   starting: "bg-amber-100 text-amber-900",
   recording: "bg-red-100 text-red-800",
   paused: "bg-slate-200 text-slate-800",
+  interrupted: "bg-amber-500 text-white",
   stopped: "bg-slate-100 text-slate-600",
   failed: "bg-red-600 text-white",
 };
@@ -147,7 +148,8 @@ function SidePanel({ call, side }: { call: CallRow; side: Side }) {
 
   const recording = call.recordings.find((r) => r.side === side);
   const live = recording !== undefined && recording.state !== "stopped" && recording.state !== "failed";
-  const paused = live && recording.state === "paused";
+  // While interrupted (the recorder is being replaced) a pause asked for still counts.
+  const paused = live && (recording.state === "paused" || recording.paused);
   const party = side === "source" ? call.caller : call.callee;
   const who = party ? `${side === "source" ? "caller" : "callee"} ${party.number}` : call.dialed;
   const target = { callId: call.connId, side };

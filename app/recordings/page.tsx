@@ -11,7 +11,7 @@ type Trigger = NonNullable<RouterInputs["recording"]["history"]["trigger"]>;
 type SessionState = NonNullable<RouterInputs["recording"]["history"]["state"]>;
 
 const TRIGGERS = Object.keys(TRIGGER_LABEL) as Trigger[];
-const STATES = ["starting", "recording", "paused", "stopped", "failed"] as SessionState[];
+const STATES = ["starting", "recording", "paused", "interrupted", "stopped", "failed"] as SessionState[];
 
 export default function RecordingHistoryPage() {
   return (
@@ -153,30 +153,77 @@ function SelectFilter<V extends string>(props: {
   );
 }
 
-/** Recording and paused intervals on one bar, proportional to time. */
+const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
+
+/** Milliseconds the recording lost in its gaps (a gap still open runs to the end or to now). */
+function lostMs(session: Session): number {
+  const end = (session.endedAt ?? new Date()).getTime();
+  return session.gaps.reduce(
+    (sum, gap) => sum + Math.max(0, (gap.endedAt?.getTime() ?? end) - gap.startedAt.getTime()),
+    0,
+  );
+}
+
+/**
+ * Recorded, paused and lost intervals on one bar, proportional to time. A pause is a choice
+ * (grey); a gap is media the recorder never got (hatched dark red), so the two never look alike.
+ */
 function Timeline({ session }: { session: Session }) {
   const start = session.startedAt.getTime();
   const end = (session.endedAt ?? new Date()).getTime();
   const span = Math.max(end - start, 1);
   const pct = (t: number) => `${(((t - start) / span) * 100).toFixed(2)}%`;
+  const lost = lostMs(session);
   return (
     <div
       className="relative h-3 w-full overflow-hidden rounded bg-red-400"
       role="img"
-      aria-label={`recorded ${Math.round(span / 1000)} s with ${session.pauses.length} pause(s)`}
+      aria-label={`recorded ${seconds(span)} with ${session.pauses.length} pause(s)${
+        session.gaps.length > 0 ? ` and ${session.gaps.length} gap(s), ${seconds(lost)} lost` : ""
+      }`}
     >
       {session.pauses.map((pause) => {
         const from = pause.pausedAt.getTime();
         const to = (pause.resumedAt ?? session.endedAt ?? new Date()).getTime();
         return (
           <span
-            key={from}
+            key={`p${from}`}
             className="absolute inset-y-0 bg-slate-300"
             style={{ left: pct(from), width: `calc(${pct(to)} - ${pct(from)})` }}
           />
         );
       })}
+      {session.gaps.map((gap) => {
+        const from = gap.startedAt.getTime();
+        const to = (gap.endedAt ?? session.endedAt ?? new Date()).getTime();
+        return (
+          <span
+            key={`g${from}`}
+            data-testid="recording-gap"
+            className="absolute inset-y-0 bg-[repeating-linear-gradient(45deg,#7f1d1d_0,#7f1d1d_3px,#fecaca_3px,#fecaca_6px)]"
+            style={{ left: pct(from), width: `calc(${pct(to)} - ${pct(from)})` }}
+          />
+        );
+      })}
     </div>
+  );
+}
+
+/** "complete", or "incomplete: 4 s of 48 s" and why: what the supervisor must be able to trust. */
+function Outcome({ session }: { session: Session }) {
+  if (session.outcome === "") return null;
+  const total = (session.endedAt ?? new Date()).getTime() - session.startedAt.getTime();
+  const lost = lostMs(session);
+  if (session.outcome === "complete")
+    return <span className="rounded bg-emerald-100 px-2 py-0.5 text-xs text-emerald-900">complete</span>;
+  return (
+    <span
+      data-testid="recording-incomplete"
+      title={session.outcomeReason}
+      className="rounded bg-red-700 px-2 py-0.5 text-xs text-white"
+    >
+      incomplete{lost > 0 ? `: ${seconds(lost)} of ${seconds(total)} lost` : ""}
+    </span>
   );
 }
 
@@ -189,19 +236,48 @@ function SessionRow({ session }: { session: Session }) {
         <span>{triggerLabel(session.trigger)}</span>
         {session.agentId && <span>agent {session.agentId}</span>}
         <span className="text-slate-500">{session.startedAt.toLocaleString()}</span>
-        <span className="ml-auto rounded bg-slate-100 px-2 py-0.5 text-xs">{session.state}</span>
+        <span className="ml-auto flex gap-1">
+          <Outcome session={session} />
+          <span
+            className={`rounded px-2 py-0.5 text-xs ${session.state === "interrupted" ? "bg-amber-500 text-white" : "bg-slate-100"}`}
+          >
+            {session.state}
+          </span>
+        </span>
       </div>
       <Timeline session={session} />
       <div className="mt-2 grid gap-0.5 text-xs text-slate-600">
         <span>
           id <code>{session.id}</code> · asked by {session.requestedBy || "—"} · recorder {session.recorderUri || "—"}
+          {session.segments > 1 ? ` · ${session.segments} segments` : ""}
         </span>
+        {session.outcome === "incomplete" && session.outcomeReason && (
+          <span className="text-red-800">incomplete: {session.outcomeReason}</span>
+        )}
+        {session.packetsSent > 0 && (
+          <span>
+            {session.packetsAcked} of {session.packetsSent} packets acknowledged by the recorder
+          </span>
+        )}
         {session.pauses.map((pause) => (
           <span key={pause.pausedAt.getTime()}>
             paused {pause.pausedAt.toLocaleTimeString()} by {pause.pausedBy || "—"}
             {pause.resumedAt ? `, resumed ${pause.resumedAt.toLocaleTimeString()} by ${pause.resumedBy || "—"}` : ""}
           </span>
         ))}
+        {session.gaps.map((gap) => (
+          <span key={`gap${gap.startedAt.getTime()}`} className="text-red-800">
+            lost {gap.startedAt.toLocaleTimeString()}
+            {gap.endedAt ? `–${gap.endedAt.toLocaleTimeString()}` : " (not recovered)"}: {gap.reason}
+          </span>
+        ))}
+        {session.transitions
+          .filter((t) => t.from === t.to)
+          .map((t) => (
+            <span key={`note${t.at.getTime()}${t.reason}`}>
+              {t.at.toLocaleTimeString()} {t.reason}
+            </span>
+          ))}
       </div>
     </li>
   );

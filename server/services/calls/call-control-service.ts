@@ -23,6 +23,8 @@ export type CallRecordingRow = {
   side: "source" | "destination";
   trigger: string;
   state: string;
+  /** Paused on request, also while interrupted. */
+  paused: boolean;
   recorder: string | null;
 };
 
@@ -112,6 +114,7 @@ export async function listCalls(deps: LiveCallsDeps): Promise<CallRow[]> {
       side: r.side === "caller" ? ("source" as const) : ("destination" as const),
       trigger: r.trigger,
       state: r.state,
+      paused: r.paused,
       recorder: r.recorder,
     })),
   }));

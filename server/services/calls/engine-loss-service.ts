@@ -40,21 +40,25 @@ export class EngineLossService {
       at,
       why,
     );
-    const text = loss.cause === "restarted" ? "media engine restarted" : "media engine not answering";
-    await Promise.allSettled(
-      calls.map((call) =>
-        this.calls.release(call, why, undefined, `SIP;cause=503;text="Media path lost (${text})"`),
-      ),
-    );
     const what =
       calls.length === 0
         ? "no call was on it"
         : `${plural(calls.length, "call")} ended (BYE to both parties), ${plural(recordings, "recording")} failed`;
-    await this.alarms.raise({
+    // Raised before the releases finish: their BYEs to a dead engine may take a transaction
+    // timeout, and the supervisor must know now.
+    const alarm = this.alarms.raise({
       kind: AlarmKind.MediaEngineLost,
       subject: loss.uri,
       message: `${capitalize(loss.detail)}: ${what}. New calls go to the engines that answer.`,
     });
+    const text = loss.cause === "restarted" ? "media engine restarted" : "media engine not answering";
+    await Promise.allSettled([
+      alarm,
+      ...calls.map((call) =>
+        this.calls.release(call, why, undefined, `SIP;cause=503;text="Media path lost (${text})"`),
+      ),
+    ]);
+    await alarm;
     return { calls: calls.length, recordings };
   }
 }

@@ -9,6 +9,7 @@ import type { Db } from "../db";
 import { AlarmKind, AlarmService } from "../alarms/alarm-service";
 import { RecordingHistoryService, type RecordingTrigger } from "./recording-history-service";
 import { RecordingState, transition } from "./recording-session-state";
+import { ComplianceWatchdog, type RecordingDuty } from "./compliance-watchdog";
 
 /** T-Library private message ids of SIP Server recording control (AttrPrivateMsgID). */
 export const GSIP_RECORD = { START: 3013, STOP: 3014, PAUSE: 3015, RESUME: 3016 } as const;
@@ -90,6 +91,9 @@ export class RecordingService {
   private readonly ended = new Map<string, Map<CallSide, LiveRecording>>();
   private readonly alarms: AlarmService;
   private readonly history: RecordingHistoryService;
+  readonly watchdog: ComplianceWatchdog;
+  /** Full-time duties of live calls (connId → duties), for the watchdog's checks. */
+  private readonly duties = new Map<string, RecordingDuty[]>();
 
   constructor(
     private readonly db: Db,
@@ -97,9 +101,19 @@ export class RecordingService {
     private readonly cti: CtiEventBus,
     private readonly agentOnDn: (dn: string) => string | null,
     private readonly onError: (error: unknown) => void,
+    watchdogTimes: { answerGraceMs?: number; interruptedGraceMs?: number } = {},
   ) {
     this.history = new RecordingHistoryService(db);
     this.alarms = new AlarmService(db);
+    this.watchdog = new ComplianceWatchdog({
+      ...watchdogTimes,
+      stateOf: (connId, side) => {
+        if (this.calls.get(connId) === undefined) return "gone";
+        const current = [...this.live.values()].find((r) => r.connId === connId && r.callSide === side);
+        return current?.state ?? this.ended.get(connId)?.get(side)?.state;
+      },
+      raise: (alarm) => void this.alarms.raise(alarm).catch(this.onError),
+    });
     calls.listen({
       established: (call) => void this.applyStandingPolicy(call).catch(onError),
       recordingEvent: (event) => void this.onEngineEvent(event).catch(onError),
@@ -399,13 +413,23 @@ export class RecordingService {
       if (party === undefined || disabled.has(callSide)) continue;
       const trigger = await this.fullTimeTrigger(party);
       if (trigger === undefined) continue;
+      const duty: RecordingDuty = {
+        connId: call.connId,
+        side: callSide,
+        trigger,
+        dn: party.dn,
+        agentId: party.kind === "extension" ? this.agentOnDn(party.dn) : null,
+      };
+      this.duties.set(call.connId, [...(this.duties.get(call.connId) ?? []), duty]);
+      this.watchdog.answered(duty);
       await this.start(call, callSide, trigger, {
         connId: call.connId,
         side: callSide === "caller" ? "source" : "destination",
         by: `${trigger}:${party.dn}`,
       })
         .then((r) => this.announce(call, r, "start", trigger))
-        .catch((error: unknown) => this.reportStartFailure(call, error));
+        // The watchdog names the call, the DN and the policy within 3 s: no second alarm here.
+        .catch((error: unknown) => this.reportStartFailure(call, error, { alarm: false }));
     }
     if (route === "source" || route === "destination") {
       const callSide: CallSide = route === "source" ? "caller" : "callee";
@@ -430,12 +454,12 @@ export class RecordingService {
     return login?.record ? "full_time_agent" : undefined;
   }
 
-  private reportStartFailure(call: Call, error: unknown): void {
+  private reportStartFailure(call: Call, error: unknown, opts: { alarm: boolean } = { alarm: true }): void {
     if (!(error instanceof RecordingPolicyError)) {
       this.onError(error);
       return;
     }
-    this.raiseAlarm({ connId: call.connId, reason: error.message });
+    if (opts.alarm) this.raiseAlarm({ connId: call.connId, reason: error.message });
     for (const party of [call.caller.party, call.callee?.party]) {
       if (party === undefined) continue;
       this.cti.publish({
@@ -511,6 +535,8 @@ export class RecordingService {
         });
         const call = this.calls.get(event.connId);
         if (call !== undefined) this.announce(call, recording, "start", why);
+        const duty = this.duties.get(event.connId)?.find((d) => d.side === recording.callSide);
+        if (duty !== undefined) this.watchdog.interrupted(duty);
         return;
       }
       case "continued": {
@@ -616,6 +642,8 @@ export class RecordingService {
 
   private async onCallReleased(call: Call): Promise<void> {
     this.ended.delete(call.connId);
+    this.duties.delete(call.connId);
+    this.watchdog.callEnded(call.connId);
     for (const recording of [...this.live.values()].filter((r) => r.connId === call.connId)) {
       this.live.delete(recording.id);
       await this.history
