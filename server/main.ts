@@ -90,6 +90,11 @@ async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   process.stderr.write(`forkline-server: ${signal}, stopping\n`);
+  // Calls end with a BYE and their recordings with the engine's final report, within 4 s.
+  await Promise.race([
+    sip.calls.releaseAll("server stopping", 'SIP;cause=503;text="Server shutting down"'),
+    new Promise((resolve) => setTimeout(resolve, 4_000).unref()),
+  ]);
   await sip.close();
   await http.close();
   await db.$disconnect();

@@ -120,8 +120,8 @@ describe("a media engine killed with recorded calls up", () => {
     expect(agent.byes[0]!.headers.get("Reason")).toMatch(/Media path lost/);
 
     await vi.waitFor(() => expect(states()).toEqual(["failed", "failed", "failed"]), { timeout: 5_000 });
-    const ended = db.prepare("select endedAt from RecordingSession").all() as { endedAt: number }[];
-    for (const { endedAt } of ended) {
+    const ended = db.prepare("select endedAt from RecordingSession").all() as { endedAt: string }[];
+    for (const endedAt of ended.map((row) => new Date(row.endedAt).getTime())) {
       // Dated when the engine was last known alive: before the kill, by at most a keep-alive period.
       expect(endedAt).toBeLessThanOrEqual(killedAt + 100);
       expect(endedAt).toBeGreaterThan(killedAt - 1_500);
@@ -132,20 +132,30 @@ describe("a media engine killed with recorded calls up", () => {
     for (const { reason } of reasons)
       expect(reason).toMatch(/media path lost: media engine .* (restarted|stopped answering)/);
 
-    const alarms = db.prepare("select kind, subject, message, count from Alarm").all() as {
-      kind: string;
-      message: string;
-      count: number;
-    }[];
-    expect(alarms).toHaveLength(1);
+    const alarmRows = () =>
+      db.prepare("select kind, subject, message, count from Alarm").all() as {
+        kind: string;
+        message: string;
+        count: number;
+      }[];
+    await vi.waitFor(() => expect(alarmRows()).toHaveLength(1), { timeout: 2_000 });
+    const alarms = alarmRows();
     expect(alarms[0]).toMatchObject({ kind: "media_engine_lost", count: 1 });
     expect(alarms[0]!.message).toMatch(/3 calls ended \(BYE to both parties\), 3 recordings failed/);
     expect((await trpc<unknown[]>("calls.list")).length).toBe(0);
 
     // The launcher brought the engine back; a new call is anchored and recorded on it.
     await vi.waitFor(() => expect(pidOnUdpPort(ports.mediaSip)).not.toBe(enginePid), { timeout: 10_000 });
-    const again = await trunk.call(SERVER, "1001");
-    expect(again.response.status).toBe(200);
+    // Until the new instance answers its first keep-alive, calls get 503 (Retry-After): a caller
+    // retrying as told gets through.
+    const again = await vi.waitFor(
+      async () => {
+        const attempt = await trunk.call(SERVER, "1001");
+        expect(attempt.response.status).toBe(200);
+        return attempt;
+      },
+      { timeout: 10_000, interval: 500 },
+    );
     await vi.waitFor(() => expect(states().filter((s) => s === "recording")).toHaveLength(1), {
       timeout: 10_000,
     });

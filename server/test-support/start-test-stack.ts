@@ -20,7 +20,8 @@ export type TestStack = {
   dir: string;
   env: NodeJS.ProcessEnv;
   output: () => string;
-  stop: () => Promise<void>;
+  /** Stops the launcher (SIGINT, as Ctrl-C) and removes the folder unless told to keep it. */
+  stop: (options?: { keepDir?: boolean }) => Promise<void>;
 };
 
 /**
@@ -30,8 +31,10 @@ export type TestStack = {
 export async function startTestStack(
   ports: StackPorts,
   extraEnv: Record<string, string> = {},
+  /** A folder of an earlier stack (its database and recordings), to start it again. */
+  existingDir?: string,
 ): Promise<TestStack> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "forkline-stack-"));
+  const dir = existingDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "forkline-stack-"));
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -74,14 +77,14 @@ export async function startTestStack(
     dir,
     env,
     output: () => output,
-    stop: async () => {
+    stop: async (options = {}) => {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once("exit", resolve));
         child.kill("SIGINT");
         await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
         if (child.exitCode === null) child.kill("SIGKILL");
       }
-      fs.rmSync(dir, { recursive: true, force: true });
+      if (!options.keepDir) fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }

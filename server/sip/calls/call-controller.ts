@@ -472,6 +472,16 @@ export class CallController {
     return [...this.calls.values()].filter((call) => onIt(call.caller.media) || onIt(call.callee?.media));
   }
 
+  /**
+   * The server is stopping: every call is ended now, with a BYE that says why, rather than left
+   * for the parties to find dead; recordings get their final report on the way (releasing).
+   */
+  async releaseAll(cause: string, reason: string): Promise<void> {
+    await Promise.allSettled(
+      [...this.calls.values()].map((call) => this.release(call, cause, undefined, reason)),
+    );
+  }
+
   onAck(dialog: Dialog | undefined): void {
     if (dialog !== undefined && this.byDialog.get(dialog.key)?.side === "caller") dialog.confirm();
   }

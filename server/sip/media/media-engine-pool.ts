@@ -1,4 +1,6 @@
 import { randomUUID } from "node:crypto";
+import dgram from "node:dgram";
+import net from "node:net";
 import {
   ENGINE_BOOT_HEADER,
   LOAD_HEADER,
@@ -42,6 +44,15 @@ interface EngineState {
   checking: boolean;
   /** Whether our OPTIONS has told this engine which legs we own (once per server instance). */
   toldOwnedLegs: boolean;
+  /**
+   * A UDP socket connected to the engine's SIP address, sending an RFC 5626 CRLF keep-alive with
+   * each check: only a connected socket hears ICMP port unreachable (ECONNREFUSED), which says
+   * at once that no process listens there any more — a killed engine is known dead in
+   * milliseconds, not after keep-alive deadlines.
+   */
+  probe?: dgram.Socket;
+  /** Called when the probe hears ECONNREFUSED (set while a check is out). */
+  onRefused?: () => void;
 }
 
 /**
@@ -117,6 +128,7 @@ export class MediaEnginePool {
    * engine back (new boot id) or not (missed keep-alives).
    */
   start(): void {
+    for (const engine of this.engines) this.openProbe(engine);
     const tick = () => {
       for (const engine of this.engines) if (!engine.checking) void this.check(engine);
     };
@@ -157,6 +169,24 @@ export class MediaEnginePool {
 
   stop(): void {
     clearInterval(this.timer);
+    this.timer = undefined;
+    for (const engine of this.engines) {
+      engine.probe?.close();
+      delete engine.probe;
+    }
+  }
+
+  private openProbe(engine: EngineState): void {
+    const { transport, host, port } = engine.destination;
+    if (transport !== "UDP" || net.isIP(host) === 0) return;
+    const probe = dgram.createSocket(net.isIPv6(host) ? "udp6" : "udp4");
+    probe.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "ECONNREFUSED") engine.onRefused?.();
+    });
+    // Nothing is read from it: incoming datagrams are dropped by the kernel queue limits.
+    probe.connect(port, host);
+    probe.unref();
+    engine.probe = probe;
   }
 
   status(): { uri: string; healthy: boolean; openLegs: number; lastError?: string }[] {
@@ -208,9 +238,17 @@ export class MediaEnginePool {
     });
     const deadlineMs = this.options.answerDeadlineMs ?? 600;
     let timer: NodeJS.Timeout | undefined;
-    const missed = new Promise<"missed">((resolve) => {
+    const missed = new Promise<"missed" | "refused">((resolve) => {
       timer = setTimeout(() => resolve("missed"), deadlineMs);
+      engine.onRefused = () => resolve("refused");
     });
+    if (engine.probe !== undefined) {
+      try {
+        engine.probe.send("\r\n\r\n");
+      } catch {
+        // not connected yet: this check relies on the OPTIONS alone
+      }
+    }
     // A late answer still tells the instance; the transaction itself ends on its own timer.
     const answered = this.ua.send(request, { destination: engine.destination });
     answered.catch(() => undefined);
@@ -218,6 +256,8 @@ export class MediaEnginePool {
       const response = await Promise.race([answered, missed]);
       if (response === "missed") {
         this.failed(engine, `no answer to a keep-alive in ${deadlineMs} ms`);
+      } else if (response === "refused") {
+        this.failed(engine, "nothing listens on its SIP port (ICMP port unreachable)");
       } else if (response.status === 200) {
         if (tellOwned) engine.toldOwnedLegs = true;
         this.sawBoot(engine, response.headers.get(ENGINE_BOOT_HEADER));
@@ -226,15 +266,21 @@ export class MediaEnginePool {
         this.failed(engine, `${response.status} ${response.reason}`);
       }
       const legs =
-        response === "missed" ? undefined : /legs=(\d+)/.exec(response.headers.get(LOAD_HEADER) ?? "")?.[1];
+        typeof response === "string"
+          ? undefined
+          : /legs=(\d+)/.exec(response.headers.get(LOAD_HEADER) ?? "")?.[1];
       if (legs !== undefined) engine.reportedLegs = Number(legs);
     } catch (error) {
       this.failed(engine, (error as Error).message);
     } finally {
       clearTimeout(timer);
+      delete engine.onRefused;
       engine.checking = false;
       engine.lastCheck = new Date();
     }
+    // A miss is checked again at once rather than at the next tick: a dead engine is declared
+    // lost after two misses in a row, within 2 s of its death.
+    if (this.timer !== undefined && (engine.failuresInARow ?? 0) === 1) void this.check(engine);
   }
 
   private failed(engine: EngineState, error: string): void {
