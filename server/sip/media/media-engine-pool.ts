@@ -108,6 +108,8 @@ export class MediaEnginePool {
       answerDeadlineMs?: number;
       /** Legs this server owns on an engine, named to it on the first keep-alive. */
       ownedLegs?: (engineUri: string) => string[];
+      /** The connected-socket ICMP probe beside each keep-alive (default on; off only to measure without it). */
+      icmpProbe?: boolean;
     },
   ) {
     this.engines = uris.map((uri) => ({
@@ -128,7 +130,7 @@ export class MediaEnginePool {
    * engine back (new boot id) or not (missed keep-alives).
    */
   start(): void {
-    for (const engine of this.engines) this.openProbe(engine);
+    if (this.options.icmpProbe !== false) for (const engine of this.engines) this.openProbe(engine);
     const tick = () => {
       for (const engine of this.engines) if (!engine.checking) void this.check(engine);
     };
