@@ -75,6 +75,21 @@ describe("the engine hangs up a leg by itself, and only that leg ends", () => {
   });
 });
 
+describe("an INVITE retransmission that crosses the 200", () => {
+  beforeEach(() => startEngine(0));
+
+  it("gets the same 200 again (same To tag): no second leg, no second port pair", async () => {
+    // Not ACKed yet: the client's UA would otherwise absorb a 200 it has ACKed (§13.2.2.4) and
+    // the test could not see it.
+    const leg = await client.open({ ack: false });
+    await client.retransmitInvite(leg);
+    const ok = () => client.strays.find((response) => response.status === 200);
+    await vi.waitFor(() => expect(ok()).toBeDefined(), 3000);
+    expect(ok()!.headers.get("To")).toBe(leg.response.headers.get("To"));
+    expect(await load()).toMatchObject({ legs: 1, ports: 1 });
+  });
+});
+
 describe("recording events on a leg whose dialog has ended", () => {
   beforeEach(() => startEngine(0));
 

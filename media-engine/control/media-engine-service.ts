@@ -8,6 +8,7 @@ import {
 } from "../../protocol/msml/engine-contract";
 import {
   SipError,
+  tagOf,
   TcpTransport,
   UdpTransport,
   UserAgentCore,
@@ -95,8 +96,10 @@ export class MediaEngineService {
         // RFC 3261 §13.3.1.4: "If the server retransmits the 2xx response for 64*T1 seconds
         // without receiving an ACK, the dialog is confirmed, but the session SHOULD be
         // terminated. This is accomplished with a BYE".
-        onAckTimeout: (invite) => {
-          const leg = this.legs.get(`conn:${invite.toTag}`);
+        // The To tag is read from the 200 itself: a retransmitted INVITE answered with a leg's
+        // 200 again (LegInviteHandler) has a request tag of its own.
+        onAckTimeout: (_invite, response) => {
+          const leg = this.legs.get(`conn:${tagOf(response.headers.get("To") ?? "")}`);
           if (leg !== undefined) void this.legs.hangUp(leg, NO_ACK, { ackTimedOut: true });
         },
         onError: (error) => errors.report("sip_stack", error),

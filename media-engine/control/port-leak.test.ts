@@ -58,7 +58,7 @@ afterAll(async () => {
 });
 
 describe("every way a leg ends gives its RTP ports back", () => {
-  it("200 legs ended by BYE, RTP inactivity, missing ACK, CANCEL, refused offers, re-INVITE, MSML join: load back to where it was", async () => {
+  it("200 legs ended by BYE, RTP inactivity, missing ACK (one INVITE retransmitted), CANCEL, refused offers, re-INVITE, MSML join: load back to where it was", async () => {
     const before = await client.load();
     expect(before).toMatchObject({ legs: 0, ports: 0 });
     const pid = engine.child.pid;
@@ -73,6 +73,9 @@ describe("every way a leg ends gives its RTP ports back", () => {
       unacked.push(result);
       count("missing ACK");
     }
+    // One of them has its INVITE retransmitted after the 200: same leg, same ports, and still
+    // hung up when the (restarted) 2xx retransmissions run out.
+    await client.retransmitInvite(unacked[0]!);
 
     // RTP inactivity (40): nothing is ever sent, the engine BYEs after 1 s.
     const silent: ClientLeg[] = [];

@@ -1,5 +1,5 @@
 import { serializeMsmlRequest, MSML_CONTENT_TYPE, type MsmlRequestItem } from "../../protocol/msml";
-import type { SipResponse } from "../../protocol/sip";
+import { serializeSipMessage, type SipRequest, type SipResponse } from "../../protocol/sip";
 import {
   Dialog,
   tagOf,
@@ -14,6 +14,8 @@ export interface ClientLeg {
   readonly dialog: Dialog;
   readonly connId: string;
   readonly response: SipResponse;
+  /** The INVITE as sent (with its Via), for retransmitting it. */
+  readonly invite: SipRequest;
 }
 
 export interface ReceivedBye {
@@ -28,6 +30,8 @@ export interface ReceivedBye {
  */
 export class LegClient {
   readonly byes: ReceivedBye[] = [];
+  /** Responses no transaction wanted: a 2xx retransmitted after ours was answered. */
+  readonly strays: SipResponse[] = [];
   private readonly dialogs = new Map<string, Dialog>();
   readonly errors: unknown[] = [];
 
@@ -56,6 +60,7 @@ export class LegClient {
         },
         // Dialogs are registered for BYEs from the engine; one it tore down may still retransmit.
         isDialogRequired: () => false,
+        onStrayResponse: (response) => self.client?.strays.push(response),
         onError: (error) => self.client?.errors.push(error),
       },
     });
@@ -122,6 +127,14 @@ export class LegClient {
     return response.status;
   }
 
+  /**
+   * Sends `leg`'s INVITE again, byte for byte (same branch): what a UAC does when its first copy
+   * seems lost, and what crosses the engine's 200 on a busy network.
+   */
+  async retransmitInvite(leg: ClientLeg): Promise<void> {
+    await this.ua.layer.sendBytes(serializeSipMessage(leg.invite), this.engine);
+  }
+
   private async established(
     invite: ReturnType<LegClient["newInvite"]>,
     response: SipResponse,
@@ -133,7 +146,7 @@ export class LegClient {
     if (ack) await this.ua.ack(dialog, response, { destination: this.engine });
     const connId = `conn:${tagOf(response.headers.get("To") ?? "")}`;
     this.dialogs.set(connId, dialog);
-    return { dialog, connId, response };
+    return { dialog, connId, response, invite };
   }
 
   async bye(leg: ClientLeg): Promise<SipResponse> {
