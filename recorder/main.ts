@@ -1,3 +1,4 @@
+import { ContainedErrors } from "../common/contained-errors";
 import { loadEnvOrExit } from "../common/env-schema";
 import { notifyReady } from "../common/process-ready";
 import { loadRecorderEnv } from "./env";
@@ -5,6 +6,11 @@ import { startRecorderHttp } from "./recorder-http";
 import { type LogLevel, SiprecRecorder } from "./siprec-recorder";
 
 const env = loadEnvOrExit("forkline-recorder", () => loadRecorderEnv(process.env));
+
+// One recording's failure (a socket callback, a timer, a promise nobody awaited) must not end the
+// process and every other recording in it: logged once, counted, served at /metrics.
+const errors = new ContainedErrors("recorder");
+errors.installProcessGuard();
 
 const LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
 const minLevel = LEVELS.indexOf(env.LOG_LEVEL);
@@ -24,6 +30,7 @@ const recorder = await SiprecRecorder.start({
   recordingsDir: env.RECORDINGS_DIR,
   rtpTimeoutMs: env.RECORDER_RTP_TIMEOUT_MS,
   log,
+  errors,
 });
 
 const http = await startRecorderHttp({
@@ -31,6 +38,7 @@ const http = await startRecorderHttp({
   port: env.RECORDER_HTTP_PORT,
   recordingsDir: env.RECORDINGS_DIR,
   health: () => ({ activeRecordings: recorder.activeRecordings }),
+  metrics: () => errors.renderMetrics(),
 });
 
 notifyReady({

@@ -9,6 +9,8 @@ export interface RecorderHttpOptions {
   readonly port: number;
   readonly recordingsDir: string;
   readonly health?: () => Record<string, unknown>;
+  /** Prometheus text exposition served at /metrics; 404 when absent. */
+  readonly metrics?: () => string;
 }
 
 export interface RecorderHttp {
@@ -28,8 +30,9 @@ function json(res: http.ServerResponse, value: unknown, status = 200): void {
 }
 
 /**
- * The recorder's HTTP side: /healthz, /recordings (every recording with its JSON metadata) and
- * /recordings/<name>.wav (the audio, streamed). Only GET and HEAD are answered.
+ * The recorder's HTTP side: /healthz, /metrics (Prometheus text), /recordings (every WAV on disk
+ * with its state and JSON metadata) and /recordings/<name>.wav (the audio, streamed). Only GET
+ * and HEAD are answered.
  */
 export async function startRecorderHttp(options: RecorderHttpOptions): Promise<RecorderHttp> {
   const root = path.resolve(options.recordingsDir);
@@ -59,10 +62,12 @@ export async function startRecorderHttp(options: RecorderHttpOptions): Promise<R
         res,
         list.map((r) => ({
           ...r,
-          download: r.wavFile === null ? null : `/recordings/${encodeURIComponent(path.basename(r.wavFile))}`,
+          download: `/recordings/${encodeURIComponent(path.basename(r.wavFile))}`,
         })),
       );
     }
+    if (pathname === "/metrics" && options.metrics !== undefined)
+      return send(res, 200, "text/plain; version=0.0.4", options.metrics());
     if (pathname.startsWith("/recordings/")) return serveWav(pathname.slice("/recordings/".length), req, res);
     send(res, 404, "text/plain", "not found\n");
   }

@@ -19,13 +19,28 @@ export function safeRecordingName(raw: string): string {
 }
 
 /**
- * The first of `<base>`, `<base>-2`, `<base>-3`, … for which neither `<name>.wav` nor
- * `<name>.json` exists in `dir`, so a repeated recording id never overwrites an earlier
- * recording.
+ * What follows the recording id in the file name of segment `segment` of a recording: nothing for
+ * the first (so a recording that is never continued keeps the plain `<recording id>.wav`), and
+ * `.seg<n>` from the second on, so the segments of one recording sort and glob together
+ * (`rec-42.wav`, `rec-42.seg2.wav`, …).
  */
-export function uniqueRecordingName(dir: string, candidates: readonly (string | undefined)[]): string {
+export function segmentSuffix(segment: number): string {
+  return segment <= 1 ? "" : `.seg${segment}`;
+}
+
+/**
+ * The first of `<base><suffix>`, `<base><suffix>-2`, `<base><suffix>-3`, … for which neither
+ * `<name>.wav` nor `<name>.json` exists in `dir`, so a repeated recording id (or segment) never
+ * overwrites an earlier recording.
+ */
+export function uniqueRecordingName(
+  dir: string,
+  candidates: readonly (string | undefined)[],
+  suffix = "",
+): string {
   const base =
-    candidates.map((c) => (c === undefined ? "" : safeRecordingName(c))).find((c) => c !== "") ?? "recording";
+    (candidates.map((c) => (c === undefined ? "" : safeRecordingName(c))).find((c) => c !== "") ??
+      "recording") + suffix;
   for (let n = 1; ; n++) {
     const name = n === 1 ? base : `${base}-${n}`;
     if (!fs.existsSync(path.join(dir, `${name}.wav`)) && !fs.existsSync(path.join(dir, `${name}.json`)))

@@ -5,7 +5,8 @@ import type { RecordingMetadata } from "../protocol/siprec";
 import { ChannelTimeline } from "./channel-timeline";
 import { mergeMetadata } from "./merge-metadata";
 import type { OfferedStream, RecordedCodec, SiprecOffer } from "./parse-siprec-offer";
-import { uniqueRecordingName } from "./recording-file-name";
+import { segmentSuffix, uniqueRecordingName } from "./recording-file-name";
+import { writeJsonFile } from "./recording-sidecar";
 import { RtpStreamClock } from "./rtp-stream-clock";
 import { WavFileWriter } from "./wav-writer";
 
@@ -41,15 +42,21 @@ export interface RecordingStreamSummary {
   packets: number;
 }
 
-export interface RecordingSummary {
+/** What the JSON sidecar holds, live or final. */
+interface RecordingDescription {
+  /** Forkline's recording id (metadata extension `fl:recordingid`); segments of one recording share it. */
   recordingId: string | null;
+  /** RFC 7865 `<session session_id>` of the metadata; segments of one recording share it too. */
   sessionId: string | null;
+  /**
+   * Which recording session of the recording this is (metadata extension `fl:segment`), 1 when
+   * the metadata does not say: an SRC continues a recording after a recorder failure in a new
+   * SIPREC session with the next segment (RFC 7866 §5 allows several per communication session).
+   */
+  segment: number;
   callId: string | null;
   sipCallId: string;
   startedAt: string;
-  endedAt: string;
-  durationMs: number;
-  endReason: EndReason;
   wavFile: string;
   sampleRate: number;
   channels: number;
@@ -63,6 +70,28 @@ export interface RecordingSummary {
   metadataUpdates: string[];
 }
 
+/** The sidecar of a recording that ended through one of the recorder's own exits. */
+export interface RecordingSummary extends RecordingDescription {
+  state: "finished";
+  endedAt: string;
+  durationMs: number;
+  endReason: EndReason;
+}
+
+/**
+ * The sidecar written when a recording starts and whenever its metadata or direction changes:
+ * what a crash leaves behind, and what the recorder finalizes at its next start.
+ */
+export interface LiveRecordingSidecar extends Omit<RecordingDescription, "pauses"> {
+  state: "recording";
+  endedAt: null;
+  /** Recorded so far, when the sidecar was written. */
+  durationMs: number;
+  endReason: null;
+  /** A pause still open has `endMs: null`. */
+  pauses: { startMs: number; endMs: number | null }[];
+}
+
 export interface RecordingSessionOptions {
   readonly dir: string;
   readonly sipCallId: string;
@@ -70,6 +99,11 @@ export interface RecordingSessionOptions {
   /** Wall clock in milliseconds (Date.now by default); tests pass their own. */
   readonly now?: () => number;
   readonly jitterMs?: number;
+  /**
+   * Where a failed rewrite of the live sidecar goes (a metadata change must not fail the SRC's
+   * re-INVITE for it); thrown when absent.
+   */
+  readonly onSidecarError?: (error: unknown) => void;
 }
 
 interface StreamState {
@@ -99,6 +133,8 @@ export class RecordingSession {
   readonly jsonFile: string;
   readonly sipCallId: string;
   readonly startedAtMs: number;
+  readonly segment: number;
+  private readonly onSidecarError: ((error: unknown) => void) | undefined;
   private readonly now: () => number;
   private readonly jitterFrames: number;
   private readonly writer: WavFileWriter;
@@ -123,6 +159,8 @@ export class RecordingSession {
     this.metadataXml = options.offer.metadataXml ?? null;
     this.startedAtMs = this.now();
     this.lastActivity = this.startedAtMs;
+    this.segment = metadata.extension.segment ?? 1;
+    this.onSidecarError = options.onSidecarError;
 
     metadata.participants.forEach((p, channel) => this.participantChannels.set(p.id, channel));
     let channels = metadata.participants.length;
@@ -134,14 +172,13 @@ export class RecordingSession {
     channels = Math.max(1, channels);
 
     fs.mkdirSync(options.dir, { recursive: true });
-    this.name = uniqueRecordingName(options.dir, [
-      metadata.extension.recordingId,
-      metadata.session.id,
-      options.sipCallId,
-    ]);
+    this.name = uniqueRecordingName(
+      options.dir,
+      [metadata.extension.recordingId, metadata.session.id, options.sipCallId],
+      segmentSuffix(this.segment),
+    );
     this.wavFile = path.join(options.dir, `${this.name}.wav`);
     this.jsonFile = path.join(options.dir, `${this.name}.json`);
-    this.writer = WavFileWriter.create(this.wavFile, { channels, sampleRate: SAMPLE_RATE });
     this.timeline = new ChannelTimeline({
       channels,
       sink: (frames) => this.writer.writeFrames(frames),
@@ -149,6 +186,15 @@ export class RecordingSession {
     });
     this.applyStreams(options.offer.streams);
     this.updatePause();
+    // The sidecar comes first: whatever WAV exists then has a JSON that says what it is, even if
+    // the process dies the next instant. The WAV's own header is kept true as it grows.
+    writeJsonFile(this.jsonFile, this.liveSidecar());
+    try {
+      this.writer = WavFileWriter.create(this.wavFile, { channels, sampleRate: SAMPLE_RATE });
+    } catch (error) {
+      fs.rmSync(this.jsonFile, { force: true });
+      throw error;
+    }
   }
 
   get channels(): number {
@@ -193,6 +239,12 @@ export class RecordingSession {
     this.applyStreams(offer.streams);
     for (const stream of this.streams) stream.channel = this.channelFor(stream.label);
     this.updatePause();
+    try {
+      writeJsonFile(this.jsonFile, this.liveSidecar());
+    } catch (error) {
+      if (this.onSidecarError === undefined) throw error;
+      this.onSidecarError(error);
+    }
   }
 
   /** One datagram that arrived on the port of m-line `index`. Anything but G.711 RTP is ignored. */
@@ -240,11 +292,16 @@ export class RecordingSession {
     } finally {
       this.writer.close();
     }
-    const summary = this.buildSummary(reason, endedAtMs, durationMs);
+    const summary: RecordingSummary = {
+      state: "finished",
+      ...this.describe(),
+      endedAt: new Date(endedAtMs).toISOString(),
+      durationMs,
+      endReason: reason,
+      pauses: this.pauses.map((p) => ({ startMs: p.startMs, endMs: p.endMs ?? durationMs })),
+    };
     this.summary = summary;
-    const temporary = `${this.jsonFile}.tmp`;
-    fs.writeFileSync(temporary, `${JSON.stringify(summary, null, 2)}\n`);
-    fs.renameSync(temporary, this.jsonFile);
+    writeJsonFile(this.jsonFile, summary);
     return summary;
   }
 
@@ -316,18 +373,27 @@ export class RecordingSession {
     return false;
   }
 
-  private buildSummary(reason: EndReason, endedAtMs: number, durationMs: number): RecordingSummary {
+  private liveSidecar(): LiveRecordingSidecar {
+    return {
+      state: "recording",
+      ...this.describe(),
+      endedAt: null,
+      durationMs: Math.max(0, this.now() - this.startedAtMs),
+      endReason: null,
+      pauses: this.pauses.map((p) => ({ startMs: p.startMs, endMs: p.endMs ?? null })),
+    };
+  }
+
+  private describe(): Omit<RecordingDescription, "pauses"> {
     const m = this.metadata;
     const labelOf = (streamId: string) => m.streams.find((s) => s.id === streamId)?.label ?? streamId;
     return {
       recordingId: m.extension.recordingId ?? null,
       sessionId: m.session.id === "" ? null : m.session.id,
+      segment: this.segment,
       callId: m.session.callId ?? null,
       sipCallId: this.sipCallId,
       startedAt: new Date(this.startedAtMs).toISOString(),
-      endedAt: new Date(endedAtMs).toISOString(),
-      durationMs,
-      endReason: reason,
       wavFile: path.basename(this.wavFile),
       sampleRate: SAMPLE_RATE,
       channels: this.timeline.channels,
@@ -353,7 +419,6 @@ export class RecordingSession {
         sends: p.send.map(labelOf),
       })),
       params: { ...m.extension.params },
-      pauses: this.pauses.map((p) => ({ startMs: p.startMs, endMs: p.endMs ?? durationMs })),
       metadata: this.metadataXml,
       metadataUpdates: [...this.metadataUpdates],
     };

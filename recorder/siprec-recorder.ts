@@ -18,6 +18,7 @@ import {
 import { parseSiprecBody, parseSiprecInvite, type SiprecOffer } from "./parse-siprec-offer";
 import { type EndReason, RecordingSession, type RecordingSummary, SAMPLE_RATE } from "./recording-session";
 import { RtpPortRange, RtpPortsExhaustedError, type RtpSocketPair } from "./rtp-port-range";
+import { type RecoveredRecording, recoverRecordings } from "./recover-recordings";
 import { rtcpOfferOf, StreamReceiver } from "./stream-receiver";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -86,6 +87,8 @@ export class SiprecRecorder {
   private udp: UdpTransport | undefined;
   private tcp: TcpTransport | undefined;
   private closed = false;
+  /** What start() finalized for a recorder that had died mid-recording. */
+  recovered: readonly RecoveredRecording[] = [];
 
   private constructor(private readonly options: SiprecRecorderOptions) {
     this.log = options.log ?? silentLog;
@@ -115,8 +118,17 @@ export class SiprecRecorder {
     });
   }
 
+  /**
+   * Finalizes what a previous recorder left unfinished in `recordingsDir` (see
+   * recoverRecordings), then listens for recording sessions.
+   */
   static async start(options: SiprecRecorderOptions): Promise<SiprecRecorder> {
     const recorder = new SiprecRecorder(options);
+    const { recovered, problems } = recoverRecordings(options.recordingsDir, recorder.now);
+    recorder.recovered = recovered;
+    for (const r of recovered)
+      recorder.log("warn", "finalized a recording a previous recorder left unfinished", { ...r });
+    for (const p of problems) recorder.errors.report("recording_recovery", p.error, p.name);
     try {
       recorder.udp = new UdpTransport({
         host: options.sipHost,
@@ -206,6 +218,7 @@ export class SiprecRecorder {
         sipCallId: callId,
         offer,
         now: this.now,
+        onSidecarError: (error) => this.errors.report("recording_sidecar", error, session.name),
       });
     } catch (error) {
       closePairs(pairs);

@@ -71,14 +71,25 @@ export class TestSrc {
   private constructor(
     readonly ua: UserAgentCore,
     readonly port: number,
+    /** Call-IDs of the BYEs the recorder sent, in arrival order. */
+    readonly byes: string[],
   ) {}
 
   static async start(port: number): Promise<TestSrc> {
+    const byes: string[] = [];
     const ua = new UserAgentCore({
-      delegate: { handlers: { BYE: (r) => void r.reply(200) }, onError: () => undefined },
+      delegate: {
+        handlers: {
+          BYE: (request) => {
+            byes.push(request.message.headers.get("Call-ID") ?? "");
+            request.reply(200);
+          },
+        },
+        onError: () => undefined,
+      },
     });
     await ua.addTransport(new UdpTransport({ host: "127.0.0.1", port }));
-    return new TestSrc(ua, port);
+    return new TestSrc(ua, port, byes);
   }
 
   close(): Promise<void> {
@@ -115,6 +126,8 @@ export class TestSrc {
     if (response.status !== 200)
       throw new Error(`the recorder answered ${response.status} ${response.reason}`);
     const dialog = Dialog.createAsUac(invite, response);
+    // So that the recorder's BYE finds its dialog here (else the UA answers 481 by itself).
+    this.ua.registerDialog(dialog);
     if (options.ack ?? true) await this.ua.ack(dialog, response);
     const answer = parseSdp(response.body);
     const ua = this.ua;
