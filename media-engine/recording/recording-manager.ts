@@ -47,7 +47,7 @@ export class RecordingManager {
         target,
         ...this.deps.bridge.peersOf(target.endpoint).flatMap((e) => this.deps.legOf(e) ?? []),
       ];
-      void session.start(legs);
+      session.start(legs).catch((error: unknown) => this.deps.onError(error));
       return dialogId;
     };
   }
@@ -76,7 +76,8 @@ export class RecordingManager {
     return [...this.sessions.values()].filter((s) => s.live).length;
   }
 
+  /** The engine is closing: connected recordings stop, interrupted ones fail (their gap never closes). */
   async closeAll(): Promise<void> {
-    await Promise.all([...this.sessions.values()].map((s) => s.stop()));
+    await Promise.all([...this.sessions.values()].map((s) => s.engineClosing()));
   }
 }

@@ -1,35 +1,35 @@
-import { randomBytes } from "node:crypto";
-import type { MsmlRecord, MsmlRecordParticipant } from "../../protocol/msml";
-import { writeSeq, writeSsrc } from "../../protocol/rtp";
+import type { MsmlRecord, MsmlRecordParticipant, RecordingEventName } from "../../protocol/msml";
+import { newMetadataId, type RecordingMetadata } from "../../protocol/siprec";
 import {
-  createAnswer,
-  mediaAddress,
-  parseSdp,
-  serializeSdp,
-  type SessionDescription,
-} from "../../protocol/sdp";
-import { newMetadataId, SIPREC_OPTION_TAG, SRC_FEATURE_TAG } from "../../protocol/siprec";
-import { parseSipUri, type SipRequest, type SipResponse } from "../../protocol/sip";
-import {
-  Dialog,
-  RequestTimeoutError,
-  uriDestination,
+  SystemClock,
+  type Clock,
+  type Dialog,
   type IncomingRequest,
-  type SipAddress,
   type UserAgentCore,
 } from "../../sip-core";
 import type { MediaLeg } from "../control/media-leg";
-import { RtpEndpoint, type MediaBridge, type PortPool } from "../rtp";
-import { recordingMetadata, recordingSdp, siprecBody, type RecordedStreamInfo } from "./siprec-offer";
+import type { MediaBridge, PortPool } from "../rtp";
+import { failoverOrder, RecorderFailover } from "./recorder-failover";
+import { RecorderSession, type MediaDirection } from "./recorder-session";
+import { DEFAULT_WATCH_TIMING, RecorderWatch, type RecorderLoss, type WatchTiming } from "./recorder-watch";
 import { isLive, RecordingState, transitionRecording } from "./recording-state";
+import { RecordingStream } from "./recording-stream";
+import { recordingMetadata, type RecordedStreamInfo } from "./siprec-offer";
 
-export type RecordingEventName = "started" | "paused" | "resumed" | "stopped" | "failed";
+export type { RecordingEventName };
 
+/** What a recording reports (protocol/msml engine-contract.ts says when and with which fields). */
 export interface RecordingEvent {
   readonly name: RecordingEventName;
   readonly session: RecordingSession;
-  /** The recorder's SIP status or a sentence, for "failed" and failover attempts. */
+  /** When it happened; for `interrupted` the start of the gap, for `continued` its end. */
+  readonly at: Date;
+  readonly recorder?: string;
+  /** The recorder's SIP status or a sentence. */
   readonly reason?: string;
+  readonly segment?: number;
+  readonly sent?: number;
+  readonly acked?: number;
 }
 
 export interface RecordingSessionDeps {
@@ -41,38 +41,46 @@ export interface RecordingSessionDeps {
   readonly contact: () => string;
   readonly onEvent: (event: RecordingEvent) => void;
   readonly onError: (error: unknown) => void;
+  /** Paces the backoff between re-establishment rounds (tests use a FakeClock). */
+  readonly clock?: Clock;
+  readonly watchTiming?: WatchTiming;
 }
 
 const DEFAULT_ATTEMPT_TIMEOUT_MS = 3_000;
+/** On stop, how long to wait for the recorder to acknowledge the last packets sent. */
+const FINAL_REPORT_WAIT_MS = 2_000;
 
 interface Stream {
   readonly info: RecordedStreamInfo;
   readonly leg: MediaLeg;
-  readonly endpoint: RtpEndpoint;
-  readonly ssrc: number;
-  seq: number;
+  readonly wire: RecordingStream;
   removeTap?: () => void;
 }
 
 /**
- * One SIPREC session (RFC 7866) replicating the streams of a call leg to a recorder: the voice of
- * the target leg's party and of every party joined to it, each on its own m-line, with its own
- * SSRC and sequence numbers. Packets are copied as the bridge relays them; the call path never
- * waits for the recorder.
+ * One recording (one MSML dialog) of a call leg: the voice of the target leg's party and of every
+ * party joined to it, each on its own stream, carried by one SIPREC session (RFC 7866) at a time.
+ * When the recorder is lost the recording outlives its session: it reports the gap, and continues
+ * in a new SIPREC session with the next recorder of the failover list — same recording id and
+ * RFC 7865 session id, the next segment number — retrying with backoff for as long as it is live.
+ * Packets are copied as the bridge relays them; the call path never waits for a recorder.
  */
 export class RecordingSession {
   private stateValue = RecordingState.Connecting;
   private streams: Stream[] = [];
-  private dialog: Dialog | undefined;
-  private destination: SipAddress | undefined;
-  private sdpVersion = 1;
-  private readonly sdpSessionId = String(BigInt(`0x${randomBytes(6).toString("hex")}`));
-  private readonly metadataSessionId = newMetadataId();
-  readonly startedAt = new Date();
-  recorderUri: string | undefined;
-  private reinvites: Promise<void> = Promise.resolve();
-  /** True while media is forwarded: false from the instant a pause arrives. */
+  private recorder: RecorderSession | undefined;
+  private recorderIndex = -1;
+  private watch: RecorderWatch | undefined;
+  private segment = 0;
+  /** True while media is forwarded: false from the instant a pause or a loss is known. */
   private forwarding = false;
+  private forwardingSince: number | undefined;
+  private readonly metadataSessionId = newMetadataId();
+  private readonly ended = new AbortController();
+  private readonly failover: RecorderFailover;
+  readonly startedAt = new Date();
+  /** The recorder of the current (or last) SIPREC session. */
+  recorderUri: string | undefined;
 
   constructor(
     /** MSML dialog id: `conn:<leg>/dialog:<name>`. */
@@ -81,30 +89,54 @@ export class RecordingSession {
     readonly recordingId: string,
     private readonly record: MsmlRecord,
     private readonly deps: RecordingSessionDeps,
-  ) {}
+  ) {
+    this.failover = new RecorderFailover({
+      clock: deps.clock ?? new SystemClock(),
+      attempt: (index) => this.attempt(index),
+      onSkipped: (index, reason) => this.emit("skipped", { recorder: record.dest[index], reason }),
+      live: () => this.live,
+    });
+  }
 
   get state(): RecordingState {
     return this.stateValue;
-  }
-
-  private isState(state: RecordingState): boolean {
-    return this.stateValue === state;
   }
 
   get live(): boolean {
     return isLive(this.stateValue);
   }
 
-  /** Is `dialog` this session's dialog with the recorder? */
+  /** RTP packets forwarded to recorders, all streams and segments. */
+  get sent(): number {
+    return this.streams.reduce((sum, s) => sum + s.wire.sent, 0);
+  }
+
+  /** Packets recorders acknowledged in RTCP receiver reports, all streams and segments. */
+  get acked(): number {
+    return this.streams.reduce((sum, s) => sum + s.wire.acked, 0);
+  }
+
+  /** Is `dialog` this recording's current dialog with its recorder? */
   owns(dialog: Dialog): boolean {
-    return this.dialog !== undefined && this.dialog.key === dialog.key;
+    return this.recorder?.owns(dialog) ?? false;
   }
 
   private move(next: RecordingState): void {
     this.stateValue = transitionRecording(this.stateValue, next);
   }
 
-  /** Opens the streams and tries the recorders in order; never throws: failure is an event. */
+  private emit(
+    name: RecordingEventName,
+    fields: Omit<RecordingEvent, "name" | "session" | "at"> & { at?: Date },
+  ): void {
+    this.deps.onEvent({ name, session: this, at: new Date(), ...fields });
+  }
+
+  private get counters(): { sent: number; acked: number } {
+    return { sent: this.sent, acked: this.acked };
+  }
+
+  /** Opens the streams and tries the recorders in order once; never throws: failure is an event. */
   async start(legs: readonly MediaLeg[]): Promise<void> {
     try {
       this.streams = await Promise.all(legs.map((leg, index) => this.openStream(leg, index)));
@@ -112,172 +144,168 @@ export class RecordingSession {
       this.fail(`no RTP port for the recording: ${(error as Error).message}`);
       return;
     }
-    const tried: string[] = [];
-    for (const uri of this.record.dest) {
-      if (!this.live) return;
-      const outcome = await this.attempt(uri);
-      if (outcome === "ok") return;
-      tried.push(`${uri}: ${outcome}`);
+    if (!this.live) {
+      this.release();
+      return;
     }
-    this.fail(`no recorder answered (${tried.join("; ")})`);
+    for (const stream of this.streams) {
+      stream.removeTap = this.deps.bridge.addTap(stream.leg.endpoint, (packet) => {
+        if (this.forwarding) stream.wire.forward(packet);
+      });
+    }
+    const skipped = await this.failover.round(failoverOrder(this.record.dest.length, -1));
+    if (skipped !== undefined && this.live && this.recorder === undefined) {
+      const tried = skipped.map((reason, i) => `${this.record.dest[i]}: ${reason}`);
+      this.fail(`no recorder answered (${tried.join("; ")})`);
+    }
   }
 
   private async openStream(leg: MediaLeg, index: number): Promise<Stream> {
-    const endpoint = await RtpEndpoint.create({
-      bindHost: this.deps.rtpBindHost,
-      portPool: this.deps.portPool,
-      inactivityTimeoutMs: 0,
-    });
-    endpoint.setDirection("sendonly");
+    const wire = await RecordingStream.open(this.deps.portPool, this.deps.rtpBindHost);
     const participant: MsmlRecordParticipant = this.record.participants?.find(
       (p) => p.conn === leg.connId,
-    ) ?? {
-      conn: leg.connId,
-      aor: `sip:${leg.connId.slice(5)}@media-engine.invalid`,
-    };
+    ) ?? { conn: leg.connId, aor: `sip:${leg.connId.slice(5)}@media-engine.invalid` };
     return {
       info: {
         label: String(index + 1),
         streamId: newMetadataId(),
         participantId: newMetadataId(),
-        localPort: endpoint.localPort,
+        localPort: wire.localPort,
         payloadType: leg.codec.payloadType,
         encoding: leg.codec.encoding,
         participant,
       },
       leg,
-      endpoint,
-      ssrc: randomBytes(4).readUInt32BE(0),
-      seq: randomBytes(2).readUInt16BE(0),
+      wire,
     };
   }
 
-  private offer(direction: "sendonly" | "inactive"): SessionDescription {
-    return recordingSdp({
-      address: this.deps.publicAddress,
-      sessionId: this.sdpSessionId,
-      version: this.sdpVersion,
+  /** RFC 7865 metadata of segment `segment`: the same session id and recording id every time. */
+  private metadata(segment: number): RecordingMetadata {
+    const metadata = recordingMetadata({
+      sessionId: this.metadataSessionId,
       streams: this.streams.map((s) => s.info),
-      direction,
+      recordingId: this.recordingId,
+      params: this.record.params,
+      startTime: this.startedAt.toISOString(),
     });
+    return { ...metadata, extension: { ...metadata.extension, segment } };
   }
 
-  /** One INVITE to one recorder, bounded by the per-attempt timeout. */
-  private async attempt(uri: string): Promise<"ok" | string> {
-    let destination: SipAddress;
-    try {
-      destination = uriDestination(parseSipUri(uri));
-    } catch (error) {
-      return (error as Error).message;
-    }
-    const { contentType, body } = siprecBody(
-      this.offer("sendonly"),
-      recordingMetadata({
-        sessionId: this.metadataSessionId,
-        streams: this.streams.map((s) => s.info),
-        recordingId: this.recordingId,
-        params: this.record.params,
-        startTime: this.startedAt.toISOString(),
-      }),
+  /** One SIPREC session offer to recorder `index`: undefined once it carries the recording, else why not. */
+  private async attempt(index: number): Promise<string | undefined> {
+    const uri = this.record.dest[index]!;
+    const segment = this.segment + 1;
+    const recorder = new RecorderSession(
+      uri,
+      this.deps,
+      this.streams.map((s) => s.info),
+      this.metadata(segment),
     );
-    const invite = this.deps.ua.createRequest("INVITE", uri, {
-      from: `<sip:src@${hostOf(this.deps.contact())}>`,
-      to: `<${uri}>`,
-      contact: `${this.deps.contact()};${SRC_FEATURE_TAG}`,
-      body,
-      contentType,
-      headers: {
-        // RFC 7866 §6.1.1: the SRC "MUST include the 'siprec' option tag in the Require header".
-        Require: SIPREC_OPTION_TAG,
-        Accept: "application/sdp, application/rs-metadata+xml",
-      },
-    });
-    let provisional = false;
-    const timeoutMs = this.record.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS;
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<"timeout">((resolve) => {
-      timer = setTimeout(() => resolve("timeout"), timeoutMs);
-    });
-    const answered = this.deps.ua
-      .send(invite, { destination, onProvisional: () => (provisional = true) })
-      .catch((error: unknown) => error as Error);
-    const outcome = await Promise.race([answered, timedOut]);
-    clearTimeout(timer);
-    if (outcome === "timeout") {
-      if (provisional) void this.deps.ua.cancel(invite, destination).catch(() => undefined);
-      // A 2xx arriving after we gave up is accepted and hung up at once.
-      void answered.then((late) => {
-        if (!(late instanceof Error) && late.status < 300) void this.hangUpLate(invite, late, destination);
-      });
-      return `no answer in ${timeoutMs} ms`;
-    }
-    if (outcome instanceof Error)
-      return outcome instanceof RequestTimeoutError ? "408 Request Timeout" : outcome.message;
-    if (outcome.status >= 300) return `${outcome.status} ${outcome.reason}`;
-    return this.established(uri, invite, outcome, destination);
-  }
-
-  private async established(
-    uri: string,
-    invite: SipRequest,
-    response: SipResponse,
-    destination: SipAddress,
-  ): Promise<"ok" | string> {
-    const dialog = Dialog.createAsUac(invite, response);
-    dialog.flow = destination;
-    this.deps.ua.registerDialog(dialog);
-    await this.deps.ua.ack(dialog, response, { destination });
-    this.dialog = dialog;
-    this.destination = destination;
-    this.recorderUri = uri;
+    // A recording paused while it has no recorder is continued a=inactive.
+    const offered: MediaDirection = this.isState(RecordingState.Paused) ? "inactive" : "sendonly";
+    const outcome = await recorder.invite(
+      offered,
+      this.record.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS,
+      this.ended.signal,
+    );
+    if (!outcome.accepted) return outcome.reason;
     if (!this.live) {
-      await this.bye();
-      return "ok";
+      void recorder.hangUp();
+      return undefined;
     }
     try {
-      this.applyAnswer(response.body);
+      await Promise.all(this.streams.map((s, i) => s.wire.begin(outcome.remotes[i]!)));
     } catch (error) {
-      await this.bye();
-      return `unusable SDP answer: ${(error as Error).message}`;
+      for (const s of this.streams) s.wire.end();
+      void recorder.hangUp();
+      return `cannot send media to the recorder: ${(error as Error).message}`;
     }
-    const paused = this.stateValue === RecordingState.Paused;
-    if (!paused) this.move(RecordingState.Recording);
-    this.attachTaps();
-    this.forwarding = !paused;
-    this.deps.onEvent({ name: "started", session: this });
-    if (paused) void this.sendState("inactive");
-    return "ok";
-  }
-
-  private applyAnswer(body: Buffer): void {
-    const answer = parseSdp(body);
-    this.streams.forEach((stream, index) => {
-      const media = answer.media[index];
-      if (media === undefined || media.port === 0) {
-        throw new Error(`the recorder refused stream ${stream.info.label}`);
-      }
-      const remote = mediaAddress(answer, media);
-      stream.endpoint.setRemote(remote.address, remote.port, remote.rtcpPort);
-    });
-  }
-
-  private attachTaps(): void {
-    for (const stream of this.streams) {
-      stream.removeTap?.();
-      stream.removeTap = this.deps.bridge.addTap(stream.leg.endpoint, (packet) =>
-        this.forward(stream, packet),
-      );
+    if (!this.live) {
+      for (const s of this.streams) s.wire.end();
+      void recorder.hangUp();
+      return undefined;
     }
+    this.recorder = recorder;
+    this.recorderIndex = index;
+    this.recorderUri = uri;
+    this.segment = segment;
+    this.watch = new RecorderWatch(
+      {
+        recorder,
+        streams: this.streams.map((s) => s.wire),
+        forwardingSince: () => (this.forwarding ? this.forwardingSince : undefined),
+      },
+      (loss) => this.lost(recorder, loss),
+      this.deps.onError,
+      this.deps.watchTiming ?? DEFAULT_WATCH_TIMING,
+    );
+    this.watch.start();
+    if (!this.isState(RecordingState.Paused) && offered === "inactive") {
+      // Resumed while the INVITE was out: the recorder must accept media before it gets any.
+      const reason = await recorder.setDirection("sendonly");
+      if (reason !== undefined) this.lost(recorder, { reason, firstSignAt: Date.now() });
+      if (this.recorder !== recorder) return undefined;
+    }
+    const name = segment === 1 ? "started" : "continued";
+    if (this.isState(RecordingState.Paused)) {
+      this.emit(name, { recorder: uri, segment });
+      if (offered === "sendonly") void this.tellDirection(recorder, "inactive");
+      return undefined;
+    }
+    this.move(RecordingState.Recording);
+    this.startForwarding();
+    this.emit(name, { recorder: uri, segment, at: new Date(this.forwardingSince!) });
+    return undefined;
   }
 
-  /** Hot path: copy, restamp with the stream's own SSRC and sequence, send. */
-  private forward(stream: Stream, packet: Buffer): void {
-    if (!this.forwarding) return;
-    const copy = Buffer.from(packet);
-    writeSsrc(copy, stream.ssrc);
-    writeSeq(copy, stream.seq);
-    stream.seq = (stream.seq + 1) & 0xffff;
-    stream.endpoint.sendRtp(copy);
+  private isState(state: RecordingState): boolean {
+    return this.stateValue === state;
+  }
+
+  private startForwarding(): void {
+    this.forwardingSince = Date.now();
+    this.forwarding = true;
+  }
+
+  /**
+   * The recorder is gone. The gap starts at the last packet it acknowledged by RTCP or, when it
+   * never sent RTCP in this session, at the last packet sent before the first sign of the loss.
+   */
+  private lost(recorder: RecorderSession, loss: RecorderLoss): void {
+    if (recorder !== this.recorder || !this.live) return;
+    this.forwarding = false;
+    const at = this.gapStart(loss.firstSignAt);
+    const { sent, acked } = this.counters;
+    for (const s of this.streams) s.wire.end();
+    this.watch?.stop();
+    this.watch = undefined;
+    this.recorder = undefined;
+    void recorder.hangUp();
+    if (this.isState(RecordingState.Recording)) this.move(RecordingState.Interrupted);
+    this.emit("interrupted", { recorder: recorder.uri, reason: loss.reason, at: new Date(at), sent, acked });
+    const order = failoverOrder(this.record.dest.length, this.recorderIndex);
+    this.failover.untilAccepted(order).catch((error: unknown) => this.deps.onError(error));
+  }
+
+  private gapStart(firstSignAt: number): number {
+    const wires = this.streams.map((s) => s.wire);
+    const acked = wires.flatMap((w) => (w.reportsSeen ? (w.lastAckedSentAt() ?? []) : []));
+    if (acked.length > 0) return Math.max(...acked);
+    const sent = wires.flatMap((w) => w.lastSentBefore(firstSignAt) ?? []);
+    if (sent.length > 0) return Math.max(...sent);
+    return this.forwardingSince ?? firstSignAt;
+  }
+
+  /** A re-INVITE for pause or resume; a recorder that does not answer it is lost. */
+  private async tellDirection(
+    recorder: RecorderSession,
+    direction: MediaDirection,
+  ): Promise<string | undefined> {
+    const sentAt = Date.now();
+    const reason = await recorder.setDirection(direction);
+    if (reason !== undefined) this.lost(recorder, { reason, firstSignAt: sentAt });
+    return reason;
   }
 
   /**
@@ -285,102 +313,82 @@ export class RecordingSession {
    * then the recorder is told with a re-INVITE a=inactive (RFC 7866 §8.1.2 pause by SDP).
    */
   pause(): void {
-    if (this.stateValue === RecordingState.Paused) return;
+    if (!this.live || this.isState(RecordingState.Paused)) return;
     this.forwarding = false;
     this.move(RecordingState.Paused);
-    this.deps.onEvent({ name: "paused", session: this });
-    if (this.dialog !== undefined) void this.sendState("inactive");
+    this.emit("paused", {});
+    if (this.recorder !== undefined) void this.tellDirection(this.recorder, "inactive");
   }
 
-  /** Resumes after the recorder accepted a=sendonly again. */
+  /** Resumes after the recorder accepted a=sendonly again (at once when there is no recorder now). */
   async resume(): Promise<void> {
-    if (this.stateValue !== RecordingState.Paused) return;
-    this.move(RecordingState.Recording);
-    if (this.dialog !== undefined) {
-      await this.sendState("sendonly");
-      // A stop, failure or new pause may have come while the re-INVITE was out.
-      if (!this.isState(RecordingState.Recording)) return;
-      this.forwarding = true;
+    if (!this.isState(RecordingState.Paused)) return;
+    const recorder = this.recorder;
+    if (recorder === undefined) {
+      this.move(this.segment === 0 ? RecordingState.Connecting : RecordingState.Interrupted);
+      this.emit("resumed", {});
+      return;
     }
-    this.deps.onEvent({ name: "resumed", session: this });
+    this.move(RecordingState.Recording);
+    if ((await this.tellDirection(recorder, "sendonly")) !== undefined) return;
+    // A stop, loss or new pause may have come while the re-INVITE was out.
+    if (!this.isState(RecordingState.Recording) || this.recorder !== recorder) return;
+    this.startForwarding();
+    this.emit("resumed", {});
+  }
+
+  /** A re-INVITE or UPDATE from the recorder (session refresh): answered with our current direction. */
+  answerRecorderOffer(request: IncomingRequest): void {
+    this.recorder?.answerOffer(request, this.isState(RecordingState.Paused) ? "inactive" : "sendonly");
+  }
+
+  /** The recorder hung up (BYE): a loss like any other, the recording continues elsewhere. */
+  recorderHungUp(): void {
+    const recorder = this.recorder;
+    if (recorder === undefined) return;
+    recorder.recorderHungUp();
+    this.lost(recorder, { reason: "the recorder ended the session (BYE)", firstSignAt: Date.now() });
   }
 
   /**
-   * RFC 3261 §14.1: "a UAC MUST NOT initiate a new INVITE transaction within a dialog while
-   * another INVITE transaction is in progress in either direction" — pause and resume re-INVITEs
-   * go out one after the other.
+   * MSML <dialogend>: forwarding stops, the recorder gets up to 2 s to acknowledge the last
+   * packets (when it sends RTCP at all), then BYE, then `stopped` with the final counts.
    */
-  private sendState(direction: "sendonly" | "inactive"): Promise<void> {
-    this.reinvites = this.reinvites.then(() => this.reinvite(direction));
-    return this.reinvites;
-  }
-
-  private async reinvite(direction: "sendonly" | "inactive"): Promise<void> {
-    const dialog = this.dialog;
-    if (dialog === undefined) return;
-    this.sdpVersion += 1;
-    const reinvite = dialog.createRequest("INVITE", {
-      body: Buffer.from(serializeSdp(this.offer(direction)), "utf8"),
-      contentType: "application/sdp",
-      headers: { Contact: `${this.deps.contact()};${SRC_FEATURE_TAG}` },
-    });
-    try {
-      const response = await this.deps.ua.sendInDialog(dialog, reinvite, { destination: this.destination });
-      if (response.status === 200)
-        await this.deps.ua.ack(dialog, response, { destination: this.destination });
-      else if (response.status === 481 || response.status === 408)
-        this.fail(`recorder answered ${response.status} ${response.reason}`);
-    } catch (error) {
-      this.fail(`recorder unreachable: ${(error as Error).message}`);
-    }
-  }
-
-  /** A re-INVITE or UPDATE from the recorder (session refresh): answer with our current state. */
-  answerRecorderOffer(request: IncomingRequest): void {
-    const offer = parseSdp(request.message.body);
-    this.sdpVersion += 1;
-    const answer = createAnswer(offer, {
-      origin: this.offer("sendonly").origin,
-      address: this.deps.publicAddress,
-      ports: this.streams.map((s) => s.info.localPort),
-      codecs: this.streams.map((s) => ({ encoding: s.info.encoding, clockRate: 8000 })),
-      direction: this.stateValue === RecordingState.Paused ? "inactive" : "sendonly",
-    });
-    this.applyAnswerFromOffer(offer);
-    request.reply(200, {
-      headers: { Contact: `${this.deps.contact()};${SRC_FEATURE_TAG}` },
-      body: serializeSdp(answer),
-      contentType: "application/sdp",
-    });
-  }
-
-  private applyAnswerFromOffer(offer: SessionDescription): void {
-    this.streams.forEach((stream, index) => {
-      const media = offer.media[index];
-      if (media === undefined || media.port === 0) return;
-      const remote = mediaAddress(offer, media);
-      stream.endpoint.setRemote(remote.address, remote.port, remote.rtcpPort);
-    });
-  }
-
-  /** MSML <dialogend>: BYE to the recorder. */
   async stop(): Promise<void> {
     if (!this.live) return;
     this.forwarding = false;
     this.move(RecordingState.Stopped);
+    this.endAttempts();
+    const recorder = this.recorder;
+    this.recorder = undefined;
+    if (recorder !== undefined) {
+      await this.finalReports();
+      await recorder.hangUp();
+    }
+    const { sent, acked } = this.counters;
     this.release();
-    await this.bye();
-    this.deps.onEvent({ name: "stopped", session: this });
+    this.emit("stopped", {
+      ...(this.recorderUri === undefined ? {} : { recorder: this.recorderUri }),
+      sent,
+      acked,
+    });
   }
 
-  /** The recorder hung up (BYE): the call goes on, the session is failed and reported. */
-  recorderHungUp(): void {
-    this.dialog = undefined;
-    this.fail("the recorder ended the session (BYE)");
-  }
-
-  /** The recorded leg ended: the recording stops with it. */
+  /** The recorded leg ended: the recording stops with it, or fails if it had no recorder then. */
   async legEnded(): Promise<void> {
+    if (this.segment > 0 && this.recorder === undefined) {
+      this.fail("the call ended while the recording had no recorder");
+      return;
+    }
+    await this.stop();
+  }
+
+  /** The media engine is closing. */
+  async engineClosing(): Promise<void> {
+    if (this.segment > 0 && this.recorder === undefined) {
+      this.fail("the media engine closed while the recording had no recorder");
+      return;
+    }
     await this.stop();
   }
 
@@ -388,45 +396,44 @@ export class RecordingSession {
     if (!this.live) return;
     this.forwarding = false;
     this.move(RecordingState.Failed);
+    this.endAttempts();
+    const recorder = this.recorder;
+    this.recorder = undefined;
+    if (recorder !== undefined) void recorder.hangUp();
+    const { sent, acked } = this.counters;
     this.release();
-    if (this.dialog !== undefined) void this.bye();
-    this.deps.onEvent({ name: "failed", session: this, reason });
+    this.emit("failed", { reason, sent, acked });
+  }
+
+  private endAttempts(): void {
+    this.ended.abort();
+    this.failover.cancel();
+    this.watch?.stop();
+    this.watch = undefined;
+  }
+
+  /** Resolves once every stream whose recorder sends RTCP acknowledged its last packet, or after 2 s. */
+  private finalReports(): Promise<void> {
+    const waiting = this.streams.filter((s) => s.wire.reportsSeen);
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        for (const s of waiting) s.wire.onReport = () => undefined;
+        resolve();
+      };
+      const check = (): void => {
+        if (waiting.every((s) => s.wire.coversLastSent)) done();
+      };
+      const timer = setTimeout(done, FINAL_REPORT_WAIT_MS);
+      for (const s of waiting) s.wire.onReport = check;
+      check();
+    });
   }
 
   private release(): void {
     for (const stream of this.streams) {
       stream.removeTap?.();
-      stream.endpoint.close();
+      stream.wire.close();
     }
   }
-
-  private async bye(): Promise<void> {
-    const dialog = this.dialog;
-    if (dialog === undefined) return;
-    this.dialog = undefined;
-    this.deps.ua.forgetDialog(dialog);
-    try {
-      await this.deps.ua.sendInDialog(dialog, dialog.createRequest("BYE"), { destination: this.destination });
-    } catch (error) {
-      this.deps.onError(error);
-    }
-    dialog.terminate();
-  }
-
-  private async hangUpLate(
-    invite: SipRequest,
-    response: SipResponse,
-    destination: SipAddress,
-  ): Promise<void> {
-    const dialog = Dialog.createAsUac(invite, response);
-    dialog.flow = destination;
-    await this.deps.ua.ack(dialog, response, { destination });
-    await this.deps.ua
-      .sendInDialog(dialog, dialog.createRequest("BYE"), { destination })
-      .catch(() => undefined);
-  }
-}
-
-function hostOf(contact: string): string {
-  return /@([^;>]+)/.exec(contact)?.[1] ?? "media-engine.invalid";
 }

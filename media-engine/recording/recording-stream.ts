@@ -1,0 +1,253 @@
+import { randomBytes } from "node:crypto";
+import type dgram from "node:dgram";
+import { parseRtcpCompound, writeSeq, writeSsrc } from "../../protocol/rtp";
+import type { PortPool } from "../rtp";
+
+/** Send times kept per stream, to date an acknowledged sequence number: ~20 s at 50 packets/s. */
+const HISTORY = 1024;
+
+/** Where a recorder takes one stream: its SDP answer's c=/m= and a=rtcp (or port + 1). */
+export interface RemoteMedia {
+  readonly address: string;
+  readonly port: number;
+  readonly rtcpPort: number;
+}
+
+/** What the recorder's latest RTCP report block for our source said. */
+interface ReceiverReport {
+  /** RFC 3550 §6.4.1 "extended highest sequence number received". */
+  highest: number;
+  /** §6.4.1 "cumulative number of packets lost". */
+  lost: number;
+  /** When the highest sequence last went up (ms since the epoch). */
+  advancedAt: number;
+}
+
+/** One stream's share of one SIPREC session: its own SSRC and sequence space. */
+interface Segment {
+  readonly ssrc: number;
+  /**
+   * Sequence number of the first packet. RFC 3550 A.1 starts a receiver's extended sequence at
+   * the first packet's number with zero cycles, so packet i has extended number firstSeq + i.
+   */
+  readonly firstSeq: number;
+  readonly remote: RemoteMedia;
+  readonly startedAt: number;
+  sent: number;
+  readonly sentAt: Float64Array;
+  report: ReceiverReport | undefined;
+  /** Last RTCP SR/RR from the recorder (with or without a block for us). */
+  rtcpAt: number | undefined;
+}
+
+/**
+ * One recorded stream on the wire: a UDP port pair from the pool, the RTP socket connected to the
+ * recorder's RTP address once known, so that an ICMP port unreachable surfaces as ECONNREFUSED
+ * (the kernel reports ICMP errors only to connected UDP sockets), and the RTCP socket reading the
+ * recorder's receiver reports. Each SIPREC session gets a new SSRC and a random first sequence
+ * number (a new RTP session, RFC 3550 §8), so reports of one recorder never count for another.
+ * Counters survive segments: `sent` and `acked` cover the whole recording.
+ */
+export class RecordingStream {
+  private segment: Segment | undefined;
+  private sentBefore = 0;
+  private ackedBefore = 0;
+  private connected = false;
+  private closed = false;
+  /** The recorder's host answered ICMP port unreachable to our RTP. */
+  onUnreachable: (error: Error) => void = () => undefined;
+  /** An RTCP report from the recorder arrived (for the loss watch and the stop wait). */
+  onReport: () => void = () => undefined;
+
+  private constructor(
+    private readonly pool: PortPool,
+    readonly localPort: number,
+    private readonly rtp: dgram.Socket,
+    private readonly rtcp: dgram.Socket,
+  ) {
+    rtp.on("error", (error) => this.onSocketError(error));
+    rtcp.on("error", () => undefined);
+    // Recorders send their reports to our RTCP port (RTP port + 1, RFC 3550 §11); some send them
+    // from and to the RTP port (RFC 4961 symmetric RTP): both are read.
+    rtcp.on("message", (packet, from) => this.onRtcp(packet, from));
+    rtp.on("message", (packet, from) => this.onRtcp(packet, from));
+  }
+
+  static async open(pool: PortPool, bindHost: string): Promise<RecordingStream> {
+    const { port, rtp, rtcp } = await pool.allocate(bindHost, false);
+    if (rtcp === undefined) throw new Error("the port pool gave no RTCP socket");
+    return new RecordingStream(pool, port, rtp, rtcp);
+  }
+
+  /** Starts a segment toward a recorder: new SSRC and sequence, RTP socket connected to it. */
+  async begin(remote: RemoteMedia): Promise<void> {
+    if (this.closed) return;
+    this.end();
+    if (this.connected) {
+      this.rtp.disconnect();
+      this.connected = false;
+    }
+    await new Promise<void>((resolve, reject) => {
+      try {
+        this.rtp.connect(remote.port, remote.address, (error?: Error) => (error ? reject(error) : resolve()));
+      } catch (error) {
+        reject(error as Error);
+      }
+    });
+    this.connected = true;
+    this.segment = {
+      ssrc: randomBytes(4).readUInt32BE(0),
+      firstSeq: randomBytes(2).readUInt16BE(0),
+      remote,
+      startedAt: Date.now(),
+      sent: 0,
+      sentAt: new Float64Array(HISTORY),
+      report: undefined,
+      rtcpAt: undefined,
+    };
+  }
+
+  /** Hot path: copy, restamp with this segment's SSRC and sequence, send. */
+  forward(packet: Buffer): void {
+    const segment = this.segment;
+    if (segment === undefined || this.closed) return;
+    const copy = Buffer.from(packet);
+    writeSsrc(copy, segment.ssrc);
+    writeSeq(copy, segment.firstSeq + segment.sent);
+    segment.sentAt[segment.sent % HISTORY] = Date.now();
+    segment.sent++;
+    this.rtp.send(copy);
+  }
+
+  /** Closes the current segment (its counts move to the recording's totals); nothing is sent until the next begin. */
+  end(): void {
+    const segment = this.segment;
+    if (segment === undefined) return;
+    this.sentBefore += segment.sent;
+    this.ackedBefore += ackedIn(segment);
+    this.segment = undefined;
+  }
+
+  get active(): boolean {
+    return this.segment !== undefined;
+  }
+
+  /** RTP packets sent to recorders on this stream, all segments. */
+  get sent(): number {
+    return this.sentBefore + (this.segment?.sent ?? 0);
+  }
+
+  /** Packets the recorders acknowledged by RTCP receiver reports, all segments. */
+  get acked(): number {
+    return this.ackedBefore + (this.segment === undefined ? 0 : ackedIn(this.segment));
+  }
+
+  /** Whether the current recorder has sent RTCP for this segment: only then is it judged by RTCP. */
+  get reportsSeen(): boolean {
+    return this.segment?.rtcpAt !== undefined;
+  }
+
+  get lastRtcpAt(): number | undefined {
+    return this.segment?.rtcpAt;
+  }
+
+  /** When the oldest packet not yet acknowledged was sent (undefined: none, or no report yet). */
+  firstUnackedSentAt(): number | undefined {
+    const segment = this.segment;
+    if (segment?.report === undefined) return undefined;
+    return sentTime(segment, segment.report.highest + 1 - segment.firstSeq);
+  }
+
+  /** Send time of the highest packet the recorder acknowledged in this segment. */
+  lastAckedSentAt(): number | undefined {
+    const segment = this.segment;
+    if (segment?.report === undefined) return undefined;
+    return sentTime(segment, segment.report.highest - segment.firstSeq) ?? segment.report.advancedAt;
+  }
+
+  /** Send time of the last packet sent before `time` in this segment. */
+  lastSentBefore(time: number): number | undefined {
+    const segment = this.segment;
+    if (segment === undefined) return undefined;
+    for (let i = segment.sent - 1; i >= 0 && i >= segment.sent - HISTORY; i--) {
+      const at = segment.sentAt[i % HISTORY]!;
+      if (at < time) return at;
+    }
+    return undefined;
+  }
+
+  /** Has the recorder acknowledged the last packet sent (or is nothing outstanding)? */
+  get coversLastSent(): boolean {
+    const segment = this.segment;
+    if (segment === undefined || segment.sent === 0) return true;
+    return segment.report !== undefined && segment.report.highest >= segment.firstSeq + segment.sent - 1;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.end();
+    this.closed = true;
+    for (const socket of [this.rtp, this.rtcp]) {
+      try {
+        socket.close();
+      } catch {
+        // already closed
+      }
+    }
+    this.pool.release(this.localPort);
+  }
+
+  private onSocketError(error: Error): void {
+    // RFC 1122 §4.1.3.3: "UDP MUST pass to the application layer all ICMP error messages that it
+    // receives from the IP layer"; Node does so for connected sockets as ECONNREFUSED.
+    if ((error as NodeJS.ErrnoException).code === "ECONNREFUSED" && this.segment !== undefined)
+      this.onUnreachable(error);
+  }
+
+  /**
+   * RFC 3550 §6.4.2: "The format of the receiver report (RR) packet is the same as that of the
+   * SR packet except that the packet type field contains the constant 201 and the five words of
+   * sender information are omitted". Only blocks about this segment's SSRC, from the recorder's
+   * address, count.
+   */
+  private onRtcp(packet: Buffer, from: dgram.RemoteInfo): void {
+    const segment = this.segment;
+    if (segment === undefined || from.address !== segment.remote.address) return;
+    if (packet.length < 8 || packet[0]! >> 6 !== 2 || packet[1]! < 200 || packet[1]! > 204) return;
+    let packets;
+    try {
+      packets = parseRtcpCompound(packet);
+    } catch {
+      return;
+    }
+    const now = Date.now();
+    let seen = false;
+    for (const rtcp of packets) {
+      if (rtcp.type !== "rr" && rtcp.type !== "sr") continue;
+      seen = true;
+      for (const block of rtcp.reports) {
+        if (block.ssrc !== segment.ssrc) continue;
+        const previous = segment.report;
+        if (previous === undefined || block.highestSequence > previous.highest) {
+          segment.report = { highest: block.highestSequence, lost: block.cumulativeLost, advancedAt: now };
+        } else if (block.highestSequence === previous.highest) previous.lost = block.cumulativeLost;
+      }
+    }
+    if (!seen) return;
+    segment.rtcpAt = now;
+    this.onReport();
+  }
+}
+
+/** Extended highest sequence − first sequence + 1 − cumulative lost, within what was sent. */
+function ackedIn(segment: Segment): number {
+  const report = segment.report;
+  if (report === undefined) return 0;
+  const received = report.highest - segment.firstSeq + 1 - report.lost;
+  return Math.max(0, Math.min(segment.sent, received));
+}
+
+function sentTime(segment: Segment, index: number): number | undefined {
+  if (index < 0 || index >= segment.sent || index < segment.sent - HISTORY) return undefined;
+  return segment.sentAt[index % HISTORY];
+}
