@@ -15,7 +15,7 @@ import {
   type PortPool,
 } from "../rtp";
 import { WebRtcEndpoint, WebRtcNegotiationError } from "../webrtc";
-import type { ErrorSink } from "./contain";
+import { contain, type ErrorSink } from "./contain";
 import type { EngineLog } from "./engine-log";
 import { answerOffer, isNullAddress, parseOffer, sdpBody } from "./leg-sdp";
 import { MediaLeg, MediaLegState } from "./media-leg";
@@ -183,7 +183,9 @@ export class LegInviteHandler {
     this.deps.legs.add(leg);
     this.deps.ua.registerDialog(dialog);
     // Both fire from the endpoint's timer or socket callbacks, where a throw would end the process.
-    endpoint.on("inactive", () => void this.deps.legs.hangUp(leg, RTP_INACTIVITY));
+    endpoint.on("inactive", () =>
+      contain(this.deps.errors, this.deps.legs.hangUp(leg, RTP_INACTIVITY), "leg_hangup", leg.connId),
+    );
     endpoint.on("error", (error: unknown) => this.deps.errors.report("media_endpoint", error, leg.connId));
     this.deps.log.debug(`leg opened (${endpoint.kind}, ${codec.encoding})`, leg.connId);
   }

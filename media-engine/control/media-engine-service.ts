@@ -100,7 +100,8 @@ export class MediaEngineService {
         // 200 again (LegInviteHandler) has a request tag of its own.
         onAckTimeout: (_invite, response) => {
           const leg = this.legs.get(`conn:${tagOf(response.headers.get("To") ?? "")}`);
-          if (leg !== undefined) void this.legs.hangUp(leg, NO_ACK, { ackTimedOut: true });
+          if (leg === undefined) return;
+          contain(errors, this.legs.hangUp(leg, NO_ACK, { ackTimedOut: true }), "leg_hangup", leg.connId);
         },
         onError: (error) => errors.report("sip_stack", error),
       },

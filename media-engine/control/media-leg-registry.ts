@@ -57,7 +57,7 @@ export class MediaLegRegistry {
     if (leg.state !== MediaLegState.Early) return;
     leg.transition(MediaLegState.Confirmed);
     const pending = leg.pendingHangUp;
-    if (pending !== undefined) void this.hangUp(leg, pending);
+    if (pending !== undefined) contain(this.deps.errors, this.hangUp(leg, pending), "leg_hangup", leg.connId);
   }
 
   /**
