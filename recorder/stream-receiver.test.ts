@@ -1,9 +1,9 @@
-import type { Socket } from "node:dgram";
+import type { RemoteInfo, Socket } from "node:dgram";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { serializeRtcpPacket } from "../protocol/rtp";
+import { parseRtcpCompound, type RtcpPacket, serializeRtcpPacket } from "../protocol/rtp";
 import { SiprecRecorder } from "./siprec-recorder";
 import { twoPartyMetadata } from "./test-support/siprec-fixtures";
 import { bindUdp, closeUdp, collectRtcp, rtpPacket, TestSrc } from "./test-support/siprec-src";
@@ -161,4 +161,33 @@ describe("RTCP receiver reports from the recorder (RFC 3550 §6.4.2)", () => {
       await vi.waitFor(() => expect(toLatched.length - atPause).toBeGreaterThan(2), { timeout: 2_000 });
     },
   );
+
+  it("with a=rtcp-mux, reports from and to the RTP ports (RFC 5761)", { timeout: 10_000 }, async () => {
+    const { src } = await setup(100);
+    const rtp = await udp(43106);
+    const reports = collectRtcpOnly(rtp);
+    const streams = [{ label: "1", port: 43106, payloadType: 0, encoding: "PCMU" }];
+    const recording = await src.record(RECORDER_SIP, streams, twoPartyMetadata(["1", "2"]), {
+      edit: (sdp) => sdp.media[0]!.attributes.push({ name: "rtcp-mux" }),
+    });
+    const port = recording.ports[0]!;
+    expect(recording.answer.media[0]!.attributes.some((a) => a.name === "rtcp-mux")).toBe(true);
+    rtp.send(rtpPacket(7, 0, SSRC), port, "127.0.0.1");
+    await vi.waitFor(() => expect(reports.length).toBeGreaterThan(0), { timeout: 2_000 });
+    expect(reports[0]!.from.port).toBe(port);
+    expect(reports[0]!.packets[0]).toMatchObject({
+      type: "rr",
+      reports: [{ ssrc: SSRC, highestSequence: 7 }],
+    });
+  });
 });
+
+/** The RTCP packets among what `socket` receives (it may get RTP too). */
+function collectRtcpOnly(socket: Socket): { packets: RtcpPacket[]; from: RemoteInfo }[] {
+  const received: { packets: RtcpPacket[]; from: RemoteInfo }[] = [];
+  socket.on("message", (datagram: Buffer, from: RemoteInfo) => {
+    if (datagram[1]! >= 192 && datagram[1]! <= 223)
+      received.push({ packets: parseRtcpCompound(datagram), from });
+  });
+  return received;
+}
