@@ -148,9 +148,10 @@ describe("recorder/main.ts as a process", () => {
       expect(await process.exited).toBe(0);
       stop();
       expect(readSidecar(dir, "stopped")).toMatchObject({ state: "finished", endReason: "shutdown" });
-      expect(
-        Math.abs(wavDurationMs(dir, "stopped") - (readSidecar(dir, "stopped").durationMs as number)),
-      ).toBeLessThan(60);
+      // The WAV covers the session; packets placed by timestamp may run a little past its end.
+      const durationMs = readSidecar(dir, "stopped").durationMs as number;
+      expect(wavDurationMs(dir, "stopped")).toBeGreaterThanOrEqual(durationMs - 1);
+      expect(wavDurationMs(dir, "stopped")).toBeLessThan(durationMs + 200);
       expect(sipSrc.byes).toEqual([recording.invite.headers.get("Call-ID")]);
     });
   }
