@@ -1,6 +1,6 @@
 import { MSML_CONTENT_TYPE, serializeMsmlEvent } from "../../protocol/msml";
-import { RecordingEventField, recordingEventName } from "../../protocol/msml/engine-contract";
 import { DialogState, type UserAgentCore } from "../../sip-core";
+import { recordingEventMsml } from "../recording/recording-event-fields";
 import type { RecordingEvent } from "../recording/recording-session";
 import type { ErrorSink } from "./contain";
 import { MediaLegState } from "./media-leg";
@@ -16,28 +16,20 @@ export async function reportRecordingEvent(
   errors: ErrorSink,
   event: RecordingEvent,
 ): Promise<void> {
-  // Taken first: the session reports synchronously, right as forwarding stopped or restarted,
-  // and the server dates pause intervals by it (the INFO may queue behind other work).
-  const at = new Date().toISOString();
+  // The event carries its own time (taken as forwarding stopped or restarted, or the start of a
+  // gap), so the INFO may queue behind other work without moving it.
   const leg = event.session.target;
   // A terminated dialog refuses in-dialog requests (481): the SIP Server has ended this leg, or
   // died with it, and has no use for the event.
   if (leg.state === MediaLegState.Terminated || leg.dialog.state === DialogState.Terminated) return;
   try {
-    const fields = [
-      { name: RecordingEventField.recordingId, value: event.session.recordingId },
-      { name: RecordingEventField.at, value: at },
-      ...(event.session.recorderUri === undefined
-        ? []
-        : [{ name: RecordingEventField.recorder, value: event.session.recorderUri }]),
-      ...(event.reason === undefined ? [] : [{ name: RecordingEventField.reason, value: event.reason }]),
-    ];
+    const { name, fields } = recordingEventMsml(event);
     const info = leg.dialog.createRequest("INFO", {
       contentType: MSML_CONTENT_TYPE,
       body: Buffer.from(
         serializeMsmlEvent({
           version: "1.1",
-          name: recordingEventName(event.name),
+          name,
           id: event.session.dialogId,
           fields,
         }),
