@@ -47,6 +47,8 @@ export class RecorderFailover {
       if (!this.deps.live()) return reasons;
       const reason = await this.deps.attempt(index);
       if (reason === undefined) return undefined;
+      // Given up because the recording ended meanwhile: not a recorder's fault, nothing to report.
+      if (!this.deps.live()) return reasons;
       reasons.push(reason);
       this.deps.onSkipped(index, reason);
     }

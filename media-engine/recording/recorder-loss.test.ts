@@ -175,7 +175,12 @@ describe("a recording outlives the loss of its recorder", () => {
       expect(started.seenAt - asked).toBeLessThan(1_500);
       await pool.msml(legA, [{ kind: "dialogend", id: dialogid! }]);
       const stopped = await awaitEvent(dialogid!, "stopped", 5_000);
-      expect(Number(field(stopped.event, "sent"))).toBeGreaterThan(0);
+      const sent = Number(field(stopped.event, "sent"));
+      expect(sent).toBeGreaterThan(0);
+      // The stop waited for the receiver report covering the last packet, when the recorder sends
+      // RTCP at all (a recorder without RTCP acknowledges nothing).
+      const acked = Number(field(stopped.event, "acked"));
+      expect(acked === 0 || acked === sent, `acked ${acked} of ${sent}`).toBe(true);
     } finally {
       hangUpMicrophones();
       await pool.closeLeg(legA);
@@ -316,4 +321,49 @@ describe("a recording outlives the loss of its recorder", () => {
       await pool.closeLeg(legB);
     }
   }, 30_000);
+
+  it("pause while interrupted: the continuation is set up a=inactive and forwards nothing until resume; stop while interrupted ends the retries", async () => {
+    const { legA, legB, hangUpMicrophones } = await talkingCall("pause-lost");
+    try {
+      const { dialogid } = await pool.msml(legA, [record(legA, "pauselost", [uriOf(A.sip)], 1_000)]);
+      const id = dialogid!;
+      await awaitEvent(id, "started", 5_000);
+      await ended(recorders.get(A.name)!, "SIGKILL");
+      const lost = await awaitEvent(id, "interrupted", 5_000);
+      await pool.msml(legA, [{ kind: "send", target: id, event: "pause" }]);
+      await awaitEvent(id, "paused", 2_000);
+      await startRecorder(A);
+      const continued = await awaitEvent(id, "continued", 20_000);
+      expect(field(continued.event, "segment")).toBe("2");
+      await waitFor(() => Date.now() > continued.seenAt + 1_000, 2_000, "1 s of continued pause");
+      await pool.msml(legA, [{ kind: "send", target: id, event: "resume" }]);
+      const resumed = await awaitEvent(id, "resumed", 5_000);
+      await waitFor(() => Date.now() > resumed.seenAt + 1_000, 2_000, "1 s recorded after resume");
+
+      // A dies again and the recording is stopped while it has no recorder.
+      await ended(recorders.get(A.name)!, "SIGKILL");
+      const lostAgain = await awaitEvent(id, "interrupted", 5_000, 1);
+      // Nothing was forwarded from the loss to the resume: what was sent since fits in the time
+      // since the resume (two streams at 50 packets/s, and a margin).
+      const sentSinceLoss = Number(field(lostAgain.event, "sent")) - Number(field(lost.event, "sent"));
+      expect(sentSinceLoss).toBeGreaterThan(0);
+      expect(sentSinceLoss).toBeLessThanOrEqual(((lostAgain.seenAt - atOf(resumed.event)) / 20) * 2 + 10);
+      await pool.msml(legA, [{ kind: "dialogend", id }]);
+      const stopped = await awaitEvent(id, "stopped", 2_000);
+      const skippedBefore = events.filter((e) => e.id === id && e.name.endsWith("skipped")).length;
+      // Past the first backoff (1 s) and its round: no attempt after the stop.
+      await waitFor(() => Date.now() > stopped.seenAt + 1_500, 2_000, "the first backoff");
+      expect(events.filter((e) => e.id === id && e.name.endsWith("skipped"))).toHaveLength(skippedBefore);
+      expect(Number(field(stopped.event, "sent"))).toBeGreaterThan(Number(field(lost.event, "sent")));
+
+      // Segment 2's WAV is silent until the resume: nothing was forwarded while paused.
+      const wav = wavsOf(A, "loss-pauselost").at(-1)!;
+      const expectedSilenceMs = atOf(resumed.event) - atOf(continued.event);
+      expect(Math.abs(soundBounds(wav).first / 8 - expectedSilenceMs)).toBeLessThanOrEqual(300);
+    } finally {
+      hangUpMicrophones();
+      await pool.closeLeg(legA);
+      await pool.closeLeg(legB);
+    }
+  }, 40_000);
 });
