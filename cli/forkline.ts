@@ -4,7 +4,12 @@ import { TRPCClientError, createTRPCClient, httpLink } from "@trpc/client";
 import superjson from "superjson";
 import type { z } from "zod";
 import { EnvError } from "../common/env-schema";
-import { zSetAgentLoginInput, zSetDnInput, zSetRecorderInput } from "../common/schemas/config-schemas";
+import {
+  zSetAgentLoginInput,
+  zSetDnInput,
+  zSetRecorderInput,
+  zSetRecorderModeInput,
+} from "../common/schemas/config-schemas";
 import { parseParamsString, zRecordingControlInput } from "../common/schemas/recording-schemas";
 import type { AppRouter } from "../server/trpc/root";
 import { loadCliEnv } from "./env";
@@ -184,6 +189,17 @@ recorder
     });
     const row = await connect().client.recorder.set.mutate(input);
     printRecord(json(), row, RECORDER_COLUMNS);
+  });
+recorder
+  .command("mode [mode]")
+  .description("show, or set to failover | parallel, how recordings use the recorder list")
+  .action(async (mode?: string) => {
+    const client = connect().client;
+    const row =
+      mode === undefined
+        ? await client.recorder.mode.query()
+        : await client.recorder.setMode.mutate(validate(zSetRecorderModeInput, { mode }));
+    printRecord(json(), row, ["mode"]);
   });
 recorder.command("delete <name>").action(async (name: string) => {
   await connect().client.recorder.delete.mutate({ name });

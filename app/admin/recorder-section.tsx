@@ -9,6 +9,7 @@ import { byId, useFocusAfterRender } from "../_lib/focus";
 import { type FormError, formError } from "../_lib/form-errors";
 import { trpc } from "../_lib/trpc";
 import { useIsAdmin } from "../_lib/use-is-admin";
+import { RecorderMode } from "./recorder-mode";
 
 type RecorderField = "name" | "uri";
 const RECORDER_FIELDS: readonly RecorderField[] = ["name", "uri"];
@@ -104,6 +105,7 @@ export function RecorderSection() {
       <h2 id="recorders-title" className="text-xl font-semibold">
         Recorders <span className="text-sm font-normal text-slate-500">(tried in this order)</span>
       </h2>
+      <RecorderMode />
       {recorders.isLoading && <p className="text-sm text-slate-500">Loading…</p>}
       {recorders.error && (
         <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">

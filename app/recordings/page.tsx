@@ -95,9 +95,16 @@ function RecordingHistory() {
       {sessions.data?.length === 0 && <p className="text-slate-500">No recording matches.</p>}
       {sessions.data && sessions.data.length > 0 && (
         <ul aria-label="Recording sessions" className="grid gap-2">
-          {sessions.data.map((session) => (
-            <SessionRow key={session.id} session={session} />
-          ))}
+          {sessions.data
+            // A parallel copy is shown inside the card of the recording it copies.
+            .filter((session) => session.copyOf === "" || !sessions.data.some((s) => s.id === session.copyOf))
+            .map((session) => (
+              <SessionRow
+                key={session.id}
+                session={session}
+                copies={sessions.data.filter((s) => s.copyOf === session.id)}
+              />
+            ))}
         </ul>
       )}
     </section>
@@ -227,7 +234,33 @@ function Outcome({ session }: { session: Session }) {
   );
 }
 
-function SessionRow({ session }: { session: Session }) {
+/** A parallel recording is complete when at least one of its copies is. */
+function ParallelCopies({ session, copies }: { session: Session; copies: Session[] }) {
+  if (copies.length === 0) return null;
+  const all = [session, ...copies];
+  const settled = all.every((s) => s.outcome !== "");
+  const anyComplete = all.some((s) => s.outcome === "complete");
+  return (
+    <div className="mt-2 rounded border border-slate-200 p-2 text-xs" data-testid="parallel-copies">
+      <p className="font-medium">
+        Parallel recording, {all.length} copies
+        {settled ? (anyComplete ? " · complete (at least one copy is)" : " · incomplete (no copy is complete)") : ""}
+      </p>
+      {copies.map((copy) => (
+        <div key={copy.id} className="mt-1">
+          <span>
+            copy <code>{copy.id}</code> to {copy.recorderUri || "—"} · {copy.state}
+            {copy.outcome === "" ? "" : ` · ${copy.outcome}`}
+            {copy.outcomeReason ? ` (${copy.outcomeReason})` : ""}
+          </span>
+          <Timeline session={copy} />
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function SessionRow({ session, copies = [] }: { session: Session; copies?: Session[] }) {
   return (
     <li data-testid={`recording-${session.id}`} className="rounded-lg border border-slate-200 bg-white p-3 text-sm">
       <div className="mb-2 flex flex-wrap items-baseline gap-x-4 gap-y-1">
@@ -246,6 +279,7 @@ function SessionRow({ session }: { session: Session }) {
         </span>
       </div>
       <Timeline session={session} />
+      <ParallelCopies session={session} copies={copies} />
       <div className="mt-2 grid gap-0.5 text-xs text-slate-600">
         <span>
           id <code>{session.id}</code> · asked by {session.requestedBy || "—"} · recorder {session.recorderUri || "—"}

@@ -108,6 +108,16 @@ export const zRecorderUri = z
     "recorder URI must be sip:host[:port] or sips:…",
   );
 
+/**
+ * How recordings use the recorder list: `failover` sends each recording to the first recorder
+ * that answers; `parallel` sends it to two recorders at once (dual recording), each copy with
+ * its own SIPREC session, for recordings that must never be lost.
+ */
+export const RECORDER_MODES = ["failover", "parallel"] as const;
+export const zRecorderMode = z.enum(RECORDER_MODES, { error: "mode must be failover or parallel" });
+export type RecorderMode = z.infer<typeof zRecorderMode>;
+export const zSetRecorderModeInput = z.object({ mode: zRecorderMode });
+
 export const zSetRecorderInput = z.object({
   name: zRecorderName,
   uri: zRecorderUri.optional(),

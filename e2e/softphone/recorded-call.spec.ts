@@ -131,9 +131,15 @@ test("[RECORDING][FULL_TIME]: record=true on an extension records its next call;
   // stopped and restarted (its MSML events carry the time), so the server's own delays do not
   // count. ±150 ms is left for the 20 ms packetisation, the jitter of three Chromiums on 2 cores
   // and the silence detector's threshold.
+  // The lab recorder writes the JSON when the recording starts and marks it finished at the end.
+  const sidecar = path.join(RECORDINGS, `${session.id}.json`);
   await expect
-    .poll(() => fs.existsSync(path.join(RECORDINGS, `${session.id}.json`)), { timeout: 15_000 })
-    .toBe(true);
+    .poll(
+      () =>
+        fs.existsSync(sidecar) && (JSON.parse(fs.readFileSync(sidecar, "utf8")) as { state?: string }).state,
+      { timeout: 15_000 },
+    )
+    .toBe("finished");
   expect(fs.readdirSync(RECORDINGS).filter((f) => f.endsWith(".json")).length).toBe(before.length + 1);
   const wav = readWav(path.join(RECORDINGS, `${session.id}.wav`));
   expect(wav.channels).toBe(2);

@@ -153,9 +153,14 @@ describe("recording policy with real calls and the lab recorder", () => {
     await trunk.close();
 
     const recordings = path.join(stack.dir, "recordings");
-    await waitFor(() => fs.existsSync(path.join(recordings, "dyn-1.json")), 10_000, "the dynamic recording");
+    // The lab recorder writes each JSON when its recording starts and marks it finished at the end.
+    const finished = (file: string) =>
+      fs.existsSync(path.join(recordings, file)) &&
+      (JSON.parse(fs.readFileSync(path.join(recordings, file), "utf8")) as { state?: string }).state ===
+        "finished";
+    await waitFor(() => finished("dyn-1.json"), 10_000, "the dynamic recording");
     const files = () => fs.readdirSync(recordings).filter((f) => f.endsWith(".json"));
-    await waitFor(() => files().length === 2, 10_000, "both recordings");
+    await waitFor(() => files().length === 2 && files().every(finished), 10_000, "both recordings");
     const dynamic = JSON.parse(fs.readFileSync(path.join(recordings, "dyn-1.json"), "utf8")) as {
       params: Record<string, string>;
       pauses: unknown[];

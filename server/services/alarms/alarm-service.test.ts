@@ -43,7 +43,7 @@ describe("AlarmService", () => {
     expect(open).toHaveLength(3);
     expect(open.find((a) => a.kind === "media_engine_unreachable")).toMatchObject({
       count: 3,
-      message: "timeout 2",
+      message: "timeout 0",
       subject: "sip:me@127.0.0.1:5070",
     });
   });

@@ -61,7 +61,7 @@ export class AlarmService {
   async raise(input: AlarmInput): Promise<AlarmRow> {
     if (GROUPED.has(input.kind) || input.connId !== undefined) {
       // One incident, one alarm: the same engine again, or the same call again (a recorder
-      // failing over and over on one call), counts on the open alarm and updates its text.
+      // failing over and over on one call), counts on the open alarm.
       const open = await this.db.alarm.findFirst({
         where: {
           kind: input.kind,
@@ -73,7 +73,9 @@ export class AlarmService {
       if (open) {
         const row = await this.db.alarm.update({
           where: { id: open.id },
-          data: { count: { increment: 1 }, lastRaisedAt: new Date(), message: input.message },
+          // The first message describes the incident (what failed, what it affects); repeats
+          // only count and date it.
+          data: { count: { increment: 1 }, lastRaisedAt: new Date() },
         });
         alarmEvents.emitChange();
         return row;

@@ -1,6 +1,6 @@
 import type { Prisma } from "../../../generated/prisma";
 import type { z } from "zod";
-import type { zSetRecorderInput } from "../../../common/schemas/config-schemas";
+import type { RecorderMode, zSetRecorderInput } from "../../../common/schemas/config-schemas";
 import { AppError, AppErrorCode } from "../../errors/app-error";
 import type { Actor } from "../actor";
 import { recordAudit } from "../audit/record-audit";
@@ -23,6 +23,39 @@ const view = (r: {
   updatedAt: r.updatedAt,
 });
 export type RecorderView = ReturnType<typeof view>;
+
+const MODE_KEY = "recorder.mode";
+
+/** failover (the default) or parallel: how recordings use the recorder list. */
+export async function getRecorderMode(db: Db): Promise<RecorderMode> {
+  const row = await db.setting.findUnique({ where: { key: MODE_KEY } });
+  return row?.value === "parallel" ? "parallel" : "failover";
+}
+
+/** Switches failover ⇄ parallel for recordings that start afterwards; audited. */
+export async function setRecorderMode(
+  db: Db,
+  actor: Actor,
+  mode: RecorderMode,
+): Promise<{ mode: RecorderMode }> {
+  await db.$transaction(async (tx) => {
+    const before = await tx.setting.findUnique({ where: { key: MODE_KEY } });
+    await tx.setting.upsert({
+      where: { key: MODE_KEY },
+      create: { key: MODE_KEY, value: mode },
+      update: { value: mode },
+    });
+    await recordAudit(tx, actor, {
+      action: "recorder.mode",
+      entity: "Setting",
+      entityId: MODE_KEY,
+      before: { mode: before?.value ?? "failover" },
+      after: { mode },
+    });
+  });
+  configEvents.emitChange({ entity: "Recorder", id: MODE_KEY });
+  return { mode };
+}
 
 /** The failover list, in the order a recording session tries recorders. */
 export async function listRecorders(db: Db) {

@@ -31,6 +31,8 @@ export type RecordingSessionView = {
   recorderUri: string;
   state: RecordingState;
   params: Record<string, string>;
+  /** For the second copy of a parallel recording: the primary's id; "" otherwise. */
+  copyOf: string;
   startedAt: Date;
   endedAt: Date | null;
   transitions: { from: string; to: string; at: Date; by: string; reason: string }[];
@@ -57,7 +59,7 @@ export class RecordingHistoryService {
       RecordingSessionView,
       "id" | "callId" | "connId" | "side" | "trigger" | "requestedBy" | "params"
     > &
-      Partial<Pick<RecordingSessionView, "dn" | "agentId">>,
+      Partial<Pick<RecordingSessionView, "dn" | "agentId" | "copyOf">>,
   ): Promise<RecordingSessionView> {
     const existing = await this.db.recordingSession.findUnique({ where: { id: input.id } });
     if (existing) {
@@ -372,6 +374,7 @@ function toView(row: SessionRow): RecordingSessionView {
     recorderUri: row.recorderUri,
     state: row.state as RecordingState,
     params: JSON.parse(row.params) as Record<string, string>,
+    copyOf: row.copyOf,
     startedAt: row.startedAt,
     endedAt: row.endedAt,
     transitions: row.transitions.map((t) => ({

@@ -7,6 +7,7 @@ import type { Call } from "../../sip/calls/call";
 import type { CallController, CallSide, RecordingEngineEvent } from "../../sip/calls/call-controller";
 import type { Db } from "../db";
 import { AlarmKind, AlarmService } from "../alarms/alarm-service";
+import { getRecorderMode } from "../config/recorder-service";
 import { RecordingHistoryService, type RecordingTrigger } from "./recording-history-service";
 import { RecordingState, transition } from "./recording-session-state";
 import { ComplianceWatchdog, type RecordingDuty } from "./compliance-watchdog";
@@ -39,6 +40,8 @@ export interface RecordingRequest {
   side: RecordSide;
   id?: string;
   dest?: string;
+  /** A second recorder to record to at the same time (Genesys T-Library `dest2`). */
+  dest2?: string;
   params?: Record<string, string>;
   /** Who asked, for the history: "cti:1003", "user:supervisor", "route:7000". */
   by: string;
@@ -59,6 +62,8 @@ interface LiveRecording {
   state: RecordingState;
   /** Paused by request; stays true while interrupted, so a continuation starts paused. */
   paused: boolean;
+  /** For the second copy of a parallel recording: the primary's id; "" otherwise. */
+  readonly copyOf: string;
   /** The recorder that answered (the media engine reports it when the session is up). */
   recorder?: string;
 }
@@ -227,6 +232,7 @@ export class RecordingService {
         side,
         ...(ext.id === undefined ? {} : { id: ext.id }),
         ...(ext.dest === undefined ? {} : { dest: ext.dest }),
+        ...(ext.dest2 === undefined ? {} : { dest2: ext.dest2 }),
         ...(params === undefined ? {} : { params }),
         // The history says who paused: the signed-in user when the request came from the web.
         by: req.origin === undefined ? `cti:${req.thisDn}` : `${req.origin} via cti:${req.thisDn}`,
@@ -264,7 +270,10 @@ export class RecordingService {
       return [started];
     }
     const targets = [...this.live.values()].filter(
-      (r) => r.connId === req.connId && r.callSide === callSide && (req.id === undefined || r.id === req.id),
+      (r) =>
+        r.connId === req.connId &&
+        r.callSide === callSide &&
+        (req.id === undefined || r.id === req.id || r.copyOf === req.id),
     );
     if (targets.length === 0) {
       throw new RecordingPolicyError(
@@ -348,10 +357,55 @@ export class RecordingService {
         `The ${req.side} side of call ${call.connId} is already recorded (${why}).`,
       );
     }
-    const dest = req.dest === undefined ? await this.defaultRecorders() : [validateDest(req.dest)];
+    const copies = await this.recorderPlan(req);
     const id = req.id ?? randomUUID();
     if (this.live.has(id))
       throw new RecordingPolicyError(TErrorCode.DUPLICATE_RECORDING_ID, `Recording id ${id} is in use.`);
+    const primary = await this.startCopy(call, callSide, trigger, req, id, copies[0]!, "");
+    // Parallel (dual) recording: the second copy is its own SIPREC session, state and
+    // completeness; its failure is an alarm, never the primary's failure.
+    for (const [index, dest] of copies.slice(1).entries()) {
+      await this.startCopy(call, callSide, trigger, req, `${id}.copy${index + 2}`, dest, id).catch(
+        (error: unknown) =>
+          this.raiseAlarm({
+            connId: call.connId,
+            recordingId: `${id}.copy${index + 2}`,
+            reason: `The parallel copy of recording ${id} did not start: ${(error as Error).message}`,
+          }),
+      );
+    }
+    return primary;
+  }
+
+  /**
+   * Where a new recording goes: each entry is one copy's recorder list in failover order. One
+   * copy, unless the recorder list is in parallel mode (two copies, each starting on its own
+   * recorder and failing over to the recorders after the first two) or the request names `dest2`.
+   */
+  private async recorderPlan(req: RecordingRequest): Promise<string[][]> {
+    if (req.dest !== undefined) {
+      const first = [validateDest(req.dest)];
+      return req.dest2 === undefined ? [first] : [first, [validateDest(req.dest2)]];
+    }
+    const all = await this.defaultRecorders();
+    if (req.dest2 !== undefined) return [all, [validateDest(req.dest2)]];
+    if (all.length < 2 || (await getRecorderMode(this.db)) !== "parallel") return [all];
+    const rest = all.slice(2);
+    return [
+      [all[0]!, ...rest],
+      [all[1]!, ...rest],
+    ];
+  }
+
+  private async startCopy(
+    call: Call,
+    callSide: CallSide,
+    trigger: RecordingTrigger,
+    req: RecordingRequest,
+    id: string,
+    dest: string[],
+    copyOf: string,
+  ): Promise<LiveRecording> {
     const party = callSide === "caller" ? call.caller.party : call.callee!.party;
     const agentId = party.kind === "extension" ? this.agentOnDn(party.dn) : null;
     try {
@@ -365,6 +419,7 @@ export class RecordingService {
         trigger,
         requestedBy: req.by,
         params: req.params ?? {},
+        copyOf,
       });
     } catch (error) {
       if (error instanceof AppError)
@@ -378,6 +433,7 @@ export class RecordingService {
       trigger,
       state: RecordingState.Starting,
       paused: false,
+      copyOf,
     };
     this.live.set(id, recording);
     try {

@@ -1,8 +1,14 @@
 import { z } from "zod";
-import { zRecorderName, zSetRecorderInput } from "../../../common/schemas/config-schemas";
+import {
+  zRecorderName,
+  zSetRecorderModeInput,
+  zSetRecorderInput,
+} from "../../../common/schemas/config-schemas";
 import {
   deleteRecorder,
+  getRecorderMode,
   listRecorders,
+  setRecorderMode,
   setRecorder,
   testRecorder,
 } from "../../services/config/recorder-service";
@@ -10,6 +16,10 @@ import { adminProcedure, createTRPCRouter, supervisorProcedure } from "../trpc";
 
 export const recorderRouter = createTRPCRouter({
   list: supervisorProcedure.query(({ ctx }) => listRecorders(ctx.db)),
+  mode: supervisorProcedure.query(async ({ ctx }) => ({ mode: await getRecorderMode(ctx.db) })),
+  setMode: adminProcedure
+    .input(zSetRecorderModeInput)
+    .mutation(({ ctx, input }) => setRecorderMode(ctx.db, ctx.actor, input.mode)),
   set: adminProcedure
     .input(zSetRecorderInput)
     .mutation(({ ctx, input }) => setRecorder(ctx.db, ctx.actor, input)),

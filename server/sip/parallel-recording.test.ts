@@ -1,0 +1,152 @@
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { talk, UdpPhone } from "../../media-engine/rtp/test-support/udp-phone";
+import { parseSdp } from "../../protocol/sdp";
+import { readWav, silentRuns } from "../../recorder/test-support/audio-analysis";
+import { wavDurationMs } from "../../recorder/test-support/recording-files";
+import { spawnRecorder, type RecorderProcess } from "../../recorder/test-support/recorder-process";
+import { AnsweringPhone } from "../test-support/answering-phone";
+import { SipTestPhone } from "../test-support/sip-test-phone";
+import { startTestStack, type TestStack } from "../test-support/start-test-stack";
+
+const ports = {
+  http: 3204,
+  sip: 5891,
+  mediaSip: 5895,
+  mediaHttp: 5896,
+  recorderSip: 5897,
+  recorderHttp: 5898,
+  rtpMin: 45200,
+  rtpMax: 45399,
+};
+const SECOND = { sip: 5911, http: 5912, rtpMin: 45400, rtpMax: 45499 };
+const SERVER = `127.0.0.1:${ports.sip}`;
+let stack: TestStack;
+let second: RecorderProcess;
+let secondDir: string;
+let token: string;
+const closers: (() => Promise<void> | void)[] = [];
+
+async function trpc<T>(procedure: string, input: unknown): Promise<T> {
+  const response = await fetch(`http://127.0.0.1:${ports.http}/api/trpc/${procedure}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ json: input }),
+  });
+  const body = (await response.json()) as { result?: { data: { json: T } }; error?: unknown };
+  if (body.result === undefined) throw new Error(`${procedure}: ${JSON.stringify(body.error)}`);
+  return body.result.data.json;
+}
+
+beforeAll(async () => {
+  stack = await startTestStack(ports);
+  token = fs.readFileSync(path.join(stack.dir, "forkline.api-token"), "utf8").trim();
+  secondDir = fs.mkdtempSync(path.join(os.tmpdir(), "forkline-second-recorder-"));
+  second = await spawnRecorder({
+    RECORDER_SIP_PORT: String(SECOND.sip),
+    RECORDER_HTTP_PORT: String(SECOND.http),
+    RECORDER_RTP_PORT_MIN: String(SECOND.rtpMin),
+    RECORDER_RTP_PORT_MAX: String(SECOND.rtpMax),
+    RECORDINGS_DIR: secondDir,
+  });
+}, 120_000);
+
+afterAll(async () => {
+  for (const close of closers.reverse()) await close();
+  second?.child.kill("SIGKILL");
+  await stack?.stop();
+  if (secondDir !== undefined) fs.rmSync(secondDir, { recursive: true, force: true });
+});
+
+describe("parallel (dual) recording", () => {
+  it("records each call to two recorders; kill -9 of one loses nothing: the other's WAV covers the whole call and the recording is complete", async () => {
+    await trpc("recorder.set", { name: "second", uri: `sip:127.0.0.1:${SECOND.sip}`, position: 2 });
+    expect(await trpc("recorder.setMode", { mode: "parallel" })).toEqual({ mode: "parallel" });
+    await trpc("dn.setRecord", { number: "pstn", record: true });
+
+    const agent = await AnsweringPhone.start(45600);
+    closers.push(() => agent.close());
+    const registrar = await SipTestPhone.start();
+    closers.push(() => registrar.close());
+    expect(
+      (
+        await registrar.register({
+          server: SERVER,
+          user: "1001",
+          password: "demo-1001",
+          contact: agent.contact,
+        })
+      ).status,
+    ).toBe(200);
+    const trunk = await SipTestPhone.start({ BYE: (request) => void request.reply(200) }, 5062);
+    closers.push(() => trunk.close());
+    const trunkMedia = await UdpPhone.open(32700);
+    closers.push(() => trunkMedia.close());
+
+    const { response, dialog } = await trunk.call(SERVER, "1001");
+    expect(response.status).toBe(200);
+    const talkedFrom = Date.now();
+    const stopTalking = talk(trunkMedia, parseSdp(response.body).media[0]!.port, {
+      hz: 440,
+      codec: "PCMA",
+      ssrc: 0x2222,
+    });
+    closers.push(stopTalking);
+    const db = new Database(stack.env.DATABASE_URL!.replace(/^file:/, ""), { readonly: true });
+    closers.push(() => void db.close());
+    type Row = { id: string; copyOf: string; state: string; outcome: string; recorderUri: string };
+    const rows = () =>
+      db
+        .prepare("select id, copyOf, state, outcome, recorderUri from RecordingSession order by copyOf")
+        .all() as Row[];
+    await vi.waitFor(
+      () => {
+        expect(rows().map((r) => r.state)).toEqual(["recording", "recording"]);
+      },
+      { timeout: 10_000 },
+    );
+    const [primary, copy] = rows();
+    expect(copy!.copyOf).toBe(primary!.id);
+    expect(primary!.recorderUri).toBe(`sip:127.0.0.1:${ports.recorderSip}`);
+    expect(copy!.recorderUri).toBe(`sip:127.0.0.1:${SECOND.sip}`);
+
+    // Two seconds in, the first recorder dies.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const pid = /pid=(\d+)/.exec(
+      execFileSync("ss", ["-Hulpn", `sport = :${ports.recorderSip}`], { encoding: "utf8" }),
+    )?.[1];
+    process.kill(Number(pid), "SIGKILL");
+    await vi.waitFor(() => expect(rows()[0]!.state).toBe("interrupted"), { timeout: 6_000, interval: 100 });
+    expect(rows()[1]!.state).toBe("recording");
+
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    stopTalking();
+    const talkedMs = Date.now() - talkedFrom;
+    await trunk.ua.sendInDialog(dialog!, dialog!.createRequest("BYE"));
+    await vi.waitFor(() => expect(rows().every((r) => r.outcome !== "")).toBe(true), { timeout: 10_000 });
+    const [primaryEnd, copyEnd] = rows();
+    expect(copyEnd).toMatchObject({ state: "stopped", outcome: "complete" });
+    expect(primaryEnd!.outcome).toBe("incomplete");
+
+    // The surviving copy's WAV covers the whole recording, from start to stop.
+    const span = db.prepare("select startedAt, endedAt from RecordingSession where id = ?").get(copy!.id) as {
+      startedAt: string;
+      endedAt: string;
+    };
+    const recorded = new Date(span.endedAt).getTime() - new Date(span.startedAt).getTime();
+    const wavName = fs
+      .readdirSync(secondDir)
+      .find((f) => f.endsWith(".wav"))!
+      .replace(/\.wav$/, "");
+    expect(Math.abs(wavDurationMs(secondDir, wavName) - recorded)).toBeLessThan(700);
+    const alarms = db.prepare("select kind, message from Alarm").all() as { kind: string; message: string }[];
+    expect(
+      alarms.some((a) => a.kind === "recorder_failed" && /interrupted/.test(a.message)),
+      JSON.stringify(alarms),
+    ).toBe(true);
+  }, 90_000);
+});
