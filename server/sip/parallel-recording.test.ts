@@ -132,17 +132,19 @@ describe("parallel (dual) recording", () => {
     expect(copyEnd).toMatchObject({ state: "stopped", outcome: "complete" });
     expect(primaryEnd!.outcome).toBe("incomplete");
 
-    // The surviving copy's WAV covers the whole recording, from start to stop.
-    const span = db.prepare("select startedAt, endedAt from RecordingSession where id = ?").get(copy!.id) as {
-      startedAt: string;
-      endedAt: string;
-    };
-    const recorded = new Date(span.endedAt).getTime() - new Date(span.startedAt).getTime();
+    // The surviving copy's WAV covers the whole call: as long as the customer talked, and the
+    // customer's channel has no hole where the other recorder died.
     const wavName = fs
       .readdirSync(secondDir)
       .find((f) => f.endsWith(".wav"))!
       .replace(/\.wav$/, "");
-    expect(Math.abs(wavDurationMs(secondDir, wavName) - recorded)).toBeLessThan(700);
+    expect(wavDurationMs(secondDir, wavName)).toBeGreaterThan(talkedMs - 700);
+    const wav = readWav(path.join(secondDir, `${wavName}.wav`));
+    const holes = wav.samples.map(
+      (samples) =>
+        silentRuns(samples, 1_600).filter(([from, to]) => from > 800 && to < samples.length - 800).length,
+    );
+    expect(Math.min(...holes), `silent runs per channel: ${holes.join(", ")}`).toBe(0);
     const alarms = db.prepare("select kind, message from Alarm").all() as { kind: string; message: string }[];
     expect(
       alarms.some((a) => a.kind === "recorder_failed" && /interrupted/.test(a.message)),
