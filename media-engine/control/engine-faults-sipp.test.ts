@@ -78,7 +78,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await probe?.close();
-  engine?.stop();
+  await engine?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

@@ -54,7 +54,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await client?.close();
-  engine?.stop();
+  await engine?.stop();
 });
 
 describe("every way a leg ends gives its RTP ports back", () => {

@@ -56,7 +56,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const phone of phones) phone.close();
   await ua?.close();
-  for (const child of children) child.stop();
+  await Promise.all(children.map((child) => child.stop()));
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

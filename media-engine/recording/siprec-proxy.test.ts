@@ -68,7 +68,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const phone of phones) phone.close();
   await ua?.close();
-  engine?.stop();
+  await engine?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

@@ -11,7 +11,8 @@ const root = path.resolve(import.meta.dirname, "../..");
 export interface SpawnedProcess {
   readonly child: ChildProcess;
   output(): string;
-  stop(): void;
+  /** Ends the process (SIGTERM, SIGKILL after 3 s) and resolves once it has exited. */
+  stop(): Promise<void>;
 }
 
 /** Runs one of Forkline's processes (`media-engine/main.ts`, `recorder/main.ts`) and waits for its ready line. */
@@ -29,7 +30,17 @@ export async function spawnService(
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   await waitFor(() => output.includes(ready), 30_000, `${script} to be ready`);
-  return { child, output: () => output, stop: () => void child.kill("SIGTERM") };
+  // SIGTERM, then SIGKILL if the process has not exited 3 s later: a process left running would
+  // hold its ports and a core for the test files after this one.
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 3_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  return { child, output: () => output, stop };
 }
 
 /** A media engine process on fixed loopback ports, its RTP inactivity timer off unless `env` sets it. */
