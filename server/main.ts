@@ -1,5 +1,6 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { ContainedErrors } from "../common/contained-errors";
 import { loadEnvOrExit } from "../common/env-schema";
 import { notifyReady } from "../common/process-ready";
 import { AgentStateService } from "./cti/agent-state-service";
@@ -19,6 +20,10 @@ import { EngineLossService } from "./services/calls/engine-loss-service";
 import { SipServer } from "./sip/sip-server";
 
 const env = loadEnvOrExit("forkline-server", () => loadServerEnv(process.env));
+// One call's error must not end the server and every other call: anything that escapes is
+// logged once and counted instead of killing the process.
+const errors = new ContainedErrors("server");
+errors.installProcessGuard();
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 const db = createDb(env.DATABASE_URL);
@@ -42,8 +47,7 @@ const sip = await SipServer.start({
   httpServer: http.server,
   agentOf: (dn) => cti.agents.agentOnDn(dn),
   admitWebSocket: sipWebSocketAdmission(db),
-  onError: (error) =>
-    process.stderr.write(`forkline-server: SIP: ${(error as Error).stack ?? String(error)}\n`),
+  onError: (error) => errors.report("sip", error),
 });
 deps.calls = sip.calls;
 cti.calls = sip.calls;
@@ -52,26 +56,18 @@ const recordings = new RecordingService(
   sip.calls,
   ctiBus,
   (dn) => cti.agents.agentOnDn(dn),
-  (error) => process.stderr.write(`forkline-server: recording: ${(error as Error).stack ?? String(error)}\n`),
+  (error) => errors.report("recording", error),
 );
 cti.recordings = recordings;
 const alarms = new AlarmService(db);
 sip.media.onHealth(
   (engine) =>
-    void alarms
-      .engineHealth(engine)
-      .catch((error: unknown) =>
-        process.stderr.write(`forkline-server: alarm: ${(error as Error).stack ?? String(error)}\n`),
-      ),
+    void alarms.engineHealth(engine).catch((error: unknown) => errors.report("alarm", error, engine.uri)),
 );
 const engineLoss = new EngineLossService(sip.calls, recordings, alarms);
 sip.media.onEngineLost((loss) => {
   process.stderr.write(`forkline-server: ${loss.detail}; ending the calls it held\n`);
-  void engineLoss
-    .handle(loss)
-    .catch((error: unknown) =>
-      process.stderr.write(`forkline-server: engine loss: ${(error as Error).stack ?? String(error)}\n`),
-    );
+  void engineLoss.handle(loss).catch((error: unknown) => errors.report("engine_loss", error, loss.uri));
 });
 deps.recordings = recordings;
 deps.sipProbe = (uri) => sip.probe(uri);
