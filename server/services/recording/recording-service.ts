@@ -1,5 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { parseParamsString, type RecordSide } from "../../../common/schemas/recording-schemas";
+import type { RecordSide } from "../../../common/schemas/recording-schemas";
+import {
+  decodeRecordingPrivateService,
+  RecordingPolicyError,
+  recordingInfoEvent,
+  type RecordingAction,
+} from "../../cti/gsip-record";
 import type { CtiEventBus } from "../../cti/cti-event-bus";
 import { TErrorCode, type TEvent } from "../../cti/t-library-events";
 import { AppError } from "../../errors/app-error";
@@ -12,26 +18,7 @@ import { RecordingHistoryService, type RecordingTrigger } from "./recording-hist
 import { RecordingState, transition } from "./recording-session-state";
 import { ComplianceWatchdog, type RecordingDuty } from "./compliance-watchdog";
 
-/** T-Library private message ids of SIP Server recording control (AttrPrivateMsgID). */
-export const GSIP_RECORD = { START: 3013, STOP: 3014, PAUSE: 3015, RESUME: 3016 } as const;
-export type RecordingAction = "start" | "stop" | "pause" | "resume";
-const ACTION_OF: Record<number, RecordingAction> = {
-  3013: "start",
-  3014: "stop",
-  3015: "pause",
-  3016: "resume",
-};
-const MSG_ID_OF: Record<RecordingAction, number> = { start: 3013, stop: 3014, pause: 3015, resume: 3016 };
-
-/** A refusal of the policy, turned into EventError (CTI) or a typed tRPC error by the caller. */
-export class RecordingPolicyError extends Error {
-  constructor(
-    readonly code: TErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { GSIP_RECORD, RecordingPolicyError, type RecordingAction } from "../../cti/gsip-record";
 
 export interface RecordingRequest {
   connId: string;
@@ -204,36 +191,12 @@ export class RecordingService {
     referenceId: number | null;
     origin?: string;
   }): Promise<TEvent> {
-    const action = ACTION_OF[req.privateMsgId];
-    const ext = req.extensions ?? {};
     try {
-      if (action === undefined) {
-        throw new RecordingPolicyError(
-          TErrorCode.UNKNOWN_PRIVATE_MESSAGE,
-          `AttrPrivateMsgID ${req.privateMsgId} is not a recording request (3013 start, 3014 stop, 3015 pause, 3016 resume).`,
-        );
-      }
-      const side = ext.record ?? "source";
-      if (side !== "source" && side !== "destination") {
-        throw new RecordingPolicyError(
-          TErrorCode.INVALID_DESTINATION,
-          `record must be source or destination, not "${side}".`,
-        );
-      }
-      let params: Record<string, string> | undefined;
-      try {
-        params = ext.params === undefined ? undefined : parseParamsString(ext.params);
-      } catch (error) {
-        throw new RecordingPolicyError(TErrorCode.INVALID_DESTINATION, (error as Error).message);
-      }
+      const { action, ...request } = decodeRecordingPrivateService(req.privateMsgId, req.extensions);
       const done = await this.control(action, {
         connId: req.connId,
         thisDn: req.thisDn,
-        side,
-        ...(ext.id === undefined ? {} : { id: ext.id }),
-        ...(ext.dest === undefined ? {} : { dest: ext.dest }),
-        ...(ext.dest2 === undefined ? {} : { dest2: ext.dest2 }),
-        ...(params === undefined ? {} : { params }),
+        ...request,
         // The history says who paused: the signed-in user when the request came from the web.
         by: req.origin === undefined ? `cti:${req.thisDn}` : `${req.origin} via cti:${req.thisDn}`,
       });
@@ -754,28 +717,19 @@ export class RecordingService {
     referenceId: number | null,
     why: string,
   ) {
-    const status =
-      recording.state === RecordingState.Paused
-        ? "PAUSED"
-        : recording.state === RecordingState.Stopped || recording.state === RecordingState.Failed
-          ? "OFF"
-          : "ON";
-    return {
-      event: "EventPrivateInfo" as const,
+    return recordingInfoEvent(
       thisDn,
-      otherDn: null,
       connId,
-      agentId: null,
-      referenceId,
-      userData: {
-        AttrPrivateMsgID: String(MSG_ID_OF[action]),
-        GSIP_RECORD: status,
-        GSIP_REC_ID: recording.id,
-        GSIP_REC_SIDE: recording.callSide === "caller" ? "source" : "destination",
-        GSIP_REC_TRIGGER: recording.trigger,
-        reason: why,
+      action,
+      {
+        id: recording.id,
+        state: recording.state,
+        side: recording.callSide === "caller" ? "source" : "destination",
+        trigger: recording.trigger,
       },
-    };
+      referenceId,
+      why,
+    );
   }
 }
 
