@@ -1,10 +1,5 @@
 import { randomBytes } from "node:crypto";
-import {
-  parseRecordingEventName,
-  RecordingEventField,
-  type MsmlEvent,
-  type RecordingEventName,
-} from "../../../protocol/msml";
+import type { MsmlEvent } from "../../../protocol/msml";
 import { parseSdp, selectedCodec } from "../../../protocol/sdp";
 import { parseNameAddr, type SipResponse } from "../../../protocol/sip";
 import {
@@ -22,6 +17,13 @@ import type { TEventName } from "../../cti/t-library-events";
 import type { CallOrigin, RouteDecision, RoutingService } from "../../services/calls/routing-service";
 import { MediaEngineError, type MediaEnginePool, type MediaLegHandle } from "../media/media-engine-pool";
 import type { Registrar } from "../registrar";
+import {
+  controlRecordingOnEngine,
+  decodeRecordingEvent,
+  startRecordingOnEngine,
+  type RecordingEngineEvent,
+  type RecordingStartRequest,
+} from "../media/recording-control";
 import { Call, CallState, type CallParty, type CalleeLeg } from "./call";
 
 export interface CallControllerOptions {
@@ -43,22 +45,7 @@ export interface CallControllerOptions {
 
 export type CallSide = "caller" | "callee";
 
-/** A recording event the media engine reported (MSML <event> in INFO), with the call it concerns. */
-export interface RecordingEngineEvent {
-  readonly connId: string;
-  /** See RECORDING_EVENTS in protocol/msml/engine-contract.ts. */
-  readonly name: RecordingEventName;
-  readonly dialogId: string;
-  readonly recordingId: string;
-  readonly recorder?: string;
-  readonly reason?: string;
-  /** When the engine acted (forwarding stopped or restarted), by its clock; absent from older engines. */
-  readonly at?: Date;
-  readonly segment?: number;
-  /** RTP packets sent to recorders, and acknowledged by them in RTCP receiver reports. */
-  readonly sent?: number;
-  readonly acked?: number;
-}
+export type { RecordingEngineEvent } from "../media/recording-control";
 
 /** Hooks the recording policy (a service above the call layer) subscribes to. */
 export interface CallLifecycleListener {
@@ -135,62 +122,18 @@ export class CallController {
     }
   }
 
-  // Recording (MSML towards the media engine that anchors the side's leg)
+  // Recording: MSML towards the media engine that anchors the side's leg (server/sip/media/recording-control.ts)
 
   /**
-   * Starts a SIPREC recording of one side of an established call: the media engine replicates
-   * that leg's streams (the party's voice and what it hears) to the first recorder of `dest` that
-   * answers. Participants are named for the metadata, since the engine knows legs, not people.
+   * Starts a SIPREC recording of one side of an established call; returns the MSML dialog id.
+   * Throws MediaEngineError when there is no such call or the engine refuses.
    */
-  async startRecording(
-    connId: string,
-    side: CallSide,
-    request: {
-      name: string;
-      recordingId: string;
-      dest: string[];
-      params: Record<string, string>;
-      agentId?: string;
-    },
-  ): Promise<string> {
+  async startRecording(connId: string, side: CallSide, request: RecordingStartRequest): Promise<string> {
     const call = this.calls.get(connId);
     if (call === undefined || call.state !== CallState.Established) {
       throw new MediaEngineError(`no established call ${connId}`, 481);
     }
-    const target = side === "caller" ? call.caller : call.callee!;
-    const other = side === "caller" ? call.callee! : call.caller;
-    const participant = (leg: { party: CallParty; media?: MediaLegHandle }, agentId?: string) => ({
-      conn: leg.media!.connId,
-      aor:
-        leg.party.kind === "trunk"
-          ? `sip:${leg.party.number || "anonymous"}@${leg.party.dn}`
-          : `sip:${leg.party.dn}@forkline`,
-      ...(leg.party.kind === "extension"
-        ? { dn: leg.party.dn, role: "agent" as const }
-        : { role: "customer" as const }),
-      ...(agentId === undefined ? {} : { agentId }),
-    });
-    const result = await this.options.media.msml(target.media!, [
-      {
-        kind: "dialogstart",
-        target: target.media!.connId,
-        name: request.name,
-        type: "application/moml+xml",
-        record: {
-          dest: request.dest,
-          recordingId: request.recordingId,
-          params: request.params,
-          participants: [participant(target, request.agentId), participant(other)],
-        },
-      },
-    ]);
-    if (result.response !== 200 || result.dialogid === undefined) {
-      throw new MediaEngineError(
-        `the media engine refused the recording: ${result.response} ${result.description ?? ""}`.trim(),
-        500,
-      );
-    }
-    return result.dialogid;
+    return startRecordingOnEngine(this.options.media, call, side, request);
   }
 
   async controlRecording(
@@ -202,51 +145,16 @@ export class CallController {
     const call = this.calls.get(connId);
     const leg = call === undefined ? undefined : side === "caller" ? call.caller.media : call.callee?.media;
     if (leg === undefined || leg.closed) return;
-    const result = await this.options.media.msml(
-      leg,
-      action === "stop"
-        ? [{ kind: "dialogend", id: dialogId }]
-        : [{ kind: "send", target: dialogId, event: action }],
-    );
-    if (result.response !== 200) {
-      throw new MediaEngineError(
-        `the media engine refused ${action}: ${result.response} ${result.description ?? ""}`.trim(),
-        500,
-      );
-    }
+    await controlRecordingOnEngine(this.options.media, leg, dialogId, action);
   }
 
   /** INFO with an MSML <event> from a media engine, in one of a call's media leg dialogs. */
   onMediaEvent(dialog: Dialog, event: MsmlEvent): boolean {
     const owner = this.byDialog.get(dialog.key);
-    const name = parseRecordingEventName(event.name);
-    if (owner === undefined || owner.side !== "media" || name === undefined) return false;
-    const field = (key: string) => event.fields.find((f) => f.name === key)?.value;
-    const number = (key: string) => {
-      const value = Number(field(key));
-      return field(key) === undefined || !Number.isSafeInteger(value) || value < 0 ? undefined : value;
-    };
-    const recorder = field(RecordingEventField.recorder);
-    const reason = field(RecordingEventField.reason);
-    const atText = field(RecordingEventField.at);
-    const at = atText === undefined ? undefined : new Date(atText);
-    const segment = number(RecordingEventField.segment);
-    const sent = number(RecordingEventField.sent);
-    const acked = number(RecordingEventField.acked);
-    this.notify((l) =>
-      l.recordingEvent?.({
-        connId: owner.call.connId,
-        name,
-        dialogId: event.id,
-        recordingId: field(RecordingEventField.recordingId) ?? "",
-        ...(recorder === undefined ? {} : { recorder }),
-        ...(reason === undefined ? {} : { reason }),
-        ...(at === undefined || Number.isNaN(at.getTime()) ? {} : { at }),
-        ...(segment === undefined ? {} : { segment }),
-        ...(sent === undefined ? {} : { sent }),
-        ...(acked === undefined ? {} : { acked }),
-      }),
-    );
+    if (owner === undefined || owner.side !== "media") return false;
+    const decoded = decodeRecordingEvent(owner.call.connId, event);
+    if (decoded === undefined) return false;
+    this.notify((l) => l.recordingEvent?.(decoded));
     return true;
   }
 
