@@ -173,6 +173,12 @@ describe("a recording outlives the loss of its recorder", () => {
       expect(field(started.event, "recorder")).toBe(uriOf(B.sip));
       expect(field(started.event, "segment")).toBe("1");
       expect(started.seenAt - asked).toBeLessThan(1_500);
+      // Some media reaches B before the stop, so the counters have something to count.
+      await waitFor(
+        () => wavsOf(B, "loss-closed").some((file) => fs.statSync(file).size > 44 + 8000),
+        5_000,
+        "audio at B",
+      );
       await pool.msml(legA, [{ kind: "dialogend", id: dialogid! }]);
       const stopped = await awaitEvent(dialogid!, "stopped", 5_000);
       const sent = Number(field(stopped.event, "sent"));

@@ -275,7 +275,10 @@ describe("recording policy with real calls and the lab recorder", () => {
 
     const recordings = path.join(stack.dir, "recordings");
     const fresh = () => fs.readdirSync(recordings).filter((f) => f.endsWith(".json") && !before.includes(f));
-    await waitFor(() => fresh().length === 1, 10_000, "the agent's recording");
+    const finished = (file: string) =>
+      (JSON.parse(fs.readFileSync(path.join(recordings, file), "utf8")) as { state?: string }).state ===
+      "finished";
+    await waitFor(() => fresh().length === 1 && finished(fresh()[0]!), 10_000, "the agent's recording");
     const meta = JSON.parse(fs.readFileSync(path.join(recordings, fresh()[0]!), "utf8")) as {
       durationMs: number;
       participants: { dn?: string; agentId?: string; role?: string }[];
@@ -283,8 +286,17 @@ describe("recording policy with real calls and the lab recorder", () => {
     expect(meta.participants).toContainEqual(
       expect.objectContaining({ dn: "1002", agentId: "5001", role: "agent" }),
     );
-    // The file ends where the stop was (about 1 s in), not where the 2.5 s call ended.
-    expect(meta.durationMs).toBeGreaterThan(600);
-    expect(meta.durationMs).toBeLessThan(1900);
+    // The audio ends where the stop was (about 1 s in), not where the 2.5 s call ended: the engine
+    // stops forwarding at once (it then waits up to one RTCP report interval for the recorder to
+    // acknowledge what it got before hanging up, so the file itself may run on in silence).
+    const wav = readWav(path.join(recordings, fresh()[0]!.replace(/\.json$/, ".wav")));
+    const lastSound = Math.max(
+      ...wav.samples.map((samples) => {
+        for (let i = samples.length - 1; i >= 0; i--) if (Math.abs(samples[i]!) > 1000) return i;
+        return -1;
+      }),
+    );
+    expect((lastSound * 1000) / wav.sampleRate).toBeGreaterThan(600);
+    expect((lastSound * 1000) / wav.sampleRate).toBeLessThan(1900);
   }, 90_000);
 });

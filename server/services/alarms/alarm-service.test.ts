@@ -43,7 +43,7 @@ describe("AlarmService", () => {
     expect(open).toHaveLength(3);
     expect(open.find((a) => a.kind === "media_engine_unreachable")).toMatchObject({
       count: 3,
-      message: "timeout 0",
+      message: "timeout 0 Latest: timeout 2",
       subject: "sip:me@127.0.0.1:5070",
     });
   });
@@ -105,6 +105,7 @@ describe("AlarmService", () => {
       ["c1", 4],
       ["c2", 1],
     ]);
+    expect(open.find((a) => a.connId === "c1")!.message).toBe("try 0 Latest: try 3");
   });
 
   it("alarms survive a restart: they are in the database", async () => {

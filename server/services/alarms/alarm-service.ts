@@ -54,28 +54,29 @@ export class AlarmService {
   constructor(private readonly db: Db) {}
 
   /**
-   * A failure per recording is one alarm each (each is a lost recording). A condition that is
-   * checked again and again (a media engine down) raises one alarm that counts the repeats while
-   * it stays unacknowledged.
+   * One incident, one alarm. A media engine incident (restart, death, silence) is one alarm per
+   * engine while it stays unacknowledged; everything that goes wrong with one call's recordings
+   * (a recorder skipped, lost, failing over again and again) is one alarm per call and kind.
+   * Repeats count on the open alarm; its text keeps the first message, which says what failed
+   * and what it affects, and the latest one when it differs.
    */
   async raise(input: AlarmInput): Promise<AlarmRow> {
     if (GROUPED.has(input.kind) || input.connId !== undefined) {
-      // One incident, one alarm: the same engine again, or the same call again (a recorder
-      // failing over and over on one call), counts on the open alarm.
       const open = await this.db.alarm.findFirst({
         where: {
           kind: input.kind,
-          subject: input.subject ?? "",
-          ...(GROUPED.has(input.kind) ? {} : { connId: input.connId }),
+          ...(GROUPED.has(input.kind) ? { subject: input.subject ?? "" } : { connId: input.connId }),
           acknowledgedAt: null,
         },
       });
       if (open) {
         const row = await this.db.alarm.update({
           where: { id: open.id },
-          // The first message describes the incident (what failed, what it affects); repeats
-          // only count and date it.
-          data: { count: { increment: 1 }, lastRaisedAt: new Date() },
+          data: {
+            count: { increment: 1 },
+            lastRaisedAt: new Date(),
+            message: mergeMessages(open.message, input.message),
+          },
         });
         alarmEvents.emitChange();
         return row;
@@ -148,4 +149,12 @@ export class AlarmService {
     if (done > 0) alarmEvents.emitChange();
     return { acknowledged: done };
   }
+}
+
+const LATEST = " Latest: ";
+
+/** "first" + " Latest: " + the newest message, when it differs from the first. */
+function mergeMessages(current: string, next: string): string {
+  const first = current.split(LATEST)[0]!;
+  return next === first ? first : `${first}${LATEST}${next}`;
 }
