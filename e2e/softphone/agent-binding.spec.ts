@@ -74,7 +74,7 @@ test("[SOFTPHONE][AGENT_BINDING]: an agent uses only the extension and agent log
     await expect(agent.page.getByTestId("call-status")).toHaveText("Incoming call — 1002", {
       timeout: 20_000,
     });
-    await agent.page.getByRole("button", { name: "Answer" }).click();
+    await agent.page.getByRole("button", { name: "Answer", exact: true }).click();
     await expect(agent.page.getByTestId("call-status")).toHaveText("In call — 1002", { timeout: 20_000 });
     await expect(agent.page.getByTestId("recording-indicator")).toHaveText("Not recorded");
     await agent.page.getByRole("button", { name: "Record the other side" }).click();

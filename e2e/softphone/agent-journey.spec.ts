@@ -47,7 +47,7 @@ test("[SOFTPHONE][AGENT]: agent login, decline, answer, DTMF from the dial pad, 
     await expect(agent.page.getByTestId("call-status")).toHaveText("Incoming call — 1002", {
       timeout: 20_000,
     });
-    await agent.page.getByRole("button", { name: "Answer" }).click();
+    await agent.page.getByRole("button", { name: "Answer", exact: true }).click();
     await expect(customer.page.getByTestId("call-status")).toHaveText("In call — 1001", { timeout: 20_000 });
     await expect.poll(async () => near(660)(await heard(agent.page)), { timeout: 20_000 }).toBe(true);
     await expect.poll(async () => near(440)(await heard(customer.page)), { timeout: 20_000 }).toBe(true);
@@ -79,7 +79,7 @@ test("[SOFTPHONE][AGENT]: agent login, decline, answer, DTMF from the dial pad, 
     await expect(colleague.page.getByTestId("call-status")).toHaveText(/^Incoming call — /, {
       timeout: 20_000,
     });
-    await colleague.page.getByRole("button", { name: "Answer" }).click();
+    await colleague.page.getByRole("button", { name: "Answer", exact: true }).click();
     await expect(agent.page.getByTestId("call-status")).toHaveText("No call", { timeout: 20_000 });
     await expect.poll(async () => near(660)(await heard(colleague.page)), { timeout: 20_000 }).toBe(true);
     await expect.poll(async () => near(880)(await heard(customer.page)), { timeout: 20_000 }).toBe(true);

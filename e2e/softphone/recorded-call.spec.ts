@@ -38,7 +38,7 @@ test("[RECORDING][FULL_TIME]: record=true on an extension records its next call;
     await a.page.getByRole("form", { name: "Dial" }).getByLabel("Number").fill("1003");
     await a.page.getByRole("form", { name: "Dial" }).getByRole("button", { name: "Call" }).click();
     await expect(b.page.getByTestId("call-status")).toHaveText("Incoming call — 1002", { timeout: 20_000 });
-    await b.page.getByRole("button", { name: "Answer" }).click();
+    await b.page.getByRole("button", { name: "Answer", exact: true }).click();
     await expect(a.page.getByTestId("call-status")).toHaveText("In call — 1003", { timeout: 20_000 });
 
     await page.goto("/calls");

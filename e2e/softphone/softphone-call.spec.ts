@@ -10,7 +10,7 @@ test("[SOFTPHONE][CALL]: two browser softphones call each other through the medi
     await a.page.getByRole("form", { name: "Dial" }).getByLabel("Number").fill("1003");
     await a.page.getByRole("form", { name: "Dial" }).getByRole("button", { name: "Call" }).click();
     await expect(b.page.getByTestId("call-status")).toHaveText("Incoming call — 1002", { timeout: 20_000 });
-    await b.page.getByRole("button", { name: "Answer" }).click();
+    await b.page.getByRole("button", { name: "Answer", exact: true }).click();
     await expect(a.page.getByTestId("call-status")).toHaveText("In call — 1003", { timeout: 20_000 });
     await expect(b.page.getByTestId("call-status")).toHaveText("In call — 1002");
 

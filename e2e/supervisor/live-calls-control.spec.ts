@@ -34,7 +34,7 @@ test("[SUPERVISOR][LIVE_CALLS]: live parties and agent, dynamic start with id an
     await expect(agent.page.getByTestId("call-status")).toHaveText("Incoming call — 1002", {
       timeout: 20_000,
     });
-    await agent.page.getByRole("button", { name: "Answer" }).click();
+    await agent.page.getByRole("button", { name: "Answer", exact: true }).click();
     await expect(call).toContainText("established", { timeout: 15_000 });
     await expect(call).toContainText("agent 5002");
     await expect(call.getByTestId("call-duration")).toHaveText(/^0:0[1-9]$/, { timeout: 5_000 });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { g711Packet, UdpPhone, waitFor } from "../../../media-engine/rtp/test-support/udp-phone";
 import { MSML_CONTENT_TYPE, parseMsml } from "../../../protocol/msml";
 import { parseSdp } from "../../../protocol/sdp";
@@ -8,7 +8,7 @@ import {
   spawnMediaEngine,
   type SpawnedProcess,
 } from "../../../media-engine/test-support/engine-harness";
-import type { MediaEnginePool, MediaLegHandle } from "./media-engine-pool";
+import type { EngineLoss, MediaEnginePool, MediaLegHandle } from "./media-engine-pool";
 
 const ME_SIP = 5421;
 const ME_HTTP = 5422;
@@ -130,4 +130,48 @@ describe("media engine process controlled by SIP + MSML", () => {
       .replace("a=rtpmap:0 PCMU/8000", "a=rtpmap:96 opus/48000/2");
     await expect(pool.openLeg(Buffer.from(sdp), { callId: "t3" })).rejects.toMatchObject({ status: 488 });
   });
+
+  it("does not declare a healthy engine lost while this server itself is stalled", async () => {
+    // The SIP Server shares its process with page rendering: a long synchronous stretch while a
+    // keep-alive is out makes its deadline timer fire when the engine's answer already waits in
+    // the socket.
+    const stall = (ms: number) => {
+      const until = performance.now() + ms;
+      while (performance.now() < until) {
+        // busy: no timer, no socket read
+      }
+    };
+    const { ua: ua2, pool: watcher } = await engineController(ME_SIP);
+    const losses: EngineLoss[] = [];
+    watcher.onEngineLost((loss) => losses.push(loss));
+    let stalls = 4;
+    let answersAfterStalls = 0;
+    const send = ua2.send.bind(ua2);
+    ua2.send = (request, options) => {
+      const answered = send(request, options);
+      if (stalls === 0)
+        answered.then(
+          () => (answersAfterStalls += 1),
+          () => undefined,
+        );
+      // Four keep-alives in a row each meet a stall (a miss is re-checked at once): counted as
+      // misses, that is two in a row and every call on a healthy engine ended.
+      if (request.method === "OPTIONS" && stalls > 0) {
+        stalls -= 1;
+        setImmediate(() => stall(1200));
+      }
+      return answered;
+    };
+    watcher.start();
+    try {
+      await vi.waitFor(() => expect(stalls).toBe(0), { timeout: 15_000, interval: 100 });
+      // Two more keep-alives answered after the last stall: every miss has been judged by then.
+      await vi.waitFor(() => expect(answersAfterStalls).toBeGreaterThanOrEqual(2), { timeout: 5000 });
+      expect(losses).toEqual([]);
+      expect(watcher.status()[0]).toMatchObject({ healthy: true });
+    } finally {
+      watcher.stop();
+      await ua2.close();
+    }
+  }, 30_000);
 });

@@ -37,6 +37,8 @@ interface EngineState {
   lastCheck?: Date;
   lastError?: string;
   failuresInARow?: number;
+  /** Failures in a row that count towards declaring the legs lost (see `failed`). */
+  evidenceInARow?: number;
   /** The engine instance's boot id (ENGINE_BOOT_HEADER) from its last answer. */
   bootId?: string;
   /** When the current instance last answered: media flowed until at least then. */
@@ -88,11 +90,16 @@ export interface MediaLegHandle {
  */
 export type EngineHealth = { uri: string; healthy: boolean; failuresInARow: number; error?: string };
 
+/** A deadline timer this late means this process, not the engine, was not running. */
+const LATE_TIMER_MS = 200;
+
 export class MediaEnginePool {
   private readonly engines: EngineState[];
   private timer: NodeJS.Timeout | undefined;
   private readonly healthListeners: ((status: EngineHealth) => void)[] = [];
   private readonly lossListeners: ((loss: EngineLoss) => void)[] = [];
+  /** Missed keep-alives not counted because this process was stalled when their deadline came. */
+  ownStalls = 0;
   /** This server instance, told to every engine so it can release legs of a server that died. */
   readonly serverBoot = randomUUID();
 
@@ -159,7 +166,7 @@ export class MediaEnginePool {
     if (bootId === undefined || bootId === previous) return;
     engine.bootId = bootId;
     // An engine that was already declared lost (missed keep-alives) is not lost twice.
-    if (previous !== undefined && (engine.failuresInARow ?? 0) < 2) {
+    if (previous !== undefined && (engine.evidenceInARow ?? 0) < 2) {
       this.lost(engine, {
         cause: "restarted",
         bootId: previous,
@@ -214,6 +221,7 @@ export class MediaEnginePool {
     if (error === undefined) delete engine.lastError;
     else engine.lastError = error;
     engine.failuresInARow = healthy ? 0 : (engine.failuresInARow ?? 0) + 1;
+    if (healthy) engine.evidenceInARow = 0;
     if (healthy && was) return;
     for (const listener of this.healthListeners)
       listener({
@@ -240,8 +248,16 @@ export class MediaEnginePool {
     });
     const deadlineMs = this.options.answerDeadlineMs ?? 600;
     let timer: NodeJS.Timeout | undefined;
+    let lateByMs = 0;
+    const sentAt = performance.now();
     const missed = new Promise<"missed" | "refused">((resolve) => {
-      timer = setTimeout(() => resolve("missed"), deadlineMs);
+      // The deadline is judged after the poll phase (setImmediate): when this process itself was
+      // busy (a page render, a GC), an answer that arrived in time is still in the socket buffer
+      // when the timer fires, and must be read before the engine is called silent.
+      timer = setTimeout(() => {
+        lateByMs = performance.now() - sentAt - deadlineMs;
+        setImmediate(() => resolve("missed"));
+      }, deadlineMs);
       engine.onRefused = () => resolve("refused");
     });
     if (engine.probe !== undefined) {
@@ -257,7 +273,15 @@ export class MediaEnginePool {
     try {
       const response = await Promise.race([answered, missed]);
       if (response === "missed") {
-        this.failed(engine, `no answer to a keep-alive in ${deadlineMs} ms`);
+        const ownStall = lateByMs > LATE_TIMER_MS;
+        this.failed(
+          engine,
+          `no answer to a keep-alive in ${deadlineMs} ms` +
+            (ownStall
+              ? ` (this server was itself stalled ${Math.round(lateByMs)} ms; not counted as a loss)`
+              : ""),
+          ownStall,
+        );
       } else if (response === "refused") {
         this.failed(engine, "nothing listens on its SIP port (ICMP port unreachable)");
       } else if (response.status === 200) {
@@ -282,14 +306,26 @@ export class MediaEnginePool {
     }
     // A miss is checked again at once rather than at the next tick: a dead engine is declared
     // lost after two misses in a row, within 2 s of its death.
-    if (this.timer !== undefined && (engine.failuresInARow ?? 0) === 1) void this.check(engine);
+    if (this.timer !== undefined && (engine.failuresInARow ?? 0) > 0 && (engine.evidenceInARow ?? 0) < 2)
+      void this.check(engine);
   }
 
-  private failed(engine: EngineState, error: string): void {
+  /**
+   * A failed check marks the engine down for new calls. Its legs are declared lost after two
+   * failures in a row that say something about the engine: a miss counted while this process
+   * was itself stalled (its deadline timer fired more than LATE_TIMER_MS late) is not evidence,
+   * since ending every call on an engine that is fine is worse than noticing a dead one later.
+   */
+  private failed(engine: EngineState, error: string, ownStall = false): void {
     this.setHealth(engine, false, error);
+    if (ownStall) {
+      this.ownStalls += 1;
+      return;
+    }
+    engine.evidenceInARow = (engine.evidenceInARow ?? 0) + 1;
     // An engine never seen alive holds none of our legs (at start-up the launcher may still be
     // starting it): only the health alarm speaks of it.
-    if (engine.failuresInARow === 2 && engine.lastAliveAt !== undefined) {
+    if (engine.evidenceInARow === 2 && engine.lastAliveAt !== undefined) {
       this.lost(engine, {
         cause: "unanswered",
         bootId: engine.bootId,
