@@ -18,23 +18,14 @@ import {
   spawnMediaEngine,
   type SpawnedProcess,
 } from "../../media-engine/test-support/engine-harness";
+import { benchArg, percentile } from "./fault-bench-support";
 
-const args = process.argv.slice(2);
-const arg = (name: string) => {
-  const i = args.indexOf(name);
-  return i === -1 ? undefined : args[i + 1];
-};
-const runs = Number(arg("--runs") ?? "20");
-const jsonPath = arg("--json") ?? "bench/results/engine-loss.json";
+const runs = Number(benchArg("--runs") ?? "20");
+const jsonPath = benchArg("--json") ?? "bench/results/engine-loss.json";
 const ENGINE = { sip: 5901, http: 5902, rtpMin: 45000, rtpMax: 45199 };
 const LAUNCHER_RESTART_DELAY_MS = 500;
 
 type Run = { detectMs: number; recoverMs: number; cause: EngineLoss["cause"] };
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
 
 async function measure(icmpProbe: boolean): Promise<Run[]> {
   const ua = new UserAgentCore({ delegate: { handlers: {}, onError: () => undefined } });

@@ -23,14 +23,10 @@ import {
   type SpawnedProcess,
 } from "../../media-engine/test-support/engine-harness";
 import { talk, type UdpPhone } from "../../media-engine/rtp/test-support/udp-phone";
+import { benchArg, percentile } from "./fault-bench-support";
 
-const args = process.argv.slice(2);
-const arg = (name: string) => {
-  const i = args.indexOf(name);
-  return i === -1 ? undefined : args[i + 1];
-};
-const runs = Number(arg("--runs") ?? "20");
-const jsonPath = arg("--json") ?? "bench/results/recorder-loss.json";
+const runs = Number(benchArg("--runs") ?? "20");
+const jsonPath = benchArg("--json") ?? "bench/results/recorder-loss.json";
 const ENGINE = { sip: 5921, http: 5922, rtpMin: 45600, rtpMax: 45799 };
 const RECORDERS = [
   { name: "a", sip: 5923, http: 5924, rtpMin: 45800, rtpMax: 45899 },
@@ -54,11 +50,6 @@ function startRecorder(r: (typeof RECORDERS)[number]): Promise<SpawnedProcess> {
     },
     "recorder ready",
   );
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 }
 
 const engine = await spawnMediaEngine(ENGINE);

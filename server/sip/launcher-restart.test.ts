@@ -6,7 +6,7 @@ import { parseSdp } from "../../protocol/sdp";
 import { talk, UdpPhone } from "../../media-engine/rtp/test-support/udp-phone";
 import { readSidecar, wavDurationMs } from "../../recorder/test-support/recording-files";
 import type { SipRequest } from "../../protocol/sip";
-import { AnsweringPhone } from "../test-support/answering-phone";
+import { registeredAgent } from "../test-support/registered-agent";
 import { SipTestPhone } from "../test-support/sip-test-phone";
 import { startTestStack, type TestStack } from "../test-support/start-test-stack";
 
@@ -53,20 +53,7 @@ describe("a restart of the whole launcher mid-call", () => {
       body: JSON.stringify({ json: { number: "pstn", record: true } }),
     });
     expect(setRecord.status).toBe(200);
-    const agent = await AnsweringPhone.start(44950);
-    closers.push(() => agent.close());
-    const registrar = await SipTestPhone.start();
-    closers.push(() => registrar.close());
-    expect(
-      (
-        await registrar.register({
-          server: SERVER,
-          user: "1001",
-          password: "demo-1001",
-          contact: agent.contact,
-        })
-      ).status,
-    ).toBe(200);
+    const agent = await registeredAgent(SERVER, "1001", 44950, closers);
     const trunkByes: SipRequest[] = [];
     const trunk = await SipTestPhone.start(
       {

@@ -4,7 +4,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { SipRequest } from "../../protocol/sip";
-import { AnsweringPhone } from "../test-support/answering-phone";
+import { registeredAgent, stackApi } from "../test-support/registered-agent";
 import { SipTestPhone } from "../test-support/sip-test-phone";
 import { startTestStack, type TestStack } from "../test-support/start-test-stack";
 
@@ -20,23 +20,8 @@ const ports = {
 };
 const SERVER = `127.0.0.1:${ports.sip}`;
 let stack: TestStack;
-let token: string;
+let trpc: ReturnType<typeof stackApi>;
 const closers: (() => Promise<void> | void)[] = [];
-
-async function trpc<T>(procedure: string, input?: unknown): Promise<T> {
-  const url = `http://127.0.0.1:${ports.http}/api/trpc/${procedure}`;
-  const response =
-    input === undefined
-      ? await fetch(url, { headers: { authorization: `Bearer ${token}` } })
-      : await fetch(url, {
-          method: "POST",
-          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-          body: JSON.stringify({ json: input }),
-        });
-  const body = (await response.json()) as { result?: { data: { json: T } }; error?: unknown };
-  if (body.result === undefined) throw new Error(`${procedure}: ${JSON.stringify(body.error)}`);
-  return body.result.data.json;
-}
 
 /** The PID listening on a UDP port (the media engine child of the launcher). */
 function pidOnUdpPort(port: number): number | undefined {
@@ -47,7 +32,7 @@ function pidOnUdpPort(port: number): number | undefined {
 
 beforeAll(async () => {
   stack = await startTestStack(ports);
-  token = fs.readFileSync(path.join(stack.dir, "forkline.api-token"), "utf8").trim();
+  trpc = stackApi(ports.http, fs.readFileSync(path.join(stack.dir, "forkline.api-token"), "utf8").trim());
 }, 120_000);
 
 afterAll(async () => {
@@ -58,20 +43,7 @@ afterAll(async () => {
 describe("a media engine killed with recorded calls up", () => {
   it("ends every call it held with a BYE to both parties in ≤ 2 s, fails their recordings at the right time, raises one alarm, and new calls work", async () => {
     await trpc("dn.setRecord", { number: "pstn", record: true });
-    const agent = await AnsweringPhone.start(44500);
-    closers.push(() => agent.close());
-    const registrar = await SipTestPhone.start();
-    closers.push(() => registrar.close());
-    expect(
-      (
-        await registrar.register({
-          server: SERVER,
-          user: "1001",
-          password: "demo-1001",
-          contact: agent.contact,
-        })
-      ).status,
-    ).toBe(200);
+    const agent = await registeredAgent(SERVER, "1001", 44500, closers);
     const trunkByes: { at: number; message: SipRequest }[] = [];
     const trunk = await SipTestPhone.start(
       {

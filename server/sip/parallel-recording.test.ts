@@ -9,7 +9,7 @@ import { parseSdp } from "../../protocol/sdp";
 import { readWav, silentRuns } from "../../recorder/test-support/audio-analysis";
 import { wavDurationMs } from "../../recorder/test-support/recording-files";
 import { spawnRecorder, type RecorderProcess } from "../../recorder/test-support/recorder-process";
-import { AnsweringPhone } from "../test-support/answering-phone";
+import { registeredAgent, stackApi } from "../test-support/registered-agent";
 import { SipTestPhone } from "../test-support/sip-test-phone";
 import { startTestStack, type TestStack } from "../test-support/start-test-stack";
 
@@ -28,23 +28,12 @@ const SERVER = `127.0.0.1:${ports.sip}`;
 let stack: TestStack;
 let second: RecorderProcess;
 let secondDir: string;
-let token: string;
+let trpc: ReturnType<typeof stackApi>;
 const closers: (() => Promise<void> | void)[] = [];
-
-async function trpc<T>(procedure: string, input: unknown): Promise<T> {
-  const response = await fetch(`http://127.0.0.1:${ports.http}/api/trpc/${procedure}`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: JSON.stringify({ json: input }),
-  });
-  const body = (await response.json()) as { result?: { data: { json: T } }; error?: unknown };
-  if (body.result === undefined) throw new Error(`${procedure}: ${JSON.stringify(body.error)}`);
-  return body.result.data.json;
-}
 
 beforeAll(async () => {
   stack = await startTestStack(ports);
-  token = fs.readFileSync(path.join(stack.dir, "forkline.api-token"), "utf8").trim();
+  trpc = stackApi(ports.http, fs.readFileSync(path.join(stack.dir, "forkline.api-token"), "utf8").trim());
   secondDir = fs.mkdtempSync(path.join(os.tmpdir(), "forkline-second-recorder-"));
   second = await spawnRecorder({
     RECORDER_SIP_PORT: String(SECOND.sip),
@@ -68,20 +57,7 @@ describe("parallel (dual) recording", () => {
     expect(await trpc("recorder.setMode", { mode: "parallel" })).toEqual({ mode: "parallel" });
     await trpc("dn.setRecord", { number: "pstn", record: true });
 
-    const agent = await AnsweringPhone.start(45600);
-    closers.push(() => agent.close());
-    const registrar = await SipTestPhone.start();
-    closers.push(() => registrar.close());
-    expect(
-      (
-        await registrar.register({
-          server: SERVER,
-          user: "1001",
-          password: "demo-1001",
-          contact: agent.contact,
-        })
-      ).status,
-    ).toBe(200);
+    await registeredAgent(SERVER, "1001", 45600, closers);
     const trunk = await SipTestPhone.start({ BYE: (request) => void request.reply(200) }, 5062);
     closers.push(() => trunk.close());
     const trunkMedia = await UdpPhone.open(32700);
