@@ -93,6 +93,7 @@ try {
     },
   ]);
   let current = uriOf(RECORDERS[0].sip);
+  let unackedBefore = 0;
   await nextEvent(dialogid!, "started", 0);
   for (const fault of ["SIGKILL", "SIGSTOP"] as const) {
     for (let run = 0; run < runs; run++) {
@@ -105,6 +106,8 @@ try {
       victim.child.kill(fault);
       const interrupted = await nextEvent(dialogid!, "interrupted", mark);
       const continued = await nextEvent(dialogid!, "continued", mark);
+      const unackedNow =
+        Number(field(interrupted.event, "sent") ?? 0) - Number(field(interrupted.event, "acked") ?? 0);
       current = field(continued.event, "recorder") ?? current;
       results.push({
         fault,
@@ -112,9 +115,10 @@ try {
         recoverMs: continued.seenAt - faultAt,
         gapMs:
           Date.parse(field(continued.event, "at") ?? "") - Date.parse(field(interrupted.event, "at") ?? ""),
-        unacked:
-          Number(field(interrupted.event, "sent") ?? 0) - Number(field(interrupted.event, "acked") ?? 0),
+        // The counters cover the whole recording: this loss's share is the growth since the last.
+        unacked: unackedNow - unackedBefore,
       });
+      unackedBefore = unackedNow;
       // Bring the lost recorder back for the next run's failover in the other direction.
       if (fault === "SIGSTOP") victim.child.kill("SIGKILL");
       await new Promise<void>((resolve) => {
@@ -148,6 +152,7 @@ const summary = (fault: Fault, label: string) => {
     "gap p50 ms": of((r) => r.gapMs, 50),
     "gap p99 ms": of((r) => r.gapMs, 99),
     "unacked at loss p50": of((r) => r.unacked, 50),
+    "unacked at loss p99": of((r) => r.unacked, 99),
   };
 };
 const table = [
