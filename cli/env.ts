@@ -1,10 +1,18 @@
 import path from "node:path";
 import { z } from "zod";
-import { type EnvSource, parseEnv, zPort } from "../common/env-schema";
+import { documented, type EnvSource, parseEnv, zPort } from "../common/env-schema";
 
-const cliEnvSchema = z.object({
-  FORKLINE_URL: z.url({ error: "must be a URL such as http://127.0.0.1:3000" }).optional(),
-  FORKLINE_API_TOKEN: z.string().min(10, "looks too short to be a Forkline API token").optional(),
+export const cliEnvSchema = z.object({
+  FORKLINE_URL: documented(
+    z.url({ error: "must be a URL such as http://127.0.0.1:3000" }).optional(),
+    "CLI: the Forkline server to talk to",
+    "`http://127.0.0.1:<HTTP_PORT>`",
+  ),
+  FORKLINE_API_TOKEN: documented(
+    z.string().min(10, "looks too short to be a Forkline API token").optional(),
+    "CLI: API token (Users & tokens)",
+    "the token file beside the database",
+  ),
   HTTP_PORT: zPort(3000),
   DATABASE_URL: z
     .string()

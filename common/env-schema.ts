@@ -75,3 +75,19 @@ export function loadEnvOrExit<T>(processName: string, load: () => T): T {
     throw error;
   }
 }
+
+/**
+ * What a variable is for, as the README's configuration table shows it: the table is generated
+ * from the env schemas (`npm run docs:config`, checked by scripts/config-table.test.ts), so a
+ * variable cannot be added without saying what it does. `shownDefault` is for defaults that are
+ * computed (e.g. from another variable) rather than written in the schema.
+ */
+export function documented<T extends z.ZodType>(schema: T, meaning: string, shownDefault?: string): T {
+  return schema.meta({ description: meaning, ...(shownDefault === undefined ? {} : { shownDefault }) });
+}
+
+/** The log threshold every process honours. */
+export const zLogLevel = documented(
+  z.enum(["debug", "info", "warn", "error"]).default("info"),
+  "`debug`, `info`, `warn` or `error`, in every process",
+);

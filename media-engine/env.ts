@@ -1,23 +1,22 @@
 import { z } from "zod";
-import { type EnvSource, parseEnv, zBindAddress, zPort } from "../common/env-schema";
+import { documented, type EnvSource, parseEnv, zBindAddress, zLogLevel, zPort } from "../common/env-schema";
 
-const mediaEngineEnvSchema = z
+export const mediaEngineEnvSchema = z
   .object({
     MEDIA_ENGINE_SIP_PORT: zPort(5070),
-    /** Health and Prometheus metrics. */
-    MEDIA_ENGINE_HTTP_PORT: zPort(5071),
-    MEDIA_ENGINE_HOST: zBindAddress("127.0.0.1"),
+    MEDIA_ENGINE_HTTP_PORT: documented(zPort(5071), "media engine health and Prometheus `/metrics`"),
+    MEDIA_ENGINE_HOST: documented(
+      zBindAddress("127.0.0.1"),
+      "address the media engine listens on (SIP and RTP)",
+    ),
     PUBLIC_IP: zBindAddress("127.0.0.1"),
-    RTP_PORT_MIN: zPort(20000),
-    RTP_PORT_MAX: zPort(29999),
-    /** A leg that receives no RTP for this long (while it should) is hung up; 0 disables. */
-    RTP_INACTIVITY_TIMEOUT_S: z.coerce
-      .number({ error: "must be a number" })
-      .int()
-      .min(0)
-      .max(3600)
-      .default(60),
-    LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+    RTP_PORT_MIN: documented(zPort(20000), "lowest media engine RTP port (shared out among workers)"),
+    RTP_PORT_MAX: documented(zPort(29999), "highest media engine RTP port"),
+    RTP_INACTIVITY_TIMEOUT_S: documented(
+      z.coerce.number({ error: "must be a number" }).int().min(0).max(3600).default(60),
+      "a leg that receives no RTP this long (while it should) is hung up, BYE with a Reason; `0` disables",
+    ),
+    LOG_LEVEL: zLogLevel,
   })
   .refine((env) => env.RTP_PORT_MIN < env.RTP_PORT_MAX, {
     message: "RTP_PORT_MIN must be below RTP_PORT_MAX",

@@ -1,26 +1,39 @@
 import { z } from "zod";
-import { EnvError, type EnvSource, parseEnv, zBindAddress, zPort } from "../common/env-schema";
+import {
+  documented,
+  EnvError,
+  type EnvSource,
+  parseEnv,
+  zBindAddress,
+  zLogLevel,
+  zPort,
+} from "../common/env-schema";
 
-const recorderEnvSchema = z.object({
-  RECORDER_SIP_HOST: zBindAddress("127.0.0.1"),
+export const recorderEnvSchema = z.object({
+  RECORDER_SIP_HOST: documented(
+    zBindAddress("127.0.0.1"),
+    "address the lab recorder's SIP and RTP listen on",
+  ),
   RECORDER_SIP_PORT: zPort(5080),
-  /**
-   * The address written in the SDP answer's c= line and the Contact: where the SRC sends RTP
-   * and in-dialog requests. Needed when RECORDER_SIP_HOST is a wildcard such as 0.0.0.0.
-   */
-  RECORDER_ADVERTISED_HOST: z.string().min(1).optional(),
-  RECORDER_RTP_PORT_MIN: zPort(31000),
-  RECORDER_RTP_PORT_MAX: zPort(31999),
-  /** A recording whose SRC sends no RTP and no request for this long is finalized. */
-  RECORDER_RTP_TIMEOUT_MS: z.coerce
-    .number({ error: "must be a number" })
-    .int("must be a whole number")
-    .min(1_000, "must be at least 1000")
-    .default(5 * 60_000),
-  RECORDER_HOST: zBindAddress("127.0.0.1"),
+  RECORDER_ADVERTISED_HOST: documented(
+    z.string().min(1).optional(),
+    "lab recorder: the address in its SDP c= line and Contact, where the SRC sends RTP and in-dialog requests; needed when `RECORDER_SIP_HOST` is a wildcard such as 0.0.0.0",
+    "`RECORDER_SIP_HOST`",
+  ),
+  RECORDER_RTP_PORT_MIN: documented(zPort(31000), "lowest lab recorder RTP/RTCP port pair"),
+  RECORDER_RTP_PORT_MAX: documented(zPort(31999), "highest lab recorder RTP/RTCP port"),
+  RECORDER_RTP_TIMEOUT_MS: documented(
+    z.coerce
+      .number({ error: "must be a number" })
+      .int("must be a whole number")
+      .min(1_000, "must be at least 1000")
+      .default(5 * 60_000),
+    "lab recorder: a recording that receives no RTP and no request this long is finalised",
+  ),
+  RECORDER_HOST: documented(zBindAddress("127.0.0.1"), "address of the lab recorder's HTTP listing"),
   RECORDER_HTTP_PORT: zPort(5081),
   RECORDINGS_DIR: z.string().min(1).default("./recordings"),
-  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  LOG_LEVEL: zLogLevel,
 });
 
 export type RecorderEnv = z.infer<typeof recorderEnvSchema>;

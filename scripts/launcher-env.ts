@@ -1,14 +1,20 @@
 import { z } from "zod";
-import { type EnvSource, parseEnv } from "../common/env-schema";
+import { documented, type EnvSource, parseEnv } from "../common/env-schema";
 
-const launcherEnvSchema = z.object({
+export const launcherEnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
-  /** How long a child may take to report ready before `npm start` gives up. */
-  FORKLINE_READY_TIMEOUT_MS: z.coerce.number({ error: "must be a number" }).int().min(1000).default(120_000),
-  /** `false` skips the automatic `next build` (CI images that build separately). */
-  FORKLINE_AUTO_BUILD: z.enum(["true", "false"]).default("true"),
-  /** Media engine processes to run, one per core to use; the server spreads calls over them. */
-  MEDIA_ENGINE_WORKERS: z.coerce.number({ error: "must be a number" }).int().min(1).max(16).default(1),
+  FORKLINE_READY_TIMEOUT_MS: documented(
+    z.coerce.number({ error: "must be a number" }).int().min(1000).default(120_000),
+    "`npm start`: how long a child may take to report ready before the launcher gives up",
+  ),
+  FORKLINE_AUTO_BUILD: documented(
+    z.enum(["true", "false"]).default("true"),
+    "`npm start`: `false` skips the automatic `next build` (images that build separately)",
+  ),
+  MEDIA_ENGINE_WORKERS: documented(
+    z.coerce.number({ error: "must be a number" }).int().min(1).max(16).default(1),
+    "`npm start`: media engine processes to run, one per core to use; the server spreads calls over them",
+  ),
   MEDIA_ENGINE_HOST: z.string().default("127.0.0.1"),
   MEDIA_ENGINE_SIP_PORT: z.coerce.number({ error: "must be a number" }).int().min(1).max(65535).default(5070),
   MEDIA_ENGINE_HTTP_PORT: z.coerce

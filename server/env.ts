@@ -1,50 +1,76 @@
 import { z } from "zod";
 import {
+  documented,
   type EnvSource,
   parseEnv,
   zBindAddress,
   zBool,
   zPort,
+  zLogLevel,
   zSqliteOrPostgresUrl,
 } from "../common/env-schema";
 
-const serverEnvSchema = z
+export const serverEnvSchema = z
   .object({
-    NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
-    HTTP_PORT: zPort(3000),
-    HTTP_HOST: zBindAddress("127.0.0.1"),
-    SIP_PORT: zPort(5060),
-    SIP_HOST: zBindAddress("127.0.0.1"),
-    SIP_REALM: z
-      .string()
-      .regex(/^[A-Za-z0-9.-]{1,64}$/, "must be a host-like name (letters, digits, dots, dashes)")
-      .default("forkline"),
-    PUBLIC_IP: zBindAddress("127.0.0.1"),
-    MEDIA_ENGINE_URI: z
-      .string()
-      .refine(
-        (v) => v.split(",").every((u) => /^sips?:[^\s,]+$/.test(u.trim())),
-        "must be a comma-separated list of SIP URIs such as sip:127.0.0.1:5070",
-      )
-      .optional(),
-    MEDIA_ENGINE_SIP_PORT: zPort(5070),
-    /** How long a call waits at a routing point for a TRouteCall before the default target is used. */
-    ROUTE_TIMEOUT_MS: z.coerce.number({ error: "must be a number" }).int().min(0).max(60_000).default(2_000),
-    RECORDER_SIP_PORT: zPort(5080),
-    RECORDER_HTTP_PORT: zPort(5081),
-    DATABASE_URL: zSqliteOrPostgresUrl,
-    RECORDINGS_DIR: z.string().min(1).default("./recordings"),
-    TLS_CERT: z.string().min(1).optional(),
-    TLS_KEY: z.string().min(1).optional(),
-    /** Initial admin password for a new database; generated and printed when unset. */
-    ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").optional(),
-    SESSION_TTL_HOURS: z.coerce
-      .number({ error: "must be a number" })
-      .positive()
-      .max(24 * 30)
-      .default(12),
-    SEED_DEMO: zBool(true),
-    LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+    NODE_ENV: documented(
+      z.enum(["development", "production", "test"]).default("production"),
+      "`development` serves the web app from `next dev`; `production` from the build",
+    ),
+    HTTP_PORT: documented(zPort(3000), "web UI, tRPC, SIP over WebSocket (`/sip`)"),
+    HTTP_HOST: documented(zBindAddress("127.0.0.1"), "address the web UI listens on"),
+    SIP_PORT: documented(zPort(5060), "SIP Server UDP/TCP"),
+    SIP_HOST: documented(zBindAddress("127.0.0.1"), "address the SIP Server listens on"),
+    SIP_REALM: documented(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9.-]{1,64}$/, "must be a host-like name (letters, digits, dots, dashes)")
+        .default("forkline"),
+      "digest authentication realm of registrations and calls",
+    ),
+    PUBLIC_IP: documented(zBindAddress("127.0.0.1"), "address announced in SDP and URLs"),
+    MEDIA_ENGINE_URI: documented(
+      z
+        .string()
+        .refine(
+          (v) => v.split(",").every((u) => /^sips?:[^\s,]+$/.test(u.trim())),
+          "must be a comma-separated list of SIP URIs such as sip:127.0.0.1:5070",
+        )
+        .optional(),
+      "the SIP Server's media engines, comma separated; each is kept alive every 500 ms and its calls are ended within 2 s of its death",
+      "`sip:127.0.0.1:<MEDIA_ENGINE_SIP_PORT>` (one per worker)",
+    ),
+    MEDIA_ENGINE_SIP_PORT: documented(zPort(5070), "media engine SIP (MSML); worker i listens 100·i above"),
+    ROUTE_TIMEOUT_MS: documented(
+      z.coerce.number({ error: "must be a number" }).int().min(0).max(60_000).default(2_000),
+      "how long a call waits at a routing point for a `TRouteCall` before the default target is used",
+    ),
+    RECORDER_SIP_PORT: documented(zPort(5080), "lab recorder SIPREC"),
+    RECORDER_HTTP_PORT: documented(zPort(5081), "lab recorder health and the `/recordings` listing"),
+    DATABASE_URL: documented(zSqliteOrPostgresUrl, "SQLite database"),
+    RECORDINGS_DIR: documented(
+      z.string().min(1).default("./recordings"),
+      "where the lab recorder writes WAV + JSON",
+    ),
+    TLS_CERT: documented(
+      z.string().min(1).optional(),
+      "PEM certificate: serve HTTPS/WSS (browsers give microphones only to localhost or HTTPS); set with `TLS_KEY`",
+    ),
+    TLS_KEY: documented(z.string().min(1).optional(), "PEM private key of `TLS_CERT`"),
+    ADMIN_PASSWORD: documented(
+      z.string().min(8, "must be at least 8 characters").optional(),
+      "the first admin password of a new database",
+      "generated and printed",
+    ),
+    SESSION_TTL_HOURS: documented(
+      z.coerce
+        .number({ error: "must be a number" })
+        .positive()
+        .max(24 * 30)
+        .default(12),
+      "how long a web sign-in lasts",
+    ),
+    SEED_DEMO: documented(zBool(true), "seed demo DNs on a new database"),
+    LOG_LEVEL: zLogLevel,
   })
   .refine((env) => Boolean(env.TLS_CERT) === Boolean(env.TLS_KEY), {
     message: "TLS_CERT and TLS_KEY must be set together",
