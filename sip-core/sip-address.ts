@@ -1,3 +1,5 @@
+import { formatUriHost } from "../protocol/sip";
+
 export type TransportProtocol = "UDP" | "TCP" | "WS" | "WSS";
 
 /**
@@ -39,7 +41,7 @@ export function isTransportProtocol(value: string): value is TransportProtocol {
 }
 
 export function formatSipAddress(address: SipAddress): string {
-  const host = address.host.includes(":") ? `[${address.host}]` : address.host;
+  const host = formatUriHost(address.host);
   const connection = address.connectionId === undefined ? "" : ` (${address.connectionId})`;
   return `${address.transport} ${host}:${address.port}${connection}`;
 }

@@ -4,6 +4,21 @@ import { zKeyValueParams, zRecorderUri } from "./config-schemas";
 export const RECORD_SIDES = ["source", "destination"] as const;
 export type RecordSide = (typeof RECORD_SIDES)[number];
 
+/** A call's two parties as the SIP Server names them. */
+export type CallSide = "caller" | "callee";
+
+/**
+ * The T-Library names for the sides of a call (the `record` extension of `TRouteCall` and
+ * `TRequestPrivateService`): source is the caller, destination the callee.
+ */
+export function toRecordSide(side: CallSide): RecordSide {
+  return side === "caller" ? "source" : "destination";
+}
+
+export function toCallSide(side: RecordSide): CallSide {
+  return side === "source" ? "caller" : "callee";
+}
+
 export const zRecordingControlInput = z.object({
   callId: z.string().trim().min(1, "give a call id (ConnID)").max(128),
   side: z.enum(RECORD_SIDES, { error: "side must be source or destination" }).default("source"),

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { MSML_CONTENT_TYPE, serializeMsmlResult } from "../../protocol/msml";
+import { formatUriHost } from "../../protocol/sip";
 import {
   ENGINE_BOOT_HEADER,
   LOAD_HEADER,
@@ -178,7 +179,7 @@ export class MediaEngineService {
   }
 
   private contact(): string {
-    return `<sip:media@${formatHost(this.options.publicAddress)}:${this.sipPort}>`;
+    return `<sip:media@${formatUriHost(this.options.publicAddress)}:${this.sipPort}>`;
   }
 
   private async onInvite(request: IncomingRequest): Promise<void> {
@@ -270,8 +271,4 @@ export class MediaEngineService {
     );
     await this.ua.close();
   }
-}
-
-function formatHost(host: string): string {
-  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
 }

@@ -3,7 +3,7 @@ import { createResponse } from "./create-response";
 import { formatNameAddr, parseNameAddr } from "./name-addr";
 import { parseSipMessage } from "./parse-sip-message";
 import { SipHeaders } from "./sip-headers";
-import { formatSipUri, parseSipUri, sipUri } from "./sip-uri";
+import { formatSipUri, formatUriHost, parseSipUri, sipUri } from "./sip-uri";
 import { formatVia, parseVia } from "./via";
 
 describe("SIP URIs (RFC 3261 §19.1)", () => {
@@ -97,5 +97,14 @@ describe("SipHeaders and createResponse", () => {
     ]);
     expect(trying.reason).toBe("Trying");
     expect(createResponse(request, 486).headers.has("Timestamp")).toBe(false);
+  });
+});
+
+describe("formatUriHost", () => {
+  it("brackets an IPv6 address once (RFC 3261 §25.1 IPv6reference) and keeps names and IPv4", () => {
+    expect(formatUriHost("::1")).toBe("[::1]");
+    expect(formatUriHost("[2001:db8::1]")).toBe("[2001:db8::1]");
+    expect(formatUriHost("192.0.2.1")).toBe("192.0.2.1");
+    expect(formatUriHost("pbx.example.com")).toBe("pbx.example.com");
   });
 });

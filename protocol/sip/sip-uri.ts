@@ -127,6 +127,14 @@ export function formatSipUri(uri: SipUri): string {
   return out;
 }
 
+/**
+ * The host part of a SIP URI. RFC 3261 §25.1: `host = hostname / IPv4address / IPv6reference`,
+ * `IPv6reference = "[" IPv6address "]"`: an IPv6 address is bracketed, anything else kept.
+ */
+export function formatUriHost(host: string): string {
+  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+}
+
 /** A sip: URI built from parts; host may be an IPv6 address without brackets. */
 export function sipUri(parts: {
   user?: string;
@@ -135,7 +143,7 @@ export function sipUri(parts: {
   scheme?: "sip" | "sips";
   params?: Record<string, string | null>;
 }): SipUri {
-  const host = parts.host.includes(":") && !parts.host.startsWith("[") ? `[${parts.host}]` : parts.host;
+  const host = formatUriHost(parts.host);
   return {
     scheme: parts.scheme ?? "sip",
     ...(parts.user === undefined ? {} : { user: parts.user }),

@@ -10,7 +10,7 @@ import {
   type SipAddress,
   type WsAdmission,
 } from "../../sip-core";
-import { parseSipUri } from "../../protocol/sip";
+import { formatUriHost, parseSipUri } from "../../protocol/sip";
 import type { CtiEventBus } from "../cti/cti-event-bus";
 import type { ServerEnv } from "../env";
 import type { Db } from "../services/db";
@@ -96,9 +96,9 @@ export class SipServer {
       // extension are not sent to a connection that is gone.
       onConnectionClosed: (connectionId) => this.registrar.removeFlow(connectionId),
     });
-    const contact = `<sip:forkline@${formatHost(env.PUBLIC_IP)}:${env.SIP_PORT}>`;
+    const contact = `<sip:forkline@${formatUriHost(env.PUBLIC_IP)}:${env.SIP_PORT}>`;
     this.media = new MediaEnginePool(this.ua, env.mediaEngineUris, {
-      from: `<sip:forkline@${formatHost(env.PUBLIC_IP)}>`,
+      from: `<sip:forkline@${formatUriHost(env.PUBLIC_IP)}>`,
       contact,
       // Calls do not survive a server restart yet: a new server owns no legs, so an engine
       // releases the legs a previous server left behind.
@@ -177,16 +177,16 @@ export class SipServer {
   contactFor(source: SipAddress): string {
     const { env } = this.deps;
     if (source.transport === "WS" || source.transport === "WSS") {
-      return `<sip:forkline@${formatHost(env.PUBLIC_IP)}:${env.HTTP_PORT};transport=${source.transport.toLowerCase()}>`;
+      return `<sip:forkline@${formatUriHost(env.PUBLIC_IP)}:${env.HTTP_PORT};transport=${source.transport.toLowerCase()}>`;
     }
-    return `<sip:forkline@${formatHost(env.PUBLIC_IP)}:${env.SIP_PORT};transport=${source.transport.toLowerCase()}>`;
+    return `<sip:forkline@${formatUriHost(env.PUBLIC_IP)}:${env.SIP_PORT};transport=${source.transport.toLowerCase()}>`;
   }
 
   /** OPTIONS to a SIP URI (a recorder's "test" button): the answer, or 408 after `timeoutMs`. */
   async probe(uri: string, timeoutMs = 3000): Promise<{ status: number; reason: string; ms: number }> {
     const started = Date.now();
     const request = this.ua.createRequest("OPTIONS", uri, {
-      from: `<sip:forkline@${formatHost(this.deps.env.PUBLIC_IP)}>`,
+      from: `<sip:forkline@${formatUriHost(this.deps.env.PUBLIC_IP)}>`,
       to: `<${uri}>`,
     });
     let timer: NodeJS.Timeout | undefined;
@@ -211,8 +211,4 @@ export class SipServer {
     this.registrar.close();
     await this.ua.close();
   }
-}
-
-function formatHost(host: string): string {
-  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
 }

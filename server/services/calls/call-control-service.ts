@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { zRecordingControlInput } from "../../../common/schemas/recording-schemas";
+import { toRecordSide, type zRecordingControlInput } from "../../../common/schemas/recording-schemas";
 import { TErrorCode } from "../../cti/t-library-events";
 import { AppError, AppErrorCode } from "../../errors/app-error";
 import {
@@ -181,7 +181,7 @@ export async function controlRecording(
     });
     return done.map((r) => ({
       id: r.id,
-      side: r.callSide === "caller" ? "source" : "destination",
+      side: toRecordSide(r.callSide),
       state: r.state,
     }));
   } catch (error) {

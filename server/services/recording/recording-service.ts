@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { RecordSide } from "../../../common/schemas/recording-schemas";
+import { toCallSide, toRecordSide, type RecordSide } from "../../../common/schemas/recording-schemas";
 import {
   decodeRecordingPrivateService,
   RecordingPolicyError,
@@ -299,7 +299,7 @@ export class RecordingService {
           : call.callee?.party.dn === thisDn
             ? "callee"
             : undefined;
-    if (thisSide === undefined) return side === "source" ? "caller" : "callee";
+    if (thisSide === undefined) return toCallSide(side);
     if (side === "source") return thisSide;
     return thisSide === "caller" ? "callee" : "caller";
   }
@@ -378,7 +378,7 @@ export class RecordingService {
         agentId: agentId ?? "",
         callId: call.caller.invite.message.headers.get("Call-ID") ?? call.connId,
         connId: call.connId,
-        side: callSide === "caller" ? "source" : "destination",
+        side: toRecordSide(callSide),
         trigger,
         requestedBy: req.by,
         params: req.params ?? {},
@@ -443,7 +443,7 @@ export class RecordingService {
       this.watchdog.answered(duty);
       await this.start(call, callSide, trigger, {
         connId: call.connId,
-        side: callSide === "caller" ? "source" : "destination",
+        side: toRecordSide(callSide),
         by: `${trigger}:${party.dn}`,
       })
         .then((r) => this.announce(call, r, "start", trigger))
@@ -451,7 +451,7 @@ export class RecordingService {
         .catch((error: unknown) => this.reportStartFailure(call, error, { alarm: false }));
     }
     if (route === "source" || route === "destination") {
-      const callSide: CallSide = route === "source" ? "caller" : "callee";
+      const callSide = toCallSide(route);
       await this.start(call, callSide, "route", {
         connId: call.connId,
         side: route,
@@ -652,7 +652,7 @@ export class RecordingService {
     if (trigger === undefined) return;
     await this.start(call, side, trigger, {
       connId: call.connId,
-      side: side === "caller" ? "source" : "destination",
+      side: toRecordSide(side),
       by: `${trigger}:${party.dn}`,
     })
       .then((r) => this.announce(call, r, "start", trigger))
@@ -724,7 +724,7 @@ export class RecordingService {
       {
         id: recording.id,
         state: recording.state,
-        side: recording.callSide === "caller" ? "source" : "destination",
+        side: toRecordSide(recording.callSide),
         trigger: recording.trigger,
       },
       referenceId,

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
+import type { CallSide } from "../../../common/schemas/recording-schemas";
 import type { MsmlEvent } from "../../../protocol/msml";
 import { parseSdp, selectedCodec } from "../../../protocol/sdp";
-import { parseNameAddr, type SipResponse } from "../../../protocol/sip";
+import { formatUriHost, parseNameAddr, type SipResponse } from "../../../protocol/sip";
 import {
   Dialog,
   RequestTimeoutError,
@@ -43,7 +44,7 @@ export interface CallControllerOptions {
   readonly log: (line: string) => void;
 }
 
-export type CallSide = "caller" | "callee";
+export type { CallSide };
 
 export type { RecordingEngineEvent } from "../media/recording-control";
 
@@ -563,7 +564,7 @@ export class CallController {
     const ua = this.options.ua;
     const requestUri =
       callee.requestUri ??
-      `sip:${callee.party.number}@${formatHost(callee.destination.host)}:${callee.destination.port}`;
+      `sip:${callee.party.number}@${formatUriHost(callee.destination.host)}:${callee.destination.port}`;
     const callerFrom = call.caller.invite.message.headers.get("From") ?? "";
     const display = from === call.caller.party ? parseDisplayName(callerFrom) : undefined;
     const fromNumber = from.number || "anonymous";
@@ -744,10 +745,6 @@ export class CallController {
 function sameFlow(a: SipAddress, b: SipAddress): boolean {
   if (a.connectionId !== undefined || b.connectionId !== undefined) return a.connectionId === b.connectionId;
   return a.transport === b.transport && a.host === b.host && a.port === b.port;
-}
-
-function formatHost(host: string): string {
-  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
 }
 
 function parseDisplayName(value: string): string | undefined {
