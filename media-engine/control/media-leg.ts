@@ -1,3 +1,4 @@
+import { transitionFunction, type TransitionTable } from "../../common/state-machine";
 import type { Dialog } from "../../sip-core";
 import type { MediaEndpoint } from "../rtp";
 import type { RtpMap } from "../../protocol/sdp";
@@ -8,11 +9,12 @@ export enum MediaLegState {
   Terminated = "terminated",
 }
 
-const LEG_EDGES: Record<MediaLegState, readonly MediaLegState[]> = {
+const LEG_EDGES: TransitionTable<MediaLegState> = {
   [MediaLegState.Early]: [MediaLegState.Confirmed, MediaLegState.Terminated],
   [MediaLegState.Confirmed]: [MediaLegState.Terminated],
   [MediaLegState.Terminated]: [],
 };
+const transitionLeg = transitionFunction("media leg", LEG_EDGES);
 
 /** Why the engine ends a leg itself, for the BYE's Reason header (RFC 3326). */
 export interface HangUpReason {
@@ -45,9 +47,6 @@ export class MediaLeg {
   }
 
   transition(next: MediaLegState): void {
-    if (!LEG_EDGES[this.stateValue].includes(next)) {
-      throw new Error(`media leg ${this.connId}: illegal transition ${this.stateValue} → ${next}`);
-    }
-    this.stateValue = next;
+    this.stateValue = transitionLeg(this.stateValue, next, this.connId);
   }
 }

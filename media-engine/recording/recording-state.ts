@@ -1,3 +1,5 @@
+import { transitionFunction, type TransitionTable } from "../../common/state-machine";
+
 /** A recording as the media engine (the SRC) runs it, across the SIPREC sessions that carry it. */
 export enum RecordingState {
   /** The first INVITE round is in flight (no recorder has had the recording yet). */
@@ -15,7 +17,7 @@ export enum RecordingState {
   Failed = "failed",
 }
 
-const EDGES: Record<RecordingState, readonly RecordingState[]> = {
+const EDGES: TransitionTable<RecordingState> = {
   [RecordingState.Connecting]: [
     RecordingState.Recording,
     RecordingState.Paused,
@@ -46,16 +48,8 @@ const EDGES: Record<RecordingState, readonly RecordingState[]> = {
   [RecordingState.Failed]: [],
 };
 
-export class IllegalRecordingTransition extends Error {
-  constructor(from: RecordingState, to: RecordingState) {
-    super(`recording: illegal transition ${from} → ${to}`);
-  }
-}
-
-export function transitionRecording(from: RecordingState, to: RecordingState): RecordingState {
-  if (!EDGES[from].includes(to)) throw new IllegalRecordingTransition(from, to);
-  return to;
-}
+/** Returns the new state or throws IllegalTransitionError (common/state-machine). */
+export const transitionRecording = transitionFunction("recording", EDGES);
 
 export const isLive = (state: RecordingState): boolean =>
   state === RecordingState.Connecting ||

@@ -1,3 +1,10 @@
+import {
+  IllegalTransitionError,
+  isFinalState,
+  transitionFunction,
+  type TransitionTable,
+} from "../../../common/state-machine";
+
 /**
  * Life of one recording session (one side of one call, to one recorder), as the SIP Server
  * tracks it:
@@ -26,7 +33,7 @@ export enum RecordingState {
   Failed = "failed",
 }
 
-const EDGES: Record<RecordingState, readonly RecordingState[]> = {
+const EDGES: TransitionTable<RecordingState> = {
   [RecordingState.Starting]: [RecordingState.Recording, RecordingState.Stopped, RecordingState.Failed],
   [RecordingState.Recording]: [
     RecordingState.Paused,
@@ -50,14 +57,11 @@ const EDGES: Record<RecordingState, readonly RecordingState[]> = {
   [RecordingState.Failed]: [],
 };
 
-export class RecordingStateError extends Error {
+/** Told to users as it is (a tRPC CONFLICT): a pause of a stopped recording, for example. */
+export class RecordingStateError extends IllegalTransitionError {
   override readonly name = "RecordingStateError";
-  constructor(
-    readonly from: RecordingState,
-    readonly to: RecordingState,
-  ) {
-    super(`A recording that is ${from} cannot become ${to}.`);
-    Object.setPrototypeOf(this, new.target.prototype);
+  constructor(from: RecordingState, to: RecordingState) {
+    super("recording", from, to, `A recording that is ${from} cannot become ${to}.`);
   }
 }
 
@@ -70,11 +74,12 @@ export function canTransition(from: RecordingState, to: RecordingState): boolean
 }
 
 /** Returns the new state or throws RecordingStateError for an illegal move. */
-export function transition(from: RecordingState, to: RecordingState): RecordingState {
-  if (!canTransition(from, to)) throw new RecordingStateError(from, to);
-  return to;
-}
+export const transition = transitionFunction(
+  "recording",
+  EDGES,
+  (from, to) => new RecordingStateError(from, to),
+);
 
 export function isFinal(state: RecordingState): boolean {
-  return EDGES[state].length === 0;
+  return isFinalState(EDGES, state);
 }

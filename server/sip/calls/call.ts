@@ -1,3 +1,4 @@
+import { transitionFunction, type TransitionTable } from "../../../common/state-machine";
 import type { SipRequest } from "../../../protocol/sip";
 import type { Dialog, IncomingRequest, SipAddress } from "../../../sip-core";
 import type { MediaLegHandle } from "../media/media-engine-pool";
@@ -11,12 +12,13 @@ export enum CallState {
   Released = "released",
 }
 
-const CALL_EDGES: Record<CallState, readonly CallState[]> = {
+const CALL_EDGES: TransitionTable<CallState> = {
   [CallState.Routing]: [CallState.Alerting, CallState.Released],
   [CallState.Alerting]: [CallState.Established, CallState.Released],
   [CallState.Established]: [CallState.Released],
   [CallState.Released]: [],
 };
+const transitionCall = transitionFunction("call", CALL_EDGES);
 
 /** A party of a call as CTI clients see it: a DN of ours, or an outside number on a trunk. */
 export interface CallParty {
@@ -81,10 +83,7 @@ export class Call {
   }
 
   transition(next: CallState): void {
-    if (!CALL_EDGES[this.stateValue].includes(next)) {
-      throw new Error(`call ${this.connId}: illegal transition ${this.stateValue} → ${next}`);
-    }
-    this.stateValue = next;
+    this.stateValue = transitionCall(this.stateValue, next, this.connId);
     if (next === CallState.Established) this.establishedAt = new Date();
     if (next === CallState.Released) this.releasedAt = new Date();
   }
