@@ -4,16 +4,10 @@ import {
   PREFER_CODEC_HEADER,
   SERVER_BOOT_HEADER,
 } from "../../protocol/msml/engine-contract";
-import type { RtpMap } from "../../protocol/sdp";
+import type { RtpMap, SdpDirection } from "../../protocol/sdp";
 import { parseCSeq, type SipResponse } from "../../protocol/sip";
 import { Dialog, SipError, tagOf, type IncomingRequest, type UserAgentCore } from "../../sip-core";
-import {
-  PortPoolExhaustedError,
-  RtpEndpoint,
-  type MediaDirection,
-  type MediaEndpoint,
-  type PortPool,
-} from "../rtp";
+import { PortPoolExhaustedError, RtpEndpoint, type MediaEndpoint, type PortPool } from "../rtp";
 import { WebRtcEndpoint, WebRtcNegotiationError } from "../webrtc";
 import { contain, type ErrorSink } from "./contain";
 import type { EngineLog } from "./engine-log";
@@ -231,7 +225,7 @@ export class LegInviteHandler {
   private applyRemote(
     endpoint: RtpEndpoint,
     remote: { address: string; port: number; rtcpPort?: number },
-    direction: MediaDirection,
+    direction: SdpDirection,
   ): void {
     if (!isNullAddress(remote.address)) endpoint.setRemote(remote.address, remote.port, remote.rtcpPort);
     endpoint.setDirection(isNullAddress(remote.address) ? "inactive" : direction);

@@ -4,6 +4,7 @@ import {
   mediaAddress,
   parseSdp,
   serializeSdp,
+  type SdpDirection,
   type SessionDescription,
 } from "../../protocol/sdp";
 import { SIPREC_OPTION_TAG, SRC_FEATURE_TAG, type RecordingMetadata } from "../../protocol/siprec";
@@ -21,7 +22,8 @@ import type { RemoteMedia } from "./recording-stream";
 import { recordingSdp, siprecBody, type RecordedStreamInfo } from "./siprec-offer";
 import { probeUnreachable } from "./unreachable-probe";
 
-export type MediaDirection = "sendonly" | "inactive";
+/** What the SRC offers a recorder: media (RFC 7866 §8.1.1 streams are sendonly) or paused. */
+export type SrcDirection = Extract<SdpDirection, "sendonly" | "inactive">;
 
 export interface RecorderSessionDeps {
   readonly ua: UserAgentCore;
@@ -65,7 +67,7 @@ export class RecorderSession {
     return this.dialog !== undefined;
   }
 
-  private offer(direction: MediaDirection): SessionDescription {
+  private offer(direction: SrcDirection): SessionDescription {
     return recordingSdp({
       address: this.deps.publicAddress,
       sessionId: this.sdpSessionId,
@@ -82,7 +84,7 @@ export class RecorderSession {
    * §9.1), otherwise its client transaction is abandoned (§9.1: "If no provisional response has
    * been received, the CANCEL request MUST NOT be sent").
    */
-  async invite(direction: MediaDirection, timeoutMs: number, abort: AbortSignal): Promise<InviteOutcome> {
+  async invite(direction: SrcDirection, timeoutMs: number, abort: AbortSignal): Promise<InviteOutcome> {
     let destination: SipAddress;
     try {
       destination = uriDestination(parseSipUri(this.uri));
@@ -166,12 +168,12 @@ export class RecorderSession {
    * either direction", so re-INVITEs go out one after the other. Resolves with a loss reason when
    * the recorder answered 481/408 or not at all, else undefined.
    */
-  setDirection(direction: MediaDirection): Promise<string | undefined> {
+  setDirection(direction: SrcDirection): Promise<string | undefined> {
     this.reinvites = this.reinvites.then(() => this.reinvite(direction));
     return this.reinvites;
   }
 
-  private async reinvite(direction: MediaDirection): Promise<string | undefined> {
+  private async reinvite(direction: SrcDirection): Promise<string | undefined> {
     const dialog = this.dialog;
     const destination = this.destination;
     if (dialog === undefined) return undefined;
@@ -225,7 +227,7 @@ export class RecorderSession {
   }
 
   /** A re-INVITE or UPDATE from the recorder (session refresh): answered with our current direction. */
-  answerOffer(request: IncomingRequest, direction: MediaDirection): RemoteMedia[] | undefined {
+  answerOffer(request: IncomingRequest, direction: SrcDirection): RemoteMedia[] | undefined {
     const offer = parseSdp(request.message.body);
     this.sdpVersion += 1;
     const answer = createAnswer(offer, {

@@ -10,7 +10,7 @@ import {
 import type { MediaLeg } from "../control/media-leg";
 import type { MediaBridge, PortPool } from "../rtp";
 import { failoverOrder, RecorderFailover } from "./recorder-failover";
-import { RecorderSession, type MediaDirection } from "./recorder-session";
+import { RecorderSession, type SrcDirection } from "./recorder-session";
 import { DEFAULT_WATCH_TIMING, RecorderWatch, type RecorderLoss, type WatchTiming } from "./recorder-watch";
 import { isLive, RecordingState, transitionRecording } from "./recording-state";
 import { RecordingStream } from "./recording-stream";
@@ -203,7 +203,7 @@ export class RecordingSession {
       this.metadata(segment),
     );
     // A recording paused while it has no recorder is continued a=inactive.
-    const offered: MediaDirection = this.isState(RecordingState.Paused) ? "inactive" : "sendonly";
+    const offered: SrcDirection = this.isState(RecordingState.Paused) ? "inactive" : "sendonly";
     const outcome = await recorder.invite(
       offered,
       this.record.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS,
@@ -300,7 +300,7 @@ export class RecordingSession {
   /** A re-INVITE for pause or resume; a recorder that does not answer it is lost. */
   private async tellDirection(
     recorder: RecorderSession,
-    direction: MediaDirection,
+    direction: SrcDirection,
   ): Promise<string | undefined> {
     const sentAt = Date.now();
     const reason = await recorder.setDirection(direction);

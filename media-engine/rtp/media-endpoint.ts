@@ -1,3 +1,4 @@
+import type { SdpDirection } from "../../protocol/sdp";
 export interface EndpointStats {
   packetsIn: number;
   bytesIn: number;
@@ -17,11 +18,10 @@ export interface EndpointStats {
 }
 
 /** From the endpoint's point of view toward its remote party. */
-export type MediaDirection = "sendrecv" | "sendonly" | "recvonly" | "inactive";
 
-export const directionReceives = (direction: MediaDirection): boolean =>
+export const directionReceives = (direction: SdpDirection): boolean =>
   direction === "sendrecv" || direction === "recvonly";
-export const directionSends = (direction: MediaDirection): boolean =>
+export const directionSends = (direction: SdpDirection): boolean =>
   direction === "sendrecv" || direction === "sendonly";
 
 /** Implemented by RtpEndpoint now, by a WebRTC endpoint later. */
@@ -36,7 +36,7 @@ export interface MediaEndpoint {
   onRtp(listener: (packet: Buffer, endpoint: MediaEndpoint) => void): () => void;
   /** Sends one RTP packet to the remote party (dropped, not thrown, when direction forbids sending or no remote is known yet). */
   sendRtp(packet: Buffer): void;
-  setDirection(direction: MediaDirection): void;
+  setDirection(direction: SdpDirection): void;
   /** Idempotent; emits 'closed' once. */
   close(): void;
   /** No RTP from remote for inactivityTimeoutMs while direction allows receiving (reported once, re-armed when packets resume). */

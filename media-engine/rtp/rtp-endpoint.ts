@@ -3,13 +3,8 @@ import type dgram from "node:dgram";
 import { EventEmitter } from "node:events";
 import { performance } from "node:perf_hooks";
 import { isRtpPacket, readSeq, readSsrc, readTimestamp, RtpReceiverStats } from "../../protocol/rtp";
-import {
-  directionReceives,
-  directionSends,
-  type EndpointStats,
-  type MediaDirection,
-  type MediaEndpoint,
-} from "./media-endpoint";
+import { directionReceives, directionSends, type EndpointStats, type MediaEndpoint } from "./media-endpoint";
+import type { SdpDirection } from "../../protocol/sdp";
 import type { PortPool } from "./port-pool";
 
 export interface RtpEndpointOptions {
@@ -49,7 +44,7 @@ export class RtpEndpoint extends EventEmitter implements MediaEndpoint {
     lost: 0,
     jitterMs: 0,
   };
-  private direction: MediaDirection = "sendrecv";
+  private direction: SdpDirection = "sendrecv";
   private remoteAddress: string | undefined;
   private remotePort = 0;
   private remoteRtcpPort = 0;
@@ -154,7 +149,7 @@ export class RtpEndpoint extends EventEmitter implements MediaEndpoint {
     this.counters.bytesOut += packet.length;
   }
 
-  setDirection(direction: MediaDirection): void {
+  setDirection(direction: SdpDirection): void {
     if (!directionReceives(this.direction) && directionReceives(direction)) this.restartQuietPeriod();
     this.direction = direction;
   }

@@ -16,7 +16,6 @@ import {
   directionReceives,
   directionSends,
   type EndpointStats,
-  type MediaDirection,
   type MediaEndpoint,
 } from "../rtp/media-endpoint";
 import { buildAnswer } from "./build-answer";
@@ -76,7 +75,7 @@ export class WebRtcEndpoint extends EventEmitter implements MediaEndpoint {
   private relayTelephoneEventPt: number | undefined;
   private mid: string | undefined;
   /** What the engine wants (setDirection). */
-  private direction: MediaDirection = "sendrecv";
+  private direction: SdpDirection = "sendrecv";
   /** What the browser's latest offer allows, from its point of view. */
   private remoteDirection: SdpDirection = "sendrecv";
   private rtpListeners: readonly RtpListener[] = EMPTY;
@@ -262,7 +261,7 @@ export class WebRtcEndpoint extends EventEmitter implements MediaEndpoint {
     counters.bytesOut += packet.length;
   }
 
-  setDirection(direction: MediaDirection): void {
+  setDirection(direction: SdpDirection): void {
     if (!directionReceives(this.direction) && directionReceives(direction)) this.restartQuietPeriod();
     this.direction = direction;
   }
@@ -337,7 +336,7 @@ export class WebRtcEndpoint extends EventEmitter implements MediaEndpoint {
   }
 
   /** Our receive direction as the browser's offer and the engine's choice together allow it. */
-  private effectiveReceiveDirection(): MediaDirection {
+  private effectiveReceiveDirection(): SdpDirection {
     return directionSends(this.remoteDirection) && directionReceives(this.direction)
       ? "recvonly"
       : "inactive";
