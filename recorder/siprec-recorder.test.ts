@@ -8,7 +8,7 @@ import { parseSdp, serializeSdp, type SdpDirection } from "../protocol/sdp";
 import type { SipResponse } from "../protocol/sip";
 import { Dialog, TcpTransport, UdpTransport, UserAgentCore } from "../sip-core";
 import { startRecorderHttp } from "./recorder-http";
-import type { RecordingSummary } from "./recording-session";
+import type { RecordingSummary } from "./srs-recording";
 import { SiprecRecorder } from "./siprec-recorder";
 import { dominantFrequency, readWav, silentRuns, tone } from "./test-support/audio-analysis";
 import { offerSdp, siprecBody, twoPartyMetadata, type FixtureStream } from "./test-support/siprec-fixtures";

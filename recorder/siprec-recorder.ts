@@ -16,7 +16,7 @@ import {
   type TimerValues,
 } from "../sip-core";
 import { parseSiprecBody, parseSiprecInvite, type SiprecOffer } from "./parse-siprec-offer";
-import { type EndReason, RecordingSession, type RecordingSummary, SAMPLE_RATE } from "./recording-session";
+import { type EndReason, SrsRecording, type RecordingSummary, SAMPLE_RATE } from "./srs-recording";
 import { RtpPortRange, RtpPortsExhaustedError, type RtpSocketPair } from "./rtp-port-range";
 import { type RecoveredRecording, recoverRecordings } from "./recover-recordings";
 import { rtcpOfferOf, StreamReceiver } from "./stream-receiver";
@@ -51,7 +51,7 @@ export interface SiprecRecorderOptions {
 
 interface ActiveRecording {
   readonly dialog: Dialog;
-  readonly session: RecordingSession;
+  readonly session: SrsRecording;
   readonly receivers: (StreamReceiver | undefined)[];
   readonly origin: SdpOrigin;
   answer: SessionDescription;
@@ -211,9 +211,9 @@ export class SiprecRecorder {
     }
 
     const callId = request.message.headers.get("Call-ID") ?? "";
-    let session: RecordingSession;
+    let session: SrsRecording;
     try {
-      session = new RecordingSession({
+      session = new SrsRecording({
         dir: this.options.recordingsDir,
         sipCallId: callId,
         offer,
@@ -387,7 +387,7 @@ export class SiprecRecorder {
   // RTP
 
   /** The sockets of m-line `index`: RTP to the recording, RTCP receiver reports to the SRC. */
-  private receiverFor(pair: RtpSocketPair, session: RecordingSession, index: number): StreamReceiver {
+  private receiverFor(pair: RtpSocketPair, session: SrsRecording, index: number): StreamReceiver {
     return new StreamReceiver({
       sockets: pair,
       cname: this.cname,

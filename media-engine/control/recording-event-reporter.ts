@@ -1,7 +1,7 @@
 import { MSML_CONTENT_TYPE, serializeMsmlEvent } from "../../protocol/msml";
 import { DialogState, type UserAgentCore } from "../../sip-core";
 import { recordingEventMsml } from "../recording/recording-event-fields";
-import type { RecordingEvent } from "../recording/recording-session";
+import type { RecordingEvent } from "../recording/src-recording";
 import type { ErrorSink } from "./contain";
 import { MediaLegState } from "./media-leg";
 

@@ -1,5 +1,5 @@
 import { recordingEventName, RecordingEventField } from "../../protocol/msml";
-import type { RecordingEvent } from "./recording-session";
+import type { RecordingEvent } from "./src-recording";
 
 /**
  * A recording event as the MSML <event> the engine sends the SIP Server (RFC 5707 §7.4), named

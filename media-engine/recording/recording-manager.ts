@@ -3,7 +3,7 @@ import { MsmlError, MsmlStatus, type MsmlRecord } from "../../protocol/msml";
 import type { Dialog } from "../../sip-core";
 import type { MediaLeg } from "../control/media-leg";
 import type { MediaEndpoint } from "../rtp";
-import { RecordingSession, type RecordingSessionDeps } from "./recording-session";
+import { SrcRecording, type SrcRecordingDeps } from "./src-recording";
 
 /** MSML dialog names: RFC 5707 instance names, [a-zA-Z0-9.:\-_]+. */
 const NAME = /^[A-Za-z0-9.:_-]{1,64}$/;
@@ -14,10 +14,10 @@ const NAME = /^[A-Za-z0-9.:_-]{1,64}$/;
  * side to another, or the same streams to two recorders).
  */
 export class RecordingManager {
-  private readonly sessions = new Map<string, RecordingSession>();
+  private readonly sessions = new Map<string, SrcRecording>();
 
   constructor(
-    private readonly deps: RecordingSessionDeps & { legOf(endpoint: MediaEndpoint): MediaLeg | undefined },
+    private readonly deps: SrcRecordingDeps & { legOf(endpoint: MediaEndpoint): MediaLeg | undefined },
   ) {}
 
   /**
@@ -41,7 +41,7 @@ export class RecordingManager {
       throw new MsmlError(MsmlStatus.INSTANCE_NAME_IN_USE.code, `recording id ${recordingId} is in use`);
     }
     return () => {
-      const session = new RecordingSession(dialogId, target, recordingId, record, this.deps);
+      const session = new SrcRecording(dialogId, target, recordingId, record, this.deps);
       this.sessions.set(dialogId, session);
       const legs = [
         target,
@@ -53,7 +53,7 @@ export class RecordingManager {
   }
 
   /** A live session by MSML dialog id, or an MSML 430. */
-  require(dialogId: string): RecordingSession {
+  require(dialogId: string): SrcRecording {
     const session = this.sessions.get(dialogId);
     if (session === undefined || !session.live) {
       throw new MsmlError(MsmlStatus.OBJECT_DOES_NOT_EXIST.code, `${dialogId} does not exist`);
@@ -61,7 +61,7 @@ export class RecordingManager {
     return session;
   }
 
-  byRecorderDialog(dialog: Dialog): RecordingSession | undefined {
+  byRecorderDialog(dialog: Dialog): SrcRecording | undefined {
     return [...this.sessions.values()].find((session) => session.owns(dialog));
   }
 

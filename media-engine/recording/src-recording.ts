@@ -12,7 +12,7 @@ import type { MediaBridge, PortPool } from "../rtp";
 import { failoverOrder, RecorderFailover } from "./recorder-failover";
 import { RecorderSession, type SrcDirection } from "./recorder-session";
 import { DEFAULT_WATCH_TIMING, RecorderWatch, type RecorderLoss, type WatchTiming } from "./recorder-watch";
-import { isLive, RecordingState, transitionRecording } from "./recording-state";
+import { isLive, SrcRecordingState, transitionRecording } from "./src-recording-state";
 import { RecordingStream } from "./recording-stream";
 import { recordingMetadata, type RecordedStreamInfo } from "./siprec-offer";
 
@@ -21,7 +21,7 @@ export type { RecordingEventName };
 /** What a recording reports (protocol/msml engine-contract.ts says when and with which fields). */
 export interface RecordingEvent {
   readonly name: RecordingEventName;
-  readonly session: RecordingSession;
+  readonly session: SrcRecording;
   /** When it happened; for `interrupted` the start of the gap, for `continued` its end. */
   readonly at: Date;
   readonly recorder?: string;
@@ -32,7 +32,7 @@ export interface RecordingEvent {
   readonly acked?: number;
 }
 
-export interface RecordingSessionDeps {
+export interface SrcRecordingDeps {
   readonly ua: UserAgentCore;
   readonly bridge: MediaBridge;
   readonly portPool: PortPool;
@@ -58,15 +58,16 @@ interface Stream {
 }
 
 /**
- * One recording (one MSML dialog) of a call leg: the voice of the target leg's party and of every
+ * One recording as the media engine (the SRC, RFC 7866) runs it — named apart from the lab
+ * recorder's SrsRecording and the database's RecordingSession. One MSML dialog of a call leg: the voice of the target leg's party and of every
  * party joined to it, each on its own stream, carried by one SIPREC session (RFC 7866) at a time.
  * When the recorder is lost the recording outlives its session: it reports the gap, and continues
  * in a new SIPREC session with the next recorder of the failover list — same recording id and
  * RFC 7865 session id, the next segment number — retrying with backoff for as long as it is live.
  * Packets are copied as the bridge relays them; the call path never waits for a recorder.
  */
-export class RecordingSession {
-  private stateValue = RecordingState.Connecting;
+export class SrcRecording {
+  private stateValue = SrcRecordingState.Connecting;
   private streams: Stream[] = [];
   private recorder: RecorderSession | undefined;
   private recorderIndex = -1;
@@ -88,7 +89,7 @@ export class RecordingSession {
     readonly target: MediaLeg,
     readonly recordingId: string,
     private readonly record: MsmlRecord,
-    private readonly deps: RecordingSessionDeps,
+    private readonly deps: SrcRecordingDeps,
   ) {
     this.failover = new RecorderFailover({
       clock: deps.clock ?? new SystemClock(),
@@ -98,7 +99,7 @@ export class RecordingSession {
     });
   }
 
-  get state(): RecordingState {
+  get state(): SrcRecordingState {
     return this.stateValue;
   }
 
@@ -121,7 +122,7 @@ export class RecordingSession {
     return this.recorder?.owns(dialog) ?? false;
   }
 
-  private move(next: RecordingState): void {
+  private move(next: SrcRecordingState): void {
     this.stateValue = transitionRecording(this.stateValue, next);
   }
 
@@ -203,7 +204,7 @@ export class RecordingSession {
       this.metadata(segment),
     );
     // A recording paused while it has no recorder is continued a=inactive.
-    const offered: SrcDirection = this.isState(RecordingState.Paused) ? "inactive" : "sendonly";
+    const offered: SrcDirection = this.isState(SrcRecordingState.Paused) ? "inactive" : "sendonly";
     const outcome = await recorder.invite(
       offered,
       this.record.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS,
@@ -241,25 +242,25 @@ export class RecordingSession {
       this.deps.watchTiming ?? DEFAULT_WATCH_TIMING,
     );
     this.watch.start();
-    if (!this.isState(RecordingState.Paused) && offered === "inactive") {
+    if (!this.isState(SrcRecordingState.Paused) && offered === "inactive") {
       // Resumed while the INVITE was out: the recorder must accept media before it gets any.
       const reason = await recorder.setDirection("sendonly");
       if (reason !== undefined) this.lost(recorder, { reason, firstSignAt: Date.now() });
       if (this.recorder !== recorder) return undefined;
     }
     const name = segment === 1 ? "started" : "continued";
-    if (this.isState(RecordingState.Paused)) {
+    if (this.isState(SrcRecordingState.Paused)) {
       this.emit(name, { recorder: uri, segment });
       if (offered === "sendonly") void this.tellDirection(recorder, "inactive");
       return undefined;
     }
-    this.move(RecordingState.Recording);
+    this.move(SrcRecordingState.Recording);
     this.startForwarding();
     this.emit(name, { recorder: uri, segment, at: new Date(this.forwardingSince!) });
     return undefined;
   }
 
-  private isState(state: RecordingState): boolean {
+  private isState(state: SrcRecordingState): boolean {
     return this.stateValue === state;
   }
 
@@ -282,7 +283,7 @@ export class RecordingSession {
     this.watch = undefined;
     this.recorder = undefined;
     void recorder.hangUp();
-    if (this.isState(RecordingState.Recording)) this.move(RecordingState.Interrupted);
+    if (this.isState(SrcRecordingState.Recording)) this.move(SrcRecordingState.Interrupted);
     this.emit("interrupted", { recorder: recorder.uri, reason: loss.reason, at: new Date(at), sent, acked });
     const order = failoverOrder(this.record.dest.length, this.recorderIndex);
     this.failover.untilAccepted(order).catch((error: unknown) => this.deps.onError(error));
@@ -313,33 +314,33 @@ export class RecordingSession {
    * then the recorder is told with a re-INVITE a=inactive (RFC 7866 §8.1.2 pause by SDP).
    */
   pause(): void {
-    if (!this.live || this.isState(RecordingState.Paused)) return;
+    if (!this.live || this.isState(SrcRecordingState.Paused)) return;
     this.forwarding = false;
-    this.move(RecordingState.Paused);
+    this.move(SrcRecordingState.Paused);
     this.emit("paused", {});
     if (this.recorder !== undefined) void this.tellDirection(this.recorder, "inactive");
   }
 
   /** Resumes after the recorder accepted a=sendonly again (at once when there is no recorder now). */
   async resume(): Promise<void> {
-    if (!this.isState(RecordingState.Paused)) return;
+    if (!this.isState(SrcRecordingState.Paused)) return;
     const recorder = this.recorder;
     if (recorder === undefined) {
-      this.move(this.segment === 0 ? RecordingState.Connecting : RecordingState.Interrupted);
+      this.move(this.segment === 0 ? SrcRecordingState.Connecting : SrcRecordingState.Interrupted);
       this.emit("resumed", {});
       return;
     }
-    this.move(RecordingState.Recording);
+    this.move(SrcRecordingState.Recording);
     if ((await this.tellDirection(recorder, "sendonly")) !== undefined) return;
     // A stop, loss or new pause may have come while the re-INVITE was out.
-    if (!this.isState(RecordingState.Recording) || this.recorder !== recorder) return;
+    if (!this.isState(SrcRecordingState.Recording) || this.recorder !== recorder) return;
     this.startForwarding();
     this.emit("resumed", {});
   }
 
   /** A re-INVITE or UPDATE from the recorder (session refresh): answered with our current direction. */
   answerRecorderOffer(request: IncomingRequest): void {
-    this.recorder?.answerOffer(request, this.isState(RecordingState.Paused) ? "inactive" : "sendonly");
+    this.recorder?.answerOffer(request, this.isState(SrcRecordingState.Paused) ? "inactive" : "sendonly");
   }
 
   /** The recorder hung up (BYE): a loss like any other, the recording continues elsewhere. */
@@ -357,7 +358,7 @@ export class RecordingSession {
   async stop(): Promise<void> {
     if (!this.live) return;
     this.forwarding = false;
-    this.move(RecordingState.Stopped);
+    this.move(SrcRecordingState.Stopped);
     this.endAttempts();
     const recorder = this.recorder;
     this.recorder = undefined;
@@ -395,7 +396,7 @@ export class RecordingSession {
   private fail(reason: string): void {
     if (!this.live) return;
     this.forwarding = false;
-    this.move(RecordingState.Failed);
+    this.move(SrcRecordingState.Failed);
     this.endAttempts();
     const recorder = this.recorder;
     this.recorder = undefined;

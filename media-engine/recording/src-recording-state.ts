@@ -1,7 +1,7 @@
 import { transitionFunction, type TransitionTable } from "../../common/state-machine";
 
 /** A recording as the media engine (the SRC) runs it, across the SIPREC sessions that carry it. */
-export enum RecordingState {
+export enum SrcRecordingState {
   /** The first INVITE round is in flight (no recorder has had the recording yet). */
   Connecting = "connecting",
   Recording = "recording",
@@ -17,42 +17,42 @@ export enum RecordingState {
   Failed = "failed",
 }
 
-const EDGES: TransitionTable<RecordingState> = {
-  [RecordingState.Connecting]: [
-    RecordingState.Recording,
-    RecordingState.Paused,
-    RecordingState.Stopped,
-    RecordingState.Failed,
+const EDGES: TransitionTable<SrcRecordingState> = {
+  [SrcRecordingState.Connecting]: [
+    SrcRecordingState.Recording,
+    SrcRecordingState.Paused,
+    SrcRecordingState.Stopped,
+    SrcRecordingState.Failed,
   ],
-  [RecordingState.Recording]: [
-    RecordingState.Paused,
-    RecordingState.Interrupted,
-    RecordingState.Stopped,
-    RecordingState.Failed,
+  [SrcRecordingState.Recording]: [
+    SrcRecordingState.Paused,
+    SrcRecordingState.Interrupted,
+    SrcRecordingState.Stopped,
+    SrcRecordingState.Failed,
   ],
   // Resumed without a recorder: back to Connecting (none answered yet) or Interrupted (lost).
-  [RecordingState.Paused]: [
-    RecordingState.Recording,
-    RecordingState.Connecting,
-    RecordingState.Interrupted,
-    RecordingState.Stopped,
-    RecordingState.Failed,
+  [SrcRecordingState.Paused]: [
+    SrcRecordingState.Recording,
+    SrcRecordingState.Connecting,
+    SrcRecordingState.Interrupted,
+    SrcRecordingState.Stopped,
+    SrcRecordingState.Failed,
   ],
-  [RecordingState.Interrupted]: [
-    RecordingState.Recording,
-    RecordingState.Paused,
-    RecordingState.Stopped,
-    RecordingState.Failed,
+  [SrcRecordingState.Interrupted]: [
+    SrcRecordingState.Recording,
+    SrcRecordingState.Paused,
+    SrcRecordingState.Stopped,
+    SrcRecordingState.Failed,
   ],
-  [RecordingState.Stopped]: [],
-  [RecordingState.Failed]: [],
+  [SrcRecordingState.Stopped]: [],
+  [SrcRecordingState.Failed]: [],
 };
 
 /** Returns the new state or throws IllegalTransitionError (common/state-machine). */
 export const transitionRecording = transitionFunction("recording", EDGES);
 
-export const isLive = (state: RecordingState): boolean =>
-  state === RecordingState.Connecting ||
-  state === RecordingState.Recording ||
-  state === RecordingState.Paused ||
-  state === RecordingState.Interrupted;
+export const isLive = (state: SrcRecordingState): boolean =>
+  state === SrcRecordingState.Connecting ||
+  state === SrcRecordingState.Recording ||
+  state === SrcRecordingState.Paused ||
+  state === SrcRecordingState.Interrupted;

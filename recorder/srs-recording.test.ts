@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { encodePcmu, serializeRtpPacket } from "../protocol/rtp";
 import { parseSiprecBody } from "./parse-siprec-offer";
-import { RecordingSession } from "./recording-session";
+import { SrsRecording } from "./srs-recording";
 import { readWav } from "./test-support/audio-analysis";
 import { offerSdp, siprecBody, twoPartyMetadata } from "./test-support/siprec-fixtures";
 
@@ -42,7 +42,7 @@ function setup() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "forkline-session-"));
   dirs.push(dir);
   let now = 1_700_000_000_000;
-  const session = new RecordingSession({
+  const session = new SrsRecording({
     dir,
     sipCallId: "sip-call-1",
     offer: offer("sendonly"),
@@ -64,7 +64,7 @@ function onsets(samples: Int16Array): number[] {
   return result;
 }
 
-describe("RecordingSession timeline", () => {
+describe("SrsRecording timeline", () => {
   it("places packets by RTP timestamp so arrival jitter does not stretch or shift the audio", () => {
     const { session, advance } = setup();
     advance(100);
@@ -142,7 +142,7 @@ describe("RecordingSession timeline", () => {
   it("names the files after the recording id and never overwrites an earlier recording", () => {
     const first = setup();
     const dir = path.dirname(first.session.wavFile);
-    const second = new RecordingSession({ dir, sipCallId: "x", offer: offer("sendonly") });
+    const second = new SrsRecording({ dir, sipCallId: "x", offer: offer("sendonly") });
     expect(path.basename(first.session.wavFile)).toBe("rec-42.wav");
     expect(path.basename(second.wavFile)).toBe("rec-42-2.wav");
     first.session.finalize("bye");

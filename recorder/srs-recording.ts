@@ -120,14 +120,15 @@ interface StreamState {
 }
 
 /**
- * One recording session: its WAV (one channel per participant of the INVITE's metadata, plus
+ * One recording as the lab recorder (the SRS, RFC 7866) keeps it — named apart from the media
+ * engine's SrcRecording and the database's RecordingSession, which are other views of it: its WAV (one channel per participant of the INVITE's metadata, plus
  * one per stream no participant is named as sending), the metadata as it evolves, pauses, and
  * the JSON summary written when it ends.
  *
  * The channel layout is fixed when the WAV is created; a participant first described by a later
  * metadata update is listed in the JSON with `channel: null`, and its streams go to no channel.
  */
-export class RecordingSession {
+export class SrsRecording {
   readonly name: string;
   readonly wavFile: string;
   readonly jsonFile: string;
