@@ -18,7 +18,7 @@ import {
   type SipAddress,
   type TimerHandle,
 } from "../../../sip-core";
-import { AuthThrottle } from "./auth-throttle";
+import { FailureThrottle } from "../../../common/failure-throttle";
 import { contactBindingKey } from "./contact-binding-key";
 import { DigestAuthenticator } from "./digest-authenticator";
 import { NonceAuthority } from "./nonce-authority";
@@ -114,7 +114,7 @@ export class Registrar {
   private readonly maxContactsPerAor: number;
   private readonly nonces: NonceAuthority;
   private readonly authenticator: DigestAuthenticator;
-  private readonly throttle: AuthThrottle;
+  private readonly throttle: FailureThrottle;
   private readonly aors = new Map<string, Entry[]>();
   private readonly listeners = new Set<(event: RegistrarEvent) => void>();
   private sweepTimer: TimerHandle | undefined;
@@ -130,7 +130,8 @@ export class Registrar {
     const now = (): number => this.clock.now();
     this.nonces = new NonceAuthority({ now, ttlMs: (options.nonceTtlS ?? 300) * 1000 });
     this.authenticator = new DigestAuthenticator(options.realm, options.store, this.nonces);
-    this.throttle = new AuthThrottle({ now });
+    // 5 digest failures in 60 s block the source 60 s, doubling up to 15 min.
+    this.throttle = new FailureThrottle({ now });
     this.scheduleSweep();
   }
 

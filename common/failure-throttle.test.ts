@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { AuthThrottle } from "./auth-throttle";
+import { FailureThrottle } from "./failure-throttle";
 
-function throttle(): { throttle: AuthThrottle; clock: { now: number } } {
+function throttle(): { throttle: FailureThrottle; clock: { now: number } } {
   const clock = { now: 0 };
-  return { throttle: new AuthThrottle({ now: () => clock.now }), clock };
+  return { throttle: new FailureThrottle({ now: () => clock.now }), clock };
 }
 
-describe("AuthThrottle", () => {
+describe("FailureThrottle", () => {
   it("blocks after 5 failures within the window, for 60 s", () => {
     const { throttle: t, clock } = throttle();
     for (let i = 0; i < 4; i++) t.recordFailure("a");
