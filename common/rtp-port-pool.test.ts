@@ -1,6 +1,6 @@
 import dgram from "node:dgram";
 import { afterEach, describe, expect, it } from "vitest";
-import { PortPool, PortPoolExhaustedError, type AllocatedPorts } from "./port-pool";
+import { PortPool, PortPoolExhaustedError, type AllocatedPorts } from "./rtp-port-pool";
 
 // Dedicated slice of the 41000-41999 test range so no other test file collides.
 const BASE = 41000;
@@ -92,6 +92,33 @@ describe("PortPool", () => {
   it("ignores the release of a port it never handed out", () => {
     const pool = new PortPool(BASE + 60, BASE + 69);
     pool.release(BASE + 60);
+    expect(pool.inUse).toBe(0);
+  });
+
+  it("gives a stream's pair back on close (once), so the recorder's ports do not leak", async () => {
+    const pool = new PortPool(BASE + 70, BASE + 73);
+    const first = await pool.allocatePair("127.0.0.1");
+    const second = await pool.allocatePair("127.0.0.1");
+    expect([first.port, second.port].sort()).toEqual([BASE + 70, BASE + 72]);
+    expect(first.rtcp.address().port).toBe(first.port + 1);
+    await expect(pool.allocatePair("127.0.0.1")).rejects.toBeInstanceOf(PortPoolExhaustedError);
+    first.close();
+    first.close();
+    expect(pool.inUse).toBe(1);
+    const again = await pool.allocatePair("127.0.0.1");
+    expect(again.port).toBe(first.port);
+    again.close();
+    second.close();
+    expect(pool.inUse).toBe(0);
+  });
+
+  it("lets the OS choose when the range is 0-0 (tests), still even RTP with RTCP above it", async () => {
+    const pool = new PortPool(0, 0);
+    const pair = await pool.allocatePair("127.0.0.1");
+    expect(pair.port % 2).toBe(0);
+    expect(pair.rtcp.address().port).toBe(pair.port + 1);
+    expect(pool.inUse).toBe(1);
+    pair.close();
     expect(pool.inUse).toBe(0);
   });
 });

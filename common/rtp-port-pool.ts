@@ -11,13 +11,29 @@ export class PortPoolExhaustedError extends Error {
 
 export type AllocatedPorts = { port: number; rtp: dgram.Socket; rtcp?: dgram.Socket };
 
+/** The two sockets of one stream, RTP on an even port and RTCP on the next; `close` gives the port back. */
+export interface RtpSocketPair {
+  readonly port: number;
+  readonly rtp: dgram.Socket;
+  readonly rtcp: dgram.Socket;
+  /** Closes both sockets and returns the port to the pool; idempotent. */
+  close(): void;
+}
+
+/** Tries for a pair when the OS chooses the ports (tests): its even port's neighbour may be taken. */
+const OS_CHOSEN_ATTEMPTS = 50;
+
 /**
- * Hands out RTP ports from a configured range. RFC 3550 §11: "RTP SHOULD use an even destination
- * port number and the corresponding RTCP stream SHOULD use the next higher (odd) destination port
- * number", so only even ports whose odd neighbour is also in the range are candidates.
+ * Hands out RTP ports from a configured range, for the media engine's legs and recordings and the
+ * lab recorder's streams alike. RFC 3550 §11: "RTP SHOULD use an even destination port number and
+ * the corresponding RTCP stream SHOULD use the next higher (odd) destination port number", so only
+ * even ports whose odd neighbour is also in the range are candidates (and the SDP then need not
+ * name the RTCP port: RFC 3605 a=rtcp is only for other ports). A range of `0`–`0` lets the OS
+ * choose (tests).
  */
 export class PortPool {
   readonly capacity: number;
+  /** The first even port of the range; 0 when the OS chooses. */
   private readonly first: number;
   /** Ports handed out or being bound right now: reserved before the bind so concurrent allocations never race for one. */
   private readonly taken = new Set<number>();
@@ -31,6 +47,11 @@ export class PortPool {
     private readonly min: number,
     private readonly max: number,
   ) {
+    if (min === 0 && max === 0) {
+      this.first = 0;
+      this.capacity = Infinity;
+      return;
+    }
     if (!Number.isInteger(min) || !Number.isInteger(max) || min < 1 || max > 65535 || min > max) {
       throw new RangeError(`invalid RTP port range ${min}-${max}`);
     }
@@ -42,7 +63,9 @@ export class PortPool {
     return this.taken.size;
   }
 
+  /** An RTP port and, unless RTCP is multiplexed on it (RFC 5761), the RTCP port above it. */
   async allocate(bindHost: string, rtcpMux: boolean): Promise<AllocatedPorts> {
+    if (this.first === 0) return this.allocateOsChosen(bindHost, rtcpMux);
     // Each candidate is tried at most once per call, so a range full of ports the OS refuses ends
     // in PortPoolExhaustedError rather than a loop.
     for (let tried = 0; tried < this.capacity; tried++) {
@@ -68,8 +91,59 @@ export class PortPool {
     throw new PortPoolExhaustedError(this.min, this.max);
   }
 
+  /** Both sockets of a stream that has its own RTCP port, with a `close` that gives the port back. */
+  async allocatePair(bindHost: string): Promise<RtpSocketPair> {
+    const { port, rtp, rtcp } = await this.allocate(bindHost, false);
+    let closed = false;
+    return {
+      port,
+      rtp,
+      rtcp: rtcp!,
+      close: () => {
+        if (closed) return;
+        closed = true;
+        closeQuietly(rtp);
+        closeQuietly(rtcp!);
+        this.release(port);
+      },
+    };
+  }
+
   release(port: number): void {
     this.taken.delete(port);
+  }
+
+  private async allocateOsChosen(bindHost: string, rtcpMux: boolean): Promise<AllocatedPorts> {
+    for (let tried = 0; tried < OS_CHOSEN_ATTEMPTS; tried++) {
+      const rtp = await bindSocket(bindHost, 0);
+      const port = rtp.address().port;
+      if (rtcpMux) return this.taking(port, { port, rtp });
+      if (port % 2 === 0 && port < 65535) {
+        try {
+          return this.taking(port, { port, rtp, rtcp: await bindSocket(bindHost, port + 1) });
+        } catch (error) {
+          if (!isPortRefused(error)) {
+            rtp.close();
+            throw error;
+          }
+        }
+      }
+      rtp.close();
+    }
+    throw new PortPoolExhaustedError(0, 0);
+  }
+
+  private taking(port: number, ports: AllocatedPorts): AllocatedPorts {
+    this.taken.add(port);
+    return ports;
+  }
+}
+
+function closeQuietly(socket: dgram.Socket): void {
+  try {
+    socket.close();
+  } catch {
+    // Already closed.
   }
 }
 

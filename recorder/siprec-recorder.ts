@@ -17,7 +17,7 @@ import {
 } from "../sip-core";
 import { parseSiprecBody, parseSiprecInvite, type SiprecOffer } from "./parse-siprec-offer";
 import { type EndReason, SrsRecording, type RecordingSummary, SAMPLE_RATE } from "./srs-recording";
-import { RtpPortRange, RtpPortsExhaustedError, type RtpSocketPair } from "./rtp-port-range";
+import { PortPool, PortPoolExhaustedError, type RtpSocketPair } from "../common/rtp-port-pool";
 import { type RecoveredRecording, recoverRecordings } from "./recover-recordings";
 import { rtcpOfferOf, StreamReceiver } from "./stream-receiver";
 
@@ -75,7 +75,7 @@ function silentLog(): void {}
 export class SiprecRecorder {
   private readonly ua: UserAgentCore;
   private readonly recordings = new Map<string, ActiveRecording>();
-  private readonly ports: RtpPortRange;
+  private readonly ports: PortPool;
   private readonly log: RecorderLog;
   private readonly now: () => number;
   private readonly rtpTimeoutMs: number;
@@ -96,7 +96,7 @@ export class SiprecRecorder {
     this.rtpTimeoutMs = options.rtpTimeoutMs ?? 5 * 60_000;
     this.advertisedHost = options.advertisedHost ?? options.sipHost;
     this.errors = options.errors ?? new ContainedErrors("recorder");
-    this.ports = new RtpPortRange(options.sipHost, options.rtpPortMin, options.rtpPortMax);
+    this.ports = new PortPool(options.rtpPortMin, options.rtpPortMax);
     this.ua = new UserAgentCore({
       userAgent: "forkline-lab-recorder",
       timers: options.sipTimers,
@@ -199,10 +199,11 @@ export class SiprecRecorder {
 
     const pairs: (RtpSocketPair | undefined)[] = [];
     try {
-      for (const stream of recordable) pairs[stream.index] = await this.ports.bindPair();
+      for (const stream of recordable)
+        pairs[stream.index] = await this.ports.allocatePair(this.options.sipHost);
     } catch (error) {
       closePairs(pairs);
-      if (error instanceof RtpPortsExhaustedError) throw new SipError(503, "No free RTP port");
+      if (error instanceof PortPoolExhaustedError) throw new SipError(503, "No free RTP port");
       throw error;
     }
     if (request.cancelled || this.closed) {
@@ -341,7 +342,7 @@ export class SiprecRecorder {
         if (stream.index < recording.answer.media.length) continue;
         if (stream.payloadTypes.size === 0 || stream.label === undefined) continue;
         recording.receivers[stream.index] = this.receiverFor(
-          await this.ports.bindPair(),
+          await this.ports.allocatePair(this.options.sipHost),
           recording.session,
           stream.index,
         );
@@ -352,7 +353,7 @@ export class SiprecRecorder {
         recording.receivers[index]?.close();
         recording.receivers[index] = undefined;
       }
-      if (error instanceof RtpPortsExhaustedError) throw new SipError(503, "No free RTP port");
+      if (error instanceof PortPoolExhaustedError) throw new SipError(503, "No free RTP port");
       throw error;
     }
     const version = BigInt(recording.origin.sessionVersion) + 1n;
@@ -493,15 +494,7 @@ export class SiprecRecorder {
 }
 
 function closePairs(pairs: readonly (RtpSocketPair | undefined)[]): void {
-  for (const pair of pairs) {
-    for (const socket of [pair?.rtp, pair?.rtcp]) {
-      try {
-        socket?.close();
-      } catch {
-        // Already closed.
-      }
-    }
-  }
+  for (const pair of pairs) pair?.close();
 }
 
 /** Each stream's RTCP address and direction from the offer now in force. */

@@ -10,7 +10,7 @@ import {
 } from "../protocol/rtp";
 import { getAttribute, mediaAddress, type SessionDescription } from "../protocol/sdp";
 import { ReceptionReporter } from "./reception-reporter";
-import type { RtpSocketPair } from "./rtp-port-range";
+import type { RtpSocketPair } from "../common/rtp-port-pool";
 import { serializeSdesCname } from "./serialize-sdes-cname";
 
 /**
@@ -85,14 +85,6 @@ function isRtcpPacket(packet: Buffer): boolean {
   return type >= 192 && type <= 223;
 }
 
-function closeQuietly(socket: dgram.Socket): void {
-  try {
-    socket.close();
-  } catch {
-    // Already closed.
-  }
-}
-
 /**
  * One recorded stream's sockets: RTP in (handed to the recording), RTCP in (the SRC's sender
  * reports, for LSR/DLSR, and its source address), and a receiver report out every
@@ -157,8 +149,7 @@ export class StreamReceiver {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
-    closeQuietly(this.options.sockets.rtp);
-    closeQuietly(this.options.sockets.rtcp);
+    this.options.sockets.close();
   }
 
   private onRtpSocket(datagram: Buffer, from: dgram.RemoteInfo): void {

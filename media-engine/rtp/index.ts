@@ -1,4 +1,4 @@
 export * from "./media-bridge";
 export * from "./media-endpoint";
-export * from "./port-pool";
+export * from "../../common/rtp-port-pool";
 export * from "./rtp-endpoint";

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { parseRtpHeader } from "../../protocol/rtp";
 import { MediaBridge } from "./media-bridge";
-import { PortPool } from "./port-pool";
+import { PortPool } from "../../common/rtp-port-pool";
 import { RtpEndpoint } from "./rtp-endpoint";
-import { sendBurst, sleep, UdpPhone, waitFor } from "./test-support/udp-phone";
+import { sendBurst, UdpPhone, waitFor } from "./test-support/udp-phone";
 
 const pool = new PortPool(41500, 41999);
 const endpoints: RtpEndpoint[] = [];
@@ -44,7 +44,7 @@ describe("MediaBridge", () => {
       talk(b.phone, b.endpoint, 0xbbbb, 50),
     ]);
     await waitFor(() => a.phone.received.length >= 50 && b.phone.received.length >= 50, 5000, "both ways");
-    await sleep(50);
+    // The relay is synchronous: what each endpoint sent (packetsOut, below) is all its phone can get.
     expect(b.phone.received).toEqual(fromA);
     expect(a.phone.received).toEqual(fromB);
     expect(parseRtpHeader(b.phone.received[49]!)).toMatchObject({ ssrc: 0xaaaa, sequenceNumber: 49 });
@@ -61,15 +61,16 @@ describe("MediaBridge", () => {
     bridge.join(a.endpoint, b.endpoint, "a-to-b");
     await talk(a.phone, a.endpoint, 1, 5);
     await talk(b.phone, b.endpoint, 2, 5);
-    await waitFor(() => b.phone.received.length === 5);
-    await sleep(50);
+    await waitFor(() => b.phone.received.length === 5 && b.endpoint.stats.packetsIn === 5);
+    // B's packets were all handled (the relay is synchronous) and none went out toward A.
+    expect(a.endpoint.stats.packetsOut).toBe(0);
     expect(a.phone.received).toHaveLength(0);
 
     bridge.join(b.endpoint, a.endpoint, "a-to-b"); // argument order counts: now only b's party is heard
     await talk(a.phone, a.endpoint, 1, 5, 5);
     await talk(b.phone, b.endpoint, 2, 5, 5);
-    await waitFor(() => a.phone.received.length === 5);
-    await sleep(50);
+    await waitFor(() => a.phone.received.length === 5 && a.endpoint.stats.packetsIn === 10);
+    expect(b.endpoint.stats.packetsOut).toBe(5);
     expect(b.phone.received).toHaveLength(5);
   });
 
@@ -81,7 +82,8 @@ describe("MediaBridge", () => {
     await talk(a.phone, a.endpoint, 1, 5);
     await talk(b.phone, b.endpoint, 2, 5);
     await waitFor(() => b.endpoint.stats.packetsDropped === 5 && a.endpoint.stats.packetsIn === 5);
-    await sleep(50);
+    expect(a.endpoint.stats.packetsOut).toBe(0);
+    expect(b.endpoint.stats.packetsOut).toBe(0);
     expect(a.phone.received).toHaveLength(0);
     expect(b.phone.received).toHaveLength(0);
   });
@@ -133,7 +135,7 @@ describe("MediaBridge", () => {
     expect(bridge.peersOf(b.endpoint)).toEqual([]);
     await talk(a.phone, a.endpoint, 1, 5, 5);
     await waitFor(() => a.endpoint.stats.packetsIn === 10);
-    await sleep(50);
+    expect(b.endpoint.stats.packetsOut).toBe(5);
     expect(b.phone.received).toHaveLength(5);
   });
 
@@ -151,8 +153,15 @@ describe("MediaBridge", () => {
     await talk(caller.phone, caller.endpoint, 1, 5);
     await talk(agent.phone, agent.endpoint, 2, 5);
     await talk(supervisor.phone, supervisor.endpoint, 3, 5);
-    await waitFor(() => supervisor.phone.received.length === 10 && agent.phone.received.length === 5);
-    await sleep(50);
+    await waitFor(
+      () =>
+        supervisor.phone.received.length === 10 &&
+        agent.phone.received.length === 5 &&
+        caller.phone.received.length === 5 &&
+        supervisor.endpoint.stats.packetsIn === 5,
+    );
+    // Everything was handled and the caller was sent only the agent's five packets.
+    expect(caller.endpoint.stats.packetsOut).toBe(5);
     expect(caller.phone.received.map((p) => p.readUInt32BE(8))).toEqual([2, 2, 2, 2, 2]);
     expect(new Set(supervisor.phone.received.map((p) => p.readUInt32BE(8)))).toEqual(new Set([1, 2]));
 

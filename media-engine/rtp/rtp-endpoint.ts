@@ -5,7 +5,7 @@ import { performance } from "node:perf_hooks";
 import { isRtpPacket, readSeq, readSsrc, readTimestamp, RtpReceiverStats } from "../../protocol/rtp";
 import { directionReceives, directionSends, type EndpointStats, type MediaEndpoint } from "./media-endpoint";
 import type { SdpDirection } from "../../protocol/sdp";
-import type { PortPool } from "./port-pool";
+import type { PortPool } from "../../common/rtp-port-pool";
 
 export interface RtpEndpointOptions {
   /** e.g. "127.0.0.1" or "0.0.0.0" */

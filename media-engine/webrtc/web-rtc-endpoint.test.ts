@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { parseRtpHeader, serializeRtpPacket } from "../../protocol/rtp";
 import { MediaBridge } from "../rtp/media-bridge";
-import { PortPool } from "../rtp/port-pool";
+import { PortPool } from "../rtp";
 import { RtpEndpoint } from "../rtp/rtp-endpoint";
 import { g711Packet, sendBurst, sleep, UdpPhone, waitFor } from "../rtp/test-support/udp-phone";
 import { BrowserPeer, type BrowserCodec } from "./test-support/browser-peer";

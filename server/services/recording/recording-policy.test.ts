@@ -107,7 +107,7 @@ async function answer(call: Call): Promise<void> {
   layer.calls.set(call.connId, call);
   layer.listener.established?.(call);
   // The policy reads the database asynchronously: wait until it has decided.
-  for (let i = 0; i < 50; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  await service.idle();
 }
 
 type Standing = {
@@ -184,7 +184,7 @@ describe("TRequestPrivateService (side × current state → outcome)", () => {
       recordingId: event.recordingId,
       recorder: event.dest[0]!,
     });
-    for (let i = 0; i < 20; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    await service.idle();
   };
   const code = (event: TEvent) => event.error?.code ?? event.userData.GSIP_RECORD;
 
@@ -334,7 +334,7 @@ describe("single-step transfer", () => {
     await answer(call);
     call.callee = { ...call.callee!, party: { kind: "extension", dn: "1002", number: "1002" } };
     layer.listener.partyChanged?.(call, "callee");
-    for (let i = 0; i < 50; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    await service.idle();
     const rows = await db.recordingSession.findMany({
       orderBy: { startedAt: "asc" },
       include: { transitions: true },

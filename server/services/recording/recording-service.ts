@@ -107,12 +107,29 @@ export class RecordingService {
       raise: (alarm) => void this.alarms.raise(alarm).catch(this.onError),
     });
     calls.listen({
-      established: (call) => void this.applyStandingPolicy(call).catch(onError),
-      recordingEvent: (event) => void this.onEngineEvent(event).catch(onError),
+      established: (call) => this.track(this.applyStandingPolicy(call)),
+      recordingEvent: (event) => this.track(this.onEngineEvent(event)),
       releasing: (call) => this.stopForRelease(call),
-      released: (call) => void this.onCallReleased(call).catch(onError),
-      partyChanged: (call, side) => void this.onPartyChanged(call, side).catch(onError),
+      released: (call) => this.track(this.onCallReleased(call)),
+      partyChanged: (call, side) => this.track(this.onPartyChanged(call, side)),
     });
+  }
+
+  /** Work started by call events, which the call layer does not wait for. */
+  private readonly inFlight = new Set<Promise<void>>();
+
+  private track(work: Promise<void>): void {
+    const tracked = work.catch(this.onError).finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
+  }
+
+  /**
+   * Resolves once every decision started by a call event so far (and any it led to) is done:
+   * what a test awaits instead of sleeping, and what a shutdown waits for before closing the
+   * database.
+   */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
   }
 
   /** A call went on without its recording: saved, so supervisors see it until they acknowledge it. */
