@@ -89,9 +89,10 @@ async function shutdown(signal: string) {
   // Calls end with a BYE and their recordings with the engine's final report, within 4 s.
   // Then the history writes those endings started (stopped, failed, gaps) before the database closes.
   await Promise.race([
-    sip.calls
-      .releaseAll("server stopping", 'SIP;cause=503;text="Server shutting down"')
-      .then(() => recordings.idle()),
+    sip.calls.releaseAll("server stopping", 'SIP;cause=503;text="Server shutting down"').then(() => {
+      recordings.close();
+      return recordings.idle();
+    }),
     new Promise((resolve) => setTimeout(resolve, 4_000).unref()),
   ]);
   await sip.close();

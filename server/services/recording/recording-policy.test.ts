@@ -76,6 +76,7 @@ let layer: FakeCallLayer;
 let service: RecordingService;
 let bus: CtiEventBus;
 let agentOn1001: string | null;
+const errors: unknown[] = [];
 
 beforeEach(async () => {
   ({ db, cleanup } = createTestDb());
@@ -93,14 +94,16 @@ beforeEach(async () => {
     layer,
     bus,
     (dn) => (dn === "1001" ? agentOn1001 : null),
-    (error) => {
-      throw error;
-    },
+    (error) => errors.push(error),
   );
 });
 
 afterEach(async () => {
+  // Nothing the service started may outlive the test's database, and nothing may have failed.
+  service.close();
+  await service.idle();
   await cleanup();
+  expect(errors.splice(0)).toEqual([]);
 });
 
 async function answer(call: Call): Promise<void> {

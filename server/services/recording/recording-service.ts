@@ -104,7 +104,7 @@ export class RecordingService {
         const current = [...this.live.values()].find((r) => r.connId === connId && r.callSide === side);
         return current?.state ?? this.ended.get(connId)?.get(side)?.state;
       },
-      raise: (alarm) => void this.alarms.raise(alarm).catch(this.onError),
+      raise: (alarm) => this.track(this.alarms.raise(alarm).then(() => undefined)),
     });
     calls.listen({
       established: (call) => this.track(this.applyStandingPolicy(call)),
@@ -130,6 +130,11 @@ export class RecordingService {
    */
   async idle(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.all(this.inFlight);
+  }
+
+  /** Stops the compliance timers: nothing new starts after this (server shutdown, tests). */
+  close(): void {
+    this.watchdog.close();
   }
 
   /** A call went on without its recording: saved, so supervisors see it until they acknowledge it. */
