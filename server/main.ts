@@ -36,29 +36,27 @@ const boot = await bootstrap(db, {
 });
 // Calls do not survive a restart, so neither can their recordings: close them in the history.
 await new RecordingHistoryService(db).failOrphans("server restarted");
+// Everything is built first and the HTTP port opens last: no request meets a half-wired server.
 const ctiBus = new CtiEventBus();
-const cti = new CtiService(ctiBus, new AgentStateService(db, ctiBus));
-const deps: ContextDeps = { db, env, throttle: new LoginThrottle(), cti };
-const http = await createHttpServer(deps, { rootDir });
+const agents = new AgentStateService(db, ctiBus);
+const http = await createHttpServer(env, { rootDir });
 const sip = await SipServer.start({
   env,
   db,
   cti: ctiBus,
   httpServer: http.server,
-  agentOf: (dn) => cti.agents.agentOnDn(dn),
+  agentOf: (dn) => agents.agentOnDn(dn),
   admitWebSocket: sipWebSocketAdmission(db),
   onError: (error) => errors.report("sip", error),
 });
-deps.calls = sip.calls;
-cti.calls = sip.calls;
 const recordings = new RecordingService(
   db,
   sip.calls,
   ctiBus,
-  (dn) => cti.agents.agentOnDn(dn),
+  (dn) => agents.agentOnDn(dn),
   (error) => errors.report("recording", error),
 );
-cti.recordings = recordings;
+const cti = new CtiService(ctiBus, agents, sip.calls, recordings);
 const alarms = new AlarmService(db);
 sip.media.onHealth(
   (engine) =>
@@ -69,8 +67,16 @@ sip.media.onEngineLost((loss) => {
   process.stderr.write(`forkline-server: ${loss.detail}; ending the calls it held\n`);
   void engineLoss.handle(loss).catch((error: unknown) => errors.report("engine_loss", error, loss.uri));
 });
-deps.recordings = recordings;
-deps.sipProbe = (uri) => sip.probe(uri);
+const deps: ContextDeps = {
+  db,
+  env,
+  throttle: new LoginThrottle(),
+  cti,
+  calls: sip.calls,
+  recordings,
+  sipProbe: (uri) => sip.probe(uri),
+};
+await http.listen(deps);
 
 notifyReady({
   service: "server",

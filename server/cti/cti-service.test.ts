@@ -5,6 +5,7 @@ import { createDemoDb } from "../test-support/demo-db";
 import { AgentStateService } from "./agent-state-service";
 import { CtiEventBus } from "./cti-event-bus";
 import { CtiService } from "./cti-service";
+import { noCallControl, noRecordingControl } from "../test-support/no-calls";
 import { type TEvent, TErrorCode } from "./t-library-events";
 
 let db: Db;
@@ -14,7 +15,7 @@ let cti: CtiService;
 beforeEach(async () => {
   ({ db, cleanup } = await createDemoDb());
   const bus = new CtiEventBus();
-  cti = new CtiService(bus, new AgentStateService(db, bus));
+  cti = new CtiService(bus, new AgentStateService(db, bus), noCallControl, noRecordingControl);
 });
 afterEach(() => cleanup());
 
@@ -63,14 +64,36 @@ describe("TAgentLogin / TAgentLogout", () => {
 });
 
 describe("requests that need calls", () => {
-  it("TRequestPrivateService without a running SIP Server finds no call", async () => {
-    const event = await cti.request({
-      request: "TRequestPrivateService",
-      thisDn: "1001",
-      connId: "00a1",
-      privateMsgId: 3013,
-      extensions: { record: "source" },
+  it("TRequestPrivateService goes to the recording policy with who sent it, and its answer is the reply", async () => {
+    const asked: unknown[] = [];
+    const bus = new CtiEventBus();
+    const withRecordings = new CtiService(bus, new AgentStateService(db, bus), noCallControl, {
+      privateService: (req) => {
+        asked.push(req);
+        return noRecordingControl.privateService(req);
+      },
     });
+    const event = await withRecordings.request(
+      {
+        request: "TRequestPrivateService",
+        thisDn: "1001",
+        connId: "00a1",
+        privateMsgId: 3013,
+        extensions: { record: "source" },
+        referenceId: 4,
+      },
+      "user:amy",
+    );
+    expect(asked).toEqual([
+      {
+        thisDn: "1001",
+        connId: "00a1",
+        privateMsgId: 3013,
+        extensions: { record: "source" },
+        origin: "user:amy",
+        referenceId: 4,
+      },
+    ]);
     expect(event).toMatchObject({
       event: "EventError",
       connId: "00a1",

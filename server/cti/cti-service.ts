@@ -28,13 +28,11 @@ export interface CtiRecordingControl {
 }
 
 export class CtiService {
-  /** Set once the SIP Server is up; until then call requests find no call. */
-  calls: CtiCallControl | undefined;
-  recordings: CtiRecordingControl | undefined;
-
   constructor(
     readonly bus: CtiEventBus,
     readonly agents: AgentStateService,
+    private readonly calls: CtiCallControl,
+    private readonly recordings: CtiRecordingControl,
   ) {}
 
   /** `origin`: who sent it, when known (e.g. "user:amy"); recorded with recording changes. */
@@ -46,15 +44,6 @@ export class CtiService {
       case "TAgentLogout":
         return this.agents.logout({ thisDn: req.thisDn, referenceId });
       case "TRequestPrivateService":
-        if (this.recordings === undefined) {
-          return this.error(
-            req.thisDn,
-            req.connId,
-            referenceId,
-            TErrorCode.NO_SUCH_CALL,
-            "The SIP Server is not running.",
-          );
-        }
         return this.recordings.privateService({
           thisDn: req.thisDn,
           connId: req.connId,
@@ -64,7 +53,7 @@ export class CtiService {
           referenceId,
         });
       case "TRouteCall":
-        if (this.calls?.routeCall(req.connId, req.thisDn, req.otherDn, req.extensions ?? {})) {
+        if (this.calls.routeCall(req.connId, req.thisDn, req.otherDn, req.extensions ?? {})) {
           return this.ack(req.thisDn, req.connId, referenceId, req.otherDn);
         }
         return this.error(
@@ -75,7 +64,7 @@ export class CtiService {
           `No call with ConnID ${req.connId} is waiting at routing point ${req.thisDn}.`,
         );
       case "TReleaseCall":
-        if (await this.calls?.releaseCall(req.connId, req.thisDn)) {
+        if (await this.calls.releaseCall(req.connId, req.thisDn)) {
           return this.ack(req.thisDn, req.connId, referenceId, null);
         }
         return this.error(
@@ -88,7 +77,7 @@ export class CtiService {
       case "TSingleStepTransfer": {
         let moved: boolean | undefined;
         try {
-          moved = await this.calls?.singleStepTransfer(req.connId, req.thisDn, req.otherDn);
+          moved = await this.calls.singleStepTransfer(req.connId, req.thisDn, req.otherDn);
         } catch (error) {
           return this.error(
             req.thisDn,

@@ -10,50 +10,57 @@ import { type ContextDeps, createTrpcContext } from "./create-trpc-context";
 
 type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
 
-export type HttpServer = { server: http.Server; url: string; close: () => Promise<void> };
+export type HttpServer = {
+  /** Created, not yet listening: the SIP Server attaches SIP over WebSocket to it first. */
+  server: http.Server;
+  url: string;
+  /** Serves the UI, tRPC and /healthz with everything the API needs, and only then listens. */
+  listen: (deps: ContextDeps) => Promise<void>;
+  close: () => Promise<void>;
+};
 
 /**
  * One HTTP(S) port for everything a browser or the CLI talks to: the Next.js UI,
- * tRPC at /api/trpc (queries, mutations, SSE subscriptions) and /healthz.
+ * tRPC at /api/trpc (queries, mutations, SSE subscriptions) and /healthz. Built in two steps so
+ * that the server is wired once: the SIP Server needs this server for WebSocket, and the API
+ * needs the SIP Server; nothing is served before both exist.
  */
-export async function createHttpServer(deps: ContextDeps, opts: { rootDir: string }): Promise<HttpServer> {
-  const { env } = deps;
-  const trpc = createHTTPHandler({
-    router: appRouter,
-    basePath: "/api/trpc/",
-    createContext: ({ req, res }) => createTrpcContext(deps, req, res),
-  });
+export async function createHttpServer(env: ServerEnv, opts: { rootDir: string }): Promise<HttpServer> {
   const ui = await createUiHandler(env, opts.rootDir);
-
-  const handler: RequestHandler = (req, res) => {
-    const url = req.url ?? "/";
-    if (url === "/healthz") {
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true }));
-      return;
-    }
-    if (url.startsWith("/api/trpc/")) return trpc(req, res);
-    return ui(req, res);
-  };
-
   const server = env.TLS_CERT
-    ? https.createServer(
-        { cert: fs.readFileSync(env.TLS_CERT), key: fs.readFileSync(env.TLS_KEY ?? "") },
-        (req, res) => void handler(req, res),
-      )
-    : http.createServer((req, res) => void handler(req, res));
+    ? https.createServer({ cert: fs.readFileSync(env.TLS_CERT), key: fs.readFileSync(env.TLS_KEY ?? "") })
+    : http.createServer();
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(env.HTTP_PORT, env.HTTP_HOST, () => {
-      server.off("error", reject);
-      resolve();
+  const listen = async (deps: ContextDeps) => {
+    const trpc = createHTTPHandler({
+      router: appRouter,
+      basePath: "/api/trpc/",
+      createContext: ({ req, res }) => createTrpcContext(deps, req, res),
     });
-  });
+    const handler: RequestHandler = (req, res) => {
+      const url = req.url ?? "/";
+      if (url === "/healthz") {
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true }));
+        return;
+      }
+      if (url.startsWith("/api/trpc/")) return trpc(req, res);
+      return ui(req, res);
+    };
+    server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => void handler(req, res));
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(env.HTTP_PORT, env.HTTP_HOST, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+  };
   const scheme = env.TLS_CERT ? "https" : "http";
   const host = env.HTTP_HOST === "0.0.0.0" ? env.PUBLIC_IP : env.HTTP_HOST;
   return {
     server,
     url: `${scheme}://${host}:${env.HTTP_PORT}`,
+    listen,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -5,8 +5,7 @@ import type { Db } from "../services/db";
 import type { ServerEnv } from "../env";
 import type { TrpcContext } from "../trpc/trpc";
 import type { CtiService } from "../cti/cti-service";
-import type { LiveCalls } from "../services/calls/call-control-service";
-import type { RecordingService } from "../services/recording/recording-service";
+import type { LiveCalls, LiveRecordings, SipProbe } from "../services/calls/call-control-service";
 import { parseCookies, serializeCookie } from "./cookies";
 
 export type ContextDeps = {
@@ -14,11 +13,10 @@ export type ContextDeps = {
   env: ServerEnv;
   throttle: LoginThrottle;
   cti: CtiService;
-  /** Set once the SIP Server is up (it needs the HTTP server for SIP over WebSocket). */
-  calls?: LiveCalls;
-  recordings?: RecordingService;
+  calls: LiveCalls;
+  recordings: LiveRecordings;
   /** OPTIONS to a SIP URI through the SIP Server. */
-  sipProbe?: (uri: string) => Promise<{ status: number; reason: string; ms: number }>;
+  sipProbe: SipProbe;
 };
 
 export async function createTrpcContext(

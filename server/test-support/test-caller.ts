@@ -7,6 +7,7 @@ import { createCaller } from "../trpc/root";
 import { AgentStateService } from "../cti/agent-state-service";
 import { CtiEventBus } from "../cti/cti-event-bus";
 import { CtiService } from "../cti/cti-service";
+import { noCallControl, noLiveCalls, noLiveRecordings, noRecordingControl, noSipProbe } from "./no-calls";
 
 export function testActor(role: Role, username: string = role): Actor {
   return { kind: "user", userId: null, username, role };
@@ -20,7 +21,10 @@ export function callerFor(db: Db, actor: Actor | null, throttle = new LoginThrot
     db,
     env: loadServerEnv({}),
     throttle,
-    cti: cti ?? new CtiService(bus, new AgentStateService(db, bus)),
+    cti: cti ?? new CtiService(bus, new AgentStateService(db, bus), noCallControl, noRecordingControl),
+    calls: noLiveCalls,
+    recordings: noLiveRecordings,
+    sipProbe: noSipProbe,
     actor,
     source: "127.0.0.1",
     sessionToken: null,

@@ -8,8 +8,7 @@ import type { Actor } from "../services/actor";
 import type { LoginThrottle } from "../services/auth/login-throttle";
 import type { Db } from "../services/db";
 import type { ServerEnv } from "../env";
-import type { LiveCalls } from "../services/calls/call-control-service";
-import type { RecordingService } from "../services/recording/recording-service";
+import type { LiveCalls, LiveRecordings, SipProbe } from "../services/calls/call-control-service";
 import type { CtiService } from "../cti/cti-service";
 
 // ---- 1. CONTEXT ----------------------------------------------------------------------
@@ -19,9 +18,9 @@ export type TrpcContext = {
   env: ServerEnv;
   throttle: LoginThrottle;
   cti: CtiService;
-  calls?: LiveCalls;
-  recordings?: RecordingService;
-  sipProbe?: (uri: string) => Promise<{ status: number; reason: string; ms: number }>;
+  calls: LiveCalls;
+  recordings: LiveRecordings;
+  sipProbe: SipProbe;
   actor: Actor | null;
   /** Remote address of the request, the key for login throttling. */
   source: string;

@@ -10,6 +10,7 @@ import type { Actor } from "../actor";
 import type { LiveCalls } from "../calls/call-control-service";
 import { CallState } from "../../sip/calls/call";
 import type { Db } from "../db";
+import { noCallControl, noRecordingControl } from "../../test-support/no-calls";
 import { ctiEventDnsFor, ctiRequestAs, mayRegisterExtension } from "./softphone-access";
 
 let db: Db;
@@ -20,7 +21,7 @@ let admin: ReturnType<typeof callerFor>["caller"];
 beforeEach(async () => {
   ({ db, cleanup } = await createDemoDb());
   const bus = new CtiEventBus();
-  cti = new CtiService(bus, new AgentStateService(db, bus));
+  cti = new CtiService(bus, new AgentStateService(db, bus), noCallControl, noRecordingControl);
   admin = callerFor(db, testActor("admin"), undefined, cti).caller;
 });
 afterEach(() => cleanup());

@@ -50,7 +50,7 @@ export function assertOwnExtension(binding: AgentBinding | null, dn: string): vo
 
 /** A T-Library request on behalf of a signed-in user, within what their role and binding allow. */
 export async function ctiRequestAs(
-  deps: { db: Db; cti: CtiService; calls: LiveCalls | undefined },
+  deps: { db: Db; cti: CtiService; calls: LiveCalls },
   actor: Actor,
   req: CtiRequest,
 ): Promise<TEvent> {
@@ -70,7 +70,7 @@ export async function ctiRequestAs(
     }
     if ("connId" in req) {
       const onMyDn = deps.calls
-        ?.list()
+        .list()
         .some((c) => c.connId === req.connId && (c.caller.dn === req.thisDn || c.callee?.dn === req.thisDn));
       if (!onMyDn)
         throw new AppError(

@@ -3,6 +3,7 @@ import type { CallView } from "../../sip/calls/call-controller";
 import { CallState } from "../../sip/calls/call";
 import { createTestDb } from "../../test-support/test-db";
 import type { Db } from "../db";
+import { noLiveRecordings } from "../../test-support/no-calls";
 import { listCalls, watchCalls } from "./call-control-service";
 
 let db: Db;
@@ -30,7 +31,7 @@ describe("live calls for supervisors", () => {
     const rows = await listCalls({
       db,
       live: { list: () => [view("c1", CallState.Established)] },
-      recordings: undefined,
+      recordings: noLiveRecordings,
       agentOnDn: (dn) => (dn === "1001" ? "5001" : null),
     });
     expect(rows[0]).toMatchObject({
@@ -48,7 +49,7 @@ describe("live calls for supervisors", () => {
       {
         db,
         live: { list: () => calls },
-        recordings: undefined,
+        recordings: noLiveRecordings,
         agentOnDn: () => null,
         onChange: (listener) => {
           notify = listener;

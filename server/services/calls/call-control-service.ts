@@ -52,17 +52,22 @@ export type CallRow = {
   recordings: CallRecordingRow[];
 };
 
+/** What the live-calls view and supervisor control need of the recording policy. */
+export type LiveRecordings = Pick<RecordingService, "liveFor" | "control">;
+
+/** OPTIONS to a SIP URI through the SIP Server (a recorder's "Test" button). */
+export type SipProbe = (uri: string) => Promise<{ status: number; reason: string; ms: number }>;
+
 export type LiveCallsDeps = {
   db: Db;
-  live: LiveCalls | undefined;
-  recordings: RecordingService | undefined;
+  live: LiveCalls;
+  recordings: LiveRecordings;
   /** The agent login code on an extension now (CTI agent state). */
   agentOnDn: (dn: string) => string | null;
 };
 
 /** Live calls, oldest first, with the names a supervisor knows people by. */
 export async function listCalls(deps: LiveCallsDeps): Promise<CallRow[]> {
-  if (deps.live === undefined) throw new AppError(AppErrorCode.UNAVAILABLE, "The SIP Server is not running.");
   const calls = deps.live.list().sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
   const dns = new Set<string>();
   const agentOn = new Map<string, string>();
@@ -109,7 +114,7 @@ export async function listCalls(deps: LiveCallsDeps): Promise<CallRow[]> {
     dialed: call.dialed,
     startedAt: call.startedAt,
     establishedAt: call.establishedAt,
-    recordings: (deps.recordings?.liveFor(call.connId) ?? []).map((r) => ({
+    recordings: deps.recordings.liveFor(call.connId).map((r) => ({
       id: r.id,
       side: r.side === "caller" ? ("source" as const) : ("destination" as const),
       trigger: r.trigger,
@@ -163,13 +168,11 @@ export async function* watchCalls(
  * so every trigger leaves the same history. Policy refusals become typed errors.
  */
 export async function controlRecording(
-  recordings: RecordingService | undefined,
+  recordings: LiveRecordings,
   action: RecordingAction,
   input: RecordingControlInput,
   by: string,
 ): Promise<{ id: string; side: string; state: string }[]> {
-  if (recordings === undefined)
-    throw new AppError(AppErrorCode.UNAVAILABLE, "The SIP Server is not running.");
   try {
     const done = await recordings.control(action, {
       connId: input.callId,

@@ -129,10 +129,9 @@ async function writeFailoverOrder(tx: Prisma.TransactionClient, ordered: { id: s
 /** Sends OPTIONS to a recorder and reports its answer (the admin page's "Test" button). */
 export async function testRecorder(
   db: Db,
-  probe: ((uri: string) => Promise<{ status: number; reason: string; ms: number }>) | undefined,
+  probe: (uri: string) => Promise<{ status: number; reason: string; ms: number }>,
   name: string,
 ) {
-  if (probe === undefined) throw new AppError(AppErrorCode.UNAVAILABLE, "The SIP Server is not running.");
   const recorder = await db.recorder.findUnique({ where: { name } });
   if (!recorder) throw new AppError(AppErrorCode.NOT_FOUND, `No recorder named ${name}.`);
   const answer = await probe(recorder.uri);
