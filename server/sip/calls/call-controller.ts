@@ -14,7 +14,6 @@ import {
   type UserAgentCore,
 } from "../../../sip-core";
 import type { CtiEventBus } from "../../cti/cti-event-bus";
-import type { TEventName } from "../../cti/t-library-events";
 import type { CallOrigin, RouteDecision, RoutingService } from "../../services/calls/routing-service";
 import { MediaEngineError, type MediaEnginePool, type MediaLegHandle } from "../media/media-engine-pool";
 import type { Registrar } from "../registrar";
@@ -26,6 +25,8 @@ import {
   type RecordingStartRequest,
 } from "../media/recording-control";
 import { Call, CallState, type CallParty, type CalleeLeg } from "./call";
+import { CallEvents } from "./call-events";
+import { RoutingPoints, type RoutedTarget } from "./routing-points";
 
 export interface CallControllerOptions {
   readonly ua: UserAgentCore;
@@ -96,17 +97,18 @@ function userOf(value: string | undefined): string {
  */
 export class CallController {
   private readonly calls = new Map<string, Call>();
-  /** Calls parked at a routing point, waiting for a TRouteCall (ConnID → its resolver). */
-  private readonly routeRequests = new Map<
-    string,
-    { routingPoint: string; resolve: (route: { target: string; extensions: Record<string, string> }) => void }
-  >();
   /** Dialog key → the call and the side it belongs to, for in-dialog requests. */
   private readonly byDialog = new Map<string, { call: Call; side: "caller" | "callee" | "media" }>();
 
   private readonly listeners = new Set<CallLifecycleListener>();
 
-  constructor(private readonly options: CallControllerOptions) {}
+  private readonly events: CallEvents;
+  private readonly routingPoints: RoutingPoints;
+
+  constructor(private readonly options: CallControllerOptions) {
+    this.events = new CallEvents(options.cti, options.agentOf);
+    this.routingPoints = new RoutingPoints(options.routing, this.events, options.routeTimeoutMs);
+  }
 
   listen(listener: CallLifecycleListener): () => void {
     this.listeners.add(listener);
@@ -184,10 +186,7 @@ export class CallController {
 
   /** TRouteCall: sends a call parked at routing point `thisDn` on to `otherDn`. */
   routeCall(connId: string, thisDn: string, otherDn: string, extensions: Record<string, string>): boolean {
-    const pending = this.routeRequests.get(connId);
-    if (pending === undefined || pending.routingPoint !== thisDn) return false;
-    pending.resolve({ target: otherDn, extensions });
-    return true;
+    return this.routingPoints.route(connId, thisDn, otherDn, extensions);
   }
 
   /** TReleaseCall from a party of the call: ends it for everyone. */
@@ -261,8 +260,8 @@ export class CallController {
     if (side === "callee") call.callee = next;
     else
       call.caller = { party: next.party, invite: call.caller.invite, dialog: next.dialog, media: next.media };
-    this.publish("EventEstablished", next.party, transferee.party, call);
-    this.publish("EventEstablished", transferee.party, next.party, call);
+    this.events.publish("EventEstablished", next.party, transferee.party, call);
+    this.events.publish("EventEstablished", transferee.party, next.party, call);
     // The transferor leaves: BYE its dialog, close its media leg, and report its release.
     return async () => {
       if (transferor.dialog !== undefined) {
@@ -270,7 +269,7 @@ export class CallController {
         await this.bye(transferor.dialog);
       }
       if (transferor.media !== undefined) await this.closeMedia(transferor.media);
-      this.publish("EventReleased", transferor.party, transferee.party, call, {
+      this.events.publish("EventReleased", transferor.party, transferee.party, call, {
         cause: `transferred to ${next.party.dn}`,
       });
     };
@@ -451,7 +450,7 @@ export class CallController {
     if (invite.message.body.length === 0) throw new SipError(488, "An SDP offer is required");
     let target = decision;
     if (target.kind === "routing_point") {
-      target = await this.routeFromRoutingPoint(call, target);
+      target = await this.routingPoints.park(call, target);
     }
     const callee = await this.calleeFor(target);
     call.callee = callee;
@@ -463,8 +462,8 @@ export class CallController {
     this.byDialog.set(call.caller.media.dialog.key, { call, side: "media" });
     if (call.released) throw new SipError(487, "Request Terminated");
     call.transition(CallState.Alerting);
-    this.publish("EventDialing", call.caller.party, callee.party, call);
-    this.publish("EventRinging", callee.party, call.caller.party, call);
+    this.events.publish("EventDialing", call.caller.party, callee.party, call);
+    this.events.publish("EventRinging", callee.party, call.caller.party, call);
     let response: SipResponse;
     try {
       response = await this.inviteCallee(call, callee);
@@ -487,51 +486,7 @@ export class CallController {
     await this.answerCall(call, callee, response);
   }
 
-  private async routeFromRoutingPoint(
-    call: Call,
-    point: Extract<RouteDecision, { kind: "routing_point" }>,
-  ): Promise<Exclude<RouteDecision, { kind: "reject" | "routing_point" }>> {
-    const pointParty: CallParty = { kind: "extension", dn: point.dn, number: point.dn };
-    // A routing strategy (a CTI client) answers EventRouteRequest with TRouteCall; when none
-    // does in time, the routing point's default target from the configuration is used.
-    const chosen = await new Promise<{ target: string; extensions: Record<string, string> } | undefined>(
-      (resolve) => {
-        const timer = setTimeout(() => {
-          this.routeRequests.delete(call.connId);
-          resolve(undefined);
-        }, this.options.routeTimeoutMs);
-        this.routeRequests.set(call.connId, {
-          routingPoint: point.dn,
-          resolve: (route) => {
-            clearTimeout(timer);
-            this.routeRequests.delete(call.connId);
-            resolve(route);
-          },
-        });
-        this.publish("EventRouteRequest", pointParty, call.caller.party, call);
-      },
-    );
-    if (call.released) throw new SipError(487, "Request Terminated");
-    const target = chosen?.target ?? point.defaultTarget;
-    if (target === null) throw new SipError(480, `Routing point ${point.dn} has no default target`);
-    call.routeExtensions = chosen?.extensions ?? point.defaultParams;
-    const next = await this.options.routing.route({ kind: "extension", dn: point.dn }, target);
-    if (next.kind === "reject" || next.kind === "routing_point") {
-      throw new SipError(480, `Routing point ${point.dn}: target ${target} is not routable`);
-    }
-    this.publish(
-      "EventRouteUsed",
-      pointParty,
-      { kind: "extension", dn: target, number: target },
-      call,
-      call.routeExtensions,
-    );
-    return next;
-  }
-
-  private async calleeFor(
-    target: Exclude<RouteDecision, { kind: "reject" | "routing_point" }>,
-  ): Promise<CalleeLeg> {
+  private async calleeFor(target: RoutedTarget): Promise<CalleeLeg> {
     if (target.kind === "trunk") {
       return {
         party: { kind: "trunk", dn: target.dn, number: target.number },
@@ -633,8 +588,8 @@ export class CallController {
     call.transition(CallState.Established);
     this.options.log(`call ${call.connId}: established`);
     this.notify((l) => l.established?.(call));
-    this.publish("EventEstablished", callee.party, call.caller.party, call);
-    this.publish("EventEstablished", call.caller.party, callee.party, call);
+    this.events.publish("EventEstablished", callee.party, call.caller.party, call);
+    this.events.publish("EventEstablished", call.caller.party, callee.party, call);
   }
 
   // Release
@@ -686,8 +641,9 @@ export class CallController {
     await Promise.allSettled(tasks);
     this.notify((l) => l.released?.(call));
     if (wasUp) {
-      this.publish("EventReleased", caller.party, callee?.party ?? null, call, { cause });
-      if (callee !== undefined) this.publish("EventReleased", callee.party, caller.party, call, { cause });
+      this.events.publish("EventReleased", caller.party, callee?.party ?? null, call, { cause });
+      if (callee !== undefined)
+        this.events.publish("EventReleased", callee.party, caller.party, call, { cause });
     }
   }
 
@@ -721,24 +677,6 @@ export class CallController {
     dialog.flow = callee.destination;
     await this.options.ua.ack(dialog, response, { destination: callee.destination });
     await this.bye(dialog);
-  }
-
-  private publish(
-    event: TEventName,
-    thisParty: CallParty,
-    otherParty: CallParty | null,
-    call: Call,
-    userData: Record<string, string> = {},
-  ): void {
-    this.options.cti.publish({
-      event,
-      thisDn: thisParty.dn,
-      otherDn: otherParty === null ? null : otherParty.kind === "trunk" ? otherParty.number : otherParty.dn,
-      connId: call.connId,
-      agentId: thisParty.kind === "extension" ? this.options.agentOf(thisParty.dn) : null,
-      referenceId: null,
-      userData,
-    });
   }
 }
 
