@@ -17,6 +17,7 @@ import { getRecorderMode } from "../config/recorder-service";
 import { RecordingHistoryService, type RecordingTrigger } from "./recording-history-service";
 import { RecordingState, transition } from "./recording-session-state";
 import { ComplianceWatchdog, type RecordingDuty } from "./compliance-watchdog";
+import { type CallRecordingView, type LiveRecording, LiveRecordingStore } from "./live-recording-store";
 
 export { GSIP_RECORD, RecordingPolicyError, type RecordingAction } from "../../cti/gsip-record";
 
@@ -40,31 +41,7 @@ export type RecordingCallLayer = Pick<
   "get" | "listen" | "startRecording" | "controlRecording"
 >;
 
-interface LiveRecording {
-  readonly id: string;
-  readonly connId: string;
-  readonly callSide: CallSide;
-  readonly trigger: RecordingTrigger;
-  dialogId?: string;
-  state: RecordingState;
-  /** Paused by request; stays true while interrupted, so a continuation starts paused. */
-  paused: boolean;
-  /** For the second copy of a parallel recording: the primary's id; "" otherwise. */
-  readonly copyOf: string;
-  /** The recorder that answered (the media engine reports it when the session is up). */
-  recorder?: string;
-}
-
-/** What the live calls page shows of one side's recording, ended ones included while the call lasts. */
-export type CallRecordingView = {
-  id: string;
-  side: CallSide;
-  trigger: RecordingTrigger;
-  state: RecordingState;
-  /** Paused on request (also while interrupted, when the state says interrupted). */
-  paused: boolean;
-  recorder: string | null;
-};
+export type { CallRecordingView } from "./live-recording-store";
 
 /** How long a call's release waits for the media engine's final word on each recording. */
 const FINAL_REPORT_TIMEOUT_MS = 3_000;
@@ -76,11 +53,10 @@ const FINAL_REPORT_TIMEOUT_MS = 3_000;
  * engine by MSML (through the call layer), keeps the history, and tells CTI clients.
  */
 export class RecordingService {
-  private readonly live = new Map<string, LiveRecording>();
+  private readonly live = new LiveRecordingStore();
   /** Recordings whose final report a call's release is waiting for (id → resolve). */
   private readonly finalReports = new Map<string, () => void>();
   /** The last ended recording of each side, per call, until the call is released. */
-  private readonly ended = new Map<string, Map<CallSide, LiveRecording>>();
   private readonly alarms: AlarmService;
   private readonly history: RecordingHistoryService;
   readonly watchdog: ComplianceWatchdog;
@@ -101,8 +77,7 @@ export class RecordingService {
       ...watchdogTimes,
       stateOf: (connId, side) => {
         if (this.calls.get(connId) === undefined) return "gone";
-        const current = [...this.live.values()].find((r) => r.connId === connId && r.callSide === side);
-        return current?.state ?? this.ended.get(connId)?.get(side)?.state;
+        return this.live.stateOf(connId, side);
       },
       raise: (alarm) => this.track(this.alarms.raise(alarm).then(() => undefined)),
     });
@@ -160,28 +135,12 @@ export class RecordingService {
    * last one that stopped or failed, so a supervisor sees that a side was recorded and is no more.
    */
   liveFor(connId: string): CallRecordingView[] {
-    const current = [...this.live.values()].filter((r) => r.connId === connId);
-    const over = [...(this.ended.get(connId)?.values() ?? [])].filter(
-      (r) => !current.some((c) => c.callSide === r.callSide),
-    );
-    return [...current, ...over].map(({ id, callSide, trigger, state, paused, recorder }) => ({
-      id,
-      side: callSide,
-      trigger,
-      state,
-      paused,
-      recorder: recorder ?? null,
-    }));
+    return this.live.viewsFor(connId);
   }
 
   /** Takes a recording out of the live set, keeping it as its side's last one while the call lasts. */
   private end(recording: LiveRecording, state: RecordingState.Stopped | RecordingState.Failed): void {
-    recording.state = state;
-    this.live.delete(recording.id);
-    if (this.calls.get(recording.connId) === undefined) return;
-    const sides = this.ended.get(recording.connId) ?? new Map<CallSide, LiveRecording>();
-    sides.set(recording.callSide, recording);
-    this.ended.set(recording.connId, sides);
+    this.live.end(recording, state, this.calls.get(recording.connId) !== undefined);
   }
 
   /**
@@ -191,7 +150,7 @@ export class RecordingService {
    */
   async mediaLost(connIds: readonly string[], at: Date, reason: string): Promise<number> {
     const calls = new Set(connIds);
-    const lost = [...this.live.values()].filter((r) => calls.has(r.connId));
+    const lost = this.live.ofCalls(calls);
     for (const recording of lost) {
       this.end(recording, RecordingState.Failed);
       await this.history
@@ -254,12 +213,9 @@ export class RecordingService {
       this.announce(call, started, "start", req.by);
       return [started];
     }
-    const targets = [...this.live.values()].filter(
-      (r) =>
-        r.connId === req.connId &&
-        r.callSide === callSide &&
-        (req.id === undefined || r.id === req.id || r.copyOf === req.id),
-    );
+    const targets = this.live
+      .of(req.connId, callSide)
+      .filter((r) => req.id === undefined || r.id === req.id || r.copyOf === req.id);
     if (targets.length === 0) {
       throw new RecordingPolicyError(
         TErrorCode.NOT_RECORDING,
@@ -332,7 +288,7 @@ export class RecordingService {
     trigger: RecordingTrigger,
     req: RecordingRequest,
   ): Promise<LiveRecording> {
-    const already = [...this.live.values()].find((r) => r.connId === call.connId && r.callSide === callSide);
+    const already = this.live.of(call.connId, callSide)[0];
     if (already !== undefined) {
       const why = already.trigger.startsWith("full_time")
         ? "full-time recording takes precedence"
@@ -420,7 +376,7 @@ export class RecordingService {
       paused: false,
       copyOf,
     };
-    this.live.set(id, recording);
+    this.live.add(recording);
     try {
       recording.dialogId = await this.calls.startRecording(call.connId, callSide, {
         name: `rec-${id.replace(/[^A-Za-z0-9.:_-]/g, "").slice(0, 40) || "x"}`,
@@ -634,7 +590,7 @@ export class RecordingService {
    * MSML and the engine's final report (what the recorder acknowledged) is awaited, briefly.
    */
   private async stopForRelease(call: Call): Promise<void> {
-    const live = [...this.live.values()].filter((r) => r.connId === call.connId && r.dialogId !== undefined);
+    const live = this.live.of(call.connId).filter((r) => r.dialogId !== undefined);
     await Promise.allSettled(
       live.map(async (recording) => {
         const reported = new Promise<void>((resolve) => {
@@ -659,9 +615,7 @@ export class RecordingService {
    * them), recordings of the other side go on, and the new party's own full-time settings apply.
    */
   private async onPartyChanged(call: Call, side: CallSide): Promise<void> {
-    for (const recording of [...this.live.values()].filter(
-      (r) => r.connId === call.connId && r.callSide === side,
-    )) {
+    for (const recording of this.live.of(call.connId, side)) {
       this.end(recording, RecordingState.Stopped);
       await this.history
         .move(recording.id, RecordingState.Stopped, { by: "call", reason: "party left (transfer)" })
@@ -682,11 +636,9 @@ export class RecordingService {
   }
 
   private async onCallReleased(call: Call): Promise<void> {
-    this.ended.delete(call.connId);
     this.duties.delete(call.connId);
     this.watchdog.callEnded(call.connId);
-    for (const recording of [...this.live.values()].filter((r) => r.connId === call.connId)) {
-      this.live.delete(recording.id);
+    for (const recording of this.live.forgetCall(call.connId)) {
       await this.history
         .move(recording.id, RecordingState.Stopped, { by: "call", reason: "call ended" })
         .catch(this.onError);
