@@ -56,7 +56,6 @@ export class RecordingService {
   private readonly live = new LiveRecordingStore();
   /** Recordings whose final report a call's release is waiting for (id → resolve). */
   private readonly finalReports = new Map<string, () => void>();
-  /** The last ended recording of each side, per call, until the call is released. */
   private readonly alarms: AlarmService;
   private readonly history: RecordingHistoryService;
   readonly watchdog: ComplianceWatchdog;
