@@ -1,0 +1,307 @@
+"use client";
+
+import { type FormEvent, useState } from "react";
+import {
+  type DnType,
+  ROUTE_RECORD_VALUES,
+  type RouteRecord,
+  type SetDnInput,
+  zSetDnInput,
+} from "../../common/schemas/config-schemas";
+import { parseParamsString } from "../../common/schemas/recording-schemas";
+import { Field, FormMessage, type FormMessageValue, SubmitButton } from "../_components/form-controls";
+import { errorMessage } from "../_lib/error-message";
+import { byId, useFocusAfterRender } from "../_lib/focus";
+import { type FormError, formError } from "../_lib/form-errors";
+import { type RouterOutputs, trpc } from "../_lib/trpc";
+
+/** A DN as the list shows it. */
+export type DnView = RouterOutputs["dn"]["list"][number];
+
+type DnFormState = {
+  number: string;
+  type: DnType;
+  displayName: string;
+  password: string;
+  peer: string;
+  inbound: string;
+  outboundPrefix: string;
+  routeTarget: string;
+  routeRecord: RouteRecord;
+  routeParams: string;
+};
+type DnField = keyof DnFormState;
+
+/** The form's fields in screen order: the first invalid one in this order takes focus. */
+const DN_FIELDS: readonly DnField[] = [
+  "number",
+  "type",
+  "displayName",
+  "password",
+  "peer",
+  "inbound",
+  "outboundPrefix",
+  "routeTarget",
+  "routeRecord",
+  "routeParams",
+];
+/** The server's input names where they differ from the form's. */
+const dnFieldOf = (key: string): DnField | undefined =>
+  key === "inboundNumbers" ? "inbound" : DN_FIELDS.find((f) => f === key);
+export const dnFieldId = (field: DnField) => `dn-field-${field}`;
+const DN_MESSAGE_ID = "dn-form-message";
+
+const EMPTY_DN_FORM: DnFormState = {
+  number: "",
+  type: "extension",
+  displayName: "",
+  password: "",
+  peer: "",
+  inbound: "",
+  outboundPrefix: "",
+  routeTarget: "",
+  routeRecord: "none",
+  routeParams: "",
+};
+
+function formFromDn(dn: DnView): DnFormState {
+  return {
+    number: dn.number,
+    type: dn.type,
+    displayName: dn.displayName,
+    password: "",
+    peer: dn.peer ?? "",
+    inbound: dn.inboundNumbers.join(", "),
+    outboundPrefix: dn.outboundPrefix ?? "",
+    routeTarget: dn.routeTarget ?? "",
+    routeRecord: dn.routeRecord,
+    routeParams: new URLSearchParams(dn.routeParams).toString(),
+  };
+}
+
+/** The fields that belong to the chosen type, in the shape the server's schema takes. */
+function dnInputFrom(form: DnFormState): SetDnInput {
+  const common = { number: form.number, type: form.type, displayName: form.displayName || undefined };
+  if (form.type === "extension") return { ...common, password: form.password || undefined };
+  if (form.type === "trunk") {
+    return {
+      ...common,
+      peer: form.peer || undefined,
+      inboundNumbers: form.inbound
+        .split(",")
+        .map((n) => n.trim())
+        .filter(Boolean),
+      outboundPrefix: form.outboundPrefix || null,
+    };
+  }
+  return {
+    ...common,
+    routeTarget: form.routeTarget || null,
+    routeRecord: form.routeRecord,
+    routeParams: parseParamsString(form.routeParams),
+  };
+}
+
+export function DnForm(props: { editing: DnView | null; onSaved: () => void; onCancel: () => void }) {
+  const { editing } = props;
+  const utils = trpc.useUtils();
+  const focusAfterRender = useFocusAfterRender();
+  const [form, setForm] = useState<DnFormState>(() => (editing ? formFromDn(editing) : EMPTY_DN_FORM));
+  const [loadedFrom, setLoadedFrom] = useState(editing);
+  const [message, setMessage] = useState<FormMessageValue>(null);
+  const [invalid, setInvalid] = useState<ReadonlySet<DnField>>(new Set());
+  // Starting or leaving an edit loads that DN or an empty form. Adjusted while rendering (React's
+  // advice over an effect) so the fields never show the previous DN for a frame; the message is
+  // kept when leaving, since a successful save of the edit is what ends it.
+  if (editing !== loadedFrom) {
+    setLoadedFrom(editing);
+    setForm(editing ? formFromDn(editing) : EMPTY_DN_FORM);
+    setInvalid(new Set());
+    if (editing) setMessage(null);
+  }
+
+  const save = trpc.dn.set.useMutation({
+    onSuccess: async (dn) => {
+      setMessage({ kind: "ok", text: `Saved DN ${dn.number}.` });
+      setInvalid(new Set());
+      if (editing) props.onSaved();
+      else setForm({ ...EMPTY_DN_FORM, type: form.type });
+      // The Save button was disabled while saving, which took focus from it: the outcome takes it.
+      focusAfterRender(byId(DN_MESSAGE_ID));
+      await utils.dn.list.invalidate();
+    },
+    onError: (error) => refuse(formError({ error }, DN_FIELDS, dnFieldOf)),
+  });
+
+  /** Shows why, marks the fields concerned, and puts focus on the first one (or on the message). */
+  function refuse(error: FormError<DnField>) {
+    setMessage({ kind: "error", text: error.text });
+    setInvalid(new Set(error.fields));
+    focusAfterRender(
+      () =>
+        error.fields.map((f) => document.getElementById(dnFieldId(f))).find((el) => el !== null) ??
+        document.getElementById(DN_MESSAGE_ID),
+    );
+  }
+
+  function cancel() {
+    setMessage(null);
+    props.onCancel();
+  }
+
+  function onSubmit(event: FormEvent) {
+    event.preventDefault();
+    let input: SetDnInput;
+    try {
+      input = dnInputFrom(form);
+    } catch (error) {
+      refuse({ text: errorMessage(error), fields: ["routeParams"] });
+      return;
+    }
+    const parsed = zSetDnInput.safeParse(input);
+    if (!parsed.success) {
+      refuse(formError({ issues: parsed.error.issues }, DN_FIELDS, dnFieldOf));
+      return;
+    }
+    save.mutate(input);
+  }
+
+  const set = (patch: Partial<DnFormState>) => {
+    setForm({ ...form, ...patch });
+    // A field the person changed is no longer the one we complained about.
+    if (Object.keys(patch).some((k) => invalid.has(k as DnField))) {
+      setInvalid(new Set([...invalid].filter((f) => !(f in patch))));
+    }
+  };
+  const fieldProps = (field: DnField) => ({
+    id: dnFieldId(field),
+    invalid: invalid.has(field),
+    errorId: DN_MESSAGE_ID,
+  });
+  const selectProps = (field: DnField) => ({
+    id: dnFieldId(field),
+    "aria-invalid": invalid.has(field) || undefined,
+    "aria-describedby": invalid.has(field) ? DN_MESSAGE_ID : undefined,
+  });
+  const title = editing ? `Edit DN ${editing.number}` : "Add a DN";
+  return (
+    <form
+      id="dn-form"
+      onSubmit={onSubmit}
+      onKeyDown={(event) => {
+        if (event.key === "Escape" && editing) {
+          event.preventDefault();
+          cancel();
+        }
+      }}
+      aria-label="Add or update a DN"
+      className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4"
+      noValidate
+    >
+      <h3 className="w-full text-sm font-semibold text-slate-700" data-testid="dn-form-title">
+        {title}
+        {editing && <span className="ml-2 font-normal text-slate-500">(Escape cancels)</span>}
+      </h3>
+      <Field
+        label="Number"
+        value={form.number}
+        onChange={(number) => set({ number })}
+        {...fieldProps("number")}
+      />
+      <label className="text-sm" htmlFor={dnFieldId("type")}>
+        <span className="block font-medium text-slate-700">Type</span>
+        <select
+          value={form.type}
+          onChange={(e) => set({ type: e.target.value as DnType })}
+          {...selectProps("type")}
+          className="mt-1 rounded-md border border-slate-300 px-2 py-1.5 aria-invalid:border-red-500"
+        >
+          <option value="extension">Extension</option>
+          <option value="trunk">Trunk</option>
+          <option value="routing_point">Routing point</option>
+        </select>
+      </label>
+      <Field
+        label="Display name"
+        value={form.displayName}
+        onChange={(displayName) => set({ displayName })}
+        {...fieldProps("displayName")}
+      />
+      {form.type === "extension" && (
+        <Field
+          label={editing ? "SIP password (blank: unchanged)" : "SIP password"}
+          type="password"
+          value={form.password}
+          onChange={(password) => set({ password })}
+          {...fieldProps("password")}
+        />
+      )}
+      {form.type === "trunk" && (
+        <>
+          <Field
+            label="Peer host:port"
+            value={form.peer}
+            onChange={(peer) => set({ peer })}
+            {...fieldProps("peer")}
+          />
+          <Field
+            label="Inbound numbers"
+            value={form.inbound}
+            onChange={(inbound) => set({ inbound })}
+            {...fieldProps("inbound")}
+          />
+          <Field
+            label="Outbound prefix"
+            value={form.outboundPrefix}
+            onChange={(outboundPrefix) => set({ outboundPrefix })}
+            {...fieldProps("outboundPrefix")}
+          />
+        </>
+      )}
+      {form.type === "routing_point" && (
+        <>
+          <Field
+            label="Default target DN"
+            value={form.routeTarget}
+            onChange={(routeTarget) => set({ routeTarget })}
+            {...fieldProps("routeTarget")}
+          />
+          <label className="text-sm" htmlFor={dnFieldId("routeRecord")}>
+            <span className="block font-medium text-slate-700">Default record</span>
+            <select
+              value={form.routeRecord}
+              onChange={(e) => set({ routeRecord: e.target.value as RouteRecord })}
+              {...selectProps("routeRecord")}
+              className="mt-1 rounded-md border border-slate-300 px-2 py-1.5 aria-invalid:border-red-500"
+            >
+              {ROUTE_RECORD_VALUES.map((v) => (
+                <option key={v} value={v}>
+                  {v}
+                </option>
+              ))}
+            </select>
+          </label>
+          <Field
+            label="Params (k=v&k2=v2)"
+            value={form.routeParams}
+            onChange={(routeParams) => set({ routeParams })}
+            {...fieldProps("routeParams")}
+          />
+        </>
+      )}
+      <SubmitButton pending={save.isPending} pendingText="Saving…">
+        Save DN
+      </SubmitButton>
+      {editing && (
+        <button
+          type="button"
+          onClick={cancel}
+          className="rounded-md border border-slate-300 px-4 py-2 text-sm hover:bg-slate-50"
+        >
+          Cancel edit
+        </button>
+      )}
+      <FormMessage id={DN_MESSAGE_ID} message={message} />
+    </form>
+  );
+}
