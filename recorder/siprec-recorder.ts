@@ -16,10 +16,10 @@ import {
   type TimerValues,
 } from "../sip-core";
 import { parseSiprecBody, parseSiprecInvite, type SiprecOffer } from "./parse-siprec-offer";
-import { type EndReason, SrsRecording, type RecordingSummary, SAMPLE_RATE } from "./srs-recording";
-import { PortPool, PortPoolExhaustedError, type RtpSocketPair } from "../common/rtp-port-pool";
+import { type EndReason, SrsRecording, type RecordingSummary } from "./srs-recording";
+import { PortPool } from "../common/rtp-port-pool";
 import { type RecoveredRecording, recoverRecordings } from "./recover-recordings";
-import { rtcpOfferOf, StreamReceiver } from "./stream-receiver";
+import { RecordingStreams, releasePairs, reservePairs, type StreamDeps } from "./recording-streams";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 export type RecorderLog = (level: LogLevel, message: string, fields?: Record<string, unknown>) => void;
@@ -52,7 +52,7 @@ export interface SiprecRecorderOptions {
 interface ActiveRecording {
   readonly dialog: Dialog;
   readonly session: SrsRecording;
-  readonly receivers: (StreamReceiver | undefined)[];
+  readonly streams: RecordingStreams;
   readonly origin: SdpOrigin;
   answer: SessionDescription;
   probing: boolean;
@@ -75,7 +75,7 @@ function silentLog(): void {}
 export class SiprecRecorder {
   private readonly ua: UserAgentCore;
   private readonly recordings = new Map<string, ActiveRecording>();
-  private readonly ports: PortPool;
+  private readonly streamDeps: StreamDeps;
   private readonly log: RecorderLog;
   private readonly now: () => number;
   private readonly rtpTimeoutMs: number;
@@ -96,7 +96,13 @@ export class SiprecRecorder {
     this.rtpTimeoutMs = options.rtpTimeoutMs ?? 5 * 60_000;
     this.advertisedHost = options.advertisedHost ?? options.sipHost;
     this.errors = options.errors ?? new ContainedErrors("recorder");
-    this.ports = new PortPool(options.rtpPortMin, options.rtpPortMax);
+    this.streamDeps = {
+      ports: new PortPool(options.rtpPortMin, options.rtpPortMax),
+      bindHost: options.sipHost,
+      cname: this.cname,
+      ...(options.reportIntervalMs === undefined ? {} : { reportIntervalMs: options.reportIntervalMs }),
+      onError: (where, error, recording) => this.errors.report(where, error, recording),
+    };
     this.ua = new UserAgentCore({
       userAgent: "forkline-lab-recorder",
       timers: options.sipTimers,
@@ -197,17 +203,12 @@ export class SiprecRecorder {
     const recordable = offer.streams.filter((s) => s.payloadTypes.size > 0 && s.label !== undefined);
     if (recordable.length === 0) throw new SipError(488, "No PCMU or PCMA audio stream to record");
 
-    const pairs: (RtpSocketPair | undefined)[] = [];
-    try {
-      for (const stream of recordable)
-        pairs[stream.index] = await this.ports.allocatePair(this.options.sipHost);
-    } catch (error) {
-      closePairs(pairs);
-      if (error instanceof PortPoolExhaustedError) throw new SipError(503, "No free RTP port");
-      throw error;
-    }
+    const pairs = await reservePairs(
+      this.streamDeps,
+      recordable.map((s) => s.index),
+    );
     if (request.cancelled || this.closed) {
-      closePairs(pairs);
+      releasePairs(pairs);
       return;
     }
 
@@ -222,7 +223,7 @@ export class SiprecRecorder {
         onSidecarError: (error) => this.errors.report("recording_sidecar", error, session.name),
       });
     } catch (error) {
-      closePairs(pairs);
+      releasePairs(pairs);
       this.log("error", "cannot create the recording", { callId, error: errorText(error) });
       throw new SipError(500, "Cannot create the recording file");
     }
@@ -235,20 +236,18 @@ export class SiprecRecorder {
       addrType: this.advertisedHost.includes(":") ? "IP6" : "IP4",
       address: this.advertisedHost,
     };
-    const receivers = pairs.map((pair, index) =>
-      pair === undefined ? undefined : this.receiverFor(pair, session, index),
-    );
-    const answer = this.answer(offer, receivers, origin);
+    const streams = new RecordingStreams(this.streamDeps, session, pairs);
+    const answer = this.answer(offer, streams, origin);
     const response = request.createResponse(200, {
       headers: { Contact: this.contact(request.source.transport), ...this.capabilities() },
       body: serializeSdp(answer),
       contentType: "application/sdp",
     });
     const dialog = Dialog.createAsUas(request.message, response, request.source);
-    const recording: ActiveRecording = { dialog, session, receivers, origin, answer, probing: false };
+    const recording: ActiveRecording = { dialog, session, streams, origin, answer, probing: false };
     this.recordings.set(dialog.key, recording);
     this.ua.registerDialog(dialog);
-    configureReceivers(recording, offer);
+    streams.configure(offer);
     request.send(response);
     this.log("info", "recording started", {
       callId,
@@ -336,66 +335,34 @@ export class SiprecRecorder {
         488,
         `The offer has ${offer.sdp.media.length} m-lines, fewer than the ${recording.answer.media.length} of the session`,
       );
-    const added: number[] = [];
-    try {
-      for (const stream of offer.streams) {
-        if (stream.index < recording.answer.media.length) continue;
-        if (stream.payloadTypes.size === 0 || stream.label === undefined) continue;
-        recording.receivers[stream.index] = this.receiverFor(
-          await this.ports.allocatePair(this.options.sipHost),
-          recording.session,
-          stream.index,
-        );
-        added.push(stream.index);
-      }
-    } catch (error) {
-      for (const index of added) {
-        recording.receivers[index]?.close();
-        recording.receivers[index] = undefined;
-      }
-      if (error instanceof PortPoolExhaustedError) throw new SipError(503, "No free RTP port");
-      throw error;
-    }
+    await recording.streams.add(
+      offer.streams
+        .filter((s) => s.index >= recording.answer.media.length)
+        .filter((s) => s.payloadTypes.size > 0 && s.label !== undefined)
+        .map((s) => s.index),
+    );
     const version = BigInt(recording.origin.sessionVersion) + 1n;
     const origin: SdpOrigin = { ...recording.origin, sessionVersion: version.toString() };
     Object.assign(recording.origin, origin);
     // A stream the session once rejected stays rejected: its port is not there to offer.
-    const answer = this.answer(offer, recording.receivers, origin);
+    const answer = this.answer(offer, recording.streams, origin);
     recording.answer = answer;
     recording.session.applyOffer(offer);
-    configureReceivers(recording, offer);
+    recording.streams.configure(offer);
     return serializeSdp(answer);
   }
 
-  private answer(
-    offer: SiprecOffer,
-    receivers: readonly (StreamReceiver | undefined)[],
-    origin: SdpOrigin,
-  ): SessionDescription {
+  private answer(offer: SiprecOffer, streams: RecordingStreams, origin: SdpOrigin): SessionDescription {
     return createAnswer(offer.sdp, {
       origin,
       sessionName: "forkline lab recorder",
       address: this.advertisedHost,
-      ports: offer.sdp.media.map((_, index) => receivers[index]?.port),
+      ports: streams.ports(offer.sdp.media.length),
       codecs: CODECS,
       // RFC 3264 §6.1: "If a stream is offered as sendonly, the corresponding stream MUST be
       // marked as recvonly or inactive in the answer." and "If an offered media stream is listed
       // as inactive, it MUST be marked as inactive in the answer." A recorder only receives.
       direction: "recvonly",
-    });
-  }
-
-  // RTP
-
-  /** The sockets of m-line `index`: RTP to the recording, RTCP receiver reports to the SRC. */
-  private receiverFor(pair: RtpSocketPair, session: SrsRecording, index: number): StreamReceiver {
-    return new StreamReceiver({
-      sockets: pair,
-      cname: this.cname,
-      clockRate: SAMPLE_RATE,
-      reportIntervalMs: this.options.reportIntervalMs,
-      onRtp: (datagram) => session.receiveRtp(index, datagram),
-      onError: (where, error) => this.errors.report(where, error, session.name),
     });
   }
 
@@ -457,7 +424,7 @@ export class SiprecRecorder {
   private end(recording: ActiveRecording, reason: EndReason): RecordingSummary | undefined {
     if (this.recordings.get(recording.dialog.key) !== recording) return undefined;
     this.recordings.delete(recording.dialog.key);
-    for (const receiver of recording.receivers) receiver?.close();
+    recording.streams.close();
     this.ua.forgetDialog(recording.dialog);
     try {
       return recording.session.finalize(reason);
@@ -491,18 +458,6 @@ export class SiprecRecorder {
     const param = transport === "UDP" ? "" : `;transport=${transport.toLowerCase()}`;
     return `<sip:recorder@${host}:${local?.port ?? 5060}${param}>`;
   }
-}
-
-function closePairs(pairs: readonly (RtpSocketPair | undefined)[]): void {
-  for (const pair of pairs) pair?.close();
-}
-
-/** Each stream's RTCP address and direction from the offer now in force. */
-function configureReceivers(recording: ActiveRecording, offer: SiprecOffer): void {
-  recording.receivers.forEach((receiver, index) => {
-    const direction = offer.streams[index]?.direction;
-    receiver?.configure(rtcpOfferOf(offer.sdp, index), direction === "sendonly" || direction === "sendrecv");
-  });
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {

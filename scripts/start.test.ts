@@ -45,32 +45,47 @@ async function waitFor(predicate: () => boolean, what: string, ms = 60_000) {
   }
 }
 
+/** `npm start` on this test's ports and data folder; its output collects in `output`. */
+function startLauncher(): ChildProcess {
+  output = "";
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts/start.ts")], {
+    cwd: root,
+    env: {
+      NODE_ENV: "production",
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      FORKLINE_AUTO_BUILD: "false",
+      HTTP_PORT: String(ports.http),
+      SIP_PORT: String(ports.sip),
+      MEDIA_ENGINE_SIP_PORT: String(ports.media),
+      MEDIA_ENGINE_HTTP_PORT: String(ports.mediaHttp),
+      // Two media engines, as on a two-core machine: the second listens 100 ports higher.
+      MEDIA_ENGINE_WORKERS: "2",
+      RTP_PORT_MIN: "43000",
+      RTP_PORT_MAX: "43999",
+      RECORDER_SIP_PORT: String(ports.recorder),
+      RECORDER_HTTP_PORT: String(ports.recorderHttp),
+      DATABASE_URL: `file:${path.join(dir, "forkline.db")}`,
+      RECORDINGS_DIR: path.join(dir, "recordings"),
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout?.on("data", (c: Buffer) => (output += c.toString()));
+  child.stderr?.on("data", (c: Buffer) => (output += c.toString()));
+  return child;
+}
+
+async function signIn(password: string | undefined): Promise<Response> {
+  return fetch(`http://127.0.0.1:${ports.http}/api/trpc/auth.login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ json: { username: "admin", password } }),
+  });
+}
+
 describe("npm start (scripts/start.ts)", () => {
   it("starts all three processes, restarts a crashed one and leaves nothing behind on Ctrl-C", async () => {
-    launcher = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts/start.ts")], {
-      cwd: root,
-      env: {
-        NODE_ENV: "production",
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        FORKLINE_AUTO_BUILD: "false",
-        HTTP_PORT: String(ports.http),
-        SIP_PORT: String(ports.sip),
-        MEDIA_ENGINE_SIP_PORT: String(ports.media),
-        MEDIA_ENGINE_HTTP_PORT: String(ports.mediaHttp),
-        // Two media engines, as on a two-core machine: the second listens 100 ports higher.
-        MEDIA_ENGINE_WORKERS: "2",
-        RTP_PORT_MIN: "43000",
-        RTP_PORT_MAX: "43999",
-        RECORDER_SIP_PORT: String(ports.recorder),
-        RECORDER_HTTP_PORT: String(ports.recorderHttp),
-        DATABASE_URL: `file:${path.join(dir, "forkline.db")}`,
-        RECORDINGS_DIR: path.join(dir, "recordings"),
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    launcher.stdout?.on("data", (c: Buffer) => (output += c.toString()));
-    launcher.stderr?.on("data", (c: Buffer) => (output += c.toString()));
+    launcher = startLauncher();
     await waitFor(() => output.includes("Press Ctrl-C to stop."), "the ready summary", 90_000);
 
     // First start prints the URLs and the generated admin credentials.
@@ -80,11 +95,7 @@ describe("npm start (scripts/start.ts)", () => {
 
     // The server answers; the printed password works.
     expect((await fetch(`http://127.0.0.1:${ports.http}/healthz`)).status).toBe(200);
-    const login = await fetch(`http://127.0.0.1:${ports.http}/api/trpc/auth.login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ json: { username: "admin", password: admin?.[1] } }),
-    });
+    const login = await signIn(admin?.[1]);
     expect(login.status).toBe(200);
     expect(login.headers.get("set-cookie")).toMatch(/forkline_session=.*HttpOnly/);
 
@@ -128,7 +139,15 @@ describe("npm start (scripts/start.ts)", () => {
     expect(launcher.exitCode).toBe(0);
     for (const pid of children) expect(alive(pid), `pid ${pid}`).toBe(false);
 
-    // A second start does not print credentials again and keeps the data.
+    // A second start on the same data does not print credentials again and keeps the data:
+    // the first password still signs in.
     expect(fs.existsSync(path.join(dir, "first-start-credentials.txt"))).toBe(true);
-  }, 180_000);
+    launcher = startLauncher();
+    await waitFor(() => output.includes("Press Ctrl-C to stop."), "the second ready summary", 90_000);
+    expect(output).not.toMatch(/admin\s+admin\s+\S+/);
+    expect((await signIn(admin?.[1])).status).toBe(200);
+    launcher.kill("SIGINT");
+    await waitFor(() => launcher?.exitCode !== null, "the second launcher to exit", 15_000);
+    expect(launcher.exitCode).toBe(0);
+  }, 240_000);
 });

@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { ContainedErrors } from "../common/contained-errors";
 import { loadEnvOrExit } from "../common/env-schema";
 import { notifyReady } from "../common/process-ready";
-import { AgentStateService } from "./cti/agent-state-service";
+import { AgentStateService } from "./services/agents/agent-state-service";
 import { CtiEventBus } from "./cti/cti-event-bus";
 import { CtiService } from "./cti/cti-service";
 import { loadServerEnv } from "./env";

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "../services/db";
 import { callerFor, testActor } from "../test-support/test-caller";
 import { createDemoDb } from "../test-support/demo-db";
-import { AgentStateService } from "./agent-state-service";
+import { AgentStateService } from "../services/agents/agent-state-service";
 import { CtiEventBus } from "./cti-event-bus";
 import { CtiService } from "./cti-service";
 import { noCallControl, noRecordingControl } from "../test-support/no-calls";

@@ -1,5 +1,5 @@
 import type { CtiRequest } from "../../common/schemas/cti-schemas";
-import type { AgentStateService } from "./agent-state-service";
+import type { AgentStateService } from "../services/agents/agent-state-service";
 import type { CtiEventBus } from "./cti-event-bus";
 import { type TEvent, TErrorCode } from "./t-library-events";
 

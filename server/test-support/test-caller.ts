@@ -4,7 +4,7 @@ import type { Actor } from "../services/actor";
 import { LoginThrottle } from "../services/auth/login-throttle";
 import type { Db } from "../services/db";
 import { createCaller } from "../trpc/root";
-import { AgentStateService } from "../cti/agent-state-service";
+import { AgentStateService } from "../services/agents/agent-state-service";
 import { CtiEventBus } from "../cti/cti-event-bus";
 import { CtiService } from "../cti/cti-service";
 import { noCallControl, noLiveCalls, noLiveRecordings, noRecordingControl, noSipProbe } from "./no-calls";

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Role } from "../../../common/roles";
-import { AgentStateService } from "../../cti/agent-state-service";
+import { AgentStateService } from "../agents/agent-state-service";
 import { CtiEventBus } from "../../cti/cti-event-bus";
 import { CtiService } from "../../cti/cti-service";
 import { TErrorCode } from "../../cti/t-library-events";

@@ -1,6 +1,6 @@
-import type { Db } from "../services/db";
-import type { CtiEventBus } from "./cti-event-bus";
-import { type TEvent, TErrorCode } from "./t-library-events";
+import type { Db } from "../db";
+import type { CtiEventBus } from "../../cti/cti-event-bus";
+import { type TEvent, TErrorCode } from "../../cti/t-library-events";
 
 export type AgentState = { agentId: string; dn: string; since: Date };
 
