@@ -1,6 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
-import { documented, type EnvSource, parseEnv, zPort } from "../common/env-schema";
+import { documented, type EnvSource, parseEnv, zPort, zSqliteUrl } from "../common/env-schema";
 
 export const cliEnvSchema = z.object({
   FORKLINE_URL: documented(
@@ -14,10 +14,7 @@ export const cliEnvSchema = z.object({
     "the token file beside the database",
   ),
   HTTP_PORT: zPort(3000),
-  DATABASE_URL: z
-    .string()
-    .startsWith("file:", "must be a SQLite URL such as file:./data/forkline.db")
-    .default("file:./data/forkline.db"),
+  DATABASE_URL: zSqliteUrl,
 });
 
 export type CliEnv = { url: string; token: string | undefined; tokenFile: string };

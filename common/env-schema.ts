@@ -37,7 +37,8 @@ export const zBindAddress = (fallback: string) =>
     })
     .default(fallback);
 
-export const zSqliteOrPostgresUrl = z
+/** The embedded database (the only one this build runs on). */
+export const zSqliteUrl = z
   .string()
   .refine((v) => v.startsWith("file:"), {
     message: "must be a SQLite URL such as file:./data/forkline.db",

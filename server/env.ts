@@ -7,7 +7,7 @@ import {
   zBool,
   zPort,
   zLogLevel,
-  zSqliteOrPostgresUrl,
+  zSqliteUrl,
 } from "../common/env-schema";
 
 export const serverEnvSchema = z
@@ -46,7 +46,7 @@ export const serverEnvSchema = z
     ),
     RECORDER_SIP_PORT: documented(zPort(5080), "lab recorder SIPREC"),
     RECORDER_HTTP_PORT: documented(zPort(5081), "lab recorder health and the `/recordings` listing"),
-    DATABASE_URL: documented(zSqliteOrPostgresUrl, "SQLite database"),
+    DATABASE_URL: documented(zSqliteUrl, "SQLite database"),
     RECORDINGS_DIR: documented(
       z.string().min(1).default("./recordings"),
       "where the lab recorder writes WAV + JSON",
