@@ -45,8 +45,11 @@ class FakeCallLayer implements RecordingCallLayer {
     });
     return `conn:${side}/dialog:${request.recordingId}`;
   }
+  /** Runs while the engine "carries out" a control request, before its MSML answer. */
+  whileControlling: () => Promise<void> = async () => undefined;
   async controlRecording(_connId: string, _side: CallSide, dialogId: string, action: string) {
     this.commands.push(`${action} ${dialogId}`);
+    await this.whileControlling();
   }
 }
 
@@ -317,6 +320,33 @@ describe("TRequestPrivateService (side × current state → outcome)", () => {
         },
       ]);
     expect((await db.recordingSession.findUnique({ where: { id: recordingId } }))?.state).toBe("failed");
+  });
+
+  it("a stop whose final report comes before the engine's MSML answer is done once, not refused", async () => {
+    await started();
+    const recordingId = layer.started.at(-1)!.recordingId;
+    layer.whileControlling = async () => {
+      layer.listener.recordingEvent?.({
+        connId: "c1",
+        name: "stopped",
+        dialogId: "x",
+        recordingId,
+        reason: "stopped on request",
+        sent: 100,
+        acked: 100,
+      });
+      await service.idle();
+    };
+    // The full-time recording of 1001, the callee: "destination" when no ThisDN says otherwise.
+    await expect(
+      service.control("stop", { connId: "c1", side: "destination", by: "test" }),
+    ).resolves.toHaveLength(1);
+    const row = await db.recordingSession.findUnique({
+      where: { id: recordingId },
+      include: { transitions: true },
+    });
+    expect(row?.state).toBe("stopped");
+    expect(row?.transitions.filter((t) => t.toState === "stopped")).toHaveLength(1);
   });
 
   it("a duplicate id is refused and nothing new reaches a recorder", async () => {

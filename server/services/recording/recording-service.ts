@@ -15,7 +15,7 @@ import type { Db } from "../db";
 import { AlarmKind, AlarmService } from "../alarms/alarm-service";
 import { getRecorderMode } from "../config/recorder-service";
 import { RecordingHistoryService, type RecordingTrigger } from "./recording-history-service";
-import { RecordingState, transition } from "./recording-session-state";
+import { isFinal, RecordingState, transition } from "./recording-session-state";
 import { ComplianceWatchdog, type RecordingDuty } from "./compliance-watchdog";
 import { type CallRecordingView, type LiveRecording, LiveRecordingStore } from "./live-recording-store";
 
@@ -253,6 +253,9 @@ export class RecordingService {
           throw new RecordingPolicyError(TErrorCode.MEDIA_ENGINE_REFUSED, (error as Error).message);
         }
       }
+      // While the engine carried out the request, its own report may have ended the recording
+      // (the final "stopped" of this very stop, or a failure): that report is the history.
+      if (isFinal(recording.state)) continue;
       if (action === "pause") recording.paused = true;
       if (action === "resume") recording.paused = false;
       if (recording.state === RecordingState.Interrupted && action !== "stop") {
