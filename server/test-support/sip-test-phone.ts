@@ -1,6 +1,6 @@
 import type { SipRequest, SipResponse } from "../../protocol/sip";
 import { answerDigest } from "./answer-digest";
-import { Dialog, UdpTransport, UserAgentCore, type RequestHandler } from "../../sip-core";
+import { Dialog, TcpTransport, UdpTransport, UserAgentCore, type RequestHandler } from "../../sip-core";
 
 /**
  * A minimal SIP phone for integration tests: registers an extension with digest auth (RFC 7616)
@@ -9,15 +9,33 @@ import { Dialog, UdpTransport, UserAgentCore, type RequestHandler } from "../../
 export class SipTestPhone {
   private constructor(
     readonly ua: UserAgentCore,
-    readonly transport: UdpTransport,
+    readonly transport: UdpTransport | TcpTransport,
+    private readonly over: "UDP" | "TCP",
   ) {}
 
-  static async start(handlers: Record<string, RequestHandler> = {}, port = 0): Promise<SipTestPhone> {
+  /**
+   * Over TCP, every request goes to the server with `;transport=tcp`, on one connection that
+   * the server then uses towards the phone as well (RFC 3261 §18: responses and requests reuse
+   * the flow).
+   */
+  static async start(
+    handlers: Record<string, RequestHandler> = {},
+    port = 0,
+    over: "UDP" | "TCP" = "UDP",
+  ): Promise<SipTestPhone> {
     const errors: unknown[] = [];
     const ua = new UserAgentCore({ delegate: { handlers, onError: (error) => errors.push(error) } });
-    const transport = new UdpTransport({ host: "127.0.0.1", port });
+    const transport =
+      over === "TCP"
+        ? new TcpTransport({ host: "127.0.0.1", port })
+        : new UdpTransport({ host: "127.0.0.1", port });
     await ua.addTransport(transport);
-    return new SipTestPhone(ua, transport);
+    return new SipTestPhone(ua, transport, over);
+  }
+
+  /** `sip:<user@>server`, with the transport parameter when the phone speaks TCP. */
+  private uri(server: string, user?: string): string {
+    return `sip:${user === undefined ? "" : `${user}@`}${server}${this.over === "TCP" ? ";transport=tcp" : ""}`;
   }
 
   async register(opts: {
@@ -29,7 +47,7 @@ export class SipTestPhone {
     algorithm?: "MD5" | "SHA-256";
   }): Promise<SipResponse> {
     const make = (cseq: number, authorization?: string) =>
-      this.ua.createRequest("REGISTER", `sip:${opts.server}`, {
+      this.ua.createRequest("REGISTER", this.uri(opts.server), {
         from: `<sip:${opts.user}@${opts.server}>`,
         to: `<sip:${opts.user}@${opts.server}>`,
         callId: `reg-${opts.user}-${this.transport.localAddress.port}`,
@@ -46,15 +64,20 @@ export class SipTestPhone {
       user: opts.user,
       password: opts.password,
       method: "REGISTER",
-      uri: `sip:${opts.server}`,
+      uri: this.uri(opts.server),
       ...(opts.algorithm === undefined ? {} : { algorithm: opts.algorithm }),
     });
     return this.ua.send(make(2, authorization));
   }
 
   /** Calls `number` and ACKs a 2xx: the established dialog, or the refusal. */
-  async call(server: string, number: string): Promise<{ response: SipResponse; dialog?: Dialog }> {
-    const { request, response } = await this.inviteWithRequest(server, number);
+  async call(
+    server: string,
+    number: string,
+    /** The calling extension (From), when the phone is one; a trunk caller otherwise. */
+    as?: string,
+  ): Promise<{ response: SipResponse; dialog?: Dialog }> {
+    const { request, response } = await this.inviteWithRequest(server, number, as);
     if (response.status >= 300) return { response };
     const dialog = Dialog.createAsUac(request, response);
     this.ua.registerDialog(dialog);
@@ -67,10 +90,41 @@ export class SipTestPhone {
     return (await this.inviteWithRequest(server, number)).response;
   }
 
+  /**
+   * Calls `number`, and once the call rings (a provisional response: RFC 3261 §9.1 forbids a
+   * CANCEL before one), cancels it. Resolves with the CANCEL's and the INVITE's final responses.
+   */
+  async callThenCancel(
+    server: string,
+    number: string,
+    /** Also waits for this before cancelling (e.g. the callee's phone rang). */
+    after: Promise<unknown> = Promise.resolve(),
+  ): Promise<{ cancel: SipResponse; invite: SipResponse }> {
+    const [host, port] = server.split(":");
+    let rang: () => void = () => undefined;
+    const ringing = new Promise<void>((resolve) => (rang = resolve));
+    const { request, final } = this.startInvite(server, number, () => rang());
+    await ringing;
+    await after;
+    const cancel = await this.ua.cancel(request, { transport: this.over, host: host!, port: Number(port) });
+    return { cancel, invite: await final };
+  }
+
   private async inviteWithRequest(
     server: string,
     number: string,
+    as?: string,
   ): Promise<{ request: SipRequest; response: SipResponse }> {
+    const { request, final } = this.startInvite(server, number, undefined, as);
+    return { request, response: await final };
+  }
+
+  private startInvite(
+    server: string,
+    number: string,
+    onProvisional?: (response: SipResponse) => void,
+    as = "+15550000000",
+  ): { request: SipRequest; final: Promise<SipResponse> } {
     const sdp = [
       "v=0",
       "o=test 1 1 IN IP4 127.0.0.1",
@@ -81,14 +135,17 @@ export class SipTestPhone {
       "a=rtpmap:8 PCMA/8000",
       "",
     ].join("\r\n");
-    const request = this.ua.createRequest("INVITE", `sip:${number}@${server}`, {
-      from: `<sip:+15550000000@127.0.0.1:${this.transport.localAddress.port}>`,
+    const request = this.ua.createRequest("INVITE", this.uri(server, number), {
+      from: `<sip:${as}@127.0.0.1:${this.transport.localAddress.port}>`,
       to: `<sip:${number}@${server}>`,
-      contact: `<sip:trunk@127.0.0.1:${this.transport.localAddress.port}>`,
+      contact: `<sip:${as}@127.0.0.1:${this.transport.localAddress.port}${this.over === "TCP" ? ";transport=tcp" : ""}>`,
       body: sdp,
       contentType: "application/sdp",
     });
-    return { request, response: await this.ua.send(request) };
+    return {
+      request,
+      final: this.ua.send(request, onProvisional === undefined ? {} : { onProvisional }),
+    };
   }
 
   close(): Promise<void> {

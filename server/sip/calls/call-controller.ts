@@ -428,6 +428,12 @@ export class CallController {
 
   private async identify(request: IncomingRequest): Promise<CallOrigin> {
     const source = request.source;
+    // An extension may call only from where it registered: the binding's flow is its proof of
+    // identity (the REGISTER was digest-authenticated). That proof is checked first, so a phone
+    // on the same host as a trunk (another port, or TCP) is still itself.
+    const number = userOf(request.message.headers.get("From"));
+    const bound = this.options.registrar.lookup(number).some((binding) => sameFlow(binding.source, source));
+    if (bound) return { kind: "extension", dn: number };
     const trunks = await this.options.routing.trunks();
     const trunk =
       trunks.find((t) => t.host === source.host && t.port === source.port) ??
@@ -437,12 +443,7 @@ export class CallController {
     if (trunk !== undefined && source.transport !== "WS" && source.transport !== "WSS") {
       return { kind: "trunk", dn: trunk.dn, peerHost: trunk.host };
     }
-    // An extension may call only from where it registered: the binding's flow is its proof of
-    // identity (the REGISTER was digest-authenticated).
-    const number = userOf(request.message.headers.get("From"));
-    const bound = this.options.registrar.lookup(number).some((binding) => sameFlow(binding.source, source));
-    if (!bound) throw new SipError(403, "Register before calling");
-    return { kind: "extension", dn: number };
+    throw new SipError(403, "Register before calling");
   }
 
   private async connect(call: Call, decision: Exclude<RouteDecision, { kind: "reject" }>): Promise<void> {

@@ -2,16 +2,18 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { g711Packet, UdpPhone, waitFor } from "../../../media-engine/rtp/test-support/udp-phone";
 import { MSML_CONTENT_TYPE, parseMsml } from "../../../protocol/msml";
 import { parseSdp } from "../../../protocol/sdp";
-import type { UserAgentCore } from "../../../sip-core";
+import { UdpTransport, UserAgentCore } from "../../../sip-core";
+import { SipTestPhone } from "../../test-support/sip-test-phone";
 import {
   engineController,
   spawnMediaEngine,
   type SpawnedProcess,
 } from "../../../media-engine/test-support/engine-harness";
-import type { EngineLoss, MediaEnginePool, MediaLegHandle } from "./media-engine-pool";
+import { type EngineLoss, MediaEnginePool, type MediaLegHandle } from "./media-engine-pool";
 
 const ME_SIP = 5421;
 const ME_HTTP = 5422;
+const REFUSING_PORT = 5423;
 
 let engine: SpawnedProcess;
 let ua: UserAgentCore;
@@ -174,4 +176,44 @@ describe("media engine process controlled by SIP + MSML", () => {
       await ua2.close();
     }
   }, 30_000);
+
+  it("opens a leg on the next engine when the first refuses, and says why when none can", async () => {
+    // An engine that is up (answers OPTIONS) but refuses legs, as one at capacity or stopping.
+    const refusing = await SipTestPhone.start(
+      {
+        OPTIONS: (request) => void request.reply(200),
+        INVITE: (request) => void request.reply(503, { reason: "Service Unavailable" }),
+      },
+      REFUSING_PORT,
+    );
+    const ua2 = new UserAgentCore({ delegate: { handlers: {}, onError: () => undefined } });
+    await ua2.addTransport(new UdpTransport({ host: "127.0.0.1", port: 0 }));
+    try {
+      const both = new MediaEnginePool(ua2, [`sip:127.0.0.1:${REFUSING_PORT}`, `sip:127.0.0.1:${ME_SIP}`], {
+        from: "<sip:forkline@127.0.0.1>",
+        contact: "<sip:forkline@127.0.0.1>",
+      });
+      await both.checkAll();
+      const phone = await UdpPhone.open();
+      phones.push(phone);
+      // Both are idle: the first in the list is tried first, refuses, and the call goes on.
+      const leg = await both.openLeg(offer(phone.port), { callId: "failover" });
+      expect(leg.engineUri).toBe(`sip:127.0.0.1:${ME_SIP}`);
+      expect(parseSdp(leg.answer).media[0]!.port).toBeGreaterThan(0);
+      await both.closeLeg(leg);
+
+      const alone = new MediaEnginePool(ua2, [`sip:127.0.0.1:${REFUSING_PORT}`], {
+        from: "<sip:forkline@127.0.0.1>",
+        contact: "<sip:forkline@127.0.0.1>",
+      });
+      await alone.checkAll();
+      await expect(alone.openLeg(offer(phone.port), { callId: "refused" })).rejects.toMatchObject({
+        status: 503,
+        message: `media engine sip:127.0.0.1:${REFUSING_PORT}: 503 Service Unavailable`,
+      });
+    } finally {
+      await ua2.close();
+      await refusing.close();
+    }
+  });
 });

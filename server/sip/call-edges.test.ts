@@ -1,0 +1,128 @@
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { registeredAgent, stackApi } from "../test-support/registered-agent";
+import { SipTestPhone } from "../test-support/sip-test-phone";
+import { startTestStack, type TestStack } from "../test-support/start-test-stack";
+
+const ports = {
+  http: 3206,
+  sip: 5961,
+  mediaSip: 5965,
+  mediaHttp: 5966,
+  recorderSip: 5967,
+  recorderHttp: 5968,
+  rtpMin: 46700,
+  rtpMax: 46799,
+};
+const SERVER = `127.0.0.1:${ports.sip}`;
+let stack: TestStack;
+let trpc: ReturnType<typeof stackApi>;
+const closers: (() => Promise<void> | void)[] = [];
+
+beforeAll(async () => {
+  stack = await startTestStack(ports);
+  trpc = stackApi(ports.http, fs.readFileSync(path.join(stack.dir, "forkline.api-token"), "utf8").trim());
+}, 120_000);
+
+afterAll(async () => {
+  for (const close of closers.reverse()) await close();
+  await stack?.stop();
+});
+
+describe("a caller who hangs up while the callee rings", () => {
+  it("CANCEL: 200 and 487 to the caller, the callee's INVITE cancelled, no call left, media legs closed", async () => {
+    // 1001 rings (180) and never answers; it notices when its INVITE is cancelled.
+    let ringingAt: number | undefined;
+    let cancelledAt: number | undefined;
+    let rang: () => void = () => undefined;
+    const calleeRang = () => new Promise<void>((resolve) => (rang = resolve));
+    const callee = await SipTestPhone.start({
+      INVITE: (request) => {
+        request.reply(180);
+        ringingAt = Date.now();
+        rang();
+        request.signal.addEventListener("abort", () => (cancelledAt = Date.now()));
+      },
+    });
+    closers.push(() => callee.close());
+    const contact = `<sip:1001@127.0.0.1:${callee.transport.localAddress.port}>`;
+    expect(
+      (await callee.register({ server: SERVER, user: "1001", password: "demo-1001", contact })).status,
+    ).toBe(200);
+    // The demo trunk's peer address is 127.0.0.1:5062.
+    const trunk = await SipTestPhone.start({}, 5062);
+    closers.push(() => trunk.close());
+
+    const { cancel, invite } = await trunk.callThenCancel(SERVER, "1001", calleeRang());
+    expect(cancel.status).toBe(200);
+    expect(invite.status).toBe(487);
+    expect(ringingAt).toBeDefined();
+    await vi.waitFor(() => expect(cancelledAt).toBeDefined(), { timeout: 5_000 });
+
+    // Nothing of the call is left: not in the live list, not in the media engine.
+    await vi.waitFor(async () => expect(await trpc<unknown[]>("calls.list")).toEqual([]), { timeout: 5_000 });
+    await vi.waitFor(
+      async () => {
+        const health = (await (await fetch(`http://127.0.0.1:${ports.mediaHttp}/healthz`)).json()) as {
+          legs: number;
+        };
+        expect(health.legs).toBe(0);
+      },
+      { timeout: 5_000 },
+    );
+
+    // And the next call to the same extension rings again.
+    ringingAt = undefined;
+    const again = await trunk.callThenCancel(SERVER, "1001", calleeRang());
+    expect(again.invite.status).toBe(487);
+    expect(ringingAt).toBeDefined();
+  }, 60_000);
+});
+
+describe("SIP over TCP", () => {
+  it("a phone registered over TCP calls, is called back on the same connection, and hangs up", async () => {
+    const byes: string[] = [];
+    const phone = await SipTestPhone.start(
+      {
+        BYE: (request) => {
+          byes.push(request.source.transport);
+          request.reply(200);
+        },
+      },
+      0,
+      "TCP",
+    );
+    closers.push(() => phone.close());
+    const port = phone.transport.localAddress.port;
+    const registered = await phone.register({
+      server: SERVER,
+      user: "1001",
+      password: "demo-1001",
+      contact: `<sip:1001@127.0.0.1:${port};transport=tcp>`,
+    });
+    expect(registered.status).toBe(200);
+    const agent = await registeredAgent(SERVER, "1002", 46650, closers);
+
+    // 1001 calls 1002 over the connection it registered on (its proof of identity).
+    const first = await phone.call(SERVER, "1002", "1001");
+    expect(first.response.status).toBe(200);
+    await vi.waitFor(async () =>
+      expect(await trpc<{ caller: { dn: string }; callee: { dn: string } }[]>("calls.list")).toMatchObject([
+        { caller: { dn: "1001" }, callee: { dn: "1002" } },
+      ]),
+    );
+    // 1002 hangs up: the SIP Server's BYE reaches 1001 over TCP.
+    await agent.ua.sendInDialog(agent.dialog!, agent.dialog!.createRequest("BYE"));
+    await vi.waitFor(() => expect(byes).toEqual(["TCP"]), { timeout: 5_000 });
+    await vi.waitFor(async () => expect(await trpc<unknown[]>("calls.list")).toEqual([]));
+
+    // Again, and this time 1001 hangs up over TCP: 1002 gets the BYE.
+    const second = await phone.call(SERVER, "1002", "1001");
+    expect(second.response.status).toBe(200);
+    const bye = await phone.ua.sendInDialog(second.dialog!, second.dialog!.createRequest("BYE"));
+    expect(bye.status).toBe(200);
+    await vi.waitFor(() => expect(agent.byes).toHaveLength(1), { timeout: 5_000 });
+    await vi.waitFor(async () => expect(await trpc<unknown[]>("calls.list")).toEqual([]));
+  }, 60_000);
+});
