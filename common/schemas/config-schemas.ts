@@ -154,3 +154,40 @@ export const zLoginInput = z.object({
   username: z.string().trim().min(1, "enter your username").max(64),
   password: z.string().min(1, "enter your password").max(256),
 });
+
+// ---- Inputs of the configuration API (server/trpc/routers), beside the fields they use.
+
+export const zDnListInput = z
+  .object({
+    type: zDnType.optional(),
+    record: z.boolean().optional(),
+    search: z.string().max(64).optional(),
+  })
+  .optional();
+export const zDnNumberInput = z.object({ number: zDnNumber });
+export const zDnSetRecordInput = z.object({ number: zDnNumber, record: z.boolean() });
+export const zDnSetRecordManyInput = z.object({
+  numbers: z.array(zDnNumber).min(1, "select at least one DN").max(500),
+  record: z.boolean(),
+});
+
+export const zAgentLoginListInput = z
+  .object({ record: z.boolean().optional(), search: z.string().max(64).optional() })
+  .optional();
+export const zAgentLoginCodeInput = z.object({ loginCode: zAgentLoginCode });
+
+export const zRecorderNameInput = z.object({ name: zRecorderName });
+
+export const zUsernameInput = z.object({ username: zUsername });
+export const zCreateApiTokenInput = z.object({
+  name: z.string().trim().min(1, "give the token a name").max(64),
+  username: zUsername.optional(),
+});
+export const zApiTokenIdInput = z.object({ id: z.string().min(1) });
+export const zAuditListInput = z
+  .object({
+    limit: z.number().int().min(1).max(500).default(100),
+    entity: z.string().max(32).optional(),
+    entityId: z.string().max(64).optional(),
+  })
+  .default({ limit: 100 });

@@ -34,3 +34,7 @@ export const zCtiRequest = z.discriminatedUnion("request", [
   }),
 ]);
 export type CtiRequest = z.infer<typeof zCtiRequest>;
+
+/** Which DNs' events to follow (all when none are given; an agent only their own). */
+export const zCtiEventsInput = z.object({ dns: z.array(zDnNumber).max(200).optional() }).optional();
+export const zDnInput = z.object({ dn: zDnNumber });

@@ -42,3 +42,40 @@ export function parseParamsString(value: string): Record<string, string> {
   }
   return out;
 }
+
+/** What started a recording, as the history stores it. */
+export const RECORDING_TRIGGERS = [
+  "full_time_dn",
+  "full_time_agent",
+  "full_time_trunk",
+  "route",
+  "private_service",
+] as const;
+export type RecordingTrigger = (typeof RECORDING_TRIGGERS)[number];
+
+/**
+ * A recording session's state in the history (the moves between them: server/services/recording/
+ * recording-session-state.ts).
+ */
+export enum RecordingState {
+  Starting = "starting",
+  Recording = "recording",
+  Paused = "paused",
+  /** The recorder stopped acknowledging media; the engine is continuing it with another one. */
+  Interrupted = "interrupted",
+  Stopped = "stopped",
+  Failed = "failed",
+}
+
+export const zRecordingHistoryInput = z.object({
+  dn: z.string().trim().max(64).optional(),
+  agentId: z.string().trim().max(32).optional(),
+  trigger: z.enum(RECORDING_TRIGGERS).optional(),
+  state: z.enum(RecordingState).optional(),
+  text: z.string().trim().max(128).optional(),
+  from: z.date().optional(),
+  to: z.date().optional(),
+  limit: z.number().int().min(1).max(500).default(100),
+});
+
+export const zAlarmAcknowledgeInput = z.object({ ids: z.array(z.string().min(1).max(64)).min(1).max(100) });

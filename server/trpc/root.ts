@@ -1,11 +1,16 @@
 import { agentLoginRouter } from "./routers/agent-login-router";
 import { authRouter } from "./routers/auth-router";
-import { alarmRouter, callRouter, recordingRouter } from "./routers/call-router";
+import { alarmRouter } from "./routers/alarm-router";
+import { apiTokenRouter } from "./routers/api-token-router";
+import { auditRouter } from "./routers/audit-router";
+import { callRouter } from "./routers/call-router";
+import { recordingRouter } from "./routers/recording-router";
+import { systemRouter } from "./routers/system-router";
 import { ctiRouter } from "./routers/cti-router";
 import { dnRouter } from "./routers/dn-router";
-import { eventRouter, systemRouter } from "./routers/event-router";
+import { eventRouter } from "./routers/event-router";
 import { recorderRouter } from "./routers/recorder-router";
-import { apiTokenRouter, auditRouter, userRouter } from "./routers/user-router";
+import { userRouter } from "./routers/user-router";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({

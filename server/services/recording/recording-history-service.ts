@@ -9,14 +9,9 @@ import {
   transition,
 } from "./recording-session-state";
 
-export const RECORDING_TRIGGERS = [
-  "full_time_dn",
-  "full_time_agent",
-  "full_time_trunk",
-  "route",
-  "private_service",
-] as const;
-export type RecordingTrigger = (typeof RECORDING_TRIGGERS)[number];
+import type { RecordingTrigger } from "../../../common/schemas/recording-schemas";
+
+export { RECORDING_TRIGGERS, type RecordingTrigger } from "../../../common/schemas/recording-schemas";
 
 export type RecordingSessionView = {
   id: string;

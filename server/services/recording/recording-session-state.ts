@@ -4,6 +4,7 @@ import {
   transitionFunction,
   type TransitionTable,
 } from "../../../common/state-machine";
+import { RecordingState } from "../../../common/schemas/recording-schemas";
 
 /**
  * Life of one recording session (one side of one call, to one recorder), as the SIP Server
@@ -23,15 +24,7 @@ import {
  * Pausing while interrupted is allowed (card numbers do not wait for a recorder): the
  * continuation then starts paused.
  */
-export enum RecordingState {
-  Starting = "starting",
-  Recording = "recording",
-  Paused = "paused",
-  /** The recorder stopped acknowledging media; the engine is continuing it with another one. */
-  Interrupted = "interrupted",
-  Stopped = "stopped",
-  Failed = "failed",
-}
+export { RecordingState };
 
 const EDGES: TransitionTable<RecordingState> = {
   [RecordingState.Starting]: [RecordingState.Recording, RecordingState.Stopped, RecordingState.Failed],

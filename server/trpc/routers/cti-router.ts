@@ -1,6 +1,4 @@
-import { z } from "zod";
-import { zCtiRequest } from "../../../common/schemas/cti-schemas";
-import { zDnNumber } from "../../../common/schemas/config-schemas";
+import { zCtiEventsInput, zCtiRequest, zDnInput } from "../../../common/schemas/cti-schemas";
 import { agentOnDnFor, ctiEventDnsFor, ctiRequestAs } from "../../services/auth/softphone-access";
 import { agentProcedure, createTRPCRouter, supervisorProcedure } from "../trpc";
 
@@ -13,15 +11,13 @@ export const ctiRouter = createTRPCRouter({
     .input(zCtiRequest)
     .mutation(({ ctx, input }) => ctiRequestAs(ctx, ctx.actor, input)),
   /** Live T-Library events for the monitored DNs (all DNs when none are given; an agent's own). */
-  events: agentProcedure
-    .input(z.object({ dns: z.array(zDnNumber).max(200).optional() }).optional())
-    .subscription(async function* ({ ctx, input, signal }) {
-      const dns = await ctiEventDnsFor(ctx.db, ctx.actor, input?.dns);
-      yield* ctx.cti.bus.subscribe({ dns }, signal);
-    }),
+  events: agentProcedure.input(zCtiEventsInput).subscription(async function* ({ ctx, input, signal }) {
+    const dns = await ctiEventDnsFor(ctx.db, ctx.actor, input?.dns);
+    yield* ctx.cti.bus.subscribe({ dns }, signal);
+  }),
   agents: supervisorProcedure.query(({ ctx }) => ctx.cti.agents.list()),
   /** The agent logged in on one DN, so a reloaded softphone shows the login it still has. */
   agentOnDn: agentProcedure
-    .input(z.object({ dn: zDnNumber }))
+    .input(zDnInput)
     .query(({ ctx, input }) => agentOnDnFor(ctx.db, ctx.cti, ctx.actor, input.dn)),
 });

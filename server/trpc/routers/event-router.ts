@@ -1,13 +1,9 @@
 import { configEvents } from "../../services/config/config-events";
-import { createTRPCRouter, publicProcedure, supervisorProcedure } from "../trpc";
+import { createTRPCRouter, supervisorProcedure } from "../trpc";
 
 export const eventRouter = createTRPCRouter({
   /** Configuration changes, so that every open admin page shows what another admin saved. */
   config: supervisorProcedure.subscription(async function* ({ signal }) {
     yield* configEvents.changes(signal);
   }),
-});
-
-export const systemRouter = createTRPCRouter({
-  health: publicProcedure.query(() => ({ ok: true, time: new Date() })),
 });

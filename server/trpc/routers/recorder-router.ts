@@ -1,6 +1,5 @@
-import { z } from "zod";
 import {
-  zRecorderName,
+  zRecorderNameInput,
   zSetRecorderModeInput,
   zSetRecorderInput,
 } from "../../../common/schemas/config-schemas";
@@ -24,9 +23,9 @@ export const recorderRouter = createTRPCRouter({
     .input(zSetRecorderInput)
     .mutation(({ ctx, input }) => setRecorder(ctx.db, ctx.actor, input)),
   test: supervisorProcedure
-    .input(z.object({ name: zRecorderName }))
+    .input(zRecorderNameInput)
     .mutation(({ ctx, input }) => testRecorder(ctx.db, ctx.sipProbe, input.name)),
   delete: adminProcedure
-    .input(z.object({ name: zRecorderName }))
+    .input(zRecorderNameInput)
     .mutation(({ ctx, input }) => deleteRecorder(ctx.db, ctx.actor, input.name)),
 });
