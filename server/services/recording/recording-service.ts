@@ -10,7 +10,7 @@ import type { CtiEventBus } from "../../cti/cti-event-bus";
 import { TErrorCode, type TEvent } from "../../cti/t-library-events";
 import { AppError } from "../../errors/app-error";
 import type { Call } from "../../sip/calls/call";
-import type { CallController, CallSide, RecordingEngineEvent } from "../../sip/calls/call-controller";
+import type { CallController, CallSide } from "../../sip/calls/call-controller";
 import type { Db } from "../db";
 import { AlarmKind, AlarmService } from "../alarms/alarm-service";
 import { getRecorderMode } from "../config/recorder-service";
@@ -18,6 +18,7 @@ import { RecordingHistoryService, type RecordingTrigger } from "./recording-hist
 import { isFinal, RecordingState, transition } from "./recording-session-state";
 import { ComplianceWatchdog, type RecordingDuty } from "./compliance-watchdog";
 import { type CallRecordingView, type LiveRecording, LiveRecordingStore } from "./live-recording-store";
+import { RecordingEngineReports } from "./recording-engine-reports";
 
 export { GSIP_RECORD, RecordingPolicyError, type RecordingAction } from "../../cti/gsip-record";
 
@@ -59,6 +60,7 @@ export class RecordingService {
   private readonly alarms: AlarmService;
   private readonly history: RecordingHistoryService;
   readonly watchdog: ComplianceWatchdog;
+  private readonly reports: RecordingEngineReports;
   /** Full-time duties of live calls (connId → duties), for the watchdog's checks. */
   private readonly duties = new Map<string, RecordingDuty[]>();
 
@@ -80,9 +82,22 @@ export class RecordingService {
       },
       raise: (alarm) => this.track(this.alarms.raise(alarm).then(() => undefined)),
     });
+    this.reports = new RecordingEngineReports({
+      history: this.history,
+      live: this.live,
+      callOf: (connId) => this.calls.get(connId),
+      end: (recording, state) => this.end(recording, state),
+      raiseAlarm: (alarm) => this.raiseAlarm(alarm),
+      announce: (call, recording, action, why) => this.announce(call, recording, action, why),
+      interrupted: (connId, side) => {
+        const duty = this.duties.get(connId)?.find((d) => d.side === side);
+        if (duty !== undefined) this.watchdog.interrupted(duty);
+      },
+      settled: (recordingId) => this.finalReports.get(recordingId)?.(),
+    });
     calls.listen({
       established: (call) => this.track(this.applyStandingPolicy(call)),
-      recordingEvent: (event) => this.track(this.onEngineEvent(event)),
+      recordingEvent: (event) => this.track(this.reports.handle(event)),
       releasing: (call) => this.stopForRelease(call),
       released: (call) => this.track(this.onCallReleased(call)),
       partyChanged: (call, side) => this.track(this.onPartyChanged(call, side)),
@@ -472,119 +487,6 @@ export class RecordingService {
         error: { code: error.code, message: error.message },
       });
     }
-  }
-
-  private async onEngineEvent(event: RecordingEngineEvent): Promise<void> {
-    const recording = this.live.get(event.recordingId);
-    if (recording === undefined) {
-      // The final report of a recording the server already closed (its call ended first).
-      if (event.name === "stopped" || event.name === "failed") await this.settle(event);
-      return;
-    }
-    const at = event.at ?? new Date();
-    const recorder = event.recorder;
-    switch (event.name) {
-      case "resumed":
-        // Forwarding restarts only once the recorder accepted a=sendonly (after the MSML answer):
-        // the pause interval ends when the engine says media flows again, by the engine's clock.
-        await this.history.mediaResumed(recording.id, at);
-        return;
-      case "paused":
-        if (event.at !== undefined) await this.history.mediaPaused(recording.id, event.at);
-        return;
-      case "skipped":
-        await this.history.note(recording.id, {
-          by: "media-engine",
-          reason: `recorder ${recorder ?? "?"} skipped: ${event.reason ?? "no answer"}`,
-          at,
-        });
-        this.raiseAlarm({
-          connId: event.connId,
-          recordingId: recording.id,
-          ...(recorder === undefined ? {} : { recorder }),
-          reason: `Recorder ${recorder ?? "?"} was skipped for recording ${recording.id}: ${event.reason ?? "no answer"}. The next recorder was tried.`,
-        });
-        return;
-      case "started":
-        if (recording.state !== RecordingState.Starting) return;
-        recording.state = RecordingState.Recording;
-        if (recorder !== undefined) recording.recorder = recorder;
-        await this.history.move(recording.id, RecordingState.Recording, {
-          by: "media-engine",
-          reason: "recorder answered",
-          segments: 1,
-          ...(recorder === undefined ? {} : { recorderUri: recorder }),
-        });
-        return;
-      case "interrupted": {
-        if (recording.state === RecordingState.Interrupted || recording.state === RecordingState.Starting)
-          return;
-        recording.state = RecordingState.Interrupted;
-        const why = `recorder ${recorder ?? recording.recorder ?? "?"} lost: ${event.reason ?? "no answer"}`;
-        await this.history.interrupted(recording.id, {
-          at,
-          recorderUri: recorder ?? recording.recorder ?? "",
-          reason: why,
-        });
-        this.raiseAlarm({
-          connId: event.connId,
-          recordingId: recording.id,
-          ...(recorder === undefined ? {} : { recorder }),
-          reason: `Recording ${recording.id} interrupted (${why}); the media engine is continuing it with the next recorder.`,
-        });
-        const call = this.calls.get(event.connId);
-        if (call !== undefined) this.announce(call, recording, "start", why);
-        const duty = this.duties.get(event.connId)?.find((d) => d.side === recording.callSide);
-        if (duty !== undefined) this.watchdog.interrupted(duty);
-        return;
-      }
-      case "continued": {
-        if (recording.state !== RecordingState.Interrupted) return;
-        recording.state = recording.paused ? RecordingState.Paused : RecordingState.Recording;
-        if (recorder !== undefined) recording.recorder = recorder;
-        await this.history.continued(recording.id, {
-          at,
-          to: recording.state,
-          ...(recorder === undefined ? {} : { recorderUri: recorder }),
-        });
-        const call = this.calls.get(event.connId);
-        if (call !== undefined)
-          this.announce(call, recording, "start", `continued on ${recorder ?? "a recorder"}`);
-        return;
-      }
-      case "stopped":
-      case "failed": {
-        if (recording.state === RecordingState.Stopped) return;
-        const to = event.name === "failed" ? RecordingState.Failed : RecordingState.Stopped;
-        this.end(recording, to);
-        if (to === RecordingState.Failed) {
-          this.raiseAlarm({
-            connId: event.connId,
-            recordingId: recording.id,
-            ...(recorder === undefined ? {} : { recorder }),
-            reason: event.reason ?? "recording failed",
-          });
-        }
-        await this.history.move(recording.id, to, {
-          by: "media-engine",
-          reason: event.reason ?? event.name,
-          ...(event.at === undefined ? {} : { at: event.at }),
-        });
-        await this.settle(event);
-        const call = this.calls.get(event.connId);
-        if (call !== undefined)
-          this.announce(call, recording, "stop", event.reason ?? `recording ${event.name}`);
-        return;
-      }
-      default:
-        return;
-    }
-  }
-
-  /** The engine's final word (packets sent and acknowledged) decides whether the recording is complete. */
-  private async settle(event: RecordingEngineEvent): Promise<void> {
-    await this.history.settle(event.recordingId, { sent: event.sent ?? 0, acked: event.acked ?? 0 });
-    this.finalReports.get(event.recordingId)?.();
   }
 
   /**
