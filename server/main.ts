@@ -39,6 +39,9 @@ await new RecordingHistoryService(db).failOrphans("server restarted");
 // Everything is built first and the HTTP port opens last: no request meets a half-wired server.
 const ctiBus = new CtiEventBus();
 const agents = new AgentStateService(db, ctiBus);
+// Agents stay logged in across a restart: their Agent Login's full-time recording must go on.
+const restoredAgents = await agents.restore();
+if (restoredAgents > 0) process.stderr.write(`forkline-server: ${restoredAgents} agent login(s) restored\n`);
 const http = await createHttpServer(env, { rootDir });
 const sip = await SipServer.start({
   env,

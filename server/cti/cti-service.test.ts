@@ -37,6 +37,23 @@ describe("TAgentLogin / TAgentLogout", () => {
     expect(cti.agents.agentOnDn("1001")).toBeNull();
   });
 
+  it("keeps agents logged in across a restart of the SIP Server (the state is in the database)", async () => {
+    await login("1001", "5001");
+    await login("1002", "5002");
+    await cti.request({ request: "TAgentLogout", thisDn: "1002" });
+    // A new process on the same database: what it restores is what was confirmed, no more.
+    const restarted = new AgentStateService(db, new CtiEventBus());
+    expect(await restarted.restore()).toBe(1);
+    expect(restarted.agentOnDn("1001")).toBe("5001");
+    expect(restarted.agentOnDn("1002")).toBeNull();
+    expect(restarted.list()).toEqual([{ agentId: "5001", dn: "1001", since: cti.agents.list()[0]!.since }]);
+    // And the rules still hold against the restored state.
+    const bus = new CtiEventBus();
+    const again = new CtiService(bus, restarted, noCallControl, noRecordingControl);
+    const refused = await again.request({ request: "TAgentLogin", thisDn: "1003", agentId: "5001" });
+    expect(refused.error?.code).toBe(TErrorCode.AGENT_ALREADY_LOGGED_IN);
+  });
+
   it("answers each refused request with EventError and a stable code", async () => {
     const cases: [() => Promise<TEvent>, TErrorCode][] = [
       [() => login("4242", "5001"), TErrorCode.UNKNOWN_DN],

@@ -1,9 +1,7 @@
-import fs from "node:fs";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { registeredAgent, stackApi } from "../test-support/registered-agent";
+import { describe, expect, it, vi } from "vitest";
+import { registeredAgent } from "../test-support/registered-agent";
 import { SipTestPhone } from "../test-support/sip-test-phone";
-import { startTestStack, type TestStack } from "../test-support/start-test-stack";
+import { useTestStack } from "../test-support/stack-fixture";
 
 const ports = {
   http: 3206,
@@ -16,19 +14,8 @@ const ports = {
   rtpMax: 46799,
 };
 const SERVER = `127.0.0.1:${ports.sip}`;
-let stack: TestStack;
-let trpc: ReturnType<typeof stackApi>;
-const closers: (() => Promise<void> | void)[] = [];
-
-beforeAll(async () => {
-  stack = await startTestStack(ports);
-  trpc = stackApi(ports.http, fs.readFileSync(path.join(stack.dir, "forkline.api-token"), "utf8").trim());
-}, 120_000);
-
-afterAll(async () => {
-  for (const close of closers.reverse()) await close();
-  await stack?.stop();
-});
+const fixture = useTestStack(ports);
+const { closers, trpc } = fixture;
 
 describe("a caller who hangs up while the callee rings", () => {
   it("CANCEL: 200 and 487 to the caller, the callee's INVITE cancelled, no call left, media legs closed", async () => {

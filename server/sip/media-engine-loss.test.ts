@@ -1,12 +1,9 @@
-import { execFileSync } from "node:child_process";
-import fs from "node:fs";
-import path from "node:path";
 import Database from "better-sqlite3";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { SipRequest } from "../../protocol/sip";
-import { registeredAgent, stackApi } from "../test-support/registered-agent";
+import { registeredAgent } from "../test-support/registered-agent";
 import { SipTestPhone } from "../test-support/sip-test-phone";
-import { startTestStack, type TestStack } from "../test-support/start-test-stack";
+import { pidOnUdpPort, useTestStack } from "../test-support/stack-fixture";
 
 const ports = {
   http: 3201,
@@ -19,26 +16,8 @@ const ports = {
   rtpMax: 44399,
 };
 const SERVER = `127.0.0.1:${ports.sip}`;
-let stack: TestStack;
-let trpc: ReturnType<typeof stackApi>;
-const closers: (() => Promise<void> | void)[] = [];
-
-/** The PID listening on a UDP port (the media engine child of the launcher). */
-function pidOnUdpPort(port: number): number | undefined {
-  const out = execFileSync("ss", ["-Hulpn", `sport = :${port}`], { encoding: "utf8" });
-  const pid = /pid=(\d+)/.exec(out)?.[1];
-  return pid === undefined ? undefined : Number(pid);
-}
-
-beforeAll(async () => {
-  stack = await startTestStack(ports);
-  trpc = stackApi(ports.http, fs.readFileSync(path.join(stack.dir, "forkline.api-token"), "utf8").trim());
-}, 120_000);
-
-afterAll(async () => {
-  for (const close of closers.reverse()) await close();
-  await stack?.stop();
-});
+const fixture = useTestStack(ports);
+const { closers, trpc } = fixture;
 
 describe("a media engine killed with recorded calls up", () => {
   it("ends every call it held with a BYE to both parties in ≤ 2 s, fails their recordings at the right time, raises one alarm, and new calls work", async () => {
@@ -66,7 +45,7 @@ describe("a media engine killed with recorded calls up", () => {
       const { response } = await trunk.call(SERVER, "1001");
       expect(response.status).toBe(200);
     }
-    const db = new Database(stack.env.DATABASE_URL!.replace(/^file:/, ""), { readonly: true });
+    const db = new Database(fixture.stack.env.DATABASE_URL!.replace(/^file:/, ""), { readonly: true });
     closers.push(() => void db.close());
     const states = () =>
       (db.prepare("select state from RecordingSession").all() as { state: string }[]).map((r) => r.state);
@@ -77,7 +56,7 @@ describe("a media engine killed with recorded calls up", () => {
     const enginePid = pidOnUdpPort(ports.mediaSip);
     expect(enginePid).toBeGreaterThan(0);
     const killedAt = Date.now();
-    process.kill(enginePid!, "SIGKILL");
+    process.kill(enginePid, "SIGKILL");
 
     await vi.waitFor(
       () => {

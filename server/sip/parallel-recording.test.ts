@@ -1,17 +1,14 @@
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { talk, UdpPhone } from "../../media-engine/rtp/test-support/udp-phone";
 import { parseSdp } from "../../protocol/sdp";
 import { readWav, silentRuns } from "../../recorder/test-support/audio-analysis";
 import { wavDurationMs } from "../../recorder/test-support/recording-files";
-import { spawnRecorder, type RecorderProcess } from "../../recorder/test-support/recorder-process";
-import { registeredAgent, stackApi } from "../test-support/registered-agent";
+import { registeredAgent } from "../test-support/registered-agent";
 import { SipTestPhone } from "../test-support/sip-test-phone";
-import { startTestStack, type TestStack } from "../test-support/start-test-stack";
+import { pidOnUdpPort, useTestStack, useSecondRecorder } from "../test-support/stack-fixture";
 
 const ports = {
   http: 3204,
@@ -25,31 +22,9 @@ const ports = {
 };
 const SECOND = { sip: 5911, http: 5912, rtpMin: 45400, rtpMax: 45499 };
 const SERVER = `127.0.0.1:${ports.sip}`;
-let stack: TestStack;
-let second: RecorderProcess;
-let secondDir: string;
-let trpc: ReturnType<typeof stackApi>;
-const closers: (() => Promise<void> | void)[] = [];
-
-beforeAll(async () => {
-  stack = await startTestStack(ports);
-  trpc = stackApi(ports.http, fs.readFileSync(path.join(stack.dir, "forkline.api-token"), "utf8").trim());
-  secondDir = fs.mkdtempSync(path.join(os.tmpdir(), "forkline-second-recorder-"));
-  second = await spawnRecorder({
-    RECORDER_SIP_PORT: String(SECOND.sip),
-    RECORDER_HTTP_PORT: String(SECOND.http),
-    RECORDER_RTP_PORT_MIN: String(SECOND.rtpMin),
-    RECORDER_RTP_PORT_MAX: String(SECOND.rtpMax),
-    RECORDINGS_DIR: secondDir,
-  });
-}, 120_000);
-
-afterAll(async () => {
-  for (const close of closers.reverse()) await close();
-  second?.child.kill("SIGKILL");
-  await stack?.stop();
-  if (secondDir !== undefined) fs.rmSync(secondDir, { recursive: true, force: true });
-});
+const fixture = useTestStack(ports);
+const second = useSecondRecorder(SECOND);
+const { closers, trpc } = fixture;
 
 describe("parallel (dual) recording", () => {
   it("records each call to two recorders; kill -9 of one loses nothing: the other's WAV covers the whole call and the recording is complete", async () => {
@@ -72,7 +47,7 @@ describe("parallel (dual) recording", () => {
       ssrc: 0x2222,
     });
     closers.push(stopTalking);
-    const db = new Database(stack.env.DATABASE_URL!.replace(/^file:/, ""), { readonly: true });
+    const db = new Database(fixture.stack.env.DATABASE_URL!.replace(/^file:/, ""), { readonly: true });
     closers.push(() => void db.close());
     type Row = { id: string; copyOf: string; state: string; outcome: string; recorderUri: string };
     const rows = () =>
@@ -92,10 +67,8 @@ describe("parallel (dual) recording", () => {
 
     // Two seconds in, the first recorder dies.
     await new Promise((resolve) => setTimeout(resolve, 2_000));
-    const pid = /pid=(\d+)/.exec(
-      execFileSync("ss", ["-Hulpn", `sport = :${ports.recorderSip}`], { encoding: "utf8" }),
-    )?.[1];
-    process.kill(Number(pid), "SIGKILL");
+    const pid = pidOnUdpPort(ports.recorderSip);
+    process.kill(pid, "SIGKILL");
     await vi.waitFor(() => expect(rows()[0]!.state).toBe("interrupted"), { timeout: 6_000, interval: 100 });
     expect(rows()[1]!.state).toBe("recording");
 
@@ -111,11 +84,11 @@ describe("parallel (dual) recording", () => {
     // The surviving copy's WAV covers the whole call: as long as the customer talked, and the
     // customer's channel has no hole where the other recorder died.
     const wavName = fs
-      .readdirSync(secondDir)
+      .readdirSync(second.dir)
       .find((f) => f.endsWith(".wav"))!
       .replace(/\.wav$/, "");
-    expect(wavDurationMs(secondDir, wavName)).toBeGreaterThan(talkedMs - 700);
-    const wav = readWav(path.join(secondDir, `${wavName}.wav`));
+    expect(wavDurationMs(second.dir, wavName)).toBeGreaterThan(talkedMs - 700);
+    const wav = readWav(path.join(second.dir, `${wavName}.wav`));
     const holes = wav.samples.map(
       (samples) =>
         silentRuns(samples, 1_600).filter(([from, to]) => from > 800 && to < samples.length - 800).length,

@@ -1,16 +1,13 @@
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { talk, UdpPhone } from "../../media-engine/rtp/test-support/udp-phone";
 import { parseSdp } from "../../protocol/sdp";
 import { readWav } from "../../recorder/test-support/audio-analysis";
-import { spawnRecorder, type RecorderProcess } from "../../recorder/test-support/recorder-process";
-import { registeredAgent, stackApi } from "../test-support/registered-agent";
+import { registeredAgent } from "../test-support/registered-agent";
 import { SipTestPhone } from "../test-support/sip-test-phone";
-import { startTestStack, type TestStack } from "../test-support/start-test-stack";
+import { pidOnUdpPort, useTestStack, useSecondRecorder } from "../test-support/stack-fixture";
 
 const ports = {
   http: 3205,
@@ -24,31 +21,9 @@ const ports = {
 };
 const SECOND = { sip: 5941, http: 5942, rtpMin: 46400, rtpMax: 46499 };
 const SERVER = `127.0.0.1:${ports.sip}`;
-let stack: TestStack;
-let second: RecorderProcess;
-let secondDir: string;
-let trpc: ReturnType<typeof stackApi>;
-const closers: (() => Promise<void> | void)[] = [];
-
-beforeAll(async () => {
-  stack = await startTestStack(ports);
-  trpc = stackApi(ports.http, fs.readFileSync(path.join(stack.dir, "forkline.api-token"), "utf8").trim());
-  secondDir = fs.mkdtempSync(path.join(os.tmpdir(), "forkline-failover-recorder-"));
-  second = await spawnRecorder({
-    RECORDER_SIP_PORT: String(SECOND.sip),
-    RECORDER_HTTP_PORT: String(SECOND.http),
-    RECORDER_RTP_PORT_MIN: String(SECOND.rtpMin),
-    RECORDER_RTP_PORT_MAX: String(SECOND.rtpMax),
-    RECORDINGS_DIR: secondDir,
-  });
-}, 120_000);
-
-afterAll(async () => {
-  for (const close of closers.reverse()) await close();
-  second?.child.kill("SIGKILL");
-  await stack?.stop();
-  if (secondDir !== undefined) fs.rmSync(secondDir, { recursive: true, force: true });
-});
+const fixture = useTestStack(ports);
+const second = useSecondRecorder(SECOND);
+const { closers, trpc } = fixture;
 
 /** Milliseconds from the start of the WAV to its first / after its last sample of the tone. */
 function toneBounds(file: string): { firstMs: number; lastMs: number } {
@@ -83,7 +58,7 @@ describe("a recorder killed mid-call, seen from the SIP Server", () => {
       ssrc: 0x3333,
     });
     closers.push(stopTalking);
-    const db = new Database(stack.env.DATABASE_URL!.replace(/^file:/, ""), { readonly: true });
+    const db = new Database(fixture.stack.env.DATABASE_URL!.replace(/^file:/, ""), { readonly: true });
     closers.push(() => void db.close());
     const session = () =>
       db
@@ -97,18 +72,16 @@ describe("a recorder killed mid-call, seen from the SIP Server", () => {
         recorderUri: string;
       };
     await vi.waitFor(() => expect(session().state).toBe("recording"), { timeout: 10_000 });
-    const firstDir = path.join(stack.dir, "recordings");
+    const firstDir = path.join(fixture.stack.dir, "recordings");
     const id = session().id;
     // Two seconds of audio reach the first recorder.
     await vi.waitFor(
       () => expect(fs.statSync(path.join(firstDir, `${id}.wav`)).size).toBeGreaterThan(44 + 2 * 2 * 8000 * 2),
       { timeout: 10_000 },
     );
-    const pid = /pid=(\d+)/.exec(
-      execFileSync("ss", ["-Hulpn", `sport = :${ports.recorderSip}`], { encoding: "utf8" }),
-    )?.[1];
+    const pid = pidOnUdpPort(ports.recorderSip);
     const killedAt = Date.now();
-    process.kill(Number(pid), "SIGKILL");
+    process.kill(pid, "SIGKILL");
     await vi.waitFor(() => expect(session().state).toBe("interrupted"), { timeout: 5_000, interval: 50 });
     expect(Date.now() - killedAt).toBeLessThanOrEqual(5_000);
     await vi.waitFor(() => expect(session()).toMatchObject({ state: "recording", segments: 2 }), {
@@ -119,12 +92,12 @@ describe("a recorder killed mid-call, seen from the SIP Server", () => {
     const [call] = await trpc<{ recordings: { state: string }[] }[]>("calls.list");
     expect(call!.recordings[0]!.state).toBe("recording");
 
-    await vi.waitFor(() => expect(fs.readdirSync(secondDir).some((f) => f.endsWith(".wav"))).toBe(true), {
+    await vi.waitFor(() => expect(fs.readdirSync(second.dir).some((f) => f.endsWith(".wav"))).toBe(true), {
       timeout: 5_000,
     });
     const secondWav = path.join(
-      secondDir,
-      fs.readdirSync(secondDir).find((f) => f.endsWith(".wav"))!,
+      second.dir,
+      fs.readdirSync(second.dir).find((f) => f.endsWith(".wav"))!,
     );
     // A second of audio at the second recorder.
     await vi.waitFor(() => expect(fs.statSync(secondWav).size).toBeGreaterThan(44 + 2 * 2 * 8000), {

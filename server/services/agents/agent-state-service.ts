@@ -5,9 +5,11 @@ import { type TEvent, TErrorCode } from "../../cti/t-library-events";
 export type AgentState = { agentId: string; dn: string; since: Date };
 
 /**
- * Which agent is logged in on which extension. Kept in memory like a T-Server's agent state:
- * after a restart agents log in again. The Agent Login's `record` option follows the agent
- * through `agentOnDn()`, whatever extension they use.
+ * Which agent is logged in on which extension. Saved in the database (AgentSession) before a
+ * login or logout is confirmed, and read back by `restore()` when the SIP Server starts: a
+ * restart does not log agents out, so an Agent Login's `record` option keeps following its
+ * agent through `agentOnDn()`, whatever extension they use. The maps are the synchronous view
+ * the call path reads.
  */
 export class AgentStateService {
   private readonly byAgent = new Map<string, AgentState>();
@@ -17,6 +19,17 @@ export class AgentStateService {
     private readonly db: Db,
     private readonly bus: CtiEventBus,
   ) {}
+
+  /** Reads the agents logged in before this process started; returns how many. */
+  async restore(): Promise<number> {
+    const rows = await this.db.agentSession.findMany();
+    for (const row of rows) {
+      const state = { agentId: row.agentId, dn: row.dn, since: row.since };
+      this.byAgent.set(row.agentId, state);
+      this.byDn.set(row.dn, state);
+    }
+    return rows.length;
+  }
 
   list(): AgentState[] {
     return [...this.byAgent.values()].sort((a, b) => a.agentId.localeCompare(b.agentId));
@@ -56,8 +69,18 @@ export class AgentStateService {
       );
     }
     const state = current ?? { agentId: req.agentId, dn: req.thisDn, since: new Date() };
-    this.byAgent.set(req.agentId, state);
-    this.byDn.set(req.thisDn, state);
+    if (current === undefined) {
+      // Taken in memory at once (a concurrent login sees it), saved before it is confirmed.
+      this.byAgent.set(req.agentId, state);
+      this.byDn.set(req.thisDn, state);
+      try {
+        await this.db.agentSession.create({ data: state });
+      } catch (error) {
+        this.byAgent.delete(req.agentId);
+        this.byDn.delete(req.thisDn);
+        throw error;
+      }
+    }
     return this.bus.publish({
       event: "EventAgentLogin",
       thisDn: req.thisDn,
@@ -73,6 +96,7 @@ export class AgentStateService {
     const state = this.byDn.get(req.thisDn);
     if (!state)
       return this.error(req, TErrorCode.AGENT_NOT_LOGGED_IN, `No agent is logged in on ${req.thisDn}.`);
+    await this.db.agentSession.deleteMany({ where: { agentId: state.agentId } });
     this.byDn.delete(req.thisDn);
     this.byAgent.delete(state.agentId);
     return this.bus.publish({
