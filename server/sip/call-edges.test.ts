@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { registeredAgent } from "../test-support/registered-agent";
 import { SipTestPhone } from "../test-support/sip-test-phone";
-import { useTestStack } from "../test-support/stack-fixture";
+import { pidOnUdpPort, useTestStack } from "../test-support/stack-fixture";
 
 const ports = {
   http: 3206,
@@ -16,6 +16,16 @@ const ports = {
 const SERVER = `127.0.0.1:${ports.sip}`;
 const fixture = useTestStack(ports);
 const { closers, trpc } = fixture;
+
+/** The demo trunk "pstn" (its peer address is 127.0.0.1:5062), one for the whole file. */
+let trunk: Promise<SipTestPhone> | undefined;
+function trunkPhone(): Promise<SipTestPhone> {
+  trunk ??= SipTestPhone.start({ BYE: (request) => void request.reply(200) }, 5062).then((phone) => {
+    closers.push(() => phone.close());
+    return phone;
+  });
+  return trunk;
+}
 
 describe("a caller who hangs up while the callee rings", () => {
   it("CANCEL: 200 and 487 to the caller, the callee's INVITE cancelled, no call left, media legs closed", async () => {
@@ -37,9 +47,7 @@ describe("a caller who hangs up while the callee rings", () => {
     expect(
       (await callee.register({ server: SERVER, user: "1001", password: "demo-1001", contact })).status,
     ).toBe(200);
-    // The demo trunk's peer address is 127.0.0.1:5062.
-    const trunk = await SipTestPhone.start({}, 5062);
-    closers.push(() => trunk.close());
+    const trunk = await trunkPhone();
 
     const { cancel, invite } = await trunk.callThenCancel(SERVER, "1001", calleeRang());
     expect(cancel.status).toBe(200);
@@ -111,5 +119,38 @@ describe("SIP over TCP", () => {
     expect(bye.status).toBe(200);
     await vi.waitFor(() => expect(agent.byes).toHaveLength(1), { timeout: 5_000 });
     await vi.waitFor(async () => expect(await trpc<unknown[]>("calls.list")).toEqual([]));
+  }, 60_000);
+});
+
+describe("a SIP Server that crashes and is restarted", () => {
+  it("keeps its registrations and agent logins: the next call reaches the phone without a new REGISTER", async () => {
+    const agent = await registeredAgent(SERVER, "1002", 46660, closers);
+    const login = await trpc<{ event: string }>("cti.request", {
+      request: "TAgentLogin",
+      thisDn: "1002",
+      agentId: "5002",
+    });
+    expect(login.event).toBe("EventAgentLogin");
+
+    const crashed = pidOnUdpPort(ports.sip);
+    process.kill(crashed, "SIGKILL");
+    // The launcher starts it again; it answers HTTP once it is wired.
+    await vi.waitFor(
+      async () => {
+        expect(pidOnUdpPort(ports.sip)).not.toBe(crashed);
+        expect((await fetch(`http://127.0.0.1:${ports.http}/healthz`)).status).toBe(200);
+      },
+      { timeout: 20_000, interval: 200 },
+    );
+    expect(await trpc<{ agentId: string; dn: string }[]>("cti.agents")).toMatchObject([
+      { agentId: "5002", dn: "1002" },
+    ]);
+
+    const trunk = await trunkPhone();
+    const { response, dialog } = await trunk.call(SERVER, "1002");
+    expect(response.status).toBe(200);
+    expect(agent.dialog).toBeDefined();
+    expect((await trunk.ua.sendInDialog(dialog!, dialog!.createRequest("BYE"))).status).toBe(200);
+    expect(fixture.stack.output()).toMatch(/[1-9]\d* registration\(s\) restored/);
   }, 60_000);
 });

@@ -18,6 +18,7 @@ import { RoutingService } from "../services/calls/routing-service";
 import { mayRegisterExtension } from "../services/auth/softphone-access";
 import { configEvents } from "../services/config/config-events";
 import { SipCredentialsService } from "../services/config/sip-credentials-service";
+import { RegistrationService } from "../services/registrations/registration-service";
 import { CallController } from "./calls/call-controller";
 import { MediaEnginePool } from "./media/media-engine-pool";
 import { Registrar } from "./registrar";
@@ -55,6 +56,8 @@ export class SipServer {
       realm: env.SIP_REALM,
       clock,
       store: new SipCredentialsService(deps.db),
+      // Bindings are saved, so a restarted server still reaches every UDP phone at once.
+      bindings: new RegistrationService(deps.db),
       // A WebSocket flow belongs to the signed-in user who opened it; UDP and TCP phones and
       // trunks are trusted on their digest credentials alone.
       mayBind: async (aor, source) => {
@@ -134,6 +137,8 @@ export class SipServer {
   static async start(deps: SipServerDeps): Promise<SipServer> {
     const server = new SipServer(deps);
     const { env } = deps;
+    const restored = await server.registrar.restore();
+    if (restored > 0) process.stderr.write(`forkline-server: ${restored} registration(s) restored\n`);
     await server.ua.addTransport(server.udp);
     await server.ua.addTransport(new TcpTransport({ host: env.SIP_HOST, port: env.SIP_PORT }));
     await server.ua.addTransport(server.ws);

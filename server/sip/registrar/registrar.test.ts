@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { computeDigestHa1, parseDigestHeader, type SipResponse } from "../../../protocol/sip";
 import { FakeClock, UserAgentCore, type TransportProtocol } from "../../../sip-core";
 import { MemoryTransport } from "../../../sip-core/test-support/memory-transport";
+import { RegistrationService } from "../../services/registrations/registration-service";
+import { createTestDb } from "../../test-support/test-db";
 import { Registrar, type RegistrarEvent, type RegistrarOptions } from "./registrar";
 import { TestPhone, type PhoneOptions } from "./test-support/test-phone";
 
@@ -519,5 +521,71 @@ describe("Registrar: flows, events and lifecycle", () => {
     expect(clock.pendingDelays()).toContain(1000);
     registrar.close();
     expect(clock.pendingDelays()).not.toContain(1000);
+  });
+});
+
+describe("Registrar: bindings that survive a restart", () => {
+  it("saves every change before answering, and a new registrar restores what can still be reached", async () => {
+    const { db, cleanup } = createTestDb();
+    cleanups.push(cleanup);
+    const saved = new RegistrationService(db);
+    const first = await setup({ bindings: saved });
+    const udp = first.phone({ user: "1001", password: PASSWORDS["1001"]! });
+    expect((await udp.register({ contacts: ["<sip:1001@192.0.2.10:5060>"], expires: 600 })).status).toBe(200);
+    // 1002 came through a connection (TCP here; WebSocket alike): after a restart that flow is gone.
+    const overTcp = await setup({ bindings: saved }, "TCP");
+    const tcp = overTcp.phone({
+      user: "1002",
+      password: PASSWORDS["1002"]!,
+      source: { transport: "TCP", host: "192.0.2.11", port: 40000, connectionId: "tcp-7" },
+    });
+    expect((await tcp.register({ contacts: ["<sip:1002@192.0.2.11:40000;transport=tcp>"] })).status).toBe(
+      200,
+    );
+    expect(await db.registration.count()).toBe(2);
+
+    // Another process, another clock: the binding comes back with the time it had left.
+    const second = await setup({ bindings: saved });
+    second.clock.advance(0);
+    expect(await second.registrar.restore()).toBe(1);
+    const [binding] = second.registrar.lookup("1001");
+    expect(binding).toMatchObject({
+      contact: "sip:1001@192.0.2.10:5060",
+      source: { transport: "UDP", host: "192.0.2.10", port: 5060 },
+      cseq: 2,
+    });
+    const leftMs = binding!.expiresAt - second.clock.now();
+    expect(leftMs).toBeGreaterThan(590_000);
+    expect(leftMs).toBeLessThanOrEqual(600_000);
+    expect(second.registrar.lookup("1002")).toEqual([]);
+    // What could not come back is forgotten, not restored again next time.
+    expect((await db.registration.findMany()).map((r) => r.aor)).toEqual(["1001"]);
+
+    // The phone unregisters through the restarted registrar: nothing is left to restore.
+    const again = second.phone({ user: "1001", password: PASSWORDS["1001"]! });
+    expect((await again.register({ contacts: ["<sip:1001@192.0.2.10:5060>"], expires: 0 })).status).toBe(200);
+    expect(await db.registration.count()).toBe(0);
+    const third = await setup({ bindings: saved });
+    expect(await third.registrar.restore()).toBe(0);
+  });
+
+  it("does not restore a binding that expired while the server was down", async () => {
+    const { db, cleanup } = createTestDb();
+    cleanups.push(cleanup);
+    const saved = new RegistrationService(db);
+    await saved.save("1001", [
+      {
+        aor: "1001",
+        contact: "sip:1001@192.0.2.10:5060",
+        expiresAt: new Date(Date.now() - 1_000),
+        callId: "c",
+        cseq: 1,
+        source: { transport: "UDP", host: "192.0.2.10", port: 5060 },
+      },
+    ]);
+    const { registrar } = await setup({ bindings: saved });
+    expect(await registrar.restore()).toBe(0);
+    expect(registrar.lookup("1001")).toEqual([]);
+    expect(await db.registration.count()).toBe(0);
   });
 });

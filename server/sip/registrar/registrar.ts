@@ -3,6 +3,7 @@ import {
   formatSipUri,
   parseCSeq,
   parseNameAddr,
+  parseSipUri,
   quote,
   unquote,
   type NameAddr,
@@ -22,6 +23,7 @@ import { FailureThrottle } from "../../../common/failure-throttle";
 import { contactBindingKey } from "./contact-binding-key";
 import { DigestAuthenticator } from "./digest-authenticator";
 import { NonceAuthority } from "./nonce-authority";
+import type { RegistrationStore, SavedBinding } from "./registration-store";
 
 export interface Binding {
   /** Extension number, e.g. "1001": the user part of the To URI. */
@@ -71,6 +73,11 @@ export interface RegistrarOptions {
    */
   mayBind?: (aor: string, source: SipAddress) => Promise<string | null>;
   /**
+   * Saves every change of an AOR's bindings (before the REGISTER is answered) and gives them
+   * back to `restore()` after a restart. Without it, bindings live in memory only.
+   */
+  bindings?: RegistrationStore;
+  /**
    * Errors the registrar cannot answer with anything better than a 500 (the credentials store
    * failing) and errors thrown by event listeners.
    */
@@ -103,8 +110,9 @@ const MAX_DELTA_SECONDS = 2 ** 32 - 1;
 /**
  * The registrar of RFC 3261 §10.3 for a single-domain lab: REGISTER adds, refreshes, removes
  * and lists the bindings of an extension after digest authentication (RFC 8760: SHA-256 and
- * MD5), and the rest of the server finds where to send a request with lookup(). Bindings live
- * in memory: after a restart the phones register again within their interval.
+ * MD5), and the rest of the server finds where to send a request with lookup(). Bindings are
+ * saved through `options.bindings` and restored at start: a phone reached over UDP stays
+ * reachable across a restart; one whose flow was a connection (TCP, WebSocket) registers again.
  */
 export class Registrar {
   private readonly clock: Clock;
@@ -120,6 +128,8 @@ export class Registrar {
   private sweepTimer: TimerHandle | undefined;
   private nextSeq = 1;
   private closed = false;
+  /** Saves in progress, per AOR, so that they reach the store in the order of the changes. */
+  private readonly saving = new Map<string, Promise<void>>();
 
   constructor(private readonly options: RegistrarOptions) {
     this.clock = options.clock;
@@ -175,6 +185,7 @@ export class Registrar {
         aor,
         entries.filter((entry) => !gone.includes(entry)),
       );
+      this.persistLater(aor);
       for (const entry of gone) this.emitUnregistered(entry, "removed");
     }
   }
@@ -215,7 +226,61 @@ export class Registrar {
     const refusal = (await this.options.mayBind?.(aor, request.source)) ?? null;
     if (refusal !== null) throw new SipError(403, reasonPhraseFrom(refusal));
     this.updateBindings(aor, request);
+    // Saved before the 200 says so: a restart right after it still knows the phone.
+    await this.persist(aor);
     this.replyBindings(request, aor);
+  }
+
+  /**
+   * Reads the bindings a previous process saved. Those still valid whose flow can come back
+   * (UDP: the phone's address) are bindings again, with their remaining time; those reached
+   * through a connection (TCP, WebSocket) cannot be used any more and are forgotten. Returns
+   * how many came back.
+   */
+  async restore(): Promise<number> {
+    const store = this.options.bindings;
+    if (store === undefined) return 0;
+    const saved = await store.load();
+    const wallNow = Date.now();
+    const now = this.clock.now();
+    const touched = new Set<string>();
+    let restored = 0;
+    for (const row of saved) {
+      touched.add(row.aor);
+      const remainingMs = row.expiresAt.getTime() - wallNow;
+      if (remainingMs <= 0 || row.source.connectionId !== undefined) continue;
+      let contactUri: SipUri;
+      try {
+        contactUri = parseSipUri(row.contact);
+      } catch (error) {
+        this.report(error);
+        continue;
+      }
+      const binding: Binding = {
+        aor: row.aor,
+        contact: row.contact,
+        contactUri,
+        expiresAt: now + remainingMs,
+        callId: row.callId,
+        cseq: row.cseq,
+        source: row.source,
+        ...(row.instanceId === undefined ? {} : { instanceId: row.instanceId }),
+        ...(row.regId === undefined ? {} : { regId: row.regId }),
+        ...(row.q === undefined ? {} : { q: row.q }),
+        ...(row.userAgent === undefined ? {} : { userAgent: row.userAgent }),
+      };
+      const entries = this.aors.get(row.aor) ?? [];
+      entries.push({
+        key: contactBindingKey(contactUri, row.instanceId, row.regId),
+        binding,
+        seq: this.nextSeq++,
+      });
+      this.aors.set(row.aor, entries);
+      restored++;
+    }
+    // What could not come back is not kept for the next restart either.
+    for (const aor of touched) await this.persist(aor);
+    return restored;
   }
 
   /**
@@ -387,6 +452,7 @@ export class Registrar {
       aor,
       entries.filter((entry) => !expired.includes(entry)),
     );
+    this.persistLater(aor);
     for (const entry of expired) this.emitUnregistered(entry, "expired");
   }
 
@@ -403,6 +469,44 @@ export class Registrar {
     for (const aor of [...this.aors.keys()]) this.pruneExpired(aor);
     this.nonces.prune();
     this.throttle.prune();
+  }
+
+  // Saving
+
+  /** Saves the AOR's bindings as they are now, after any save of it still in progress. */
+  private persist(aor: string): Promise<void> {
+    const store = this.options.bindings;
+    if (store === undefined) return Promise.resolve();
+    const previous = this.saving.get(aor) ?? Promise.resolve();
+    const next = previous.then(() => store.save(aor, this.saved(aor)));
+    const settled = next.catch(() => undefined);
+    this.saving.set(aor, settled);
+    void settled.then(() => {
+      if (this.saving.get(aor) === settled) this.saving.delete(aor);
+    });
+    return next;
+  }
+
+  /** For changes nobody waits on (expiry, a closed connection): a failure is reported, not thrown. */
+  private persistLater(aor: string): void {
+    this.persist(aor).catch((error: unknown) => this.report(error));
+  }
+
+  private saved(aor: string): SavedBinding[] {
+    const wallNow = Date.now();
+    const now = this.clock.now();
+    return (this.aors.get(aor) ?? []).map(({ binding }) => ({
+      aor,
+      contact: binding.contact,
+      expiresAt: new Date(wallNow + (binding.expiresAt - now)),
+      callId: binding.callId,
+      cseq: binding.cseq,
+      source: binding.source,
+      ...(binding.instanceId === undefined ? {} : { instanceId: binding.instanceId }),
+      ...(binding.regId === undefined ? {} : { regId: binding.regId }),
+      ...(binding.q === undefined ? {} : { q: binding.q }),
+      ...(binding.userAgent === undefined ? {} : { userAgent: binding.userAgent }),
+    }));
   }
 
   // Events
