@@ -14,17 +14,20 @@ export interface CtiCallControl {
   singleStepTransfer(connId: string, thisDn: string, otherDn: string): Promise<boolean>;
 }
 
+/** A TRequestPrivateService as the CTI API passes it on. */
+export interface PrivateServiceRequest {
+  thisDn: string;
+  connId: string;
+  privateMsgId: number;
+  extensions?: Record<string, string>;
+  referenceId: number | null;
+  /** Who sent the request, when the CTI API knows (a signed-in user), for the history. */
+  origin?: string;
+}
+
 /** Recording control by TRequestPrivateService (the recording policy service). */
 export interface CtiRecordingControl {
-  privateService(req: {
-    thisDn: string;
-    connId: string;
-    privateMsgId: number;
-    extensions?: Record<string, string>;
-    referenceId: number | null;
-    /** Who sent the request, when the CTI API knows (a signed-in user), for the history. */
-    origin?: string;
-  }): Promise<TEvent>;
+  privateService(req: PrivateServiceRequest): Promise<TEvent>;
 }
 
 export class CtiService {

@@ -1,23 +1,10 @@
 import type http from "node:http";
 import { SESSION_COOKIE, authenticate } from "../services/auth/auth-service";
-import type { LoginThrottle } from "../services/auth/login-throttle";
-import type { Db } from "../services/db";
-import type { ServerEnv } from "../env";
-import type { TrpcContext } from "../trpc/trpc";
-import type { CtiService } from "../cti/cti-service";
-import type { LiveCalls, LiveRecordings, SipProbe } from "../services/calls/call-control-service";
+import type { TrpcContext, TrpcDeps } from "../trpc/trpc";
 import { parseCookies, serializeCookie } from "./cookies";
 
-export type ContextDeps = {
-  db: Db;
-  env: ServerEnv;
-  throttle: LoginThrottle;
-  cti: CtiService;
-  calls: LiveCalls;
-  recordings: LiveRecordings;
-  /** OPTIONS to a SIP URI through the SIP Server. */
-  sipProbe: SipProbe;
-};
+/** The server's services for the tRPC context (server/trpc/trpc.ts). */
+export type ContextDeps = TrpcDeps;
 
 export async function createTrpcContext(
   deps: ContextDeps,

@@ -13,14 +13,19 @@ import type { CtiService } from "../cti/cti-service";
 
 // ---- 1. CONTEXT ----------------------------------------------------------------------
 
-export type TrpcContext = {
+/** What every request's context carries from the server, built once in server/main.ts. */
+export type TrpcDeps = {
   db: Db;
   env: ServerEnv;
   throttle: LoginThrottle;
   cti: CtiService;
   calls: LiveCalls;
   recordings: LiveRecordings;
+  /** OPTIONS to a SIP URI through the SIP Server. */
   sipProbe: SipProbe;
+};
+
+export type TrpcContext = TrpcDeps & {
   actor: Actor | null;
   /** Remote address of the request, the key for login throttling. */
   source: string;

@@ -7,6 +7,7 @@ import {
   type RecordingAction,
 } from "../../cti/gsip-record";
 import type { CtiEventBus } from "../../cti/cti-event-bus";
+import type { PrivateServiceRequest } from "../../cti/cti-service";
 import { TErrorCode, type TEvent } from "../../cti/t-library-events";
 import { AppError } from "../../errors/app-error";
 import type { Call } from "../../sip/calls/call";
@@ -178,14 +179,7 @@ export class RecordingService {
   }
 
   /** TRequestPrivateService: GSIP_RECORD_START/STOP/PAUSE/RESUME with its extensions. */
-  async privateService(req: {
-    thisDn: string;
-    connId: string;
-    privateMsgId: number;
-    extensions?: Record<string, string>;
-    referenceId: number | null;
-    origin?: string;
-  }): Promise<TEvent> {
+  async privateService(req: PrivateServiceRequest): Promise<TEvent> {
     try {
       const { action, ...request } = decodeRecordingPrivateService(req.privateMsgId, req.extensions);
       const done = await this.control(action, {
