@@ -148,7 +148,7 @@ describe("forkline CLI against a running server", () => {
     expect(JSON.parse(calls.stdout)).toEqual([]);
     const rec = forkline(["record", "pause", "call-1"]);
     expect(rec.code).toBe(1);
-    expect(rec.stderr).toMatch(/No call with ConnID call-1.*\[NOT_FOUND\]/);
+    expect(rec.stderr).toMatch(/No call with ConnID call-1.*\[NOT_FOUND NO_SUCH_CALL\]/);
   });
 
   it("a bad token is refused and a missing server is reported plainly", () => {

@@ -298,8 +298,13 @@ function reportError(error: unknown): number {
       process.stderr.write("forkline: cannot reach the Forkline server: is it running (npm start)?\n");
       return 3;
     }
-    const code = (error as TRPCClientError<AppRouter>).data?.code ?? "ERROR";
-    process.stderr.write(`forkline: ${error.message} [${code}]\n`);
+    const data = (error as TRPCClientError<AppRouter>).data;
+    const code = data?.code ?? "ERROR";
+    // A recording refusal also names its T-Library code (what CTI clients get in EventError).
+    const tlibCode = data?.appError?.tlibCode;
+    process.stderr.write(
+      `forkline: ${error.message} [${tlibCode === undefined ? code : `${code} ${tlibCode}`}]\n`,
+    );
     return 1;
   }
   throw error;

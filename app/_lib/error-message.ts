@@ -1,14 +1,22 @@
 import { TRPCClientError } from "@trpc/client";
 
-/** The sentence to show a person for a failed request: the server's own words where it gave them. */
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null;
+
+/**
+ * The sentence to show a person for a failed request: the server's own words where it gave them,
+ * with the stable T-Library code of a recording refusal (what a CTI developer searches for).
+ */
 export function errorMessage(error: unknown): string {
-  if (error instanceof TRPCClientError) return error.message;
+  if (error instanceof TRPCClientError) {
+    const data: unknown = error.data;
+    const appError = isRecord(data) ? data.appError : undefined;
+    const code = isRecord(appError) && typeof appError.tlibCode === "string" ? appError.tlibCode : undefined;
+    return code === undefined ? error.message : `${error.message} (${code})`;
+  }
   if (error instanceof Error) return error.message;
   return "Something went wrong.";
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null;
 
 /**
  * The input fields the server blamed for a refusal, in its schema's names: an AppError's `field`

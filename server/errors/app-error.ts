@@ -24,7 +24,16 @@ export class AppError extends Error {
   constructor(
     readonly code: AppErrorCode,
     message: string,
-    readonly details?: { retryAfterSeconds?: number; field?: string },
+    readonly details?: {
+      retryAfterSeconds?: number;
+      field?: string;
+      /**
+       * The stable T-Library error code behind a refusal of recording control (TErrorCode, e.g.
+       * ALREADY_RECORDED), the same a CTI client gets in EventError: clients show or test it
+       * without parsing the sentence.
+       */
+      tlibCode?: string;
+    },
   ) {
     super(message);
     Object.setPrototypeOf(this, new.target.prototype);

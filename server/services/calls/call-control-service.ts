@@ -195,6 +195,6 @@ export async function controlRecording(
         : error.code === TErrorCode.INVALID_DESTINATION
           ? AppErrorCode.INVALID_INPUT
           : AppErrorCode.CONFLICT;
-    throw new AppError(code, `${error.message} [${error.code}]`);
+    throw new AppError(code, error.message, { tlibCode: error.code });
   }
 }
