@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LOG_LEVELS } from "./json-log";
 
 /**
  * Building blocks for the per-process env modules (server/env.ts, media-engine/env.ts,
@@ -89,6 +90,6 @@ export function documented<T extends z.ZodType>(schema: T, meaning: string, show
 
 /** The log threshold every process honours. */
 export const zLogLevel = documented(
-  z.enum(["debug", "info", "warn", "error"]).default("info"),
+  z.enum(LOG_LEVELS).default("info"),
   "`debug`, `info`, `warn` or `error`, in every process",
 );

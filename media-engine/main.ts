@@ -2,7 +2,7 @@ import { ContainedErrors } from "../common/contained-errors";
 import { loadEnvOrExit } from "../common/env-schema";
 import { notifyReady } from "../common/process-ready";
 import { jsonAnswer, startHttpEndpoint } from "../common/start-http-endpoint";
-import { EngineLog } from "./control/engine-log";
+import { JsonLog } from "../common/json-log";
 import { MediaEngineService } from "./control/media-engine-service";
 import { loadMediaEngineEnv } from "./env";
 import { renderLegMetrics } from "./leg-metrics";
@@ -11,7 +11,7 @@ import { PortPool } from "./rtp";
 
 const env = loadEnvOrExit("forkline-media-engine", () => loadMediaEngineEnv(process.env));
 const startedAt = new Date();
-const log = new EngineLog(env.LOG_LEVEL);
+const log = new JsonLog("media-engine", env.LOG_LEVEL);
 // One call's failure must not end the process and every other call in it: what escapes anyway
 // (an unhandled rejection, a throw from a timer or socket callback) is logged and counted here.
 const errors = new ContainedErrors("media-engine");

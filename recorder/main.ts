@@ -3,7 +3,8 @@ import { loadEnvOrExit } from "../common/env-schema";
 import { notifyReady } from "../common/process-ready";
 import { loadRecorderEnv } from "./env";
 import { startRecorderHttp } from "./recorder-http";
-import { type LogLevel, SiprecRecorder } from "./siprec-recorder";
+import { JsonLog, type LogLevel } from "../common/json-log";
+import { SiprecRecorder } from "./siprec-recorder";
 
 const env = loadEnvOrExit("forkline-recorder", () => loadRecorderEnv(process.env));
 
@@ -12,14 +13,9 @@ const env = loadEnvOrExit("forkline-recorder", () => loadRecorderEnv(process.env
 const errors = new ContainedErrors("recorder");
 errors.installProcessGuard();
 
-const LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
-const minLevel = LEVELS.indexOf(env.LOG_LEVEL);
-function log(level: LogLevel, message: string, fields: Record<string, unknown> = {}): void {
-  if (LEVELS.indexOf(level) < minLevel) return;
-  process.stderr.write(
-    `${JSON.stringify({ time: new Date().toISOString(), level, service: "recorder", message, ...fields })}\n`,
-  );
-}
+const jsonLog = new JsonLog("recorder", env.LOG_LEVEL);
+const log = (level: LogLevel, message: string, fields?: Record<string, unknown>) =>
+  jsonLog.log(level, message, fields);
 
 const recorder = await SiprecRecorder.start({
   sipHost: env.RECORDER_SIP_HOST,

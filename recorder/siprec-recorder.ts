@@ -1,4 +1,5 @@
 import { randomBytes, randomInt } from "node:crypto";
+import type { LogLevel } from "../common/json-log";
 import { ContainedErrors } from "../common/contained-errors";
 import { createAnswer, serializeSdp, type SdpOrigin, type SessionDescription } from "../protocol/sdp";
 import type { SipResponse } from "../protocol/sip";
@@ -21,7 +22,6 @@ import { PortPool } from "../common/rtp-port-pool";
 import { type RecoveredRecording, recoverRecordings } from "./recover-recordings";
 import { RecordingStreams, releasePairs, reservePairs, type StreamDeps } from "./recording-streams";
 
-export type LogLevel = "debug" | "info" | "warn" | "error";
 export type RecorderLog = (level: LogLevel, message: string, fields?: Record<string, unknown>) => void;
 
 export interface SiprecRecorderOptions {

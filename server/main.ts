@@ -1,6 +1,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ContainedErrors } from "../common/contained-errors";
+import { JsonLog } from "../common/json-log";
 import { loadEnvOrExit } from "../common/env-schema";
 import { notifyReady } from "../common/process-ready";
 import { AgentStateService } from "./services/agents/agent-state-service";
@@ -20,6 +21,7 @@ import { EngineLossService } from "./services/calls/engine-loss-service";
 import { SipServer } from "./sip/sip-server";
 
 const env = loadEnvOrExit("forkline-server", () => loadServerEnv(process.env));
+const log = new JsonLog("server", env.LOG_LEVEL);
 // One call's error must not end the server and every other call: anything that escapes is
 // logged once and counted instead of killing the process.
 const errors = new ContainedErrors("server");
@@ -41,13 +43,14 @@ const ctiBus = new CtiEventBus();
 const agents = new AgentStateService(db, ctiBus);
 // Agents stay logged in across a restart: their Agent Login's full-time recording must go on.
 const restoredAgents = await agents.restore();
-if (restoredAgents > 0) process.stderr.write(`forkline-server: ${restoredAgents} agent login(s) restored\n`);
+if (restoredAgents > 0) log.info(`${restoredAgents} agent login(s) restored`);
 const http = await createHttpServer(env, { rootDir });
 const sip = await SipServer.start({
   env,
   db,
   cti: ctiBus,
   httpServer: http.server,
+  log,
   agentOf: (dn) => agents.agentOnDn(dn),
   admitWebSocket: sipWebSocketAdmission(db),
   onError: (error) => errors.report("sip", error),
@@ -67,7 +70,7 @@ sip.media.onHealth(
 );
 const engineLoss = new EngineLossService(sip.calls, recordings, alarms);
 sip.media.onEngineLost((loss) => {
-  process.stderr.write(`forkline-server: ${loss.detail}; ending the calls it held\n`);
+  log.warn(`${loss.detail}; ending the calls it held`, { engine: loss.uri, cause: loss.cause });
   void engineLoss.handle(loss).catch((error: unknown) => errors.report("engine_loss", error, loss.uri));
 });
 const deps: ContextDeps = {
@@ -94,7 +97,7 @@ let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
-  process.stderr.write(`forkline-server: ${signal}, stopping\n`);
+  log.info(`${signal}, stopping`);
   // Calls end with a BYE and their recordings with the engine's final report, within 4 s.
   // Then the history writes those endings started (stopped, failed, gaps) before the database closes.
   await Promise.race([

@@ -10,7 +10,7 @@ import { Dialog, SipError, tagOf, type IncomingRequest, type UserAgentCore } fro
 import { PortPoolExhaustedError, RtpEndpoint, type MediaEndpoint, type PortPool } from "../rtp";
 import { WebRtcEndpoint, WebRtcNegotiationError } from "../webrtc";
 import { contain, type ErrorSink } from "./contain";
-import type { EngineLog } from "./engine-log";
+import type { JsonLog } from "../../common/json-log";
 import { answerOffer, isNullAddress, parseOffer, sdpBody } from "./leg-sdp";
 import { MediaLeg, MediaLegState } from "./media-leg";
 import type { MediaLegRegistry } from "./media-leg-registry";
@@ -26,7 +26,7 @@ export interface LegInviteHandlerDeps {
   /** X-Forkline-Boot, on every 200 to INVITE. */
   readonly bootId: string;
   readonly errors: ErrorSink;
-  readonly log: EngineLog;
+  readonly log: JsonLog;
   contact(): string;
   /** The engine is shutting down: no new legs. */
   closed(): boolean;

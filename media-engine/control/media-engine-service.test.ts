@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { PortPool } from "../rtp";
 import { LegClient, type ClientLeg } from "../test-support/leg-client";
-import { EngineLog } from "./engine-log";
+import { JsonLog } from "../../common/json-log";
 import { MediaEngineService } from "./media-engine-service";
 import { MediaLegState } from "./media-leg";
 
@@ -27,7 +27,7 @@ async function startEngine(inactivityTimeoutMs = 0): Promise<void> {
     webRtcPortRange: [43260, 43279],
     inactivityTimeoutMs,
     errors: { report: (where, error, subject) => contained.push({ where, error, subject }) },
-    log: new EngineLog("debug", (line) => logLines.push(line)),
+    log: new JsonLog("media-engine", "debug", (line) => logLines.push(line)),
   });
   client = await LegClient.start(CLIENT_SIP, ENGINE_SIP);
 }

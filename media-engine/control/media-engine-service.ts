@@ -19,7 +19,7 @@ import {
 import { MediaBridge, type PortPool } from "../rtp";
 import { RecordingManager } from "../recording/recording-manager";
 import { contain, containSync, type ErrorSink } from "./contain";
-import { EngineLog } from "./engine-log";
+import { JsonLog } from "../../common/json-log";
 import { LegInviteHandler } from "./leg-invite-handler";
 import type { MediaLeg } from "./media-leg";
 import { MediaLegRegistry, withinBudget } from "./media-leg-registry";
@@ -42,7 +42,7 @@ export interface MediaEngineServiceOptions {
   /** Errors of one call, contained to it: logged once with the leg, counted (ContainedErrors). */
   readonly errors: ErrorSink;
   /** The engine's own log lines (LOG_LEVEL); none when absent. */
-  readonly log?: EngineLog;
+  readonly log?: JsonLog;
   /** X-Forkline-Boot; drawn at random when absent. */
   readonly bootId?: string;
   /** Longest wait for the SIP Server's answers to the shutdown BYEs. */
@@ -70,7 +70,7 @@ export class MediaEngineService {
   private readonly orphans = new OrphanLegSweeper();
   private readonly ua: UserAgentCore;
   private readonly errors: ErrorSink;
-  private readonly log: EngineLog;
+  private readonly log: JsonLog;
   private closed = false;
 
   private constructor(
@@ -78,7 +78,7 @@ export class MediaEngineService {
     private readonly udp: UdpTransport,
   ) {
     this.errors = options.errors;
-    this.log = options.log ?? new EngineLog("warn");
+    this.log = options.log ?? new JsonLog("media-engine", "warn");
     this.bootId = options.bootId ?? randomUUID();
     const errors = this.errors;
     this.ua = new UserAgentCore({

@@ -2,7 +2,7 @@ import type { SipRequest } from "../../protocol/sip";
 import { DialogState, type UserAgentCore } from "../../sip-core";
 import type { MediaBridge } from "../rtp";
 import { contain, type ErrorSink } from "./contain";
-import type { EngineLog } from "./engine-log";
+import type { JsonLog } from "../../common/json-log";
 import { MediaLegState, type HangUpReason, type MediaLeg } from "./media-leg";
 
 export interface MediaLegRegistryDeps {
@@ -11,7 +11,7 @@ export interface MediaLegRegistryDeps {
   /** Recordings of a released leg stop with it (BYE to their recorders). */
   legReleased(leg: MediaLeg): Promise<void>;
   readonly errors: ErrorSink;
-  readonly log: EngineLog;
+  readonly log: JsonLog;
 }
 
 /** RFC 3326 Reason: `SIP;cause=408;text="RTP inactivity"`. */

@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server } from "node:http";
+import type { JsonLog } from "../../common/json-log";
 import { MSML_CONTENT_TYPE, parseMsml } from "../../protocol/msml";
 import {
   SystemClock,
@@ -30,6 +31,8 @@ export interface SipServerDeps {
   /** The HTTP(S) server whose /sip upgrades carry SIP over WebSocket (RFC 7118). */
   readonly httpServer: Server;
   readonly onError: (error: unknown) => void;
+  /** The server's JSON log (LOG_LEVEL): call progress at debug, restores at info. */
+  readonly log: JsonLog;
   /** The agent logged in on a DN, for the AgentID of call events. */
   readonly agentOf: (dn: string) => string | null;
   /** Who may open a SIP WebSocket (the signed-in web user); without it anyone may. */
@@ -118,7 +121,7 @@ export class SipServer {
       agentOf: deps.agentOf,
       onError: deps.onError,
       log: (line) => {
-        if (env.LOG_LEVEL === "debug") process.stderr.write(`forkline-server: ${line}\n`);
+        deps.log.debug(line);
       },
     });
     this.registrar.on((event) => {
@@ -138,7 +141,7 @@ export class SipServer {
     const server = new SipServer(deps);
     const { env } = deps;
     const restored = await server.registrar.restore();
-    if (restored > 0) process.stderr.write(`forkline-server: ${restored} registration(s) restored\n`);
+    if (restored > 0) deps.log.info(`${restored} registration(s) restored`);
     await server.ua.addTransport(server.udp);
     await server.ua.addTransport(new TcpTransport({ host: env.SIP_HOST, port: env.SIP_PORT }));
     await server.ua.addTransport(server.ws);

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { EngineLog } from "./engine-log";
+import { JsonLog } from "./json-log";
 
-describe("EngineLog honours LOG_LEVEL", () => {
+describe("JsonLog honours LOG_LEVEL", () => {
   const linesAt = (level: "debug" | "info" | "warn" | "error") => {
     const lines: string[] = [];
-    const log = new EngineLog(level, (line) => lines.push(line));
+    const log = new JsonLog("media-engine", level, (line) => lines.push(line));
     log.debug("leg opened", "conn:a");
     log.info("the engine hangs up: RTP inactivity", "conn:a");
     log.warn("something odd");
