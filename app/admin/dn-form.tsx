@@ -153,7 +153,8 @@ export function DnForm(props: { editing: DnView | null; onSaved: () => void; onC
     event.preventDefault();
     let input: SetDnInput;
     try {
-      input = dnInputFrom(form);
+      // Adding never overwrites an existing DN; editing never creates one.
+      input = { ...dnInputFrom(form), intent: editing ? "update" : "create" };
     } catch (error) {
       refuse({ text: errorMessage(error), fields: ["routeParams"] });
       return;
@@ -206,6 +207,7 @@ export function DnForm(props: { editing: DnView | null; onSaved: () => void; onC
         label="Number"
         value={form.number}
         onChange={(number) => set({ number })}
+        readOnly={editing !== null}
         {...fieldProps("number")}
       />
       <label className="text-sm" htmlFor={dnFieldId("type")}>

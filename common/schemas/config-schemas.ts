@@ -63,6 +63,11 @@ export const zKeyValueParams = z
   .refine((r) => Object.keys(r).length <= 32, "at most 32 params");
 
 export const zSetDnInput = z.object({
+  /**
+   * `create` refuses a number that exists (an admin adding a DN must never overwrite one),
+   * `update` a number that does not; without it (the CLI's `dn set`) the DN is created or updated.
+   */
+  intent: z.enum(["create", "update"]).optional(),
   number: zDnNumber,
   type: zDnType,
   displayName: z.string().trim().max(64, "display name is at most 64 characters").optional(),

@@ -75,6 +75,14 @@ test("[ADMIN][DN_FORM]: bad input gets a message and changes nothing", async ({ 
   await expect(form.getByRole("status")).toHaveText("Saved DN 1050.");
   await expect(page.getByTestId("dn-row-1050")).toBeVisible();
   expect(count()).toBe(before + 1);
+  // Adding a number that exists never overwrites it: its name and password stay as they were.
+  const existing = () => readDb((db) => db.prepare("select * from Dn where number = '1001'").get());
+  const kept = existing();
+  await form.getByLabel("Number").fill("1001");
+  await form.getByLabel("SIP password").fill("overwritten-1001");
+  await form.getByRole("button", { name: "Save DN" }).click();
+  await expect(form.getByRole("alert")).toContainText("1001 already exists — edit it instead");
+  expect(existing()).toEqual(kept);
 });
 
 test("[ROLES][AGENT]: an agent cannot open configuration", async ({ page, request }) => {

@@ -94,6 +94,32 @@ describe("bad input changes nothing", () => {
     expect((await db.dn.findUniqueOrThrow({ where: { number: "1001" } })).type).toBe("extension");
   });
 
+  it("adding a number that exists is refused and changes nothing; editing a deleted one is refused", async () => {
+    const { caller } = callerFor(db, testActor("admin"));
+    const before = await db.dn.findUniqueOrThrow({ where: { number: "1001" } });
+    const audited = await db.auditEvent.count();
+    const added = caller.dn.set({
+      intent: "create",
+      number: "1001",
+      type: "extension",
+      displayName: "Somebody else",
+      password: "overwritten1",
+    });
+    await expect(added).rejects.toThrow("1001 already exists — edit it instead of adding it again.");
+    expect(await trpcCode(added)).toBe("CONFLICT");
+    expect(await db.dn.findUniqueOrThrow({ where: { number: "1001" } })).toEqual(before);
+    expect(await db.auditEvent.count()).toBe(audited);
+    expect(
+      await trpcCode(
+        caller.dn.set({ intent: "update", number: "4321", type: "extension", password: "secret99" }),
+      ),
+    ).toBe("NOT_FOUND");
+    expect(await db.dn.findUnique({ where: { number: "4321" } })).toBeNull();
+    // Without an intent (the CLI's `dn set`), the same call updates.
+    await caller.dn.set({ number: "1001", type: "extension", displayName: "Desk one" });
+    expect((await db.dn.findUniqueOrThrow({ where: { number: "1001" } })).displayName).toBe("Desk one");
+  });
+
   it("refuses a file: recorder", async () => {
     const { caller } = callerFor(db, testActor("admin"));
     await expect(caller.recorder.set({ name: "disk", uri: "file:///tmp/rec.wav" })).rejects.toThrow(

@@ -76,6 +76,18 @@ export async function setDn(
   return db
     .$transaction(async (tx) => {
       const before = await tx.dn.findUnique({ where: { number: input.number } });
+      if (before && input.intent === "create") {
+        throw new AppError(
+          AppErrorCode.CONFLICT,
+          `${input.number} already exists — edit it instead of adding it again.`,
+          { field: "number" },
+        );
+      }
+      if (!before && input.intent === "update") {
+        throw new AppError(AppErrorCode.NOT_FOUND, `No DN ${input.number}: it was deleted meanwhile.`, {
+          field: "number",
+        });
+      }
       if (before && before.type !== input.type) {
         throw new AppError(
           AppErrorCode.CONFLICT,
@@ -210,7 +222,7 @@ function assertFieldsFitType(input: z.output<typeof zSetDnInput>) {
     routing_point: ["displayName", "routeTarget", "routeRecord", "routeParams"],
   };
   for (const [key, value] of Object.entries(input)) {
-    if (key === "number" || key === "type" || value === undefined) continue;
+    if (key === "number" || key === "type" || key === "intent" || value === undefined) continue;
     if (!allowed[input.type].includes(key)) {
       throw new AppError(AppErrorCode.INVALID_INPUT, `${key} does not apply to ${withArticle(input.type)}.`, {
         field: key,
