@@ -12,7 +12,7 @@ test("[ADMIN][DN_EDIT]: an admin edits a trunk and a routing point's default str
 
   await page.getByRole("button", { name: "Edit pstn" }).click();
   // Editing cannot turn into adding another number.
-  await expect(form.getByLabel("Number")).toHaveAttribute("readonly", "");
+  await expect(form.getByLabel("Number", { exact: true })).toHaveAttribute("readonly", "");
   await expect(form.getByLabel("Peer host:port")).toHaveValue("127.0.0.1:5062");
   await form.getByLabel("Inbound numbers").fill("8001, 8002, 8003");
   await form.getByLabel("Outbound prefix").fill("0");

@@ -335,18 +335,41 @@ describe("TRequestPrivateService (side × current state → outcome)", () => {
         sent: 100,
         acked: 100,
       });
-      await service.idle();
+      // Give the report every chance to be handled before the MSML answer comes.
+      await new Promise((resolve) => setImmediate(resolve));
     };
     // The full-time recording of 1001, the callee: "destination" when no ThisDN says otherwise.
     await expect(
       service.control("stop", { connId: "c1", side: "destination", by: "test" }),
     ).resolves.toHaveLength(1);
+    await service.idle();
     const row = await db.recordingSession.findUnique({
       where: { id: recordingId },
       include: { transitions: true },
     });
     expect(row?.state).toBe("stopped");
     expect(row?.transitions.filter((t) => t.toState === "stopped")).toHaveLength(1);
+  });
+
+  it("a pause and a resume are dated by the engine's reports even when they come before the MSML answer", async () => {
+    await started();
+    const recordingId = layer.started.at(-1)!.recordingId;
+    // The engine's clock: media stopped a little after the request, restarted a little after its resume.
+    const pausedAt = new Date(Date.now() + 400);
+    const resumedAt = new Date(Date.now() + 2_600);
+    const report = (name: "paused" | "resumed", at: Date) => async () => {
+      layer.listener.recordingEvent?.({ connId: "c1", name, dialogId: "x", recordingId, at });
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+    layer.whileControlling = report("paused", pausedAt);
+    await service.control("pause", { connId: "c1", side: "destination", by: "test" });
+    layer.whileControlling = report("resumed", resumedAt);
+    await service.control("resume", { connId: "c1", side: "destination", by: "test" });
+    await service.idle();
+    const pauses = await db.recordingPause.findMany({ where: { sessionId: recordingId } });
+    expect(pauses.map((p) => [p.pausedAt.getTime(), p.resumedAt?.getTime()])).toEqual([
+      [pausedAt.getTime(), resumedAt.getTime()],
+    ]);
   });
 
   it("a duplicate id is refused and nothing new reaches a recorder", async () => {

@@ -98,7 +98,7 @@ export class RecordingService {
     });
     calls.listen({
       established: (call) => this.track(this.applyStandingPolicy(call)),
-      recordingEvent: (event) => this.track(this.reports.handle(event)),
+      recordingEvent: (event) => this.track(this.inLane(event.recordingId, () => this.reports.handle(event))),
       releasing: (call) => this.stopForRelease(call),
       released: (call) => this.track(this.onCallReleased(call)),
       partyChanged: (call, side) => this.track(this.onPartyChanged(call, side)),
@@ -252,30 +252,63 @@ export class RecordingService {
       }
     }
     for (const recording of targets) {
-      // The engine stops forwarding the moment a pause or stop arrives, so the request time is
-      // when the recorder stopped getting media; the history says that, not when the answer came.
-      const requestedAt = new Date();
-      if (recording.dialogId !== undefined) {
-        try {
-          await this.calls.controlRecording(call.connId, recording.callSide, recording.dialogId, action);
-        } catch (error) {
-          throw new RecordingPolicyError(TErrorCode.MEDIA_ENGINE_REFUSED, (error as Error).message);
-        }
-      }
-      // While the engine carried out the request, its own report may have ended the recording
-      // (the final "stopped" of this very stop, or a failure): that report is the history.
-      if (isFinal(recording.state)) continue;
-      if (action === "pause") recording.paused = true;
-      if (action === "resume") recording.paused = false;
-      if (recording.state === RecordingState.Interrupted && action !== "stop") {
-        if (action === "pause") await this.history.beginPause(recording.id, requestedAt, req.by);
-        else await this.history.endPause(recording.id, requestedAt, req.by);
-        this.announce(call, recording, action, req.by);
-        continue;
-      }
-      await this.moveTo(recording, next, req.by, action, action === "resume" ? undefined : requestedAt);
+      await this.inLane(recording.id, () => this.controlOne(call, recording, action, next, req.by));
     }
     return targets;
+  }
+
+  private async controlOne(
+    call: Call,
+    recording: LiveRecording,
+    action: Exclude<RecordingAction, "start">,
+    next: RecordingState,
+    by: string,
+  ): Promise<void> {
+    // The engine stops forwarding the moment a pause or stop arrives, so the request time is
+    // when the recorder stopped getting media; the history says that, not when the answer came.
+    const requestedAt = new Date();
+    if (recording.dialogId !== undefined) {
+      try {
+        await this.calls.controlRecording(call.connId, recording.callSide, recording.dialogId, action);
+      } catch (error) {
+        throw new RecordingPolicyError(TErrorCode.MEDIA_ENGINE_REFUSED, (error as Error).message);
+      }
+    }
+    // Before this request was carried out, an earlier report may have ended the recording (a
+    // failure): that report is the history.
+    if (isFinal(recording.state)) return;
+    if (action === "pause") recording.paused = true;
+    if (action === "resume") recording.paused = false;
+    if (recording.state === RecordingState.Interrupted && action !== "stop") {
+      if (action === "pause") await this.history.beginPause(recording.id, requestedAt, by);
+      else await this.history.endPause(recording.id, requestedAt, by);
+      this.announce(call, recording, action, by);
+      return;
+    }
+    await this.moveTo(recording, next, by, action, action === "resume" ? undefined : requestedAt);
+  }
+
+  /** Work per recording, one at a time (see inLane). */
+  private readonly lanes = new Map<string, Promise<void>>();
+
+  /**
+   * Control requests and engine reports of one recording are handled one at a time, in arrival
+   * order. The engine's report of a pause, resume or stop often arrives while the request that
+   * caused it still waits for the engine's MSML answer; applied before the request's own write
+   * it would be lost (the pause then dated by the server's clock, not by when media stopped).
+   */
+  private inLane<T>(recordingId: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.lanes.get(recordingId) ?? Promise.resolve();
+    const result = previous.then(work);
+    const settled = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.lanes.set(recordingId, settled);
+    void settled.then(() => {
+      if (this.lanes.get(recordingId) === settled) this.lanes.delete(recordingId);
+    });
+    return result;
   }
 
   /** Which leg "source"/"destination" names: ThisDN's side and the other, or caller/callee for a non-party. */
