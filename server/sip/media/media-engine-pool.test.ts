@@ -216,4 +216,30 @@ describe("media engine process controlled by SIP + MSML", () => {
       await refusing.close();
     }
   });
+
+  it("ends the calls of an engine that hangs (SIGSTOP) after 3 s of silence, not on a late answer", async () => {
+    const { ua: ua3, pool: watcher } = await engineController(ME_SIP);
+    const losses: { loss: EngineLoss; at: number }[] = [];
+    watcher.onEngineLost((loss) => losses.push({ loss, at: Date.now() }));
+    watcher.start();
+    const stoppedAt = Date.now();
+    engine.child.kill("SIGSTOP");
+    try {
+      await vi.waitFor(() => expect(losses).toHaveLength(1), { timeout: 8_000, interval: 50 });
+      expect(losses[0]!.loss.cause).toBe("unanswered");
+      const after = losses[0]!.at - stoppedAt;
+      // The engine last answered at most one keep-alive period before the stop.
+      expect(after).toBeGreaterThanOrEqual(2_400);
+      expect(after).toBeLessThanOrEqual(4_500);
+    } finally {
+      engine.child.kill("SIGCONT");
+      watcher.stop();
+      await ua3.close();
+    }
+    // Once it answers again the engine is healthy for new calls.
+    await vi.waitFor(async () => {
+      await pool.checkAll();
+      expect(pool.status()[0]).toMatchObject({ healthy: true });
+    });
+  }, 30_000);
 });

@@ -39,6 +39,12 @@ interface EngineState {
   failuresInARow?: number;
   /** Failures in a row that count towards declaring the legs lost (see `failed`). */
   evidenceInARow?: number;
+  /** ICMP port unreachable answers in a row: nothing listens there any more. */
+  refusedInARow?: number;
+  /** This incident's loss was told already (reset when the engine answers again). */
+  declaredLost?: boolean;
+  /** What the last failed check was, to decide whether to check again at once. */
+  lastFailure?: "refused" | "missed" | "own-stall" | "error";
   /** The engine instance's boot id (ENGINE_BOOT_HEADER) from its last answer. */
   bootId?: string;
   /** When the current instance last answered: media flowed until at least then. */
@@ -117,6 +123,8 @@ export class MediaEnginePool {
       ownedLegs?: (engineUri: string) => string[];
       /** The connected-socket ICMP probe beside each keep-alive (default on; off only to measure without it). */
       icmpProbe?: boolean;
+      /** How long an engine that still may be alive must stay silent before its calls are ended. */
+      silenceBeforeLossMs?: number;
     },
   ) {
     this.engines = uris.map((uri) => ({
@@ -166,7 +174,7 @@ export class MediaEnginePool {
     if (bootId === undefined || bootId === previous) return;
     engine.bootId = bootId;
     // An engine that was already declared lost (missed keep-alives) is not lost twice.
-    if (previous !== undefined && (engine.evidenceInARow ?? 0) < 2) {
+    if (previous !== undefined && !engine.declaredLost) {
       this.lost(engine, {
         cause: "restarted",
         bootId: previous,
@@ -221,7 +229,11 @@ export class MediaEnginePool {
     if (error === undefined) delete engine.lastError;
     else engine.lastError = error;
     engine.failuresInARow = healthy ? 0 : (engine.failuresInARow ?? 0) + 1;
-    if (healthy) engine.evidenceInARow = 0;
+    if (healthy) {
+      engine.evidenceInARow = 0;
+      engine.refusedInARow = 0;
+      engine.declaredLost = false;
+    }
     if (healthy && was) return;
     for (const listener of this.healthListeners)
       listener({
@@ -280,10 +292,10 @@ export class MediaEnginePool {
             (ownStall
               ? ` (this server was itself stalled ${Math.round(lateByMs)} ms; not counted as a loss)`
               : ""),
-          ownStall,
+          ownStall ? "own-stall" : "missed",
         );
       } else if (response === "refused") {
-        this.failed(engine, "nothing listens on its SIP port (ICMP port unreachable)");
+        this.failed(engine, "nothing listens on its SIP port (ICMP port unreachable)", "refused");
       } else if (response.status === 200) {
         if (tellOwned) engine.toldOwnedLegs = true;
         this.sawBoot(engine, response.headers.get(ENGINE_BOOT_HEADER));
@@ -304,28 +316,50 @@ export class MediaEnginePool {
       engine.checking = false;
       engine.lastCheck = new Date();
     }
-    // A miss is checked again at once rather than at the next tick: a dead engine is declared
-    // lost after two misses in a row, within 2 s of its death.
-    if (this.timer !== undefined && (engine.failuresInARow ?? 0) > 0 && (engine.evidenceInARow ?? 0) < 2)
+    // A miss (which already waited its deadline) or a first ICMP refusal is checked again at
+    // once rather than at the next tick, until the loss is declared; a quick error answer (a
+    // 503) waits for the tick, so a failing engine is never asked in a tight loop.
+    const failure = (engine.failuresInARow ?? 0) > 0 ? engine.lastFailure : undefined;
+    const again =
+      failure === "missed" ||
+      failure === "own-stall" ||
+      (failure === "refused" && engine.refusedInARow === 1);
+    if (this.timer !== undefined && again && !engine.declaredLost && engine.lastAliveAt !== undefined)
       void this.check(engine);
   }
 
   /**
-   * A failed check marks the engine down for new calls. Its legs are declared lost after two
-   * failures in a row that say something about the engine: a miss counted while this process
-   * was itself stalled (its deadline timer fired more than LATE_TIMER_MS late) is not evidence,
-   * since ending every call on an engine that is fine is worse than noticing a dead one later.
+   * A failed check marks the engine down for new calls at once. Its legs are declared lost —
+   * every call on it ended — only on evidence, since ending the calls of an engine that is fine
+   * is worse than noticing a hung one a little later:
+   * - ICMP port unreachable twice in a row: nothing listens any more (a killed engine; within
+   *   milliseconds). A restarted one is known by its new boot id (`sawBoot`).
+   * - otherwise two failed checks in a row AND no answer for `silenceBeforeLossMs` (default
+   *   3 s): a healthy engine under load can answer a keep-alive a second late, a hung one never.
+   * A miss counted while this process was itself stalled (its deadline timer fired more than
+   * LATE_TIMER_MS late) is no evidence at all.
    */
-  private failed(engine: EngineState, error: string, ownStall = false): void {
+  private failed(
+    engine: EngineState,
+    error: string,
+    kind: "refused" | "missed" | "own-stall" | "error" = "error",
+  ): void {
     this.setHealth(engine, false, error);
-    if (ownStall) {
+    engine.lastFailure = kind;
+    if (kind === "own-stall") {
       this.ownStalls += 1;
       return;
     }
     engine.evidenceInARow = (engine.evidenceInARow ?? 0) + 1;
+    engine.refusedInARow = kind === "refused" ? (engine.refusedInARow ?? 0) + 1 : 0;
+    const silentMs = engine.lastAliveAt === undefined ? 0 : Date.now() - engine.lastAliveAt.getTime();
+    const gone =
+      engine.refusedInARow >= 2 ||
+      (engine.evidenceInARow >= 2 && silentMs >= (this.options.silenceBeforeLossMs ?? 3_000));
     // An engine never seen alive holds none of our legs (at start-up the launcher may still be
     // starting it): only the health alarm speaks of it.
-    if (engine.evidenceInARow === 2 && engine.lastAliveAt !== undefined) {
+    if (gone && !engine.declaredLost && engine.lastAliveAt !== undefined) {
+      engine.declaredLost = true;
       this.lost(engine, {
         cause: "unanswered",
         bootId: engine.bootId,
