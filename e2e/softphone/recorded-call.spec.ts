@@ -130,8 +130,10 @@ test("[RECORDING][FULL_TIME]: record=true on an extension records its next call;
   // server recorded. The history dates both ends by the media engine's clock, when forwarding
   // stopped and restarted (its MSML events carry the time), so the server's own delays do not
   // count — also when a report arrives before the request's own write (they are applied in
-  // order). ±150 ms is left for the 20 ms packetisation, the jitter of three Chromiums on 2 cores
-  // and the silence detector's threshold.
+  // order). ±250 ms is left for the 20 ms packetisation, the jitter of three Chromiums on 2 cores
+  // (CI under load measured up to 157 ms once reports were applied in order) and the silence
+  // detector's threshold; without browsers the same check holds to ±100 ms
+  // (media-engine/recording/lab-recorder-recording.test.ts).
   // The lab recorder writes the JSON when the recording starts and marks it finished at the end.
   const sidecar = path.join(RECORDINGS, `${session.id}.json`);
   await expect
@@ -150,6 +152,6 @@ test("[RECORDING][FULL_TIME]: record=true on an extension records its next call;
     );
     expect(middle).toHaveLength(1);
     const [start, end] = middle[0]!;
-    expect(Math.abs((end - start) / 8 - pausedMs)).toBeLessThanOrEqual(150);
+    expect(Math.abs((end - start) / 8 - pausedMs)).toBeLessThanOrEqual(250);
   }
 });
