@@ -7,13 +7,15 @@ import { mergeMetadata } from "./merge-metadata";
 import type { OfferedStream, RecordedCodec, SiprecOffer } from "./parse-siprec-offer";
 import { segmentSuffix, uniqueRecordingName } from "./recording-file-name";
 import { writeJsonFile } from "./recording-sidecar";
-import { RtpStreamClock } from "./rtp-stream-clock";
+import { type ClockReading, RtpStreamClock } from "./rtp-stream-clock";
 import { WavFileWriter } from "./wav-writer";
 
 export const SAMPLE_RATE = 8000;
 const FRAMES_PER_MS = SAMPLE_RATE / 1000;
 /** How long placed audio waits for late packets before it is written. */
 const DEFAULT_JITTER_MS = 300;
+/** See RtpStreamClock: how late a stream may run to stay continuous. */
+const MAX_LEAD_MS = 100;
 /** The largest G.711 payload accepted: one second of audio. Anything larger is not a sane packet. */
 const MAX_PAYLOAD_BYTES = SAMPLE_RATE;
 const DUPLICATE_WINDOW = 64;
@@ -40,6 +42,11 @@ export interface RecordingStreamSummary {
   codec: string;
   channel: number | null;
   packets: number;
+  /**
+   * Audio received but not written: it arrived faster than real time and would have overlapped
+   * audio already placed, or too late for the part of the WAV already written.
+   */
+  droppedMs: number;
 }
 
 /** What the JSON sidecar holds, live or final. */
@@ -100,6 +107,11 @@ export interface RecordingSessionOptions {
   readonly now?: () => number;
   readonly jitterMs?: number;
   /**
+   * Runs `place` once the datagrams that arrived together have all been received (default:
+   * setImmediate, which runs after Node's poll phase has read every ready datagram).
+   */
+  readonly afterReceiving?: (place: () => void) => void;
+  /**
    * Where a failed rewrite of the live sidecar goes (a metadata change must not fail the SRC's
    * re-INVITE for it); thrown when absent.
    */
@@ -114,6 +126,7 @@ interface StreamState {
   channel: number | undefined;
   readonly clock: RtpStreamClock;
   packets: number;
+  droppedFrames: number;
   readonly codecs: Set<RecordedCodec>;
   ssrc: number | undefined;
   readonly recentSeq: number[];
@@ -149,11 +162,16 @@ export class SrsRecording {
   private readonly pauses: { startMs: number; endMs: number | undefined }[] = [];
   private lastActivity: number;
   private summary: RecordingSummary | undefined;
+  private readonly afterReceiving: (place: () => void) => void;
+  /** Received but not yet placed: see RtpStreamClock for why placing waits for the burst. */
+  private unplaced: { stream: StreamState; channel: number; reading: ClockReading; samples: Int16Array }[] =
+    [];
 
   constructor(options: RecordingSessionOptions) {
     const metadata = options.offer.metadata;
     if (metadata === undefined) throw new Error("a recording session starts with metadata");
     this.now = options.now ?? Date.now;
+    this.afterReceiving = options.afterReceiving ?? ((place) => setImmediate(place));
     this.jitterFrames = (options.jitterMs ?? DEFAULT_JITTER_MS) * FRAMES_PER_MS;
     this.sipCallId = options.sipCallId;
     this.metadata = metadata;
@@ -272,14 +290,26 @@ export class SrsRecording {
     if (codec === "PCMU") decodePcmu(payload, samples);
     else decodePcma(payload, samples);
     const arrival = (this.lastActivity - this.startedAtMs) * FRAMES_PER_MS;
-    const position = stream.clock.place(arrival, header.timestamp, header.ssrc);
-    this.timeline.write(stream.channel, position, samples);
+    const reading = stream.clock.observe(arrival, header.timestamp, header.ssrc);
+    if (this.unplaced.length === 0) this.afterReceiving(() => this.placeReceived());
+    this.unplaced.push({ stream, channel: stream.channel, reading, samples });
   }
 
   /** Writes what is older than the jitter window. Called periodically. */
   tick(): void {
     if (this.summary !== undefined) return;
+    this.placeReceived();
     this.timeline.flushTo(this.elapsedFrames() - this.jitterFrames);
+  }
+
+  private placeReceived(): void {
+    const received = this.unplaced;
+    this.unplaced = [];
+    for (const { stream, channel, reading, samples } of received) {
+      const { position, skip } = stream.clock.position(reading, samples.length);
+      const kept = skip === 0 ? samples : samples.subarray(skip);
+      stream.droppedFrames += skip + kept.length - this.timeline.write(channel, position, kept);
+    }
   }
 
   /** Writes the rest of the WAV, fixes its header and writes the JSON. Idempotent. */
@@ -288,6 +318,7 @@ export class SrsRecording {
     const endedAtMs = Math.max(this.now(), this.startedAtMs);
     const durationMs = endedAtMs - this.startedAtMs;
     for (const pause of this.pauses) pause.endMs ??= durationMs;
+    this.placeReceived();
     try {
       this.timeline.flushTo(Math.max(durationMs * FRAMES_PER_MS, this.timeline.endFrame));
     } finally {
@@ -320,8 +351,13 @@ export class SrsRecording {
           payloadTypes: o.payloadTypes,
           active: false,
           channel: this.channelFor(o.label),
-          clock: new RtpStreamClock({ maxAheadFrames: SAMPLE_RATE, maxBehindFrames: 2 * SAMPLE_RATE }),
+          clock: new RtpStreamClock({
+            maxAheadFrames: SAMPLE_RATE,
+            maxBehindFrames: 2 * SAMPLE_RATE,
+            maxLeadFrames: MAX_LEAD_MS * FRAMES_PER_MS,
+          }),
           packets: 0,
+          droppedFrames: 0,
           codecs: new Set(),
           ssrc: undefined,
           recentSeq: [],
@@ -408,6 +444,7 @@ export class SrsRecording {
           ),
           channel: s.channel ?? null,
           packets: s.packets,
+          droppedMs: Math.round(s.droppedFrames / FRAMES_PER_MS),
         })),
       participants: m.participants.map((p) => ({
         participantId: p.id,

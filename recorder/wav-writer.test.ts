@@ -3,7 +3,6 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ChannelTimeline } from "./channel-timeline";
-import { RtpStreamClock, timestampDelta } from "./rtp-stream-clock";
 import { readWav } from "./test-support/audio-analysis";
 import { WAV_HEADER_BYTES, WavFileWriter, wavHeader } from "./wav-writer";
 
@@ -114,34 +113,5 @@ describe("ChannelTimeline", () => {
     timeline.flushTo(20_000);
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(40_000);
     expect(Math.max(...sizes)).toBeLessThanOrEqual(16_000);
-  });
-});
-
-describe("RtpStreamClock", () => {
-  const clock = () => new RtpStreamClock({ maxAheadFrames: 8000, maxBehindFrames: 16000 });
-
-  it("places packets by timestamp distance from the first, not by arrival", () => {
-    const c = clock();
-    expect(c.place(800, 1_000, 7)).toBe(800);
-    // Arrives 30 ms late (jitter): still right behind the first packet.
-    expect(c.place(800 + 160 + 240, 1_160, 7)).toBe(960);
-    // A silence-suppression gap of 1 s keeps its length.
-    expect(c.place(800 + 8320, 1_000 + 8320, 7)).toBe(800 + 8320);
-  });
-
-  it("handles timestamp wrap-around", () => {
-    expect(timestampDelta(5, 0xffff_fff0)).toBe(21);
-    const c = clock();
-    c.place(0, 0xffff_ff60, 1);
-    expect(c.place(160, 0x0000_0000, 1)).toBe(160);
-  });
-
-  it("re-anchors on a new SSRC, a timestamp jump and after reset", () => {
-    const c = clock();
-    c.place(0, 0, 1);
-    expect(c.place(1600, 160, 2)).toBe(1600);
-    expect(c.place(3200, 160 + 10 * 8000, 2)).toBe(3200);
-    c.reset();
-    expect(c.place(9000, 160 + 10 * 8000 + 160, 2)).toBe(9000);
   });
 });

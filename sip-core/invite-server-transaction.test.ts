@@ -51,14 +51,25 @@ describe("InviteServerTransaction (RFC 3261 §17.2.1)", () => {
     ]);
   });
 
-  it("sends a 2xx once and terminates: its retransmission is the TU's", () => {
-    const { clock, sender, tx, invite, terminated } = setup(false);
+  it("sends a 2xx once, then absorbs INVITE retransmissions in Accepted until timer L (RFC 6026)", () => {
+    const { clock, sender, user, tx, invite, ack } = setup(false);
     tx.respond(responseTo(invite, 200));
+    expect(tx.state).toBe(S.Accepted);
+    expect(tx.runningTimers).toEqual(["L"]);
+    // An INVITE retransmission that crossed the 2xx is neither answered nor passed up; the TU's
+    // own 2xx retransmission goes out; the ACK for the 2xx is not the transaction's.
+    tx.receiveRequest(invite);
+    tx.respond(responseTo(invite, 200));
+    expect(tx.receiveAck(ack)).toBe(false);
+    expect(user.transportErrors).toEqual([]);
+    expect(user.ackTimeouts).toBe(0);
+    expect(sender.startLines()).toEqual(["SIP/2.0 100 Trying", "SIP/2.0 200 OK", "SIP/2.0 200 OK"]);
+    clock.advance(64 * 500 - 1);
+    expect(tx.state).toBe(S.Accepted);
+    clock.advance(1);
     expect(tx.state).toBe(S.Terminated);
-    expect(terminated()).toBe(1);
-    clock.advance(60_000);
-    expect(sender.startLines()).toEqual(["SIP/2.0 100 Trying", "SIP/2.0 200 OK"]);
     expect(() => tx.respond(responseTo(invite, 200))).toThrow(TransactionStateError);
+    expect(() => tx.respond(responseTo(invite, 486))).toThrow(TransactionStateError);
   });
 
   it("retransmits a 300-699 on timer G (T1 doubling to T2) until timer H, then reports the missing ACK", () => {

@@ -8,9 +8,10 @@ import {
 } from "./transaction";
 import { TransactionStateError, transitionFunction, type TransitionTable } from "./transaction-state-error";
 
-/** RFC 3261 §17.2.1, Figure 7. */
+/** RFC 3261 §17.2.1, Figure 7, with the "Accepted" state of RFC 6026 §8.7. */
 export enum InviteServerTransactionState {
   Proceeding = "proceeding",
+  Accepted = "accepted",
   Completed = "completed",
   Confirmed = "confirmed",
   Terminated = "terminated",
@@ -20,7 +21,8 @@ const S = InviteServerTransactionState;
 const MACHINE = "INVITE server transaction";
 
 export const INVITE_SERVER_TRANSACTION_EDGES: TransitionTable<InviteServerTransactionState> = {
-  [S.Proceeding]: [S.Completed, S.Terminated],
+  [S.Proceeding]: [S.Accepted, S.Completed, S.Terminated],
+  [S.Accepted]: [S.Terminated],
   [S.Completed]: [S.Confirmed, S.Terminated],
   [S.Confirmed]: [S.Terminated],
   [S.Terminated]: [],
@@ -73,6 +75,12 @@ export class InviteServerTransaction
 
   respond(response: SipResponse): void {
     const status = response.status;
+    if (this.state === S.Accepted && status >= 200 && status < 300) {
+      // RFC 6026 §8.7: "While in the "Accepted" state, if the TU passes a 2xx response, the
+      // server transaction MUST pass the response to the transport layer for transmission."
+      this.transmit(serializeSipMessage(response));
+      return;
+    }
     if (this.state !== S.Proceeding) {
       throw new TransactionStateError(
         MACHINE,
@@ -87,14 +95,18 @@ export class InviteServerTransaction
       // transport layer for transmission. They are not sent reliably by the transaction layer".
       this.sendProvisional(response);
     } else if (status < 300) {
-      // "If, while in the "Proceeding" state, the TU passes a 2xx response to the server
-      // transaction, the server transaction MUST pass this response to the transport layer for
-      // transmission. It is not retransmitted by the server transaction; retransmissions of 2xx
-      // responses are handled by the TU. The server transaction MUST then transition to the
-      // "Terminated" state."
+      // RFC 6026 §8.7 (replacing RFC 3261's move to "Terminated", which let a retransmission of
+      // the INVITE that crossed the 2xx start a second call): "If, while in the "Proceeding"
+      // state, the TU passes a 2xx response to the server transaction, the server transaction
+      // MUST pass this response to the transport layer for transmission. It is not retransmitted
+      // by the server transaction; retransmissions of 2xx responses are handled by the TU. The
+      // server transaction MUST then transition to the "Accepted" state." "When the INVITE
+      // server transaction enters the "Accepted" state, Timer L MUST be set to fire in 64*T1 for
+      // all transports."
       this.finalResponse = response;
       this.transmit(serializeSipMessage(response));
-      this.transition(S.Terminated);
+      this.transition(S.Accepted);
+      this.startTimer("L", 64 * this.T1, () => this.timerL());
     } else {
       // "While in the "Proceeding" state, if the TU passes a response with status code from 300
       // to 699 to the server transaction, the response MUST be passed to the transport layer for
@@ -119,6 +131,9 @@ export class InviteServerTransaction
     // provisional response that was received from the TU MUST be passed to the transport layer
     // for retransmission." "while in the "Completed" state, if a request retransmission is
     // received, the server SHOULD pass the response to the transport for retransmission."
+    // RFC 6026 §8.7: in "Accepted", retransmissions of the INVITE "are absorbed entirely within
+    // the server transaction. They are not passed up to the TU since any downstream UAS cores
+    // that accepted the request have taken responsibility for reliability".
     if (this.state === S.Proceeding && this.lastProvisional !== undefined)
       this.transmit(this.lastProvisional);
     else if (this.state === S.Completed && this.finalBytes !== undefined) this.transmit(this.finalBytes);
@@ -130,15 +145,18 @@ export class InviteServerTransaction
    * to the "Confirmed" state. As Timer G is ignored in this state, any retransmissions of the
    * response will cease." "When this state is entered, timer I is set to fire in T4 seconds for
    * unreliable transports, and zero seconds for reliable transports." In "Confirmed" further
-   * ACKs are absorbed.
+   * ACKs are absorbed. Returns false for an ACK the transaction does not take: in "Accepted" it
+   * is the ACK for the 2xx, which RFC 6026 §8.7 (Figure 7: "ACK / to TU") passes to the TU.
    */
-  receiveAck(ack: SipRequest): void {
+  receiveAck(ack: SipRequest): boolean {
     if (ack.method !== "ACK") throw new TypeError(`${MACHINE}: ${ack.method} is not an ACK`);
-    if (this.state !== S.Completed) return;
+    if (this.state === S.Accepted) return false;
+    if (this.state !== S.Completed) return true;
     this.transition(S.Confirmed);
     this.stopTimer("G");
     this.stopTimer("H");
     this.startTimer("I", this.reliable ? 0 : this.T4, () => this.timerI());
+    return true;
   }
 
   protected onTransportFailure(error: SipTransportError): void {
@@ -174,6 +192,14 @@ export class InviteServerTransaction
     if (this.state !== S.Completed) return;
     this.transition(S.Terminated);
     this.user.onAckTimeout();
+  }
+
+  /**
+   * RFC 6026 §8.7: "If Timer L fires while the INVITE server transaction is in the "Accepted"
+   * state, the transaction MUST transition to the "Terminated" state."
+   */
+  private timerL(): void {
+    if (this.state === S.Accepted) this.transition(S.Terminated);
   }
 
   /** "Once timer I fires, the server MUST transition to the "Terminated" state." */

@@ -133,15 +133,28 @@ describe("TransactionLayer: server transaction matching (RFC 3261 §17.2.3)", ()
     expect(user.requests).toHaveLength(1);
   });
 
-  it("passes the ACK for a 2xx (new branch, no transaction) to the core", async () => {
+  it("passes the ACK for a 2xx (new branch, or the INVITE's) to the core", async () => {
     const { user, transport, layer } = await setup();
     transport.receive(requestText({ method: "INVITE", branch: "z9hG4bKs3" }));
     const [entry] = user.requests;
     if (entry === undefined) throw new Error("no request");
     entry.transaction.respond(responseTo(entry.request, 200));
-    expect(layer.serverTransactionCount).toBe(0);
+    // RFC 6026: the transaction stays "Accepted" for 64*T1.
+    expect(layer.serverTransactionCount).toBe(1);
     transport.receive(requestText({ method: "ACK", branch: "z9hG4bKack3", toTag: "to1" }));
-    expect(user.acks).toHaveLength(1);
+    transport.receive(requestText({ method: "ACK", branch: "z9hG4bKs3", toTag: "to1" }));
+    expect(user.acks).toHaveLength(2);
+  });
+
+  it("absorbs an INVITE retransmission that crossed its 2xx: no second call (RFC 6026 §8.7)", async () => {
+    const { user, transport, layer } = await setup();
+    transport.receive(requestText({ method: "INVITE", branch: "z9hG4bKs5" }));
+    const [entry] = user.requests;
+    if (entry === undefined) throw new Error("no request");
+    entry.transaction.respond(responseTo(entry.request, 200));
+    transport.receive(requestText({ method: "INVITE", branch: "z9hG4bKs5" }));
+    expect(user.requests).toHaveLength(1);
+    expect(layer.serverTransactionCount).toBe(1);
   });
 
   it("tells apart equal branches from different sent-by, and methods (CANCEL)", async () => {

@@ -304,8 +304,8 @@ export class TransactionLayer implements SipTransportDelegate {
     const key = serverKey(branch, via, request.method);
     const existing = this.serverTransactions.get(key);
     if (request.method === "ACK") {
-      if (existing instanceof InviteServerTransaction) existing.receiveAck(request);
-      else this.user.onAckFor2xx(request, source);
+      if (!(existing instanceof InviteServerTransaction) || !existing.receiveAck(request))
+        this.user.onAckFor2xx(request, source);
       return;
     }
     if (existing !== undefined) {

@@ -75,8 +75,10 @@ const MACHINES: Machine<string>[] = [
     edges: INVITE_SERVER_TRANSACTION_EDGES,
     transition: transitionInviteServerTransaction,
     figure: [
+      [ist.Proceeding, ist.Accepted],
       [ist.Proceeding, ist.Completed],
       [ist.Proceeding, ist.Terminated],
+      [ist.Accepted, ist.Terminated],
       [ist.Completed, ist.Confirmed],
       [ist.Completed, ist.Terminated],
       [ist.Confirmed, ist.Terminated],

@@ -51,7 +51,7 @@ export interface ServerTransaction {
   respond(response: SipResponse): void;
 }
 
-export type TimerName = "A" | "B" | "D" | "E" | "F" | "G" | "H" | "I" | "J" | "K";
+export type TimerName = "A" | "B" | "D" | "E" | "F" | "G" | "H" | "I" | "J" | "K" | "L";
 
 const TERMINATED = "terminated";
 

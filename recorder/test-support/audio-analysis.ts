@@ -83,3 +83,18 @@ export function silentRuns(samples: Int16Array, minLength: number, threshold = 6
   }
   return runs;
 }
+
+/**
+ * One track that is loud wherever any channel is loud: its silent runs are where every channel
+ * is silent at once (a pause), not where a single source merely dropped out.
+ */
+export function loudestOf(channels: readonly Int16Array[]): Int16Array {
+  const length = Math.min(...channels.map((c) => c.length));
+  const out = new Int16Array(length);
+  for (let i = 0; i < length; i++) {
+    let loudest = 0;
+    for (const c of channels) loudest = Math.max(loudest, Math.min(32767, Math.abs(c[i]!)));
+    out[i] = loudest;
+  }
+  return out;
+}
