@@ -4,7 +4,14 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MsmlEvent } from "../../protocol/msml";
-import { serializeRtpPacket } from "../../protocol/rtp";
+import {
+  decodePcmu,
+  encodePcmu,
+  parseRtpHeader,
+  readPayloadType,
+  serializeRtpPacket,
+  serializeTelephoneEvent,
+} from "../../protocol/rtp";
 import type { UserAgentCore } from "../../sip-core";
 import type { MediaEnginePool } from "../../server/sip/media/media-engine-pool";
 import {
@@ -15,7 +22,8 @@ import {
   spawnService,
   type SpawnedProcess,
 } from "../test-support/engine-harness";
-import { dominantFrequency, readWav, silentRuns } from "../../recorder/test-support/audio-analysis";
+import { dominantFrequency, goertzel, readWav, silentRuns } from "../../recorder/test-support/audio-analysis";
+import { detectDtmf } from "./in-band-dtmf-detector";
 import { talk, type UdpPhone, waitFor } from "../rtp/test-support/udp-phone";
 
 const ME_SIP = 5441;
@@ -146,6 +154,110 @@ describe("recording both sides of a call to the lab recorder through the media e
       expect(dominantFrequency(samples.subarray(0, start), [440, 1000], 8000)).toBe(hz);
       expect(dominantFrequency(samples.subarray(end), [440, 1000], 8000)).toBe(hz);
     }
+    await pool.closeLeg(legA);
+    await pool.closeLeg(legB);
+  }, 60_000);
+
+  it("a customer's keys — in-band tones and RFC 4733 events — reach the agent but never the recording", async () => {
+    const { a, b, legA, legB } = await call();
+    // The customer (a): 440 Hz voice; key "4" in-band (770 + 1209 Hz) in packets 60–69, starting
+    // and ending mid-packet; key "7" as telephone-events (RFC 4733 §2.5) in packets 100–107.
+    let seq = 0;
+    const sound = (n: number, i: number): number => {
+      const t = n * 160 + i;
+      const key = (n > 60 || (n === 60 && i >= 70)) && (n < 69 || (n === 69 && i < 90));
+      return key
+        ? 6000 * Math.sin((2 * Math.PI * 770 * t) / 8000) + 6000 * Math.sin((2 * Math.PI * 1209 * t) / 8000)
+        : 5000 * Math.sin((2 * Math.PI * 440 * t) / 8000);
+    };
+    const sentEvents: number[] = [];
+    const timer = setInterval(() => {
+      const n = seq++;
+      const header = { csrcs: [], extension: false, ssrc: 0xcccc, sequenceNumber: n & 0xffff };
+      let packet: Buffer;
+      if (n >= 100 && n < 108) {
+        const end = n === 107;
+        packet = serializeRtpPacket({
+          ...header,
+          marker: n === 100,
+          payloadType: 101,
+          timestamp: 100 * 160,
+          payload: serializeTelephoneEvent({ event: 7, end, volume: 10, duration: (n - 99) * 160 }),
+        });
+        sentEvents.push(n);
+      } else {
+        const samples = Int16Array.from({ length: 160 }, (_, i) => Math.round(sound(n, i)));
+        packet = serializeRtpPacket({
+          ...header,
+          marker: n === 0,
+          payloadType: 0,
+          timestamp: n * 160,
+          payload: encodePcmu(samples),
+        });
+      }
+      void a.send(packet, enginePort(legA));
+    }, 20);
+    // The agent speaks at 300 Hz, well below the DTMF band: any key found is the customer's.
+    const stopB = talk(b, enginePort(legB), { hz: 300, codec: "PCMU", ssrc: 0xdddd });
+    try {
+      const started = await pool.msml(legA, [
+        {
+          kind: "dialogstart",
+          target: legA.connId,
+          name: "keys",
+          type: "application/moml+xml",
+          record: { dest: [`sip:srs@127.0.0.1:${LAB_SIP}`], recordingId: "lab-keys", params: {} },
+        },
+      ]);
+      const dialogId = started.dialogid!;
+      // Recording runs before the customer's first key.
+      await waitFor(() => named(dialogId, "started"), 5000, "started");
+      const startedAtSeq = seq;
+      expect(startedAtSeq).toBeLessThan(55);
+      await waitFor(() => seq >= 140, 10_000, "the customer's keys");
+      await pool.msml(legA, [{ kind: "dialogend", id: dialogId }]);
+      await waitFor(() => named(dialogId, "stopped"), 5000, "stopped");
+    } finally {
+      clearInterval(timer);
+      stopB();
+    }
+    // The agent (b) received both keys: the events as sent, and the tones in the audio.
+    const toB = b.received.filter((p) => p.length >= 12);
+    expect(toB.filter((p) => readPayloadType(p) === 101)).toHaveLength(sentEvents.length);
+    const heard = toB
+      .filter((p) => readPayloadType(p) === 0)
+      .map((p) => {
+        const h = parseRtpHeader(p);
+        const samples = new Int16Array(h.payloadLength);
+        decodePcmu(p.subarray(h.payloadOffset, h.payloadOffset + h.payloadLength), samples);
+        return detectDtmf(samples);
+      });
+    expect(heard.filter((key) => key === "4").length).toBeGreaterThanOrEqual(7);
+
+    // The recording has the customer's voice and no key: no 20 ms window, at any 1 ms step.
+    const json = path.join(recordings, "lab-keys.json");
+    await waitFor(() => fs.existsSync(json), 5000, "the recording's JSON");
+    await waitFor(
+      () => (JSON.parse(fs.readFileSync(json, "utf8")) as { state: string }).state === "finished",
+      5000,
+      "the recording to finish",
+    );
+    const wav = readWav(path.join(recordings, "lab-keys.wav"));
+    const customer = wav.samples[0]!;
+    expect(dominantFrequency(customer, [300, 440], 8000)).toBe(440);
+    // Checked with a plain Goertzel of its own, not the engine's detector: a window holds a key
+    // when a row and a column frequency are both present above -35 dBm0 (amplitude 400; the
+    // keys were sent at 6000, the 440 Hz voice leaks under 200 into the DTMF band).
+    const amplitude = (w: Int16Array, hz: number) => (2 * Math.sqrt(goertzel(w, hz, 8000))) / w.length;
+    const found: string[] = [];
+    for (const [channel, samples] of wav.samples.entries())
+      for (let at = 0; at + 160 <= samples.length; at += 8) {
+        const w = samples.subarray(at, at + 160);
+        const row = Math.max(...[697, 770, 852, 941].map((hz) => amplitude(w, hz)));
+        const column = Math.max(...[1209, 1336, 1477, 1633].map((hz) => amplitude(w, hz)));
+        if (row > 400 && column > 400) found.push(`channel ${channel} at ${at / 8} ms`);
+      }
+    expect(found.join(", ")).toBe("");
     await pool.closeLeg(legA);
     await pool.closeLeg(legB);
   }, 60_000);

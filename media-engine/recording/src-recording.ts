@@ -1,4 +1,9 @@
-import type { MsmlRecord, MsmlRecordParticipant, RecordingEventName } from "../../protocol/msml";
+import {
+  DEFAULT_DTMF_MASKING,
+  type MsmlRecord,
+  type MsmlRecordParticipant,
+  type RecordingEventName,
+} from "../../protocol/msml";
 import { newMetadataId, type RecordingMetadata } from "../../protocol/siprec";
 import {
   SystemClock,
@@ -9,6 +14,7 @@ import {
 } from "../../sip-core";
 import type { MediaLeg } from "../control/media-leg";
 import type { MediaBridge, PortPool } from "../rtp";
+import { DtmfMask } from "./dtmf-mask";
 import { failoverOrder, RecorderFailover } from "./recorder-failover";
 import { RecorderSession, type SrcDirection } from "./recorder-session";
 import { DEFAULT_WATCH_TIMING, RecorderWatch, type RecorderLoss, type WatchTiming } from "./recorder-watch";
@@ -54,6 +60,8 @@ interface Stream {
   readonly info: RecordedStreamInfo;
   readonly leg: MediaLeg;
   readonly wire: RecordingStream;
+  /** Keeps the party's key presses out of what is forwarded (see DtmfMask). */
+  readonly mask: DtmfMask;
   removeTap?: () => void;
 }
 
@@ -151,7 +159,8 @@ export class SrcRecording {
     }
     for (const stream of this.streams) {
       stream.removeTap = this.deps.bridge.addTap(stream.leg.endpoint, (packet) => {
-        if (this.forwarding) stream.wire.forward(packet);
+        if (!this.forwarding) return;
+        for (const forwarded of stream.mask.process(packet)) stream.wire.forward(forwarded);
       });
     }
     const skipped = await this.failover.round(failoverOrder(this.record.dest.length, -1));
@@ -178,6 +187,11 @@ export class SrcRecording {
       },
       leg,
       wire,
+      mask: new DtmfMask({
+        mode: this.record.dtmfMasking ?? DEFAULT_DTMF_MASKING,
+        audio: { payloadType: leg.codec.payloadType, encoding: leg.codec.encoding },
+        telephoneEventPayloadType: undefined,
+      }),
     };
   }
 
@@ -265,8 +279,18 @@ export class SrcRecording {
   }
 
   private startForwarding(): void {
+    for (const s of this.streams) s.mask.flush();
     this.forwardingSince = Date.now();
     this.forwarding = true;
+  }
+
+  /**
+   * Forwarding stops for a pause or a stop: the packet the DTMF mask holds back arrived before,
+   * so it still goes (it has been checked); nothing that arrives later does.
+   */
+  private stopForwarding(): void {
+    if (this.forwarding) for (const s of this.streams) for (const p of s.mask.flush()) s.wire.forward(p);
+    this.forwarding = false;
   }
 
   /**
@@ -315,7 +339,7 @@ export class SrcRecording {
    */
   pause(): void {
     if (!this.live || this.isState(SrcRecordingState.Paused)) return;
-    this.forwarding = false;
+    this.stopForwarding();
     this.move(SrcRecordingState.Paused);
     this.emit("paused", {});
     if (this.recorder !== undefined) void this.tellDirection(this.recorder, "inactive");
@@ -357,7 +381,7 @@ export class SrcRecording {
    */
   async stop(): Promise<void> {
     if (!this.live) return;
-    this.forwarding = false;
+    this.stopForwarding();
     this.move(SrcRecordingState.Stopped);
     this.endAttempts();
     const recorder = this.recorder;

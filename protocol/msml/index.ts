@@ -1,4 +1,7 @@
 export {
+  DEFAULT_DTMF_MASKING,
+  DTMF_MASKING_MODES,
+  type DtmfMasking,
   MSML_CONTENT_TYPE,
   MSML_VERSION,
   MsmlError,

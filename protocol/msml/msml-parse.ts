@@ -20,6 +20,8 @@ import {
 } from "./msml-identifiers";
 import { MsmlStatus } from "./msml-status";
 import {
+  DTMF_MASKING_MODES,
+  type DtmfMasking,
   MSML_VERSION,
   MsmlError,
   type MsmlDeleteWhen,
@@ -234,6 +236,13 @@ function parseRecord(el: XmlElement): MsmlRecord {
   if (recordingId !== undefined && !isInstanceName(recordingId)) {
     fail(`<record> recordingid "${recordingId}" may only hold letters, digits and . : - _`);
   }
+  const dtmfMasking = attr(el, "dtmfmask");
+  if (dtmfMasking !== undefined && !(DTMF_MASKING_MODES as readonly string[]).includes(dtmfMasking)) {
+    throw new MsmlError(
+      MsmlStatus.INVALID_ATTRIBUTE_VALUE.code,
+      `<record> dtmfmask "${dtmfMasking}" is not one of ${DTMF_MASKING_MODES.join(", ")}`,
+    );
+  }
   const params: Record<string, string> = {};
   const participants: MsmlRecordParticipant[] = [];
   for (const child of childElements(el)) {
@@ -256,6 +265,7 @@ function parseRecord(el: XmlElement): MsmlRecord {
     dest,
     ...optional("attemptTimeoutMs", attemptTimeoutMs),
     ...optional("recordingId", recordingId),
+    ...optional("dtmfMasking", dtmfMasking as DtmfMasking | undefined),
     params,
     ...(participants.length === 0 ? {} : { participants }),
   };

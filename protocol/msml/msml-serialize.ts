@@ -81,6 +81,7 @@ function recordNode(record: MsmlRecord): Node {
       ["dest", record.dest.join(" ")],
       ["attempttimeout", timeout === undefined ? undefined : formatMsmlDuration(timeout)],
       ["recordingid", record.recordingId],
+      ["dtmfmask", record.dtmfMasking],
     ],
     children: [
       ...Object.entries(record.params).map(([name, value]): Node => ({

@@ -11,6 +11,15 @@ export const MSML_VERSION = "1.1";
 
 export type MsmlStream = { media: "audio" | "video"; dir?: "from-id1" | "to-id1" };
 
+/**
+ * What of a customer's key presses is kept out of the recorded copy (XML attribute `dtmfmask`,
+ * a Forkline extension): RFC 4733 telephone-events, and in-band DTMF tones in G.711 audio. The
+ * parties still hear and receive every key. Absent means "events+inband".
+ */
+export const DTMF_MASKING_MODES = ["off", "events", "events+inband"] as const;
+export type DtmfMasking = (typeof DTMF_MASKING_MODES)[number];
+export const DEFAULT_DTMF_MASKING: DtmfMasking = "events+inband";
+
 export type MsmlRecord = {
   /** one or more SIP/SIPS URIs, whitespace-separated in XML, tried in order (failover) */
   dest: string[];
@@ -18,6 +27,8 @@ export type MsmlRecord = {
   attemptTimeoutMs?: number;
   /** recording session id, globally unique; XML attribute `recordingid` */
   recordingId?: string;
+  /** XML attribute `dtmfmask`; see DtmfMasking */
+  dtmfMasking?: DtmfMasking;
   /** caller key-value pairs; XML children <param name="k">v</param> inside <record> */
   params: Record<string, string>;
   /**

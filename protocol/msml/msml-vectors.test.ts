@@ -126,6 +126,7 @@ const EXPECTED: Record<string, MsmlDocument> = {
           dest: ["sips:recorder1.example.net;transport=tls", "sip:recorder2.example.net:5080"],
           attemptTimeoutMs: 3000,
           recordingId: "3f2d1c7a-8b4e-4d2a-9c61-0e5f7a9b2c10",
+          dtmfMasking: "events",
           params: { tenant: "acme & sons", reason: "compliance" },
         },
       },
@@ -238,6 +239,11 @@ describe("MSML vectors: refused documents", () => {
     "join-missing-id2.xml": {
       error: ProtocolParseError,
       message: /<join> is missing required attribute "id2"/,
+    },
+    "bad-dtmfmask.xml": {
+      error: MsmlError,
+      message: /^<record> dtmfmask "digits-please" is not one of off, events, events\+inband$/,
+      status: MsmlStatus.INVALID_ATTRIBUTE_VALUE.code,
     },
     "file-dest.xml": {
       error: MsmlError,
