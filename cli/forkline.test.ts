@@ -71,12 +71,18 @@ describe("forkline CLI against a running server", () => {
       "127.0.0.1:5099",
       "--record",
       "true",
+      "--dtmf-masking",
+      "events",
     ]);
     expect(JSON.parse(trunk.stdout)).toMatchObject({
       number: "carrier",
       peer: "127.0.0.1:5099",
       record: true,
+      dtmfMasking: "events",
     });
+    const refused = forkline(["dn", "set", "7001", "--type", "routing-point", "--dtmf-masking", "off"]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/dtmfMasking does not apply to a routing point/);
     const rp = forkline([
       "--json",
       "dn",

@@ -60,7 +60,16 @@ const bool = (name: string) => (value: string) => {
 
 const dnType = (value: string) => value.replace("-", "_");
 
-const DN_COLUMNS = ["number", "type", "displayName", "record", "peer", "routeTarget", "routeRecord"];
+const DN_COLUMNS = [
+  "number",
+  "type",
+  "displayName",
+  "record",
+  "peer",
+  "routeTarget",
+  "routeRecord",
+  "dtmfMasking",
+];
 const AGENT_COLUMNS = ["loginCode", "name", "record"];
 const RECORDER_COLUMNS = ["position", "name", "uri", "enabled"];
 
@@ -115,6 +124,12 @@ dn.command("set <number>")
     ]),
   )
   .option("--route-params <k=v&…>", "params attached by the default strategy")
+  .addOption(
+    new Option(
+      "--dtmf-masking <mode>",
+      "what of this party's key presses recordings leave out (extensions, trunks)",
+    ).choices(["off", "events", "events+inband"]),
+  )
   .action(async (number: string, opts: Record<string, string | boolean | undefined>) => {
     const input = validate(zSetDnInput, {
       number,
@@ -129,6 +144,7 @@ dn.command("set <number>")
       routeTarget: opts.target,
       routeRecord: opts.routeRecord,
       routeParams: typeof opts.routeParams === "string" ? parseParams(opts.routeParams) : undefined,
+      dtmfMasking: opts.dtmfMasking,
     });
     const { client } = connect();
     const row = await client.dn.set.mutate({

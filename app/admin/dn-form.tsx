@@ -2,7 +2,9 @@
 
 import { type FormEvent, useState } from "react";
 import {
+  DTMF_MASKING_MODES,
   type DnType,
+  type DtmfMasking,
   ROUTE_RECORD_VALUES,
   type RouteRecord,
   type SetDnInput,
@@ -29,6 +31,7 @@ type DnFormState = {
   routeTarget: string;
   routeRecord: RouteRecord;
   routeParams: string;
+  dtmfMasking: DtmfMasking;
 };
 type DnField = keyof DnFormState;
 
@@ -44,6 +47,7 @@ const DN_FIELDS: readonly DnField[] = [
   "routeTarget",
   "routeRecord",
   "routeParams",
+  "dtmfMasking",
 ];
 /** The server's input names where they differ from the form's. */
 const dnFieldOf = (key: string): DnField | undefined =>
@@ -62,6 +66,7 @@ const EMPTY_DN_FORM: DnFormState = {
   routeTarget: "",
   routeRecord: "none",
   routeParams: "",
+  dtmfMasking: "events+inband",
 };
 
 function formFromDn(dn: DnView): DnFormState {
@@ -76,16 +81,26 @@ function formFromDn(dn: DnView): DnFormState {
     routeTarget: dn.routeTarget ?? "",
     routeRecord: dn.routeRecord,
     routeParams: new URLSearchParams(dn.routeParams).toString(),
+    dtmfMasking: dn.dtmfMasking,
   };
 }
+
+/** How each DTMF masking mode reads in the form. */
+const DTMF_MASKING_LABELS: Record<DtmfMasking, string> = {
+  "events+inband": "keys and tones (recommended)",
+  events: "key events only",
+  off: "off: key presses are recorded",
+};
 
 /** The fields that belong to the chosen type, in the shape the server's schema takes. */
 function dnInputFrom(form: DnFormState): SetDnInput {
   const common = { number: form.number, type: form.type, displayName: form.displayName || undefined };
-  if (form.type === "extension") return { ...common, password: form.password || undefined };
+  if (form.type === "extension")
+    return { ...common, password: form.password || undefined, dtmfMasking: form.dtmfMasking };
   if (form.type === "trunk") {
     return {
       ...common,
+      dtmfMasking: form.dtmfMasking,
       peer: form.peer || undefined,
       inboundNumbers: form.inbound
         .split(",")
@@ -259,6 +274,23 @@ export function DnForm(props: { editing: DnView | null; onSaved: () => void; onC
             {...fieldProps("outboundPrefix")}
           />
         </>
+      )}
+      {form.type !== "routing_point" && (
+        <label className="text-sm" htmlFor={dnFieldId("dtmfMasking")}>
+          <span className="block font-medium text-slate-700">DTMF masking in recordings</span>
+          <select
+            value={form.dtmfMasking}
+            onChange={(e) => set({ dtmfMasking: e.target.value as DtmfMasking })}
+            {...selectProps("dtmfMasking")}
+            className="mt-1 rounded-md border border-slate-300 px-2 py-1.5 aria-invalid:border-red-500"
+          >
+            {DTMF_MASKING_MODES.map((v) => (
+              <option key={v} value={v}>
+                {DTMF_MASKING_LABELS[v]}
+              </option>
+            ))}
+          </select>
+        </label>
       )}
       {form.type === "routing_point" && (
         <>

@@ -231,6 +231,13 @@ export function DnSection() {
                     `peer ${dn.peer ?? "—"}; inbound ${dn.inboundNumbers.join(", ") || "—"}; prefix ${dn.outboundPrefix ?? "—"}`}
                   {dn.type === "routing_point" && `→ ${dn.routeTarget ?? "—"}, record=${dn.routeRecord}`}
                   {dn.type === "extension" && (dn.hasPassword ? "SIP password set" : "no SIP password")}
+                  {dn.type !== "routing_point" && dn.dtmfMasking !== "events+inband" && (
+                    <span className="ml-1 text-amber-700">
+                      {dn.dtmfMasking === "off"
+                        ? "; key presses are recorded"
+                        : "; in-band key tones are recorded"}
+                    </span>
+                  )}
                 </td>
                 <td className="px-4 py-2">
                   {dn.type === "routing_point" ? (

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DTMF_MASKING_MODES } from "../../protocol/msml/msml-types";
 import { ROLES } from "../roles";
 
 /**
@@ -16,6 +17,12 @@ export const ROUTE_RECORD_VALUES = [
   "disable_destination",
 ] as const;
 export type RouteRecord = (typeof ROUTE_RECORD_VALUES)[number];
+
+/** What of a party's key presses recordings leave out (the media engine's `dtmfmask`). */
+export { DTMF_MASKING_MODES, type DtmfMasking } from "../../protocol/msml/msml-types";
+export const zDtmfMasking = z.enum(DTMF_MASKING_MODES, {
+  error: "DTMF masking must be off, events or events+inband",
+});
 
 export const zDnNumber = z
   .string()
@@ -83,6 +90,7 @@ export const zSetDnInput = z.object({
     })
     .optional(),
   routeParams: zKeyValueParams.optional(),
+  dtmfMasking: zDtmfMasking.optional(),
 });
 export type SetDnInput = z.input<typeof zSetDnInput>;
 

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { DnType, RouteRecord, zSetDnInput } from "../../../common/schemas/config-schemas";
+import type { DnType, DtmfMasking, RouteRecord, zSetDnInput } from "../../../common/schemas/config-schemas";
 import { computeDigestHa1 } from "../../../protocol/sip";
 import { AppError, AppErrorCode } from "../../errors/app-error";
 import type { Dn } from "../../../generated/prisma";
@@ -21,6 +21,7 @@ export type DnView = {
   routeTarget: string | null;
   routeRecord: RouteRecord;
   routeParams: Record<string, string>;
+  dtmfMasking: DtmfMasking;
   updatedAt: Date;
 };
 
@@ -38,6 +39,7 @@ export function toDnView(row: Dn): DnView {
     routeTarget: row.routeTarget,
     routeRecord: row.routeRecord as RouteRecord,
     routeParams: JSON.parse(row.routeParams) as Record<string, string>,
+    dtmfMasking: row.dtmfMasking as DtmfMasking,
     updatedAt: row.updatedAt,
   };
 }
@@ -130,6 +132,7 @@ export async function setDn(
         routeTarget: input.routeTarget,
         routeRecord: input.routeRecord,
         routeParams: input.routeParams ? JSON.stringify(input.routeParams) : undefined,
+        dtmfMasking: input.dtmfMasking,
       };
       const row = before
         ? await tx.dn.update({ where: { id: before.id }, data })
@@ -217,8 +220,8 @@ function auditable(view: DnView) {
 
 function assertFieldsFitType(input: z.output<typeof zSetDnInput>) {
   const allowed: Record<DnType, string[]> = {
-    extension: ["displayName", "record", "password"],
-    trunk: ["displayName", "record", "peer", "inboundNumbers", "outboundPrefix"],
+    extension: ["displayName", "record", "password", "dtmfMasking"],
+    trunk: ["displayName", "record", "peer", "inboundNumbers", "outboundPrefix", "dtmfMasking"],
     routing_point: ["displayName", "routeTarget", "routeRecord", "routeParams"],
   };
   for (const [key, value] of Object.entries(input)) {

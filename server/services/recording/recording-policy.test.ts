@@ -20,6 +20,7 @@ class FakeCallLayer implements RecordingCallLayer {
     recordingId: string;
     dest: string[];
     params: Record<string, string>;
+    dtmfMasking?: string;
   }[] = [];
   readonly commands: string[] = [];
   listener: CallLifecycleListener = {};
@@ -34,7 +35,7 @@ class FakeCallLayer implements RecordingCallLayer {
   async startRecording(
     connId: string,
     side: CallSide,
-    request: { recordingId: string; dest: string[]; params: Record<string, string> },
+    request: { recordingId: string; dest: string[]; params: Record<string, string>; dtmfMasking?: string },
   ) {
     this.started.push({
       connId,
@@ -42,6 +43,7 @@ class FakeCallLayer implements RecordingCallLayer {
       recordingId: request.recordingId,
       dest: request.dest,
       params: request.params,
+      ...(request.dtmfMasking === undefined ? {} : { dtmfMasking: request.dtmfMasking }),
     });
     return `conn:${side}/dialog:${request.recordingId}`;
   }
@@ -400,5 +402,21 @@ describe("single-step transfer", () => {
       ["full_time_dn", "starting", "full_time_dn:1002"],
     ]);
     expect(rows[0]!.transitions.at(-1)?.reason).toBe("party left (transfer)");
+  });
+});
+
+describe("DTMF masking", () => {
+  it("asks the engine for the strictest masking of the call's DNs: keys stay out if either side says so", async () => {
+    await db.dn.update({ where: { number: "1001" }, data: { record: true, dtmfMasking: "off" } });
+    await answer(establishedCall("m1"));
+    expect(layer.started.at(-1)).toMatchObject({ connId: "m1", dtmfMasking: "events+inband" });
+
+    await db.dn.update({ where: { number: "pstn" }, data: { dtmfMasking: "events" } });
+    await answer(establishedCall("m2"));
+    expect(layer.started.at(-1)).toMatchObject({ connId: "m2", dtmfMasking: "events" });
+
+    await db.dn.update({ where: { number: "pstn" }, data: { dtmfMasking: "off" } });
+    await answer(establishedCall("m3"));
+    expect(layer.started.at(-1)).toMatchObject({ connId: "m3", dtmfMasking: "off" });
   });
 });

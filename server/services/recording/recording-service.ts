@@ -1,6 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { toCallSide, toRecordSide, type RecordSide } from "../../../common/schemas/recording-schemas";
 import {
+  DEFAULT_DTMF_MASKING,
+  DTMF_MASKING_MODES,
+  type DtmfMasking,
+} from "../../../protocol/msml/msml-types";
+import {
   decodeRecordingPrivateService,
   RecordingPolicyError,
   recordingInfoEvent,
@@ -428,6 +433,7 @@ export class RecordingService {
         dest,
         params: req.params ?? {},
         ...(agentId === null ? {} : { agentId }),
+        dtmfMasking: await this.dtmfMaskingFor(call),
       });
     } catch (error) {
       this.end(recording, RecordingState.Failed);
@@ -435,6 +441,26 @@ export class RecordingService {
       throw new RecordingPolicyError(TErrorCode.MEDIA_ENGINE_REFUSED, (error as Error).message);
     }
     return recording;
+  }
+
+  /**
+   * The strictest DTMF masking of the call's parties' DNs (an extension's, a trunk's): a card
+   * number is kept out of the recording if either side asks for it. DNs not configured here get
+   * the default.
+   */
+  private async dtmfMaskingFor(call: Call): Promise<DtmfMasking> {
+    const numbers = [call.caller.party.dn, call.callee?.party.dn].filter((n): n is string => !!n);
+    const rows = await this.db.dn.findMany({
+      where: { number: { in: numbers } },
+      select: { number: true, dtmfMasking: true },
+    });
+    const modes = numbers.map(
+      (n) =>
+        (rows.find((r) => r.number === n)?.dtmfMasking as DtmfMasking | undefined) ?? DEFAULT_DTMF_MASKING,
+    );
+    return modes.reduce((strictest, mode) =>
+      DTMF_MASKING_MODES.indexOf(mode) > DTMF_MASKING_MODES.indexOf(strictest) ? mode : strictest,
+    );
   }
 
   private async defaultRecorders(): Promise<string[]> {

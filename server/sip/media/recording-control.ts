@@ -1,4 +1,5 @@
 import {
+  type DtmfMasking,
   parseRecordingEventName,
   RecordingEventField,
   type MsmlEvent,
@@ -35,6 +36,8 @@ export interface RecordingStartRequest {
   dest: string[];
   params: Record<string, string>;
   agentId?: string;
+  /** What of the parties' key presses the media engine keeps out of the recording. */
+  dtmfMasking?: DtmfMasking;
 }
 
 /**
@@ -72,6 +75,7 @@ export async function startRecordingOnEngine(
         dest: request.dest,
         recordingId: request.recordingId,
         params: request.params,
+        ...(request.dtmfMasking === undefined ? {} : { dtmfMasking: request.dtmfMasking }),
         participants: [participant(target, request.agentId), participant(other)],
       },
     },
