@@ -10,6 +10,7 @@ import { AgentPanel } from "./agent-panel";
 import { CtiEvents } from "./cti-events";
 import { DialPad } from "./dial-pad";
 import { LevelBar } from "./level-bar";
+import { SIP_WEBSOCKET_PATH } from "../../common/sip-websocket-path";
 
 type JsSipModule = typeof JsSipTypes;
 type UA = InstanceType<JsSipModule["UA"]>;
@@ -173,7 +174,7 @@ function Softphone() {
     const JsSIP: JsSipModule = await import("jssip");
     ua.current?.stop();
     const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-    const socket = new JsSIP.WebSocketInterface(`${scheme}://${window.location.host}/sip`);
+    const socket = new JsSIP.WebSocketInterface(`${scheme}://${window.location.host}${SIP_WEBSOCKET_PATH}`);
     const as = extension;
     const next = new JsSIP.UA({
       sockets: [socket],

@@ -2,13 +2,21 @@ import fs from "node:fs";
 import http from "node:http";
 import https from "node:https";
 import path from "node:path";
+import type { Duplex } from "node:stream";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import next from "next";
+import { SIP_WEBSOCKET_PATH } from "../../common/sip-websocket-path";
 import { appRouter } from "../trpc/root";
 import type { ServerEnv } from "../env";
 import { type ContextDeps, createTrpcContext } from "./create-trpc-context";
 
 type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
+
+/**
+ * The largest request body accepted (413 beyond): every API input is a few kilobytes, and an
+ * unauthenticated 200 MB POST once took the server from 323 to 823 MB.
+ */
+export const MAX_REQUEST_BODY_BYTES = 1024 * 1024;
 
 export type HttpServer = {
   /** Created, not yet listening: the SIP Server attaches SIP over WebSocket to it first. */
@@ -36,9 +44,20 @@ export async function createHttpServer(env: ServerEnv, opts: { rootDir: string }
       router: appRouter,
       basePath: "/api/trpc/",
       createContext: ({ req, res }) => createTrpcContext(deps, req, res),
+      maxBodySize: MAX_REQUEST_BODY_BYTES,
     });
     const handler: RequestHandler = (req, res) => {
       const url = req.url ?? "/";
+      const declared = Number(req.headers["content-length"] ?? 0);
+      if (declared > MAX_REQUEST_BODY_BYTES) {
+        // Refused before a byte of the body is read; the connection closes, so the rest of the
+        // body is not waited for either.
+        res
+          .writeHead(413, { "content-type": "text/plain; charset=utf-8", connection: "close" })
+          .end(`Request bodies are limited to ${MAX_REQUEST_BODY_BYTES} bytes.\n`);
+        req.destroy();
+        return;
+      }
       if (url === "/healthz") {
         res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true }));
         return;
@@ -47,6 +66,20 @@ export async function createHttpServer(env: ServerEnv, opts: { rootDir: string }
       return ui(req, res);
     };
     server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => void handler(req, res));
+    // The SIP transport takes upgrades on SIP_WEBSOCKET_PATH; every other one is answered here,
+    // or it would hang until the client gave up (one leaked socket per request). Next.js's
+    // development server keeps its hot-reload socket.
+    server.on("upgrade", (req: http.IncomingMessage, socket: Duplex) => {
+      const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
+      if (pathname === SIP_WEBSOCKET_PATH) return;
+      if (env.NODE_ENV === "development" && pathname.startsWith("/_next/")) return;
+      const body = `No WebSocket service at ${pathname.slice(0, 100)}.\n`;
+      socket.end(
+        `HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        () => socket.destroy(),
+      );
+    });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(env.HTTP_PORT, env.HTTP_HOST, () => {

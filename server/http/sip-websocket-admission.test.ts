@@ -34,9 +34,13 @@ async function signIn(username: string, password: string): Promise<string> {
 }
 
 /** Opens ws://…/sip; resolves with the socket, or the HTTP status the upgrade was refused with. */
-function connect(cookie?: string): Promise<{ socket: WebSocket; refused?: number }> {
-  const socket = new WebSocket(`ws://127.0.0.1:${HTTP_PORT}/sip`, "sip", {
+function connect(
+  cookie?: string,
+  opts: { origin?: string; path?: string } = {},
+): Promise<{ socket: WebSocket; refused?: number }> {
+  const socket = new WebSocket(`ws://127.0.0.1:${HTTP_PORT}${opts.path ?? "/sip"}`, "sip", {
     headers: cookie === undefined ? {} : { cookie },
+    ...(opts.origin === undefined ? {} : { origin: opts.origin }),
   });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("no handshake in 5 s")), 5_000);
@@ -102,6 +106,45 @@ describe("SIP over WebSocket belongs to the signed-in user", () => {
     const { refused } = await connect();
     expect(refused).toBe(401);
     expect((await connect("forkline_session=not-a-session")).refused).toBe(401);
+  });
+
+  it("refuses a WebSocket opened by another site's page with the user's cookie (403), takes its own", async () => {
+    const cookie = await signIn("admin", "ws-admission-admin");
+    expect((await connect(cookie, { origin: "http://evil.example" })).refused).toBe(403);
+    expect((await connect(cookie, { origin: `https://127.0.0.1:${HTTP_PORT}` })).refused).toBe(403);
+    const own = await connect(cookie, { origin: `http://127.0.0.1:${HTTP_PORT}` });
+    expect(own.refused).toBeUndefined();
+    own.socket.close();
+  });
+
+  it("answers an upgrade on any other path with 404 and closes it, instead of leaving it open", async () => {
+    const cookie = await signIn("admin", "ws-admission-admin");
+    for (const path of ["/sip/", "/SIP", "/x", "/api/trpc/auth.me"]) {
+      const { socket, refused } = await connect(cookie, { path });
+      expect(refused, path).toBe(404);
+      socket.terminate();
+    }
+  });
+
+  it("refuses a request body over 1 MB with 413 before reading it, and stays up", async () => {
+    const huge = JSON.stringify({ json: { username: "admin", password: "x".repeat(2 * 1024 * 1024) } });
+    const response = await fetch(`${server.url}/api/trpc/auth.login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: huge,
+    }).catch((error: unknown) => error as Error);
+    // The server answers 413 and closes; a client still sending may see the close first.
+    if (!(response instanceof Error)) expect(response.status).toBe(413);
+    // Chunked, so no Content-Length to refuse on: tRPC's own limit stops the read.
+    const chunked = await fetch(`${server.url}/api/trpc/auth.login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: new Blob([huge]).stream(),
+      duplex: "half",
+    } as RequestInit).catch((error: unknown) => error as Error);
+    if (!(chunked instanceof Error)) expect(chunked.status).toBe(413);
+    expect(response instanceof Error && chunked instanceof Error).toBe(false);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
   });
 
   it("an agent registers their own extension only; an admin any", { timeout: 30_000 }, async () => {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { JsonLog } from "../../common/json-log";
+import { SIP_WEBSOCKET_PATH } from "../../common/sip-websocket-path";
 import { MSML_CONTENT_TYPE, parseMsml } from "../../protocol/msml";
 import {
   SystemClock,
@@ -96,7 +97,7 @@ export class SipServer {
     this.udp = new UdpTransport({ host: env.SIP_HOST, port: env.SIP_PORT });
     this.ws = new WsTransport({
       server: deps.httpServer,
-      path: "/sip",
+      path: SIP_WEBSOCKET_PATH,
       ...(deps.admitWebSocket === undefined ? {} : { admit: deps.admitWebSocket }),
       // A browser tab closed: its bindings go at once, not when they expire, so calls to the
       // extension are not sent to a connection that is gone.
