@@ -18,7 +18,7 @@ export class ContainedErrors {
    */
   report(where: string, error: unknown, subject?: string): void {
     this.counts.set(where, (this.counts.get(where) ?? 0) + 1);
-    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    const message = describe(error);
     this.write(
       `${JSON.stringify({
         time: new Date().toISOString(),
@@ -61,4 +61,16 @@ export class ContainedErrors {
     process.on("unhandledRejection", (reason) => this.report("unhandled_rejection", reason));
     process.on("uncaughtException", (error) => this.report("uncaught_exception", error));
   }
+}
+
+/**
+ * A bug is logged with its stack, to find where it started; an operational error (a peer that
+ * reset its connection, an unreachable address: `operational: true`, like SipTransportError) is
+ * one line with its errno code, as a fuzzing peer can cause thousands of them.
+ */
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  if ((error as { operational?: unknown }).operational !== true) return error.stack ?? error.message;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" ? `${error.message} [${code}]` : error.message;
 }

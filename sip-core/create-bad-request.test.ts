@@ -1,19 +1,49 @@
 import { describe, expect, it } from "vitest";
-import { createBadRequest, reasonPhraseFrom, requestMethodOf } from "./create-bad-request";
+import { createBadRequest, malformedRequestAnswer, reasonPhraseFrom } from "./create-bad-request";
 import { parseResponse } from "./test-support/sip-fixtures";
 
-describe("requestMethodOf", () => {
-  it("recognises a request start line, after leading CRLFs", () => {
-    expect(requestMethodOf(Buffer.from("INVITE sip:a@b SIP/2.0\r\nVia: x\r\n"))).toBe("INVITE");
-    expect(requestMethodOf(Buffer.from("\r\n\r\nOPTIONS sip:a@b SIP/2.0\r\n"))).toBe("OPTIONS");
-    expect(requestMethodOf(Buffer.from("FOO-BAR sip:a@b SIP/2.0"))).toBe("FOO-BAR");
+describe("malformedRequestAnswer", () => {
+  const answer = (text: string | Buffer) =>
+    malformedRequestAnswer(typeof text === "string" ? Buffer.from(text, "latin1") : text);
+
+  it("answers a request start line, after leading CRLFs, with 400", () => {
+    expect(answer("INVITE sip:a@b SIP/2.0\r\nVia: x\r\n")?.status).toBe(400);
+    expect(answer("\r\n\r\nOPTIONS sip:a@b SIP/2.0\r\n")?.status).toBe(400);
+    expect(answer("FOO-BAR sip:a@b SIP/2.0")?.status).toBe(400);
   });
 
-  it("does not take responses, other versions or garbage for requests", () => {
-    expect(requestMethodOf(Buffer.from("SIP/2.0 200 OK\r\n"))).toBeUndefined();
-    expect(requestMethodOf(Buffer.from("GET / HTTP/1.1\r\n"))).toBeUndefined();
-    expect(requestMethodOf(Buffer.from("INVITE sip:a@b SIP/3.0\r\n"))).toBeUndefined();
-    expect(requestMethodOf(Buffer.from([0, 1, 2, 3]))).toBeUndefined();
+  it("answers the torture cases that used to get nothing (RFC 4475 §3.1.2)", () => {
+    // LWS in the Request-URI, a NUL in the method, garbage before the request line: 400.
+    expect(
+      answer("INVITE sip:user@example.com; lr SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKx\r\n"),
+    ).toEqual({
+      status: 400,
+      reason: "",
+    });
+    expect(answer("INV\u0000ITE sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKx\r\n")?.status).toBe(
+      400,
+    );
+    expect(
+      answer("%%garbage%%\r\nOPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKx\r\n"),
+    ).toEqual({
+      status: 400,
+      reason: "Garbage before the request line",
+    });
+    // Another version: 505 (§21.5.26; RFC 4475 §3.1.2.15 "badvers").
+    expect(answer("OPTIONS sip:t.watson@example.org SIP/7.0\r\nVia: SIP/7.0/UDP h\r\n")).toEqual({
+      status: 505,
+      reason: "SIP/7.0 Not Supported",
+    });
+  });
+
+  it("never answers responses, ACKs, other protocols or bytes without a request", () => {
+    expect(answer("SIP/2.0 200 OK\r\n")).toBeUndefined();
+    expect(answer("GET / HTTP/1.1\r\n")).toBeUndefined();
+    expect(answer("ACK sip:a@b SIP/2.0\r\nVia: x\r\n")).toBeUndefined();
+    expect(answer("ACK sip:a b SIP/2.0\r\nVia: x\r\nCSeq: 1 ACK\r\n")).toBeUndefined();
+    expect(answer("junk\r\nACK sip:a@b SIP/2.0\r\nVia: x\r\n")).toBeUndefined();
+    expect(answer("junk\r\nOPTIONS sip:a@b SIP/2.0\r\n")).toBeUndefined();
+    expect(answer(Buffer.from([0, 1, 2, 3]))).toBeUndefined();
   });
 });
 
@@ -27,6 +57,18 @@ describe("reasonPhraseFrom", () => {
 });
 
 describe("createBadRequest", () => {
+  it("builds a 505 for another SIP version, with the request's Via", () => {
+    const raw = Buffer.from(
+      "OPTIONS sip:a@b SIP/7.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK7\r\nCSeq: 1 OPTIONS\r\n\r\n",
+    );
+    const text = createBadRequest(raw, "SIP/7.0 Not Supported", "t1", 505).toString("latin1");
+    expect(text.split("\r\n").slice(0, 3)).toEqual([
+      "SIP/2.0 505 SIP/7.0 Not Supported",
+      "Via: SIP/2.0/UDP h;branch=z9hG4bK7",
+      "CSeq: 1 OPTIONS",
+    ]);
+  });
+
   it("copies Via, From, To (adding a tag), Call-ID and CSeq, compact forms included", () => {
     const raw = Buffer.from(
       [

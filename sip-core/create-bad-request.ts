@@ -4,15 +4,45 @@
  * request) are picked out of the text leniently here. Nothing else is read from it.
  */
 
-const TOKEN_METHOD = /^(?:\r?\n)*([A-Za-z0-9!%*_+`'~.-]+) [^ \r\n]+ SIP\/2\.0(?:\r?\n|$)/;
+/** How to answer bytes the codec refused: a status, or nothing (a response, an ACK, no request). */
+export interface MalformedRequestAnswer {
+  readonly status: 400 | 505;
+  readonly reason: string;
+}
+
+const START_LINE = /^(\S+) .*? SIP\/(\d+\.\d+)\s*$/;
 
 /**
- * The method when `raw` starts like a request ("Method SP Request-URI SP SIP-Version CRLF",
- * §7.1, after the CRLFs §7.5 says to ignore); undefined for anything else.
+ * Whether and how to answer request-looking bytes that did not parse (RFC 3261 §18.3: "If the
+ * message is a request, the element SHOULD generate a 400 (Bad Request) response"). Beyond a
+ * well-formed start line, this answers a start line with spaces in its Request-URI or odd bytes
+ * in its method (400), another SIP version (505: §21.5.26, "The server does not support, or
+ * refuses to support, the SIP protocol version that was used in the request"), and a request
+ * line after a line of garbage when the text carries a Via (400). Never an ACK (§17), never
+ * anything that starts like a response.
  */
-export function requestMethodOf(raw: Buffer): string | undefined {
-  const head = raw.subarray(0, 1024).toString("latin1");
-  return TOKEN_METHOD.exec(head)?.[1];
+export function malformedRequestAnswer(raw: Buffer): MalformedRequestAnswer | undefined {
+  const head = raw
+    .subarray(0, 2048)
+    .toString("latin1")
+    .replace(/^(?:\r?\n)+/, "");
+  const lines = head.split(/\r?\n/, 8);
+  const first = lines[0] ?? "";
+  if (/^SIP\//i.test(first)) return undefined;
+  const cseqMethod = /^(?:CSeq|cseq)\s*:\s*\d+\s+(\S+)/im.exec(head)?.[1];
+  if (cseqMethod?.toUpperCase() === "ACK") return undefined;
+  const start = START_LINE.exec(first);
+  if (start !== null) {
+    if (start[1]!.toUpperCase() === "ACK") return undefined;
+    if (start[2] !== "2.0") return { status: 505, reason: `SIP/${start[2]} Not Supported` };
+    return { status: 400, reason: "" };
+  }
+  const hasVia = /^(?:Via|v)\s*:/im.test(head);
+  const later = lines.slice(1, 4).find((line) => START_LINE.exec(line)?.[2] === "2.0");
+  if (hasVia && later !== undefined && !/^ACK /i.test(later)) {
+    return { status: 400, reason: "Garbage before the request line" };
+  }
+  return undefined;
 }
 
 /**
@@ -64,7 +94,12 @@ function headerLines(text: string): string[] {
  * found. It goes back to the address the bytes came from, not to the Via, which may be what
  * was broken.
  */
-export function createBadRequest(raw: Buffer, reason: string, toTag: string): Buffer {
+export function createBadRequest(
+  raw: Buffer,
+  reason: string,
+  toTag: string,
+  status: 400 | 505 = 400,
+): Buffer {
   const found = new Map<string, string[]>();
   for (const line of headerLines(raw.toString("latin1"))) {
     const colon = line.indexOf(":");
@@ -78,7 +113,8 @@ export function createBadRequest(raw: Buffer, reason: string, toTag: string): Bu
     if (canonical === "Via" || values.length === 0) values.push(value);
     found.set(canonical, values);
   }
-  const lines = [`SIP/2.0 400 ${reasonPhraseFrom(reason)}`];
+  const fallback = status === 505 ? "Version Not Supported" : "Bad Request";
+  const lines = [`SIP/2.0 ${status} ${reasonPhraseFrom(reason, fallback)}`];
   for (const name of ["Via", "From", "To", "Call-ID", "CSeq"]) {
     for (const value of found.get(name) ?? []) {
       const tagged = name === "To" && !/;\s*tag\s*=/i.test(value) ? `${value};tag=${toTag}` : value;

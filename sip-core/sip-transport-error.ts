@@ -9,6 +9,8 @@ import { formatSipAddress, type SipAddress } from "./sip-address";
  */
 export class SipTransportError extends Error {
   override readonly name = "SipTransportError";
+  /** An event of the network (a reset, a refused connection), not a bug: logged without a stack. */
+  readonly operational = true;
 
   constructor(
     message: string,

@@ -34,10 +34,12 @@ export interface TransportStats {
   keepAlives: number;
   /** Messages handed to the socket. */
   sent: number;
+  /** Stream connections closed because a message began but was not finished in time. */
+  incompleteTimeouts: number;
 }
 
 export function emptyTransportStats(): TransportStats {
-  return { received: 0, parseErrors: 0, droppedOversize: 0, keepAlives: 0, sent: 0 };
+  return { received: 0, parseErrors: 0, droppedOversize: 0, keepAlives: 0, sent: 0, incompleteTimeouts: 0 };
 }
 
 export interface SipTransport {

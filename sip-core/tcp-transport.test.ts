@@ -11,8 +11,12 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function tcpAgent(errors: unknown[]) {
-  const transport = new TcpTransport({ host: "127.0.0.1", port: 0 });
+async function tcpAgent(errors: unknown[], incompleteMessageTimeoutMs?: number) {
+  const transport = new TcpTransport({
+    host: "127.0.0.1",
+    port: 0,
+    ...(incompleteMessageTimeoutMs === undefined ? {} : { incompleteMessageTimeoutMs }),
+  });
   const ua = new UserAgentCore({ delegate: testDelegate(errors) });
   cleanups.push(() => ua.close());
   await ua.addTransport(transport);
@@ -41,6 +45,31 @@ describe("TcpTransport on 127.0.0.1", () => {
     expect(await reader.waitForResponses(1)).toEqual(["SIP/2.0 200 OK"]);
     expect(errors).toEqual([]);
   });
+
+  it(
+    "closes a connection whose message is begun but not finished in time, however slowly it trickles",
+    { timeout: 10_000 },
+    async () => {
+      const errors: unknown[] = [];
+      const server = await tcpAgent(errors, 600);
+      const { socket, reader } = await client(server.port);
+      const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+      const text = requestText({ method: "REGISTER", transport: "TCP", body: "" });
+      // A whole message is answered; the next one trickles a byte every 100 ms (each byte would
+      // reset an idle timer) and is cut off at its deadline.
+      socket.write(text);
+      expect(await reader.waitForResponses(1)).toEqual(["SIP/2.0 200 OK"]);
+      const trickle = setInterval(() => socket.writable && socket.write("R"), 100);
+      try {
+        await within(closed, 3_000, "the server to close the connection");
+      } finally {
+        clearInterval(trickle);
+      }
+      expect(server.transport.stats.incompleteTimeouts).toBe(1);
+      expect(server.transport.connectionCount).toBe(0);
+      expect(errors).toEqual([]);
+    },
+  );
 
   it("frames two messages in one write, bodies included", { timeout: 10_000 }, async () => {
     const errors: unknown[] = [];

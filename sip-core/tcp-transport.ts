@@ -25,6 +25,12 @@ export interface TcpTransportOptions {
    * would need in order to bring a transaction from instantiation to the terminated state."
    */
   readonly idleTimeoutMs?: number;
+  /**
+   * How long a message may take from its first byte to its last. A peer that starts a message
+   * and never finishes it (or trickles it, resetting the idle timer) would otherwise hold the
+   * connection and its buffer for ever; the connection is closed instead.
+   */
+  readonly incompleteMessageTimeoutMs?: number;
   readonly connectTimeoutMs?: number;
   readonly advertisedHost?: string;
 }
@@ -36,11 +42,14 @@ interface TcpConnection {
   readonly remote: SipAddress;
   buffer: Buffer;
   closing: boolean;
+  /** Runs while `buffer` holds the start of a message that is not complete yet. */
+  incomplete: NodeJS.Timeout | undefined;
 }
 
 const CRLF = 0x0d0a;
 const DEFAULT_MAX_MESSAGE_SIZE = 256 * 1024;
 const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60_000;
+const DEFAULT_INCOMPLETE_MESSAGE_TIMEOUT_MS = 10_000;
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 function remoteKey(host: string, port: number): string {
@@ -193,6 +202,7 @@ export class TcpTransport implements SipTransport {
       remote: { transport: "TCP", host, port, connectionId: id },
       buffer: Buffer.alloc(0),
       closing: false,
+      incomplete: undefined,
     };
     if (this.closed || delegate === undefined) {
       socket.destroy();
@@ -211,12 +221,33 @@ export class TcpTransport implements SipTransport {
 
   private forget(connection: TcpConnection): void {
     connection.closing = true;
+    clearTimeout(connection.incomplete);
+    connection.incomplete = undefined;
     this.connections.delete(connection.id);
     if (this.byRemote.get(connection.key) === connection) this.byRemote.delete(connection.key);
   }
 
   private onData(connection: TcpConnection, chunk: Buffer, delegate: SipTransportDelegate): void {
     if (connection.closing) return;
+    this.frame(connection, chunk, delegate);
+    if (connection.closing) return;
+    // A message is under way: it must be finished by the deadline, however slowly it trickles.
+    if (connection.buffer.length === 0) {
+      clearTimeout(connection.incomplete);
+      connection.incomplete = undefined;
+    } else if (connection.incomplete === undefined) {
+      connection.incomplete = setTimeout(() => {
+        if (connection.closing) return;
+        this.stats.incompleteTimeouts++;
+        this.forget(connection);
+        connection.buffer = Buffer.alloc(0);
+        connection.socket.destroy();
+      }, this.options.incompleteMessageTimeoutMs ?? DEFAULT_INCOMPLETE_MESSAGE_TIMEOUT_MS);
+      connection.incomplete.unref();
+    }
+  }
+
+  private frame(connection: TcpConnection, chunk: Buffer, delegate: SipTransportDelegate): void {
     connection.buffer = connection.buffer.length === 0 ? chunk : Buffer.concat([connection.buffer, chunk]);
     // Every pass consumes bytes or returns, so this ends within buffer.length passes.
     while (connection.buffer.length > 0 && !connection.closing) {
@@ -261,6 +292,9 @@ export class TcpTransport implements SipTransport {
         return;
       }
       connection.buffer = framed.rest;
+      // A message ended: whatever follows gets its own deadline.
+      clearTimeout(connection.incomplete);
+      connection.incomplete = undefined;
       if (framed.message.length > this.maxMessageSize) {
         this.stats.droppedOversize++;
         continue;

@@ -8,7 +8,7 @@ import {
   type Via,
 } from "../protocol/sip";
 import { SystemClock, type Clock } from "./clock";
-import { requestMethodOf } from "./create-bad-request";
+import { type MalformedRequestAnswer, malformedRequestAnswer } from "./create-bad-request";
 import { InviteClientTransaction } from "./invite-client-transaction";
 import { InviteServerTransaction } from "./invite-server-transaction";
 import { NonInviteClientTransaction } from "./non-invite-client-transaction";
@@ -50,10 +50,15 @@ export interface TransactionUser {
   onStrayResponse(response: SipResponse, source: SipAddress): void;
   /**
    * Bytes that start like a request (not ACK) but could not be used: unparseable, or lacking
-   * what transaction matching needs. `raw` is what to answer 400 from (§18.3: "If the message
-   * is a request, the element SHOULD generate a 400 (Bad Request) response.").
+   * what transaction matching needs. `raw` is what to answer from, with `answer`'s status (§18.3:
+   * "If the message is a request, the element SHOULD generate a 400 (Bad Request) response.").
    */
-  onMalformedRequest(error: ProtocolParseError, raw: Buffer, source: SipAddress): void;
+  onMalformedRequest(
+    error: ProtocolParseError,
+    raw: Buffer,
+    source: SipAddress,
+    answer: MalformedRequestAnswer,
+  ): void;
   /** A server transaction could not send a response (§17.2.4); it is terminated. */
   onServerTransactionError(transaction: ServerTransaction, error: SipTransportError): void;
   /** Timer H: an INVITE server transaction never got the ACK for its 300–699 response. */
@@ -252,13 +257,12 @@ export class TransactionLayer implements SipTransportDelegate {
 
   onParseError(error: ProtocolParseError, source: SipAddress, raw: Buffer): void {
     if (this.closed) return;
-    const method = requestMethodOf(raw);
-    // §17: an ACK is never answered.
-    if (method === undefined || method === "ACK") {
+    const answer = malformedRequestAnswer(raw);
+    if (answer === undefined) {
       this.stats.droppedUnparseable++;
       return;
     }
-    this.user.onMalformedRequest(error, raw, source);
+    this.user.onMalformedRequest(error, raw, source, answer);
   }
 
   onTransportError(error: SipTransportError): void {
@@ -297,7 +301,11 @@ export class TransactionLayer implements SipTransportDelegate {
     } catch (error) {
       if (!(error instanceof ProtocolParseError)) throw error;
       if (request.method === "ACK") this.stats.droppedAcks++;
-      else this.user.onMalformedRequest(error, serializeSipMessage(request), source);
+      else
+        this.user.onMalformedRequest(error, serializeSipMessage(request), source, {
+          status: 400,
+          reason: "",
+        });
       return;
     }
     const { via, branch } = matchable;

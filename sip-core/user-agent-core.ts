@@ -14,7 +14,7 @@ import {
 } from "../protocol/sip";
 import { AckTimeoutError } from "./ack-timeout-error";
 import type { Clock, TimerHandle } from "./clock";
-import { createBadRequest, reasonPhraseFrom } from "./create-bad-request";
+import { createBadRequest, type MalformedRequestAnswer, reasonPhraseFrom } from "./create-bad-request";
 import { type Dialog, dialogKey, incomingDialogId, initialSequenceNumber, tagOf } from "./dialog";
 import { IncomingRequest, type ResponseSender } from "./incoming-request";
 import type { InviteServerTransaction } from "./invite-server-transaction";
@@ -426,8 +426,13 @@ export class UserAgentCore implements TransactionUser, ResponseSender {
    * §18.3: "If the message is a request, the element SHOULD generate a 400 (Bad Request)
    * response." The reason phrase is the parse error, trimmed (§21.4.1).
    */
-  onMalformedRequest(error: ProtocolParseError, raw: Buffer, source: SipAddress): void {
-    const response = createBadRequest(raw, error.message, generateTag());
+  onMalformedRequest(
+    error: ProtocolParseError,
+    raw: Buffer,
+    source: SipAddress,
+    answer: MalformedRequestAnswer,
+  ): void {
+    const response = createBadRequest(raw, answer.reason || error.message, generateTag(), answer.status);
     this.layer.sendBytes(response, source).catch((sendError: unknown) => this.reportError(sendError));
   }
 

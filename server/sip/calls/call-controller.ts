@@ -338,7 +338,7 @@ export class CallController {
       if (error instanceof MediaEngineError) {
         throw new SipError(
           error.status >= 300 && error.status < 700 ? error.status : 500,
-          error.message.slice(0, 100),
+          error.publicReason.slice(0, 100),
         );
       }
       throw error;

@@ -210,6 +210,8 @@ describe("media engine process controlled by SIP + MSML", () => {
       await expect(alone.openLeg(offer(phone.port), { callId: "refused" })).rejects.toMatchObject({
         status: 503,
         message: `media engine sip:127.0.0.1:${REFUSING_PORT}: 503 Service Unavailable`,
+        // What a caller is told names no engine and no address.
+        publicReason: "Service Unavailable",
       });
     } finally {
       await ua2.close();

@@ -19,9 +19,15 @@ import { Dialog, tagOf, uriDestination, type SipAddress, type UserAgentCore } fr
 export class MediaEngineError extends Error {
   override readonly name = "MediaEngineError";
   constructor(
+    /** For logs and the history: may name engines and their addresses. */
     message: string,
     /** SIP status to give the party whose call could not be anchored. */
     readonly status: number,
+    /**
+     * The reason phrase the party is given: never an internal address or URI (issue 15: a
+     * caller was told "media engine sip:127.0.0.1:5520: UDP send failed").
+     */
+    readonly publicReason: string = status === 503 ? "Service Unavailable" : "Server Internal Error",
   ) {
     super(message);
   }
@@ -421,6 +427,10 @@ export class MediaEnginePool {
         const error = new MediaEngineError(
           `media engine ${engine.uri}: ${response.status} ${response.reason}`,
           response.status,
+          // The engine's own phrase is about the caller's offer (e.g. "No common codec").
+          response.status === 488 || response.status === 400 || response.status === 415
+            ? response.reason
+            : undefined,
         );
         if (response.status === 488 || response.status === 400 || response.status === 415) throw error;
         lastError = error;
