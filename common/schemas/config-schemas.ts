@@ -159,6 +159,8 @@ export const zCreateUserInput = z.object({
 export const zUpdateUserInput = z.object({
   username: zUsername,
   password: zUserPassword.optional(),
+  /** With a new password: also revoke the user's API tokens (their sessions always end). */
+  revokeApiTokens: z.boolean().optional(),
   role: zRole.optional(),
   ...userBindings,
 });

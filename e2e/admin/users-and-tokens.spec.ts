@@ -68,3 +68,61 @@ test("[ADMIN][TOKENS]: a new API token is shown once, works, and stops working w
   expect((await api.get("/api/trpc/dn.list")).status()).toBe(401);
   await api.dispose();
 });
+
+test("[ADMIN][PASSWORD_RESET]: a new password ends the user's sessions and, when asked, revokes their API tokens", async ({
+  page,
+  browser,
+  playwright,
+}) => {
+  await signIn(page, "admin", E2E.adminPassword);
+  await page.goto("/admin/users");
+  const add = page.getByRole("form", { name: "Add a user" });
+  await add.getByLabel("Username").fill("rita");
+  await add.getByLabel("Password").fill("rita-password-1");
+  await add.getByRole("button", { name: "Add user" }).click();
+  await expect(add.getByRole("status")).toHaveText("Created user rita (agent).");
+
+  // Rita is signed in elsewhere, and a script of hers uses an API token.
+  const created = await page.request.post("/api/trpc/apiToken.create", {
+    data: { json: { name: "rita's script", username: "rita" } },
+  });
+  const token = ((await created.json()) as { result: { data: { json: { token: string } } } }).result.data.json
+    .token;
+  const api = await playwright.request.newContext({
+    baseURL: `http://127.0.0.1:${E2E.httpPort}`,
+    extraHTTPHeaders: { authorization: `Bearer ${token}` },
+  });
+  const ritaContext = await browser.newContext();
+  const rita = await ritaContext.newPage();
+  await signIn(rita, "rita", "rita-password-1");
+  expect((await rita.request.get("/api/trpc/auth.whoami")).status()).toBe(200);
+  expect((await api.get("/api/trpc/auth.whoami")).status()).toBe(200);
+
+  const row = page.getByTestId("user-row-rita");
+  await row.getByRole("button", { name: "Reset password of rita" }).click();
+  const reset = row.getByRole("form", { name: "New password for rita" });
+  await reset.getByLabel("New password for rita").fill("short");
+  await reset.getByRole("button", { name: "Save password" }).click();
+  await expect(reset.getByText("password must be at least 8 characters")).toBeVisible();
+  await reset.getByLabel("New password for rita").fill("rita-password-2");
+  await reset.getByLabel("Also revoke their API tokens").check();
+  await reset.getByRole("button", { name: "Save password" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "New password for rita" })).toHaveText(
+    "New password for rita: their sessions ended and their API tokens were revoked.",
+  );
+
+  expect((await rita.request.get("/api/trpc/auth.whoami")).status()).toBe(401);
+  expect((await api.get("/api/trpc/auth.whoami")).status()).toBe(401);
+  expect(
+    readDb((db) =>
+      db
+        .prepare(
+          "select (select count(*) from ApiToken t join User u on u.id = t.userId where u.username = 'rita') as tokens, (select count(*) from Session s join User u on u.id = s.userId where u.username = 'rita') as sessions",
+        )
+        .get(),
+    ),
+  ).toEqual({ tokens: 0, sessions: 0 });
+  await signIn(rita, "rita", "rita-password-2");
+  await api.dispose();
+  await ritaContext.close();
+});

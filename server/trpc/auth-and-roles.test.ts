@@ -215,7 +215,17 @@ describe("login", () => {
       code: "TOO_MANY_REQUESTS",
       cause: { code: AppErrorCode.TOO_MANY_REQUESTS },
     });
+    // That try during the 1 s wait counted too: the wait doubled from then (2 s), and a try
+    // after the first second is still refused (and doubles it again, to 4 s).
     now += 1001;
+    await expect(caller.auth.login({ username: "admin", password: "admin-password-1" })).rejects.toThrow(
+      /Too many failed logins/,
+    );
+    now += 3999;
+    await expect(caller.auth.login({ username: "admin", password: "admin-password-1" })).rejects.toThrow(
+      /Too many failed logins/,
+    );
+    now += 8001;
     expect(await caller.auth.login({ username: "admin", password: "admin-password-1" })).toMatchObject({
       role: "admin",
     });
@@ -235,5 +245,35 @@ describe("login", () => {
     });
     await caller.apiToken.revoke({ id });
     expect(await authenticate(db, { apiToken: token })).toBeNull();
+  });
+
+  it("a new password ends the user's sessions, and revokes their API tokens when asked", async () => {
+    const { caller } = callerFor(db, testActor("admin"));
+    await db.user.create({
+      data: { username: "carol", role: "agent", passwordHash: await hashPassword("carol-password") },
+    });
+    const { authenticate } = await import("../services/auth/auth-service");
+    const session = async () => {
+      const { caller: signedOut, cookies } = callerFor(db, null);
+      await signedOut.auth.login({ username: "carol", password: "carol-password" });
+      return cookies[0]!;
+    };
+    const first = await session();
+    const { token } = await caller.apiToken.create({ name: "carol's script", username: "carol" });
+    // Revoking tokens goes with a new password only.
+    expect(await trpcCode(caller.user.update({ username: "carol", revokeApiTokens: true }))).toBe(
+      "BAD_REQUEST",
+    );
+    await caller.user.update({ username: "carol", password: "carol-password" });
+    expect(await authenticate(db, { sessionToken: first })).toBeNull();
+    expect(await authenticate(db, { apiToken: token })).toMatchObject({ username: "carol" });
+    const second = await session();
+    await caller.user.update({ username: "carol", password: "carol-password-2", revokeApiTokens: true });
+    expect(await authenticate(db, { sessionToken: second })).toBeNull();
+    expect(await authenticate(db, { apiToken: token })).toBeNull();
+    const audits = await db.auditEvent.findMany({ where: { action: "user.update" } });
+    expect(audits.map((a) => JSON.parse(a.after ?? "{}") as Record<string, unknown>)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ passwordChanged: true, apiTokensRevoked: 1 })]),
+    );
   });
 });

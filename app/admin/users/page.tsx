@@ -10,6 +10,7 @@ import { errorMessage } from "../../_lib/error-message";
 import { byId, useFocusAfterRender } from "../../_lib/focus";
 import { trpc } from "../../_lib/trpc";
 import { ColumnHeads } from "../../_components/column-heads";
+import { PasswordReset } from "./password-reset";
 
 export default function UsersPage() {
   return (
@@ -154,7 +155,14 @@ function UsersSection() {
                   />
                 </td>
                 <td className="px-4 py-2 text-slate-500">{u.createdAt.toLocaleString()}</td>
-                <td className="px-4 py-2 text-right">
+                <td className="space-y-2 px-4 py-2 text-right">
+                  <PasswordReset
+                    username={u.username}
+                    onDone={(text) => {
+                      setMessage({ kind: "ok", text });
+                      focusAfterRender(byId("users-status"));
+                    }}
+                  />
                   {u.username !== me.data?.username && (
                     <RowDelete
                       subject={u.username}

@@ -21,7 +21,14 @@ export async function login(
   throttle: LoginThrottle,
   input: { username: string; password: string; source: string; sessionTtlHours: number },
 ): Promise<LoginResult> {
-  throttle.assertAllowed(input.source, input.username);
+  try {
+    throttle.assertAllowed(input.source, input.username);
+  } catch (error) {
+    // A guess during the waiting period is still a failure: it lengthens the wait, so a script
+    // that keeps trying is slowed more, not let in again after the first wait.
+    throttle.recordFailure(input.source, input.username);
+    throw error;
+  }
   const user = await db.user.findUnique({ where: { username: input.username.toLowerCase() } });
   const ok = await verifyPassword(input.password, user?.passwordHash ?? (await getDummyHash()));
   if (!user || !ok || !isRole(user.role)) {

@@ -105,6 +105,10 @@ export async function createUser(db: Db, actor: Actor, input: z.output<typeof zC
 }
 
 export async function updateUser(db: Db, actor: Actor, input: z.output<typeof zUpdateUserInput>) {
+  if (input.revokeApiTokens && !input.password)
+    throw new AppError(AppErrorCode.INVALID_INPUT, "API tokens are revoked together with a new password.", {
+      field: "revokeApiTokens",
+    });
   const passwordHash = input.password ? await hashPassword(input.password) : undefined;
   const updated = await db.$transaction(async (tx) => {
     const before = await tx.user.findUnique({ where: { username: input.username } });
@@ -121,7 +125,13 @@ export async function updateUser(db: Db, actor: Actor, input: z.output<typeof zU
         agentLoginCode: input.agentLoginCode,
       },
     });
+    // A new password ends every session of the user; their API tokens too when the admin says so
+    // (a leaked password may have been used to mint one).
     if (passwordHash) await tx.session.deleteMany({ where: { userId: user.id } });
+    const revokedTokens =
+      passwordHash && input.revokeApiTokens
+        ? (await tx.apiToken.deleteMany({ where: { userId: user.id } })).count
+        : 0;
     await recordAudit(tx, actor, {
       action: "user.update",
       entity: "User",
@@ -132,6 +142,7 @@ export async function updateUser(db: Db, actor: Actor, input: z.output<typeof zU
         extension: user.extension,
         agentLoginCode: user.agentLoginCode,
         passwordChanged: Boolean(passwordHash),
+        ...(revokedTokens > 0 ? { apiTokensRevoked: revokedTokens } : {}),
       },
     });
     return publicUser(user);
