@@ -73,12 +73,15 @@ describe("forkline CLI against a running server", () => {
       "true",
       "--dtmf-masking",
       "events",
+      "--peer-port-match",
+      "false",
     ]);
     expect(JSON.parse(trunk.stdout)).toMatchObject({
       number: "carrier",
       peer: "127.0.0.1:5099",
       record: true,
       dtmfMasking: "events",
+      peerPortMatch: false,
     });
     const refused = forkline(["dn", "set", "7001", "--type", "routing-point", "--dtmf-masking", "off"]);
     expect(refused.code).not.toBe(0);

@@ -111,6 +111,11 @@ dn.command("set <number>")
   .option("--name <displayName>", "display name")
   .option("--password <password>", "SIP password (extensions)")
   .option("--peer <host:port>", "peer address (trunks)")
+  .option(
+    "--peer-port-match <bool>",
+    "trunks: calls are the trunk's only from the peer's port too (true) or from any port of its address",
+    bool("--peer-port-match"),
+  )
   .option("--inbound <numbers>", "comma-separated inbound numbers (trunks)")
   .option("--outbound-prefix <digits>", "dialled prefix that selects this trunk")
   .option("--target <dn>", "default route target (routing points)")
@@ -138,6 +143,7 @@ dn.command("set <number>")
       displayName: opts.name,
       password: opts.password,
       peer: opts.peer,
+      peerPortMatch: opts.peerPortMatch,
       inboundNumbers:
         typeof opts.inbound === "string" ? opts.inbound.split(",").map((s) => s.trim()) : undefined,
       outboundPrefix: opts.outboundPrefix,

@@ -26,6 +26,7 @@ type DnFormState = {
   displayName: string;
   password: string;
   peer: string;
+  peerPortMatch: boolean;
   inbound: string;
   outboundPrefix: string;
   routeTarget: string;
@@ -42,6 +43,7 @@ const DN_FIELDS: readonly DnField[] = [
   "displayName",
   "password",
   "peer",
+  "peerPortMatch",
   "inbound",
   "outboundPrefix",
   "routeTarget",
@@ -61,6 +63,7 @@ const EMPTY_DN_FORM: DnFormState = {
   displayName: "",
   password: "",
   peer: "",
+  peerPortMatch: true,
   inbound: "",
   outboundPrefix: "",
   routeTarget: "",
@@ -76,6 +79,7 @@ function formFromDn(dn: DnView): DnFormState {
     displayName: dn.displayName,
     password: "",
     peer: dn.peer ?? "",
+    peerPortMatch: dn.peerPortMatch,
     inbound: dn.inboundNumbers.join(", "),
     outboundPrefix: dn.outboundPrefix ?? "",
     routeTarget: dn.routeTarget ?? "",
@@ -102,6 +106,7 @@ function dnInputFrom(form: DnFormState): SetDnInput {
       ...common,
       dtmfMasking: form.dtmfMasking,
       peer: form.peer || undefined,
+      peerPortMatch: form.peerPortMatch,
       inboundNumbers: form.inbound
         .split(",")
         .map((n) => n.trim())
@@ -261,6 +266,15 @@ export function DnForm(props: { editing: DnView | null; onSaved: () => void; onC
             onChange={(peer) => set({ peer })}
             {...fieldProps("peer")}
           />
+          <label className="flex items-center gap-1 self-center text-sm">
+            <input
+              type="checkbox"
+              id={dnFieldId("peerPortMatch")}
+              checked={form.peerPortMatch}
+              onChange={(e) => set({ peerPortMatch: e.target.checked })}
+            />
+            Calls only from the peer&apos;s port
+          </label>
           <Field
             label="Inbound numbers"
             value={form.inbound}

@@ -81,6 +81,8 @@ export const zSetDnInput = z.object({
   record: z.boolean().optional(),
   password: zSipPassword.optional(),
   peer: zPeer.optional(),
+  /** Trunks: calls count as the trunk's only from the peer's port too (default), or from any port of its address. */
+  peerPortMatch: z.boolean().optional(),
   inboundNumbers: z.array(zDigits).max(64).optional(),
   outboundPrefix: zDigits.nullable().optional(),
   routeTarget: zDnNumber.nullable().optional(),

@@ -1,6 +1,7 @@
 import dgram from "node:dgram";
 import { spawn } from "node:child_process";
 import path from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AnsweringPhone } from "../test-support/answering-phone";
 import { SipTestPhone } from "../test-support/sip-test-phone";
@@ -88,9 +89,14 @@ describe("calls whose other party goes silent", () => {
       ],
       70_000,
     );
-    // The other caller is on the same host as the trunk, so it counts as the trunk too.
+    // The other caller is on the trunk's host but not its port: not the trunk's (403) until the
+    // trunk is set to match by address alone; then it counts as the trunk too.
     const caller = await SipTestPhone.start();
     closers.push(() => caller.close());
+    expect((await caller.invite(SERVER, "1002")).status).toBe(403);
+    const db = new Database(path.join(stack.dir, "forkline.db"));
+    db.prepare("update Dn set peerPortMatch = 0 where number = 'pstn'").run();
+    db.close();
     const unanswered = caller.invite(SERVER, "1002");
 
     const [sippRun, response] = await Promise.all([neverAcks, unanswered]);

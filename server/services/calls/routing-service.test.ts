@@ -110,8 +110,8 @@ describe("RoutingService: the dial plan, read on every call", () => {
     await db.dn.update({ where: { number: "pstn" }, data: { inboundNumbers: "1001,1002,7000" } });
     expect(await routing.route(fromPstn, "1002")).toMatchObject({ kind: "extension", dn: "1002" });
     expect(await routing.trunks()).toEqual([
-      { dn: "pstn", host: "127.0.0.1", port: 5062, record: true },
-      { dn: "intl", host: "192.0.2.7", port: 5060, record: false },
+      { dn: "pstn", host: "127.0.0.1", port: 5062, portMatch: true, record: true },
+      { dn: "intl", host: "192.0.2.7", port: 5060, portMatch: true, record: false },
     ]);
     expect(await routing.isExtension("1001")).toBe(true);
     expect(await routing.isExtension("7000")).toBe(false);

@@ -15,7 +15,14 @@ export type RouteDecision =
     }
   | { kind: "reject"; status: 403 | 404 | 484; reason: string };
 
-export type TrunkPeer = { dn: string; host: string; port: number; record: boolean };
+export type TrunkPeer = {
+  dn: string;
+  host: string;
+  port: number;
+  /** Only calls from `port` too are this trunk's (else any port of `host`). */
+  portMatch: boolean;
+  record: boolean;
+};
 
 /**
  * The dial plan, read from the DN configuration on every call so an admin's change applies to
@@ -36,6 +43,7 @@ export class RoutingService {
         dn: row.number,
         host: row.peerHost!,
         port: row.peerPort ?? 5060,
+        portMatch: row.peerPortMatch,
         record: row.record,
       }));
   }

@@ -16,6 +16,7 @@ export type DnView = {
   record: boolean;
   hasPassword: boolean;
   peer: string | null;
+  peerPortMatch: boolean;
   inboundNumbers: string[];
   outboundPrefix: string | null;
   routeTarget: string | null;
@@ -34,6 +35,7 @@ export function toDnView(row: Dn): DnView {
     record: row.record,
     hasPassword: row.sipHa1Md5 !== null,
     peer: row.peerHost ? `${row.peerHost}:${row.peerPort ?? 5060}` : null,
+    peerPortMatch: row.peerPortMatch,
     inboundNumbers: row.inboundNumbers ? row.inboundNumbers.split(",") : [],
     outboundPrefix: row.outboundPrefix,
     routeTarget: row.routeTarget,
@@ -127,6 +129,7 @@ export async function setDn(
             }
           : {}),
         ...(input.peer ? { peerHost: input.peer.host, peerPort: input.peer.port } : {}),
+        peerPortMatch: input.peerPortMatch,
         inboundNumbers: input.inboundNumbers?.join(","),
         outboundPrefix: input.outboundPrefix,
         routeTarget: input.routeTarget,
@@ -221,7 +224,15 @@ function auditable(view: DnView) {
 function assertFieldsFitType(input: z.output<typeof zSetDnInput>) {
   const allowed: Record<DnType, string[]> = {
     extension: ["displayName", "record", "password", "dtmfMasking"],
-    trunk: ["displayName", "record", "peer", "inboundNumbers", "outboundPrefix", "dtmfMasking"],
+    trunk: [
+      "displayName",
+      "record",
+      "peer",
+      "peerPortMatch",
+      "inboundNumbers",
+      "outboundPrefix",
+      "dtmfMasking",
+    ],
     routing_point: ["displayName", "routeTarget", "routeRecord", "routeParams"],
   };
   for (const [key, value] of Object.entries(input)) {

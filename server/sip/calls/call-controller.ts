@@ -2,9 +2,10 @@ import { randomBytes } from "node:crypto";
 import type { CallSide } from "../../../common/schemas/recording-schemas";
 import type { MsmlEvent } from "../../../protocol/msml";
 import { parseSdp, selectedCodec } from "../../../protocol/sdp";
-import { formatUriHost, parseNameAddr, type SipResponse } from "../../../protocol/sip";
+import { formatUriHost, parseNameAddr, type SipRequest, type SipResponse } from "../../../protocol/sip";
 import {
   Dialog,
+  readTopVia,
   RequestTimeoutError,
   SipError,
   SipTransportError,
@@ -435,10 +436,13 @@ export class CallController {
     const bound = this.options.registrar.lookup(number).some((binding) => sameFlow(binding.source, source));
     if (bound) return { kind: "extension", dn: number };
     const trunks = await this.options.routing.trunks();
+    const port = peerPortOf(request.message, source);
+    // The peer's port too, unless the trunk is set to match by address alone (a carrier that
+    // sends from several ports); then only when one trunk has that address.
     const trunk =
-      trunks.find((t) => t.host === source.host && t.port === source.port) ??
+      trunks.find((t) => t.host === source.host && t.port === port) ??
       (trunks.filter((t) => t.host === source.host).length === 1
-        ? trunks.find((t) => t.host === source.host)
+        ? trunks.find((t) => t.host === source.host && !t.portMatch)
         : undefined);
     if (trunk !== undefined && source.transport !== "WS" && source.transport !== "WSS") {
       return { kind: "trunk", dn: trunk.dn, peerHost: trunk.host };
@@ -700,4 +704,19 @@ function selectedEncoding(answer: Buffer): string | undefined {
   const audio = sdp.media.find((media) => media.media === "audio" && media.port !== 0);
   const codec = audio === undefined ? undefined : selectedCodec(audio);
   return codec === undefined ? undefined : `${codec.encoding}/${codec.clockRate}`;
+}
+
+/**
+ * The port a trunk's requests identify it by: the UDP source port (RFC 3261 §18.2.1 symmetric
+ * signalling), or over a stream the Via sent-by port, since a connection's source port is
+ * ephemeral ("the port in the sent-by ... is the port on which the client ... is listening";
+ * absent: 5060).
+ */
+function peerPortOf(request: SipRequest, source: SipAddress): number {
+  if (source.transport === "UDP") return source.port;
+  try {
+    return readTopVia(request.headers).port ?? 5060;
+  } catch {
+    return source.port;
+  }
 }
