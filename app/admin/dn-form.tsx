@@ -290,21 +290,14 @@ export function DnForm(props: { editing: DnView | null; onSaved: () => void; onC
         </>
       )}
       {form.type !== "routing_point" && (
-        <label className="text-sm" htmlFor={dnFieldId("dtmfMasking")}>
-          <span className="block font-medium text-slate-700">DTMF masking in recordings</span>
-          <select
-            value={form.dtmfMasking}
-            onChange={(e) => set({ dtmfMasking: e.target.value as DtmfMasking })}
-            {...selectProps("dtmfMasking")}
-            className="mt-1 rounded-md border border-slate-300 px-2 py-1.5 aria-invalid:border-red-500"
-          >
-            {DTMF_MASKING_MODES.map((v) => (
-              <option key={v} value={v}>
-                {DTMF_MASKING_LABELS[v]}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField
+          label="DTMF masking in recordings"
+          value={form.dtmfMasking}
+          options={DTMF_MASKING_MODES}
+          optionLabel={(v) => DTMF_MASKING_LABELS[v]}
+          onChange={(dtmfMasking) => set({ dtmfMasking })}
+          {...selectProps("dtmfMasking")}
+        />
       )}
       {form.type === "routing_point" && (
         <>
@@ -314,21 +307,13 @@ export function DnForm(props: { editing: DnView | null; onSaved: () => void; onC
             onChange={(routeTarget) => set({ routeTarget })}
             {...fieldProps("routeTarget")}
           />
-          <label className="text-sm" htmlFor={dnFieldId("routeRecord")}>
-            <span className="block font-medium text-slate-700">Default record</span>
-            <select
-              value={form.routeRecord}
-              onChange={(e) => set({ routeRecord: e.target.value as RouteRecord })}
-              {...selectProps("routeRecord")}
-              className="mt-1 rounded-md border border-slate-300 px-2 py-1.5 aria-invalid:border-red-500"
-            >
-              {ROUTE_RECORD_VALUES.map((v) => (
-                <option key={v} value={v}>
-                  {v}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SelectField
+            label="Default record"
+            value={form.routeRecord}
+            options={ROUTE_RECORD_VALUES}
+            onChange={(routeRecord) => set({ routeRecord })}
+            {...selectProps("routeRecord")}
+          />
           <Field
             label="Params (k=v&k2=v2)"
             value={form.routeParams}
@@ -351,5 +336,36 @@ export function DnForm(props: { editing: DnView | null; onSaved: () => void; onC
       )}
       <FormMessage id={DN_MESSAGE_ID} message={message} />
     </form>
+  );
+}
+
+/** A labelled select of fixed values, wired to the form's invalid state like the text fields. */
+function SelectField<T extends string>(props: {
+  label: string;
+  value: T;
+  options: readonly T[];
+  optionLabel?: (value: T) => string;
+  onChange: (value: T) => void;
+  id: string;
+  "aria-invalid": true | undefined;
+  "aria-describedby": string | undefined;
+}) {
+  const { label, value, options, optionLabel, onChange, ...wiring } = props;
+  return (
+    <label className="text-sm" htmlFor={wiring.id}>
+      <span className="block font-medium text-slate-700">{label}</span>
+      <select
+        value={value}
+        onChange={(e) => onChange(e.target.value as T)}
+        {...wiring}
+        className="mt-1 rounded-md border border-slate-300 px-2 py-1.5 aria-invalid:border-red-500"
+      >
+        {options.map((v) => (
+          <option key={v} value={v}>
+            {optionLabel?.(v) ?? v}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
