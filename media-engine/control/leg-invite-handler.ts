@@ -5,8 +5,7 @@ import {
   SERVER_BOOT_HEADER,
 } from "../../protocol/msml/engine-contract";
 import type { RtpMap, SdpDirection } from "../../protocol/sdp";
-import { parseCSeq, type SipResponse } from "../../protocol/sip";
-import { Dialog, SipError, tagOf, type IncomingRequest, type UserAgentCore } from "../../sip-core";
+import { Dialog, SipError, type IncomingRequest, type UserAgentCore } from "../../sip-core";
 import { PortPoolExhaustedError, RtpEndpoint, type MediaEndpoint, type PortPool } from "../rtp";
 import { WebRtcEndpoint, WebRtcNegotiationError } from "../webrtc";
 import { contain, type ErrorSink } from "./contain";
@@ -39,15 +38,11 @@ const RTP_INACTIVITY = { cause: 408, text: "RTP inactivity" };
  * path that fails after the endpoint was allocated closes it, so its ports go back to the pool.
  */
 export class LegInviteHandler {
-  /** The 200 each leg was opened with, for an INVITE retransmission that arrives after it. */
-  private readonly answers = new WeakMap<MediaLeg, SipResponse>();
-
   constructor(private readonly deps: LegInviteHandlerDeps) {}
 
   /** A new leg's INVITE, or a re-INVITE on one (the recorders' re-INVITEs are not for us). */
   async onInvite(request: IncomingRequest): Promise<void> {
     if (request.dialog !== undefined) return this.onReInvite(request);
-    if (this.answerRetransmission(request)) return;
     const offer = parseOffer(request.message.body, request.message.headers.get("Content-Type"));
     const audio = offer.media.find((m) => m.media === "audio" && m.port !== 0);
     if (audio !== undefined && /SAVPF$/i.test(audio.protocol)) return this.onWebRtcInvite(request);
@@ -116,33 +111,6 @@ export class LegInviteHandler {
   }
 
   /**
-   * RFC 3261 §17.2.1 ends the INVITE server transaction as soon as the 2xx is sent ("The server
-   * transaction MUST then transition to the "Terminated" state"), so a retransmission of that
-   * INVITE (sent by a UAC that had not yet heard our 100 or 200, e.g. on a busy engine) reaches
-   * us as a new request. Answered as one it would open a second leg with its own ports, under a
-   * To tag the SIP Server never ACKs (its transaction has its 200 already): ports held for
-   * 64*T1, then a BYE nobody expects. RFC 6026 fixes this with an "Accepted" state in the
-   * transaction, which sip-core does not have; here the same INVITE (Call-ID, From tag, CSeq)
-   * gets the leg's own 200 again, as the UAS core's 2xx retransmission would (§13.3.1.4).
-   */
-  private answerRetransmission(request: IncomingRequest): boolean {
-    const headers = request.message.headers;
-    const callId = headers.get("Call-ID");
-    const fromTag = tagOf(headers.get("From") ?? "");
-    const cseq = parseCSeq(headers.get("CSeq") ?? "").seq;
-    for (const leg of this.deps.legs.values()) {
-      const { id, remoteSeq } = leg.dialog;
-      if (id.callId !== callId || id.remoteTag !== fromTag || remoteSeq !== cseq) continue;
-      const answer = this.answers.get(leg);
-      if (answer === undefined) return false;
-      this.deps.log.debug("INVITE retransmission after our 200: the same 200 again", leg.connId);
-      request.send(answer);
-      return true;
-    }
-    return false;
-  }
-
-  /**
    * The endpoint was allocated while we waited: the INVITE may have been cancelled (§9.2: the UA
    * core has answered 487 already) or the engine may be closing. Either way the caller closes
    * the endpoint, so its ports go back to the pool.
@@ -173,7 +141,6 @@ export class LegInviteHandler {
     const serverBoot = request.message.headers.get(SERVER_BOOT_HEADER)?.trim() || undefined;
     const leg = new MediaLeg(`conn:${request.toTag}`, dialog, endpoint, codec, sessionId, serverBoot);
     request.send(response);
-    this.answers.set(leg, response);
     this.deps.legs.add(leg);
     this.deps.ua.registerDialog(dialog);
     // Both fire from the endpoint's timer or socket callbacks, where a throw would end the process.

@@ -79,6 +79,8 @@ describe("an INVITE retransmission that crosses the 200", () => {
   beforeEach(() => startEngine(0));
 
   it("gets the same 200 again (same To tag): no second leg, no second port pair", async () => {
+    // sip-core's INVITE server transaction absorbs the retransmission in its "Accepted" state
+    // (RFC 6026 §8.7); the 200 comes again from the UAS core's 2xx retransmission (§13.3.1.4).
     // Not ACKed yet: the client's UA would otherwise absorb a 200 it has ACKed (§13.2.2.4) and
     // the test could not see it.
     const leg = await client.open({ ack: false });
