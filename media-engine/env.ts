@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { documented, type EnvSource, parseEnv, zBindAddress, zLogLevel, zPort } from "../common/env-schema";
+import { parseAllowedSource } from "./control/source-gate";
 
 export const mediaEngineEnvSchema = z
   .object({
@@ -15,6 +16,31 @@ export const mediaEngineEnvSchema = z
     RTP_INACTIVITY_TIMEOUT_S: documented(
       z.coerce.number({ error: "must be a number" }).int().min(0).max(3600).default(60),
       "a leg that receives no RTP this long (while it should) is hung up, BYE with a Reason; `0` disables",
+    ),
+    MEDIA_ENGINE_ALLOWED_SOURCES: documented(
+      z
+        .string()
+        .default("127.0.0.1,::1")
+        .transform((value, ctx) => {
+          const entries = value
+            .split(",")
+            .map((v) => v.trim())
+            .filter(Boolean);
+          for (const entry of entries) {
+            try {
+              parseAllowedSource(entry);
+            } catch (error) {
+              ctx.addIssue({ code: "custom", message: (error as Error).message });
+              return z.NEVER;
+            }
+          }
+          return entries;
+        }),
+      "addresses or CIDR blocks of the SIP Servers that may open legs and send MSML (comma-separated); others get 403",
+    ),
+    MEDIA_ENGINE_INVITE_RATE: documented(
+      z.coerce.number({ error: "must be a number" }).int().min(1).max(100_000).default(500),
+      "new legs per second one source may open (bursts of twice that); beyond, 503 with Retry-After before any port is taken",
     ),
     LOG_LEVEL: zLogLevel,
   })

@@ -4,6 +4,7 @@ import { notifyReady } from "../common/process-ready";
 import { jsonAnswer, startHttpEndpoint } from "../common/start-http-endpoint";
 import { JsonLog } from "../common/json-log";
 import { MediaEngineService } from "./control/media-engine-service";
+import { SourceGate } from "./control/source-gate";
 import { loadMediaEngineEnv } from "./env";
 import { renderLegMetrics } from "./leg-metrics";
 import { renderProcessMetrics } from "./process-metrics";
@@ -27,6 +28,11 @@ const service = await MediaEngineService.start({
   portPool: new PortPool(env.RTP_PORT_MIN, webRtcFrom - 1),
   webRtcPortRange: [webRtcFrom, env.RTP_PORT_MAX],
   inactivityTimeoutMs: env.RTP_INACTIVITY_TIMEOUT_S * 1000,
+  gate: new SourceGate({
+    allowed: env.MEDIA_ENGINE_ALLOWED_SOURCES,
+    invitesPerSecond: env.MEDIA_ENGINE_INVITE_RATE,
+    burst: 2 * env.MEDIA_ENGINE_INVITE_RATE,
+  }),
   errors,
   log,
 });

@@ -52,8 +52,16 @@ export function loadLauncherEnv(source: EnvSource): LauncherEnv {
     MEDIA_ENGINE_URI:
       source.MEDIA_ENGINE_URI ?? engines.map((e) => `sip:${env.MEDIA_ENGINE_HOST}:${e.sip}`).join(","),
   };
+  // The engines take orders from this launcher's SIP Server only. It reaches them over loopback,
+  // or from the engines' own address when they listen on a specific one (one host either way).
+  const specific = [env.MEDIA_ENGINE_HOST, source.PUBLIC_IP].filter(
+    (host): host is string => host !== undefined && host !== "" && host !== "0.0.0.0" && host !== "::",
+  );
+  const allowedSources =
+    source.MEDIA_ENGINE_ALLOWED_SOURCES ?? [...new Set(["127.0.0.1", "::1", ...specific])].join(",");
   const mediaEngineEnvironments = engines.map((e) => ({
     ...childEnvironment,
+    MEDIA_ENGINE_ALLOWED_SOURCES: allowedSources,
     MEDIA_ENGINE_SIP_PORT: String(e.sip),
     MEDIA_ENGINE_HTTP_PORT: String(e.http),
     RTP_PORT_MIN: String(e.rtpMin),

@@ -4,6 +4,7 @@ import { LegClient, type ClientLeg } from "../test-support/leg-client";
 import { JsonLog } from "../../common/json-log";
 import { MediaEngineService } from "./media-engine-service";
 import { MediaLegState } from "./media-leg";
+import { SourceGate } from "./source-gate";
 
 const ENGINE_SIP = 5730;
 const CLIENT_SIP = 5731;
@@ -15,7 +16,7 @@ let client: LegClient;
 let contained: { where: string; error: unknown; subject?: string }[];
 let logLines: string[];
 
-async function startEngine(inactivityTimeoutMs = 0): Promise<void> {
+async function startEngine(inactivityTimeoutMs = 0, gate?: SourceGate): Promise<void> {
   contained = [];
   logLines = [];
   service = await MediaEngineService.start({
@@ -28,6 +29,7 @@ async function startEngine(inactivityTimeoutMs = 0): Promise<void> {
     inactivityTimeoutMs,
     errors: { report: (where, error, subject) => contained.push({ where, error, subject }) },
     log: new JsonLog("media-engine", "debug", (line) => logLines.push(line)),
+    ...(gate === undefined ? {} : { gate }),
   });
   client = await LegClient.start(CLIENT_SIP, ENGINE_SIP);
 }
@@ -71,6 +73,36 @@ describe("the engine hangs up a leg by itself, and only that leg ends", () => {
       destination: { transport: "UDP", host: "127.0.0.1", port: ENGINE_SIP },
     });
     await vi.waitFor(() => expect(reasonOf(invite)).toContain("RTP inactivity"), 3000);
+    expect(contained).toEqual([]);
+  });
+});
+
+describe("who may give the engine orders (SourceGate)", () => {
+  it("refuses legs and OPTIONS from a source not allowed (403), and a flood beyond the rate (503), before any port", async () => {
+    const gate = new SourceGate({ allowed: ["127.0.0.1"], invitesPerSecond: 1, burst: 3 });
+    await startEngine(0, gate);
+    // 127.0.0.2 is this host too (all of 127/8 is loopback), but not an allowed SIP Server.
+    const stranger = await LegClient.start(QUIET_CLIENT_SIP, ENGINE_SIP, { host: "127.0.0.2" });
+    try {
+      expect(await stranger.invite()).toMatchObject({ status: 403 });
+      expect((await stranger.options()).status).toBe(403);
+    } finally {
+      await stranger.close();
+    }
+    expect(service.legCount).toBe(0);
+    // The allowed server: a burst of three, then 503 with Retry-After and no port taken.
+    for (let i = 0; i < 3; i++) await client.open();
+    const refused = await client.invite();
+    if (!("status" in refused)) throw new Error("a fourth leg was opened");
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get("Retry-After")).toBe("1");
+    expect(await load()).toMatchObject({ legs: 3, ports: 3 });
+    expect(service.renderMetrics()).toContain(
+      'forkline_media_engine_refused_requests_total{reason="source"} 2',
+    );
+    expect(service.renderMetrics()).toContain(
+      'forkline_media_engine_refused_requests_total{reason="rate"} 1',
+    );
     expect(contained).toEqual([]);
   });
 });

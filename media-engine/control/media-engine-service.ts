@@ -22,6 +22,7 @@ import { contain, containSync, type ErrorSink } from "./contain";
 import { JsonLog } from "../../common/json-log";
 import { LegInviteHandler } from "./leg-invite-handler";
 import type { MediaLeg } from "./media-leg";
+import type { SourceGate } from "./source-gate";
 import { MediaLegRegistry, withinBudget } from "./media-leg-registry";
 import { executeMsml } from "./msml-executor";
 import { OrphanLegSweeper } from "./orphan-leg-sweeper";
@@ -47,6 +48,8 @@ export interface MediaEngineServiceOptions {
   readonly bootId?: string;
   /** Longest wait for the SIP Server's answers to the shutdown BYEs. */
   readonly shutdownBudgetMs?: number;
+  /** Who may open legs and send out-of-dialog requests; everyone when absent (unit tests). */
+  readonly gate?: SourceGate;
 }
 
 /** Load figure the SIP Server uses to spread calls (answered on OPTIONS); defined in the engine contract. */
@@ -85,10 +88,10 @@ export class MediaEngineService {
       userAgent: "forkline-media-engine",
       delegate: {
         handlers: {
-          INVITE: (request) => this.onInvite(request),
+          INVITE: this.gated((request) => this.onInvite(request)),
           BYE: (request) => this.onBye(request),
-          INFO: (request) => this.onInfo(request),
-          OPTIONS: (request) => this.onOptions(request),
+          INFO: this.gated((request) => this.onInfo(request)),
+          OPTIONS: this.gated((request) => this.onOptions(request)),
         },
         onAck: (_ack, _source, dialog) => {
           const leg = dialog === undefined ? undefined : this.legs.get(`conn:${dialog.id.localTag}`);
@@ -97,8 +100,7 @@ export class MediaEngineService {
         // RFC 3261 §13.3.1.4: "If the server retransmits the 2xx response for 64*T1 seconds
         // without receiving an ACK, the dialog is confirmed, but the session SHOULD be
         // terminated. This is accomplished with a BYE".
-        // The To tag is read from the 200 itself: a retransmitted INVITE answered with a leg's
-        // 200 again (LegInviteHandler) has a request tag of its own.
+        // The To tag is read from the 200 itself, which names the leg.
         onAckTimeout: (_invite, response) => {
           const leg = this.legs.get(`conn:${tagOf(response.headers.get("To") ?? "")}`);
           if (leg === undefined) return;
@@ -166,10 +168,25 @@ export class MediaEngineService {
   }
 
   /** Prometheus text of the engine's own counters (orphans released, boot id). */
+  /** A request outside a dialog passes the source gate first (SourceGate); inside one it does not. */
+  private gated(
+    handler: (request: IncomingRequest) => void | Promise<void>,
+  ): (request: IncomingRequest) => void | Promise<void> {
+    return (request) => {
+      if (request.dialog === undefined) this.options.gate?.check(request.source.host, request.message.method);
+      return handler(request);
+    };
+  }
+
   renderMetrics(): string {
+    const refused = this.options.gate?.refused ?? { source: 0, rate: 0 };
     return (
       this.orphans.renderMetrics() +
       [
+        "# HELP forkline_media_engine_refused_requests_total Requests refused before anything was opened: from a source not allowed (403), or over a source's INVITE rate (503).",
+        "# TYPE forkline_media_engine_refused_requests_total counter",
+        `forkline_media_engine_refused_requests_total{reason="source"} ${refused.source}`,
+        `forkline_media_engine_refused_requests_total{reason="rate"} ${refused.rate}`,
         "# HELP forkline_media_engine_boot_info The random id this engine process drew at start (X-Forkline-Boot).",
         "# TYPE forkline_media_engine_boot_info gauge",
         `forkline_media_engine_boot_info{boot="${this.bootId}"} 1`,

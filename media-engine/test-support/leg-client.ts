@@ -48,7 +48,7 @@ export class LegClient {
   static async start(
     port: number,
     enginePort: number,
-    options: { answerByes?: boolean } = {},
+    options: { answerByes?: boolean; host?: string } = {},
   ): Promise<LegClient> {
     // The UA's handlers need the client, which needs the UA.
     const self: { client?: LegClient } = {};
@@ -64,7 +64,7 @@ export class LegClient {
         onError: (error) => self.client?.errors.push(error),
       },
     });
-    await ua.addTransport(new UdpTransport({ host: "127.0.0.1", port }));
+    await ua.addTransport(new UdpTransport({ host: options.host ?? "127.0.0.1", port }));
     const client = new LegClient(
       ua,
       { transport: "UDP", host: "127.0.0.1", port: enginePort },

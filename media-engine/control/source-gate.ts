@@ -1,0 +1,85 @@
+import { BlockList, isIP } from "node:net";
+import { SipError } from "../../sip-core";
+
+export interface SourceGateOptions {
+  /** IP addresses or CIDR blocks (`10.0.0.0/8`, `fd00::/8`) whose new requests are taken. */
+  readonly allowed: readonly string[];
+  /** New legs (INVITEs outside a dialog) a source may open per second, on average. */
+  readonly invitesPerSecond: number;
+  /** How many it may open at once before the rate applies. */
+  readonly burst: number;
+  readonly now?: () => number;
+}
+
+/** Throws when `value` is no IP address or CIDR block: the env check names it. */
+export function parseAllowedSource(value: string): { address: string; prefix?: number } {
+  const [address = "", prefix, extra] = value.trim().split("/");
+  const family = isIP(address);
+  const bits = prefix === undefined ? undefined : Number(prefix);
+  if (
+    family === 0 ||
+    extra !== undefined ||
+    (bits !== undefined && (!Number.isInteger(bits) || bits < 0 || bits > (family === 4 ? 32 : 128)))
+  )
+    throw new Error(`"${value}" is not an IP address or CIDR block`);
+  return bits === undefined ? { address } : { address, prefix: bits };
+}
+
+/**
+ * Who may give the media engine orders. The engine opens RTP ports and copies media wherever an
+ * INVITE or MSML says: anyone else who can reach its SIP port would have an open relay (and a
+ * flood of INVITEs once took all its ports). So a request outside a dialog — a new leg, an
+ * OPTIONS, MSML — is taken only from the configured SIP Server addresses, and new legs only at a
+ * bounded rate per source (a token bucket), refused before any port is allocated. Requests
+ * inside a dialog (a recorder's re-INVITE or BYE, the server's INFO on a leg) match a dialog the
+ * engine itself set up, so they are not the gate's business.
+ */
+export class SourceGate {
+  private readonly list = new BlockList();
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private readonly now: () => number;
+  /** Refusals so far, for /metrics. */
+  readonly refused = { source: 0, rate: 0 };
+
+  constructor(private readonly options: SourceGateOptions) {
+    this.now = options.now ?? Date.now;
+    for (const entry of options.allowed) {
+      const { address, prefix } = parseAllowedSource(entry);
+      const type = isIP(address) === 4 ? "ipv4" : "ipv6";
+      if (prefix === undefined) this.list.addAddress(address, type);
+      else this.list.addSubnet(address, prefix, type);
+    }
+  }
+
+  /** Throws the SipError to answer a request from `host` that opens nothing yet (`method`). */
+  check(host: string, method: string): void {
+    const family = isIP(host);
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(host)?.[1];
+    const allowed =
+      family !== 0 &&
+      (this.list.check(host, family === 4 ? "ipv4" : "ipv6") ||
+        (mapped !== undefined && this.list.check(mapped, "ipv4")));
+    if (!allowed) {
+      this.refused.source++;
+      throw new SipError(403, "Forbidden");
+    }
+    if (method === "INVITE" && !this.take(host)) {
+      this.refused.rate++;
+      throw new SipError(503, "Service Unavailable", { "Retry-After": "1" });
+    }
+  }
+
+  private take(host: string): boolean {
+    const now = this.now();
+    const bucket = this.buckets.get(host) ?? { tokens: this.options.burst, at: now };
+    bucket.tokens = Math.min(
+      this.options.burst,
+      bucket.tokens + ((now - bucket.at) / 1000) * this.options.invitesPerSecond,
+    );
+    bucket.at = now;
+    this.buckets.set(host, bucket);
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  }
+}
