@@ -31,7 +31,8 @@ interface Segment {
    * the first packet's number with zero cycles, so packet i has extended number firstSeq + i.
    */
   readonly firstSeq: number;
-  readonly remote: RemoteMedia;
+  /** Where the recorder takes this stream; a re-INVITE of the recorder may move it. */
+  remote: RemoteMedia;
   readonly startedAt: number;
   sent: number;
   readonly sentAt: Float64Array;
@@ -54,6 +55,8 @@ export class RecordingStream {
   private ackedBefore = 0;
   private connected = false;
   private closed = false;
+  /** The socket is being connected to a new address: nothing can be sent for that instant. */
+  private moving = false;
   /** The recorder's host answered ICMP port unreachable to our RTP. */
   onUnreachable: (error: Error) => void = () => undefined;
   /** An RTCP report from the recorder arrived (for the loss watch and the stop wait). */
@@ -107,10 +110,43 @@ export class RecordingStream {
     };
   }
 
+  /**
+   * The recorder moved this stream (a re-INVITE whose SDP names another address or port, RFC
+   * 3264 §8.3.1: "the new address ... is used"): the RTP session goes on — same SSRC and sequence
+   * — to the new address. Packets in the instant of the move are not sent (nor counted).
+   */
+  async retarget(remote: RemoteMedia): Promise<void> {
+    const segment = this.segment;
+    if (segment === undefined || this.closed) return;
+    const { address, port } = segment.remote;
+    if (address === remote.address && port === remote.port) {
+      segment.remote = remote;
+      return;
+    }
+    this.moving = true;
+    try {
+      if (this.connected) this.rtp.disconnect();
+      this.connected = false;
+      await new Promise<void>((resolve, reject) => {
+        try {
+          this.rtp.connect(remote.port, remote.address, (error?: Error) =>
+            error ? reject(error) : resolve(),
+          );
+        } catch (error) {
+          reject(error as Error);
+        }
+      });
+      this.connected = true;
+      segment.remote = remote;
+    } finally {
+      this.moving = false;
+    }
+  }
+
   /** Hot path: copy, restamp with this segment's SSRC and sequence, send. */
   forward(packet: Buffer): void {
     const segment = this.segment;
-    if (segment === undefined || this.closed) return;
+    if (segment === undefined || this.closed || this.moving) return;
     const copy = Buffer.from(packet);
     writeSsrc(copy, segment.ssrc);
     writeSeq(copy, segment.firstSeq + segment.sent);

@@ -364,7 +364,15 @@ export class SrcRecording {
 
   /** A re-INVITE or UPDATE from the recorder (session refresh): answered with our current direction. */
   answerRecorderOffer(request: IncomingRequest): void {
-    this.recorder?.answerOffer(request, this.isState(SrcRecordingState.Paused) ? "inactive" : "sendonly");
+    const remotes = this.recorder?.answerOffer(
+      request,
+      this.isState(SrcRecordingState.Paused) ? "inactive" : "sendonly",
+    );
+    // The recorder may have moved its streams (another host, another port): follow them.
+    remotes?.forEach((remote, i) => {
+      const wire = this.streams[i]?.wire;
+      wire?.retarget(remote).catch((error: unknown) => this.deps.onError(error));
+    });
   }
 
   /** The recorder hung up (BYE): a loss like any other, the recording continues elsewhere. */
