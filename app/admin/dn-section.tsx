@@ -9,6 +9,7 @@ import { byId, useFocusAfterRender } from "../_lib/focus";
 import { trpc } from "../_lib/trpc";
 import { useIsAdmin } from "../_lib/use-is-admin";
 import { ColumnHeads } from "../_components/column-heads";
+import { RowDelete } from "../_components/row-delete";
 import { DnForm, dnFieldId, type DnView } from "./dn-form";
 
 const TYPE_LABEL: Record<DnType, string> = {
@@ -32,6 +33,7 @@ export function DnSection() {
   const [editing, setEditing] = useState<DnView | null>(null);
   const [toggleError, setToggleError] = useState<string | null>(null);
   const [bulkMessage, setBulkMessage] = useState<string | null>(null);
+  const [confirmDelete, setConfirmDelete] = useState<string | null>(null);
   const filter = {
     type: type || undefined,
     search: search || undefined,
@@ -75,6 +77,23 @@ export function DnSection() {
       },
     );
   }
+
+  const remove = trpc.dn.delete.useMutation({
+    onMutate: () => {
+      setToggleError(null);
+      setBulkMessage(null);
+    },
+    onSuccess: (_result, { number }) => {
+      setConfirmDelete(null);
+      if (editing?.number === number) setEditing(null);
+      setSelected((previous) => new Set([...previous].filter((n) => n !== number)));
+      // The row is gone: the outcome takes the focus in its place.
+      setBulkMessage(`Deleted DN ${number}.`);
+      focusAfterRender(byId("dn-bulk-message"));
+    },
+    onError: (error) => setToggleError(errorMessage(error)),
+    onSettled: () => void utils.dn.list.invalidate(),
+  });
 
   function startEdit(dn: DnView) {
     // A new object each time, so pressing Edit again reloads the row even when it is the same DN.
@@ -261,6 +280,18 @@ export function DnSection() {
                     >
                       Edit {dn.number}
                     </button>
+                    <span className="ml-2 inline-block">
+                      <RowDelete
+                        subject={dn.number}
+                        idBase={`dn-${dn.id}`}
+                        short
+                        confirming={confirmDelete === dn.number}
+                        pending={remove.isPending}
+                        onAsk={() => setConfirmDelete(dn.number)}
+                        onCancel={() => setConfirmDelete(null)}
+                        onConfirm={() => remove.mutate({ number: dn.number })}
+                      />
+                    </span>
                   </td>
                 )}
               </tr>

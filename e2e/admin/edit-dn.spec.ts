@@ -48,3 +48,46 @@ test("[ADMIN][DN_EDIT]: an admin edits a trunk and a routing point's default str
   });
   await expect(page.getByTestId("dn-row-7000")).toContainText("→ 1002, record=destination");
 });
+
+test("[ADMIN][DN_DELETE]: an admin deletes DNs from their rows, after confirming; a DN a routing point needs stays", async ({
+  page,
+}) => {
+  await signIn(page, "admin", E2E.adminPassword);
+  const form = page.getByRole("form", { name: "Add or update a DN" });
+  await form.getByLabel("Number", { exact: true }).fill("1098");
+  await form.getByLabel("SIP password").fill("secret-1098");
+  await form.getByRole("button", { name: "Save DN" }).click();
+  await expect(form.getByRole("status")).toHaveText("Saved DN 1098.");
+  await form.getByLabel("Number", { exact: true }).fill("7098");
+  await form.getByLabel("Type").selectOption("routing_point");
+  await form.getByLabel("Default target DN").fill("1098");
+  await form.getByRole("button", { name: "Save DN" }).click();
+  await expect(form.getByRole("status")).toHaveText("Saved DN 7098.");
+
+  // Refused while the routing point routes to it: the reason is shown, the row stays.
+  await page.getByRole("button", { name: "Delete 1098" }).click();
+  await page.getByRole("button", { name: "Confirm delete 1098" }).click();
+  await expect(
+    page
+      .getByRole("alert")
+      .filter({ hasText: "Routing point 7098 routes to 1098; change its target first." }),
+  ).toBeVisible();
+  expect(dnRow("1098")).toMatchObject({ number: "1098" });
+
+  // Cancel backs out; confirming deletes, and says so.
+  await page.getByRole("button", { name: "Delete 7098" }).click();
+  await page.getByRole("button", { name: "Cancel deleting 7098" }).click();
+  await expect(page.getByTestId("dn-row-7098")).toBeVisible();
+  await page.getByRole("button", { name: "Delete 7098" }).click();
+  await page.getByRole("button", { name: "Confirm delete 7098" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Deleted DN 7098." })).toBeVisible();
+  await expect(page.getByTestId("dn-row-7098")).toHaveCount(0);
+  await page.getByRole("button", { name: "Delete 1098" }).click();
+  await page.getByRole("button", { name: "Confirm delete 1098" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Deleted DN 1098." })).toBeVisible();
+  expect(dnRow("1098")).toBeUndefined();
+  expect(dnRow("7098")).toBeUndefined();
+  expect(
+    readDb((db) => db.prepare("select count(*) as n from AuditEvent where action = 'dn.delete'").get()),
+  ).toEqual({ n: 2 });
+});
