@@ -88,6 +88,12 @@ test("[ADMIN][DN_DELETE]: an admin deletes DNs from their rows, after confirming
   expect(dnRow("1098")).toBeUndefined();
   expect(dnRow("7098")).toBeUndefined();
   expect(
-    readDb((db) => db.prepare("select count(*) as n from AuditEvent where action = 'dn.delete'").get()),
+    readDb((db) =>
+      db
+        .prepare(
+          "select count(*) as n from AuditEvent where action = 'dn.delete' and entityId in ('1098', '7098')",
+        )
+        .get(),
+    ),
   ).toEqual({ n: 2 });
 });
