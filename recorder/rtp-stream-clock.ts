@@ -125,9 +125,4 @@ export class RtpStreamClock {
     this.placedEnd = Math.max(this.placedEnd, position + length);
     return { position: position + skip, skip };
   }
-
-  /** Observes and places at once (a packet known to have arrived alone): its position. */
-  place(arrivalFrame: number, timestamp: number, ssrc: number, length = 0): number {
-    return this.position(this.observe(arrivalFrame, timestamp, ssrc), length).position;
-  }
 }

@@ -111,6 +111,20 @@ describe("SrsRecording timeline", () => {
     expect(summary.pauses).toEqual([{ startMs: 1000, endMs: 1500 }]);
   });
 
+  it("places a burst by its least-delayed packet: the first of it does not drag the stream late", () => {
+    const { session, advance } = setup();
+    // Eight packets (140 ms of audio) held up and delivered together 500 ms in, then on time.
+    advance(500);
+    for (let i = 0; i < 8; i++) session.receiveRtp(0, packet(i * 160, 1000, i));
+    advance(20);
+    session.receiveRtp(0, packet(8 * 160, 1000, 8));
+    advance(500);
+    const summary = session.finalize("bye");
+    // The last of the burst arrived on time, so the first belongs 140 ms before the burst came.
+    expect(onsets(readWav(session.wavFile).samples[0]!)).toEqual([(500 - 140) * 8]);
+    expect(summary.streams[0]).toMatchObject({ packets: 9, droppedMs: 0 });
+  });
+
   it("writes incrementally: ticks flush everything older than the jitter window", () => {
     const { session, advance } = setup();
     for (let i = 0; i < 100; i++) {

@@ -107,11 +107,6 @@ export interface RecordingSessionOptions {
   readonly now?: () => number;
   readonly jitterMs?: number;
   /**
-   * Runs `place` once the datagrams that arrived together have all been received (default:
-   * setImmediate, which runs after Node's poll phase has read every ready datagram).
-   */
-  readonly afterReceiving?: (place: () => void) => void;
-  /**
    * Where a failed rewrite of the live sidecar goes (a metadata change must not fail the SRC's
    * re-INVITE for it); thrown when absent.
    */
@@ -162,7 +157,6 @@ export class SrsRecording {
   private readonly pauses: { startMs: number; endMs: number | undefined }[] = [];
   private lastActivity: number;
   private summary: RecordingSummary | undefined;
-  private readonly afterReceiving: (place: () => void) => void;
   /** Received but not yet placed: see RtpStreamClock for why placing waits for the burst. */
   private unplaced: { stream: StreamState; channel: number; reading: ClockReading; samples: Int16Array }[] =
     [];
@@ -171,7 +165,6 @@ export class SrsRecording {
     const metadata = options.offer.metadata;
     if (metadata === undefined) throw new Error("a recording session starts with metadata");
     this.now = options.now ?? Date.now;
-    this.afterReceiving = options.afterReceiving ?? ((place) => setImmediate(place));
     this.jitterFrames = (options.jitterMs ?? DEFAULT_JITTER_MS) * FRAMES_PER_MS;
     this.sipCallId = options.sipCallId;
     this.metadata = metadata;
@@ -291,7 +284,9 @@ export class SrsRecording {
     else decodePcma(payload, samples);
     const arrival = (this.lastActivity - this.startedAtMs) * FRAMES_PER_MS;
     const reading = stream.clock.observe(arrival, header.timestamp, header.ssrc);
-    if (this.unplaced.length === 0) this.afterReceiving(() => this.placeReceived());
+    // Placed once the datagrams that arrived together have all been read: setImmediate runs after
+    // Node's poll phase has read every ready one (tick and finalize place what is left).
+    if (this.unplaced.length === 0) setImmediate(() => this.placeReceived());
     this.unplaced.push({ stream, channel: stream.channel, reading, samples });
   }
 

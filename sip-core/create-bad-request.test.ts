@@ -16,10 +16,7 @@ describe("malformedRequestAnswer", () => {
     // LWS in the Request-URI, a NUL in the method, garbage before the request line: 400.
     expect(
       answer("INVITE sip:user@example.com; lr SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKx\r\n"),
-    ).toEqual({
-      status: 400,
-      reason: "",
-    });
+    ).toEqual({ status: 400 });
     expect(answer("INV\u0000ITE sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKx\r\n")?.status).toBe(
       400,
     );

@@ -7,7 +7,8 @@
 /** How to answer bytes the codec refused: a status, or nothing (a response, an ACK, no request). */
 export interface MalformedRequestAnswer {
   readonly status: 400 | 505;
-  readonly reason: string;
+  /** The reason phrase when not the parse error's own message. */
+  readonly reason?: string;
 }
 
 const START_LINE = /^(\S+) .*? SIP\/(\d+\.\d+)\s*$/;
@@ -29,13 +30,13 @@ export function malformedRequestAnswer(raw: Buffer): MalformedRequestAnswer | un
   const lines = head.split(/\r?\n/, 8);
   const first = lines[0] ?? "";
   if (/^SIP\//i.test(first)) return undefined;
-  const cseqMethod = /^(?:CSeq|cseq)\s*:\s*\d+\s+(\S+)/im.exec(head)?.[1];
+  const cseqMethod = /^CSeq\s*:\s*\d+\s+(\S+)/im.exec(head)?.[1];
   if (cseqMethod?.toUpperCase() === "ACK") return undefined;
   const start = START_LINE.exec(first);
   if (start !== null) {
     if (start[1]!.toUpperCase() === "ACK") return undefined;
     if (start[2] !== "2.0") return { status: 505, reason: `SIP/${start[2]} Not Supported` };
-    return { status: 400, reason: "" };
+    return { status: 400 };
   }
   const hasVia = /^(?:Via|v)\s*:/im.test(head);
   const later = lines.slice(1, 4).find((line) => START_LINE.exec(line)?.[2] === "2.0");

@@ -301,11 +301,7 @@ export class TransactionLayer implements SipTransportDelegate {
     } catch (error) {
       if (!(error instanceof ProtocolParseError)) throw error;
       if (request.method === "ACK") this.stats.droppedAcks++;
-      else
-        this.user.onMalformedRequest(error, serializeSipMessage(request), source, {
-          status: 400,
-          reason: "",
-        });
+      else this.user.onMalformedRequest(error, serializeSipMessage(request), source, { status: 400 });
       return;
     }
     const { via, branch } = matchable;

@@ -432,7 +432,7 @@ export class UserAgentCore implements TransactionUser, ResponseSender {
     source: SipAddress,
     answer: MalformedRequestAnswer,
   ): void {
-    const response = createBadRequest(raw, answer.reason || error.message, generateTag(), answer.status);
+    const response = createBadRequest(raw, answer.reason ?? error.message, generateTag(), answer.status);
     this.layer.sendBytes(response, source).catch((sendError: unknown) => this.reportError(sendError));
   }
 

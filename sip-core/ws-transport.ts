@@ -66,14 +66,20 @@ const STATUS_TEXT = {
   400: "Bad Request",
   401: "Unauthorized",
   403: "Forbidden",
+  404: "Not Found",
   500: "Internal Server Error",
 };
 
-function refuseUpgrade(socket: Duplex, reason: string, status: keyof typeof STATUS_TEXT = 400): void {
+/**
+ * Answers a WebSocket upgrade with a plain HTTP refusal and closes the socket once it is sent (an
+ * upgrade nobody answers hangs, a socket leaked per request).
+ */
+export function refuseUpgrade(socket: Duplex, reason: string, status: keyof typeof STATUS_TEXT = 400): void {
   const body = `${reason}\n`;
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    () => socket.destroy(),
   );
 }
 

@@ -1,5 +1,5 @@
 import { BlockList, isIP } from "node:net";
-import { SipError } from "../../sip-core";
+import { normalizeIp, SipError } from "../../sip-core";
 
 export interface SourceGateOptions {
   /** IP addresses or CIDR blocks (`10.0.0.0/8`, `fd00::/8`) whose new requests are taken. */
@@ -53,17 +53,14 @@ export class SourceGate {
 
   /** Throws the SipError to answer a request from `host` that opens nothing yet (`method`). */
   check(host: string, method: string): void {
-    const family = isIP(host);
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(host)?.[1];
-    const allowed =
-      family !== 0 &&
-      (this.list.check(host, family === 4 ? "ipv4" : "ipv6") ||
-        (mapped !== undefined && this.list.check(mapped, "ipv4")));
-    if (!allowed) {
+    // The transports hand over IPv4-mapped IPv6 sources (::ffff:a.b.c.d) as such: as IPv4 here.
+    const address = normalizeIp(host);
+    const family = isIP(address);
+    if (family === 0 || !this.list.check(address, family === 4 ? "ipv4" : "ipv6")) {
       this.refused.source++;
       throw new SipError(403, "Forbidden");
     }
-    if (method === "INVITE" && !this.take(host)) {
+    if (method === "INVITE" && !this.take(address)) {
       this.refused.rate++;
       throw new SipError(503, "Service Unavailable", { "Retry-After": "1" });
     }

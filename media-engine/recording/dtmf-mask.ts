@@ -43,16 +43,20 @@ export class DtmfMask {
   /** Event start timestamp and how far (in samples) silence already covers it. */
   private event: { timestamp: number; covered: number } | undefined;
   private readonly silence: number | undefined;
+  /** The G.711 decoder of the leg's format; undefined for any other format (no in-band check). */
+  private readonly decode: ((payload: Buffer, out: Int16Array) => unknown) | undefined;
   private readonly samples = new Int16Array(MAX_EVENT_SAMPLES);
   /** Packets replaced or dropped so far: telephone-events and in-band tones. */
   masked = 0;
 
   constructor(private readonly options: DtmfMaskOptions) {
-    this.silence = SILENCE[options.audio.encoding.toUpperCase()];
+    const encoding = options.audio.encoding.toUpperCase();
+    this.silence = SILENCE[encoding];
+    this.decode = encoding === "PCMU" ? decodePcmu : encoding === "PCMA" ? decodePcma : undefined;
   }
 
   private get inBand(): boolean {
-    return this.options.mode === "events+inband" && this.silence !== undefined;
+    return this.options.mode === "events+inband" && this.decode !== undefined;
   }
 
   /** The packets to forward now, for one packet the party sent (RTP only; may be empty). */
@@ -72,12 +76,11 @@ export class DtmfMask {
       return filler === undefined ? [] : this.pass(filler, false, true);
     }
     this.event = undefined;
-    if (!this.inBand) return this.pass(packet, false, false);
+    if (!this.inBand || this.decode === undefined) return this.pass(packet, false, false);
     const payload = packet.subarray(header.payloadOffset, header.payloadOffset + header.payloadLength);
     if (payload.length > this.samples.length) return this.pass(packet, false, false);
     const samples = this.samples.subarray(0, payload.length);
-    if (this.options.audio.encoding.toUpperCase() === "PCMU") decodePcmu(payload, samples);
-    else decodePcma(payload, samples);
+    this.decode(payload, samples);
     const tone = detectDtmf(samples) !== undefined;
     if (tone) this.hangover = HANGOVER_PACKETS;
     else if (this.hangover > 0) this.hangover--;

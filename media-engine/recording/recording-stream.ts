@@ -86,18 +86,7 @@ export class RecordingStream {
   async begin(remote: RemoteMedia): Promise<void> {
     if (this.closed) return;
     this.end();
-    if (this.connected) {
-      this.rtp.disconnect();
-      this.connected = false;
-    }
-    await new Promise<void>((resolve, reject) => {
-      try {
-        this.rtp.connect(remote.port, remote.address, (error?: Error) => (error ? reject(error) : resolve()));
-      } catch (error) {
-        reject(error as Error);
-      }
-    });
-    this.connected = true;
+    await this.connectTo(remote);
     this.segment = {
       ssrc: randomBytes(4).readUInt32BE(0),
       firstSeq: randomBytes(2).readUInt16BE(0),
@@ -125,22 +114,27 @@ export class RecordingStream {
     }
     this.moving = true;
     try {
-      if (this.connected) this.rtp.disconnect();
-      this.connected = false;
-      await new Promise<void>((resolve, reject) => {
-        try {
-          this.rtp.connect(remote.port, remote.address, (error?: Error) =>
-            error ? reject(error) : resolve(),
-          );
-        } catch (error) {
-          reject(error as Error);
-        }
-      });
-      this.connected = true;
+      await this.connectTo(remote);
       segment.remote = remote;
     } finally {
       this.moving = false;
     }
+  }
+
+  /** (Re)connects the RTP socket to `remote`, so ICMP errors from there surface on it. */
+  private async connectTo(remote: RemoteMedia): Promise<void> {
+    if (this.connected) {
+      this.rtp.disconnect();
+      this.connected = false;
+    }
+    await new Promise<void>((resolve, reject) => {
+      try {
+        this.rtp.connect(remote.port, remote.address, (error?: Error) => (error ? reject(error) : resolve()));
+      } catch (error) {
+        reject(error as Error);
+      }
+    });
+    this.connected = true;
   }
 
   /** Hot path: copy, restamp with this segment's SSRC and sequence, send. */

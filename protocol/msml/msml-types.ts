@@ -14,7 +14,8 @@ export type MsmlStream = { media: "audio" | "video"; dir?: "from-id1" | "to-id1"
 /**
  * What of a customer's key presses is kept out of the recorded copy (XML attribute `dtmfmask`,
  * a Forkline extension): RFC 4733 telephone-events, and in-band DTMF tones in G.711 audio. The
- * parties still hear and receive every key. Absent means "events+inband".
+ * parties still hear and receive every key. Absent means "events+inband". Listed from the least
+ * to the most masking: where two settings meet, the later one applies.
  */
 export const DTMF_MASKING_MODES = ["off", "events", "events+inband"] as const;
 export type DtmfMasking = (typeof DTMF_MASKING_MODES)[number];

@@ -6,6 +6,7 @@ import type { Duplex } from "node:stream";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import next from "next";
 import { SIP_WEBSOCKET_PATH } from "../../common/sip-websocket-path";
+import { refuseUpgrade } from "../../sip-core";
 import { appRouter } from "../trpc/root";
 import type { ServerEnv } from "../env";
 import { type ContextDeps, createTrpcContext } from "./create-trpc-context";
@@ -73,12 +74,7 @@ export async function createHttpServer(env: ServerEnv, opts: { rootDir: string }
       const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
       if (pathname === SIP_WEBSOCKET_PATH) return;
       if (env.NODE_ENV === "development" && pathname.startsWith("/_next/")) return;
-      const body = `No WebSocket service at ${pathname.slice(0, 100)}.\n`;
-      socket.end(
-        `HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
-          `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-        () => socket.destroy(),
-      );
+      refuseUpgrade(socket, `No WebSocket service at ${pathname.slice(0, 100)}.`, 404);
     });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);

@@ -17,11 +17,11 @@ export function PasswordReset(props: { username: string; onDone: (text: string) 
   const [revokeApiTokens, setRevokeApiTokens] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const update = trpc.user.update.useMutation({
-    onSuccess: () => {
+    onSuccess: (_user, variables) => {
       setOpen(false);
       setPassword("");
       props.onDone(
-        `New password for ${props.username}: their sessions ended${revokeApiTokens ? " and their API tokens were revoked" : ""}.`,
+        `New password for ${props.username}: their sessions ended${variables.revokeApiTokens ? " and their API tokens were revoked" : ""}.`,
       );
       setRevokeApiTokens(false);
     },
