@@ -1,6 +1,6 @@
 "use client";
 
-import { type FormEvent, useState } from "react";
+import { type FormEvent, type KeyboardEvent, useState } from "react";
 import { zSetRecorderInput } from "../../common/schemas/config-schemas";
 import { Field, FormMessage, type FormMessageValue, SubmitButton } from "../_components/form-controls";
 import { RowDelete } from "../_components/row-delete";
@@ -18,7 +18,7 @@ const recorderFieldId = (field: RecorderField) => `recorder-field-${field}`;
 const RECORDER_MESSAGE_ID = "recorder-form-message";
 const EMPTY_FORM = { name: "", uri: "" };
 
-type RowAction = "up" | "down" | "enable";
+type RowAction = "up" | "down" | "enable" | "edit";
 const rowButtonId = (recorderId: string, action: RowAction) => `recorder-${recorderId}-${action}`;
 
 export function RecorderSection() {
@@ -27,12 +27,15 @@ export function RecorderSection() {
   const focusAfterRender = useFocusAfterRender();
   const recorders = trpc.recorder.list.useQuery();
   const [form, setForm] = useState(EMPTY_FORM);
+  /** The recorder being edited (its name is the key and stays), or null while the form adds one. */
+  const [editing, setEditing] = useState<{ id: string; name: string } | null>(null);
   const [message, setMessage] = useState<FormMessageValue>(null);
   const [invalid, setInvalid] = useState<ReadonlySet<RecorderField>>(new Set());
   const save = trpc.recorder.set.useMutation({
     onSuccess: async (r) => {
       setMessage({ kind: "ok", text: `Saved recorder ${r.name}.` });
       setForm(EMPTY_FORM);
+      setEditing(null);
       setInvalid(new Set());
       // The Save button was disabled while saving, which took focus from it: the outcome takes it.
       focusAfterRender(byId(RECORDER_MESSAGE_ID));
@@ -48,6 +51,7 @@ export function RecorderSection() {
     onMutate: () => setRowError(null),
     onSuccess: async (_r, { name }) => {
       setConfirmDelete(null);
+      if (editing?.name === name) cancelEdit(false);
       setMessage({ kind: "ok", text: `Deleted recorder ${name}.` });
       // The row and its buttons are gone; the outcome takes focus rather than <body>.
       focusAfterRender(byId(RECORDER_MESSAGE_ID));
@@ -87,12 +91,41 @@ export function RecorderSection() {
 
   function onSubmit(event: FormEvent) {
     event.preventDefault();
-    const parsed = zSetRecorderInput.safeParse({ name: form.name, uri: form.uri });
+    if (save.isPending) return;
+    const parsed = zSetRecorderInput.safeParse({
+      name: form.name,
+      uri: form.uri,
+      intent: editing ? "update" : "create",
+    });
     if (!parsed.success) {
       refuse(formError({ issues: parsed.error.issues }, RECORDER_FIELDS, recorderFieldOf));
       return;
     }
     save.mutate(parsed.data);
+  }
+
+  function startEdit(recorder: { id: string; name: string; uri: string }) {
+    setEditing({ id: recorder.id, name: recorder.name });
+    setForm({ name: recorder.name, uri: recorder.uri });
+    setInvalid(new Set());
+    setMessage(null);
+    focusAfterRender(byId(recorderFieldId("uri")));
+  }
+
+  /** Back to adding; focus returns to the row's Edit button when the person cancelled. */
+  function cancelEdit(refocus: boolean) {
+    const id = editing?.id;
+    setEditing(null);
+    setForm(EMPTY_FORM);
+    setInvalid(new Set());
+    if (refocus && id !== undefined) focusAfterRender(byId(rowButtonId(id, "edit")));
+  }
+
+  function onFormKeyDown(event: KeyboardEvent) {
+    if (event.key === "Escape" && editing) {
+      event.preventDefault();
+      cancelEdit(true);
+    }
   }
 
   const change = (field: RecorderField, value: string) => {
@@ -133,6 +166,13 @@ export function RecorderSection() {
               <RecorderTest name={r.name} />
               {isAdmin && (
                 <span className="flex gap-1">
+                  <RecorderButton
+                    id={rowButtonId(r.id, "edit")}
+                    label={`Edit ${r.name}`}
+                    onClick={() => startEdit(r)}
+                  >
+                    Edit
+                  </RecorderButton>
                   <RecorderButton
                     id={rowButtonId(r.id, "up")}
                     label={`Move ${r.name} up`}
@@ -191,15 +231,20 @@ export function RecorderSection() {
       {isAdmin && (
         <form
           onSubmit={onSubmit}
-          aria-label="Add a recorder"
+          onKeyDown={onFormKeyDown}
+          aria-label={editing ? `Edit recorder ${editing.name}` : "Add a recorder"}
           className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4"
           noValidate
         >
-          <h3 className="w-full text-sm font-semibold text-slate-700">Add a recorder</h3>
+          <h3 className="w-full text-sm font-semibold text-slate-700">
+            {editing ? `Edit recorder ${editing.name}` : "Add a recorder"}
+          </h3>
           <Field
             id={recorderFieldId("name")}
             label="Recorder name"
             value={form.name}
+            // The name is the recorder's key: changing it while editing would add another one.
+            readOnly={editing !== null}
             invalid={invalid.has("name")}
             errorId={RECORDER_MESSAGE_ID}
             onChange={(name) => change("name", name)}
@@ -215,6 +260,15 @@ export function RecorderSection() {
           <SubmitButton pending={save.isPending} pendingText="Saving…">
             Save recorder
           </SubmitButton>
+          {editing && (
+            <button
+              type="button"
+              onClick={() => cancelEdit(true)}
+              className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50"
+            >
+              Cancel edit
+            </button>
+          )}
           <FormMessage id={RECORDER_MESSAGE_ID} message={message} />
         </form>
       )}

@@ -138,6 +138,11 @@ export const zSetRecorderInput = z.object({
   uri: zRecorderUri.optional(),
   position: z.number().int().min(1, "position starts at 1").max(100).optional(),
   enabled: z.boolean().optional(),
+  /**
+   * What the person meant: "create" (the admin page's Add) refuses a name that exists, "update"
+   * (Edit, row buttons) one that was deleted meanwhile; absent (CLI `recorder set`) is either.
+   */
+  intent: z.enum(["create", "update"]).optional(),
 });
 
 export const zUsername = z

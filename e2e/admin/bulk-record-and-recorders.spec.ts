@@ -71,3 +71,68 @@ test("[ADMIN][RECORDERS]: reorder, disable and delete recorders", async ({ page 
   await expect(page.getByRole("list", { name: "Recorders" })).not.toContainText("backup");
   await expect.poll(positions).toEqual([{ name: "lab", position: 1, enabled: 1 }]);
 });
+
+test("[ADMIN][RECORDER_EDIT]: adding a name in use is refused, Edit changes the URI, Escape cancels", async ({
+  page,
+}) => {
+  await signIn(page, "admin", E2E.adminPassword);
+  const recorderRow = (name: string) =>
+    readDb(
+      (db) => db.prepare("select uri from Recorder where name = ?").get(name) as { uri: string } | undefined,
+    );
+  const updates = () =>
+    readDb(
+      (db) =>
+        (
+          db
+            .prepare(
+              "select count(*) as n from AuditEvent where action = 'recorder.update' and entityId = 'spare'",
+            )
+            .get() as { n: number }
+        ).n,
+    );
+  const add = page.getByRole("form", { name: "Add a recorder" });
+  await add.getByLabel("Recorder name").fill("spare");
+  await add.getByLabel("SIP URI").fill("sip:127.0.0.1:5998");
+  await add.getByRole("button", { name: "Save recorder" }).click();
+  await expect(add.getByRole("status")).toHaveText("Saved recorder spare.");
+
+  // The same name again: refused, the name field marked, the saved recorder untouched.
+  await add.getByLabel("Recorder name").fill("spare");
+  await add.getByLabel("SIP URI").fill("sip:127.0.0.1:5997");
+  await add.getByRole("button", { name: "Save recorder" }).click();
+  await expect(add.getByRole("alert")).toHaveText(
+    "Recorder spare already exists — edit it instead of adding it again.",
+  );
+  await expect(add.getByLabel("Recorder name")).toHaveAttribute("aria-invalid", "true");
+  await expect(add.getByLabel("Recorder name")).toBeFocused();
+  expect(await recorderRow("spare")).toEqual({ uri: "sip:127.0.0.1:5998" });
+
+  // Edit: the name is kept (read-only), the URI takes the focus, Save updates and is audited.
+  await page.getByRole("button", { name: "Edit spare" }).click();
+  const edit = page.getByRole("form", { name: "Edit recorder spare" });
+  await expect(edit.getByLabel("SIP URI")).toBeFocused();
+  await expect(edit.getByLabel("SIP URI")).toHaveValue("sip:127.0.0.1:5998");
+  await expect(edit.getByLabel("Recorder name")).toHaveAttribute("readonly", "");
+  await edit.getByLabel("SIP URI").fill("sip:127.0.0.1:5996");
+  await edit.getByRole("button", { name: "Save recorder" }).click();
+  await expect(page.getByRole("form", { name: "Add a recorder" }).getByRole("status")).toHaveText(
+    "Saved recorder spare.",
+  );
+  await expect.poll(() => recorderRow("spare")).toEqual({ uri: "sip:127.0.0.1:5996" });
+  expect(await updates()).toBe(1);
+  await expect(page.getByRole("list", { name: "Recorders" })).toContainText("sip:127.0.0.1:5996");
+
+  // Escape leaves the edit without saving; focus returns to the row's Edit button.
+  await page.getByRole("button", { name: "Edit spare" }).click();
+  await page.getByRole("form", { name: "Edit recorder spare" }).getByLabel("SIP URI").fill("sip:10.1.1.1");
+  await page.keyboard.press("Escape");
+  await expect(page.getByRole("form", { name: "Add a recorder" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Edit spare" })).toBeFocused();
+  expect(await recorderRow("spare")).toEqual({ uri: "sip:127.0.0.1:5996" });
+
+  // Leave the list as the other recorder specs expect it.
+  await page.getByRole("button", { name: "Delete spare" }).click();
+  await page.getByRole("button", { name: "Confirm delete spare" }).click();
+  await expect.poll(() => recorderRow("spare")).toBeUndefined();
+});

@@ -120,6 +120,25 @@ describe("bad input changes nothing", () => {
     expect((await db.dn.findUniqueOrThrow({ where: { number: "1001" } })).displayName).toBe("Desk one");
   });
 
+  it("adding a recorder whose name exists is refused and changes nothing; editing a deleted one is refused", async () => {
+    const { caller } = callerFor(db, testActor("admin"));
+    const before = await db.recorder.findUniqueOrThrow({ where: { name: "lab" } });
+    const audited = await db.auditEvent.count();
+    const added = caller.recorder.set({ intent: "create", name: "lab", uri: "sip:10.9.9.9:5080" });
+    await expect(added).rejects.toThrow("Recorder lab already exists — edit it instead of adding it again.");
+    expect(await trpcCode(added)).toBe("CONFLICT");
+    expect(await db.recorder.findUniqueOrThrow({ where: { name: "lab" } })).toEqual(before);
+    expect(await db.auditEvent.count()).toBe(audited);
+    expect(await trpcCode(caller.recorder.set({ intent: "update", name: "gone", uri: "sip:10.0.0.1" }))).toBe(
+      "NOT_FOUND",
+    );
+    expect(await db.recorder.findUnique({ where: { name: "gone" } })).toBeNull();
+    // An edit changes the URI and is audited as an update.
+    await caller.recorder.set({ intent: "update", name: "lab", uri: "sip:127.0.0.1:5081" });
+    expect((await db.recorder.findUniqueOrThrow({ where: { name: "lab" } })).uri).toBe("sip:127.0.0.1:5081");
+    expect(await db.auditEvent.count({ where: { action: "recorder.update", entityId: "lab" } })).toBe(1);
+  });
+
   it("refuses a file: recorder", async () => {
     const { caller } = callerFor(db, testActor("admin"));
     await expect(caller.recorder.set({ name: "disk", uri: "file:///tmp/rec.wav" })).rejects.toThrow(

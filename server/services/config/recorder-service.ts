@@ -70,6 +70,19 @@ export async function listRecorders(db: Db) {
 export async function setRecorder(db: Db, actor: Actor, input: z.output<typeof zSetRecorderInput>) {
   const result = await db.$transaction(async (tx) => {
     const before = await tx.recorder.findUnique({ where: { name: input.name } });
+    // An Add with a name in use would otherwise replace that recorder's URI without a word.
+    if (before && input.intent === "create") {
+      throw new AppError(
+        AppErrorCode.CONFLICT,
+        `Recorder ${input.name} already exists — edit it instead of adding it again.`,
+        { field: "name" },
+      );
+    }
+    if (!before && input.intent === "update") {
+      throw new AppError(AppErrorCode.NOT_FOUND, `No recorder ${input.name}: it was deleted meanwhile.`, {
+        field: "name",
+      });
+    }
     if (!before && !input.uri) {
       throw new AppError(AppErrorCode.INVALID_INPUT, "A new recorder needs a SIP URI.", { field: "uri" });
     }
