@@ -115,7 +115,11 @@ export function AgentLoginSection() {
 
   function onSubmit(event: FormEvent) {
     event.preventDefault();
-    const parsed = zSetAgentLoginInput.safeParse({ loginCode: form.loginCode, name: form.name || undefined });
+    const parsed = zSetAgentLoginInput.safeParse({
+      loginCode: form.loginCode,
+      name: form.name || undefined,
+      intent: editingCode ? "update" : "create",
+    });
     if (!parsed.success) {
       refuse(formError({ issues: parsed.error.issues }, AGENT_FIELDS, agentFieldOf));
       return;

@@ -105,6 +105,8 @@ export const zSetAgentLoginInput = z.object({
   loginCode: zAgentLoginCode,
   name: z.string().trim().max(64, "name is at most 64 characters").optional(),
   record: z.boolean().optional(),
+  /** As for DNs: "create" refuses a code in use, "update" one deleted meanwhile; absent is either. */
+  intent: z.enum(["create", "update"]).optional(),
 });
 
 export const zRecorderName = z

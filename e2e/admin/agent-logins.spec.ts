@@ -28,6 +28,18 @@ test("[ADMIN][AGENT_LOGINS]: an admin adds, renames, records and deletes an agen
   const table = page.getByRole("table", { name: "Agent logins" });
   await expect(table.getByTestId("agent-row-5099")).toContainText("Temp");
 
+  // Adding the same code again is refused and changes nothing (it used to rename the agent).
+  await form.getByLabel("Login code").fill("5099");
+  await form.getByLabel("Agent name").fill("Somebody else");
+  await form.getByRole("button", { name: "Save agent login" }).click();
+  await expect(form.getByRole("alert")).toHaveText(
+    "Agent login 5099 already exists — edit it instead of adding it again.",
+  );
+  await expect(form.getByLabel("Login code")).toHaveAttribute("aria-invalid", "true");
+  expect(agentRow("5099")).toEqual({ name: "Temp", record: 0 });
+  await form.getByLabel("Login code").fill("");
+  await form.getByLabel("Agent name").fill("");
+
   // Edit fills the form with the row; saving the same code renames it.
   await table.getByRole("button", { name: "Edit 5099" }).click();
   await expect(form.getByLabel("Login code")).toHaveValue("5099");

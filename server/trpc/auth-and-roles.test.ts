@@ -139,6 +139,20 @@ describe("bad input changes nothing", () => {
     expect(await db.auditEvent.count({ where: { action: "recorder.update", entityId: "lab" } })).toBe(1);
   });
 
+  it("adding an agent login whose code exists is refused and changes nothing", async () => {
+    const { caller } = callerFor(db, testActor("admin"));
+    const before = await db.agentLogin.findUniqueOrThrow({ where: { loginCode: "5001" } });
+    const added = caller.agentLogin.set({ intent: "create", loginCode: "5001", name: "Somebody else" });
+    await expect(added).rejects.toThrow(
+      "Agent login 5001 already exists — edit it instead of adding it again.",
+    );
+    expect(await trpcCode(added)).toBe("CONFLICT");
+    expect(await db.agentLogin.findUniqueOrThrow({ where: { loginCode: "5001" } })).toEqual(before);
+    expect(await trpcCode(caller.agentLogin.set({ intent: "update", loginCode: "5999", name: "x" }))).toBe(
+      "NOT_FOUND",
+    );
+  });
+
   it("refuses a file: recorder", async () => {
     const { caller } = callerFor(db, testActor("admin"));
     await expect(caller.recorder.set({ name: "disk", uri: "file:///tmp/rec.wav" })).rejects.toThrow(

@@ -31,6 +31,21 @@ export async function listAgentLogins(db: Db, filter: { record?: boolean; search
 export async function setAgentLogin(db: Db, actor: Actor, input: z.output<typeof zSetAgentLoginInput>) {
   const result = await db.$transaction(async (tx) => {
     const before = await tx.agentLogin.findUnique({ where: { loginCode: input.loginCode } });
+    // An Add with a code in use would otherwise rename that agent login without a word.
+    if (before && input.intent === "create") {
+      throw new AppError(
+        AppErrorCode.CONFLICT,
+        `Agent login ${input.loginCode} already exists — edit it instead of adding it again.`,
+        { field: "loginCode" },
+      );
+    }
+    if (!before && input.intent === "update") {
+      throw new AppError(
+        AppErrorCode.NOT_FOUND,
+        `No agent login ${input.loginCode}: it was deleted meanwhile.`,
+        { field: "loginCode" },
+      );
+    }
     const row = before
       ? await tx.agentLogin.update({
           where: { id: before.id },
