@@ -17,6 +17,7 @@ import { createDb, sqlitePathFromUrl } from "./services/db";
 import { RecordingHistoryService } from "./services/recording/recording-history-service";
 import { AlarmService } from "./services/alarms/alarm-service";
 import { RecordingService } from "./services/recording/recording-service";
+import { ActiveCallService } from "./services/calls/active-call-service";
 import { EngineLossService } from "./services/calls/engine-loss-service";
 import { SipServer } from "./sip/sip-server";
 
@@ -36,8 +37,6 @@ const boot = await bootstrap(db, {
   sipRealm: env.SIP_REALM,
   recorderUri: `sip:127.0.0.1:${env.RECORDER_SIP_PORT}`,
 });
-// Calls do not survive a restart, so neither can their recordings: close them in the history.
-await new RecordingHistoryService(db).failOrphans("server restarted");
 // Everything is built first and the HTTP port opens last: no request meets a half-wired server.
 const ctiBus = new CtiEventBus();
 const agents = new AgentStateService(db, ctiBus);
@@ -45,7 +44,10 @@ const agents = new AgentStateService(db, ctiBus);
 const restoredAgents = await agents.restore();
 if (restoredAgents > 0) log.info(`${restoredAgents} agent login(s) restored`);
 const http = await createHttpServer(env, { rootDir });
-const sip = await SipServer.start({
+// Established calls survive a restart: the SIP Server takes them up (before it listens), and
+// their recordings go on; any other recording left open was the old process's and is closed.
+const callStore = new ActiveCallService(db);
+const sip = await SipServer.create({
   env,
   db,
   cti: ctiBus,
@@ -54,7 +56,10 @@ const sip = await SipServer.start({
   agentOf: (dn) => agents.agentOnDn(dn),
   admitWebSocket: sipWebSocketAdmission(db),
   onError: (error) => errors.report("sip", error),
+  callStore,
 });
+const adoptedCalls = new Set(sip.calls.list().map((call) => call.connId));
+await new RecordingHistoryService(db).failOrphans("server restarted", adoptedCalls);
 const recordings = new RecordingService(
   db,
   sip.calls,
@@ -62,6 +67,8 @@ const recordings = new RecordingService(
   (dn) => agents.agentOnDn(dn),
   (error) => errors.report("recording", error),
 );
+const resumed = await recordings.adopt(adoptedCalls);
+if (resumed > 0) log.info(`${resumed} recording(s) of those calls go on`);
 const cti = new CtiService(ctiBus, agents, sip.calls, recordings);
 const alarms = new AlarmService(db);
 sip.media.onHealth(
@@ -82,6 +89,7 @@ const deps: ContextDeps = {
   recordings,
   sipProbe: (uri) => sip.probe(uri),
 };
+await sip.listen();
 await http.listen(deps);
 
 notifyReady({

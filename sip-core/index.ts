@@ -2,6 +2,7 @@ export * from "./ack-timeout-error";
 export * from "./clock";
 export * from "./create-bad-request";
 export * from "./dialog";
+export * from "./dialog-snapshot";
 export * from "./fake-clock";
 export * from "./incoming-request";
 export * from "./invite-client-transaction";

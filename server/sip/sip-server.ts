@@ -21,7 +21,9 @@ import { mayRegisterExtension } from "../services/auth/softphone-access";
 import { configEvents } from "../services/config/config-events";
 import { SipCredentialsService } from "../services/config/sip-credentials-service";
 import { RegistrationService } from "../services/registrations/registration-service";
+import type { Call } from "./calls/call";
 import { CallController } from "./calls/call-controller";
+import type { CallStore } from "./calls/call-store";
 import { MediaEnginePool } from "./media/media-engine-pool";
 import { Registrar } from "./registrar";
 
@@ -38,6 +40,8 @@ export interface SipServerDeps {
   readonly agentOf: (dn: string) => string | null;
   /** Who may open a SIP WebSocket (the signed-in web user); without it anyone may. */
   readonly admitWebSocket?: (request: IncomingMessage) => Promise<WsAdmission>;
+  /** Where established calls are kept across a restart (none: calls end with the process). */
+  readonly callStore?: CallStore;
 }
 
 /**
@@ -52,6 +56,8 @@ export class SipServer {
   private readonly udp: UdpTransport;
   private readonly ws: WsTransport;
   private readonly configWatch = new AbortController();
+  /** Adopted calls a party of which was lost in the restart, ended once the server listens. */
+  private unreachable: Call[] = [];
 
   private constructor(private readonly deps: SipServerDeps) {
     const { env } = deps;
@@ -107,9 +113,9 @@ export class SipServer {
     this.media = new MediaEnginePool(this.ua, env.mediaEngineUris, {
       from: `<sip:forkline@${formatUriHost(env.PUBLIC_IP)}>`,
       contact,
-      // Calls do not survive a server restart yet: a new server owns no legs, so an engine
-      // releases the legs a previous server left behind.
-      ownedLegs: () => [],
+      // The legs of the calls this server took up after a restart stay; an engine releases the
+      // other legs a previous server left behind.
+      ownedLegs: (engineUri) => this.calls.legsOn(engineUri),
     });
     this.calls = new CallController({
       ua: this.ua,
@@ -124,6 +130,7 @@ export class SipServer {
       log: (line) => {
         deps.log.debug(line);
       },
+      ...(deps.callStore === undefined ? {} : { store: deps.callStore }),
     });
     this.registrar.on((event) => {
       deps.cti.publish({
@@ -138,17 +145,43 @@ export class SipServer {
     });
   }
 
-  static async start(deps: SipServerDeps): Promise<SipServer> {
+  /**
+   * Builds the SIP side and takes up what a previous run left (registrations, established calls),
+   * without listening yet: whatever watches calls (the recording policy) subscribes first.
+   */
+  static async create(deps: SipServerDeps): Promise<SipServer> {
     const server = new SipServer(deps);
-    const { env } = deps;
     const restored = await server.registrar.restore();
     if (restored > 0) deps.log.info(`${restored} registration(s) restored`);
-    await server.ua.addTransport(server.udp);
-    await server.ua.addTransport(new TcpTransport({ host: env.SIP_HOST, port: env.SIP_PORT }));
-    await server.ua.addTransport(server.ws);
-    server.media.start();
-    void server.watchConfig();
+    if (deps.callStore !== undefined) {
+      const { snapshots, unreadable } = await deps.callStore.load();
+      for (const { connId, problem } of unreadable)
+        deps.log.warn(`saved call ${connId} cannot be taken up (${problem}); it is dropped`, { connId });
+      await deps.callStore.discard(unreadable.map((u) => u.connId));
+      const { adopted, unreachable } = server.calls.adopt(snapshots);
+      server.unreachable = unreachable;
+      if (adopted.length > 0)
+        deps.log.info(
+          `${adopted.length} established call(s) taken up` +
+            (unreachable.length > 0
+              ? `, ${unreachable.length} of them to end (a party's connection is gone)`
+              : ""),
+        );
+    }
     return server;
+  }
+
+  /** Opens the SIP transports and starts the media engine keep-alives; then ends the adopted calls that cannot go on. */
+  async listen(): Promise<void> {
+    const { env } = this.deps;
+    await this.ua.addTransport(this.udp);
+    await this.ua.addTransport(new TcpTransport({ host: env.SIP_HOST, port: env.SIP_PORT }));
+    await this.ua.addTransport(this.ws);
+    this.media.start();
+    void this.watchConfig();
+    const unreachable = this.unreachable;
+    this.unreachable = [];
+    await this.calls.endUnreachable(unreachable);
   }
 
   private async watchConfig(): Promise<void> {

@@ -327,10 +327,48 @@ export class RecordingHistoryService {
     return rows.map(toView);
   }
 
-  /** Sessions left live by a server that stopped: their calls are gone, so they end as failed. */
-  async failOrphans(reason: string): Promise<number> {
+  /** The MSML dialog the media engine runs a recording in, kept so a restarted server can still control it. */
+  async setEngineDialog(id: string, engineDialogId: string): Promise<void> {
+    await this.db.recordingSession.update({ where: { id }, data: { engineDialogId } });
+  }
+
+  /** The recordings not ended of these calls, with what a restarted server needs to control them. */
+  async liveOf(connIds: ReadonlySet<string>) {
+    return this.db.recordingSession.findMany({
+      where: {
+        connId: { in: [...connIds] },
+        state: {
+          in: [
+            RecordingState.Starting,
+            RecordingState.Recording,
+            RecordingState.Paused,
+            RecordingState.Interrupted,
+          ],
+        },
+      },
+      select: {
+        id: true,
+        connId: true,
+        side: true,
+        trigger: true,
+        state: true,
+        copyOf: true,
+        recorderUri: true,
+        engineDialogId: true,
+        pauses: { where: { resumedAt: null }, select: { id: true } },
+      },
+      orderBy: { startedAt: "asc" },
+    });
+  }
+
+  /**
+   * Sessions left live by a server that stopped: their calls are gone, so they end as failed —
+   * except those of the calls the new server took up, which go on.
+   */
+  async failOrphans(reason: string, callsGoingOn: ReadonlySet<string> = new Set()): Promise<number> {
     const live = await this.db.recordingSession.findMany({
       where: {
+        connId: { notIn: [...callsGoingOn] },
         state: {
           in: [
             RecordingState.Starting,

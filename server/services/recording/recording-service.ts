@@ -110,6 +110,30 @@ export class RecordingService {
     });
   }
 
+  /**
+   * After a restart: the live recordings of the calls the SIP Server took up, from the history,
+   * so supervisors can pause, resume and stop them and the calls' ends stop them. Returns how many.
+   */
+  async adopt(connIds: ReadonlySet<string>): Promise<number> {
+    if (connIds.size === 0) return 0;
+    const rows = await this.history.liveOf(connIds);
+    for (const row of rows) {
+      const state = row.state as RecordingState;
+      this.live.add({
+        id: row.id,
+        connId: row.connId,
+        callSide: toCallSide(row.side as RecordSide),
+        trigger: row.trigger as RecordingTrigger,
+        ...(row.engineDialogId === "" ? {} : { dialogId: row.engineDialogId }),
+        state,
+        paused: state === RecordingState.Paused || row.pauses.length > 0,
+        copyOf: row.copyOf,
+        ...(row.recorderUri === "" ? {} : { recorder: row.recorderUri }),
+      });
+    }
+    return rows.length;
+  }
+
   /** Work started by call events, which the call layer does not wait for. */
   private readonly inFlight = new Set<Promise<void>>();
 
@@ -403,7 +427,7 @@ export class RecordingService {
         id,
         dn: party.dn,
         agentId: agentId ?? "",
-        callId: call.caller.invite.message.headers.get("Call-ID") ?? call.connId,
+        callId: call.callId,
         connId: call.connId,
         side: toRecordSide(callSide),
         trigger,
@@ -435,6 +459,8 @@ export class RecordingService {
         ...(agentId === null ? {} : { agentId }),
         dtmfMasking: await this.dtmfMaskingFor(call),
       });
+      // A restarted server controls the recording by this dialog: kept before anyone can pause it.
+      await this.history.setEngineDialog(id, recording.dialogId);
     } catch (error) {
       this.end(recording, RecordingState.Failed);
       await this.history.move(id, RecordingState.Failed, { by: req.by, reason: (error as Error).message });

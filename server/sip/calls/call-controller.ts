@@ -5,6 +5,7 @@ import { parseSdp, selectedCodec } from "../../../protocol/sdp";
 import { formatUriHost, parseNameAddr, type SipRequest, type SipResponse } from "../../../protocol/sip";
 import {
   Dialog,
+  DialogState,
   readTopVia,
   RequestTimeoutError,
   SipError,
@@ -27,6 +28,8 @@ import {
 } from "../media/recording-control";
 import { Call, CallState, type CallParty, type CalleeLeg } from "./call";
 import { CallEvents } from "./call-events";
+import { reachableAfterRestart, restoreCall, snapshotCall, type CallSnapshot } from "./call-snapshot";
+import type { CallStore } from "./call-store";
 import { RoutingPoints, type RoutedTarget } from "./routing-points";
 
 export interface CallControllerOptions {
@@ -44,6 +47,8 @@ export interface CallControllerOptions {
   readonly agentOf: (dn: string) => string | null;
   /** Call progress, one line per step (LOG_LEVEL=debug). */
   readonly log: (line: string) => void;
+  /** Where established calls are kept for the next run of the server (none: calls end with the process). */
+  readonly store?: CallStore;
 }
 
 export type { CallSide };
@@ -162,6 +167,75 @@ export class CallController {
     return true;
   }
 
+  // Calls across a restart (call-snapshot.ts, ActiveCall table)
+
+  /**
+   * Takes up the calls a previous run of this server established: their dialogs answer a party's
+   * BYE, re-INVITE or REFER and the media engine's INFO and BYE as before; supervisors can pause
+   * and stop their recordings. Before any transport is listening. Returns the calls a party of
+   * which can no longer be reached (its WebSocket closed with the old process): see endUnreachable.
+   */
+  adopt(snapshots: readonly CallSnapshot[]): { adopted: Call[]; unreachable: Call[] } {
+    const adopted: Call[] = [];
+    const unreachable: Call[] = [];
+    for (const snapshot of snapshots) {
+      const call = restoreCall(snapshot);
+      const { caller, callee } = call;
+      this.calls.set(call.connId, call);
+      for (const [dialog, side] of [
+        [caller.dialog!, "caller"],
+        [callee!.dialog!, "callee"],
+      ] as const) {
+        this.options.ua.registerDialog(dialog);
+        this.byDialog.set(dialog.key, { call, side });
+      }
+      let known = true;
+      for (const media of [caller.media!, callee!.media!]) {
+        known = this.options.media.adoptLeg(media) && known;
+        this.byDialog.set(media.dialog.key, { call, side: "media" });
+      }
+      adopted.push(call);
+      if (!known || !reachableAfterRestart(caller.dialog!) || !reachableAfterRestart(callee!.dialog!))
+        unreachable.push(call);
+    }
+    return { adopted, unreachable };
+  }
+
+  /**
+   * Ends adopted calls that cannot go on: a party whose connection closed with the old process
+   * gets nothing (there is no way to it), the other a BYE saying why; their recordings stop.
+   */
+  async endUnreachable(calls: readonly Call[]): Promise<void> {
+    await Promise.allSettled(
+      calls.map((call) => {
+        for (const dialog of [call.caller.dialog, call.callee?.dialog])
+          if (dialog !== undefined && !reachableAfterRestart(dialog)) dialog.terminate();
+        return this.release(
+          call,
+          "the server restarted and a party's connection was lost",
+          undefined,
+          'SIP;cause=480;text="Connection lost in a server restart"',
+        );
+      }),
+    );
+  }
+
+  /** The media engine legs this server's calls hold on an engine (told to it, so it keeps them). */
+  legsOn(engineUri: string): string[] {
+    return [...this.calls.values()].flatMap((call) =>
+      [call.caller.media, call.callee?.media].flatMap((leg) =>
+        leg !== undefined && !leg.closed && leg.engineUri === engineUri ? [leg.connId] : [],
+      ),
+    );
+  }
+
+  /** Saves an established call as it is now, for the next run of the server. */
+  private persist(call: Call): void {
+    const snapshot = this.options.store === undefined ? undefined : snapshotCall(call);
+    if (snapshot === undefined) return;
+    this.options.store!.save(snapshot).catch((error: unknown) => this.options.onError(error));
+  }
+
   list(): CallView[] {
     return [...this.calls.values()].map((call) => ({
       connId: call.connId,
@@ -261,6 +335,7 @@ export class CallController {
     if (side === "callee") call.callee = next;
     else
       call.caller = { party: next.party, invite: call.caller.invite, dialog: next.dialog, media: next.media };
+    this.persist(call);
     this.events.publish("EventEstablished", next.party, transferee.party, call);
     this.events.publish("EventEstablished", transferee.party, next.party, call);
     // The transferor leaves: BYE its dialog, close its media leg, and report its release.
@@ -451,7 +526,7 @@ export class CallController {
   }
 
   private async connect(call: Call, decision: Exclude<RouteDecision, { kind: "reject" }>): Promise<void> {
-    const invite = call.caller.invite;
+    const invite = setupInvite(call);
     if (invite.message.body.length === 0) throw new SipError(488, "An SDP offer is required");
     let target = decision;
     if (target.kind === "routing_point") {
@@ -525,7 +600,8 @@ export class CallController {
     const requestUri =
       callee.requestUri ??
       `sip:${callee.party.number}@${formatUriHost(callee.destination.host)}:${callee.destination.port}`;
-    const callerFrom = call.caller.invite.message.headers.get("From") ?? "";
+    // A restarted server no longer has the caller's INVITE (a transfer of a restored call): its dialog has the From.
+    const callerFrom = call.caller.invite?.message.headers.get("From") ?? call.caller.dialog?.remote ?? "";
     const display = from === call.caller.party ? parseDisplayName(callerFrom) : undefined;
     const fromNumber = from.number || "anonymous";
     const local = this.options.contactFor(callee.destination);
@@ -544,7 +620,8 @@ export class CallController {
         callee.provisional = true;
         if (callee.cancelRequested) void this.cancelCallee(callee);
         else if (response.status === 180 || response.status === 183) {
-          if (!call.caller.invite.finalResponseSent) call.caller.invite.reply(180);
+          const callerInvite = call.caller.invite;
+          if (callerInvite !== undefined && !callerInvite.finalResponseSent) callerInvite.reply(180);
         }
       },
     });
@@ -573,7 +650,7 @@ export class CallController {
     });
     this.options.log(`call ${call.connId}: callee media leg ${callee.media.connId}, ACK sent; joining`);
     await this.options.media.join(call.caller.media!, callee.media);
-    const invite = call.caller.invite;
+    const invite = setupInvite(call);
     if (invite.cancelled || call.released) {
       await this.release(call, call.releaseCause ?? "caller cancelled");
       throw new SipError(487, "Request Terminated");
@@ -591,6 +668,7 @@ export class CallController {
     this.byDialog.set(call.caller.dialog.key, { call, side: "caller" });
     invite.send(ok);
     call.transition(CallState.Established);
+    this.persist(call);
     this.options.log(`call ${call.connId}: established`);
     this.notify((l) => l.established?.(call));
     this.events.publish("EventEstablished", callee.party, call.caller.party, call);
@@ -611,13 +689,20 @@ export class CallController {
   ): Promise<void> {
     if (call.released) return;
     const wasUp = call.state === CallState.Alerting || call.state === CallState.Established;
+    const wasSaved = call.state === CallState.Established;
     call.transition(CallState.Released);
+    if (wasSaved && this.options.store !== undefined)
+      this.options.store.remove(call.connId).catch((error: unknown) => this.options.onError(error));
     call.releaseCause = cause;
     this.options.log(`call ${call.connId}: released (${cause})`);
     const tasks: Promise<unknown>[] = [];
     const { caller, callee } = call;
     if (caller.dialog !== undefined && initiator !== "caller") tasks.push(this.bye(caller.dialog, reason));
-    else if (caller.dialog === undefined && !caller.invite.finalResponseSent && !caller.invite.cancelled) {
+    else if (
+      caller.dialog === undefined &&
+      caller.invite?.finalResponseSent === false &&
+      !caller.invite.cancelled
+    ) {
       // The SipError thrown by onInvite answers the INVITE; nothing to send here.
     }
     if (callee !== undefined) {
@@ -658,6 +743,8 @@ export class CallController {
   }
 
   private async bye(dialog: Dialog, reason?: string): Promise<void> {
+    // A dialog ended already (a party lost in a restart) has nobody to tell.
+    if (dialog.state === DialogState.Terminated) return;
     try {
       const bye = dialog.createRequest("BYE", reason === undefined ? {} : { headers: { Reason: reason } });
       await this.options.ua.sendInDialog(dialog, bye);
@@ -683,6 +770,12 @@ export class CallController {
     await this.options.ua.ack(dialog, response, { destination: callee.destination });
     await this.bye(dialog);
   }
+}
+
+/** The caller's INVITE while the call is being set up (only a restored call has none, and it is set up). */
+function setupInvite(call: Call): IncomingRequest {
+  if (call.caller.invite === undefined) throw new TypeError(`call ${call.connId} has no INVITE to set up`);
+  return call.caller.invite;
 }
 
 function sameFlow(a: SipAddress, b: SipAddress): boolean {

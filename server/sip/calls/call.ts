@@ -31,7 +31,8 @@ export interface CallParty {
 
 export interface CallerLeg {
   readonly party: CallParty;
-  readonly invite: IncomingRequest;
+  /** The INVITE that began the call; absent once a restarted server goes on with the call. */
+  readonly invite?: IncomingRequest;
   dialog?: Dialog;
   media?: MediaLegHandle;
 }
@@ -55,7 +56,7 @@ export interface CalleeLeg {
  */
 export class Call {
   private stateValue = CallState.Routing;
-  readonly startedAt = new Date();
+  startedAt = new Date();
   establishedAt?: Date;
   releasedAt?: Date;
   callee?: CalleeLeg;
@@ -71,7 +72,29 @@ export class Call {
     public caller: CallerLeg,
     /** The number dialed, as the caller dialed it. */
     readonly dialed: string,
+    /** The caller's Call-ID, which the recording history files the call's recordings under. */
+    readonly callId: string = caller.invite?.message.headers.get("Call-ID") ?? connId,
   ) {}
+
+  /**
+   * A call a previous run of this server established and saved (call-snapshot.ts): it goes on
+   * established, with its original times. Not a transition — nothing happened to the call.
+   */
+  static established(
+    connId: string,
+    caller: CallerLeg,
+    callee: CalleeLeg,
+    dialed: string,
+    callId: string,
+    times: { startedAt: Date; establishedAt: Date },
+  ): Call {
+    const call = new Call(connId, caller, dialed, callId);
+    call.callee = callee;
+    call.stateValue = CallState.Established;
+    call.startedAt = times.startedAt;
+    call.establishedAt = times.establishedAt;
+    return call;
+  }
 
   get state(): CallState {
     return this.stateValue;

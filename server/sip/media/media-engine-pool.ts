@@ -58,6 +58,8 @@ interface EngineState {
   checking: boolean;
   /** Whether our OPTIONS has told this engine which legs we own (once per server instance). */
   toldOwnedLegs: boolean;
+  /** Since when legs of calls taken up after a restart are on it: it may be declared lost unseen. */
+  adoptedAt?: Date;
   /**
    * A UDP socket connected to the engine's SIP address, sending an RFC 5626 CRLF keep-alive with
    * each check: only a connected socket hears ICMP port unreachable (ECONNREFUSED), which says
@@ -330,7 +332,12 @@ export class MediaEnginePool {
       failure === "missed" ||
       failure === "own-stall" ||
       (failure === "refused" && engine.refusedInARow === 1);
-    if (this.timer !== undefined && again && !engine.declaredLost && engine.lastAliveAt !== undefined)
+    if (
+      this.timer !== undefined &&
+      again &&
+      !engine.declaredLost &&
+      (engine.lastAliveAt ?? engine.adoptedAt) !== undefined
+    )
       void this.check(engine);
   }
 
@@ -358,13 +365,14 @@ export class MediaEnginePool {
     }
     engine.evidenceInARow = (engine.evidenceInARow ?? 0) + 1;
     engine.refusedInARow = kind === "refused" ? (engine.refusedInARow ?? 0) + 1 : 0;
-    const silentMs = engine.lastAliveAt === undefined ? 0 : Date.now() - engine.lastAliveAt.getTime();
+    const silentSince = engine.lastAliveAt ?? engine.adoptedAt;
+    const silentMs = silentSince === undefined ? 0 : Date.now() - silentSince.getTime();
     const gone =
       engine.refusedInARow >= 2 ||
       (engine.evidenceInARow >= 2 && silentMs >= (this.options.silenceBeforeLossMs ?? 3_000));
     // An engine never seen alive holds none of our legs (at start-up the launcher may still be
     // starting it): only the health alarm speaks of it.
-    if (gone && !engine.declaredLost && engine.lastAliveAt !== undefined) {
+    if (gone && !engine.declaredLost && (engine.lastAliveAt ?? engine.adoptedAt) !== undefined) {
       engine.declaredLost = true;
       this.lost(engine, {
         cause: "unanswered",
@@ -451,6 +459,23 @@ export class MediaEnginePool {
         closed: false,
       };
     }
+  }
+
+  /**
+   * A leg a previous run of this server opened (an adopted call): its dialog takes the engine's
+   * in-dialog requests again, it counts towards the engine's load, and the engine instance it was
+   * on is remembered, so an answer from another instance (the engine restarted meanwhile)
+   * declares it lost like any other. False when its engine is no longer configured here.
+   */
+  adoptLeg(leg: MediaLegHandle): boolean {
+    const engine = this.engines.find((e) => e.uri === leg.engineUri);
+    if (engine === undefined) return false;
+    this.ua.registerDialog(leg.dialog);
+    engine.openLegs++;
+    if (engine.bootId === undefined && leg.engineBoot !== undefined) engine.bootId = leg.engineBoot;
+    // It holds our legs, so it can be declared lost before this process has seen it answer.
+    engine.adoptedAt ??= new Date();
+    return true;
   }
 
   /** New SDP for a leg (hold, resume, new address): a re-INVITE in its dialog; returns the engine's answer. */

@@ -1,0 +1,195 @@
+import Database from "better-sqlite3";
+import { describe, expect, it, vi } from "vitest";
+import { parseRtpHeader } from "../../protocol/rtp";
+import { parseSdp } from "../../protocol/sdp";
+import type { SipRequest } from "../../protocol/sip";
+import { talk, UdpPhone } from "../../media-engine/rtp/test-support/udp-phone";
+import { registeredAgent } from "../test-support/registered-agent";
+import { SipTestPhone } from "../test-support/sip-test-phone";
+import { pidOnUdpPort, useTestStack } from "../test-support/stack-fixture";
+
+const ports = {
+  http: 3209,
+  sip: 5981,
+  mediaSip: 5983,
+  mediaHttp: 5984,
+  recorderSip: 5985,
+  recorderHttp: 5986,
+  rtpMin: 47200,
+  rtpMax: 47399,
+};
+const SERVER = `127.0.0.1:${ports.sip}`;
+const AGENT_MEDIA = 47450;
+const fixture = useTestStack(ports);
+const { closers, trpc } = fixture;
+
+/** Sequence numbers missing between the first and the last packet received. */
+function missing(received: readonly Buffer[]): number {
+  const seqs = [...new Set(received.map((p) => parseRtpHeader(p).sequenceNumber))].sort((a, b) => a - b);
+  return seqs.length === 0 ? 0 : seqs.at(-1)! - seqs[0]! + 1 - seqs.length;
+}
+
+function serverPid(): number | undefined {
+  try {
+    return pidOnUdpPort(ports.sip);
+  } catch {
+    return undefined;
+  }
+}
+
+async function engineLegs(): Promise<number> {
+  const metrics = await (await fetch(`http://127.0.0.1:${ports.mediaHttp}/metrics`)).text();
+  return Number(/^forkline_media_legs (\d+)$/m.exec(metrics)?.[1]);
+}
+
+describe("kill -9 of the SIP Server with a recorded call up", () => {
+  it("the restarted server goes on with the call: media never stops, a supervisor pauses and resumes, a BYE ends it for both parties", async () => {
+    await trpc("dn.setRecord", { number: "pstn", record: true });
+    const agent = await registeredAgent(SERVER, "1001", AGENT_MEDIA, closers);
+    const agentMedia = await UdpPhone.open(AGENT_MEDIA);
+    closers.push(() => agentMedia.close());
+    const trunkByes: SipRequest[] = [];
+    const trunk = await SipTestPhone.start(
+      {
+        BYE: (request) => {
+          trunkByes.push(request.message);
+          request.reply(200);
+        },
+      },
+      5062,
+    );
+    closers.push(() => trunk.close());
+    const trunkMedia = await UdpPhone.open(32700);
+    closers.push(() => trunkMedia.close());
+
+    const { response, dialog } = await trunk.call(SERVER, "1001");
+    expect(response.status).toBe(200);
+    await vi.waitFor(() => expect(agent.remoteMediaPort()).toBeGreaterThan(0));
+    const stopTrunk = talk(trunkMedia, parseSdp(response.body).media[0]!.port, {
+      hz: 440,
+      codec: "PCMA",
+      ssrc: 0x7172,
+    });
+    closers.push(stopTrunk);
+    const stopAgent = talk(agentMedia, agent.remoteMediaPort()!, { hz: 1000, codec: "PCMU", ssrc: 0x1001 });
+    closers.push(stopAgent);
+
+    const db = new Database(fixture.stack.env.DATABASE_URL!.replace(/^file:/, ""), { readonly: true });
+    closers.push(() => void db.close());
+    const sessions = () =>
+      db.prepare("select id, connId, state, outcome from RecordingSession").all() as {
+        id: string;
+        connId: string;
+        state: string;
+        outcome: string;
+      }[];
+    const savedCalls = () =>
+      (db.prepare("select connId from ActiveCall").all() as { connId: string }[]).length;
+    await vi.waitFor(() => expect(sessions()).toMatchObject([{ state: "recording" }]), { timeout: 10_000 });
+    await vi.waitFor(() => expect(savedCalls()).toBe(1));
+    const [{ connId }] = (await trpc<{ connId: string }[]>("calls.list")) as [{ connId: string }];
+
+    // kill -9: no BYE, no goodbye; the launcher starts a new server process.
+    const pid = serverPid()!;
+    const heardBefore = { trunk: trunkMedia.received.length, agent: agentMedia.received.length };
+    process.kill(pid, "SIGKILL");
+    await vi.waitFor(() => expect(serverPid()).toBeGreaterThan(0), { timeout: 20_000, interval: 100 });
+    expect(serverPid()).not.toBe(pid);
+    const calls = await vi.waitFor(
+      async () => {
+        const list = await trpc<{ connId: string; state: string }[]>("calls.list");
+        expect(list).toHaveLength(1);
+        return list;
+      },
+      { timeout: 20_000, interval: 250 },
+    );
+    expect(calls[0]).toMatchObject({ connId, state: "established" });
+    expect(fixture.stack.output()).toMatch(/1 established call\(s\) taken up/);
+    // The recording went on: not failed as an orphan of the old process.
+    expect(sessions()).toMatchObject([{ connId, state: "recording" }]);
+
+    // A supervisor pauses and resumes it through the new process.
+    await trpc("recording.pause", { callId: connId, side: "source" });
+    await vi.waitFor(() => expect(sessions()).toMatchObject([{ state: "paused" }]), { timeout: 5_000 });
+    await trpc("recording.resume", { callId: connId, side: "source" });
+    await vi.waitFor(() => expect(sessions()).toMatchObject([{ state: "recording" }]), { timeout: 5_000 });
+
+    // The media path never stopped: it runs through the media engine, which was not touched.
+    await vi.waitFor(() => {
+      expect(trunkMedia.received.length).toBeGreaterThan(heardBefore.trunk + 100);
+      expect(agentMedia.received.length).toBeGreaterThan(heardBefore.agent + 100);
+    });
+    expect(missing(trunkMedia.received)).toBe(0);
+    expect(missing(agentMedia.received)).toBe(0);
+
+    // The trunk hangs up: its BYE (in the old process's dialog) is answered, the agent gets one.
+    const bye = await trunk.ua.sendInDialog(dialog!, dialog!.createRequest("BYE"));
+    expect(bye.status).toBe(200);
+    await vi.waitFor(() => expect(agent.byes).toHaveLength(1), { timeout: 5_000 });
+    expect(trunkByes).toHaveLength(0);
+    await vi.waitFor(() => expect(sessions()).toMatchObject([{ state: "stopped", outcome: "complete" }]), {
+      timeout: 10_000,
+    });
+    const pauses = db.prepare("select pausedAt, resumedAt from RecordingPause").all() as {
+      resumedAt: string | null;
+    }[];
+    expect(pauses).toHaveLength(1);
+    expect(pauses[0]!.resumedAt).not.toBeNull();
+    await vi.waitFor(async () => expect(await engineLegs()).toBe(0), { timeout: 5_000 });
+    expect(savedCalls()).toBe(0);
+    expect(await trpc<unknown[]>("calls.list")).toHaveLength(0);
+    // The next test opens the same phones' ports.
+    for (const close of closers.splice(0).reverse()) await close();
+  }, 90_000);
+
+  it("when the media engine died too, the restarted server ends the call: BYE to both parties, the recording failed, one alarm", async () => {
+    const agent = await registeredAgent(SERVER, "1001", AGENT_MEDIA, closers);
+    const trunkByes: SipRequest[] = [];
+    const trunk = await SipTestPhone.start(
+      {
+        BYE: (request) => {
+          trunkByes.push(request.message);
+          request.reply(200);
+        },
+      },
+      5062,
+    );
+    closers.push(() => trunk.close());
+    const { response } = await trunk.call(SERVER, "1001");
+    expect(response.status).toBe(200);
+    const db = new Database(fixture.stack.env.DATABASE_URL!.replace(/^file:/, ""), { readonly: true });
+    closers.push(() => void db.close());
+    const latest = () =>
+      db.prepare("select id, state from RecordingSession order by startedAt desc limit 1").get() as {
+        id: string;
+        state: string;
+      };
+    await vi.waitFor(() => expect(latest().state).toBe("recording"), { timeout: 10_000 });
+    await vi.waitFor(() =>
+      expect((db.prepare("select count(*) as n from ActiveCall").get() as { n: number }).n).toBe(1),
+    );
+
+    const server = serverPid()!;
+    const engine = pidOnUdpPort(ports.mediaSip);
+    process.kill(server, "SIGKILL");
+    process.kill(engine, "SIGKILL");
+    await vi.waitFor(
+      () => {
+        expect(trunkByes).toHaveLength(1);
+        expect(agent.byes).toHaveLength(1);
+      },
+      { timeout: 20_000, interval: 100 },
+    );
+    expect(serverPid()).not.toBe(server);
+    expect(trunkByes[0]!.headers.get("Reason")).toMatch(/cause=503;text="Media path lost/);
+    expect(agent.byes[0]!.headers.get("Reason")).toMatch(/Media path lost/);
+    await vi.waitFor(() => expect(latest().state).toBe("failed"), { timeout: 5_000 });
+    const alarms = db.prepare("select kind, message from Alarm where kind = 'media_engine_lost'").all() as {
+      message: string;
+    }[];
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]!.message).toMatch(/1 call ended \(BYE to both parties\), 1 recording failed/);
+    expect((db.prepare("select count(*) as n from ActiveCall").get() as { n: number }).n).toBe(0);
+    expect(await trpc<unknown[]>("calls.list")).toHaveLength(0);
+  }, 60_000);
+});
