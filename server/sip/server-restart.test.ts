@@ -4,9 +4,12 @@ import { parseRtpHeader } from "../../protocol/rtp";
 import { parseSdp } from "../../protocol/sdp";
 import type { SipRequest } from "../../protocol/sip";
 import { talk, UdpPhone } from "../../media-engine/rtp/test-support/udp-phone";
+import { answerDigest } from "../test-support/answer-digest";
+import { AnsweringPhone } from "../test-support/answering-phone";
 import { registeredAgent } from "../test-support/registered-agent";
 import { SipTestPhone } from "../test-support/sip-test-phone";
 import { pidOnUdpPort, useTestStack } from "../test-support/stack-fixture";
+import { WsClientTransport } from "../test-support/ws-client-transport";
 
 const ports = {
   http: 3209,
@@ -191,5 +194,95 @@ describe("kill -9 of the SIP Server with a recorded call up", () => {
     expect(alarms[0]!.message).toMatch(/1 call ended \(BYE to both parties\), 1 recording failed/);
     expect((db.prepare("select count(*) as n from ActiveCall").get() as { n: number }).n).toBe(0);
     expect(await trpc<unknown[]>("calls.list")).toHaveLength(0);
+    for (const close of closers.splice(0).reverse()) await close();
+  }, 60_000);
+
+  it("a party on a WebSocket (a browser) cannot come back: the restarted server sends the other party a BYE and stops the recording", async () => {
+    // Bindings of 1001 from the tests before were saved and restored: remove them (RFC 3261 §10.2.2 "*").
+    const cleaner = await SipTestPhone.start();
+    closers.push(() => cleaner.close());
+    const cleared = await cleaner.register({
+      server: SERVER,
+      user: "1001",
+      password: "demo-1001",
+      contact: "*",
+      expires: 0,
+    });
+    expect(cleared.status).toBe(200);
+
+    const login = await fetch(`http://127.0.0.1:${ports.http}/api/trpc/auth.login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ json: { username: "admin", password: "stack-admin-password" } }),
+    });
+    const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
+    const ws = new WsClientTransport(`ws://127.0.0.1:${ports.http}/sip`, { cookie });
+    const browser = await AnsweringPhone.start(AGENT_MEDIA, ws);
+    closers.push(() => browser.close());
+    const register = (authorization?: string) =>
+      browser.ua.send(
+        browser.ua.createRequest("REGISTER", `sip:127.0.0.1:${ports.sip}`, {
+          from: `<sip:1001@127.0.0.1>`,
+          to: `<sip:1001@127.0.0.1>`,
+          callId: "ws-register-1001",
+          cseq: authorization === undefined ? 1 : 2,
+          contact: browser.contact,
+          headers: {
+            Expires: "300",
+            ...(authorization === undefined ? {} : { Authorization: authorization }),
+          },
+        }),
+        { destination: ws.server },
+      );
+    const challenge = await register();
+    expect(challenge.status).toBe(401);
+    const registered = await register(
+      answerDigest(challenge.headers.getAll("WWW-Authenticate"), {
+        user: "1001",
+        password: "demo-1001",
+        method: "REGISTER",
+        uri: `sip:127.0.0.1:${ports.sip}`,
+      }),
+    );
+    expect(registered.status).toBe(200);
+
+    const trunkByes: SipRequest[] = [];
+    const trunk = await SipTestPhone.start(
+      {
+        BYE: (request) => {
+          trunkByes.push(request.message);
+          request.reply(200);
+        },
+      },
+      5062,
+    );
+    closers.push(() => trunk.close());
+    const { response } = await trunk.call(SERVER, "1001");
+    expect(response.status).toBe(200);
+    expect(browser.dialog).toBeDefined();
+    const db = new Database(fixture.stack.env.DATABASE_URL!.replace(/^file:/, ""), { readonly: true });
+    closers.push(() => void db.close());
+    const latest = () =>
+      db.prepare("select state, endedAt from RecordingSession order by startedAt desc limit 1").get() as {
+        state: string;
+        endedAt: string | null;
+      };
+    await vi.waitFor(() => expect(latest().state).toBe("recording"), { timeout: 10_000 });
+    await vi.waitFor(() =>
+      expect((db.prepare("select count(*) as n from ActiveCall").get() as { n: number }).n).toBe(1),
+    );
+
+    const killedAt = Date.now();
+    process.kill(serverPid()!, "SIGKILL");
+    await vi.waitFor(() => expect(trunkByes).toHaveLength(1), { timeout: 20_000, interval: 100 });
+    expect(trunkByes[0]!.headers.get("Reason")).toMatch(
+      /cause=480;text="Connection lost in a server restart"/,
+    );
+    await vi.waitFor(() => expect(latest().state).toBe("stopped"), { timeout: 5_000 });
+    // Ended when the new server ended the call (the media ran through the engine until then).
+    expect(new Date(latest().endedAt!).getTime()).toBeGreaterThan(killedAt);
+    expect(fixture.stack.output()).toMatch(/1 of them to end \(a party's connection is gone\)/);
+    expect((db.prepare("select count(*) as n from ActiveCall").get() as { n: number }).n).toBe(0);
+    await vi.waitFor(async () => expect(await engineLegs()).toBe(0), { timeout: 5_000 });
   }, 60_000);
 });

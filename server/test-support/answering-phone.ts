@@ -1,6 +1,6 @@
 import { parseSdp } from "../../protocol/sdp";
 import type { SipRequest, SipResponse } from "../../protocol/sip";
-import { Dialog, UdpTransport, UserAgentCore, type IncomingRequest } from "../../sip-core";
+import { Dialog, UdpTransport, UserAgentCore, type IncomingRequest, type SipTransport } from "../../sip-core";
 
 /**
  * A SIP phone for integration tests that answers every INVITE: to a late-offer INVITE (what the
@@ -16,11 +16,12 @@ export class AnsweringPhone {
 
   private constructor(
     readonly ua: UserAgentCore,
-    readonly transport: UdpTransport,
+    readonly transport: SipTransport,
     readonly mediaPort: number,
   ) {}
 
-  static async start(mediaPort: number): Promise<AnsweringPhone> {
+  /** On its own UDP port, or on `transport` (a WebSocket to the server, as a browser). */
+  static async start(mediaPort: number, transport?: SipTransport): Promise<AnsweringPhone> {
     // The handlers need the phone they belong to, which needs the UA: a holder breaks the cycle.
     const holder: { phone?: AnsweringPhone } = {};
     const ua = new UserAgentCore({
@@ -43,14 +44,17 @@ export class AnsweringPhone {
         onError: () => undefined,
       },
     });
-    const transport = new UdpTransport({ host: "127.0.0.1", port: 0 });
-    await ua.addTransport(transport);
-    holder.phone = new AnsweringPhone(ua, transport, mediaPort);
+    const over = transport ?? new UdpTransport({ host: "127.0.0.1", port: 0 });
+    await ua.addTransport(over);
+    holder.phone = new AnsweringPhone(ua, over, mediaPort);
     return holder.phone;
   }
 
   get contact(): string {
-    return `<sip:phone@127.0.0.1:${this.transport.localAddress.port}>`;
+    const { host, port } = this.transport.localAddress;
+    return this.transport.protocol === "WS"
+      ? `<sip:phone@${host};transport=ws>`
+      : `<sip:phone@127.0.0.1:${port}>`;
   }
 
   /** The media port the SIP Server's side (the media engine) told this phone to send to. */
