@@ -102,4 +102,23 @@ describe("other processes' env", () => {
       "FORKLINE_READY_TIMEOUT_MS",
     );
   });
+
+  it("launcher: FORKLINE_SERVICES names what this host runs (all three by default)", () => {
+    expect(loadLauncherEnv({}).FORKLINE_SERVICES).toEqual(["server", "recorder", "media-engine"]);
+    expect(loadLauncherEnv({ FORKLINE_SERVICES: " media-engine ," }).FORKLINE_SERVICES).toEqual([
+      "media-engine",
+    ]);
+    expect(loadLauncherEnv({ FORKLINE_SERVICES: "server,recorder,server" }).FORKLINE_SERVICES).toEqual([
+      "server",
+      "recorder",
+    ]);
+    const [problem] = problemsOf(() => loadLauncherEnv({ FORKLINE_SERVICES: "server,mixer" }));
+    expect(problem).toMatchObject({ variable: "FORKLINE_SERVICES" });
+    expect(problem!.message).toMatch(
+      /unknown service mixer; give one or more of server, recorder, media-engine/,
+    );
+    expect(problemsOf(() => loadLauncherEnv({ FORKLINE_SERVICES: "," }))[0]?.variable).toBe(
+      "FORKLINE_SERVICES",
+    );
+  });
 });

@@ -1,7 +1,34 @@
 import { z } from "zod";
 import { documented, type EnvSource, parseEnv } from "../common/env-schema";
 
+/** The processes a launcher can run; a host may run any of them (docs/DEPLOYMENT.md). */
+export const SERVICES = ["server", "recorder", "media-engine"] as const;
+export type Service = (typeof SERVICES)[number];
+
+const zServices = z
+  .string()
+  .default(SERVICES.join(","))
+  .transform((value, ctx) => {
+    const names = value
+      .split(",")
+      .map((name) => name.trim())
+      .filter((name) => name !== "");
+    const unknown = names.filter((name) => !(SERVICES as readonly string[]).includes(name));
+    if (unknown.length > 0 || names.length === 0) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${unknown.length > 0 ? `unknown service ${unknown.join(", ")}; ` : ""}give one or more of ${SERVICES.join(", ")}`,
+      });
+      return z.NEVER;
+    }
+    return [...new Set(names)] as Service[];
+  });
+
 export const launcherEnvSchema = z.object({
+  FORKLINE_SERVICES: documented(
+    zServices,
+    "`npm start`: the processes this host runs, of `server,recorder,media-engine` (`npm run media-engine` runs only media engines, for a media host)",
+  ),
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
   FORKLINE_READY_TIMEOUT_MS: documented(
     z.coerce.number({ error: "must be a number" }).int().min(1000).default(120_000),

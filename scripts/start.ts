@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { loadEnvOrExit } from "../common/env-schema";
 import type { ReadyMessage } from "../common/process-ready";
 import { ChildSupervisor } from "./child-supervisor";
-import { loadLauncherEnv } from "./launcher-env";
+import { loadLauncherEnv, type Service } from "./launcher-env";
 
 // `npm start`: prepares what is missing (Prisma client, migrations, the Next.js build), then
 // runs the three Forkline processes and keeps them running until Ctrl-C or SIGTERM.
@@ -27,20 +27,26 @@ const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
 if (!fs.existsSync(path.join(root, "generated", "prisma", "index.js"))) {
   run("prisma generate", process.execPath, [path.join(root, "scripts", "prisma-generate.mjs")]);
 }
-run("database migration", process.execPath, [path.join(root, "scripts", "migrate.mjs")]);
-if (env.FORKLINE_AUTO_BUILD === "true" && uiBuildIsStale()) {
-  console.log("forkline: building the web UI (next build)…");
-  run("next build", bin("next"), ["build"]);
+const runs = (service: Service) => env.FORKLINE_SERVICES.includes(service);
+// Only the server uses the database and serves the web UI: a media host needs neither.
+if (runs("server")) {
+  run("database migration", process.execPath, [path.join(root, "scripts", "migrate.mjs")]);
+  if (env.FORKLINE_AUTO_BUILD === "true" && uiBuildIsStale()) {
+    console.log("forkline: building the web UI (next build)…");
+    run("next build", bin("next"), ["build"]);
+  }
 }
 
 const specs = [
-  { name: "server", script: "server/main.ts", env: env.childEnvironment },
-  { name: "recorder", script: "recorder/main.ts", env: env.childEnvironment },
-  ...env.mediaEngineEnvironments.map((workerEnv, i) => ({
-    name: i === 0 ? "media-engine" : `media-engine-${i + 1}`,
-    script: "media-engine/main.ts",
-    env: workerEnv,
-  })),
+  ...(runs("server") ? [{ name: "server", script: "server/main.ts", env: env.childEnvironment }] : []),
+  ...(runs("recorder") ? [{ name: "recorder", script: "recorder/main.ts", env: env.childEnvironment }] : []),
+  ...(runs("media-engine")
+    ? env.mediaEngineEnvironments.map((workerEnv, i) => ({
+        name: i === 0 ? "media-engine" : `media-engine-${i + 1}`,
+        script: "media-engine/main.ts",
+        env: workerEnv,
+      }))
+    : []),
 ];
 const supervisors = specs.map((s) => new ChildSupervisor(s));
 let stopping = false;
@@ -81,9 +87,14 @@ const timeout = setTimeout(() => {
 }, env.FORKLINE_READY_TIMEOUT_MS);
 
 try {
-  const [server, recorder, ...mediaEngines] = await Promise.all(firstReady);
+  const ready = await Promise.all(firstReady);
   clearTimeout(timeout);
-  printSummary(server, recorder, mediaEngines);
+  const of = (name: string) => ready[specs.findIndex((spec) => spec.name === name)];
+  printSummary(
+    of("server"),
+    of("recorder"),
+    ready.filter((_, i) => specs[i]!.name.startsWith("media-engine")),
+  );
 } catch {
   // A fatal child already triggered stopAll with its message.
 }
@@ -97,10 +108,11 @@ function printSummary(
   const lines = [
     "",
     "Forkline is running.",
-    `  Web UI        ${urls.ui ?? "?"}`,
-    `  tRPC API      ${urls.trpc ?? "?"}`,
+    ...(server === undefined
+      ? []
+      : [`  Web UI        ${urls.ui ?? "?"}`, `  tRPC API      ${urls.trpc ?? "?"}`]),
     ...mediaEngines.map((engine) => `  Media engine  ${String(engine.http)}/metrics (${String(engine.sip)})`),
-    `  Lab recorder  ${String(recorder?.http ?? "?")}/recordings`,
+    ...(recorder === undefined ? [] : [`  Lab recorder  ${String(recorder.http ?? "?")}/recordings`]),
   ];
   const credentials = (server?.credentials ?? []) as { username: string; password: string; role: string }[];
   if (credentials.length > 0) {
@@ -113,7 +125,9 @@ function printSummary(
     for (const c of credentials) lines.push(`  ${c.role.padEnd(11)} ${c.username.padEnd(11)} ${c.password}`);
   }
   lines.push(
-    `  CLI token     ${String(server?.apiTokenFile)} (npx forkline dn list)`,
+    ...(server === undefined
+      ? []
+      : [`  CLI token     ${String(server.apiTokenFile)} (npx forkline dn list)`]),
     "",
     "Press Ctrl-C to stop.",
     "",

@@ -317,6 +317,7 @@ export class CallController {
     const codec = selectedEncoding(transferee.media!.answer);
     next.media = await this.options.media.openLeg(response.body, {
       callId: call.connId,
+      beside: transferee.media!,
       ...(codec === undefined ? {} : { preferCodec: codec }),
     });
     this.byDialog.set(next.media.dialog.key, { call, side: "media" });
@@ -640,6 +641,8 @@ export class CallController {
     const callerCodec = selectedEncoding(call.caller.media!.answer);
     callee.media = await this.options.media.openLeg(response.body, {
       callId: call.connId,
+      // Joined to the caller's leg by MSML: both on one engine.
+      beside: call.caller.media!,
       ...(callerCodec === undefined ? {} : { preferCodec: callerCodec }),
     });
     this.byDialog.set(callee.media.dialog.key, { call, side: "media" });

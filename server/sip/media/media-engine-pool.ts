@@ -393,13 +393,29 @@ export class MediaEnginePool {
    * Opens a leg with the party's SDP offer; the media engine answers with its own SDP for the
    * party. Tries the next engine when one fails to answer.
    */
-  async openLeg(offer: Buffer, options: { callId: string; preferCodec?: string }): Promise<MediaLegHandle> {
-    const tried = new Set<string>();
+  async openLeg(
+    offer: Buffer,
+    options: {
+      callId: string;
+      preferCodec?: string;
+      /**
+       * The engine that must take the leg: the one holding the leg it will be joined with. MSML
+       * joins connections of one media server (RFC 5707 §7.6: "id1 ... id2 ... identify the
+       * objects to join"); a leg on another engine could never be bridged.
+       */
+      beside?: MediaLegHandle;
+    },
+  ): Promise<MediaLegHandle> {
+    const tried = new Set<string>(
+      options.beside === undefined
+        ? []
+        : this.engines.filter((e) => e.uri !== options.beside!.engineUri).map((e) => e.uri),
+    );
     let lastError: MediaEngineError | undefined;
     let rechecked = false;
     for (;;) {
       let engine = this.pick(tried);
-      if (engine === undefined && !rechecked && tried.size === 0) {
+      if (engine === undefined && !rechecked && (tried.size === 0 || options.beside !== undefined)) {
         // All marked down: check again now rather than refuse calls until the next periodic check.
         rechecked = true;
         await this.checkAll();
