@@ -26,12 +26,7 @@ export async function createTestDb(): Promise<TestDb> {
     ({ url, drop } = await createTestPostgresDatabase({ template: true }));
   } else {
     const file = path.join(dir, "test.db");
-    const sqlite = new Database(file);
-    for (const entry of fs.readdirSync(migrationsDir).sort()) {
-      const sql = path.join(migrationsDir, entry, "migration.sql");
-      if (fs.existsSync(sql)) sqlite.exec(fs.readFileSync(sql, "utf8"));
-    }
-    sqlite.close();
+    applySqliteMigrations(file);
     url = `file:${file}`;
   }
   const db = createDb(url);
@@ -45,6 +40,19 @@ export async function createTestDb(): Promise<TestDb> {
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Creates the SQLite file with every checked-in SQLite migration applied. */
+export function applySqliteMigrations(file: string): void {
+  const sqlite = new Database(file);
+  try {
+    for (const entry of fs.readdirSync(migrationsDir).sort()) {
+      const sql = path.join(migrationsDir, entry, "migration.sql");
+      if (fs.existsSync(sql)) sqlite.exec(fs.readFileSync(sql, "utf8"));
+    }
+  } finally {
+    sqlite.close();
+  }
 }
 
 /**
