@@ -12,7 +12,7 @@ export const cliEnvSchema = z.object({
   FORKLINE_API_TOKEN: documented(
     z.string().min(10, "looks too short to be a Forkline API token").optional(),
     "CLI: API token (Users & tokens)",
-    "the token file beside the database",
+    "the token file in `DATA_DIR`",
   ),
   HTTP_PORT: zPort(3000),
   DATABASE_URL: zDatabaseUrl,
