@@ -13,8 +13,6 @@ import { PrismaClient as PostgresqlPrismaClient } from "../../generated/prisma-p
  */
 export type Db = PrismaClient;
 
-export { sqlitePathFromUrl };
-
 const postgresqlClients = new WeakSet<Db>();
 
 /** Whether a client from createDb talks to PostgreSQL (for the few queries that must differ). */
