@@ -1,6 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
-import { documented, type EnvSource, parseEnv, zPort, zSqliteUrl } from "../common/env-schema";
+import { localDataDir } from "../common/database-url";
+import { documented, type EnvSource, parseEnv, zDatabaseUrl, zDataDir, zPort } from "../common/env-schema";
 
 export const cliEnvSchema = z.object({
   FORKLINE_URL: documented(
@@ -11,20 +12,20 @@ export const cliEnvSchema = z.object({
   FORKLINE_API_TOKEN: documented(
     z.string().min(10, "looks too short to be a Forkline API token").optional(),
     "CLI: API token (Users & tokens)",
-    "the token file beside the database",
+    "the token file in `DATA_DIR`",
   ),
   HTTP_PORT: zPort(3000),
-  DATABASE_URL: zSqliteUrl,
+  DATABASE_URL: zDatabaseUrl,
+  DATA_DIR: zDataDir,
 });
 
 export type CliEnv = { url: string; token: string | undefined; tokenFile: string };
 
 export function loadCliEnv(source: EnvSource): CliEnv {
   const env = parseEnv(cliEnvSchema, source);
-  const databaseFile = path.resolve(env.DATABASE_URL.slice("file:".length));
   return {
     url: (env.FORKLINE_URL ?? `http://127.0.0.1:${env.HTTP_PORT}`).replace(/\/$/, ""),
     token: env.FORKLINE_API_TOKEN,
-    tokenFile: path.join(path.dirname(databaseFile), "forkline.api-token"),
+    tokenFile: path.join(localDataDir(env.DATABASE_URL, env.DATA_DIR), "forkline.api-token"),
   };
 }

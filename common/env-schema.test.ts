@@ -1,3 +1,4 @@
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadCliEnv } from "../cli/env";
 import { loadMediaEngineEnv } from "../media-engine/env";
@@ -47,6 +48,26 @@ describe("server env", () => {
     expect(problems.map((p) => p.variable).sort()).toEqual(["DATABASE_URL", "HTTP_HOST", "HTTP_PORT"]);
   });
 
+  it("takes a SQLite or a PostgreSQL DATABASE_URL and refuses any other", () => {
+    expect(loadServerEnv({ DATABASE_URL: "file:/srv/forkline/db.sqlite" }).DATABASE_URL).toBe(
+      "file:/srv/forkline/db.sqlite",
+    );
+    for (const url of [
+      "postgresql://forkline:secret@db.example:5432/forkline",
+      "postgres://localhost/forkline",
+    ]) {
+      expect(loadServerEnv({ DATABASE_URL: url }).DATABASE_URL).toBe(url);
+    }
+    for (const url of ["mysql://x", "postgresql:forkline", "./data/forkline.db"]) {
+      expect(problemsOf(() => loadServerEnv({ DATABASE_URL: url }))).toEqual([
+        {
+          variable: "DATABASE_URL",
+          message: expect.stringContaining("or a PostgreSQL URL such as postgresql://") as string,
+        },
+      ]);
+    }
+  });
+
   it("wants TLS_CERT and TLS_KEY together", () => {
     expect(problemsOf(() => loadServerEnv({ TLS_CERT: "/tmp/cert.pem" }))[0]).toEqual({
       variable: "TLS_CERT",
@@ -92,6 +113,14 @@ describe("other processes' env", () => {
     expect(env.url).toBe("http://127.0.0.1:3100");
     expect(env.tokenFile).toBe("/srv/forkline/forkline.api-token");
     expect(problemsOf(() => loadCliEnv({ FORKLINE_URL: "not a url" }))[0]?.variable).toBe("FORKLINE_URL");
+  });
+
+  it("cli: with PostgreSQL the token file is in ./data, where the server writes it", () => {
+    const env = loadCliEnv({ DATABASE_URL: "postgresql://localhost/forkline" });
+    expect(env.tokenFile).toBe(path.resolve("data", "forkline.api-token"));
+    expect(loadCliEnv({ DATABASE_URL: "postgres://db/forkline", DATA_DIR: "/srv/forkline" }).tokenFile).toBe(
+      "/srv/forkline/forkline.api-token",
+    );
   });
 
   it("launcher: passes the environment through and validates its own", () => {

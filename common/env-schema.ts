@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_DATABASE_URL, databaseKindOf } from "./database-url";
 import { LOG_LEVELS } from "./json-log";
 
 /**
@@ -38,13 +39,20 @@ export const zBindAddress = (fallback: string) =>
     })
     .default(fallback);
 
-/** The embedded database (the only one this build runs on). */
-export const zSqliteUrl = z
+/** SQLite (`file:`, the embedded default) or PostgreSQL (`postgresql://` / `postgres://`). */
+export const zDatabaseUrl = z
   .string()
-  .refine((v) => v.startsWith("file:"), {
-    message: "must be a SQLite URL such as file:./data/forkline.db",
+  .refine((v) => databaseKindOf(v) !== null, {
+    message:
+      "must be a SQLite URL such as file:./data/forkline.db or a PostgreSQL URL such as postgresql://forkline:secret@127.0.0.1:5432/forkline",
   })
-  .default("file:./data/forkline.db");
+  .default(DEFAULT_DATABASE_URL);
+
+export const zDataDir = documented(
+  z.string().min(1).optional(),
+  "where the local CLI's API token and the first-start credentials are written",
+  "the SQLite file's folder; `./data` with PostgreSQL",
+);
 
 /** Empty strings count as unset, so `FOO= npm start` falls back to the default. */
 export function parseEnv<S extends z.ZodObject>(schema: S, source: EnvSource): z.infer<S> {

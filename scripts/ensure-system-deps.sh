@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Makes sure the Debian packages the tests drive are present: Chromium (Playwright),
-# sip-tester (SIPp), tshark, baresip and sox. Installs them when it can (root on Debian);
+# sip-tester (SIPp), tshark, baresip, sox and PostgreSQL 15 (the vitest "postgresql" project starts a
+# throw-away cluster with its initdb and pg_ctl). Installs them when it can (root on Debian);
 # otherwise stops with the command to run. It never lets a test skip silently.
 set -euo pipefail
 
-declare -A BINARY=([chromium]=/usr/bin/chromium [sip-tester]=sipp [tshark]=tshark [baresip]=baresip [sox]=sox)
+declare -A BINARY=([chromium]=/usr/bin/chromium [sip-tester]=sipp [tshark]=tshark [baresip]=baresip [sox]=sox
+  [postgresql]=/usr/lib/postgresql/15/bin/initdb)
 missing=()
 for pkg in "${!BINARY[@]}"; do
   command -v "${BINARY[$pkg]}" >/dev/null 2>&1 || missing+=("$pkg")

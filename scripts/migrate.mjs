@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Applies the checked-in Prisma migrations to the database named by DATABASE_URL
-// (default file:./data/forkline.db). Run by `npm install` (postinstall) and by `npm start`.
+// (default file:./data/forkline.db): prisma/migrations for SQLite, prisma/migrations-postgresql
+// for PostgreSQL (prisma.config.ts picks them by the URL). Run by `npm install` (postinstall)
+// and by `npm start`.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -10,11 +12,15 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 // This script runs before any env module can be loaded (it prepares what they need),
 // so it reads the one variable it needs and checks it itself.
 const url = process.env.DATABASE_URL?.trim() || "file:./data/forkline.db";
-if (!url.startsWith("file:")) {
-  console.error(`migrate: DATABASE_URL must be a SQLite URL such as file:./data/forkline.db (got ${url})`);
+// The same test as common/database-url.ts, which this plain script cannot import.
+const sqlite = url.startsWith("file:");
+if (!sqlite && !/^postgres(ql)?:\/\//.test(url)) {
+  console.error(
+    `migrate: DATABASE_URL must be a SQLite URL such as file:./data/forkline.db or a PostgreSQL URL such as postgresql://forkline:secret@127.0.0.1:5432/forkline (got ${url})`,
+  );
   process.exit(78);
 }
-fs.mkdirSync(path.dirname(path.resolve(url.slice("file:".length))), { recursive: true });
+if (sqlite) fs.mkdirSync(path.dirname(path.resolve(url.slice("file:".length))), { recursive: true });
 const prisma = path.join(root, "node_modules", ".bin", "prisma");
 const result = spawnSync(prisma, ["migrate", "deploy"], {
   cwd: root,
@@ -29,5 +35,12 @@ if (result.status !== 0) {
 }
 const applied = /(\d+) migrations? found/.exec(result.stdout ?? "");
 if (process.env.FORKLINE_QUIET_MIGRATE !== "1") {
-  console.log(`migrate: database ${url} is up to date${applied ? ` (${applied[1]} migrations)` : ""}`);
+  console.log(
+    `migrate: database ${redacted(url)} is up to date${applied ? ` (${applied[1]} migrations)` : ""}`,
+  );
+}
+
+/** The URL without its password: the launcher's output ends up in logs. */
+function redacted(/** @type {string} */ databaseUrl) {
+  return databaseUrl.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@/]*@/, "$1:***@");
 }

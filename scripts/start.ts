@@ -24,7 +24,10 @@ function run(label: string, command: string, args: string[]) {
 
 const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
 
-if (!fs.existsSync(path.join(root, "generated", "prisma", "index.js"))) {
+if (
+  !fs.existsSync(path.join(root, "generated", "prisma", "index.js")) ||
+  !fs.existsSync(path.join(root, "generated", "prisma-postgresql", "index.js"))
+) {
   run("prisma generate", process.execPath, [path.join(root, "scripts", "prisma-generate.mjs")]);
 }
 const runs = (service: Service) => env.FORKLINE_SERVICES.includes(service);

@@ -11,7 +11,7 @@ step "system packages"
 bash scripts/ensure-system-deps.sh || fail "system packages"
 
 step "Prisma client and migrations"
-[ -f generated/prisma/index.js ] || node scripts/prisma-generate.mjs || fail "prisma generate"
+[ -f generated/prisma/index.js ] && [ -f generated/prisma-postgresql/index.js ] || node scripts/prisma-generate.mjs || fail "prisma generate"
 
 step "typecheck (tsc)"
 npx tsc --noEmit -p tsconfig.json || fail "typecheck"

@@ -7,7 +7,8 @@ import {
   zBool,
   zPort,
   zLogLevel,
-  zSqliteUrl,
+  zDatabaseUrl,
+  zDataDir,
 } from "../common/env-schema";
 
 export const serverEnvSchema = z
@@ -46,7 +47,11 @@ export const serverEnvSchema = z
     ),
     RECORDER_SIP_PORT: documented(zPort(5080), "lab recorder SIPREC"),
     RECORDER_HTTP_PORT: documented(zPort(5081), "lab recorder health and the `/recordings` listing"),
-    DATABASE_URL: documented(zSqliteUrl, "SQLite database"),
+    DATABASE_URL: documented(
+      zDatabaseUrl,
+      "the database: SQLite (`file:`) or PostgreSQL (`postgresql://user:password@host:5432/db`)",
+    ),
+    DATA_DIR: zDataDir,
     RECORDINGS_DIR: documented(
       z.string().min(1).default("./recordings"),
       "where the lab recorder writes WAV + JSON",

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ContainedErrors } from "../common/contained-errors";
+import { localDataDir } from "../common/database-url";
 import { JsonLog } from "../common/json-log";
 import { loadEnvOrExit } from "../common/env-schema";
 import { notifyReady } from "../common/process-ready";
@@ -13,7 +14,7 @@ import { createHttpServer } from "./http/create-http-server";
 import type { ContextDeps } from "./http/create-trpc-context";
 import { LoginThrottle } from "./services/auth/login-throttle";
 import { bootstrap } from "./services/bootstrap/bootstrap";
-import { createDb, sqlitePathFromUrl } from "./services/db";
+import { createDb } from "./services/db";
 import { RecordingHistoryService } from "./services/recording/recording-history-service";
 import { AlarmService } from "./services/alarms/alarm-service";
 import { RecordingService } from "./services/recording/recording-service";
@@ -31,7 +32,7 @@ const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
 
 const db = createDb(env.DATABASE_URL);
 const boot = await bootstrap(db, {
-  databaseFile: sqlitePathFromUrl(env.DATABASE_URL),
+  dataDir: localDataDir(env.DATABASE_URL, env.DATA_DIR),
   adminPassword: env.ADMIN_PASSWORD,
   seedDemo: env.SEED_DEMO,
   sipRealm: env.SIP_REALM,

@@ -1,4 +1,3 @@
-import path from "node:path";
 import { bootstrap } from "../services/bootstrap/bootstrap";
 import { createTestDb } from "./test-db";
 
@@ -8,9 +7,9 @@ import { createTestDb } from "./test-db";
  * trunk pstn, routing point 7000 and the lab recorder.
  */
 export async function createDemoDb(adminPassword?: string) {
-  const test = createTestDb();
+  const test = await createTestDb();
   await bootstrap(test.db, {
-    databaseFile: path.join(test.dir, "test.db"),
+    dataDir: test.dir,
     ...(adminPassword === undefined ? {} : { adminPassword }),
     seedDemo: true,
     sipRealm: "forkline",

@@ -2,6 +2,8 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { inject } from "vitest";
+import { createTestPostgresDatabase } from "./test-db";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -23,13 +25,17 @@ export async function startTestServer(opts: {
   extraEnv?: Record<string, string>;
 }): Promise<TestServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "forkline-server-"));
+  // In the "postgresql" vitest project the server gets an empty database of the throw-away
+  // cluster, which scripts/migrate.mjs migrates below, as on a real installation.
+  const postgres = inject("postgresql") ? await createTestPostgresDatabase({ template: false }) : null;
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     NODE_ENV: "production",
     HTTP_PORT: String(opts.httpPort),
     SIP_PORT: String(opts.httpPort + 2000),
-    DATABASE_URL: `file:${path.join(dir, "forkline.db")}`,
+    DATABASE_URL: postgres?.url ?? `file:${path.join(dir, "forkline.db")}`,
+    DATA_DIR: dir,
     ADMIN_PASSWORD: opts.adminPassword,
     FORKLINE_QUIET_MIGRATE: "1",
     ...opts.extraEnv,
@@ -72,6 +78,7 @@ export async function startTestServer(opts: {
         child.kill("SIGTERM");
         await exited;
       }
+      await postgres?.drop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

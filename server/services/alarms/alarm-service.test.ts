@@ -12,8 +12,8 @@ let cleanup: () => Promise<void>;
 let alarms: AlarmService;
 const supervisor: Actor = { kind: "user", userId: null, username: "sue", role: "supervisor" };
 
-beforeEach(() => {
-  ({ db, url, cleanup } = createTestDb());
+beforeEach(async () => {
+  ({ db, url, cleanup } = await createTestDb());
   alarms = new AlarmService(db);
 });
 afterEach(() => cleanup());

@@ -11,7 +11,8 @@ import { setRecorder } from "../config/recorder-service";
 import type { Db } from "../db";
 
 export type BootstrapOptions = {
-  databaseFile: string;
+  /** where the local files go: the API token and first-start credentials (see localDataDir) */
+  dataDir: string;
   adminPassword?: string;
   seedDemo: boolean;
   sipRealm: string;
@@ -25,9 +26,9 @@ export type BootstrapResult = {
   credentialsFile: string | null;
 };
 
-/** The file next to the database that lets the CLI on this machine work with no set-up. */
-export function apiTokenFileFor(databaseFile: string): string {
-  return path.join(path.dirname(databaseFile), "forkline.api-token");
+/** The file in the data folder that lets the CLI on this machine work with no set-up. */
+export function apiTokenFileFor(dataDir: string): string {
+  return path.join(dataDir, "forkline.api-token");
 }
 
 /**
@@ -35,7 +36,7 @@ export function apiTokenFileFor(databaseFile: string): string {
  * configuration. Later starts only recreate a missing token file; they never touch data.
  */
 export async function bootstrap(db: Db, opts: BootstrapOptions): Promise<BootstrapResult> {
-  const apiTokenFile = apiTokenFileFor(opts.databaseFile);
+  const apiTokenFile = apiTokenFileFor(opts.dataDir);
   const firstStart = (await db.user.count()) === 0;
   const credentials: BootstrapResult["credentials"] = [];
   let credentialsFile: string | null = null;
@@ -52,7 +53,7 @@ export async function bootstrap(db: Db, opts: BootstrapOptions): Promise<Bootstr
       });
       credentials.push(u);
     }
-    credentialsFile = path.join(path.dirname(opts.databaseFile), "first-start-credentials.txt");
+    credentialsFile = path.join(opts.dataDir, "first-start-credentials.txt");
     writePrivateFile(
       credentialsFile,
       credentials.map((c) => `${c.role}\t${c.username}\t${c.password}`).join("\n") + "\n",

@@ -9,7 +9,7 @@ import { listCalls, watchCalls } from "./call-control-service";
 let db: Db;
 let cleanup: () => Promise<void>;
 beforeEach(async () => {
-  ({ db, cleanup } = createTestDb());
+  ({ db, cleanup } = await createTestDb());
   await db.dn.create({ data: { number: "1001", type: "extension", displayName: "Desk 1" } });
   await db.dn.create({ data: { number: "pstn", type: "trunk", displayName: "PSTN" } });
   await db.agentLogin.create({ data: { loginCode: "5001", name: "Alice" } });

@@ -10,7 +10,7 @@ const fromExtension = { kind: "extension", dn: "1001" } as const;
 const fromPstn = { kind: "trunk", dn: "pstn", peerHost: "127.0.0.1" } as const;
 
 beforeEach(async () => {
-  ({ db, cleanup } = createTestDb());
+  ({ db, cleanup } = await createTestDb());
   routing = new RoutingService(db);
   await db.dn.createMany({
     data: [

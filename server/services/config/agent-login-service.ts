@@ -4,6 +4,7 @@ import { AppError, AppErrorCode } from "../../errors/app-error";
 import type { Actor } from "../actor";
 import { recordAudit } from "../audit/record-audit";
 import type { Db } from "../db";
+import { containsText } from "../contains-text";
 import { configEvents } from "./config-events";
 
 const view = (r: { id: string; loginCode: string; name: string; record: boolean; updatedAt: Date }) => ({
@@ -20,7 +21,7 @@ export async function listAgentLogins(db: Db, filter: { record?: boolean; search
     where: {
       record: filter.record,
       ...(filter.search
-        ? { OR: [{ loginCode: { contains: filter.search } }, { name: { contains: filter.search } }] }
+        ? { OR: [{ loginCode: containsText(db, filter.search) }, { name: containsText(db, filter.search) }] }
         : {}),
     },
     orderBy: { loginCode: "asc" },

@@ -6,6 +6,7 @@ import type { Dn } from "../../../generated/prisma";
 import type { Actor } from "../actor";
 import { recordAudit } from "../audit/record-audit";
 import type { Db } from "../db";
+import { containsText } from "../contains-text";
 import { configEvents } from "./config-events";
 
 export type DnView = {
@@ -52,7 +53,12 @@ export async function listDns(db: Db, filter: { type?: DnType; record?: boolean;
       type: filter.type,
       record: filter.record,
       ...(filter.search
-        ? { OR: [{ number: { contains: filter.search } }, { displayName: { contains: filter.search } }] }
+        ? {
+            OR: [
+              { number: containsText(db, filter.search) },
+              { displayName: containsText(db, filter.search) },
+            ],
+          }
         : {}),
     },
     orderBy: [{ type: "asc" }, { number: "asc" }],

@@ -10,8 +10,8 @@ let url: string;
 let cleanup: () => Promise<void>;
 let history: RecordingHistoryService;
 
-beforeEach(() => {
-  ({ db, url, cleanup } = createTestDb());
+beforeEach(async () => {
+  ({ db, url, cleanup } = await createTestDb());
   history = new RecordingHistoryService(db);
 });
 afterEach(() => cleanup());

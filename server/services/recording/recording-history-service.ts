@@ -1,6 +1,7 @@
 import type { RecordSide } from "../../../common/schemas/recording-schemas";
 import { AppError, AppErrorCode } from "../../errors/app-error";
 import type { Db } from "../db";
+import { containsText } from "../contains-text";
 import {
   RecordingState,
   RecordingStateError,
@@ -306,11 +307,11 @@ export class RecordingHistoryService {
         ...(text
           ? {
               OR: [
-                { id: { contains: text } },
-                { connId: { contains: text } },
-                { params: { contains: text } },
-                { requestedBy: { contains: text } },
-                { recorderUri: { contains: text } },
+                { id: containsText(this.db, text) },
+                { connId: containsText(this.db, text) },
+                { params: containsText(this.db, text) },
+                { requestedBy: containsText(this.db, text) },
+                { recorderUri: containsText(this.db, text) },
               ],
             }
           : {}),

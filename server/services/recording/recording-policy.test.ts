@@ -84,7 +84,7 @@ let agentOn1001: string | null;
 const errors: unknown[] = [];
 
 beforeEach(async () => {
-  ({ db, cleanup } = createTestDb());
+  ({ db, cleanup } = await createTestDb());
   await db.recorder.create({
     data: { name: "lab", uri: "sip:srs@127.0.0.1:5080", position: 1, enabled: true },
   });

@@ -526,7 +526,7 @@ describe("Registrar: flows, events and lifecycle", () => {
 
 describe("Registrar: bindings that survive a restart", () => {
   it("saves every change before answering, and a new registrar restores what can still be reached", async () => {
-    const { db, cleanup } = createTestDb();
+    const { db, cleanup } = await createTestDb();
     cleanups.push(cleanup);
     const saved = new RegistrationService(db);
     const first = await setup({ bindings: saved });
@@ -570,7 +570,7 @@ describe("Registrar: bindings that survive a restart", () => {
   });
 
   it("does not restore a binding that expired while the server was down", async () => {
-    const { db, cleanup } = createTestDb();
+    const { db, cleanup } = await createTestDb();
     cleanups.push(cleanup);
     const saved = new RegistrationService(db);
     await saved.save("1001", [

@@ -8,6 +8,7 @@ import {
 } from "../../../../protocol/sip";
 import type { SipAddress } from "../../../../sip-core";
 import type { MemoryTransport } from "../../../../sip-core/test-support/memory-transport";
+import { vi } from "vitest";
 
 export interface RegisterOptions {
   /** Contact values, one row each; none makes a query. */
@@ -35,11 +36,6 @@ export interface PhoneOptions {
 
 let branchCounter = 0;
 
-/** Lets the registrar's async handler (credentials store, then reply) run to its end. */
-export function settle(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
 /**
  * A registering phone over a MemoryTransport: builds REGISTER requests, answers 401 challenges
  * like a real UA (cnonce, increasing nc on a reused nonce) and reads back the responses.
@@ -65,14 +61,20 @@ export class TestPhone {
   async send(options: RegisterOptions = {}): Promise<SipResponse> {
     const before = this.transport.sent.length;
     this.transport.receive(this.registerText(options), this.options.source ?? {});
-    await settle();
-    const responses = this.transport
-      .sentMessages()
-      .slice(before)
-      .filter((m): m is SipResponse => m.kind === "response");
-    const last = responses[responses.length - 1];
-    if (last === undefined) throw new Error("no response to REGISTER");
-    return last;
+    // The answer comes after the bindings are saved: at once with an in-memory store or SQLite,
+    // a few network round trips later with PostgreSQL.
+    return vi.waitFor(
+      () => {
+        const responses = this.transport
+          .sentMessages()
+          .slice(before)
+          .filter((m): m is SipResponse => m.kind === "response");
+        const last = responses[responses.length - 1];
+        if (last === undefined) throw new Error("no response to REGISTER");
+        return last;
+      },
+      { timeout: 5_000, interval: 1 },
+    );
   }
 
   /** REGISTER, and again with credentials when challenged (reusing a known nonce first). */
