@@ -47,8 +47,8 @@ function snapshot(connId: string, dialed = "1001"): CallSnapshot {
 
 let db: Db;
 let cleanup: () => Promise<void>;
-beforeEach(() => {
-  ({ db, cleanup } = createTestDb());
+beforeEach(async () => {
+  ({ db, cleanup } = await createTestDb());
 });
 afterEach(() => cleanup());
 
