@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { CallSide } from "../../../common/schemas/recording-schemas";
 import type { MsmlEvent } from "../../../protocol/msml";
-import { parseSdp, selectedCodec } from "../../../protocol/sdp";
 import { formatUriHost, parseNameAddr, type SipRequest, type SipResponse } from "../../../protocol/sip";
 import {
   Dialog,
@@ -18,6 +17,7 @@ import {
 import type { CtiEventBus } from "../../cti/cti-event-bus";
 import type { CallOrigin, RouteDecision, RoutingService } from "../../services/calls/routing-service";
 import { MediaEngineError, type MediaEnginePool, type MediaLegHandle } from "../media/media-engine-pool";
+import { selectedEncoding } from "../media/selected-encoding";
 import type { Registrar } from "../registrar";
 import {
   controlRecordingOnEngine,
@@ -28,6 +28,7 @@ import {
 } from "../media/recording-control";
 import { Call, CallState, type CallParty, type CalleeLeg } from "./call";
 import { CallEvents } from "./call-events";
+import { CallTransfer } from "./call-transfer";
 import { reachableAfterRestart, restoreCall, snapshotCall, type CallSnapshot } from "./call-snapshot";
 import type { CallStore } from "./call-store";
 import { RoutingPoints, type RoutedTarget } from "./routing-points";
@@ -110,10 +111,28 @@ export class CallController {
 
   private readonly events: CallEvents;
   private readonly routingPoints: RoutingPoints;
+  private readonly transfers: CallTransfer;
 
   constructor(private readonly options: CallControllerOptions) {
     this.events = new CallEvents(options.cti, options.agentOf);
     this.routingPoints = new RoutingPoints(options.routing, this.events, options.routeTimeoutMs);
+    this.transfers = new CallTransfer({
+      ua: options.ua,
+      media: options.media,
+      routing: options.routing,
+      events: this.events,
+      log: options.log,
+      onError: options.onError,
+      call: (connId) => this.calls.get(connId),
+      ownerOf: (dialog) => this.byDialog.get(dialog.key),
+      track: (dialog, call, side) => this.byDialog.set(dialog.key, { call, side }),
+      untrack: (dialog) => this.byDialog.delete(dialog.key),
+      calleeFor: (target) => this.calleeFor(target),
+      inviteCallee: (call, callee, from) => this.inviteCallee(call, callee, from),
+      bye: (dialog) => this.bye(dialog),
+      closeMedia: (leg) => this.closeMedia(leg),
+      persist: (call) => this.persist(call),
+    });
   }
 
   listen(listener: CallLifecycleListener): () => void {
@@ -274,121 +293,13 @@ export class CallController {
   }
 
   /** TSingleStepTransfer: `thisDn` leaves the call, its other party is connected to `otherDn`. */
-  async singleStepTransfer(connId: string, thisDn: string, otherDn: string): Promise<boolean> {
-    const call = this.calls.get(connId);
-    if (call === undefined || call.state !== CallState.Established) return false;
-    const side =
-      call.caller.party.dn === thisDn ? "caller" : call.callee?.party.dn === thisDn ? "callee" : undefined;
-    if (side === undefined) return false;
-    const releaseTransferor = await this.transfer(call, side, otherDn);
-    await releaseTransferor();
-    return true;
+  singleStepTransfer(connId: string, thisDn: string, otherDn: string): Promise<boolean> {
+    return this.transfers.singleStep(connId, thisDn, otherDn);
   }
 
-  /**
-   * Blind transfer: the transferee stays on its media engine leg; a new party is invited (late
-   * offer, like any callee), its leg is opened and the bridge is switched from the transferor to
-   * it in one MSML document (unjoin + join). Returns the release of the transferor, which a REFER
-   * runs only after its final NOTIFY (that goes in the transferor's dialog). Throws SipError when
-   * the target cannot be reached; the call is then as before.
-   */
-  async transfer(call: Call, side: "caller" | "callee", target: string): Promise<() => Promise<void>> {
-    const transferor = side === "caller" ? call.caller : call.callee!;
-    const transferee = side === "caller" ? call.callee! : call.caller;
-    const decision = await this.options.routing.route({ kind: "extension", dn: transferor.party.dn }, target);
-    if (decision.kind === "reject") throw new SipError(decision.status, decision.reason);
-    if (decision.kind === "routing_point")
-      throw new SipError(488, "Transfer to a routing point is not supported");
-    const next = await this.calleeFor(decision);
-    this.options.log(
-      `call ${call.connId}: ${transferor.party.dn} transfers ${transferee.party.number} to ${next.party.dn}`,
-    );
-    const response = await this.inviteCallee(call, next, transferee.party);
-    if (response.status >= 300)
-      throw new SipError(response.status === 487 ? 480 : response.status, response.reason);
-    next.dialog = Dialog.createAsUac(next.invite!, response);
-    next.dialog.flow = next.destination;
-    this.options.ua.registerDialog(next.dialog);
-    if (response.body.length === 0) {
-      await this.options.ua.ack(next.dialog, response, { destination: next.destination });
-      await this.bye(next.dialog);
-      throw new SipError(488, "The transfer target answered without an SDP offer");
-    }
-    const codec = selectedEncoding(transferee.media!.answer);
-    next.media = await this.options.media.openLeg(response.body, {
-      callId: call.connId,
-      beside: transferee.media!,
-      ...(codec === undefined ? {} : { preferCodec: codec }),
-    });
-    this.byDialog.set(next.media.dialog.key, { call, side: "media" });
-    await this.options.ua.ack(next.dialog, response, {
-      destination: next.destination,
-      body: next.media.answer,
-      contentType: "application/sdp",
-    });
-    const result = await this.options.media.msml(transferee.media!, [
-      { kind: "unjoin", id1: transferee.media!.connId, id2: transferor.media!.connId, streams: [] },
-      { kind: "join", id1: transferee.media!.connId, id2: next.media.connId, streams: [] },
-    ]);
-    if (result.response !== 200) throw new SipError(500, `media switch refused: ${result.response}`);
-    if (transferor.dialog !== undefined) this.byDialog.delete(transferor.dialog.key);
-    this.byDialog.set(next.dialog.key, { call, side });
-    if (side === "callee") call.callee = next;
-    else
-      call.caller = { party: next.party, invite: call.caller.invite, dialog: next.dialog, media: next.media };
-    this.persist(call);
-    this.events.publish("EventEstablished", next.party, transferee.party, call);
-    this.events.publish("EventEstablished", transferee.party, next.party, call);
-    // The transferor leaves: BYE its dialog, close its media leg, and report its release.
-    return async () => {
-      if (transferor.dialog !== undefined) {
-        this.options.ua.forgetDialog(transferor.dialog);
-        await this.bye(transferor.dialog);
-      }
-      if (transferor.media !== undefined) await this.closeMedia(transferor.media);
-      this.events.publish("EventReleased", transferor.party, transferee.party, call, {
-        cause: `transferred to ${next.party.dn}`,
-      });
-    };
-  }
-
-  /**
-   * REFER (RFC 3515) from a party in the call: a blind transfer of the other party. "The REFER
-   * method indicates that the recipient (identified by the Request-URI) should contact a third
-   * party using the contact information provided in the request" (§2); progress goes back in
-   * NOTIFYs with message/sipfrag bodies (§2.4.4).
-   */
-  async onRefer(request: IncomingRequest): Promise<void> {
-    const owner = request.dialog === undefined ? undefined : this.byDialog.get(request.dialog.key);
-    if (owner === undefined || owner.side === "media")
-      throw new SipError(481, "Call/Transaction Does Not Exist");
-    if (owner.call.state !== CallState.Established) throw new SipError(491, "Request Pending");
-    const referTo = request.message.headers.get("Refer-To");
-    if (referTo === undefined) throw new SipError(400, "Missing Refer-To header field");
-    const target = parseNameAddr(referTo).uri.user;
-    if (target === undefined || target === "") throw new SipError(400, "Refer-To names no number");
-    const dialog = request.dialog!;
-    request.reply(202);
-    const notify = async (fragment: string, state: string) => {
-      const message = dialog.createRequest("NOTIFY", {
-        headers: { Event: "refer", "Subscription-State": state },
-        body: Buffer.from(`${fragment}\r\n`),
-        contentType: "message/sipfrag;version=2.0",
-      });
-      await this.options.ua
-        .sendInDialog(dialog, message)
-        .catch((error: unknown) => this.options.onError(error));
-    };
-    await notify("SIP/2.0 100 Trying", "active;expires=60");
-    try {
-      const releaseTransferor = await this.transfer(owner.call, owner.side, target);
-      await notify("SIP/2.0 200 OK", "terminated;reason=noresource");
-      await releaseTransferor();
-    } catch (error) {
-      const status =
-        error instanceof SipError ? `${error.status} ${error.reason}` : "500 Server Internal Error";
-      await notify(`SIP/2.0 ${status}`, "terminated;reason=noresource");
-    }
+  /** REFER from a party in the call: a blind transfer of the other party (call-transfer.ts). */
+  onRefer(request: IncomingRequest): Promise<void> {
+    return this.transfers.onRefer(request);
   }
 
   // Incoming requests
@@ -792,14 +703,6 @@ function parseDisplayName(value: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** The codec the media engine chose on a leg (first non-event format of its answer), as NAME/rate. */
-function selectedEncoding(answer: Buffer): string | undefined {
-  const sdp = parseSdp(answer);
-  const audio = sdp.media.find((media) => media.media === "audio" && media.port !== 0);
-  const codec = audio === undefined ? undefined : selectedCodec(audio);
-  return codec === undefined ? undefined : `${codec.encoding}/${codec.clockRate}`;
 }
 
 /**
