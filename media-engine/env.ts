@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { documented, type EnvSource, parseEnv, zBindAddress, zLogLevel, zPort } from "../common/env-schema";
-import { parseAllowedSource } from "./control/source-gate";
+import { zAllowedSources } from "../common/allowed-sources";
 
 export const mediaEngineEnvSchema = z
   .object({
@@ -18,24 +18,7 @@ export const mediaEngineEnvSchema = z
       "a leg that receives no RTP this long (while it should) is hung up, BYE with a Reason; `0` disables",
     ),
     MEDIA_ENGINE_ALLOWED_SOURCES: documented(
-      z
-        .string()
-        .default("127.0.0.1,::1")
-        .transform((value, ctx) => {
-          const entries = value
-            .split(",")
-            .map((v) => v.trim())
-            .filter(Boolean);
-          for (const entry of entries) {
-            try {
-              parseAllowedSource(entry);
-            } catch (error) {
-              ctx.addIssue({ code: "custom", message: (error as Error).message });
-              return z.NEVER;
-            }
-          }
-          return entries;
-        }),
+      zAllowedSources("127.0.0.1,::1"),
       "addresses or CIDR blocks of the SIP Servers that may open legs and send MSML (comma-separated); others get 403",
     ),
     MEDIA_ENGINE_INVITE_RATE: documented(

@@ -4,7 +4,7 @@ import { notifyReady } from "../common/process-ready";
 import { jsonAnswer, startHttpEndpoint } from "../common/start-http-endpoint";
 import { JsonLog } from "../common/json-log";
 import { MediaEngineService } from "./control/media-engine-service";
-import { SourceGate } from "./control/source-gate";
+import { SourceGate } from "../sip-core";
 import { loadMediaEngineEnv } from "./env";
 import { renderLegMetrics } from "./leg-metrics";
 import { renderProcessMetrics } from "./process-metrics";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { zAllowedSources } from "../common/allowed-sources";
 import {
   documented,
   EnvError,
@@ -30,7 +31,16 @@ export const recorderEnvSchema = z.object({
       .default(5 * 60_000),
     "lab recorder: a recording that receives no RTP and no request this long is finalised",
   ),
+  RECORDER_ALLOWED_SOURCES: documented(
+    zAllowedSources("127.0.0.1,::1"),
+    "addresses or CIDR blocks of the media engines that may start recordings (SIPREC INVITE, OPTIONS), comma separated; others get 403",
+  ),
   RECORDER_HOST: documented(zBindAddress("127.0.0.1"), "address of the lab recorder's HTTP listing"),
+  RECORDER_HTTP_TOKEN: documented(
+    z.string().min(16, "must be at least 16 characters").optional(),
+    "lab recorder: the bearer token its `/recordings` listing and files require (they hold phone numbers and voices); `/healthz` and `/metrics` need none",
+    "generated, saved in `RECORDINGS_DIR/.http-token`",
+  ),
   RECORDER_HTTP_PORT: zPort(5081),
   RECORDINGS_DIR: z.string().min(1).default("./recordings"),
   LOG_LEVEL: zLogLevel,

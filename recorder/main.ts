@@ -4,7 +4,10 @@ import { notifyReady } from "../common/process-ready";
 import { loadRecorderEnv } from "./env";
 import { startRecorderHttp } from "./recorder-http";
 import { JsonLog, type LogLevel } from "../common/json-log";
+import { SourceGate } from "../sip-core";
 import { SiprecRecorder } from "./siprec-recorder";
+import { recordingsToken, TOKEN_FILE } from "./recordings-token";
+import path from "node:path";
 
 const env = loadEnvOrExit("forkline-recorder", () => loadRecorderEnv(process.env));
 
@@ -27,12 +30,16 @@ const recorder = await SiprecRecorder.start({
   rtpTimeoutMs: env.RECORDER_RTP_TIMEOUT_MS,
   log,
   errors,
+  // Recordings only from the media engines named (a SIPREC flood would fill the disk and take
+  // every RTP port); a burst rate per source well above any engine's recording starts.
+  gate: new SourceGate({ allowed: env.RECORDER_ALLOWED_SOURCES, invitesPerSecond: 200, burst: 400 }),
 });
 
 const http = await startRecorderHttp({
   host: env.RECORDER_HOST,
   port: env.RECORDER_HTTP_PORT,
   recordingsDir: env.RECORDINGS_DIR,
+  token: recordingsToken(env.RECORDINGS_DIR, env.RECORDER_HTTP_TOKEN),
   health: () => ({ activeRecordings: recorder.activeRecordings }),
   metrics: () => errors.renderMetrics(),
 });
@@ -42,6 +49,10 @@ notifyReady({
   http: `http://${env.RECORDER_HOST}:${http.port}`,
   sip: `sip:recorder@${env.RECORDER_ADVERTISED_HOST ?? env.RECORDER_SIP_HOST}:${recorder.udpPort}`,
   recordingsDir: env.RECORDINGS_DIR,
+  tokenFile:
+    env.RECORDER_HTTP_TOKEN === undefined
+      ? path.resolve(env.RECORDINGS_DIR, TOKEN_FILE)
+      : "RECORDER_HTTP_TOKEN",
 });
 
 let stopping = false;

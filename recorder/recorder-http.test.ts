@@ -3,13 +3,14 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startRecorderHttp } from "./recorder-http";
+import { recordingsToken, TOKEN_FILE } from "./recordings-token";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function serve() {
+async function serve(token?: string) {
   const parent = fs.mkdtempSync(path.join(os.tmpdir(), "forkline-http-"));
   cleanups.push(() => fs.rmSync(parent, { recursive: true, force: true }));
   const dir = path.join(parent, "recordings");
@@ -17,7 +18,12 @@ async function serve() {
   fs.writeFileSync(path.join(parent, "secret.wav"), "outside");
   fs.writeFileSync(path.join(dir, "r1.wav"), "RIFF....");
   fs.writeFileSync(path.join(dir, "r1.json"), JSON.stringify({ recordingId: "r1", pauses: [] }));
-  const http = await startRecorderHttp({ host: "127.0.0.1", port: 0, recordingsDir: dir });
+  const http = await startRecorderHttp({
+    host: "127.0.0.1",
+    port: 0,
+    recordingsDir: dir,
+    ...(token === undefined ? {} : { token }),
+  });
   cleanups.push(() => http.close());
   return `http://127.0.0.1:${http.port}`;
 }
@@ -52,5 +58,34 @@ describe("recorder HTTP", () => {
       expect([evil, response.status]).toEqual([evil, evil.startsWith("%E0") ? 400 : 404]);
     }
     expect((await fetch(`${base}/recordings/r1.wav`, { method: "DELETE" })).status).toBe(405);
+  });
+
+  it("with a token: the listing and files need it (401 with WWW-Authenticate otherwise); health and metrics do not", async () => {
+    const token = "t0ken-of-the-lab-recorder";
+    const base = await serve(token);
+    for (const url of [`${base}/recordings`, `${base}/recordings/r1.wav`]) {
+      const none = await fetch(url);
+      expect(none.status).toBe(401);
+      expect(none.headers.get("www-authenticate")).toBe('Bearer realm="recordings"');
+      expect(
+        (await fetch(url, { headers: { authorization: "Bearer wrong-token-of-same-size" } })).status,
+      ).toBe(401);
+      expect((await fetch(url, { headers: { authorization: `Basic ${token}` } })).status).toBe(401);
+      expect((await fetch(url, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    }
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+});
+
+describe("recordingsToken", () => {
+  it("takes RECORDER_HTTP_TOKEN, else generates one once and keeps it (0600) beside the recordings", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "forkline-token-"));
+    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    expect(recordingsToken(dir, "configured-token-0123")).toBe("configured-token-0123");
+    expect(fs.existsSync(path.join(dir, TOKEN_FILE))).toBe(false);
+    const generated = recordingsToken(dir, undefined);
+    expect(generated).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(fs.statSync(path.join(dir, TOKEN_FILE)).mode & 0o777).toBe(0o600);
+    expect(recordingsToken(dir, undefined)).toBe(generated);
   });
 });

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
@@ -11,6 +12,11 @@ export interface RecorderHttpOptions {
   readonly health?: () => Record<string, unknown>;
   /** Prometheus text exposition served at /metrics; 404 when absent. */
   readonly metrics?: () => string;
+  /**
+   * The bearer token /recordings and its files require (RFC 6750 §2.1 "Authorization: Bearer"):
+   * they hold voices and phone numbers. Absent only in tests of the listing itself.
+   */
+  readonly token?: string;
 }
 
 export interface RecorderHttp {
@@ -56,6 +62,13 @@ export async function startRecorderHttp(options: RecorderHttpOptions): Promise<R
     }
     const pathname = (req.url ?? "/").split("?")[0] ?? "/";
     if (pathname === "/healthz") return json(res, { ok: true, service: "recorder", ...options.health?.() });
+    if (pathname.startsWith("/recordings") && !authorized(req)) {
+      // RFC 6750 §3: "the resource server MUST include the HTTP "WWW-Authenticate" response header field".
+      res
+        .writeHead(401, { "www-authenticate": 'Bearer realm="recordings"', "content-type": "text/plain" })
+        .end("the recordings need a token: Authorization: Bearer <RECORDER_HTTP_TOKEN>\n");
+      return;
+    }
     if (pathname === "/recordings" || pathname === "/recordings/") {
       const list = await listRecordings(root);
       return json(
@@ -70,6 +83,16 @@ export async function startRecorderHttp(options: RecorderHttpOptions): Promise<R
       return send(res, 200, "text/plain; version=0.0.4", options.metrics());
     if (pathname.startsWith("/recordings/")) return serveWav(pathname.slice("/recordings/".length), req, res);
     send(res, 404, "text/plain", "not found\n");
+  }
+
+  function authorized(req: http.IncomingMessage): boolean {
+    if (options.token === undefined) return true;
+    const given = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "")?.[1];
+    if (given === undefined) return false;
+    const a = Buffer.from(given);
+    const b = Buffer.from(options.token);
+    // Compared in constant time: a timing difference would give the token away byte by byte.
+    return a.length === b.length && timingSafeEqual(a, b);
   }
 
   async function serveWav(

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import type { Socket } from "node:dgram";
+import dgram, { type Socket } from "node:dgram";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -16,6 +16,7 @@ const HTTP = 5711;
 const SRC_SIP = 5712;
 const BASE = `http://127.0.0.1:${HTTP}`;
 
+const TOKEN = "recorder-process-test-token";
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -34,6 +35,7 @@ async function recorder(dir: string): Promise<RecorderProcess> {
     RECORDER_RTP_PORT_MIN: "43040",
     RECORDER_RTP_PORT_MAX: "43059",
     RECORDINGS_DIR: dir,
+    RECORDER_HTTP_TOKEN: TOKEN,
   });
   cleanups.push(async () => {
     if (process.child.exitCode === null && process.child.signalCode === null) {
@@ -76,7 +78,8 @@ interface Listed {
 }
 
 async function listing(): Promise<Listed[]> {
-  return (await (await fetch(`${BASE}/recordings`)).json()) as Listed[];
+  const response = await fetch(`${BASE}/recordings`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  return (await response.json()) as Listed[];
 }
 
 function soxiSeconds(file: string): number {
@@ -131,7 +134,9 @@ describe("recorder/main.ts as a process", () => {
       expect(listed.map((r) => [r.id, r.state, r.metadata.durationMs])).toEqual([
         ["crashed", "interrupted", durationMs],
       ]);
-      const download = await fetch(`${BASE}${listed[0]!.download}`);
+      const download = await fetch(`${BASE}${listed[0]!.download}`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
       expect(Buffer.from(await download.arrayBuffer()).equals(fs.readFileSync(wavFile))).toBe(true);
     },
   );
@@ -176,6 +181,42 @@ describe("recorder/main.ts as a process", () => {
       const next = await sipSrc.record(SIP, STREAMS, twoPartyMetadata(["1", "2"], "next"));
       expect(await next.bye()).toBe(200);
       expect(readSidecar(dir, "next")).toMatchObject({ state: "finished", endReason: "bye" });
+    },
+  );
+});
+
+describe("who may start a recording", () => {
+  it(
+    "takes SIPREC requests outside a dialog only from RECORDER_ALLOWED_SOURCES: 403 to others",
+    { timeout: 20_000 },
+    async () => {
+      await recorder(tempDir());
+      const ask = async (host: string): Promise<string> => {
+        const socket = dgram.createSocket("udp4");
+        cleanups.push(() => void socket.close());
+        await new Promise<void>((resolve) => socket.bind(0, host, resolve));
+        const port = socket.address().port;
+        const answer = new Promise<string>((resolve) =>
+          socket.once("message", (m) => resolve(m.toString("latin1"))),
+        );
+        const options = [
+          `OPTIONS sip:recorder@127.0.0.1:${SIP} SIP/2.0`,
+          `Via: SIP/2.0/UDP ${host}:${port};branch=z9hG4bK-gate-${port}`,
+          "Max-Forwards: 70",
+          `From: <sip:stranger@${host}>;tag=g${port}`,
+          `To: <sip:recorder@127.0.0.1>`,
+          `Call-ID: gate-${port}@${host}`,
+          "CSeq: 1 OPTIONS",
+          "Content-Length: 0",
+          "",
+          "",
+        ].join("\r\n");
+        socket.send(options, SIP, "127.0.0.1");
+        return (await answer).split("\r\n")[0]!;
+      };
+      // 127.0.0.2 is this host too (all of 127/8 is loopback), but not an allowed source.
+      expect(await ask("127.0.0.2")).toBe("SIP/2.0 403 Forbidden");
+      expect(await ask("127.0.0.1")).toBe("SIP/2.0 200 OK");
     },
   );
 });

@@ -72,20 +72,21 @@ export function loadLauncherEnv(source: EnvSource): LauncherEnv {
     rtpMin: env.RTP_PORT_MIN + slice * i,
     rtpMax: i === workers - 1 ? env.RTP_PORT_MAX : env.RTP_PORT_MIN + slice * (i + 1) - 1,
   }));
+  // The engines (and the lab recorder) take orders from this host only by default: over
+  // loopback, or from the engines' own address when they listen on a specific one.
+  const specific = [env.MEDIA_ENGINE_HOST, source.PUBLIC_IP].filter(
+    (host): host is string => host !== undefined && host !== "" && host !== "0.0.0.0" && host !== "::",
+  );
+  const thisHost = [...new Set(["127.0.0.1", "::1", ...specific])].join(",");
   const childEnvironment: NodeJS.ProcessEnv = {
     ...source,
+    RECORDER_ALLOWED_SOURCES: source.RECORDER_ALLOWED_SOURCES ?? thisHost,
     NODE_ENV: env.NODE_ENV,
     NEXT_TELEMETRY_DISABLED: source.NEXT_TELEMETRY_DISABLED ?? "1",
     MEDIA_ENGINE_URI:
       source.MEDIA_ENGINE_URI ?? engines.map((e) => `sip:${env.MEDIA_ENGINE_HOST}:${e.sip}`).join(","),
   };
-  // The engines take orders from this launcher's SIP Server only. It reaches them over loopback,
-  // or from the engines' own address when they listen on a specific one (one host either way).
-  const specific = [env.MEDIA_ENGINE_HOST, source.PUBLIC_IP].filter(
-    (host): host is string => host !== undefined && host !== "" && host !== "0.0.0.0" && host !== "::",
-  );
-  const allowedSources =
-    source.MEDIA_ENGINE_ALLOWED_SOURCES ?? [...new Set(["127.0.0.1", "::1", ...specific])].join(",");
+  const allowedSources = source.MEDIA_ENGINE_ALLOWED_SOURCES ?? thisHost;
   const mediaEngineEnvironments = engines.map((e) => ({
     ...childEnvironment,
     MEDIA_ENGINE_ALLOWED_SOURCES: allowedSources,

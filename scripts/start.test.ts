@@ -105,7 +105,13 @@ describe("npm start (scripts/start.ts)", () => {
     expect(await metrics.text()).toMatch(/^# TYPE process_resident_memory_bytes gauge$/m);
     expect((await fetch(`http://127.0.0.1:${ports.mediaHttp + 100}/healthz`)).status).toBe(200);
     expect(output).toContain(`(sip:127.0.0.1:${ports.media + 100})`);
-    expect(await (await fetch(`http://127.0.0.1:${ports.recorderHttp}/recordings`)).json()).toEqual([]);
+    // The listing needs the recorder's token (generated on first start beside the recordings).
+    const listingUrl = `http://127.0.0.1:${ports.recorderHttp}/recordings`;
+    expect((await fetch(listingUrl)).status).toBe(401);
+    const token = fs.readFileSync(path.join(dir, "recordings", ".http-token"), "utf8").trim();
+    expect(output).toContain(path.join(dir, "recordings", ".http-token"));
+    const listed = await fetch(listingUrl, { headers: { authorization: `Bearer ${token}` } });
+    expect(await listed.json()).toEqual([]);
 
     // A crashed child comes back.
     const launcherPid = launcher.pid ?? 0;

@@ -115,7 +115,11 @@ function printSummary(
       ? []
       : [`  Web UI        ${urls.ui ?? "?"}`, `  tRPC API      ${urls.trpc ?? "?"}`]),
     ...mediaEngines.map((engine) => `  Media engine  ${String(engine.http)}/metrics (${String(engine.sip)})`),
-    ...(recorder === undefined ? [] : [`  Lab recorder  ${String(recorder.http ?? "?")}/recordings`]),
+    ...(recorder === undefined
+      ? []
+      : [
+          `  Lab recorder  ${String(recorder.http ?? "?")}/recordings (token: ${String(recorder.tokenFile)})`,
+        ]),
   ];
   const credentials = (server?.credentials ?? []) as { username: string; password: string; role: string }[];
   if (credentials.length > 0) {

@@ -28,3 +28,4 @@ export * from "./uri-destination";
 export * from "./user-agent-core";
 export * from "./user-agent-closed-error";
 export * from "./ws-transport";
+export * from "./source-gate";

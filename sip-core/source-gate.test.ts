@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { SipError } from "../../sip-core";
-import { parseAllowedSource, SourceGate } from "./source-gate";
+import { SipError } from "./sip-error";
+import { parseAllowedSource } from "../common/allowed-sources";
+import { SourceGate } from "./source-gate";
 
 const refusal = (gate: SourceGate, host: string, method = "INVITE") => {
   try {

@@ -1,5 +1,7 @@
 import { BlockList, isIP } from "node:net";
-import { normalizeIp, SipError } from "../../sip-core";
+import { parseAllowedSource } from "../common/allowed-sources";
+import { SipError } from "./sip-error";
+import { normalizeIp } from "./stamp-received";
 
 export interface SourceGateOptions {
   /** IP addresses or CIDR blocks (`10.0.0.0/8`, `fd00::/8`) whose new requests are taken. */
@@ -11,28 +13,15 @@ export interface SourceGateOptions {
   readonly now?: () => number;
 }
 
-/** Throws when `value` is no IP address or CIDR block: the env check names it. */
-export function parseAllowedSource(value: string): { address: string; prefix?: number } {
-  const [address = "", prefix, extra] = value.trim().split("/");
-  const family = isIP(address);
-  const bits = prefix === undefined ? undefined : Number(prefix);
-  if (
-    family === 0 ||
-    extra !== undefined ||
-    (bits !== undefined && (!Number.isInteger(bits) || bits < 0 || bits > (family === 4 ? 32 : 128)))
-  )
-    throw new Error(`"${value}" is not an IP address or CIDR block`);
-  return bits === undefined ? { address } : { address, prefix: bits };
-}
-
 /**
- * Who may give the media engine orders. The engine opens RTP ports and copies media wherever an
- * INVITE or MSML says: anyone else who can reach its SIP port would have an open relay (and a
- * flood of INVITEs once took all its ports). So a request outside a dialog — a new leg, an
- * OPTIONS, MSML — is taken only from the configured SIP Server addresses, and new legs only at a
- * bounded rate per source (a token bucket), refused before any port is allocated. Requests
- * inside a dialog (a recorder's re-INVITE or BYE, the server's INFO on a leg) match a dialog the
- * engine itself set up, so they are not the gate's business.
+ * Who may give a process orders over SIP. The media engine opens RTP ports and copies media
+ * wherever an INVITE or MSML says: anyone else who can reach its SIP port would have an open
+ * relay (and a flood of INVITEs once took all its ports); the lab recorder would record, and
+ * fill its disk with, whatever anyone sends it. So a request outside a dialog — a new leg or
+ * recording, an OPTIONS, MSML — is taken only from configured addresses, and new INVITEs only at
+ * a bounded rate per source (a token bucket), refused before any port is allocated. Requests
+ * inside a dialog match a dialog the process itself accepted or set up, so they are not the
+ * gate's business.
  */
 export class SourceGate {
   private readonly list = new BlockList();

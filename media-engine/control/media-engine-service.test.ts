@@ -4,7 +4,7 @@ import { LegClient, type ClientLeg } from "../test-support/leg-client";
 import { JsonLog } from "../../common/json-log";
 import { MediaEngineService } from "./media-engine-service";
 import { MediaLegState } from "./media-leg";
-import { SourceGate } from "./source-gate";
+import { SourceGate } from "../../sip-core";
 
 const ENGINE_SIP = 5730;
 const CLIENT_SIP = 5731;

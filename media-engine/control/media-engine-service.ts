@@ -22,7 +22,7 @@ import { contain, containSync, type ErrorSink } from "./contain";
 import { JsonLog } from "../../common/json-log";
 import { LegInviteHandler } from "./leg-invite-handler";
 import type { MediaLeg } from "./media-leg";
-import type { SourceGate } from "./source-gate";
+import type { SourceGate } from "../../sip-core";
 import { MediaLegRegistry, withinBudget } from "./media-leg-registry";
 import { executeMsml } from "./msml-executor";
 import { OrphanLegSweeper } from "./orphan-leg-sweeper";
