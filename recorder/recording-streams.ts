@@ -12,6 +12,8 @@ export interface StreamDeps {
   readonly cname: string;
   readonly reportIntervalMs?: number;
   readonly onError: (where: string, error: unknown, recording: string) => void;
+  /** The recorder's clock (SrsRecording's), on which stored() times are given. */
+  readonly now?: () => number;
 }
 
 /**
@@ -81,6 +83,11 @@ export class RecordingStreams {
     });
   }
 
+  /** The recording's file holds each stream's packets that arrived until `throughAt(index)`: acknowledged from now on. */
+  stored(throughAt: (index: number) => number): void {
+    this.receivers.forEach((receiver, index) => receiver?.stored(throughAt(index)));
+  }
+
   /** Closes every socket and gives the ports back; safe to call twice. */
   close(): void {
     for (const receiver of this.receivers) receiver?.close();
@@ -93,6 +100,9 @@ export class RecordingStreams {
       clockRate: SAMPLE_RATE,
       ...(this.deps.reportIntervalMs === undefined ? {} : { reportIntervalMs: this.deps.reportIntervalMs }),
       onRtp: (datagram) => this.recording.receiveRtp(index, datagram),
+      // The lab recorder acknowledges what is in the WAV, not what merely arrived (see stored()).
+      acknowledge: "stored",
+      ...(this.deps.now === undefined ? {} : { now: this.deps.now }),
       onError: (where, error) => this.deps.onError(where, error, this.recording.name),
     });
   }

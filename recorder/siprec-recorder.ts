@@ -7,6 +7,7 @@ import {
   Dialog,
   dialogKey,
   type IncomingRequest,
+  type SourceGate,
   SipError,
   SipTransportError,
   TcpTransport,
@@ -47,6 +48,8 @@ export interface SiprecRecorderOptions {
   readonly sipTimers?: Partial<TimerValues>;
   /** How often each stream sends an RTCP receiver report; 1 s unless a test says otherwise. */
   readonly reportIntervalMs?: number;
+  /** Who may start recordings (requests outside a dialog); anyone when absent (tests). */
+  readonly gate?: SourceGate;
 }
 
 interface ActiveRecording {
@@ -90,6 +93,11 @@ export class SiprecRecorder {
   /** What start() finalized for a recorder that had died mid-recording. */
   recovered: readonly RecoveredRecording[] = [];
 
+  /** A request outside a dialog (a new recording, OPTIONS) only from an allowed source (403 otherwise). */
+  private admit(request: IncomingRequest): void {
+    if (request.dialog === undefined) this.options.gate?.check(request.source.host, request.message.method);
+  }
+
   private constructor(private readonly options: SiprecRecorderOptions) {
     this.log = options.log ?? silentLog;
     this.now = options.now ?? Date.now;
@@ -100,6 +108,7 @@ export class SiprecRecorder {
       ports: new PortPool(options.rtpPortMin, options.rtpPortMax),
       bindHost: options.sipHost,
       cname: this.cname,
+      now: this.now,
       ...(options.reportIntervalMs === undefined ? {} : { reportIntervalMs: options.reportIntervalMs }),
       onError: (where, error, recording) => this.errors.report(where, error, recording),
     };
@@ -108,11 +117,17 @@ export class SiprecRecorder {
       timers: options.sipTimers,
       delegate: {
         handlers: {
-          INVITE: (request) => this.onInvite(request),
+          INVITE: (request) => {
+            this.admit(request);
+            return this.onInvite(request);
+          },
           UPDATE: (request) => this.onUpdate(request),
           BYE: (request) => this.onBye(request),
           INFO: (request) => void request.reply(200),
-          OPTIONS: (request) => void request.reply(200, { headers: this.capabilities() }),
+          OPTIONS: (request) => {
+            this.admit(request);
+            request.reply(200, { headers: this.capabilities() });
+          },
         },
         onAckTimeout: (invite, response) => this.onAckTimeout(invite, response),
         onError: (error) => {
@@ -373,6 +388,8 @@ export class SiprecRecorder {
     for (const recording of [...this.recordings.values()]) {
       try {
         recording.session.tick();
+        // What is now in the WAV is acknowledged to the SRC at once (RTCP RR, StreamReceiver).
+        recording.streams.stored((index) => recording.session.storedThroughAt(index));
       } catch (error) {
         this.errors.report("recording_write", error, recording.session.name);
         this.end(recording, "shutdown");

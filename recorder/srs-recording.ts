@@ -125,6 +125,13 @@ interface StreamState {
   readonly codecs: Set<RecordedCodec>;
   ssrc: number | undefined;
   readonly recentSeq: number[];
+  /**
+   * The stream's packets in arrival order with the frame their audio ends on once placed
+   * (+Infinity before; 0 for one with no audio to write): popped as the WAV is written.
+   */
+  readonly written: { readonly at: number; end: number }[];
+  /** Arrival time of the last packet whose audio is in the file. */
+  storedThrough: number;
 }
 
 /**
@@ -158,8 +165,13 @@ export class SrsRecording {
   private lastActivity: number;
   private summary: RecordingSummary | undefined;
   /** Received but not yet placed: see RtpStreamClock for why placing waits for the burst. */
-  private unplaced: { stream: StreamState; channel: number; reading: ClockReading; samples: Int16Array }[] =
-    [];
+  private unplaced: {
+    stream: StreamState;
+    channel: number;
+    reading: ClockReading;
+    samples: Int16Array;
+    entry: { end: number };
+  }[] = [];
 
   constructor(options: RecordingSessionOptions) {
     const metadata = options.offer.metadata;
@@ -270,12 +282,16 @@ export class SrsRecording {
       return;
     }
     this.lastActivity = this.now();
+    // Until placed, its audio is not written; a packet dropped below has nothing to write.
+    const entry = { at: this.lastActivity, end: 0 };
+    stream.written.push(entry);
     // RFC 3550 §5.1: "A receiver MUST ignore packets with payload types that it does not
     // understand." Comfort noise and telephone-event land here too: they become silence.
     const codec = stream.payloadTypes.get(header.payloadType);
     if (codec === undefined || !stream.active || stream.channel === undefined) return;
     if (header.payloadLength === 0 || header.payloadLength > MAX_PAYLOAD_BYTES) return;
     if (this.isDuplicate(stream, header.ssrc, header.sequenceNumber)) return;
+    entry.end = Number.POSITIVE_INFINITY;
     stream.packets++;
     stream.codecs.add(codec);
     const payload = datagram.subarray(header.payloadOffset, header.payloadOffset + header.payloadLength);
@@ -287,22 +303,40 @@ export class SrsRecording {
     // Placed once the datagrams that arrived together have all been read: setImmediate runs after
     // Node's poll phase has read every ready one (tick and finalize place what is left).
     if (this.unplaced.length === 0) setImmediate(() => this.placeReceived());
-    this.unplaced.push({ stream, channel: stream.channel, reading, samples });
+    this.unplaced.push({ stream, channel: stream.channel, reading, samples, entry });
   }
 
   /** Writes what is older than the jitter window. Called periodically. */
   tick(): void {
     if (this.summary !== undefined) return;
     this.placeReceived();
-    this.timeline.flushTo(this.elapsedFrames() - this.jitterFrames);
+    const flushed = this.elapsedFrames() - this.jitterFrames;
+    this.timeline.flushTo(flushed);
+    for (const stream of this.streams) {
+      const written = stream?.written;
+      while (written !== undefined && written.length > 0 && written[0]!.end <= flushed)
+        stream!.storedThrough = written.shift()!.at;
+    }
+  }
+
+  /**
+   * Every packet of stream `index` that arrived until this time (on `now`'s clock) is in the WAV
+   * (or was no audio to write): what the recorder acknowledges to the SRC (StreamReceiver
+   * "stored"). Exact per packet: a packet counts once the frames it was placed on are written.
+   * After the end, everything is.
+   */
+  storedThroughAt(index: number): number {
+    if (this.summary !== undefined) return Number.POSITIVE_INFINITY;
+    return this.streams[index]?.storedThrough ?? Number.NEGATIVE_INFINITY;
   }
 
   private placeReceived(): void {
     const received = this.unplaced;
     this.unplaced = [];
-    for (const { stream, channel, reading, samples } of received) {
+    for (const { stream, channel, reading, samples, entry } of received) {
       const { position, skip } = stream.clock.position(reading, samples.length);
       const kept = skip === 0 ? samples : samples.subarray(skip);
+      entry.end = position + samples.length;
       stream.droppedFrames += skip + kept.length - this.timeline.write(channel, position, kept);
     }
   }
@@ -356,6 +390,8 @@ export class SrsRecording {
           codecs: new Set(),
           ssrc: undefined,
           recentSeq: [],
+          written: [],
+          storedThrough: Number.NEGATIVE_INFINITY,
         };
         this.streams[o.index] = stream;
       } else if (stream.payloadTypes.size > 0 && o.payloadTypes.size > 0) {

@@ -7,11 +7,11 @@ import {
   readSsrc,
   readTimestamp,
   serializeRtcpPacket,
+  serializeSdesCname,
 } from "../protocol/rtp";
 import { getAttribute, mediaAddress, type SessionDescription } from "../protocol/sdp";
 import { ReceptionReporter } from "./reception-reporter";
 import type { RtpSocketPair } from "../common/rtp-port-pool";
-import { serializeSdesCname } from "./serialize-sdes-cname";
 
 /**
  * How often each received stream is reported. RFC 3550 §6.2: "An implementation MAY scale the
@@ -74,6 +74,14 @@ export interface StreamReceiverOptions {
   readonly reportIntervalMs?: number;
   /** Every datagram that is not RTCP, as it arrives on the RTP port. */
   readonly onRtp: (datagram: Buffer) => void;
+  /**
+   * What the reports count as received: every packet as it arrives ("received", RFC 3550's
+   * meaning), or only packets whose audio is in the file ("stored": told by `stored()`), so an
+   * SRC that takes acknowledged packets as recorded is never told more than a crash would leave.
+   */
+  readonly acknowledge?: "received" | "stored";
+  /** The clock `stored()` is given times on (ms); Date.now by default. */
+  readonly now?: () => number;
   /** An exception that is a bug, contained so one stream cannot end the process. */
   readonly onError: (where: string, error: unknown) => void;
 }
@@ -106,6 +114,11 @@ export class StreamReceiver {
   private active = false;
   private closed = false;
   private sent = 0;
+  /** "stored" mode: packets arrived but not yet in the file, oldest first. */
+  private readonly unstored: { ssrc: number; seq: number; timestamp: number; arrival: number; at: number }[] =
+    [];
+  /** Stored packets the SRC has not been told of yet: reported even while the stream is paused. */
+  private untold = false;
 
   constructor(private readonly options: StreamReceiverOptions) {
     const interval = options.reportIntervalMs ?? REPORT_INTERVAL_MS;
@@ -158,13 +171,17 @@ export class StreamReceiver {
       return;
     }
     try {
-      if (isRtpPacket(datagram))
-        this.reporter.receivedRtp(
-          readSsrc(datagram),
-          readSeq(datagram),
-          readTimestamp(datagram),
-          performance.now(),
-        );
+      if (isRtpPacket(datagram)) {
+        const packet = {
+          ssrc: readSsrc(datagram),
+          seq: readSeq(datagram),
+          timestamp: readTimestamp(datagram),
+          arrival: performance.now(),
+        };
+        if (this.options.acknowledge === "stored")
+          this.unstored.push({ ...packet, at: (this.options.now ?? Date.now)() });
+        else this.reporter.receivedRtp(packet.ssrc, packet.seq, packet.timestamp, packet.arrival);
+      }
       this.options.onRtp(datagram);
     } catch (error) {
       this.options.onError("rtp_packet", error);
@@ -191,9 +208,27 @@ export class StreamReceiver {
       if (packet.type === "sr") this.reporter.receivedSenderReport(packet.ssrc, packet.ntpTimestamp, now);
   }
 
+  /**
+   * "stored" mode: the recording wrote every packet that arrived until `throughAt` (on `now`'s
+   * clock) to its file. They now count as received, and the SRC is told at once, so what it
+   * takes as acknowledged follows the file within one write period.
+   */
+  stored(throughAt: number): void {
+    let count = 0;
+    while (count < this.unstored.length && this.unstored[count]!.at <= throughAt) count++;
+    if (count === 0) return;
+    for (const p of this.unstored.splice(0, count))
+      this.reporter.receivedRtp(p.ssrc, p.seq, p.timestamp, p.arrival);
+    this.untold = true;
+    this.report();
+  }
+
   private report(): void {
     const remote = this.remote;
-    if (this.closed || !this.active || remote === undefined || !this.reporter.hasReceived) return;
+    if (this.closed || remote === undefined || !this.reporter.hasReceived) return;
+    // Paused: nothing new arrives, but what was stored since the last report is still told.
+    if (!this.active && !this.untold) return;
+    this.untold = false;
     try {
       // RFC 3550 §6.1: "The first RTCP packet in the compound packet MUST always be a report
       // packet"; a receiver that sends no RTP uses the RR (§6.4.2).

@@ -276,8 +276,11 @@ describe("a recording outlives the loss of its recorder", () => {
       const segment2 = soundBounds(wavsOf(B, "loss-kill")[0]!);
       const endOfA = atOf(started.event) + segment1.last / 8;
       const startOfB = atOf(continuedB.event) + segment2.first / 8;
+      console.log(`A's audio ends ${endOfA - atOf(lostA.event)} ms after interrupted.at`);
+      // The lab recorder acknowledges what is in its WAV, as it writes it: the gap starts where A's
+      // audio ends (issue 12 asks ±100 ms; measured 18–24 ms, one packet).
       expect(Math.abs(endOfA - atOf(lostA.event)), `A's audio ends near interrupted.at`).toBeLessThanOrEqual(
-        1_200,
+        100,
       );
       expect(segment2.first / 8, "B's audio starts with its WAV").toBeLessThanOrEqual(300);
       expect(Math.abs(startOfB - atOf(continuedB.event))).toBeLessThanOrEqual(300);

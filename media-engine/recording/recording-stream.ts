@@ -1,10 +1,29 @@
 import { randomBytes } from "node:crypto";
 import type dgram from "node:dgram";
-import { parseRtcpCompound, writeSeq, writeSsrc } from "../../protocol/rtp";
+import {
+  parseRtcpCompound,
+  readTimestamp,
+  serializeRtcpPacket,
+  serializeSdesCname,
+  writeSeq,
+  writeSsrc,
+} from "../../protocol/rtp";
 import type { PortPool } from "../rtp";
 
 /** Send times kept per stream, to date an acknowledged sequence number: ~20 s at 50 packets/s. */
 const HISTORY = 1024;
+
+/**
+ * Sender reports every second while sending. RFC 3550 §6.2 bounds RTCP by bandwidth ("the
+ * control traffic should be limited to a small and known fraction of the session bandwidth ...
+ * 5%"); an SR with a CNAME is under 100 bytes, about 1 % of a G.711 stream, and the recorder
+ * learns promptly how its RTP timestamps map to wall-clock time (NTP) and how many packets and
+ * octets were sent, so it can tell what it missed.
+ */
+export const SENDER_REPORT_INTERVAL_MS = 1_000;
+
+/** Seconds from the NTP epoch (1900) to the Unix epoch (1970), RFC 3550 §4. */
+const NTP_UNIX_OFFSET_S = 2_208_988_800n;
 
 /** Where a recorder takes one stream: its SDP answer's c=/m= and a=rtcp (or port + 1). */
 export interface RemoteMedia {
@@ -39,6 +58,13 @@ interface Segment {
   report: ReceiverReport | undefined;
   /** Last RTCP SR/RR from the recorder (with or without a block for us). */
   rtcpAt: number | undefined;
+  /** RTP timestamp units per second of the stream (the codec's clock rate). */
+  readonly clockRate: number;
+  /** RFC 3550 §6.4.1 "sender's octet count": payload octets sent in this segment. */
+  octets: number;
+  /** The last packet sent: its RTP timestamp and when (ms since the epoch), to date the SR's. */
+  lastTimestamp: number;
+  lastSentAt: number;
 }
 
 /**
@@ -57,6 +83,9 @@ export class RecordingStream {
   private closed = false;
   /** The socket is being connected to a new address: nothing can be sent for that instant. */
   private moving = false;
+  private reportTimer: NodeJS.Timeout | undefined;
+  /** SRs sent, all segments (for tests and metrics). */
+  senderReports = 0;
   /** The recorder's host answered ICMP port unreachable to our RTP. */
   onUnreachable: (error: Error) => void = () => undefined;
   /** An RTCP report from the recorder arrived (for the loss watch and the stop wait). */
@@ -67,6 +96,8 @@ export class RecordingStream {
     readonly localPort: number,
     private readonly rtp: dgram.Socket,
     private readonly rtcp: dgram.Socket,
+    /** RFC 3550 §6.5.1 CNAME, "user@host": the same for every stream of this engine. */
+    private readonly cname: string,
   ) {
     rtp.on("error", (error) => this.onSocketError(error));
     rtcp.on("error", () => undefined);
@@ -79,14 +110,16 @@ export class RecordingStream {
   static async open(pool: PortPool, bindHost: string): Promise<RecordingStream> {
     const { port, rtp, rtcp } = await pool.allocate(bindHost, false);
     if (rtcp === undefined) throw new Error("the port pool gave no RTCP socket");
-    return new RecordingStream(pool, port, rtp, rtcp);
+    return new RecordingStream(pool, port, rtp, rtcp, `forkline-media-engine@${bindHost}`);
   }
 
   /** Starts a segment toward a recorder: new SSRC and sequence, RTP socket connected to it. */
-  async begin(remote: RemoteMedia): Promise<void> {
+  async begin(remote: RemoteMedia, clockRate = 8_000): Promise<void> {
     if (this.closed) return;
     this.end();
     await this.connectTo(remote);
+    this.reportTimer = setInterval(() => this.sendReport(), SENDER_REPORT_INTERVAL_MS);
+    this.reportTimer.unref();
     this.segment = {
       ssrc: randomBytes(4).readUInt32BE(0),
       firstSeq: randomBytes(2).readUInt16BE(0),
@@ -96,6 +129,10 @@ export class RecordingStream {
       sentAt: new Float64Array(HISTORY),
       report: undefined,
       rtcpAt: undefined,
+      clockRate,
+      octets: 0,
+      lastTimestamp: 0,
+      lastSentAt: 0,
     };
   }
 
@@ -144,13 +181,20 @@ export class RecordingStream {
     const copy = Buffer.from(packet);
     writeSsrc(copy, segment.ssrc);
     writeSeq(copy, segment.firstSeq + segment.sent);
-    segment.sentAt[segment.sent % HISTORY] = Date.now();
+    const now = Date.now();
+    segment.sentAt[segment.sent % HISTORY] = now;
     segment.sent++;
+    // Payload octets: the fixed header and CSRCs off (forwarded audio carries no header extension).
+    segment.octets += copy.length - 12 - 4 * (copy[0]! & 0x0f);
+    segment.lastTimestamp = readTimestamp(copy);
+    segment.lastSentAt = now;
     this.rtp.send(copy);
   }
 
   /** Closes the current segment (its counts move to the recording's totals); nothing is sent until the next begin. */
   end(): void {
+    clearInterval(this.reportTimer);
+    this.reportTimer = undefined;
     const segment = this.segment;
     if (segment === undefined) return;
     this.sentBefore += segment.sent;
@@ -227,6 +271,38 @@ export class RecordingStream {
     this.pool.release(this.localPort);
   }
 
+  /**
+   * RFC 3550 §6.4.1: the SR's sender info — "NTP timestamp: Indicates the wallclock time ... when
+   * this report was sent", "RTP timestamp: Corresponds to the same time as the NTP timestamp
+   * (above), but in the same units and with the same random offset as the RTP timestamps in data
+   * packets", "sender's packet count", "sender's octet count" — followed by an SDES CNAME (§6.1:
+   * "An SDES packet containing a CNAME item MUST be included in each compound RTCP packet").
+   * §6.3.8: a participant that sent no RTP in the last two intervals is no longer a sender, so
+   * nothing is sent while paused (there is no reception to report either).
+   */
+  private sendReport(): void {
+    const segment = this.segment;
+    if (segment === undefined || this.closed || segment.sent === 0) return;
+    const now = Date.now();
+    if (now - segment.lastSentAt > 2 * SENDER_REPORT_INTERVAL_MS) return;
+    const elapsed = Math.round(((now - segment.lastSentAt) * segment.clockRate) / 1000);
+    const compound = Buffer.concat([
+      serializeRtcpPacket({
+        type: "sr",
+        ssrc: segment.ssrc,
+        ntpTimestamp: ntpTimestamp(now),
+        rtpTimestamp: (segment.lastTimestamp + elapsed) >>> 0,
+        packetCount: segment.sent,
+        octetCount: segment.octets,
+        reports: [],
+      }),
+      serializeSdesCname(segment.ssrc, this.cname),
+    ]);
+    // Errors (no route, ICMP) are the loss watch's business, noticed on the RTP socket.
+    this.rtcp.send(compound, segment.remote.rtcpPort, segment.remote.address, () => undefined);
+    this.senderReports++;
+  }
+
   private onSocketError(error: Error): void {
     // RFC 1122 §4.1.3.3: "UDP MUST pass to the application layer all ICMP error messages that it
     // receives from the IP layer"; Node does so for connected sockets as ECONNREFUSED.
@@ -267,6 +343,13 @@ export class RecordingStream {
     segment.rtcpAt = now;
     this.onReport();
   }
+}
+
+/** 64-bit NTP time (RFC 3550 §4: seconds since 1900 in the high word, the fraction in the low). */
+export function ntpTimestamp(unixMs: number): bigint {
+  const seconds = BigInt(Math.floor(unixMs / 1000)) + NTP_UNIX_OFFSET_S;
+  const fraction = BigInt(Math.round(((unixMs % 1000) / 1000) * 2 ** 32)) & 0xffff_ffffn;
+  return (seconds << 32n) | fraction;
 }
 
 /** Extended highest sequence − first sequence + 1 − cumulative lost, within what was sent. */

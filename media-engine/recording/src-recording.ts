@@ -230,7 +230,7 @@ export class SrcRecording {
       return undefined;
     }
     try {
-      await Promise.all(this.streams.map((s, i) => s.wire.begin(outcome.remotes[i]!)));
+      await Promise.all(this.streams.map((s, i) => s.wire.begin(outcome.remotes[i]!, s.leg.codec.clockRate)));
     } catch (error) {
       for (const s of this.streams) s.wire.end();
       void recorder.hangUp();

@@ -3,3 +3,4 @@ export * from "./rtp-header";
 export * from "./telephone-event";
 export * from "./rtp-receiver-stats";
 export * from "./rtcp";
+export * from "./serialize-sdes-cname";

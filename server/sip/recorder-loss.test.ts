@@ -109,9 +109,9 @@ describe("a recorder killed mid-call, seen from the SIP Server", () => {
     expect(session()).toMatchObject({ state: "stopped", outcome: "incomplete" });
     expect(session().outcomeReason).toMatch(/s lost in 1 gap/);
 
-    // Truth check: the gap in the history covers what the two WAVs miss, and over-states it by
-    // at most one RTCP report interval (the gap starts at the last packet the recorder
-    // acknowledged, never later).
+    // Truth check: the gap in the history is what the two WAVs miss. The lab recorder acknowledges
+    // a packet once its audio is in the WAV, and reports as soon as it writes, so the gap starts
+    // at the last audio the first recorder kept (within ±100 ms, as issue 12 asks).
     const gap = db.prepare("select startedAt, endedAt from RecordingGap").get() as {
       startedAt: string;
       endedAt: string;
@@ -127,10 +127,8 @@ describe("a recorder killed mid-call, seen from the SIP Server", () => {
     const audioBackAt = startOf(secondWav) + toneBounds(secondWav).firstMs;
     const gapFrom = Date.parse(gap.startedAt);
     const gapTo = Date.parse(gap.endedAt);
-    // The gap never starts after the last audio the first recorder kept, nor more than one
-    // report interval (plus scheduling) before it.
-    expect(gapFrom).toBeLessThanOrEqual(audioLostFrom + 150);
-    expect(gapFrom).toBeGreaterThanOrEqual(audioLostFrom - 1_500);
+    console.log(`gap starts ${gapFrom - audioLostFrom} ms after the first WAV's last audio`);
+    expect(Math.abs(gapFrom - audioLostFrom)).toBeLessThanOrEqual(100);
     // It ends when the continuation's audio starts.
     expect(Math.abs(gapTo - audioBackAt)).toBeLessThanOrEqual(300);
   }, 90_000);
