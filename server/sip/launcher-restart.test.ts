@@ -5,9 +5,8 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import { parseSdp } from "../../protocol/sdp";
 import { talk, UdpPhone } from "../../media-engine/rtp/test-support/udp-phone";
 import { readSidecar, wavDurationMs } from "../../recorder/test-support/recording-files";
-import type { SipRequest } from "../../protocol/sip";
 import { registeredAgent } from "../test-support/registered-agent";
-import { SipTestPhone } from "../test-support/sip-test-phone";
+import { trunkWithByes } from "../test-support/trunk-with-byes";
 import { startTestStack, type TestStack } from "../test-support/start-test-stack";
 
 const ports = {
@@ -54,17 +53,7 @@ describe("a restart of the whole launcher mid-call", () => {
     });
     expect(setRecord.status).toBe(200);
     const agent = await registeredAgent(SERVER, "1001", 44950, closers);
-    const trunkByes: SipRequest[] = [];
-    const trunk = await SipTestPhone.start(
-      {
-        BYE: (request) => {
-          trunkByes.push(request.message);
-          request.reply(200);
-        },
-      },
-      5062,
-    );
-    closers.push(() => trunk.close());
+    const { trunk, byes: trunkByes } = await trunkWithByes(closers);
     const trunkMedia = await UdpPhone.open(32700);
     closers.push(() => trunkMedia.close());
 

@@ -1,9 +1,8 @@
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { SipRequest } from "../../protocol/sip";
 import type { Dialog } from "../../sip-core";
 import { registeredAgent } from "../test-support/registered-agent";
-import { SipTestPhone } from "../test-support/sip-test-phone";
+import { trunkWithByes } from "../test-support/trunk-with-byes";
 import { pidOnUdpPort, type Closer } from "../test-support/stack-fixture";
 import { startTestStack, type StackPorts, type TestStack } from "../test-support/start-test-stack";
 import { stackApi } from "../test-support/registered-agent";
@@ -72,17 +71,7 @@ describe("media engines on hosts of their own", () => {
     expect(stacks[2]!.output()).not.toMatch(/Media engine/);
 
     const agent = await registeredAgent(SERVER, "1001", 47760, closers);
-    const trunkByes: SipRequest[] = [];
-    const trunk = await SipTestPhone.start(
-      {
-        BYE: (request) => {
-          trunkByes.push(request.message);
-          request.reply(200);
-        },
-      },
-      5062,
-    );
-    closers.push(() => trunk.close());
+    const { trunk, byes: trunkByes } = await trunkWithByes(closers);
     const dialogs: Dialog[] = [];
     for (let i = 0; i < 2; i++) {
       const { response, dialog } = await trunk.call(SERVER, "1001");

@@ -2,11 +2,11 @@ import Database from "better-sqlite3";
 import { describe, expect, it, vi } from "vitest";
 import { parseRtpHeader } from "../../protocol/rtp";
 import { parseSdp } from "../../protocol/sdp";
-import type { SipRequest } from "../../protocol/sip";
 import { talk, UdpPhone } from "../../media-engine/rtp/test-support/udp-phone";
 import { answerDigest } from "../test-support/answer-digest";
 import { AnsweringPhone } from "../test-support/answering-phone";
 import { registeredAgent } from "../test-support/registered-agent";
+import { trunkWithByes } from "../test-support/trunk-with-byes";
 import { SipTestPhone } from "../test-support/sip-test-phone";
 import { pidOnUdpPort, useTestStack } from "../test-support/stack-fixture";
 import { WsClientTransport } from "../test-support/ws-client-transport";
@@ -51,17 +51,7 @@ describe("kill -9 of the SIP Server with a recorded call up", () => {
     const agent = await registeredAgent(SERVER, "1001", AGENT_MEDIA, closers);
     const agentMedia = await UdpPhone.open(AGENT_MEDIA);
     closers.push(() => agentMedia.close());
-    const trunkByes: SipRequest[] = [];
-    const trunk = await SipTestPhone.start(
-      {
-        BYE: (request) => {
-          trunkByes.push(request.message);
-          request.reply(200);
-        },
-      },
-      5062,
-    );
-    closers.push(() => trunk.close());
+    const { trunk, byes: trunkByes } = await trunkWithByes(closers);
     const trunkMedia = await UdpPhone.open(32700);
     closers.push(() => trunkMedia.close());
 
@@ -147,17 +137,7 @@ describe("kill -9 of the SIP Server with a recorded call up", () => {
 
   it("when the media engine died too, the restarted server ends the call: BYE to both parties, the recording failed, one alarm", async () => {
     const agent = await registeredAgent(SERVER, "1001", AGENT_MEDIA, closers);
-    const trunkByes: SipRequest[] = [];
-    const trunk = await SipTestPhone.start(
-      {
-        BYE: (request) => {
-          trunkByes.push(request.message);
-          request.reply(200);
-        },
-      },
-      5062,
-    );
-    closers.push(() => trunk.close());
+    const { trunk, byes: trunkByes } = await trunkWithByes(closers);
     const { response } = await trunk.call(SERVER, "1001");
     expect(response.status).toBe(200);
     const db = new Database(fixture.stack.env.DATABASE_URL!.replace(/^file:/, ""), { readonly: true });
@@ -246,17 +226,7 @@ describe("kill -9 of the SIP Server with a recorded call up", () => {
     );
     expect(registered.status).toBe(200);
 
-    const trunkByes: SipRequest[] = [];
-    const trunk = await SipTestPhone.start(
-      {
-        BYE: (request) => {
-          trunkByes.push(request.message);
-          request.reply(200);
-        },
-      },
-      5062,
-    );
-    closers.push(() => trunk.close());
+    const { trunk, byes: trunkByes } = await trunkWithByes(closers);
     const { response } = await trunk.call(SERVER, "1001");
     expect(response.status).toBe(200);
     expect(browser.dialog).toBeDefined();
