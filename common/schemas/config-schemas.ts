@@ -171,6 +171,8 @@ export const zUpdateUserInput = z.object({
   /** With a new password: also revoke the user's API tokens (their sessions always end). */
   revokeApiTokens: z.boolean().optional(),
   role: zRole.optional(),
+  /** Disable (true) or enable (false) the account. */
+  disabled: z.boolean().optional(),
   ...userBindings,
 });
 

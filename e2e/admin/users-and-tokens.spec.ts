@@ -126,3 +126,49 @@ test("[ADMIN][PASSWORD_RESET]: a new password ends the user's sessions and, when
   await api.dispose();
   await ritaContext.close();
 });
+
+test("[ADMIN][USER_DISABLE]: a disabled user is signed out and cannot sign in until enabled again", async ({
+  page,
+  browser,
+}) => {
+  await signIn(page, "admin", E2E.adminPassword);
+  await page.goto("/admin/users");
+  const add = page.getByRole("form", { name: "Add a user" });
+  await add.getByLabel("Username").fill("vic");
+  await add.getByLabel("Password").fill("vic-password-1");
+  await add.getByRole("button", { name: "Add user" }).click();
+  await expect(add.getByRole("status")).toHaveText("Created user vic (agent).");
+  const vicContext = await browser.newContext();
+  const vic = await vicContext.newPage();
+  await signIn(vic, "vic", "vic-password-1");
+  const disabled = () =>
+    readDb(
+      (db) =>
+        (db.prepare("select disabled from User where username = 'vic'").get() as { disabled: number })
+          .disabled,
+    );
+
+  const row = page.getByTestId("user-row-vic");
+  await row.getByRole("button", { name: "Disable vic" }).click();
+  const status = page.getByRole("status").filter({ hasText: "vic" });
+  await expect(status).toHaveText(
+    "Disabled vic: signed out everywhere; their API tokens and softphone stop working until enabled.",
+  );
+  await expect(status).toBeFocused();
+  await expect(row).toContainText("disabled");
+  expect(disabled()).toBe(1);
+  expect((await vic.request.get("/api/trpc/auth.whoami")).status()).toBe(401);
+  await vic.goto("/login");
+  await vic.getByLabel("Username").fill("vic");
+  await vic.getByLabel("Password").fill("vic-password-1");
+  await vic.getByRole("button", { name: "Sign in" }).click();
+  await expect(vic.getByRole("alert").filter({ hasText: "disabled" })).toHaveText(
+    "This account is disabled. Ask an admin to enable it.",
+  );
+
+  await row.getByRole("button", { name: "Enable vic" }).click();
+  await expect(status).toHaveText("Enabled vic.");
+  expect(disabled()).toBe(0);
+  await signIn(vic, "vic", "vic-password-1");
+  await vicContext.close();
+});

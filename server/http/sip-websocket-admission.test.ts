@@ -200,6 +200,20 @@ describe("SIP over WebSocket belongs to the signed-in user", () => {
         await trpc("user.update", { username: "amy", extension: "1003" }, adminCookie);
         expect(await closed).toEqual({ code: 1008, reason: "Extension 1002 is not assigned to this user" });
         await waitUntil(async () => (await bindings(admin.socket, "1002")).length === 0);
+
+        // Amy signs in again on her new extension; an admin disables her: her softphone is
+        // disconnected at once and she cannot connect again.
+        const amyCookie = await signIn("amy", "password-123");
+        const again = await connect(amyCookie);
+        expect((await register(again.socket, "1003")).status).toBe(200);
+        const cut = new Promise<{ code: number; reason: string }>((resolve) =>
+          again.socket.once("close", (code, reason) => resolve({ code, reason: reason.toString("utf8") })),
+        );
+        await trpc("user.update", { username: "amy", disabled: true }, adminCookie);
+        expect(await cut).toEqual({ code: 1008, reason: "The signed-in user is disabled" });
+        await waitUntil(async () => (await bindings(admin.socket, "1003")).length === 0);
+        expect((await connect(amyCookie)).refused).toBe(401);
+        await trpc("user.update", { username: "amy", disabled: false }, adminCookie);
       } finally {
         admin.socket.close();
         amy.socket.close();

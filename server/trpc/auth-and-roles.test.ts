@@ -309,4 +309,58 @@ describe("login", () => {
       expect.arrayContaining([expect.objectContaining({ passwordChanged: true, apiTokensRevoked: 1 })]),
     );
   });
+
+  it("a disabled user cannot sign in; their sessions end and API tokens stop until enabled; nobody disables themselves or the last admin", async () => {
+    const { caller } = callerFor(db, testActor("admin"));
+    await db.user.create({
+      data: { username: "dave", role: "agent", passwordHash: await hashPassword("dave-password") },
+    });
+    const { authenticate } = await import("../services/auth/auth-service");
+    const { caller: signedOut, cookies } = callerFor(db, null);
+    await signedOut.auth.login({ username: "dave", password: "dave-password" });
+    const { token } = await caller.apiToken.create({ name: "dave's script", username: "dave" });
+
+    expect(await caller.user.update({ username: "dave", disabled: true })).toMatchObject({ disabled: true });
+    expect(await authenticate(db, { sessionToken: cookies[0]! })).toBeNull();
+    expect(await authenticate(db, { apiToken: token })).toBeNull();
+    const refused = signedOut.auth.login({ username: "dave", password: "dave-password" });
+    await expect(refused).rejects.toThrow("This account is disabled. Ask an admin to enable it.");
+    expect(await trpcCode(refused)).toBe("FORBIDDEN");
+    // Only the right password learns that: a wrong one is the usual refusal.
+    await expect(signedOut.auth.login({ username: "dave", password: "not-his" })).rejects.toThrow(
+      "Wrong username or password.",
+    );
+
+    // Enabled again: the password and the API token work as before (nothing was deleted).
+    await caller.user.update({ username: "dave", disabled: false });
+    expect(await authenticate(db, { apiToken: token })).toMatchObject({ username: "dave" });
+    expect(await signedOut.auth.login({ username: "dave", password: "dave-password" })).toMatchObject({
+      username: "dave",
+    });
+    const audits = await db.auditEvent.findMany({ where: { action: "user.update" }, orderBy: { at: "asc" } });
+    expect(audits.map((a) => (JSON.parse(a.after ?? "{}") as { disabled?: boolean }).disabled)).toEqual([
+      true,
+      false,
+    ]);
+
+    // An admin cannot lock themselves out, nor disable the last admin who is not disabled.
+    const admin = await db.user.findUniqueOrThrow({ where: { username: "admin" } });
+    const { caller: asAdmin } = callerFor(db, {
+      kind: "user",
+      userId: admin.id,
+      username: "admin",
+      role: "admin",
+    });
+    const self = asAdmin.user.update({ username: "admin", disabled: true });
+    await expect(self).rejects.toThrow("You cannot disable yourself.");
+    await db.user.create({
+      data: { username: "erin", role: "admin", passwordHash: await hashPassword("erin-password") },
+    });
+    await asAdmin.user.update({ username: "erin", disabled: true });
+    const { caller: asErin } = callerFor(db, testActor("admin"));
+    await expect(asErin.user.update({ username: "admin", disabled: true })).rejects.toThrow(
+      "Forkline needs at least one admin who is not disabled.",
+    );
+    expect((await db.user.findUniqueOrThrow({ where: { username: "admin" } })).disabled).toBe(false);
+  });
 });

@@ -50,6 +50,20 @@ function UsersSection() {
     onSuccess: () => utils.user.list.invalidate(),
     onError: (e) => setRowError(errorMessage(e)),
   });
+  const access = trpc.user.update.useMutation({
+    onMutate: () => setRowError(null),
+    onSuccess: (u) => {
+      setMessage({
+        kind: "ok",
+        text: u.disabled
+          ? `Disabled ${u.username}: signed out everywhere; their API tokens and softphone stop working until enabled.`
+          : `Enabled ${u.username}.`,
+      });
+      focusAfterRender(byId("users-status"));
+    },
+    onError: (e) => setRowError(errorMessage(e)),
+    onSettled: () => void utils.user.list.invalidate(),
+  });
   const remove = trpc.user.delete.useMutation({
     onMutate: () => setRowError(null),
     onSuccess: (_r, input) => {
@@ -123,7 +137,14 @@ function UsersSection() {
             )}
             {users.data?.map((u) => (
               <tr key={u.id} data-testid={`user-row-${u.username}`}>
-                <td className="px-4 py-2 font-medium">{u.username}</td>
+                <td className="px-4 py-2 font-medium">
+                  {u.username}
+                  {u.disabled && (
+                    <span className="ml-2 rounded bg-slate-200 px-1.5 py-0.5 text-xs font-normal text-slate-700">
+                      disabled
+                    </span>
+                  )}
+                </td>
                 <td className="px-4 py-2">
                   <label>
                     <span className="sr-only">Role of {u.username}</span>
@@ -163,6 +184,19 @@ function UsersSection() {
                       focusAfterRender(byId("users-status"));
                     }}
                   />
+                  {u.username !== me.data?.username && (
+                    <button
+                      type="button"
+                      // aria-disabled while saving: a disabled button would drop keyboard focus to <body>.
+                      aria-disabled={access.isPending}
+                      onClick={() => {
+                        if (!access.isPending) access.mutate({ username: u.username, disabled: !u.disabled });
+                      }}
+                      className="ml-2 rounded-md border border-slate-300 px-2 py-1 text-xs hover:bg-slate-50 aria-disabled:opacity-40"
+                    >
+                      {u.disabled ? `Enable ${u.username}` : `Disable ${u.username}`}
+                    </button>
+                  )}
                   {u.username !== me.data?.username && (
                     <RowDelete
                       subject={u.username}

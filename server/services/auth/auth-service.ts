@@ -36,6 +36,9 @@ export async function login(
     throw new AppError(AppErrorCode.UNAUTHORIZED, "Wrong username or password.");
   }
   throttle.recordSuccess(input.source, input.username);
+  // Told only to whoever knows the password: a wrong one gets the same answer as for anyone.
+  if (user.disabled)
+    throw new AppError(AppErrorCode.FORBIDDEN, "This account is disabled. Ask an admin to enable it.");
   const { token, hash } = createSecretToken("fls");
   const expiresAt = new Date(Date.now() + input.sessionTtlHours * 3_600_000);
   await db.session.create({ data: { id: hash, userId: user.id, expiresAt } });
@@ -60,7 +63,7 @@ export async function authenticate(
       where: { tokenHash: hashSecretToken(credentials.apiToken) },
       include: { user: true },
     });
-    if (!row || !isRole(row.user.role)) return null;
+    if (!row || !isRole(row.user.role) || row.user.disabled) return null;
     await db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
     return { kind: "token", userId: row.user.id, username: row.user.username, role: row.user.role };
   }
@@ -69,7 +72,7 @@ export async function authenticate(
       where: { id: hashSecretToken(credentials.sessionToken) },
       include: { user: true },
     });
-    if (!row || !isRole(row.user.role)) return null;
+    if (!row || !isRole(row.user.role) || row.user.disabled) return null;
     if (row.expiresAt.getTime() <= Date.now()) {
       await db.session.delete({ where: { id: row.id } });
       return null;

@@ -112,9 +112,10 @@ export async function mayRegisterExtension(
 ): Promise<string | null> {
   const user = await db.user.findUnique({
     where: { id: userId },
-    select: { role: true, extension: true, agentLoginCode: true },
+    select: { role: true, extension: true, agentLoginCode: true, disabled: true },
   });
   if (user === null) return "The signed-in user no longer exists";
+  if (user.disabled) return "The signed-in user is disabled";
   const refusal = extensionRefusal(user.role === "agent" ? user : null, extension);
   if (refusal === "unassigned") return "No extension is assigned to this user";
   if (refusal === "not-theirs") return `Extension ${extension} is not assigned to this user`;

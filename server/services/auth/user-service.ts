@@ -12,6 +12,7 @@ type UserRow = {
   id: string;
   username: string;
   role: string;
+  disabled: boolean;
   createdAt: Date;
   extension: string | null;
   agentLoginCode: string | null;
@@ -21,6 +22,7 @@ const publicUser = (u: UserRow) => ({
   id: u.id,
   username: u.username,
   role: u.role,
+  disabled: u.disabled,
   createdAt: u.createdAt,
   extension: u.extension,
   agentLoginCode: u.agentLoginCode,
@@ -115,6 +117,11 @@ export async function updateUser(db: Db, actor: Actor, input: z.output<typeof zU
     if (!before) throw new AppError(AppErrorCode.NOT_FOUND, `No user ${input.username}.`);
     if (before.role === "admin" && input.role && input.role !== "admin")
       await assertAnotherAdmin(tx, before.id);
+    if (input.disabled === true && !before.disabled) {
+      if (before.id === actor.userId)
+        throw new AppError(AppErrorCode.CONFLICT, "You cannot disable yourself.", { field: "disabled" });
+      if (before.role === "admin") await assertAnotherAdmin(tx, before.id);
+    }
     await checkBindings(tx, before.id, input);
     const user = await tx.user.update({
       where: { id: before.id },
@@ -123,11 +130,15 @@ export async function updateUser(db: Db, actor: Actor, input: z.output<typeof zU
         passwordHash,
         extension: input.extension,
         agentLoginCode: input.agentLoginCode,
+        disabled: input.disabled,
       },
     });
     // A new password ends every session of the user; their API tokens too when the admin says so
     // (a leaked password may have been used to mint one).
-    if (passwordHash) await tx.session.deleteMany({ where: { userId: user.id } });
+    // Disabling ends them too: a disabled user is signed out everywhere at once (API tokens and
+    // softphone connections are refused while disabled, see authenticate and mayRegisterExtension).
+    if (passwordHash || (user.disabled && !before.disabled))
+      await tx.session.deleteMany({ where: { userId: user.id } });
     const revokedTokens =
       passwordHash && input.revokeApiTokens
         ? (await tx.apiToken.deleteMany({ where: { userId: user.id } })).count
@@ -136,9 +147,15 @@ export async function updateUser(db: Db, actor: Actor, input: z.output<typeof zU
       action: "user.update",
       entity: "User",
       entityId: user.id,
-      before: { role: before.role, extension: before.extension, agentLoginCode: before.agentLoginCode },
+      before: {
+        role: before.role,
+        extension: before.extension,
+        agentLoginCode: before.agentLoginCode,
+        disabled: before.disabled,
+      },
       after: {
         role: user.role,
+        disabled: user.disabled,
         extension: user.extension,
         agentLoginCode: user.agentLoginCode,
         passwordChanged: Boolean(passwordHash),
@@ -170,6 +187,7 @@ export async function deleteUser(db: Db, actor: Actor, username: string) {
 }
 
 async function assertAnotherAdmin(tx: Prisma.TransactionClient, exceptId: string) {
-  const others = await tx.user.count({ where: { role: "admin", id: { not: exceptId } } });
-  if (others === 0) throw new AppError(AppErrorCode.CONFLICT, "Forkline needs at least one admin.");
+  const others = await tx.user.count({ where: { role: "admin", disabled: false, id: { not: exceptId } } });
+  if (others === 0)
+    throw new AppError(AppErrorCode.CONFLICT, "Forkline needs at least one admin who is not disabled.");
 }
