@@ -20,7 +20,9 @@ function databaseTestFiles(): string[] {
         if (entry.name !== "node_modules") walk(full);
       } else if (
         entry.name.endsWith(".test.ts") &&
-        /\b(createTestDb|createDemoDb|startTestServer)\(/.test(fs.readFileSync(full, "utf8"))
+        /\b(createTestDb|createDemoDb|startTestServer|useTestStackOnBothDatabases)\(/.test(
+          fs.readFileSync(full, "utf8"),
+        )
       ) {
         found.push(full);
       }

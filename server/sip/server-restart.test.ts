@@ -1,4 +1,3 @@
-import Database from "better-sqlite3";
 import { describe, expect, it, vi } from "vitest";
 import { parseRtpHeader } from "../../protocol/rtp";
 import { parseSdp } from "../../protocol/sdp";
@@ -8,7 +7,7 @@ import { AnsweringPhone } from "../test-support/answering-phone";
 import { registeredAgent } from "../test-support/registered-agent";
 import { trunkWithByes } from "../test-support/trunk-with-byes";
 import { SipTestPhone } from "../test-support/sip-test-phone";
-import { pidOnUdpPort, useTestStack } from "../test-support/stack-fixture";
+import { pidOnUdpPort, useTestStackOnBothDatabases } from "../test-support/stack-fixture";
 import { WsClientTransport } from "../test-support/ws-client-transport";
 
 const ports = {
@@ -23,8 +22,11 @@ const ports = {
 };
 const SERVER = `127.0.0.1:${ports.sip}`;
 const AGENT_MEDIA = 47450;
-const fixture = useTestStack(ports);
-const { closers, trpc } = fixture;
+// On SQLite, and on PostgreSQL in the "postgresql" project: calls must survive a restart on both.
+const fixture = useTestStackOnBothDatabases(ports);
+const { closers, trpc, rows } = fixture;
+/** Saved established calls. */
+const savedCalls = async () => (await rows<{ n: number }>(`select count(*) as n from "ActiveCall"`))[0]!.n;
 
 /** Sequence numbers missing between the first and the last packet received. */
 function missing(received: readonly Buffer[]): number {
@@ -67,19 +69,14 @@ describe("kill -9 of the SIP Server with a recorded call up", () => {
     const stopAgent = talk(agentMedia, agent.remoteMediaPort()!, { hz: 1000, codec: "PCMU", ssrc: 0x1001 });
     closers.push(stopAgent);
 
-    const db = new Database(fixture.stack.env.DATABASE_URL!.replace(/^file:/, ""), { readonly: true });
-    closers.push(() => void db.close());
     const sessions = () =>
-      db.prepare("select id, connId, state, outcome from RecordingSession").all() as {
-        id: string;
-        connId: string;
-        state: string;
-        outcome: string;
-      }[];
-    const savedCalls = () =>
-      (db.prepare("select connId from ActiveCall").all() as { connId: string }[]).length;
-    await vi.waitFor(() => expect(sessions()).toMatchObject([{ state: "recording" }]), { timeout: 10_000 });
-    await vi.waitFor(() => expect(savedCalls()).toBe(1));
+      rows<{ id: string; connId: string; state: string; outcome: string }>(
+        `select "id", "connId", "state", "outcome" from "RecordingSession"`,
+      );
+    await vi.waitFor(async () => expect(await sessions()).toMatchObject([{ state: "recording" }]), {
+      timeout: 10_000,
+    });
+    await vi.waitFor(async () => expect(await savedCalls()).toBe(1));
     const [{ connId }] = (await trpc<{ connId: string }[]>("calls.list")) as [{ connId: string }];
 
     // kill -9: no BYE, no goodbye; the launcher starts a new server process.
@@ -99,13 +96,17 @@ describe("kill -9 of the SIP Server with a recorded call up", () => {
     expect(calls[0]).toMatchObject({ connId, state: "established" });
     expect(fixture.stack.output()).toMatch(/1 established call\(s\) taken up/);
     // The recording went on: not failed as an orphan of the old process.
-    expect(sessions()).toMatchObject([{ connId, state: "recording" }]);
+    expect(await sessions()).toMatchObject([{ connId, state: "recording" }]);
 
     // A supervisor pauses and resumes it through the new process.
     await trpc("recording.pause", { callId: connId, side: "source" });
-    await vi.waitFor(() => expect(sessions()).toMatchObject([{ state: "paused" }]), { timeout: 5_000 });
+    await vi.waitFor(async () => expect(await sessions()).toMatchObject([{ state: "paused" }]), {
+      timeout: 5_000,
+    });
     await trpc("recording.resume", { callId: connId, side: "source" });
-    await vi.waitFor(() => expect(sessions()).toMatchObject([{ state: "recording" }]), { timeout: 5_000 });
+    await vi.waitFor(async () => expect(await sessions()).toMatchObject([{ state: "recording" }]), {
+      timeout: 5_000,
+    });
 
     // The media path never stopped: it runs through the media engine, which was not touched.
     await vi.waitFor(() => {
@@ -120,16 +121,17 @@ describe("kill -9 of the SIP Server with a recorded call up", () => {
     expect(bye.status).toBe(200);
     await vi.waitFor(() => expect(agent.byes).toHaveLength(1), { timeout: 5_000 });
     expect(trunkByes).toHaveLength(0);
-    await vi.waitFor(() => expect(sessions()).toMatchObject([{ state: "stopped", outcome: "complete" }]), {
-      timeout: 10_000,
-    });
-    const pauses = db.prepare("select pausedAt, resumedAt from RecordingPause").all() as {
-      resumedAt: string | null;
-    }[];
+    await vi.waitFor(
+      async () => expect(await sessions()).toMatchObject([{ state: "stopped", outcome: "complete" }]),
+      {
+        timeout: 10_000,
+      },
+    );
+    const pauses = await rows<{ resumedAt: unknown }>(`select "pausedAt", "resumedAt" from "RecordingPause"`);
     expect(pauses).toHaveLength(1);
     expect(pauses[0]!.resumedAt).not.toBeNull();
     await vi.waitFor(async () => expect(await engineLegs()).toBe(0), { timeout: 5_000 });
-    expect(savedCalls()).toBe(0);
+    expect(await savedCalls()).toBe(0);
     expect(await trpc<unknown[]>("calls.list")).toHaveLength(0);
     // The next test opens the same phones' ports.
     for (const close of closers.splice(0).reverse()) await close();
@@ -140,17 +142,14 @@ describe("kill -9 of the SIP Server with a recorded call up", () => {
     const { trunk, byes: trunkByes } = await trunkWithByes(closers);
     const { response } = await trunk.call(SERVER, "1001");
     expect(response.status).toBe(200);
-    const db = new Database(fixture.stack.env.DATABASE_URL!.replace(/^file:/, ""), { readonly: true });
-    closers.push(() => void db.close());
-    const latest = () =>
-      db.prepare("select id, state from RecordingSession order by startedAt desc limit 1").get() as {
-        id: string;
-        state: string;
-      };
-    await vi.waitFor(() => expect(latest().state).toBe("recording"), { timeout: 10_000 });
-    await vi.waitFor(() =>
-      expect((db.prepare("select count(*) as n from ActiveCall").get() as { n: number }).n).toBe(1),
-    );
+    const latest = async () =>
+      (
+        await rows<{ id: string; state: string }>(
+          `select "id", "state" from "RecordingSession" order by "startedAt" desc limit 1`,
+        )
+      )[0]!;
+    await vi.waitFor(async () => expect((await latest()).state).toBe("recording"), { timeout: 10_000 });
+    await vi.waitFor(async () => expect(await savedCalls()).toBe(1));
 
     const server = serverPid()!;
     const engine = pidOnUdpPort(ports.mediaSip);
@@ -166,13 +165,13 @@ describe("kill -9 of the SIP Server with a recorded call up", () => {
     expect(serverPid()).not.toBe(server);
     expect(trunkByes[0]!.headers.get("Reason")).toMatch(/cause=503;text="Media path lost/);
     expect(agent.byes[0]!.headers.get("Reason")).toMatch(/Media path lost/);
-    await vi.waitFor(() => expect(latest().state).toBe("failed"), { timeout: 5_000 });
-    const alarms = db.prepare("select kind, message from Alarm where kind = 'media_engine_lost'").all() as {
-      message: string;
-    }[];
+    await vi.waitFor(async () => expect((await latest()).state).toBe("failed"), { timeout: 5_000 });
+    const alarms = await rows<{ message: string }>(
+      `select "kind", "message" from "Alarm" where "kind" = 'media_engine_lost'`,
+    );
     expect(alarms).toHaveLength(1);
     expect(alarms[0]!.message).toMatch(/1 call ended \(BYE to both parties\), 1 recording failed/);
-    expect((db.prepare("select count(*) as n from ActiveCall").get() as { n: number }).n).toBe(0);
+    expect(await savedCalls()).toBe(0);
     expect(await trpc<unknown[]>("calls.list")).toHaveLength(0);
     for (const close of closers.splice(0).reverse()) await close();
   }, 60_000);
@@ -230,17 +229,14 @@ describe("kill -9 of the SIP Server with a recorded call up", () => {
     const { response } = await trunk.call(SERVER, "1001");
     expect(response.status).toBe(200);
     expect(browser.dialog).toBeDefined();
-    const db = new Database(fixture.stack.env.DATABASE_URL!.replace(/^file:/, ""), { readonly: true });
-    closers.push(() => void db.close());
-    const latest = () =>
-      db.prepare("select state, endedAt from RecordingSession order by startedAt desc limit 1").get() as {
-        state: string;
-        endedAt: string | null;
-      };
-    await vi.waitFor(() => expect(latest().state).toBe("recording"), { timeout: 10_000 });
-    await vi.waitFor(() =>
-      expect((db.prepare("select count(*) as n from ActiveCall").get() as { n: number }).n).toBe(1),
-    );
+    const latest = async () =>
+      (
+        await rows<{ state: string; endedAt: unknown }>(
+          `select "state", "endedAt" from "RecordingSession" order by "startedAt" desc limit 1`,
+        )
+      )[0]!;
+    await vi.waitFor(async () => expect((await latest()).state).toBe("recording"), { timeout: 10_000 });
+    await vi.waitFor(async () => expect(await savedCalls()).toBe(1));
 
     const killedAt = Date.now();
     process.kill(serverPid()!, "SIGKILL");
@@ -248,11 +244,11 @@ describe("kill -9 of the SIP Server with a recorded call up", () => {
     expect(trunkByes[0]!.headers.get("Reason")).toMatch(
       /cause=480;text="Connection lost in a server restart"/,
     );
-    await vi.waitFor(() => expect(latest().state).toBe("stopped"), { timeout: 5_000 });
+    await vi.waitFor(async () => expect((await latest()).state).toBe("stopped"), { timeout: 5_000 });
     // Ended when the new server ended the call (the media ran through the engine until then).
-    expect(new Date(latest().endedAt!).getTime()).toBeGreaterThan(killedAt);
+    expect(new Date((await latest()).endedAt as string).getTime()).toBeGreaterThan(killedAt);
     expect(fixture.stack.output()).toMatch(/1 of them to end \(a party's connection is gone\)/);
-    expect((db.prepare("select count(*) as n from ActiveCall").get() as { n: number }).n).toBe(0);
+    expect(await savedCalls()).toBe(0);
     await vi.waitFor(async () => expect(await engineLegs()).toBe(0), { timeout: 5_000 });
   }, 60_000);
 });

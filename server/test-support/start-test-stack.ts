@@ -50,6 +50,8 @@ export async function startTestStack(
     RTP_PORT_MIN: String(ports.rtpMin),
     RTP_PORT_MAX: String(ports.rtpMax),
     DATABASE_URL: `file:${path.join(dir, "forkline.db")}`,
+    // The CLI token and first-start credentials: in the stack's folder whatever the database.
+    DATA_DIR: dir,
     RECORDINGS_DIR: path.join(dir, "recordings"),
     ADMIN_PASSWORD: "stack-admin-password",
     ...extraEnv,
