@@ -8,6 +8,7 @@ import { roleAllows } from "../../common/roles";
 import { errorMessage } from "../_lib/error-message";
 import { trpc } from "../_lib/trpc";
 import { AlarmBanner } from "./alarm-banner";
+import { ConnectionBanner } from "./connection-banner";
 
 const NAV: { href: string; label: string; role: Role }[] = [
   { href: "/softphone", label: "Softphone", role: "agent" },
@@ -106,6 +107,7 @@ export function AppShell({ children, requiredRole }: { children: ReactNode; requ
         </div>
       </header>
       <main id="main" tabIndex={-1} className="mx-auto max-w-6xl px-4 py-6">
+        <ConnectionBanner />
         {roleAllows(user.role, "supervisor") && <AlarmBanner />}
         {roleAllows(user.role, requiredRole) ? (
           children
