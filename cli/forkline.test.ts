@@ -124,6 +124,18 @@ describe("forkline CLI against a running server", () => {
     expect(list.map((r) => r.name)).toEqual(["backup", "lab"]);
   });
 
+  it("compliance shows and sets who may stop a full-time recording", () => {
+    expect(JSON.parse(forkline(["--json", "compliance"]).stdout)).toEqual({ fullTimeStop: "supervisors" });
+    expect(JSON.parse(forkline(["--json", "compliance", "--full-time-stop", "anyone"]).stdout)).toEqual({
+      fullTimeStop: "anyone",
+    });
+    expect(JSON.parse(forkline(["--json", "compliance"]).stdout)).toEqual({ fullTimeStop: "anyone" });
+    const bad = forkline(["compliance", "--full-time-stop", "agents"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/who may stop a full-time recording: supervisors or anyone/);
+    forkline(["compliance", "--full-time-stop", "supervisors"]);
+  });
+
   it("bad input gets a clear message, a usage exit code, and changes nothing", () => {
     const before = forkline(["--json", "dn", "list"]).stdout;
     const cases: [string[], RegExp][] = [

@@ -9,6 +9,7 @@ import {
   zSetDnInput,
   zSetRecorderInput,
   zSetRecorderModeInput,
+  zSetFullTimeStopInput,
 } from "../common/schemas/config-schemas";
 import { parseParamsString, zRecordingControlInput } from "../common/schemas/recording-schemas";
 import type { AppRouter } from "../server/trpc/root";
@@ -222,6 +223,20 @@ recorder
         ? await client.recorder.mode.query()
         : await client.recorder.setMode.mutate(validate(zSetRecorderModeInput, { mode }));
     printRecord(json(), row, ["mode"]);
+  });
+program
+  .command("compliance")
+  .description("show the recording compliance rules, or set who may stop a full-time recording")
+  .option("--full-time-stop <who>", "supervisors (and admins; the default) or anyone (agents too)")
+  .action(async (opts: { fullTimeStop?: string }) => {
+    const client = connect().client;
+    const row =
+      opts.fullTimeStop === undefined
+        ? await client.compliance.get.query()
+        : await client.compliance.setFullTimeStop.mutate(
+            validate(zSetFullTimeStopInput, { fullTimeStop: opts.fullTimeStop }),
+          );
+    printRecord(json(), row, ["fullTimeStop"]);
   });
 recorder.command("delete <name>").action(async (name: string) => {
   await connect().client.recorder.delete.mutate({ name });

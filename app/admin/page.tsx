@@ -2,6 +2,7 @@
 
 import { AppShell } from "../_components/app-shell";
 import { AgentLoginSection } from "./agent-login-section";
+import { ComplianceRules } from "./compliance-rules";
 import { DnSection } from "./dn-section";
 import { RecorderSection } from "./recorder-section";
 
@@ -16,6 +17,7 @@ export default function AdminPage() {
         <DnSection />
         <AgentLoginSection />
         <RecorderSection />
+        <ComplianceRules />
       </div>
     </AppShell>
   );

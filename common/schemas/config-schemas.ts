@@ -135,6 +135,14 @@ export const zRecorderMode = z.enum(RECORDER_MODES, { error: "mode must be failo
 export type RecorderMode = z.infer<typeof zRecorderMode>;
 export const zSetRecorderModeInput = z.object({ mode: zRecorderMode });
 
+/** Who may stop a full-time recording (record=true): supervisors and admins, or every party too. */
+export const FULL_TIME_STOP_RULES = ["supervisors", "anyone"] as const;
+export const zFullTimeStopRule = z.enum(FULL_TIME_STOP_RULES, {
+  error: "who may stop a full-time recording: supervisors or anyone",
+});
+export type FullTimeStopRule = z.infer<typeof zFullTimeStopRule>;
+export const zSetFullTimeStopInput = z.object({ fullTimeStop: zFullTimeStopRule });
+
 export const zSetRecorderInput = z.object({
   name: zRecorderName,
   uri: zRecorderUri.optional(),

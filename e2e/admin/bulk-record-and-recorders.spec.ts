@@ -136,3 +136,36 @@ test("[ADMIN][RECORDER_EDIT]: adding a name in use is refused, Edit changes the 
   await page.getByRole("button", { name: "Confirm delete spare" }).click();
   await expect.poll(() => recorderRow("spare")).toBeUndefined();
 });
+
+test("[ADMIN][COMPLIANCE]: an admin sets who may stop a full-time recording; saved and audited", async ({
+  page,
+}) => {
+  await signIn(page, "admin", E2E.adminPassword);
+  const rule = page.getByLabel("Who may stop a full-time recording");
+  await expect(rule).toHaveValue("supervisors");
+  const saved = () =>
+    readDb(
+      (db) =>
+        (
+          db.prepare("select value from Setting where key = 'recording.fullTimeStop'").get() as
+            { value: string } | undefined
+        )?.value,
+    );
+  await rule.selectOption("anyone");
+  await expect(page.getByRole("status").filter({ hasText: "Full-time recordings" })).toHaveText(
+    "Full-time recordings can now be stopped by: anyone, agents too.",
+  );
+  await expect.poll(saved).toBe("anyone");
+  await rule.selectOption("supervisors");
+  await expect.poll(saved).toBe("supervisors");
+  const audited = readDb(
+    (db) =>
+      db
+        .prepare("select after from AuditEvent where action = 'compliance.fullTimeStop' order by at")
+        .all() as { after: string }[],
+  );
+  expect(audited.map((a) => JSON.parse(a.after) as unknown)).toEqual([
+    { fullTimeStop: "anyone" },
+    { fullTimeStop: "supervisors" },
+  ]);
+});

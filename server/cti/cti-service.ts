@@ -1,3 +1,4 @@
+import type { Role } from "../../common/roles";
 import type { CtiRequest } from "../../common/schemas/cti-schemas";
 import type { AgentStateService } from "../services/agents/agent-state-service";
 import type { CtiEventBus } from "./cti-event-bus";
@@ -23,6 +24,8 @@ export interface PrivateServiceRequest {
   referenceId: number | null;
   /** Who sent the request, when the CTI API knows (a signed-in user), for the history. */
   origin?: string;
+  /** That user's role, for the compliance rules (who may stop a full-time recording). */
+  role?: Role;
 }
 
 /** Recording control by TRequestPrivateService (the recording policy service). */
@@ -38,8 +41,11 @@ export class CtiService {
     private readonly recordings: CtiRecordingControl,
   ) {}
 
-  /** `origin`: who sent it, when known (e.g. "user:amy"); recorded with recording changes. */
-  async request(req: CtiRequest, origin?: string): Promise<TEvent> {
+  /**
+   * `origin`: who sent it, when known (e.g. "user:amy"); recorded with recording changes.
+   * `role`: that user's role, for the compliance rules.
+   */
+  async request(req: CtiRequest, origin?: string, role?: Role): Promise<TEvent> {
     const referenceId = req.referenceId ?? null;
     switch (req.request) {
       case "TAgentLogin":
@@ -53,6 +59,7 @@ export class CtiService {
           privateMsgId: req.privateMsgId,
           ...(req.extensions === undefined ? {} : { extensions: req.extensions }),
           ...(origin === undefined ? {} : { origin }),
+          ...(role === undefined ? {} : { role }),
           referenceId,
         });
       case "TRouteCall":

@@ -57,4 +57,6 @@ export enum TErrorCode {
   NO_RECORDER = "NO_RECORDER",
   UNKNOWN_PRIVATE_MESSAGE = "UNKNOWN_PRIVATE_MESSAGE",
   MEDIA_ENGINE_REFUSED = "MEDIA_ENGINE_REFUSED",
+  /** The requester's role may not do this (an agent stopping a full-time recording). */
+  NOT_PERMITTED = "NOT_PERMITTED",
 }

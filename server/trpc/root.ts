@@ -4,6 +4,7 @@ import { alarmRouter } from "./routers/alarm-router";
 import { apiTokenRouter } from "./routers/api-token-router";
 import { auditRouter } from "./routers/audit-router";
 import { callRouter } from "./routers/call-router";
+import { complianceRouter } from "./routers/compliance-router";
 import { recordingRouter } from "./routers/recording-router";
 import { systemRouter } from "./routers/system-router";
 import { ctiRouter } from "./routers/cti-router";
@@ -18,6 +19,7 @@ export const appRouter = createTRPCRouter({
   dn: dnRouter,
   agentLogin: agentLoginRouter,
   recorder: recorderRouter,
+  compliance: complianceRouter,
   user: userRouter,
   apiToken: apiTokenRouter,
   audit: auditRouter,

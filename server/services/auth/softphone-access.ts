@@ -79,7 +79,7 @@ export async function ctiRequestAs(
         );
     }
   }
-  return deps.cti.request(req, `user:${actorLabel(actor)}`);
+  return deps.cti.request(req, `user:${actorLabel(actor)}`, actor.role);
 }
 
 /** The DNs whose CTI events a user may follow: an agent only their own extension. */

@@ -1,3 +1,4 @@
+import type { Role } from "../../../common/roles";
 import type { z } from "zod";
 import { toRecordSide, type zRecordingControlInput } from "../../../common/schemas/recording-schemas";
 import { TErrorCode } from "../../cti/t-library-events";
@@ -172,6 +173,7 @@ export async function controlRecording(
   action: RecordingAction,
   input: RecordingControlInput,
   by: string,
+  role?: Role,
 ): Promise<{ id: string; side: string; state: string }[]> {
   try {
     const done = await recordings.control(action, {
@@ -181,6 +183,7 @@ export async function controlRecording(
       ...(input.dest === undefined ? {} : { dest: input.dest }),
       ...(input.params === undefined ? {} : { params: input.params }),
       by,
+      ...(role === undefined ? {} : { role }),
     });
     return done.map((r) => ({
       id: r.id,
@@ -192,9 +195,11 @@ export async function controlRecording(
     const code =
       error.code === TErrorCode.NO_SUCH_CALL || error.code === TErrorCode.NOT_RECORDING
         ? AppErrorCode.NOT_FOUND
-        : error.code === TErrorCode.INVALID_DESTINATION
-          ? AppErrorCode.INVALID_INPUT
-          : AppErrorCode.CONFLICT;
+        : error.code === TErrorCode.NOT_PERMITTED
+          ? AppErrorCode.FORBIDDEN
+          : error.code === TErrorCode.INVALID_DESTINATION
+            ? AppErrorCode.INVALID_INPUT
+            : AppErrorCode.CONFLICT;
     throw new AppError(code, error.message, { tlibCode: error.code });
   }
 }

@@ -291,6 +291,59 @@ describe("TRequestPrivateService (side × current state → outcome)", () => {
     }
   });
 
+  it("compliance: an agent may not stop a full-time recording (NOT_PERMITTED), a supervisor may; the rule can let anyone", async () => {
+    await started();
+    const stop = (role: "agent" | "supervisor") =>
+      service.privateService({
+        thisDn: "1001",
+        connId: "c1",
+        privateMsgId: 3014,
+        extensions: {},
+        referenceId: 8,
+        origin: `user:${role}`,
+        role,
+      });
+    const refused = await stop("agent");
+    expect(refused.event).toBe("EventError");
+    expect(refused.error).toMatchObject({
+      code: "NOT_PERMITTED",
+      message: expect.stringMatching(
+        /full-time recording \(full_time_dn\): only supervisors and admins may stop it/,
+      ),
+    });
+    expect(layer.commands.filter((c) => c.startsWith("stop"))).toEqual([]);
+    // Pausing stays every party's right (card numbers).
+    expect(code(await request(3015))).toBe("PAUSED");
+    await request(3016);
+
+    const { setFullTimeStopRule } = await import("../config/compliance-service");
+    await setFullTimeStopRule(
+      db,
+      { kind: "system", userId: null, username: "test", role: "admin" },
+      "anyone",
+    );
+    expect(code(await stop("agent"))).toBe("OFF");
+    await setFullTimeStopRule(
+      db,
+      { kind: "system", userId: null, username: "test", role: "admin" },
+      "supervisors",
+    );
+  });
+
+  it("compliance: a supervisor stops a full-time recording", async () => {
+    await started();
+    const done = await service.privateService({
+      thisDn: "2001",
+      connId: "c1",
+      privateMsgId: 3014,
+      extensions: { record: "destination" },
+      referenceId: 9,
+      origin: "user:supervisor",
+      role: "supervisor",
+    });
+    expect(code(done)).toBe("OFF");
+  });
+
   it("a recorder failure ends the recording, tells the call's DNs GSIP_RECORD=OFF and raises an alarm", async () => {
     const events: TEvent[] = [];
     const seen = (async () => {

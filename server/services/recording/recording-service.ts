@@ -20,6 +20,8 @@ import type { CallController, CallSide } from "../../sip/calls/call-controller";
 import type { Db } from "../db";
 import { AlarmKind, AlarmService } from "../alarms/alarm-service";
 import { getRecorderMode } from "../config/recorder-service";
+import { getFullTimeStopRule } from "../config/compliance-service";
+import type { Role } from "../../../common/roles";
 import { RecordingHistoryService, type RecordingTrigger } from "./recording-history-service";
 import { isFinal, RecordingState, transition } from "./recording-session-state";
 import { ComplianceWatchdog, type RecordingDuty } from "./compliance-watchdog";
@@ -40,6 +42,12 @@ export interface RecordingRequest {
   params?: Record<string, string>;
   /** Who asked, for the history: "cti:1003", "user:supervisor", "route:7000". */
   by: string;
+  /**
+   * The asking user's role, when a signed-in user or API token asked: what the compliance rules
+   * judge (an agent may not stop a full-time recording). Absent for routing strategies, the
+   * system and CTI clients that are applications.
+   */
+  role?: Role;
 }
 
 /** What the policy needs of the call layer (CallController implements it). */
@@ -217,6 +225,7 @@ export class RecordingService {
         ...request,
         // The history says who paused: the signed-in user when the request came from the web.
         by: req.origin === undefined ? `cti:${req.thisDn}` : `${req.origin} via cti:${req.thisDn}`,
+        ...(req.role === undefined ? {} : { role: req.role }),
       });
       return this.privateInfo(req.thisDn, req.connId, action, done, req.referenceId);
     } catch (error) {
@@ -259,6 +268,7 @@ export class RecordingService {
         `Nothing records the ${req.side} side of call ${req.connId}${req.id === undefined ? "" : ` with id ${req.id}`}.`,
       );
     }
+    if (action === "stop") await this.assertMayStop(targets, req);
     const next =
       action === "pause"
         ? RecordingState.Paused
@@ -284,6 +294,23 @@ export class RecordingService {
       await this.inLane(recording.id, () => this.controlOne(call, recording, action, next, req.by));
     }
     return targets;
+  }
+
+  /**
+   * Compliance: a full-time recording (record=true on the DN, agent login or trunk) is there
+   * because the contact centre must record that call; by default only supervisors and admins
+   * may stop it (`recording.fullTimeStop`, Configuration). Pause stays every party's right: it
+   * is how card numbers are kept out.
+   */
+  private async assertMayStop(targets: readonly LiveRecording[], req: RecordingRequest): Promise<void> {
+    if (req.role !== "agent") return;
+    const fullTime = targets.find((r) => r.trigger.startsWith("full_time"));
+    if (fullTime === undefined) return;
+    if ((await getFullTimeStopRule(this.db)) === "anyone") return;
+    throw new RecordingPolicyError(
+      TErrorCode.NOT_PERMITTED,
+      `Recording ${fullTime.id} is a full-time recording (${fullTime.trigger}): only supervisors and admins may stop it.`,
+    );
   }
 
   private async controlOne(

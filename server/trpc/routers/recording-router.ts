@@ -8,7 +8,7 @@ const control = (action: "start" | "stop" | "pause" | "resume") =>
   supervisorProcedure
     .input(zRecordingControlInput)
     .mutation(({ ctx, input }) =>
-      controlRecording(ctx.recordings, action, input, `user:${actorLabel(ctx.actor!)}`),
+      controlRecording(ctx.recordings, action, input, `user:${actorLabel(ctx.actor!)}`, ctx.actor!.role),
     );
 
 export const recordingRouter = createTRPCRouter({

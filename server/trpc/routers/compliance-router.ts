@@ -1,0 +1,11 @@
+import { zSetFullTimeStopInput } from "../../../common/schemas/config-schemas";
+import { getCompliance, setFullTimeStopRule } from "../../services/config/compliance-service";
+import { adminProcedure, createTRPCRouter, supervisorProcedure } from "../trpc";
+
+/** Compliance rules for recording control (issue 15 §6). */
+export const complianceRouter = createTRPCRouter({
+  get: supervisorProcedure.query(({ ctx }) => getCompliance(ctx.db)),
+  setFullTimeStop: adminProcedure
+    .input(zSetFullTimeStopInput)
+    .mutation(({ ctx, input }) => setFullTimeStopRule(ctx.db, ctx.actor, input.fullTimeStop)),
+});
