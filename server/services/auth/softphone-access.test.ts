@@ -82,6 +82,32 @@ describe("an agent bound to extension 1003 and agent login 5002", () => {
     });
   });
 
+  it("a recording request carries who asked and their role to the recording policy (compliance rules judge the role)", async () => {
+    const seen: { origin?: string; role?: string }[] = [];
+    const capture = new CtiService(
+      new CtiEventBus(),
+      new AgentStateService(db, new CtiEventBus()),
+      noCallControl,
+      {
+        privateService: (req) => {
+          seen.push({
+            ...(req.origin === undefined ? {} : { origin: req.origin }),
+            ...(req.role === undefined ? {} : { role: req.role }),
+          });
+          return noRecordingControl.privateService(req);
+        },
+      },
+    );
+    const actor = await user("ann", "agent", { extension: "1003" });
+    await ctiRequestAs({ db, cti: capture, calls: callOn("c1", "1002", "1003") }, actor, {
+      request: "TRequestPrivateService",
+      thisDn: "1003",
+      connId: "c1",
+      privateMsgId: 3014,
+    });
+    expect(seen).toEqual([{ origin: "user:ann", role: "agent" }]);
+  });
+
   it("controls only calls of their extension and cannot route", async () => {
     const actor = await user("amy", "agent", { extension: "1003", agentLoginCode: "5002" });
     const onMine = { db, cti, calls: callOn("c1", "1002", "1003") };
