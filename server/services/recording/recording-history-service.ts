@@ -43,6 +43,14 @@ export type RecordingSessionView = {
   outcomeReason: string;
 };
 
+/** The states of a recording that has not ended: what a server that stops leaves behind. */
+const NOT_ENDED = [
+  RecordingState.Starting,
+  RecordingState.Recording,
+  RecordingState.Paused,
+  RecordingState.Interrupted,
+] as const;
+
 /**
  * The durable history of recording sessions: every state change with its time and author,
  * and the pause intervals, written as they happen so a server restart loses nothing.
@@ -338,14 +346,7 @@ export class RecordingHistoryService {
     return this.db.recordingSession.findMany({
       where: {
         connId: { in: [...connIds] },
-        state: {
-          in: [
-            RecordingState.Starting,
-            RecordingState.Recording,
-            RecordingState.Paused,
-            RecordingState.Interrupted,
-          ],
-        },
+        state: { in: [...NOT_ENDED] },
       },
       select: {
         id: true,
@@ -370,14 +371,7 @@ export class RecordingHistoryService {
     const live = await this.db.recordingSession.findMany({
       where: {
         connId: { notIn: [...callsGoingOn] },
-        state: {
-          in: [
-            RecordingState.Starting,
-            RecordingState.Recording,
-            RecordingState.Paused,
-            RecordingState.Interrupted,
-          ],
-        },
+        state: { in: [...NOT_ENDED] },
       },
       select: { id: true },
     });

@@ -171,15 +171,18 @@ export class RecordingService {
     recorder?: string;
     reason: string;
   }): void {
-    void this.alarms
-      .raise({
-        kind: AlarmKind.RecorderFailed,
-        subject: alarm.recorder ?? "",
-        message: alarm.reason,
-        connId: alarm.connId,
-        ...(alarm.recordingId === undefined ? {} : { recordingId: alarm.recordingId }),
-      })
-      .catch(this.onError);
+    // Tracked: a shutdown (or a test) must not close the database under an alarm being saved.
+    this.track(
+      this.alarms
+        .raise({
+          kind: AlarmKind.RecorderFailed,
+          subject: alarm.recorder ?? "",
+          message: alarm.reason,
+          connId: alarm.connId,
+          ...(alarm.recordingId === undefined ? {} : { recordingId: alarm.recordingId }),
+        })
+        .then(() => undefined),
+    );
   }
 
   /**
@@ -629,7 +632,7 @@ export class RecordingService {
       this.end(recording, RecordingState.Stopped);
       await this.history
         .move(recording.id, RecordingState.Stopped, { by: "call", reason: "party left (transfer)" })
-        .catch(() => undefined);
+        .catch(this.onError);
       this.announce(call, recording, "stop", "party left (transfer)");
     }
     const party = side === "caller" ? call.caller.party : call.callee?.party;
