@@ -1,4 +1,4 @@
-import { isIP } from "node:net";
+import { BlockList, isIP } from "node:net";
 import { z } from "zod";
 
 /** Throws when `value` is no IP address or CIDR block: the env check names it. */
@@ -38,4 +38,32 @@ export function zAllowedSources(defaults: string) {
       }
       return entries;
     });
+}
+
+/** An address as written in a list: brackets dropped, IPv4-mapped IPv6 (`::ffff:a.b.c.d`) as IPv4, lower case. */
+export function normalizeIp(host: string): string {
+  const bare = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare);
+  return (mapped?.[1] ?? bare).toLowerCase();
+}
+
+/** The addresses and CIDR blocks of a list such as {@link zAllowedSources} parses, to check sources against. */
+export class AllowList {
+  private readonly list = new BlockList();
+
+  constructor(entries: readonly string[]) {
+    for (const entry of entries) {
+      const { address, prefix } = parseAllowedSource(entry);
+      const type = isIP(address) === 4 ? "ipv4" : "ipv6";
+      if (prefix === undefined) this.list.addAddress(address, type);
+      else this.list.addSubnet(address, prefix, type);
+    }
+  }
+
+  /** Whether `host` (as a socket or transport reports it, IPv4-mapped or not) is in the list. */
+  has(host: string): boolean {
+    const address = normalizeIp(host);
+    const family = isIP(address);
+    return family !== 0 && this.list.check(address, family === 4 ? "ipv4" : "ipv6");
+  }
 }

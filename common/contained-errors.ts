@@ -1,3 +1,6 @@
+import { Counter, type Registry } from "prom-client";
+import type { Logger } from "./logger";
+
 /**
  * Errors a process contains instead of dying: one call's failure must not end the process and
  * every other call in it. Each is logged once (with the call or leg it concerns, when known)
@@ -6,11 +9,20 @@
  */
 export class ContainedErrors {
   private readonly counts = new Map<string, number>();
+  private readonly counter: Counter<"where">;
 
+  /** `registry`: where the counter is served (the process's /metrics); none in unit tests. */
   constructor(
-    private readonly service: string,
-    private readonly write: (line: string) => void = (line) => process.stderr.write(line),
-  ) {}
+    private readonly log: Logger,
+    registry?: Registry,
+  ) {
+    this.counter = new Counter({
+      name: "forkline_contained_errors_total",
+      help: "Errors contained by the process (it kept serving), by where they happened.",
+      labelNames: ["where"],
+      registers: registry === undefined ? [] : [registry],
+    });
+  }
 
   /**
    * Counts and logs one contained error. `where` is a short, fixed label (a Prometheus label
@@ -18,17 +30,8 @@ export class ContainedErrors {
    */
   report(where: string, error: unknown, subject?: string): void {
     this.counts.set(where, (this.counts.get(where) ?? 0) + 1);
-    const message = describe(error);
-    this.write(
-      `${JSON.stringify({
-        time: new Date().toISOString(),
-        level: "error",
-        service: this.service,
-        where,
-        ...(subject === undefined ? {} : { subject }),
-        message,
-      })}\n`,
-    );
+    this.counter.inc({ where });
+    this.log.error({ where, ...(subject === undefined ? {} : { subject }) }, describe(error));
   }
 
   count(where: string): number {
@@ -39,17 +42,6 @@ export class ContainedErrors {
     let sum = 0;
     for (const value of this.counts.values()) sum += value;
     return sum;
-  }
-
-  /** Prometheus text exposition (0.0.4) of the counters. */
-  renderMetrics(): string {
-    const lines = [
-      "# HELP forkline_contained_errors_total Errors contained by the process (it kept serving), by where they happened.",
-      "# TYPE forkline_contained_errors_total counter",
-    ];
-    for (const [where, value] of [...this.counts.entries()].sort())
-      lines.push(`forkline_contained_errors_total{where="${where.replace(/["\\\n]/g, "_")}"} ${value}`);
-    return `${lines.join("\n")}\n`;
   }
 
   /**

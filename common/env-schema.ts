@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DEFAULT_DATABASE_URL, databaseKindOf } from "./database-url";
-import { LOG_LEVELS } from "./json-log";
+import { LOG_LEVELS } from "./logger";
 
 /**
  * Building blocks for the per-process env modules (server/env.ts, media-engine/env.ts,

@@ -2,20 +2,20 @@ import { ContainedErrors } from "../common/contained-errors";
 import { loadEnvOrExit } from "../common/env-schema";
 import { notifyReady } from "../common/process-ready";
 import { jsonAnswer, startHttpEndpoint } from "../common/start-http-endpoint";
-import { JsonLog } from "../common/json-log";
+import { createLogger } from "../common/logger";
+import { createMetricsRegistry, metricsAnswer } from "../common/metrics";
 import { MediaEngineService } from "./control/media-engine-service";
 import { SourceGate } from "../sip-core";
 import { loadMediaEngineEnv } from "./env";
-import { renderLegMetrics } from "./leg-metrics";
-import { renderProcessMetrics } from "./process-metrics";
+import { registerEngineMetrics } from "./engine-metrics";
 import { PortPool } from "./rtp";
 
 const env = loadEnvOrExit("forkline-media-engine", () => loadMediaEngineEnv(process.env));
-const startedAt = new Date();
-const log = new JsonLog("media-engine", env.LOG_LEVEL);
+const log = createLogger("media-engine", env.LOG_LEVEL);
+const metrics = createMetricsRegistry();
 // One call's failure must not end the process and every other call in it: what escapes anyway
 // (an unhandled rejection, a throw from a timer or socket callback) is logged and counted here.
-const errors = new ContainedErrors("media-engine");
+const errors = new ContainedErrors(log, metrics);
 errors.installProcessGuard();
 
 // Three quarters of the range for plain RTP pairs, the rest for browsers' ICE sockets (one each, rtcp-mux).
@@ -37,21 +37,15 @@ const service = await MediaEngineService.start({
   log,
 });
 
+registerEngineMetrics(metrics, service);
+
 const http = await startHttpEndpoint({
   host: env.MEDIA_ENGINE_HOST,
   port: env.MEDIA_ENGINE_HTTP_PORT,
   routes: {
     "/healthz": () =>
       jsonAnswer({ ok: true, service: "media-engine", legs: service.legCount, boot: service.bootId }),
-    "/metrics": () => ({
-      status: 200,
-      contentType: "text/plain; version=0.0.4",
-      body:
-        renderProcessMetrics(startedAt) +
-        renderLegMetrics(service.allLegs()) +
-        service.renderMetrics() +
-        errors.renderMetrics(),
-    }),
+    "/metrics": () => metricsAnswer(metrics),
   },
 });
 

@@ -3,7 +3,8 @@ import { loadEnvOrExit } from "../common/env-schema";
 import { notifyReady } from "../common/process-ready";
 import { loadRecorderEnv } from "./env";
 import { startRecorderHttp } from "./recorder-http";
-import { JsonLog, type LogLevel } from "../common/json-log";
+import { createLogger } from "../common/logger";
+import { createMetricsRegistry, metricsAnswer } from "../common/metrics";
 import { SourceGate } from "../sip-core";
 import { SiprecRecorder } from "./siprec-recorder";
 import { recordingsToken, TOKEN_FILE } from "./recordings-token";
@@ -13,12 +14,10 @@ const env = loadEnvOrExit("forkline-recorder", () => loadRecorderEnv(process.env
 
 // One recording's failure (a socket callback, a timer, a promise nobody awaited) must not end the
 // process and every other recording in it: logged once, counted, served at /metrics.
-const errors = new ContainedErrors("recorder");
+const log = createLogger("recorder", env.LOG_LEVEL);
+const metrics = createMetricsRegistry();
+const errors = new ContainedErrors(log, metrics);
 errors.installProcessGuard();
-
-const jsonLog = new JsonLog("recorder", env.LOG_LEVEL);
-const log = (level: LogLevel, message: string, fields?: Record<string, unknown>) =>
-  jsonLog.log(level, message, fields);
 
 const recorder = await SiprecRecorder.start({
   sipHost: env.RECORDER_SIP_HOST,
@@ -41,7 +40,7 @@ const http = await startRecorderHttp({
   recordingsDir: env.RECORDINGS_DIR,
   token: recordingsToken(env.RECORDINGS_DIR, env.RECORDER_HTTP_TOKEN),
   health: () => ({ activeRecordings: recorder.activeRecordings }),
-  metrics: () => errors.renderMetrics(),
+  metrics: () => metricsAnswer(metrics),
 });
 
 notifyReady({
@@ -62,9 +61,9 @@ async function shutdown(): Promise<void> {
   stopping = true;
   try {
     const finished = await recorder.close();
-    if (finished.length > 0) log("info", "finalized open recordings at shutdown", { count: finished.length });
+    if (finished.length > 0) log.info({ count: finished.length }, "finalized open recordings at shutdown");
   } catch (error) {
-    log("error", "shutdown failed", { error: error instanceof Error ? error.message : String(error) });
+    log.error({ error: error instanceof Error ? error.message : String(error) }, "shutdown failed");
   }
   await http.close();
   process.exit(0);

@@ -10,8 +10,8 @@ export interface RecorderHttpOptions {
   readonly port: number;
   readonly recordingsDir: string;
   readonly health?: () => Record<string, unknown>;
-  /** Prometheus text exposition served at /metrics; 404 when absent. */
-  readonly metrics?: () => string;
+  /** The Prometheus exposition served at /metrics (prom-client's registry); 404 when absent. */
+  readonly metrics?: () => Promise<{ contentType: string; body: string }>;
   /**
    * The bearer token /recordings and its files require (RFC 6750 §2.1 "Authorization: Bearer"):
    * they hold voices and phone numbers. Absent only in tests of the listing itself.
@@ -79,8 +79,10 @@ export async function startRecorderHttp(options: RecorderHttpOptions): Promise<R
         })),
       );
     }
-    if (pathname === "/metrics" && options.metrics !== undefined)
-      return send(res, 200, "text/plain; version=0.0.4", options.metrics());
+    if (pathname === "/metrics" && options.metrics !== undefined) {
+      const metrics = await options.metrics();
+      return send(res, 200, metrics.contentType, metrics.body);
+    }
     if (pathname.startsWith("/recordings/")) return serveWav(pathname.slice("/recordings/".length), req, res);
     send(res, 404, "text/plain", "not found\n");
   }

@@ -1,5 +1,5 @@
 import { randomBytes, randomInt } from "node:crypto";
-import type { LogLevel } from "../common/json-log";
+import { silentLogger, type Logger } from "../common/logger";
 import { ContainedErrors } from "../common/contained-errors";
 import { createAnswer, serializeSdp, type SdpOrigin, type SessionDescription } from "../protocol/sdp";
 import type { SipResponse } from "../protocol/sip";
@@ -23,8 +23,6 @@ import { PortPool } from "../common/rtp-port-pool";
 import { type RecoveredRecording, recoverRecordings } from "./recover-recordings";
 import { RecordingStreams, releasePairs, reservePairs, type StreamDeps } from "./recording-streams";
 
-export type RecorderLog = (level: LogLevel, message: string, fields?: Record<string, unknown>) => void;
-
 export interface SiprecRecorderOptions {
   readonly sipHost: string;
   /** 0 lets the OS choose (tests); UDP and TCP then get different ports. */
@@ -38,7 +36,7 @@ export interface SiprecRecorderOptions {
   readonly recordingsDir: string;
   /** A session with no RTP and no request for this long is finalized (paused ones are probed first). */
   readonly rtpTimeoutMs?: number;
-  readonly log?: RecorderLog;
+  readonly log?: Logger;
   readonly now?: () => number;
   /** How often buffered audio is written and timeouts are checked. */
   readonly tickMs?: number;
@@ -68,8 +66,6 @@ const CODECS = [
 const ACCEPT = "application/sdp, application/rs-metadata+xml, multipart/mixed";
 const SHUTDOWN_BYE_WAIT_MS = 1_000;
 
-function silentLog(): void {}
-
 /**
  * The lab recorder's SIPREC side: a Session Recording Server (RFC 7866) that accepts recording
  * sessions from our media engine, receives their RTP and writes one WAV and one JSON summary per
@@ -79,7 +75,7 @@ export class SiprecRecorder {
   private readonly ua: UserAgentCore;
   private readonly recordings = new Map<string, ActiveRecording>();
   private readonly streamDeps: StreamDeps;
-  private readonly log: RecorderLog;
+  private readonly log: Logger;
   private readonly now: () => number;
   private readonly rtpTimeoutMs: number;
   private readonly advertisedHost: string;
@@ -99,11 +95,11 @@ export class SiprecRecorder {
   }
 
   private constructor(private readonly options: SiprecRecorderOptions) {
-    this.log = options.log ?? silentLog;
+    this.log = options.log ?? silentLogger();
     this.now = options.now ?? Date.now;
     this.rtpTimeoutMs = options.rtpTimeoutMs ?? 5 * 60_000;
     this.advertisedHost = options.advertisedHost ?? options.sipHost;
-    this.errors = options.errors ?? new ContainedErrors("recorder");
+    this.errors = options.errors ?? new ContainedErrors(this.log);
     this.streamDeps = {
       ports: new PortPool(options.rtpPortMin, options.rtpPortMax),
       bindHost: options.sipHost,
@@ -132,7 +128,7 @@ export class SiprecRecorder {
         onAckTimeout: (invite, response) => this.onAckTimeout(invite, response),
         onError: (error) => {
           // A transport failure is the network's state; anything else escaped a handler: a bug.
-          if (error instanceof SipTransportError) this.log("warn", "SIP error", { error: errorText(error) });
+          if (error instanceof SipTransportError) this.log.warn({ error: errorText(error) }, "SIP error");
           else this.errors.report("sip_handler", error);
         },
       },
@@ -148,7 +144,7 @@ export class SiprecRecorder {
     const { recovered, problems } = recoverRecordings(options.recordingsDir, recorder.now);
     recorder.recovered = recovered;
     for (const r of recovered)
-      recorder.log("warn", "finalized a recording a previous recorder left unfinished", { ...r });
+      recorder.log.warn({ ...r }, "finalized a recording a previous recorder left unfinished");
     for (const p of problems) recorder.errors.report("recording_recovery", p.error, p.name);
     try {
       recorder.udp = new UdpTransport({
@@ -239,7 +235,7 @@ export class SiprecRecorder {
       });
     } catch (error) {
       releasePairs(pairs);
-      this.log("error", "cannot create the recording", { callId, error: errorText(error) });
+      this.log.error({ callId, error: errorText(error) }, "cannot create the recording");
       throw new SipError(500, "Cannot create the recording file");
     }
 
@@ -264,12 +260,15 @@ export class SiprecRecorder {
     this.ua.registerDialog(dialog);
     streams.configure(offer);
     request.send(response);
-    this.log("info", "recording started", {
-      callId,
-      file: session.wavFile,
-      channels: session.channels,
-      streams: recordable.map((s) => s.label),
-    });
+    this.log.info(
+      {
+        callId,
+        file: session.wavFile,
+        channels: session.channels,
+        streams: recordable.map((s) => s.label),
+      },
+      "recording started",
+    );
   }
 
   /** A re-INVITE: new directions (pause/resume), perhaps new streams or metadata. */
@@ -317,10 +316,13 @@ export class SiprecRecorder {
     recording.dialog.terminate();
     const summary = this.end(recording, "bye");
     if (summary !== undefined)
-      this.log("info", "recording finished", {
-        file: recording.session.wavFile,
-        durationMs: summary.durationMs,
-      });
+      this.log.info(
+        {
+          file: recording.session.wavFile,
+          durationMs: summary.durationMs,
+        },
+        "recording finished",
+      );
   }
 
   private onAckTimeout(_invite: IncomingRequest, response: SipResponse): void {
@@ -329,7 +331,7 @@ export class SiprecRecorder {
     const remoteTag = tagOf(response.headers.get("From") ?? "");
     const recording = this.recordings.get(dialogKey({ callId, localTag, remoteTag }));
     if (recording === undefined) return;
-    this.log("warn", "no ACK for the 200 to the recording INVITE: ending it", { callId });
+    this.log.warn({ callId }, "no ACK for the 200 to the recording INVITE: ending it");
     this.end(recording, "ack-timeout");
     void this.sayBye(recording);
   }
@@ -399,7 +401,7 @@ export class SiprecRecorder {
       if (now - recording.session.lastActivityMs < this.rtpTimeoutMs) continue;
       if (recording.session.paused) this.probe(recording);
       else {
-        this.log("warn", "no RTP from the SRC: ending the recording", { file: recording.session.wavFile });
+        this.log.warn({ file: recording.session.wavFile }, "no RTP from the SRC: ending the recording");
         this.end(recording, "rtp-timeout");
         void this.sayBye(recording);
       }
@@ -428,9 +430,12 @@ export class SiprecRecorder {
       .then((alive) => {
         recording.probing = false;
         if (!alive) {
-          this.log("warn", "the SRC of a paused recording is gone: ending it", {
-            file: recording.session.wavFile,
-          });
+          this.log.warn(
+            {
+              file: recording.session.wavFile,
+            },
+            "the SRC of a paused recording is gone: ending it",
+          );
           this.end(recording, "rtp-timeout");
         }
       })
@@ -458,7 +463,7 @@ export class SiprecRecorder {
       recording.dialog.terminate();
       await withTimeout(this.ua.sendInDialog(recording.dialog, bye), SHUTDOWN_BYE_WAIT_MS);
     } catch (error) {
-      this.log("debug", "BYE to the SRC failed", { error: errorText(error) });
+      this.log.debug({ error: errorText(error) }, "BYE to the SRC failed");
     }
   }
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { zAllowedSources } from "../common/allowed-sources";
 import {
   documented,
   type EnvSource,
@@ -76,6 +77,10 @@ export const serverEnvSchema = z
     ),
     SEED_DEMO: documented(zBool(true), "seed demo DNs on a new database"),
     LOG_LEVEL: zLogLevel,
+    METRICS_ALLOWED_SOURCES: documented(
+      zAllowedSources("127.0.0.1,::1"),
+      "addresses or CIDR blocks (comma-separated) that may read the server's Prometheus `/metrics` on the web port; others get 403",
+    ),
   })
   .refine((env) => Boolean(env.TLS_CERT) === Boolean(env.TLS_KEY), {
     message: "TLS_CERT and TLS_KEY must be set together",

@@ -2,7 +2,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ContainedErrors } from "../common/contained-errors";
 import { localDataDir } from "../common/database-url";
-import { JsonLog } from "../common/json-log";
+import { createLogger } from "../common/logger";
+import { createMetricsRegistry } from "../common/metrics";
 import { loadEnvOrExit } from "../common/env-schema";
 import { notifyReady } from "../common/process-ready";
 import { AgentStateService } from "./services/agents/agent-state-service";
@@ -21,12 +22,14 @@ import { RecordingService } from "./services/recording/recording-service";
 import { ActiveCallService } from "./services/calls/active-call-service";
 import { EngineLossService } from "./services/calls/engine-loss-service";
 import { SipServer } from "./sip/sip-server";
+import { registerServerMetrics } from "./server-metrics";
 
 const env = loadEnvOrExit("forkline-server", () => loadServerEnv(process.env));
-const log = new JsonLog("server", env.LOG_LEVEL);
+const log = createLogger("server", env.LOG_LEVEL);
+const metrics = createMetricsRegistry();
 // One call's error must not end the server and every other call: anything that escapes is
 // logged once and counted instead of killing the process.
-const errors = new ContainedErrors("server");
+const errors = new ContainedErrors(log, metrics);
 errors.installProcessGuard();
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -78,7 +81,7 @@ sip.media.onHealth(
 );
 const engineLoss = new EngineLossService(sip.calls, recordings, alarms);
 sip.media.onEngineLost((loss) => {
-  log.warn(`${loss.detail}; ending the calls it held`, { engine: loss.uri, cause: loss.cause });
+  log.warn({ engine: loss.uri, cause: loss.cause }, `${loss.detail}; ending the calls it held`);
   void engineLoss.handle(loss).catch((error: unknown) => errors.report("engine_loss", error, loss.uri));
 });
 const deps: ContextDeps = {
@@ -90,8 +93,14 @@ const deps: ContextDeps = {
   recordings,
   sipProbe: (uri) => sip.probe(uri),
 };
+registerServerMetrics(metrics, {
+  calls: () => sip.calls.list().length,
+  registeredAors: () => sip.registrar.registeredAors().length,
+  media: sip.media,
+  liveRecordings: () => recordings.liveCountByState(),
+});
 await sip.listen();
-await http.listen(deps);
+await http.listen(deps, metrics);
 
 notifyReady({
   service: "server",

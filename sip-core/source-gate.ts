@@ -1,7 +1,5 @@
-import { BlockList, isIP } from "node:net";
-import { parseAllowedSource } from "../common/allowed-sources";
+import { AllowList, normalizeIp } from "../common/allowed-sources";
 import { SipError } from "./sip-error";
-import { normalizeIp } from "./stamp-received";
 
 export interface SourceGateOptions {
   /** IP addresses or CIDR blocks (`10.0.0.0/8`, `fd00::/8`) whose new requests are taken. */
@@ -24,7 +22,7 @@ export interface SourceGateOptions {
  * gate's business.
  */
 export class SourceGate {
-  private readonly list = new BlockList();
+  private readonly list: AllowList;
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
   private readonly now: () => number;
   /** Refusals so far, for /metrics. */
@@ -32,20 +30,14 @@ export class SourceGate {
 
   constructor(private readonly options: SourceGateOptions) {
     this.now = options.now ?? Date.now;
-    for (const entry of options.allowed) {
-      const { address, prefix } = parseAllowedSource(entry);
-      const type = isIP(address) === 4 ? "ipv4" : "ipv6";
-      if (prefix === undefined) this.list.addAddress(address, type);
-      else this.list.addSubnet(address, prefix, type);
-    }
+    this.list = new AllowList(options.allowed);
   }
 
   /** Throws the SipError to answer a request from `host` that opens nothing yet (`method`). */
   check(host: string, method: string): void {
     // The transports hand over IPv4-mapped IPv6 sources (::ffff:a.b.c.d) as such: as IPv4 here.
     const address = normalizeIp(host);
-    const family = isIP(address);
-    if (family === 0 || !this.list.check(address, family === 4 ? "ipv4" : "ipv6")) {
+    if (!this.list.has(address)) {
       this.refused.source++;
       throw new SipError(403, "Forbidden");
     }

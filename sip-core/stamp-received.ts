@@ -1,14 +1,12 @@
 import { isIP } from "node:net";
+import { normalizeIp } from "../common/allowed-sources";
 import type { SipRequest } from "../protocol/sip";
 import type { SipAddress } from "./sip-address";
 import { readTopVia, replaceTopVia } from "./top-via";
 
-/** `::ffff:192.0.2.4` (an IPv4 peer on a dual-stack socket) is 192.0.2.4. */
-export function normalizeIp(host: string): string {
-  const bare = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare);
-  return (mapped?.[1] ?? bare).toLowerCase();
-}
+// `::ffff:192.0.2.4` (an IPv4 peer on a dual-stack socket) is 192.0.2.4; one definition, shared
+// with the allow-lists of common/.
+export { normalizeIp };
 
 /**
  * Records on the top Via where a request really came from, before it goes up.

@@ -9,7 +9,7 @@ import { Dialog, SipError, type IncomingRequest, type UserAgentCore } from "../.
 import { PortPoolExhaustedError, RtpEndpoint, type MediaEndpoint, type PortPool } from "../rtp";
 import { WebRtcEndpoint, WebRtcNegotiationError } from "../webrtc";
 import { contain, type ErrorSink } from "./contain";
-import type { JsonLog } from "../../common/json-log";
+import type { Logger } from "../../common/logger";
 import { answerOffer, isNullAddress, parseOffer, sdpBody } from "./leg-sdp";
 import { MediaLeg, MediaLegState } from "./media-leg";
 import type { MediaLegRegistry } from "./media-leg-registry";
@@ -25,7 +25,7 @@ export interface LegInviteHandlerDeps {
   /** X-Forkline-Boot, on every 200 to INVITE. */
   readonly bootId: string;
   readonly errors: ErrorSink;
-  readonly log: JsonLog;
+  readonly log: Logger;
   contact(): string;
   /** The engine is shutting down: no new legs. */
   closed(): boolean;
@@ -139,7 +139,9 @@ export class LegInviteHandler {
     });
     const dialog = Dialog.createAsUas(request.message, response, request.source);
     const serverBoot = request.message.headers.get(SERVER_BOOT_HEADER)?.trim() || undefined;
-    const leg = new MediaLeg(`conn:${request.toTag}`, dialog, endpoint, codec, sessionId, serverBoot);
+    const connId = `conn:${request.toTag}`;
+    const log = this.deps.log.child({ connId });
+    const leg = new MediaLeg(connId, dialog, endpoint, codec, sessionId, log, serverBoot);
     request.send(response);
     this.deps.legs.add(leg);
     this.deps.ua.registerDialog(dialog);
@@ -148,7 +150,7 @@ export class LegInviteHandler {
       contain(this.deps.errors, this.deps.legs.hangUp(leg, RTP_INACTIVITY), "leg_hangup", leg.connId),
     );
     endpoint.on("error", (error: unknown) => this.deps.errors.report("media_endpoint", error, leg.connId));
-    this.deps.log.debug(`leg opened (${endpoint.kind}, ${codec.encoding})`, leg.connId);
+    leg.log.debug(`leg opened (${endpoint.kind}, ${codec.encoding})`);
   }
 
   /** Hold, resume or a new remote address (RFC 3264 §8): same port, new version. */

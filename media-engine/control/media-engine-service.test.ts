@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { PortPool } from "../rtp";
 import { LegClient, type ClientLeg } from "../test-support/leg-client";
-import { JsonLog } from "../../common/json-log";
+import { createLogger } from "../../common/logger";
+import { createMetricsRegistry } from "../../common/metrics";
+import { registerEngineMetrics } from "../engine-metrics";
 import { MediaEngineService } from "./media-engine-service";
 import { MediaLegState } from "./media-leg";
 import { SourceGate } from "../../sip-core";
@@ -28,7 +30,7 @@ async function startEngine(inactivityTimeoutMs = 0, gate?: SourceGate): Promise<
     webRtcPortRange: [43260, 43279],
     inactivityTimeoutMs,
     errors: { report: (where, error, subject) => contained.push({ where, error, subject }) },
-    log: new JsonLog("media-engine", "debug", (line) => logLines.push(line)),
+    log: createLogger("media-engine", "debug", (line) => logLines.push(line)),
     ...(gate === undefined ? {} : { gate }),
   });
   client = await LegClient.start(CLIENT_SIP, ENGINE_SIP);
@@ -97,12 +99,13 @@ describe("who may give the engine orders (SourceGate)", () => {
     expect(refused.status).toBe(503);
     expect(refused.headers.get("Retry-After")).toBe("1");
     expect(await load()).toMatchObject({ legs: 3, ports: 3 });
-    expect(service.renderMetrics()).toContain(
-      'forkline_media_engine_refused_requests_total{reason="source"} 2',
-    );
-    expect(service.renderMetrics()).toContain(
-      'forkline_media_engine_refused_requests_total{reason="rate"} 1',
-    );
+    const registry = createMetricsRegistry();
+    registerEngineMetrics(registry, service);
+    const text = await registry.metrics();
+    expect(text).toContain('forkline_media_engine_refused_requests_total{reason="source"} 2');
+    expect(text).toContain('forkline_media_engine_refused_requests_total{reason="rate"} 1');
+    expect(text).toContain("forkline_media_legs 3");
+    expect(text).toMatch(/forkline_leg_packets_in_total\{conn="conn:[^"]+"\} 0/);
     expect(contained).toEqual([]);
   });
 });
@@ -153,7 +156,11 @@ describe("identity: boot ids and orphan legs (engine contract)", () => {
     "X-Forkline-Server-Boot": id,
     ...(owned === undefined ? {} : { "X-Forkline-Owned-Legs": owned.join(",") }),
   });
-  const orphanMetric = () => /forkline_orphan_legs_released_total (\d+)/.exec(service.renderMetrics())?.[1];
+  const orphanMetric = async () => {
+    const registry = createMetricsRegistry();
+    registerEngineMetrics(registry, service);
+    return /forkline_orphan_legs_released_total (\d+)/.exec(await registry.metrics())?.[1];
+  };
 
   it("answers OPTIONS and INVITE with the boot id drawn at start", async () => {
     expect(service.bootId).toMatch(/^[0-9a-f-]{36}$/);
@@ -176,7 +183,7 @@ describe("identity: boot ids and orphan legs (engine contract)", () => {
     expect(service.leg(owned.connId)?.state).not.toBe(MediaLegState.Terminated);
     expect(service.leg(legacy.connId)?.state).not.toBe(MediaLegState.Terminated);
     expect(await load()).toMatchObject({ legs: 2, ports: 2 });
-    expect(orphanMetric()).toBe("1");
+    expect(await orphanMetric()).toBe("1");
     expect(logLines.join("")).toContain("released 1 orphan legs");
 
     // A boot id already seen sweeps nothing, even without the owned list.
@@ -189,7 +196,7 @@ describe("identity: boot ids and orphan legs (engine contract)", () => {
     await client.options(boot("server-3"));
     expect(service.allLegs().map((leg) => leg.connId)).toEqual([legacy.connId]);
     expect(service.leg(mine.connId)).toBeUndefined();
-    expect(orphanMetric()).toBe("3");
+    expect(await orphanMetric()).toBe("3");
     expect(await load()).toMatchObject({ legs: 1, ports: 1 });
     expect(client.byes).toEqual([]);
     expect(contained).toEqual([]);

@@ -19,7 +19,7 @@ import {
 import { MediaBridge, type PortPool } from "../rtp";
 import { RecordingManager } from "../recording/recording-manager";
 import { contain, containSync, type ErrorSink } from "./contain";
-import { JsonLog } from "../../common/json-log";
+import { createLogger, type Logger } from "../../common/logger";
 import { LegInviteHandler } from "./leg-invite-handler";
 import type { MediaLeg } from "./media-leg";
 import type { SourceGate } from "../../sip-core";
@@ -43,7 +43,7 @@ export interface MediaEngineServiceOptions {
   /** Errors of one call, contained to it: logged once with the leg, counted (ContainedErrors). */
   readonly errors: ErrorSink;
   /** The engine's own log lines (LOG_LEVEL); none when absent. */
-  readonly log?: JsonLog;
+  readonly log?: Logger;
   /** X-Forkline-Boot; drawn at random when absent. */
   readonly bootId?: string;
   /** Longest wait for the SIP Server's answers to the shutdown BYEs. */
@@ -73,7 +73,7 @@ export class MediaEngineService {
   private readonly orphans = new OrphanLegSweeper();
   private readonly ua: UserAgentCore;
   private readonly errors: ErrorSink;
-  private readonly log: JsonLog;
+  private readonly log: Logger;
   private closed = false;
 
   private constructor(
@@ -81,7 +81,7 @@ export class MediaEngineService {
     private readonly udp: UdpTransport,
   ) {
     this.errors = options.errors;
-    this.log = options.log ?? new JsonLog("media-engine", "warn");
+    this.log = options.log ?? createLogger("media-engine", "warn");
     this.bootId = options.bootId ?? randomUUID();
     const errors = this.errors;
     this.ua = new UserAgentCore({
@@ -167,7 +167,6 @@ export class MediaEngineService {
     return [...this.legs.values()];
   }
 
-  /** Prometheus text of the engine's own counters (orphans released, boot id). */
   /** A request outside a dialog passes the source gate first (SourceGate); inside one it does not. */
   private gated(
     handler: (request: IncomingRequest) => void | Promise<void>,
@@ -178,21 +177,14 @@ export class MediaEngineService {
     };
   }
 
-  renderMetrics(): string {
-    const refused = this.options.gate?.refused ?? { source: 0, rate: 0 };
-    return (
-      this.orphans.renderMetrics() +
-      [
-        "# HELP forkline_media_engine_refused_requests_total Requests refused before anything was opened: from a source not allowed (403), or over a source's INVITE rate (503).",
-        "# TYPE forkline_media_engine_refused_requests_total counter",
-        `forkline_media_engine_refused_requests_total{reason="source"} ${refused.source}`,
-        `forkline_media_engine_refused_requests_total{reason="rate"} ${refused.rate}`,
-        "# HELP forkline_media_engine_boot_info The random id this engine process drew at start (X-Forkline-Boot).",
-        "# TYPE forkline_media_engine_boot_info gauge",
-        `forkline_media_engine_boot_info{boot="${this.bootId}"} 1`,
-        "",
-      ].join("\n")
-    );
+  /** Requests the source gate refused before anything was opened (for /metrics). */
+  get refused(): { source: number; rate: number } {
+    return this.options.gate?.refused ?? { source: 0, rate: 0 };
+  }
+
+  /** Legs released as orphans of a restarted SIP Server (for /metrics). */
+  get orphansReleased(): number {
+    return this.orphans.released;
   }
 
   private contact(): string {

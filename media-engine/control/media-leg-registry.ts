@@ -2,7 +2,7 @@ import type { SipRequest } from "../../protocol/sip";
 import { DialogState, type UserAgentCore } from "../../sip-core";
 import type { MediaBridge } from "../rtp";
 import { contain, type ErrorSink } from "./contain";
-import type { JsonLog } from "../../common/json-log";
+import type { Logger } from "../../common/logger";
 import { MediaLegState, type HangUpReason, type MediaLeg } from "./media-leg";
 
 export interface MediaLegRegistryDeps {
@@ -11,7 +11,7 @@ export interface MediaLegRegistryDeps {
   /** Recordings of a released leg stop with it (BYE to their recorders). */
   legReleased(leg: MediaLeg): Promise<void>;
   readonly errors: ErrorSink;
-  readonly log: JsonLog;
+  readonly log: Logger;
 }
 
 /** RFC 3326 Reason: `SIP;cause=408;text="RTP inactivity"`. */
@@ -74,13 +74,13 @@ export class MediaLegRegistry {
     if (leg.state === MediaLegState.Terminated) return;
     if (leg.state === MediaLegState.Early && options.ackTimedOut !== true) {
       leg.pendingHangUp ??= reason;
-      this.deps.log.debug(`hang-up (${reason.text}) waits for the ACK`, leg.connId);
+      leg.log.debug(`hang-up (${reason.text}) waits for the ACK`);
       return;
     }
     const bye = this.buildBye(leg, reason);
     this.release(leg);
     if (bye === undefined) return;
-    this.deps.log.info(`the engine hangs up: ${reason.text}`, leg.connId);
+    leg.log.info(`the engine hangs up: ${reason.text}`);
     await this.sendBye(leg, bye);
   }
 
@@ -107,7 +107,7 @@ export class MediaLegRegistry {
     }
     leg.dialog.terminate();
     this.deps.ua.forgetDialog(leg.dialog);
-    this.deps.log.debug("leg released", leg.connId);
+    leg.log.debug("leg released");
   }
 
   /**
@@ -131,7 +131,7 @@ export class MediaLegRegistry {
 
   private buildBye(leg: MediaLeg, reason: HangUpReason): SipRequest | undefined {
     if (leg.dialog.state === DialogState.Terminated) {
-      this.deps.log.debug("dialog already gone: released without BYE", leg.connId);
+      leg.log.debug("dialog already gone: released without BYE");
       return undefined;
     }
     try {
@@ -151,7 +151,7 @@ export class MediaLegRegistry {
     try {
       const response = await this.deps.ua.sendInDialog(leg.dialog, bye);
       if (response.status >= 300) {
-        this.deps.log.debug(`BYE answered ${response.status} ${response.reason}`, leg.connId);
+        leg.log.debug(`BYE answered ${response.status} ${response.reason}`);
       }
     } catch (error) {
       this.deps.errors.report("leg_bye", error, leg.connId);

@@ -2,6 +2,7 @@ import { transitionFunction, type TransitionTable } from "../../common/state-mac
 import type { Dialog } from "../../sip-core";
 import type { MediaEndpoint } from "../rtp";
 import type { RtpMap } from "../../protocol/sdp";
+import type { Logger } from "../../common/logger";
 
 export enum MediaLegState {
   Early = "early",
@@ -35,6 +36,8 @@ export class MediaLeg {
     readonly endpoint: MediaEndpoint,
     public codec: RtpMap,
     readonly sessionId: string,
+    /** The engine's logger bound to this leg (`connId`): every line about the leg names it. */
+    readonly log: Logger,
     /**
      * X-Forkline-Server-Boot of the INVITE that opened the leg: which SIP Server instance owns
      * it. Undefined for servers that do not send it; such legs are never taken for orphans.

@@ -35,13 +35,4 @@ export class OrphanLegSweeper {
   get released(): number {
     return this.releasedTotal;
   }
-
-  renderMetrics(): string {
-    return [
-      "# HELP forkline_orphan_legs_released_total Legs released without BYE because the SIP Server that opened them restarted and did not claim them.",
-      "# TYPE forkline_orphan_legs_released_total counter",
-      `forkline_orphan_legs_released_total ${this.releasedTotal}`,
-      "",
-    ].join("\n");
-  }
 }

@@ -7,9 +7,11 @@ import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import next from "next";
 import { SIP_WEBSOCKET_PATH } from "../../common/sip-websocket-path";
 import { refuseUpgrade } from "../../sip-core";
+import type { Registry } from "prom-client";
 import { appRouter } from "../trpc/root";
 import type { ServerEnv } from "../env";
 import { type ContextDeps, createTrpcContext } from "./create-trpc-context";
+import { metricsEndpoint } from "./metrics-endpoint";
 
 type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
 
@@ -23,14 +25,14 @@ export type HttpServer = {
   /** Created, not yet listening: the SIP Server attaches SIP over WebSocket to it first. */
   server: http.Server;
   url: string;
-  /** Serves the UI, tRPC and /healthz with everything the API needs, and only then listens. */
-  listen: (deps: ContextDeps) => Promise<void>;
+  /** Serves the UI, tRPC, /healthz and /metrics with everything they need, and only then listens. */
+  listen: (deps: ContextDeps, metrics: Registry) => Promise<void>;
   close: () => Promise<void>;
 };
 
 /**
  * One HTTP(S) port for everything a browser or the CLI talks to: the Next.js UI,
- * tRPC at /api/trpc (queries, mutations, SSE subscriptions) and /healthz. Built in two steps so
+ * tRPC at /api/trpc (queries, mutations, SSE subscriptions), /healthz and /metrics. Built in two steps so
  * that the server is wired once: the SIP Server needs this server for WebSocket, and the API
  * needs the SIP Server; nothing is served before both exist.
  */
@@ -40,7 +42,8 @@ export async function createHttpServer(env: ServerEnv, opts: { rootDir: string }
     ? https.createServer({ cert: fs.readFileSync(env.TLS_CERT), key: fs.readFileSync(env.TLS_KEY ?? "") })
     : http.createServer();
 
-  const listen = async (deps: ContextDeps) => {
+  const listen = async (deps: ContextDeps, metrics: Registry) => {
+    const serveMetrics = metricsEndpoint(metrics, env.METRICS_ALLOWED_SOURCES);
     const trpc = createHTTPHandler({
       router: appRouter,
       basePath: "/api/trpc/",
@@ -63,6 +66,7 @@ export async function createHttpServer(env: ServerEnv, opts: { rootDir: string }
         res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true }));
         return;
       }
+      if (url === "/metrics") return serveMetrics(req, res);
       if (url.startsWith("/api/trpc/")) return trpc(req, res);
       return ui(req, res);
     };

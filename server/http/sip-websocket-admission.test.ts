@@ -1,3 +1,4 @@
+import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { parseSipMessage, type SipResponse } from "../../protocol/sip";
@@ -230,3 +231,38 @@ async function waitUntil(check: () => Promise<boolean>): Promise<void> {
   }
   throw new Error("condition not met in 5 s");
 }
+
+describe("the web port's Prometheus /metrics", () => {
+  /** GET /metrics from a chosen loopback source address. */
+  const scrape = (localAddress: string) =>
+    new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
+      const request = http.get(
+        { host: "127.0.0.1", port: HTTP_PORT, path: "/metrics", localAddress },
+        (response) => {
+          let body = "";
+          response.setEncoding("utf8");
+          response.on("data", (chunk: string) => (body += chunk));
+          response.on("end", () =>
+            resolve({ status: response.statusCode ?? 0, type: response.headers["content-type"] ?? "", body }),
+          );
+        },
+      );
+      request.on("error", reject);
+    });
+
+  it("serves the server's gauges and counters to an allowed scraper, 403 to any other address", async () => {
+    const scraped = await scrape("127.0.0.1");
+    expect(scraped.status).toBe(200);
+    expect(scraped.type).toContain("text/plain");
+    expect(scraped.body).toMatch(/^forkline_calls 0$/m);
+    expect(scraped.body).toMatch(/^forkline_sip_registered_aors \d+$/m);
+    // This stack runs no media engine: the series says so (0) rather than being absent.
+    expect(scraped.body).toMatch(/^forkline_media_engine_up\{engine="sip:127\.0\.0\.1:\d+"\} 0$/m);
+    expect(scraped.body).toMatch(/^forkline_recordings\{state="interrupted"\} 0$/m);
+    expect(scraped.body).toContain("# TYPE forkline_contained_errors_total counter");
+    expect(scraped.body).toMatch(/^process_resident_memory_bytes \d+/m);
+    const stranger = await scrape("127.0.0.2");
+    expect(stranger.status).toBe(403);
+    expect(stranger.body).not.toContain("forkline_");
+  });
+});

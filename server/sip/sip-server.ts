@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server } from "node:http";
-import type { JsonLog } from "../../common/json-log";
+import type { Logger } from "../../common/logger";
 import { SIP_WEBSOCKET_PATH } from "../../common/sip-websocket-path";
 import { MSML_CONTENT_TYPE, parseMsml } from "../../protocol/msml";
 import {
@@ -35,7 +35,7 @@ export interface SipServerDeps {
   readonly httpServer: Server;
   readonly onError: (error: unknown) => void;
   /** The server's JSON log (LOG_LEVEL): call progress at debug, restores at info. */
-  readonly log: JsonLog;
+  readonly log: Logger;
   /** The agent logged in on a DN, for the AgentID of call events. */
   readonly agentOf: (dn: string) => string | null;
   /** Who may open a SIP WebSocket (the signed-in web user); without it anyone may. */
@@ -127,9 +127,7 @@ export class SipServer {
       routeTimeoutMs: env.ROUTE_TIMEOUT_MS,
       agentOf: deps.agentOf,
       onError: deps.onError,
-      log: (line) => {
-        deps.log.debug(line);
-      },
+      log: deps.log,
       ...(deps.callStore === undefined ? {} : { store: deps.callStore }),
     });
     this.registrar.on((event) => {
@@ -156,7 +154,7 @@ export class SipServer {
     if (deps.callStore !== undefined) {
       const { snapshots, unreadable } = await deps.callStore.load();
       for (const { connId, problem } of unreadable)
-        deps.log.warn(`saved call ${connId} cannot be taken up (${problem}); it is dropped`, { connId });
+        deps.log.warn({ connId }, `saved call ${connId} cannot be taken up (${problem}); it is dropped`);
       await deps.callStore.discard(unreadable.map((u) => u.connId));
       const { adopted, unreachable } = server.calls.adopt(snapshots);
       server.unreachable = unreachable;

@@ -51,6 +51,13 @@ export class LiveRecordingStore {
     this.live.set(recording.id, recording);
   }
 
+  /** How many live recordings are in each state (for /metrics). */
+  countByState(): Map<RecordingState, number> {
+    const counts = new Map<RecordingState, number>();
+    for (const r of this.live.values()) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
+    return counts;
+  }
+
   /** The live recordings of a call, or of one side of it. */
   of(connId: string, side?: CallSide): LiveRecording[] {
     return [...this.live.values()].filter(

@@ -159,6 +159,11 @@ export class RecordingService {
     while (this.inFlight.size > 0) await Promise.all(this.inFlight);
   }
 
+  /** How many recordings are live in each state (for /metrics). */
+  liveCountByState(): Map<RecordingState, number> {
+    return this.live.countByState();
+  }
+
   /** Stops the compliance timers: nothing new starts after this (server shutdown, tests). */
   close(): void {
     this.watchdog.close();

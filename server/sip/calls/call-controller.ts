@@ -32,6 +32,7 @@ import { CallTransfer } from "./call-transfer";
 import { reachableAfterRestart, restoreCall, snapshotCall, type CallSnapshot } from "./call-snapshot";
 import type { CallStore } from "./call-store";
 import { RoutingPoints, type RoutedTarget } from "./routing-points";
+import type { Logger } from "../../../common/logger";
 
 export interface CallControllerOptions {
   readonly ua: UserAgentCore;
@@ -46,8 +47,8 @@ export interface CallControllerOptions {
   readonly onError: (error: unknown) => void;
   /** The agent logged in on a DN (T-Library AgentID of events), or null. */
   readonly agentOf: (dn: string) => string | null;
-  /** Call progress, one line per step (LOG_LEVEL=debug). */
-  readonly log: (line: string) => void;
+  /** Call progress, one line per step (LOG_LEVEL=debug), each from the call's child logger. */
+  readonly log: Logger;
   /** Where established calls are kept for the next run of the server (none: calls end with the process). */
   readonly store?: CallStore;
 }
@@ -108,10 +109,18 @@ export class CallController {
   private readonly byDialog = new Map<string, { call: Call; side: "caller" | "callee" | "media" }>();
 
   private readonly listeners = new Set<CallLifecycleListener>();
+  /** Each call's child logger (bound to its connId), made once and gone with the call. */
+  private readonly logs = new WeakMap<Call, Logger>();
 
   private readonly events: CallEvents;
   private readonly routingPoints: RoutingPoints;
   private readonly transfers: CallTransfer;
+
+  private logOf(call: Call): Logger {
+    let log = this.logs.get(call);
+    if (log === undefined) this.logs.set(call, (log = this.options.log.child({ connId: call.connId })));
+    return log;
+  }
 
   constructor(private readonly options: CallControllerOptions) {
     this.events = new CallEvents(options.cti, options.agentOf);
@@ -121,7 +130,7 @@ export class CallController {
       media: options.media,
       routing: options.routing,
       events: this.events,
-      log: options.log,
+      logOf: (call) => this.logOf(call),
       onError: options.onError,
       call: (connId) => this.calls.get(connId),
       ownerOf: (dialog) => this.byDialog.get(dialog.key),
@@ -446,8 +455,8 @@ export class CallController {
     }
     const callee = await this.calleeFor(target);
     call.callee = callee;
-    this.options.log(
-      `call ${call.connId}: ${call.caller.party.number} → ${callee.party.dn} via ${callee.destination.transport} ${callee.destination.host}:${callee.destination.port}`,
+    this.logOf(call).debug(
+      `${call.caller.party.number} → ${callee.party.dn} via ${callee.destination.transport} ${callee.destination.host}:${callee.destination.port}`,
     );
     // The caller's media leg first: if no media engine can take the call, the callee never rings.
     call.caller.media = await this.options.media.openLeg(invite.message.body, { callId: call.connId });
@@ -466,7 +475,7 @@ export class CallController {
       if (error instanceof SipTransportError) throw new SipError(480, "Temporarily Unavailable");
       throw error;
     }
-    this.options.log(`call ${call.connId}: callee answered ${response.status} ${response.reason}`);
+    this.logOf(call).debug(`callee answered ${response.status} ${response.reason}`);
     if (call.released) {
       if (response.status < 300) await this.hangUpCallee(callee, response);
       throw new SipError(487, "Request Terminated");
@@ -562,7 +571,7 @@ export class CallController {
       body: callee.media.answer,
       contentType: "application/sdp",
     });
-    this.options.log(`call ${call.connId}: callee media leg ${callee.media.connId}, ACK sent; joining`);
+    this.logOf(call).debug(`callee media leg ${callee.media.connId}, ACK sent; joining`);
     await this.options.media.join(call.caller.media!, callee.media);
     const invite = setupInvite(call);
     if (invite.cancelled || call.released) {
@@ -583,7 +592,7 @@ export class CallController {
     invite.send(ok);
     call.transition(CallState.Established);
     this.persist(call);
-    this.options.log(`call ${call.connId}: established`);
+    this.logOf(call).debug("established");
     this.notify((l) => l.established?.(call));
     this.events.publish("EventEstablished", callee.party, call.caller.party, call);
     this.events.publish("EventEstablished", call.caller.party, callee.party, call);
@@ -608,7 +617,7 @@ export class CallController {
     if (wasSaved && this.options.store !== undefined)
       this.options.store.remove(call.connId).catch((error: unknown) => this.options.onError(error));
     call.releaseCause = cause;
-    this.options.log(`call ${call.connId}: released (${cause})`);
+    this.logOf(call).debug(`released (${cause})`);
     const tasks: Promise<unknown>[] = [];
     const { caller, callee } = call;
     if (caller.dialog !== undefined && initiator !== "caller") tasks.push(this.bye(caller.dialog, reason));

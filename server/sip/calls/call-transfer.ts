@@ -6,6 +6,7 @@ import { selectedEncoding } from "../media/selected-encoding";
 import { type Call, type CalleeLeg, type CallParty, CallState } from "./call";
 import type { CallEvents } from "./call-events";
 import type { RoutedTarget } from "./routing-points";
+import type { Logger } from "../../../common/logger";
 
 type Side = "caller" | "callee";
 
@@ -15,7 +16,8 @@ export interface TransferHost {
   readonly media: MediaEnginePool;
   readonly routing: RoutingService;
   readonly events: CallEvents;
-  readonly log: (line: string) => void;
+  /** The server's logger bound to one call (`connId`). */
+  logOf(call: Call): Logger;
   readonly onError: (error: unknown) => void;
   call(connId: string): Call | undefined;
   ownerOf(dialog: Dialog): { call: Call; side: Side | "media" } | undefined;
@@ -64,9 +66,9 @@ export class CallTransfer {
     if (decision.kind === "routing_point")
       throw new SipError(488, "Transfer to a routing point is not supported");
     const next = await this.host.calleeFor(decision);
-    this.host.log(
-      `call ${call.connId}: ${transferor.party.dn} transfers ${transferee.party.number} to ${next.party.dn}`,
-    );
+    this.host
+      .logOf(call)
+      .debug(`${transferor.party.dn} transfers ${transferee.party.number} to ${next.party.dn}`);
     const response = await this.host.inviteCallee(call, next, transferee.party);
     if (response.status >= 300)
       throw new SipError(response.status === 487 ? 480 : response.status, response.reason);
