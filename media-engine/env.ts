@@ -25,6 +25,11 @@ export const mediaEngineEnvSchema = z
       z.coerce.number({ error: "must be a number" }).int().min(1).max(100_000).default(500),
       "new legs per second one source may open (bursts of twice that); beyond, 503 with Retry-After before any port is taken",
     ),
+    MEDIA_ENGINE_HEARTBEAT_PORT: documented(
+      z.coerce.number({ error: "must be a number" }).int().min(0).max(65535).default(0),
+      "UDP port of the media engine's heartbeat responder (a worker thread the SIP Server pings every 100 ms, to tell a stopped engine within 1.5 s); `0`: any free port, announced on OPTIONS — set one where a firewall sits between server and engine",
+      "`0`",
+    ),
     LOG_LEVEL: zLogLevel,
   })
   .refine((env) => env.RTP_PORT_MIN < env.RTP_PORT_MAX, {

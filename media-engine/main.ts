@@ -35,6 +35,7 @@ const service = await MediaEngineService.start({
   }),
   errors,
   log,
+  heartbeat: { port: env.MEDIA_ENGINE_HEARTBEAT_PORT, allowed: env.MEDIA_ENGINE_ALLOWED_SOURCES },
 });
 
 registerEngineMetrics(metrics, service);

@@ -1,12 +1,14 @@
 /**
- * Media engine loss: how long the SIP Server's pool takes to know an engine died (kill -9), and
- * how long until calls are anchored again once the engine is restarted (the launcher waits
- * 500 ms, then starts it). The engine runs as its own process on core 0, this script (the
- * server's pool) on core 1. Each run kills the engine at a random point of the 500 ms keep-alive
- * period, with one leg open on it.
+ * Media engine loss: how long the SIP Server's pool takes to know an engine died (kill -9) or
+ * stopped (SIGSTOP: alive, answering nothing — a frozen VM, a stopped process), and how long
+ * until calls are anchored again once the engine is restarted (the launcher waits 500 ms, then
+ * starts it; a stopped engine is killed once detected). The engine runs as its own process on
+ * core 0, this script (the server's pool) on core 1. Each run hits the engine at a random point
+ * of the 500 ms keep-alive period, with one leg open on it.
  *
- * Reference, measured in the same run: the same kills detected by keep-alive deadlines alone
- * (the connected-socket ICMP probe off), i.e. what plain SIP OPTIONS pinging gives.
+ * References, measured in the same run: the same kills detected by keep-alive deadlines alone
+ * (the connected-socket ICMP probe off), i.e. what plain SIP OPTIONS pinging gives; the same
+ * stops detected without the worker-thread heartbeat (the 3 s silence rule alone).
  *   npx tsx bench/faults/engine-loss-bench.ts [--runs 20] [--json bench/results/engine-loss.json]
  */
 import fs from "node:fs";
@@ -26,14 +28,16 @@ const ENGINE = { sip: 5901, http: 5902, rtpMin: 45000, rtpMax: 45199 };
 const LAUNCHER_RESTART_DELAY_MS = 500;
 
 type Run = { detectMs: number; recoverMs: number; cause: EngineLoss["cause"] };
+type Mode = { signal: "SIGKILL" | "SIGSTOP"; icmpProbe: boolean; heartbeat: boolean };
 
-async function measure(icmpProbe: boolean): Promise<Run[]> {
+async function measure({ signal, icmpProbe, heartbeat }: Mode): Promise<Run[]> {
   const ua = new UserAgentCore({ delegate: { handlers: {}, onError: () => undefined } });
   await ua.addTransport(new UdpTransport({ host: "127.0.0.1", port: 0 }));
   const pool = new MediaEnginePool(ua, [`sip:127.0.0.1:${ENGINE.sip}`], {
     from: "<sip:forkline@127.0.0.1>",
     contact: "<sip:forkline@127.0.0.1>",
     icmpProbe,
+    heartbeat,
   });
   let engine: SpawnedProcess = await spawnMediaEngine(ENGINE);
   let lost: ((loss: EngineLoss) => void) | undefined;
@@ -47,9 +51,10 @@ async function measure(icmpProbe: boolean): Promise<Run[]> {
       await new Promise((resolve) => setTimeout(resolve, 600 + Math.random() * 500));
       const detected = new Promise<EngineLoss>((resolve) => (lost = resolve));
       const killedAt = performance.now();
-      engine.child.kill("SIGKILL");
+      engine.child.kill(signal);
       const loss = await detected;
       const detectMs = performance.now() - killedAt;
+      if (signal === "SIGSTOP") engine.child.kill("SIGKILL");
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, LAUNCHER_RESTART_DELAY_MS - detectMs)));
       engine = await spawnMediaEngine(ENGINE);
       // Recovery: the first call anchored on the new instance.
@@ -73,8 +78,10 @@ async function measure(icmpProbe: boolean): Promise<Run[]> {
   return results;
 }
 
-const withProbe = await measure(true);
-const reference = await measure(false);
+const withProbe = await measure({ signal: "SIGKILL", icmpProbe: true, heartbeat: true });
+const reference = await measure({ signal: "SIGKILL", icmpProbe: false, heartbeat: false });
+const stopped = await measure({ signal: "SIGSTOP", icmpProbe: true, heartbeat: true });
+const stoppedReference = await measure({ signal: "SIGSTOP", icmpProbe: true, heartbeat: false });
 const summary = (label: string, rows: Run[]) => ({
   mode: label,
   runs: rows.length,
@@ -104,12 +111,18 @@ const summary = (label: string, rows: Run[]) => ({
   ),
 });
 const table = [
-  summary("keep-alive + ICMP probe (Forkline)", withProbe),
-  summary("keep-alive deadlines only (reference)", reference),
+  summary("kill -9: keep-alive + ICMP probe + heartbeat (Forkline)", withProbe),
+  summary("kill -9: keep-alive deadlines only (reference)", reference),
+  summary("SIGSTOP: keep-alive + heartbeat (Forkline)", stopped),
+  summary("SIGSTOP: without the heartbeat (reference)", stoppedReference),
 ];
 console.table(table);
 fs.mkdirSync(path.dirname(jsonPath), { recursive: true });
 fs.writeFileSync(
   jsonPath,
-  `${JSON.stringify({ date: new Date().toISOString(), runs, table, withProbe, reference }, null, 2)}\n`,
+  `${JSON.stringify(
+    { date: new Date().toISOString(), runs, table, withProbe, reference, stopped, stoppedReference },
+    null,
+    2,
+  )}\n`,
 );

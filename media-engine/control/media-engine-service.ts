@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { MSML_CONTENT_TYPE, serializeMsmlResult } from "../../protocol/msml";
+import { HEARTBEAT_PORT_HEADER, MSML_CONTENT_TYPE, serializeMsmlResult } from "../../protocol/msml";
 import { formatUriHost } from "../../protocol/sip";
 import {
   ENGINE_BOOT_HEADER,
@@ -26,6 +26,7 @@ import type { SourceGate } from "../../sip-core";
 import { MediaLegRegistry, withinBudget } from "./media-leg-registry";
 import { executeMsml } from "./msml-executor";
 import { OrphanLegSweeper } from "./orphan-leg-sweeper";
+import { HeartbeatResponder } from "./heartbeat-responder";
 import { reportRecordingEvent } from "./recording-event-reporter";
 
 export interface MediaEngineServiceOptions {
@@ -50,6 +51,12 @@ export interface MediaEngineServiceOptions {
   readonly shutdownBudgetMs?: number;
   /** Who may open legs and send out-of-dialog requests; everyone when absent (unit tests). */
   readonly gate?: SourceGate;
+  /**
+   * The heartbeat responder (protocol/msml/engine-heartbeat.ts), in a worker thread on the SIP
+   * address: UDP `port` (0: any, announced on OPTIONS), answering `allowed` sources. None when
+   * absent (engines run inside a test process, where the worker's loader is not available).
+   */
+  readonly heartbeat?: { readonly port: number; readonly allowed: readonly string[] };
 }
 
 /** Load figure the SIP Server uses to spread calls (answered on OPTIONS); defined in the engine contract. */
@@ -75,6 +82,7 @@ export class MediaEngineService {
   private readonly errors: ErrorSink;
   private readonly log: Logger;
   private closed = false;
+  private heartbeat: HeartbeatResponder | undefined;
 
   private constructor(
     private readonly options: MediaEngineServiceOptions,
@@ -148,6 +156,15 @@ export class MediaEngineService {
     const service = new MediaEngineService(options, udp);
     await service.ua.addTransport(udp);
     await service.ua.addTransport(new TcpTransport({ host: options.sipHost, port: options.sipPort }));
+    if (options.heartbeat !== undefined) {
+      service.heartbeat = await HeartbeatResponder.start({
+        host: options.sipHost,
+        port: options.heartbeat.port,
+        bootId: service.bootId,
+        allowed: options.heartbeat.allowed,
+        onError: (error) => options.errors.report("heartbeat", error),
+      });
+    }
     return service;
   }
 
@@ -256,6 +273,7 @@ export class MediaEngineService {
         Accept: `application/sdp, ${MSML_CONTENT_TYPE}`,
         [LOAD_HEADER]: `legs=${this.legs.size};ports=${pool.inUse}/${pool.capacity}`,
         [ENGINE_BOOT_HEADER]: this.bootId,
+        ...(this.heartbeat === undefined ? {} : { [HEARTBEAT_PORT_HEADER]: String(this.heartbeat.port) }),
       },
     });
   }
@@ -279,5 +297,6 @@ export class MediaEngineService {
       budget,
     );
     await this.ua.close();
+    await this.heartbeat?.close();
   }
 }

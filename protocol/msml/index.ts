@@ -46,3 +46,12 @@ export {
   recordingEventName,
   type RecordingEventName,
 } from "./engine-contract";
+export {
+  HEARTBEAT_PORT_HEADER,
+  MAX_HEARTBEAT_BYTES,
+  parseHeartbeat,
+  serializeHeartbeat,
+  type HeartbeatMessage,
+  type HeartbeatPing,
+  type HeartbeatPong,
+} from "./engine-heartbeat";

@@ -219,20 +219,24 @@ describe("media engine process controlled by SIP + MSML", () => {
     }
   });
 
-  it("ends the calls of an engine that hangs (SIGSTOP) after 3 s of silence, not on a late answer", async () => {
+  it("ends the calls of a stopped engine (SIGSTOP) within 2 s: its heartbeat and keep-alives both fall silent", async () => {
     const { ua: ua3, pool: watcher } = await engineController(ME_SIP);
     const losses: { loss: EngineLoss; at: number }[] = [];
     watcher.onEngineLost((loss) => losses.push({ loss, at: Date.now() }));
     watcher.start();
+    // The engine process answers heartbeats (its worker thread) before it is stopped.
+    await vi.waitFor(() => expect(watcher.heartbeatSilence(`sip:127.0.0.1:${ME_SIP}`)).toBeLessThan(150));
     const stoppedAt = Date.now();
     engine.child.kill("SIGSTOP");
     try {
       await vi.waitFor(() => expect(losses).toHaveLength(1), { timeout: 8_000, interval: 50 });
       expect(losses[0]!.loss.cause).toBe("unanswered");
       const after = losses[0]!.at - stoppedAt;
-      // The engine last answered at most one keep-alive period before the stop.
-      expect(after).toBeGreaterThanOrEqual(2_400);
-      expect(after).toBeLessThanOrEqual(4_500);
+      // The last pong came at most one heartbeat period (100 ms) before the stop; 1.5 s of
+      // silence after it is the rule.
+      expect(after).toBeGreaterThanOrEqual(1_350);
+      expect(after).toBeLessThanOrEqual(2_000);
+      expect(losses[0]!.loss.detail).toMatch(/no heartbeat and no keep-alive answer for \d+ ms/);
     } finally {
       engine.child.kill("SIGCONT");
       watcher.stop();

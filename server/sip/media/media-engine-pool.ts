@@ -3,6 +3,7 @@ import dgram from "node:dgram";
 import net from "node:net";
 import {
   ENGINE_BOOT_HEADER,
+  HEARTBEAT_PORT_HEADER,
   LOAD_HEADER,
   MSML_CONTENT_TYPE,
   OWNED_LEGS_HEADER,
@@ -15,6 +16,7 @@ import {
 } from "../../../protocol/msml";
 import { parseSipUri, type SipResponse } from "../../../protocol/sip";
 import { Dialog, tagOf, uriDestination, type SipAddress, type UserAgentCore } from "../../../sip-core";
+import { EngineHeartbeat } from "./engine-heartbeat";
 
 export class MediaEngineError extends Error {
   override readonly name = "MediaEngineError";
@@ -69,6 +71,8 @@ interface EngineState {
   probe?: dgram.Socket;
   /** Called when the probe hears ECONNREFUSED (set while a check is out). */
   onRefused?: () => void;
+  /** The engine's heartbeat (worker-thread pings), once an OPTIONS answer named its port. */
+  heartbeat?: EngineHeartbeat;
 }
 
 /**
@@ -106,10 +110,13 @@ export type EngineHealth = { uri: string; healthy: boolean; failuresInARow: numb
 
 /** A deadline timer this late means this process, not the engine, was not running. */
 const LATE_TIMER_MS = 200;
+/** A pong saying the main thread ran this recently means media is flowing. */
+const MAIN_THREAD_RUNNING_MS = 1_000;
 
 export class MediaEnginePool {
   private readonly engines: EngineState[];
   private timer: NodeJS.Timeout | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
   private readonly healthListeners: ((status: EngineHealth) => void)[] = [];
   private readonly lossListeners: ((loss: EngineLoss) => void)[] = [];
   /** Missed keep-alives not counted because this process was stalled when their deadline came. */
@@ -133,6 +140,14 @@ export class MediaEnginePool {
       icmpProbe?: boolean;
       /** How long an engine that still may be alive must stay silent before its calls are ended. */
       silenceBeforeLossMs?: number;
+      /** The worker-thread heartbeat beside the keep-alive (default on; off only to measure without it). */
+      heartbeat?: boolean;
+      /** Heartbeat ping period (engines that announce a heartbeat port). */
+      heartbeatIntervalMs?: number;
+      /** No pong and no OPTIONS answer this long: the engine process is stopped or gone. */
+      heartbeatSilenceMs?: number;
+      /** The engine's main thread has not run this long (pongs say so): it is hung. */
+      hungLoopMs?: number;
     },
   ) {
     this.engines = uris.map((uri) => ({
@@ -160,6 +175,55 @@ export class MediaEnginePool {
     tick();
     this.timer = setInterval(tick, this.options.checkIntervalMs ?? 500);
     this.timer.unref();
+    const heartbeatMs = this.options.heartbeatIntervalMs ?? 100;
+    let lastBeat = performance.now();
+    this.heartbeatTimer = setInterval(() => {
+      const now = performance.now();
+      const late = now - lastBeat - heartbeatMs > LATE_TIMER_MS;
+      lastBeat = now;
+      for (const engine of this.engines) engine.heartbeat?.ping();
+      // Judged after the poll phase, so pongs already in the socket buffer are read first; and
+      // not at all when this process itself was stalled (its own silence is no evidence).
+      if (!late) setImmediate(() => this.engines.forEach((engine) => this.judgeHeartbeat(engine)));
+    }, heartbeatMs);
+    this.heartbeatTimer.unref();
+  }
+
+  /**
+   * An engine that answered heartbeats and now answers neither them nor OPTIONS for
+   * `heartbeatSilenceMs` (1.5 s) is stopped (SIGSTOP, a frozen VM), killed or cut off: its legs
+   * are lost. A busy engine keeps answering heartbeats from its worker thread, so this cannot
+   * end the calls of an engine that is merely slow.
+   */
+  private judgeHeartbeat(engine: EngineState): void {
+    const heartbeat = engine.heartbeat;
+    const aliveAt = engine.lastAliveAt ?? engine.adoptedAt;
+    if (heartbeat?.lastPongAt === undefined || engine.declaredLost || aliveAt === undefined) return;
+    const silenceMs = this.options.heartbeatSilenceMs ?? 1_500;
+    const pongSilence = heartbeat.silentMs();
+    if (pongSilence < silenceMs || Date.now() - aliveAt.getTime() < silenceMs) return;
+    const error = `no heartbeat and no keep-alive answer for ${Math.round(pongSilence)} ms`;
+    this.setHealth(engine, false, error);
+    engine.declaredLost = true;
+    this.lost(engine, {
+      cause: "unanswered",
+      bootId: engine.bootId,
+      lastAliveAt: engine.lastAliveAt,
+      detail: `media engine ${engine.uri} stopped answering (${error})`,
+    });
+  }
+
+  /** An OPTIONS answer names the heartbeat port; a restarted engine may name another. */
+  private aimHeartbeat(engine: EngineState, header: string | undefined): void {
+    const port = Number(header);
+    if (this.options.heartbeat === false) return;
+    if (header === undefined || !Number.isInteger(port) || port < 1 || port > 65535) return;
+    if (engine.heartbeat?.port === port) return;
+    engine.heartbeat?.close();
+    engine.heartbeat = new EngineHeartbeat(engine.destination.host, port, (pong) => {
+      // A pong from a main thread that is not running says the process lives, not that media flows.
+      if (pong.loopAgeMs < MAIN_THREAD_RUNNING_MS) this.sawBoot(engine, pong.bootId);
+    });
   }
 
   /** Told once per incident: an engine restarted or stopped answering, and its legs are gone. */
@@ -194,10 +258,14 @@ export class MediaEnginePool {
 
   stop(): void {
     clearInterval(this.timer);
+    clearInterval(this.heartbeatTimer);
     this.timer = undefined;
+    this.heartbeatTimer = undefined;
     for (const engine of this.engines) {
       engine.probe?.close();
       delete engine.probe;
+      engine.heartbeat?.close();
+      delete engine.heartbeat;
     }
   }
 
@@ -221,6 +289,12 @@ export class MediaEnginePool {
       openLegs,
       ...(lastError === undefined ? {} : { lastError }),
     }));
+  }
+
+  /** Milliseconds since an engine's last heartbeat pong; undefined while it has answered none. */
+  heartbeatSilence(uri: string): number | undefined {
+    const heartbeat = this.engines.find((engine) => engine.uri === uri)?.heartbeat;
+    return heartbeat?.lastPongAt === undefined ? undefined : heartbeat.silentMs();
   }
 
   /**
@@ -307,6 +381,7 @@ export class MediaEnginePool {
       } else if (response.status === 200) {
         if (tellOwned) engine.toldOwnedLegs = true;
         this.sawBoot(engine, response.headers.get(ENGINE_BOOT_HEADER));
+        this.aimHeartbeat(engine, response.headers.get(HEARTBEAT_PORT_HEADER));
         this.setHealth(engine, true);
       } else {
         this.failed(engine, `${response.status} ${response.reason}`);
@@ -347,8 +422,11 @@ export class MediaEnginePool {
    * is worse than noticing a hung one a little later:
    * - ICMP port unreachable twice in a row: nothing listens any more (a killed engine; within
    *   milliseconds). A restarted one is known by its new boot id (`sawBoot`).
-   * - otherwise two failed checks in a row AND no answer for `silenceBeforeLossMs` (default
-   *   3 s): a healthy engine under load can answer a keep-alive a second late, a hung one never.
+   * - a stopped or unreachable process: no heartbeat and no answer for 1.5 s (`judgeHeartbeat`).
+   * - while the heartbeat answers: two failed checks in a row AND a main thread that has not run
+   *   for `hungLoopMs` (3 s) — a busy engine answers a keep-alive a second late, a hung one never.
+   * - an engine without a heartbeat: two failed checks in a row AND no answer for
+   *   `silenceBeforeLossMs` (3 s).
    * A miss counted while this process was itself stalled (its deadline timer fired more than
    * LATE_TIMER_MS late) is no evidence at all.
    */
@@ -367,9 +445,16 @@ export class MediaEnginePool {
     engine.refusedInARow = kind === "refused" ? (engine.refusedInARow ?? 0) + 1 : 0;
     const silentSince = engine.lastAliveAt ?? engine.adoptedAt;
     const silentMs = silentSince === undefined ? 0 : Date.now() - silentSince.getTime();
+    // While the heartbeat answers, the process runs: its calls end only if its main thread is
+    // hung (the pongs say for how long it has not run), never because it answered OPTIONS late.
+    const heartbeat = engine.heartbeat;
+    const beating =
+      heartbeat !== undefined && heartbeat.silentMs() < (this.options.heartbeatSilenceMs ?? 1_500);
+    const hung = beating && (heartbeat.lastPong?.loopAgeMs ?? 0) >= (this.options.hungLoopMs ?? 3_000);
     const gone =
       engine.refusedInARow >= 2 ||
-      (engine.evidenceInARow >= 2 && silentMs >= (this.options.silenceBeforeLossMs ?? 3_000));
+      (engine.evidenceInARow >= 2 &&
+        (beating ? hung : silentMs >= (this.options.silenceBeforeLossMs ?? 3_000)));
     // An engine never seen alive holds none of our legs (at start-up the launcher may still be
     // starting it): only the health alarm speaks of it.
     if (gone && !engine.declaredLost && (engine.lastAliveAt ?? engine.adoptedAt) !== undefined) {
