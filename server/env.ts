@@ -62,6 +62,21 @@ export const serverEnvSchema = z
       "PEM certificate: serve HTTPS/WSS (browsers give microphones only to localhost or HTTPS); set with `TLS_KEY`",
     ),
     TLS_KEY: documented(z.string().min(1).optional(), "PEM private key of `TLS_CERT`"),
+    SIP_TLS_PORT: documented(
+      zPort(5061),
+      "SIP Server over TLS (`sips:`, phones and trunks); listened on when a certificate is set (`SIP_TLS_CERT`, or `TLS_CERT`)",
+    ),
+    SIP_TLS_CERT: documented(
+      z.string().min(1).optional(),
+      "PEM certificate of SIP over TLS; set with `SIP_TLS_KEY`",
+      "`TLS_CERT`",
+    ),
+    SIP_TLS_KEY: documented(z.string().min(1).optional(), "PEM private key of `SIP_TLS_CERT`", "`TLS_KEY`"),
+    SIP_TLS_CA: documented(
+      z.string().min(1).optional(),
+      "PEM file of the CAs that sign the certificates of TLS peers the server connects to (trunks, recorders); their names must match",
+      "the system's CAs",
+    ),
     ADMIN_PASSWORD: documented(
       z.string().min(8, "must be at least 8 characters").optional(),
       "the first admin password of a new database",
@@ -85,6 +100,10 @@ export const serverEnvSchema = z
   .refine((env) => Boolean(env.TLS_CERT) === Boolean(env.TLS_KEY), {
     message: "TLS_CERT and TLS_KEY must be set together",
     path: ["TLS_CERT"],
+  })
+  .refine((env) => Boolean(env.SIP_TLS_CERT) === Boolean(env.SIP_TLS_KEY), {
+    message: "SIP_TLS_CERT and SIP_TLS_KEY must be set together",
+    path: ["SIP_TLS_CERT"],
   });
 
 export type ServerEnv = z.infer<typeof serverEnvSchema> & { mediaEngineUris: string[] };

@@ -1,10 +1,10 @@
 import { formatUriHost } from "../protocol/sip";
 
-export type TransportProtocol = "UDP" | "TCP" | "WS" | "WSS";
+export type TransportProtocol = "UDP" | "TCP" | "TLS" | "WS" | "WSS";
 
 /**
  * Where a message came from or goes to. `connectionId` names one connection of a
- * connection-oriented transport (TCP, WS), so a response goes back on the socket its
+ * connection-oriented transport (TCP, TLS, WS), so a response goes back on the socket its
  * request arrived on (RFC 3261 §18.2.2, RFC 7118 §5).
  */
 export interface SipAddress {
@@ -29,6 +29,8 @@ export function defaultPort(transport: TransportProtocol): number {
     case "UDP":
     case "TCP":
       return 5060;
+    case "TLS":
+      return 5061;
     case "WS":
       return 80;
     case "WSS":
@@ -37,7 +39,7 @@ export function defaultPort(transport: TransportProtocol): number {
 }
 
 export function isTransportProtocol(value: string): value is TransportProtocol {
-  return value === "UDP" || value === "TCP" || value === "WS" || value === "WSS";
+  return value === "UDP" || value === "TCP" || value === "TLS" || value === "WS" || value === "WSS";
 }
 
 export function formatSipAddress(address: SipAddress): string {

@@ -1,4 +1,5 @@
-import { connect, createServer, type Server, type Socket } from "node:net";
+import { connect, createServer, isIP, type Server, type Socket } from "node:net";
+import tls from "node:tls";
 import { ProtocolParseError } from "../protocol/protocol-parse-error";
 import { frameSipStream } from "../protocol/sip";
 import { receiveSipMessage } from "./receive-sip-message";
@@ -33,6 +34,22 @@ export interface TcpTransportOptions {
   readonly incompleteMessageTimeoutMs?: number;
   readonly connectTimeoutMs?: number;
   readonly advertisedHost?: string;
+  /** SIP over TLS (RFC 3261 §26.2.1, "TLS … MUST be supported"): see {@link TlsTransport}. */
+  readonly tls?: SipTlsOptions;
+}
+
+/** The certificates of a TLS transport. */
+export interface SipTlsOptions {
+  /** PEM certificate (chain) and private key this end presents; needed to accept connections. */
+  readonly cert?: string | Buffer;
+  readonly key?: string | Buffer;
+  /** PEM CA certificates that sign the peers' certificates; the system's when absent. */
+  readonly ca?: string | Buffer;
+  /**
+   * Whether a server's certificate must verify (chain and name) when this end connects
+   * (default true). RFC 5630 §3.1.3 / RFC 3261 §26.2.1: the client checks the server's identity.
+   */
+  readonly verifyServer?: boolean;
 }
 
 interface TcpConnection {
@@ -65,7 +82,7 @@ function remoteKey(host: string, port: number): string {
  * stream oriented transports."); bytes that cannot be framed close that connection only.
  */
 export class TcpTransport implements SipTransport {
-  readonly protocol = "TCP" as const;
+  readonly protocol: "TCP" | "TLS";
   readonly reliable = true;
   readonly stats: TransportStats = emptyTransportStats();
   private server: Server | undefined;
@@ -80,10 +97,11 @@ export class TcpTransport implements SipTransport {
 
   constructor(private readonly options: TcpTransportOptions) {
     this.maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+    this.protocol = options.tls === undefined ? "TCP" : "TLS";
   }
 
   get localAddress(): { host: string; port: number } {
-    if (this.bound === undefined) throw new SipTransportError("TCP transport not started");
+    if (this.bound === undefined) throw new SipTransportError(`${this.protocol} transport not started`);
     return { host: this.options.advertisedHost ?? this.bound.host, port: this.bound.port };
   }
 
@@ -93,22 +111,41 @@ export class TcpTransport implements SipTransport {
   }
 
   async start(delegate: SipTransportDelegate): Promise<void> {
-    if (this.server !== undefined) throw new SipTransportError("TCP transport already started");
+    if (this.server !== undefined) throw new SipTransportError(`${this.protocol} transport already started`);
     this.delegate = delegate;
-    const server = createServer((socket) => this.adopt(socket, undefined));
+    const secure = this.options.tls;
+    const server =
+      secure === undefined
+        ? createServer((socket) => this.adopt(socket, undefined))
+        : tls.createServer({ cert: secure.cert, key: secure.key }, (socket) => this.adopt(socket, undefined));
+    if (secure !== undefined) {
+      // A client that fails the handshake (wrong protocol, a certificate it refuses) never
+      // becomes a connection: one line, naming the peer and why.
+      server.on("tlsClientError", (error, socket) =>
+        delegate.onTransportError(
+          toSipTransportError(error, "TLS handshake failed", {
+            transport: "TLS",
+            host: normalizeIp(socket.remoteAddress ?? "0.0.0.0"),
+            port: socket.remotePort ?? 0,
+          }),
+        ),
+      );
+    }
     this.server = server;
     await new Promise<void>((resolve, reject) => {
-      const onError = (error: Error) => reject(toSipTransportError(error, "TCP listen failed"));
+      const onError = (error: Error) => reject(toSipTransportError(error, `${this.protocol} listen failed`));
       server.once("error", onError);
       server.listen(this.options.port, this.options.host, () => {
         server.off("error", onError);
         resolve();
       });
     });
-    server.on("error", (error) => delegate.onTransportError(toSipTransportError(error, "TCP server error")));
+    server.on("error", (error) =>
+      delegate.onTransportError(toSipTransportError(error, `${this.protocol} server error`)),
+    );
     const address = server.address();
     if (address === null || typeof address === "string")
-      throw new SipTransportError("TCP server has no address");
+      throw new SipTransportError(`${this.protocol} server has no address`);
     this.bound = { host: address.address, port: address.port };
   }
 
@@ -120,7 +157,7 @@ export class TcpTransport implements SipTransport {
    */
   send(message: Buffer, destination: SipAddress): Promise<void> {
     if (this.closed || this.server === undefined) {
-      return Promise.reject(new SipTransportError("TCP transport is not open", destination));
+      return Promise.reject(new SipTransportError(`${this.protocol} transport is not open`, destination));
     }
     const existing = this.findConnection(destination);
     if (existing !== undefined) return this.write(existing, message, destination);
@@ -150,11 +187,11 @@ export class TcpTransport implements SipTransport {
   private write(connection: TcpConnection, message: Buffer, destination: SipAddress): Promise<void> {
     return new Promise((resolve, reject) => {
       if (connection.closing || connection.socket.destroyed) {
-        reject(new SipTransportError("TCP connection closed", destination));
+        reject(new SipTransportError(`${this.protocol} connection closed`, destination));
         return;
       }
       connection.socket.write(message, (error) => {
-        if (error) reject(toSipTransportError(error, "TCP write failed", destination));
+        if (error) reject(toSipTransportError(error, `${this.protocol} write failed`, destination));
         else {
           this.stats.sent++;
           resolve();
@@ -168,17 +205,32 @@ export class TcpTransport implements SipTransport {
     const pending = this.connecting.get(key);
     if (pending !== undefined) return pending;
     const opening = new Promise<TcpConnection>((resolve, reject) => {
-      const socket = connect({ host: destination.host, port: destination.port });
+      const secure = this.options.tls;
+      const socket =
+        secure === undefined
+          ? connect({ host: destination.host, port: destination.port })
+          : tls.connect({
+              host: destination.host,
+              port: destination.port,
+              ...(secure.ca === undefined ? {} : { ca: secure.ca }),
+              ...(secure.cert === undefined ? {} : { cert: secure.cert, key: secure.key }),
+              // The name checked against the certificate: a host name, or the address itself.
+              ...(isIP(destination.host) === 0 ? { servername: destination.host } : {}),
+              rejectUnauthorized: secure.verifyServer !== false,
+            });
       socket.setTimeout(this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, () =>
-        socket.destroy(new SipTransportError("TCP connect timed out", destination)),
+        socket.destroy(new SipTransportError(`${this.protocol} connect timed out`, destination)),
       );
-      const onError = (error: Error) => reject(toSipTransportError(error, "TCP connect failed", destination));
+      // A certificate that does not verify fails here, with OpenSSL's reason and code
+      // ("self-signed certificate" DEPTH_ZERO_SELF_SIGNED_CERT, ERR_TLS_CERT_ALTNAME_INVALID…).
+      const onError = (error: Error) =>
+        reject(toSipTransportError(error, `${this.protocol} connect failed`, destination));
       socket.once("error", onError);
-      socket.once("connect", () => {
+      socket.once(secure === undefined ? "connect" : "secureConnect", () => {
         socket.off("error", onError);
         if (this.closed) {
           socket.destroy();
-          reject(new SipTransportError("TCP transport closed while connecting", destination));
+          reject(new SipTransportError(`${this.protocol} transport closed while connecting`, destination));
           return;
         }
         resolve(this.adopt(socket, key));
@@ -199,7 +251,7 @@ export class TcpTransport implements SipTransport {
       id,
       key: key ?? remoteKey(host, port),
       socket,
-      remote: { transport: "TCP", host, port, connectionId: id },
+      remote: { transport: this.protocol, host, port, connectionId: id },
       buffer: Buffer.alloc(0),
       closing: false,
       incomplete: undefined,
@@ -213,7 +265,9 @@ export class TcpTransport implements SipTransport {
     socket.setTimeout(this.options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, () => socket.end());
     socket.on("data", (chunk: Buffer) => this.onData(connection, chunk, delegate));
     socket.on("error", (error) =>
-      delegate.onTransportError(toSipTransportError(error, "TCP connection error", connection.remote)),
+      delegate.onTransportError(
+        toSipTransportError(error, `${this.protocol} connection error`, connection.remote),
+      ),
     );
     socket.on("close", () => this.forget(connection));
     return connection;
@@ -321,5 +375,16 @@ export class TcpTransport implements SipTransport {
       connection.buffer = Buffer.alloc(0);
       connection.socket.end();
     }
+  }
+}
+
+/**
+ * SIP over TLS (RFC 3261 §26.2.1; `sips:` and `transport=tls`, RFC 5630): the TCP transport's
+ * framing and connection reuse over `node:tls`. Accepting needs `cert` and `key`; connecting
+ * verifies the server's certificate against `ca` (or the system's CAs) unless told not to.
+ */
+export class TlsTransport extends TcpTransport {
+  constructor(options: Omit<TcpTransportOptions, "tls"> & { readonly tls: SipTlsOptions }) {
+    super(options);
   }
 }

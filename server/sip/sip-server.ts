@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import type { IncomingMessage, Server } from "node:http";
 import type { Logger } from "../../common/logger";
 import { SIP_WEBSOCKET_PATH } from "../../common/sip-websocket-path";
@@ -5,6 +6,8 @@ import { MSML_CONTENT_TYPE, parseMsml } from "../../protocol/msml";
 import {
   SystemClock,
   TcpTransport,
+  TlsTransport,
+  type SipTlsOptions,
   UdpTransport,
   UserAgentCore,
   WsTransport,
@@ -174,6 +177,9 @@ export class SipServer {
     const { env } = this.deps;
     await this.ua.addTransport(this.udp);
     await this.ua.addTransport(new TcpTransport({ host: env.SIP_HOST, port: env.SIP_PORT }));
+    const tls = sipTlsOptions(env);
+    if (tls !== undefined)
+      await this.ua.addTransport(new TlsTransport({ host: env.SIP_HOST, port: env.SIP_TLS_PORT, tls }));
     await this.ua.addTransport(this.ws);
     this.media.start();
     void this.watchConfig();
@@ -219,6 +225,8 @@ export class SipServer {
     if (source.transport === "WS" || source.transport === "WSS") {
       return `<sip:forkline@${formatUriHost(env.PUBLIC_IP)}:${env.HTTP_PORT};transport=${source.transport.toLowerCase()}>`;
     }
+    // RFC 5630 §3.1.3: "transport=tls" is deprecated; a SIPS URI says TLS for every hop.
+    if (source.transport === "TLS") return `<sips:forkline@${formatUriHost(env.PUBLIC_IP)}:${env.SIP_TLS_PORT}>`;
     return `<sip:forkline@${formatUriHost(env.PUBLIC_IP)}:${env.SIP_PORT};transport=${source.transport.toLowerCase()}>`;
   }
 
@@ -251,4 +259,20 @@ export class SipServer {
     this.registrar.close();
     await this.ua.close();
   }
+}
+
+/**
+ * The certificates of SIP over TLS: SIP_TLS_CERT/KEY, else the web's TLS_CERT/KEY; none means
+ * no TLS listener (a sips: target then fails with "no TLS transport"). Read once at start: a
+ * missing file stops the server with its name rather than failing the first TLS call.
+ */
+function sipTlsOptions(env: ServerEnv): SipTlsOptions | undefined {
+  const certFile = env.SIP_TLS_CERT ?? env.TLS_CERT;
+  const keyFile = env.SIP_TLS_KEY ?? env.TLS_KEY;
+  if (certFile === undefined || keyFile === undefined) return undefined;
+  return {
+    cert: fs.readFileSync(certFile),
+    key: fs.readFileSync(keyFile),
+    ...(env.SIP_TLS_CA === undefined ? {} : { ca: fs.readFileSync(env.SIP_TLS_CA) }),
+  };
 }

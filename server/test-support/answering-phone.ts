@@ -13,6 +13,7 @@ export class AnsweringPhone {
   remoteSdp: Buffer | undefined;
   readonly notifies: string[] = [];
   readonly byes: SipRequest[] = [];
+  readonly invites: SipRequest[] = [];
 
   private constructor(
     readonly ua: UserAgentCore,
@@ -52,9 +53,9 @@ export class AnsweringPhone {
 
   get contact(): string {
     const { host, port } = this.transport.localAddress;
-    return this.transport.protocol === "WS"
-      ? `<sip:phone@${host};transport=ws>`
-      : `<sip:phone@127.0.0.1:${port}>`;
+    if (this.transport.protocol === "WS") return `<sip:phone@${host};transport=ws>`;
+    if (this.transport.protocol === "TLS") return `<sips:phone@127.0.0.1:${port}>`;
+    return `<sip:phone@127.0.0.1:${port}>`;
   }
 
   /** The media port the SIP Server's side (the media engine) told this phone to send to. */
@@ -63,6 +64,7 @@ export class AnsweringPhone {
   }
 
   private answer(request: IncomingRequest): void {
+    this.invites.push(request.message);
     if (request.message.body.length > 0) this.remoteSdp = request.message.body;
     const sdp = [
       "v=0",

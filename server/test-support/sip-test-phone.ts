@@ -1,6 +1,14 @@
 import type { SipRequest, SipResponse } from "../../protocol/sip";
 import { answerDigest } from "./answer-digest";
-import { Dialog, TcpTransport, UdpTransport, UserAgentCore, type RequestHandler } from "../../sip-core";
+import {
+  Dialog,
+  TcpTransport,
+  TlsTransport,
+  UdpTransport,
+  UserAgentCore,
+  type RequestHandler,
+  type SipTlsOptions,
+} from "../../sip-core";
 
 /**
  * A minimal SIP phone for integration tests: registers an extension with digest auth (RFC 7616)
@@ -10,7 +18,7 @@ export class SipTestPhone {
   private constructor(
     readonly ua: UserAgentCore,
     readonly transport: UdpTransport | TcpTransport,
-    private readonly over: "UDP" | "TCP",
+    private readonly over: "UDP" | "TCP" | "TLS",
   ) {}
 
   /**
@@ -21,21 +29,31 @@ export class SipTestPhone {
   static async start(
     handlers: Record<string, RequestHandler> = {},
     port = 0,
-    over: "UDP" | "TCP" = "UDP",
+    over: "UDP" | "TCP" | "TLS" = "UDP",
+    /** Over TLS: the phone's certificate (to accept connections) and the CA it trusts. */
+    tls: SipTlsOptions = {},
   ): Promise<SipTestPhone> {
     const errors: unknown[] = [];
     const ua = new UserAgentCore({ delegate: { handlers, onError: (error) => errors.push(error) } });
     const transport =
-      over === "TCP"
-        ? new TcpTransport({ host: "127.0.0.1", port })
-        : new UdpTransport({ host: "127.0.0.1", port });
+      over === "TLS"
+        ? new TlsTransport({ host: "127.0.0.1", port, tls })
+        : over === "TCP"
+          ? new TcpTransport({ host: "127.0.0.1", port })
+          : new UdpTransport({ host: "127.0.0.1", port });
     await ua.addTransport(transport);
     return new SipTestPhone(ua, transport, over);
   }
 
-  /** `sip:<user@>server`, with the transport parameter when the phone speaks TCP. */
+  /** Registers and calls from another test UA (an AnsweringPhone), on its transport and flow. */
+  static using(ua: UserAgentCore, transport: UdpTransport | TcpTransport): SipTestPhone {
+    return new SipTestPhone(ua, transport, transport.protocol);
+  }
+
+  /** `sip:<user@>server`, with the transport parameter when the phone speaks TCP; `sips:` over TLS. */
   private uri(server: string, user?: string): string {
-    return `sip:${user === undefined ? "" : `${user}@`}${server}${this.over === "TCP" ? ";transport=tcp" : ""}`;
+    const scheme = this.over === "TLS" ? "sips" : "sip";
+    return `${scheme}:${user === undefined ? "" : `${user}@`}${server}${this.over === "TCP" ? ";transport=tcp" : ""}`;
   }
 
   async register(opts: {
@@ -138,7 +156,7 @@ export class SipTestPhone {
     const request = this.ua.createRequest("INVITE", this.uri(server, number), {
       from: `<sip:${as}@127.0.0.1:${this.transport.localAddress.port}>`,
       to: `<sip:${number}@${server}>`,
-      contact: `<sip:${as}@127.0.0.1:${this.transport.localAddress.port}${this.over === "TCP" ? ";transport=tcp" : ""}>`,
+      contact: `<${this.over === "TLS" ? "sips" : "sip"}:${as}@127.0.0.1:${this.transport.localAddress.port}${this.over === "TCP" ? ";transport=tcp" : ""}>`,
       body: sdp,
       contentType: "application/sdp",
     });

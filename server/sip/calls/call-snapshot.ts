@@ -17,7 +17,7 @@ import { Call, CallState, type CallParty } from "./call";
 export const RESTORED_CSEQ_GAP = 1_000;
 
 const zSipAddress = z.object({
-  transport: z.enum(["UDP", "TCP", "WS", "WSS"]),
+  transport: z.enum(["UDP", "TCP", "TLS", "WS", "WSS"]),
   host: z.string().min(1),
   port: z.number().int().min(1).max(65_535),
   connectionId: z.string().optional(),

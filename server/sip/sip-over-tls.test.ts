@@ -1,0 +1,121 @@
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TlsTransport } from "../../sip-core";
+import { makeTestCertificate, type TestCertificate } from "../../sip-core/test-support/test-certificate";
+import { AnsweringPhone } from "../test-support/answering-phone";
+import { SipTestPhone } from "../test-support/sip-test-phone";
+import { startTestStack, type TestStack } from "../test-support/start-test-stack";
+
+// The whole stack with SIP over TLS on: a phone registers and is called over TLS while the
+// caller uses UDP; the server verifies the phone's certificate when it connects to it.
+const ports = {
+  http: 3215,
+  sip: 6031,
+  mediaSip: 6041,
+  mediaHttp: 6042,
+  recorderSip: 6051,
+  recorderHttp: 6052,
+  rtpMin: 48200,
+  rtpMax: 48399,
+};
+const SIP_TLS_PORT = 6033;
+let stack: TestStack;
+let certificate: TestCertificate;
+const closers: (() => Promise<void> | void)[] = [];
+
+beforeAll(async () => {
+  certificate = makeTestCertificate(["IP:127.0.0.1"]);
+  stack = await startTestStack(ports, {
+    SIP_TLS_PORT: String(SIP_TLS_PORT),
+    SIP_TLS_CERT: certificate.certFile,
+    SIP_TLS_KEY: certificate.keyFile,
+    // The phones' certificates are signed by the same test CA (self-signed here).
+    SIP_TLS_CA: certificate.certFile,
+  });
+}, 120_000);
+
+afterAll(async () => {
+  for (const close of closers.reverse()) await close();
+  await stack?.stop();
+  if (certificate !== undefined) fs.rmSync(certificate.dir, { recursive: true, force: true });
+});
+
+describe("SIP over TLS on the SIP Server (RFC 3261 §26.2.1, RFC 5630)", () => {
+  it("answers openssl s_client, an independent TLS client, on its TLS port", async () => {
+    const options = [
+      `OPTIONS sips:forkline@127.0.0.1:${SIP_TLS_PORT} SIP/2.0`,
+      "Via: SIP/2.0/TLS 127.0.0.1:5061;branch=z9hG4bK-tls-1",
+      "Max-Forwards: 70",
+      "From: <sips:probe@127.0.0.1>;tag=p1",
+      `To: <sips:forkline@127.0.0.1:${SIP_TLS_PORT}>`,
+      "Call-ID: tls-options-1",
+      "CSeq: 1 OPTIONS",
+      "Content-Length: 0",
+      "",
+      "",
+    ].join("\r\n");
+    const peer = spawn(
+      "openssl",
+      [
+        "s_client",
+        "-quiet",
+        "-connect",
+        `127.0.0.1:${SIP_TLS_PORT}`,
+        "-CAfile",
+        certificate.certFile,
+        "-verify_return_error",
+      ],
+      { stdio: ["pipe", "pipe", "pipe"] },
+    );
+    closers.push(() => void peer.kill());
+    let received = "";
+    peer.stdout.on("data", (chunk: Buffer) => (received += chunk.toString("utf8")));
+    peer.stdin.write(options);
+    await expect.poll(() => received, { timeout: 10_000 }).toMatch(/^SIP\/2\.0 200 OK\r\n/);
+    expect(received).toMatch(/^Via: SIP\/2\.0\/TLS 127\.0\.0\.1:5061;branch=z9hG4bK-tls-1/m);
+  });
+
+  it(
+    "a phone registered over TLS is called over TLS, from a caller on UDP",
+    { timeout: 60_000 },
+    async () => {
+      const phone = await AnsweringPhone.start(
+        48500,
+        new TlsTransport({
+          host: "127.0.0.1",
+          port: 0,
+          tls: { cert: certificate.cert, key: certificate.key, ca: certificate.cert },
+        }),
+      );
+      closers.push(() => phone.close());
+      // The phone registers from its own TLS connection: the server calls it on that flow.
+      const registrar = SipTestPhone.using(phone.ua, phone.transport as TlsTransport);
+      const registered = await registrar.register({
+        server: `127.0.0.1:${SIP_TLS_PORT}`,
+        user: "1001",
+        password: "demo-1001",
+        contact: phone.contact,
+        algorithm: "MD5",
+      });
+      expect(registered.status).toBe(200);
+      expect(registered.headers.get("Contact")).toContain("sips:phone@127.0.0.1");
+
+      const caller = await SipTestPhone.start();
+      closers.push(() => caller.close());
+      const callerRegistered = await caller.register({
+        server: `127.0.0.1:${ports.sip}`,
+        user: "1002",
+        password: "demo-1002",
+        contact: `<sip:1002@127.0.0.1:${caller.transport.localAddress.port}>`,
+      });
+      expect(callerRegistered.status).toBe(200);
+      const { response, dialog } = await caller.call(`127.0.0.1:${ports.sip}`, "1001", "1002");
+      expect(response.status).toBe(200);
+      // The INVITE reached the phone over TLS, from the server's own TLS connection.
+      expect(phone.invites.at(-1)?.headers.get("Via")).toMatch(/^SIP\/2\.0\/TLS /);
+      await caller.ua.sendInDialog(dialog!, dialog!.createRequest("BYE"));
+      await expect.poll(() => phone.byes.length, { timeout: 5_000 }).toBe(1);
+    },
+  );
+});
