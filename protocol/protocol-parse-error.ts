@@ -1,4 +1,4 @@
-export type ProtocolName = "sip" | "sdp" | "msml" | "rtp" | "rtcp" | "siprec-metadata" | "multipart";
+export type ProtocolName = "sip" | "sdp" | "msml" | "rtp" | "rtcp" | "srtp" | "siprec-metadata" | "multipart";
 
 /**
  * Malformed input to a pure codec. Carries which codec refused the input and why,

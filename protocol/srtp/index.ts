@@ -1,0 +1,5 @@
+export * from "./replay-window";
+export * from "./srtp-context";
+export * from "./srtp-error";
+export * from "./srtp-key-derivation";
+export * from "./srtp-suite";
