@@ -3,3 +3,4 @@ export * from "./srtp-context";
 export * from "./srtp-error";
 export * from "./srtp-key-derivation";
 export * from "./srtp-suite";
+export * from "./srtp-session";
