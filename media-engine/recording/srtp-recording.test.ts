@@ -98,6 +98,12 @@ async function stopCapture(): Promise<Buffer[]> {
     .map((hex) => Buffer.from(hex, "hex"));
 }
 
+/** Whether a UDP socket is bound to `port` on this host (/proc/net/udp lists them in hex). */
+function udpPortBound(port: number): boolean {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, "0")} `;
+  return fs.readFileSync("/proc/net/udp", "utf8").includes(hex);
+}
+
 describe("SRTP recording streams (encryption required) to the lab recorder", () => {
   it("the WAV has each party's tone, the recorder acknowledged by SRTCP, and tshark sees no plain RTP to it", async () => {
     const { a, b, legA, legB } = await joinedCall(pool, phones, "srtp");
@@ -176,5 +182,69 @@ describe("SRTP recording streams (encryption required) to the lab recorder", () 
 
     await pool.closeLeg(legA);
     await pool.closeLeg(legB);
+  }, 60_000);
+
+  it('required: a recorder answering plain RTP/AVP is skipped ("recorder refused SRTP") and the next one records', async () => {
+    const sippPort = 5940;
+    const sipp = spawn(
+      "sipp",
+      [
+        "-sf",
+        path.join(import.meta.dirname, "__scenarios__/siprec-recorder-uas.xml"),
+        "-i",
+        "127.0.0.1",
+        "-p",
+        String(sippPort),
+        "-mi",
+        "127.0.0.1",
+        "-mp",
+        "46400",
+        "-m",
+        "1",
+        "-timeout",
+        "20s",
+        "-nostdin",
+        "-aa",
+      ],
+      { stdio: "ignore" },
+    );
+    try {
+      await waitFor(() => udpPortBound(sippPort), 10_000, "SIPp to listen");
+      const { a, legA, legB } = await joinedCall(pool, phones, "srtp-refused");
+      const stopA = talk(a, enginePort(legA), { hz: 440, codec: "PCMU", ssrc: 0xaaab });
+      try {
+        const started = await pool.msml(legA, [
+          {
+            kind: "dialogstart",
+            target: legA.connId,
+            name: "agent",
+            type: "application/moml+xml",
+            record: {
+              // SIPp answers every offer RTP/AVP: plain, which "required" refuses.
+              dest: [`sip:srs@127.0.0.1:${sippPort}`, `sip:srs@127.0.0.1:${LAB_SIP}`],
+              attemptTimeoutMs: 2000,
+              recordingId: "srtp-rec-2",
+              encryption: "required",
+              params: {},
+              participants: [{ conn: legA.connId, aor: "sip:1001@forkline", role: "agent" }],
+            },
+          },
+        ]);
+        const dialogId = started.dialogid!;
+        await waitFor(() => event(dialogId, "started") !== undefined, 8000, "started");
+        const skipped = event(dialogId, "skipped");
+        expect(field(skipped, "recorder")).toBe(`sip:srs@127.0.0.1:${sippPort}`);
+        expect(field(skipped, "reason")).toBe("recorder refused SRTP");
+        expect(field(event(dialogId, "started"), "recorder")).toBe(`sip:srs@127.0.0.1:${LAB_SIP}`);
+        await pool.msml(legA, [{ kind: "dialogend", id: dialogId }]);
+        await waitFor(() => event(dialogId, "stopped") !== undefined, 5000, "stopped");
+      } finally {
+        stopA();
+      }
+      await pool.closeLeg(legA);
+      await pool.closeLeg(legB);
+    } finally {
+      sipp.kill("SIGKILL");
+    }
   }, 60_000);
 });
