@@ -34,8 +34,8 @@ export const SUPPORTED_CODECS: readonly AnswerCodec[] = [
 export { PREFER_CODEC_HEADER } from "../../protocol/msml/engine-contract";
 
 /**
- * The SDES suites the engine accepts, in its order of preference when it offers. GCM first: it
- * authenticates and encrypts in one pass and is cheaper per packet than AES-CM + HMAC-SHA1.
+ * The SDES suites the engine accepts on a leg. The answerer follows the offerer's order of
+ * preference (RFC 4568 §7.1.1), so this list only says which suites are usable.
  */
 export const SDES_SUITES = [
   SRTP_SUITES.AES_CM_128_HMAC_SHA1_80,
