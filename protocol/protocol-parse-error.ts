@@ -1,5 +1,5 @@
 export type ProtocolName =
-  "sip" | "sdp" | "msml" | "rtp" | "rtcp" | "siprec-metadata" | "multipart" | "engine-heartbeat";
+  "sip" | "sdp" | "msml" | "rtp" | "rtcp" | "srtp" | "siprec-metadata" | "multipart" | "engine-heartbeat";
 
 /**
  * Malformed input to a pure codec. Carries which codec refused the input and why,

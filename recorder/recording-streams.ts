@@ -1,4 +1,13 @@
+import { randomBytes } from "node:crypto";
 import { type PortPool, PortPoolExhaustedError, type RtpSocketPair } from "../common/rtp-port-pool";
+import {
+  answerCrypto,
+  chooseOfferedCrypto,
+  cryptoAttribute,
+  type SdpAttribute,
+  type SessionDescription,
+} from "../protocol/sdp";
+import { SRTP_SUITES, SrtpSession, srtpSuite, type SrtpPolicy } from "../protocol/srtp";
 import { SipError } from "../sip-core";
 import type { SiprecOffer } from "./parse-siprec-offer";
 import { SAMPLE_RATE, type SrsRecording } from "./srs-recording";
@@ -44,8 +53,20 @@ export function releasePairs(pairs: readonly (RtpSocketPair | undefined)[]): voi
  * The media side of one recording: a StreamReceiver per recorded m-line (RTP into the
  * recording's WAV, RTCP receiver reports back to the SRC), indexed like the SDP.
  */
+/** Per m-line: plain RTP, SRTP with the answer's a=crypto, or refused (no usable crypto line). */
+export type StreamSrtp = undefined | { readonly attribute: SdpAttribute } | "refused";
+
+/** The SDES suites the lab recorder accepts (RFC 4568 §6.2, RFC 7714 §14.2). */
+const SUITES = [
+  SRTP_SUITES.AES_CM_128_HMAC_SHA1_80,
+  SRTP_SUITES.AES_CM_128_HMAC_SHA1_32,
+  SRTP_SUITES.AEAD_AES_128_GCM,
+];
+
 export class RecordingStreams {
   private readonly receivers: (StreamReceiver | undefined)[];
+  /** Per m-line, the keys in force (in memory only). */
+  private readonly keys: ({ inbound: SrtpPolicy; outbound: SrtpPolicy } | undefined)[] = [];
 
   constructor(
     private readonly deps: StreamDeps,
@@ -70,6 +91,45 @@ export class RecordingStreams {
   async add(indexes: readonly number[]): Promise<void> {
     const pairs = await reservePairs(this.deps, indexes);
     for (const index of indexes) this.receivers[index] = this.receiverFor(pairs[index]!, index);
+  }
+
+  /**
+   * SDES for each recorded RTP/SAVP m-line (RFC 4568 §7.1.2): the first usable offered crypto
+   * line, answered with its tag and suite and our own key, drawn at random for the stream and kept
+   * for re-offers of the same suite. A SAVP m-line without a usable line is refused (port 0 in the
+   * answer): the answerer rejects a stream whose crypto it cannot accept. The keys take effect at
+   * once; a re-offer with the same keys keeps the session (rollover counters, replay lists).
+   */
+  negotiateSrtp(sdp: SessionDescription): StreamSrtp[] {
+    return sdp.media.map((media, index) => {
+      const receiver = this.receivers[index];
+      if (receiver === undefined || !/^RTP\/SAVP$/i.test(media.protocol)) {
+        receiver?.setSrtp(undefined);
+        this.keys[index] = undefined;
+        return undefined;
+      }
+      const choice = chooseOfferedCrypto(media, SUITES);
+      if (choice === undefined) return "refused";
+      const suite = srtpSuite(choice.suite.name)!;
+      const previous = this.keys[index];
+      const outbound =
+        previous?.outbound.suite === suite
+          ? previous.outbound
+          : { suite, masterKey: randomBytes(suite.keyLength), masterSalt: randomBytes(suite.saltLength) };
+      const inbound = { suite, masterKey: choice.masterKey, masterSalt: choice.masterSalt };
+      const same =
+        previous !== undefined &&
+        previous.outbound === outbound &&
+        previous.inbound.suite === suite &&
+        previous.inbound.masterKey.equals(inbound.masterKey) &&
+        previous.inbound.masterSalt.equals(inbound.masterSalt);
+      if (!same) {
+        this.keys[index] = { inbound, outbound };
+        receiver.setSrtp(new SrtpSession({ inbound, outbound }));
+      }
+      const keySalt = Buffer.concat([outbound.masterKey, outbound.masterSalt]);
+      return { attribute: cryptoAttribute(answerCrypto(choice, keySalt)) };
+    });
   }
 
   /** Each stream's RTCP address and direction from the offer now in force. */

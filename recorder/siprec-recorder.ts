@@ -370,12 +370,19 @@ export class SiprecRecorder {
   }
 
   private answer(offer: SiprecOffer, streams: RecordingStreams, origin: SdpOrigin): SessionDescription {
+    const srtp = streams.negotiateSrtp(offer.sdp);
     return createAnswer(offer.sdp, {
       origin,
       sessionName: "forkline lab recorder",
       address: this.advertisedHost,
-      ports: streams.ports(offer.sdp.media.length),
+      ports: streams
+        .ports(offer.sdp.media.length)
+        .map((port, i) => (srtp[i] === "refused" ? undefined : port)),
       codecs: CODECS,
+      extraMediaAttributes: (index) => {
+        const stream = srtp[index];
+        return stream === undefined || stream === "refused" ? [] : [stream.attribute];
+      },
       // RFC 3264 §6.1: "If a stream is offered as sendonly, the corresponding stream MUST be
       // marked as recvonly or inactive in the answer." and "If an offered media stream is listed
       // as inactive, it MUST be marked as inactive in the answer." A recorder only receives.

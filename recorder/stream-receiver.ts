@@ -10,6 +10,7 @@ import {
   serializeSdesCname,
 } from "../protocol/rtp";
 import { getAttribute, mediaAddress, type SessionDescription } from "../protocol/sdp";
+import type { SrtpSession } from "../protocol/srtp";
 import { ReceptionReporter } from "./reception-reporter";
 import type { RtpSocketPair } from "../common/rtp-port-pool";
 
@@ -103,6 +104,8 @@ function isRtcpPacket(packet: Buffer): boolean {
  * Nothing is sent before the first RTP packet, nor while the stream is inactive (paused).
  */
 export class StreamReceiver {
+  /** SDES-SRTP on this stream (RTP/SAVP answered): SRTP/SRTCP in are opened, our SRTCP out protected. */
+  private srtp: SrtpSession | undefined;
   /** Our SSRC in the reports. RFC 3550 §8.1: "the SSRC identifier ... SHOULD be chosen randomly". */
   readonly ssrc = randomInt(1, 0xffff_ffff);
   private readonly reporter: ReceptionReporter;
@@ -158,6 +161,16 @@ export class StreamReceiver {
     this.latched = false;
   }
 
+  /** The keys of the offer/answer now in force, or undefined for plain RTP. */
+  setSrtp(session: SrtpSession | undefined): void {
+    this.srtp = session;
+  }
+
+  /** Packets refused by SRTP (auth failed, replayed…), by kind; undefined on a plain stream. */
+  get srtpRefused(): Readonly<Record<string, number>> | undefined {
+    return this.srtp?.refused;
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -165,10 +178,17 @@ export class StreamReceiver {
     this.options.sockets.close();
   }
 
-  private onRtpSocket(datagram: Buffer, from: dgram.RemoteInfo): void {
-    if (this.mux && isRtcpPacket(datagram)) {
-      this.onRtcp(datagram, from);
+  private onRtpSocket(received: Buffer, from: dgram.RemoteInfo): void {
+    if (this.mux && isRtcpPacket(received)) {
+      this.onRtcp(received, from);
       return;
+    }
+    // RFC 3711 §3.3: an SRTP packet that fails authentication or is replayed "MUST be discarded".
+    let datagram = received;
+    if (this.srtp !== undefined) {
+      const opened = isRtpPacket(received) ? this.srtp.unprotectRtp(received) : undefined;
+      if (opened === undefined) return;
+      datagram = opened;
     }
     try {
       if (isRtpPacket(datagram)) {
@@ -188,8 +208,10 @@ export class StreamReceiver {
     }
   }
 
-  private onRtcp(datagram: Buffer, from: dgram.RemoteInfo): void {
-    if (!isRtcpPacket(datagram)) return;
+  private onRtcp(received: Buffer, from: dgram.RemoteInfo): void {
+    if (!isRtcpPacket(received)) return;
+    const datagram = this.srtp === undefined ? received : this.srtp.unprotectRtcp(received);
+    if (datagram === undefined) return;
     let packets;
     try {
       packets = parseRtcpCompound(datagram);
@@ -232,7 +254,7 @@ export class StreamReceiver {
     try {
       // RFC 3550 §6.1: "The first RTCP packet in the compound packet MUST always be a report
       // packet"; a receiver that sends no RTP uses the RR (§6.4.2).
-      const compound = Buffer.concat([
+      const plain = Buffer.concat([
         serializeRtcpPacket({
           type: "rr",
           ssrc: this.ssrc,
@@ -240,6 +262,8 @@ export class StreamReceiver {
         }),
         serializeSdesCname(this.ssrc, this.options.cname),
       ]);
+      const compound = this.srtp === undefined ? plain : this.srtp.protectRtcp(plain);
+      if (compound === undefined) return;
       const socket = this.mux ? this.options.sockets.rtp : this.options.sockets.rtcp;
       // A send that fails (no route) is the network's state, not a bug: the SRC's dead-recorder
       // detector is what notices missing reports, so nothing is logged here every second.

@@ -1,16 +1,19 @@
 import { randomBytes } from "node:crypto";
 import {
   ENGINE_BOOT_HEADER,
+  MEDIA_ENCRYPTION_HEADER,
   PREFER_CODEC_HEADER,
   SERVER_BOOT_HEADER,
+  parseMediaEncryption,
 } from "../../protocol/msml/engine-contract";
+import { SrtpSession } from "../../protocol/srtp";
 import type { RtpMap, SdpDirection } from "../../protocol/sdp";
 import { Dialog, SipError, type IncomingRequest, type UserAgentCore } from "../../sip-core";
 import { PortPoolExhaustedError, RtpEndpoint, type MediaEndpoint, type PortPool } from "../rtp";
 import { WebRtcEndpoint, WebRtcNegotiationError } from "../webrtc";
 import { contain, type ErrorSink } from "./contain";
 import type { Logger } from "../../common/logger";
-import { answerOffer, isNullAddress, parseOffer, sdpBody } from "./leg-sdp";
+import { answerOffer, isNullAddress, parseOffer, sameKey, sdpBody, type LegSrtpKeys } from "./leg-sdp";
 import { MediaLeg, MediaLegState } from "./media-leg";
 import type { MediaLegRegistry } from "./media-leg-registry";
 
@@ -46,6 +49,9 @@ export class LegInviteHandler {
     const offer = parseOffer(request.message.body, request.message.headers.get("Content-Type"));
     const audio = offer.media.find((m) => m.media === "audio" && m.port !== 0);
     if (audio !== undefined && /SAVPF$/i.test(audio.protocol)) return this.onWebRtcInvite(request);
+    const encryption = parseMediaEncryption(request.message.headers.get(MEDIA_ENCRYPTION_HEADER));
+    if (encryption === undefined)
+      throw new SipError(400, `Bad ${MEDIA_ENCRYPTION_HEADER} (off, optional, required)`);
     let endpoint: RtpEndpoint;
     try {
       endpoint = await RtpEndpoint.create({
@@ -67,10 +73,14 @@ export class LegInviteHandler {
         sessionId,
         version: 1,
         preferCodec: request.message.headers.get(PREFER_CODEC_HEADER),
+        encryption,
       });
       this.refuseIfGone(request);
+      if (negotiated.srtp !== undefined) endpoint.setSrtp(new SrtpSession(negotiated.srtp));
       this.applyRemote(endpoint, negotiated.remote, negotiated.direction);
-      this.answerLeg(request, endpoint, sdpBody(negotiated.answer), negotiated.codec, sessionId);
+      const leg = this.answerLeg(request, endpoint, sdpBody(negotiated.answer), negotiated.codec, sessionId);
+      leg.encryption = encryption;
+      leg.srtpKeys = negotiated.srtp;
     } catch (error) {
       endpoint.close();
       // §9.2: the UA core answered the cancelled INVITE 487 already; what failed since is moot.
@@ -131,7 +141,7 @@ export class LegInviteHandler {
     answer: string | Buffer,
     codec: RtpMap,
     sessionId: string,
-  ): void {
+  ): MediaLeg {
     const response = request.createResponse(200, {
       headers: { Contact: this.deps.contact(), [ENGINE_BOOT_HEADER]: this.deps.bootId },
       body: answer,
@@ -150,7 +160,9 @@ export class LegInviteHandler {
       contain(this.deps.errors, this.deps.legs.hangUp(leg, RTP_INACTIVITY), "leg_hangup", leg.connId),
     );
     endpoint.on("error", (error: unknown) => this.deps.errors.report("media_endpoint", error, leg.connId));
-    leg.log.debug(`leg opened (${endpoint.kind}, ${codec.encoding})`);
+    const srtp = endpoint.stats.srtp === undefined ? "" : `, SRTP ${endpoint.stats.srtp.suite}`;
+    leg.log.debug(`leg opened (${endpoint.kind}, ${codec.encoding}${srtp})`);
+    return leg;
   }
 
   /** Hold, resume or a new remote address (RFC 3264 §8): same port, new version. */
@@ -181,14 +193,33 @@ export class LegInviteHandler {
       sessionId: leg.sessionId,
       version: leg.sdpVersion + 1,
       preferCodec: leg.codec.encoding,
+      encryption: leg.encryption,
+      ...(leg.srtpKeys === undefined ? {} : { current: leg.srtpKeys }),
     });
     leg.sdpVersion += 1;
+    this.applyKeys(leg.endpoint as RtpEndpoint, leg, negotiated.srtp);
     this.applyRemote(leg.endpoint as RtpEndpoint, negotiated.remote, negotiated.direction);
     request.reply(200, {
       headers: { Contact: this.deps.contact(), [ENGINE_BOOT_HEADER]: this.deps.bootId },
       body: sdpBody(negotiated.answer),
       contentType: "application/sdp",
     });
+  }
+
+  /**
+   * A re-INVITE's keys (RFC 4568 §7.1.4): the same keys both ways keep the SRTP session and its
+   * rollover counters and replay lists; new keys start a new one; a plain re-offer (policy
+   * `optional`) turns SRTP off.
+   */
+  private applyKeys(endpoint: RtpEndpoint, leg: MediaLeg, keys: LegSrtpKeys | undefined): void {
+    const previous = leg.srtpKeys;
+    leg.srtpKeys = keys;
+    if (keys === undefined) {
+      if (previous !== undefined) endpoint.setSrtp(undefined);
+      return;
+    }
+    if (sameKey(previous?.inbound, keys.inbound) && previous?.outbound === keys.outbound) return;
+    endpoint.setSrtp(new SrtpSession(keys));
   }
 
   private applyRemote(

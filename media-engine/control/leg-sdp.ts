@@ -1,4 +1,11 @@
+import { randomBytes } from "node:crypto";
+import type { MediaEncryptionPolicy } from "../../protocol/msml/engine-contract";
 import {
+  answerCrypto,
+  chooseOfferedCrypto,
+  cryptoAttribute,
+  type SdesChoice,
+  type SdpAttribute,
   createAnswer,
   mediaAddress,
   mediaDirection,
@@ -10,6 +17,7 @@ import {
   type SdpDirection,
   type SessionDescription,
 } from "../../protocol/sdp";
+import { SRTP_SUITES, srtpSuite, type SrtpPolicy } from "../../protocol/srtp";
 import { SipError } from "../../sip-core";
 
 /** G.711 and RFC 4733 events: what the relay forwards without transcoding. */
@@ -25,12 +33,30 @@ export const SUPPORTED_CODECS: readonly AnswerCodec[] = [
  */
 export { PREFER_CODEC_HEADER } from "../../protocol/msml/engine-contract";
 
+/**
+ * The SDES suites the engine accepts on a leg. The answerer follows the offerer's order of
+ * preference (RFC 4568 §7.1.1), so this list only says which suites are usable.
+ */
+export const SDES_SUITES = [
+  SRTP_SUITES.AES_CM_128_HMAC_SHA1_80,
+  SRTP_SUITES.AES_CM_128_HMAC_SHA1_32,
+  SRTP_SUITES.AEAD_AES_128_GCM,
+] as const;
+
+/** Both keys of an SDES-SRTP leg: the peer's (what it sends with) and ours. Held in memory only. */
+export interface LegSrtpKeys {
+  readonly inbound: SrtpPolicy;
+  readonly outbound: SrtpPolicy;
+}
+
 export interface NegotiatedLeg {
   answer: SessionDescription;
   remote: { address: string; port: number; rtcpPort?: number; rtcpMux: boolean };
   /** Direction from the media engine's point of view (what it may send / receive). */
   direction: SdpDirection;
   codec: RtpMap;
+  /** Present when the leg is SDES-SRTP (RTP/SAVP). */
+  srtp?: LegSrtpKeys;
 }
 
 export function parseOffer(body: Buffer, contentType: string | undefined): SessionDescription {
@@ -52,14 +78,22 @@ export function parseOffer(body: Buffer, contentType: string | undefined): Sessi
  */
 export function answerOffer(
   offer: SessionDescription,
-  options: { address: string; port: number; sessionId: string; version: number; preferCodec?: string },
+  options: {
+    address: string;
+    port: number;
+    sessionId: string;
+    version: number;
+    preferCodec?: string;
+    /** The leg's media encryption policy; `optional` when absent. */
+    encryption?: MediaEncryptionPolicy;
+    /** The keys the leg uses now (re-INVITE): kept when the offer keeps the peer's key. */
+    current?: LegSrtpKeys;
+  },
 ): NegotiatedLeg {
   const audioIndex = offer.media.findIndex((m) => m.media === "audio" && m.port !== 0);
   if (audioIndex === -1) throw new SipError(488, "No audio stream offered");
   const audio = offer.media[audioIndex]!;
-  if (!/^RTP\/AVP$/i.test(audio.protocol)) {
-    throw new SipError(488, `Transport ${audio.protocol} not supported on this leg`);
-  }
+  const sdes = negotiateSdes(audio, options.encryption ?? "optional", options.current);
   const preferred = options.preferCodec?.split("/")[0]?.toUpperCase();
   const codecs = SUPPORTED_CODECS.filter(
     (codec) =>
@@ -78,6 +112,12 @@ export function answerOffer(
     address: options.address,
     ports: offer.media.map((_, i) => (i === audioIndex ? options.port : undefined)),
     codecs,
+    ...(sdes === undefined
+      ? {}
+      : {
+          extraMediaAttributes: (index: number): SdpAttribute[] =>
+            index === audioIndex ? [cryptoAttribute(answerCrypto(sdes.choice, sdes.localKeySalt))] : [],
+        }),
   });
   const answered = answer.media[audioIndex]!;
   const codec = selectedCodec(answered);
@@ -94,7 +134,61 @@ export function answerOffer(
     throw new SipError(400, `Bad SDP: ${(error as Error).message}`.slice(0, 120));
   }
   // Our direction is the answer's: it already combines what the offerer asked for (RFC 3264 §6.1).
-  return { answer, remote, direction: mediaDirection(answer, answered), codec };
+  const direction = mediaDirection(answer, answered);
+  return sdes === undefined
+    ? { answer, remote, direction, codec }
+    : { answer, remote, direction, codec, srtp: sdes.keys };
+}
+
+/**
+ * The leg's policy against the offered transport (RFC 4568 §7.1.2 for the crypto line): RTP/AVP is
+ * plain, RTP/SAVP is SDES-SRTP with one of the offered a=crypto lines and a key of our own. Reason
+ * phrases say what was missing, never a key.
+ */
+function negotiateSdes(
+  audio: SessionDescription["media"][number],
+  policy: MediaEncryptionPolicy,
+  current: LegSrtpKeys | undefined,
+): { choice: SdesChoice; localKeySalt: Buffer; keys: LegSrtpKeys } | undefined {
+  if (/^RTP\/AVP$/i.test(audio.protocol)) {
+    if (policy === "required") throw new SipError(488, "Media encryption required (RTP/SAVP with a=crypto)");
+    return undefined;
+  }
+  if (!/^RTP\/SAVP$/i.test(audio.protocol)) {
+    throw new SipError(488, `Transport ${audio.protocol} not supported on this leg`);
+  }
+  if (policy === "off") throw new SipError(488, "Media encryption is off on this leg (RTP/AVP only)");
+  const choice = chooseOfferedCrypto(audio, SDES_SUITES);
+  if (choice === undefined)
+    throw new SipError(488, "No usable a=crypto line (AES_CM_128_HMAC_SHA1_80/32, AEAD_AES_128_GCM)");
+  const suite = srtpSuite(choice.suite.name)!;
+  const inbound: SrtpPolicy = { suite, masterKey: choice.masterKey, masterSalt: choice.masterSalt };
+  // RFC 4568 §7.1.4: a re-offer may keep the keys; our own key is kept as long as the suite is, so
+  // the peer's receive context (its rollover counter and replay list) goes on unchanged.
+  const outbound: SrtpPolicy =
+    current !== undefined && current.outbound.suite === suite
+      ? current.outbound
+      : {
+          suite,
+          masterKey: randomBytes(suite.keyLength),
+          masterSalt: randomBytes(suite.saltLength),
+        };
+  return {
+    choice,
+    localKeySalt: Buffer.concat([outbound.masterKey, outbound.masterSalt]),
+    keys: { inbound, outbound },
+  };
+}
+
+/** Whether `next` keeps the key the peer sends with (then its receive state must be kept too). */
+export function sameKey(a: SrtpPolicy | undefined, b: SrtpPolicy | undefined): boolean {
+  return (
+    a !== undefined &&
+    b !== undefined &&
+    a.suite === b.suite &&
+    a.masterKey.equals(b.masterKey) &&
+    a.masterSalt.equals(b.masterSalt)
+  );
 }
 
 export function sdpBody(sdp: SessionDescription): Buffer {

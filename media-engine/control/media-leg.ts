@@ -3,6 +3,8 @@ import type { Dialog } from "../../sip-core";
 import type { MediaEndpoint } from "../rtp";
 import type { RtpMap } from "../../protocol/sdp";
 import type { Logger } from "../../common/logger";
+import type { MediaEncryptionPolicy } from "../../protocol/msml/engine-contract";
+import type { LegSrtpKeys } from "./leg-sdp";
 
 export enum MediaLegState {
   Early = "early",
@@ -29,6 +31,10 @@ export class MediaLeg {
   sdpVersion = 1;
   /** A hang-up asked for before the ACK came; sent once it does (RFC 3261 §15). */
   pendingHangUp: HangUpReason | undefined;
+  /** X-Forkline-Media-Encryption of the INVITE that opened the leg; re-INVITEs are held to it. */
+  encryption: MediaEncryptionPolicy = "optional";
+  /** SDES keys in use (RTP/SAVP legs): in memory for the leg's life, never logged nor stored. */
+  srtpKeys: LegSrtpKeys | undefined;
 
   constructor(
     readonly connId: string,

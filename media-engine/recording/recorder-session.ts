@@ -1,6 +1,13 @@
 import { randomBytes } from "node:crypto";
+import type { RecordingEncryption } from "../../protocol/msml";
 import {
+  acceptAnsweredCrypto,
+  answerCrypto,
+  chooseOfferedCrypto,
   createAnswer,
+  cryptoAttribute,
+  type SdpAttribute,
+  type SdpCrypto,
   mediaAddress,
   parseSdp,
   serializeSdp,
@@ -21,6 +28,18 @@ import { abandon, sendBounded } from "./bounded-request";
 import type { RemoteMedia } from "./recording-stream";
 import { recordingSdp, siprecBody, type RecordedStreamInfo } from "./siprec-offer";
 import { probeUnreachable } from "./unreachable-probe";
+import { SRTP_SUITES, srtpSuite, type SrtpPolicy } from "../../protocol/srtp";
+
+/**
+ * What the SRC offers for SRTP recording streams: AES_CM_128_HMAC_SHA1_80, the suite every SDES
+ * implementation has (RFC 4568 §6.2.1), one line and one fresh key per stream.
+ */
+const RECORDING_SUITE = SRTP_SUITES.AES_CM_128_HMAC_SHA1_80;
+
+/** The reason a recorder is skipped when encryption is required and it answered plain RTP. */
+export const RECORDER_REFUSED_SRTP = "recorder refused SRTP";
+
+class RefusedSrtp extends Error {}
 
 /** What the SRC offers a recorder: media (RFC 7866 §8.1.1 streams are sendonly) or paused. */
 export type SrcDirection = Extract<SdpDirection, "sendonly" | "inactive">;
@@ -50,13 +69,37 @@ export class RecorderSession {
   private sdpVersion = 1;
   private readonly sdpSessionId = String(BigInt(`0x${randomBytes(6).toString("hex")}`));
   private reinvites: Promise<string | undefined> = Promise.resolve(undefined);
+  /** Per stream, the key we send with (RTP/SAVP offers); drawn per session, held in memory only. */
+  private readonly outbound: readonly (SrtpPolicy | undefined)[];
+  private readonly offeredCrypto: readonly (SdpCrypto | undefined)[];
 
   constructor(
     readonly uri: string,
     private readonly deps: RecorderSessionDeps,
     private readonly streams: readonly RecordedStreamInfo[],
     private readonly metadata: RecordingMetadata,
-  ) {}
+    private readonly encryption: RecordingEncryption = "off",
+  ) {
+    this.outbound = streams.map(() =>
+      encryption === "off"
+        ? undefined
+        : {
+            suite: RECORDING_SUITE,
+            masterKey: randomBytes(RECORDING_SUITE.keyLength),
+            masterSalt: randomBytes(RECORDING_SUITE.saltLength),
+          },
+    );
+    this.offeredCrypto = this.outbound.map((key) =>
+      key === undefined
+        ? undefined
+        : {
+            tag: 1,
+            suite: key.suite.name,
+            keys: [{ keySalt: Buffer.concat([key.masterKey, key.masterSalt]) }],
+            sessionParams: [],
+          },
+    );
+  }
 
   /** Is `dialog` this session's dialog with the recorder? */
   owns(dialog: Dialog): boolean {
@@ -74,6 +117,7 @@ export class RecorderSession {
       version: this.sdpVersion,
       streams: this.streams,
       direction,
+      crypto: this.offeredCrypto,
     });
   }
 
@@ -147,18 +191,46 @@ export class RecorderSession {
       return { accepted: true, remotes: this.remoteMedia(parseSdp(outcome.body)) };
     } catch (error) {
       void this.hangUp();
+      if (error instanceof RefusedSrtp) return { accepted: false, reason: RECORDER_REFUSED_SRTP };
       return { accepted: false, reason: `unusable SDP answer: ${(error as Error).message}` };
     }
   }
 
-  /** Each stream's address at the recorder; a refused stream (port 0) refuses the session. */
-  private remoteMedia(sdp: SessionDescription): RemoteMedia[] {
+  /**
+   * Each stream's address at the recorder, and its SRTP keys when we offered SRTP and the recorder
+   * took it (RFC 4568 §7.1.3: its answer names our tag and suite with its own key). A refused
+   * stream (port 0) refuses the session; so does a plain answer when encryption is required.
+   * `offer` is true when `sdp` is the recorder's own offer (a re-INVITE): its crypto line is then
+   * one of its choosing, answered with our key.
+   */
+  private remoteMedia(sdp: SessionDescription, offer = false): RemoteMedia[] {
     return this.streams.map((stream, index) => {
       const media = sdp.media[index];
       if (media === undefined || media.port === 0)
         throw new Error(`the recorder refused stream ${stream.label}`);
       const remote = mediaAddress(sdp, media);
-      return { address: remote.address, port: remote.port, rtcpPort: remote.rtcpPort ?? remote.port + 1 };
+      const address = {
+        address: remote.address,
+        port: remote.port,
+        rtcpPort: remote.rtcpPort ?? remote.port + 1,
+      };
+      const outbound = this.outbound[index];
+      if (outbound === undefined) return address;
+      const choice = !/^RTP\/SAVP$/i.test(media.protocol)
+        ? undefined
+        : offer
+          ? chooseOfferedCrypto(media, [outbound.suite])
+          : acceptAnsweredCrypto([this.offeredCrypto[index]!], media, [outbound.suite]);
+      if (choice === undefined) {
+        if (this.encryption === "required") throw new RefusedSrtp();
+        return address;
+      }
+      const inbound = {
+        suite: srtpSuite(choice.suite.name)!,
+        masterKey: choice.masterKey,
+        masterSalt: choice.masterSalt,
+      };
+      return { ...address, srtp: { inbound, outbound } };
     });
   }
 
@@ -236,6 +308,17 @@ export class RecorderSession {
       ports: this.streams.map((s) => s.localPort),
       codecs: this.streams.map((s) => ({ encoding: s.encoding, clockRate: 8000 })),
       direction,
+      // RFC 4568 §7.1.2 for the recorder's re-offer of an SRTP stream: its tag and suite, our key
+      // (the one the stream already sends with, so the recorder's receive state goes on).
+      extraMediaAttributes: (index, offered): SdpAttribute[] => {
+        const outbound = this.outbound[index];
+        if (outbound === undefined) return [];
+        const choice = chooseOfferedCrypto(offered, [outbound.suite]);
+        if (choice === undefined) return [];
+        return [
+          cryptoAttribute(answerCrypto(choice, Buffer.concat([outbound.masterKey, outbound.masterSalt]))),
+        ];
+      },
     });
     request.reply(200, {
       headers: { Contact: `${this.deps.contact()};${SRC_FEATURE_TAG}` },
@@ -243,7 +326,7 @@ export class RecorderSession {
       contentType: "application/sdp",
     });
     try {
-      return this.remoteMedia(offer);
+      return this.remoteMedia(offer, true);
     } catch {
       return undefined;
     }

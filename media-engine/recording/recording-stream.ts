@@ -8,6 +8,7 @@ import {
   writeSeq,
   writeSsrc,
 } from "../../protocol/rtp";
+import { SrtpSession, type SrtpPolicy } from "../../protocol/srtp";
 import type { PortPool } from "../rtp";
 
 /** Send times kept per stream, to date an acknowledged sequence number: ~20 s at 50 packets/s. */
@@ -30,6 +31,8 @@ export interface RemoteMedia {
   readonly address: string;
   readonly port: number;
   readonly rtcpPort: number;
+  /** SDES keys when the recorder took SRTP: ours protects RTP and SRTCP, its key opens its SRTCP. */
+  readonly srtp?: { readonly inbound: SrtpPolicy; readonly outbound: SrtpPolicy };
 }
 
 /** What the recorder's latest RTCP report block for our source said. */
@@ -65,6 +68,8 @@ interface Segment {
   /** The last packet sent: its RTP timestamp and when (ms since the epoch), to date the SR's. */
   lastTimestamp: number;
   lastSentAt: number;
+  /** SRTP toward this recorder (RTP/SAVP answered), else undefined: plain RTP. */
+  srtp: SrtpSession | undefined;
 }
 
 /**
@@ -133,7 +138,13 @@ export class RecordingStream {
       octets: 0,
       lastTimestamp: 0,
       lastSentAt: 0,
+      srtp: remote.srtp === undefined ? undefined : new SrtpSession(remote.srtp),
     };
+  }
+
+  /** The suite protecting the current segment, or undefined when it is plain RTP. */
+  get srtpSuite(): string | undefined {
+    return this.segment?.srtp?.suite.name;
   }
 
   /**
@@ -145,6 +156,10 @@ export class RecordingStream {
     const segment = this.segment;
     if (segment === undefined || this.closed) return;
     const { address, port } = segment.remote;
+    // A re-offer with another key from the recorder: its SRTCP is opened with the new one. Our
+    // key is unchanged (the answer repeats it), so the session is only replaced for a new key.
+    if (remote.srtp !== undefined && !sameInbound(segment.remote.srtp?.inbound, remote.srtp.inbound))
+      segment.srtp = new SrtpSession(remote.srtp);
     if (address === remote.address && port === remote.port) {
       segment.remote = remote;
       return;
@@ -188,7 +203,8 @@ export class RecordingStream {
     segment.octets += copy.length - 12 - 4 * (copy[0]! & 0x0f);
     segment.lastTimestamp = readTimestamp(copy);
     segment.lastSentAt = now;
-    this.rtp.send(copy);
+    const wire = segment.srtp === undefined ? copy : segment.srtp.protectRtp(copy);
+    if (wire !== undefined) this.rtp.send(wire);
   }
 
   /** Closes the current segment (its counts move to the recording's totals); nothing is sent until the next begin. */
@@ -286,7 +302,7 @@ export class RecordingStream {
     const now = Date.now();
     if (now - segment.lastSentAt > 2 * SENDER_REPORT_INTERVAL_MS) return;
     const elapsed = Math.round(((now - segment.lastSentAt) * segment.clockRate) / 1000);
-    const compound = Buffer.concat([
+    const plain = Buffer.concat([
       serializeRtcpPacket({
         type: "sr",
         ssrc: segment.ssrc,
@@ -298,6 +314,8 @@ export class RecordingStream {
       }),
       serializeSdesCname(segment.ssrc, this.cname),
     ]);
+    const compound = segment.srtp === undefined ? plain : segment.srtp.protectRtcp(plain);
+    if (compound === undefined) return;
     // Errors (no route, ICMP) are the loss watch's business, noticed on the RTP socket.
     this.rtcp.send(compound, segment.remote.rtcpPort, segment.remote.address, () => undefined);
     this.senderReports++;
@@ -316,9 +334,13 @@ export class RecordingStream {
    * sender information are omitted". Only blocks about this segment's SSRC, from the recorder's
    * address, count.
    */
-  private onRtcp(packet: Buffer, from: dgram.RemoteInfo): void {
+  private onRtcp(received: Buffer, from: dgram.RemoteInfo): void {
     const segment = this.segment;
     if (segment === undefined || from.address !== segment.remote.address) return;
+    // RFC 3711 §3.4: on an SRTP stream the recorder's reports are SRTCP; one that does not
+    // authenticate is dropped like any other stranger's packet.
+    const packet = segment.srtp === undefined ? received : segment.srtp.unprotectRtcp(received);
+    if (packet === undefined) return;
     if (packet.length < 8 || packet[0]! >> 6 !== 2 || packet[1]! < 200 || packet[1]! > 204) return;
     let packets;
     try {
@@ -350,6 +372,15 @@ export function ntpTimestamp(unixMs: number): bigint {
   const seconds = BigInt(Math.floor(unixMs / 1000)) + NTP_UNIX_OFFSET_S;
   const fraction = BigInt(Math.round(((unixMs % 1000) / 1000) * 2 ** 32)) & 0xffff_ffffn;
   return (seconds << 32n) | fraction;
+}
+
+function sameInbound(a: SrtpPolicy | undefined, b: SrtpPolicy): boolean {
+  return (
+    a !== undefined &&
+    a.suite === b.suite &&
+    a.masterKey.equals(b.masterKey) &&
+    a.masterSalt.equals(b.masterSalt)
+  );
 }
 
 /** Extended highest sequence − first sequence + 1 − cumulative lost, within what was sent. */

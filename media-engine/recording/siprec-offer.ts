@@ -1,6 +1,12 @@
 import type { MsmlRecordParticipant } from "../../protocol/msml";
 import { serializeMultipart } from "../../protocol/multipart";
-import { serializeSdp, type SdpDirection, type SessionDescription } from "../../protocol/sdp";
+import {
+  cryptoAttribute,
+  serializeSdp,
+  type SdpCrypto,
+  type SdpDirection,
+  type SessionDescription,
+} from "../../protocol/sdp";
 import {
   RS_METADATA_CONTENT_TYPE,
   serializeRecordingMetadata,
@@ -22,7 +28,8 @@ export interface RecordedStreamInfo {
 /**
  * RFC 7866 §8.1.1: the SRC offers one m-line per recorded stream, each labelled (a=label) so the
  * metadata can say whose voice it carries; the SRC only sends (sendonly), or nothing while
- * paused (inactive).
+ * paused (inactive). A stream with a crypto line is offered as RTP/SAVP (RFC 3711 §12, keys by
+ * SDES, RFC 4568 §5.1): the recorder answers with its own key for the RTCP it sends back.
  */
 export function recordingSdp(options: {
   address: string;
@@ -30,6 +37,8 @@ export function recordingSdp(options: {
   version: number;
   streams: readonly RecordedStreamInfo[];
   direction: SdpDirection;
+  /** Per stream: our SDES offer, or undefined for plain RTP. */
+  crypto?: readonly (SdpCrypto | undefined)[];
 }): SessionDescription {
   const addrType = options.address.includes(":") ? "IP6" : "IP4";
   return {
@@ -49,18 +58,22 @@ export function recordingSdp(options: {
     bandwidths: [],
     timings: [{ start: "0", stop: "0", repeats: [] }],
     attributes: [],
-    media: options.streams.map((stream) => ({
-      media: "audio",
-      port: stream.localPort,
-      protocol: "RTP/AVP",
-      formats: [String(stream.payloadType)],
-      bandwidths: [],
-      attributes: [
-        { name: "rtpmap", value: `${stream.payloadType} ${stream.encoding}/8000` },
-        { name: "label", value: stream.label },
-        { name: options.direction },
-      ],
-    })),
+    media: options.streams.map((stream, index) => {
+      const crypto = options.crypto?.[index];
+      return {
+        media: "audio",
+        port: stream.localPort,
+        protocol: crypto === undefined ? "RTP/AVP" : "RTP/SAVP",
+        formats: [String(stream.payloadType)],
+        bandwidths: [],
+        attributes: [
+          { name: "rtpmap", value: `${stream.payloadType} ${stream.encoding}/8000` },
+          { name: "label", value: stream.label },
+          ...(crypto === undefined ? [] : [cryptoAttribute(crypto)]),
+          { name: options.direction },
+        ],
+      };
+    }),
   };
 }
 

@@ -1,5 +1,6 @@
 import {
   DEFAULT_DTMF_MASKING,
+  DEFAULT_RECORDING_ENCRYPTION,
   type MsmlRecord,
   type MsmlRecordParticipant,
   type RecordingEventName,
@@ -216,6 +217,7 @@ export class SrcRecording {
       this.deps,
       this.streams.map((s) => s.info),
       this.metadata(segment),
+      this.record.encryption ?? DEFAULT_RECORDING_ENCRYPTION,
     );
     // A recording paused while it has no recorder is continued a=inactive.
     const offered: SrcDirection = this.isState(SrcRecordingState.Paused) ? "inactive" : "sendonly";

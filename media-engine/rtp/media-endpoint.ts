@@ -1,4 +1,5 @@
 import type { SdpDirection } from "../../protocol/sdp";
+import type { SrtpErrorKind } from "../../protocol/srtp";
 export interface EndpointStats {
   packetsIn: number;
   bytesIn: number;
@@ -15,6 +16,8 @@ export interface EndpointStats {
   remote?: { address: string; port: number };
   /** DTMF key presses received from the party as RFC 4733 events, where the endpoint decodes them. */
   dtmfKeys?: number;
+  /** SDES-SRTP on this leg: the suite, and the received packets refused by kind (never the keys). */
+  srtp?: { readonly suite: string; readonly refused: Readonly<Record<SrtpErrorKind, number>> } | undefined;
 }
 
 /** From the endpoint's point of view toward its remote party. */

@@ -3,6 +3,7 @@ import type dgram from "node:dgram";
 import { EventEmitter } from "node:events";
 import { performance } from "node:perf_hooks";
 import { isRtpPacket, readSeq, readSsrc, readTimestamp, RtpReceiverStats } from "../../protocol/rtp";
+import type { SrtpSession } from "../../protocol/srtp";
 import { directionReceives, directionSends, type EndpointStats, type MediaEndpoint } from "./media-endpoint";
 import type { SdpDirection } from "../../protocol/sdp";
 import type { PortPool } from "../../common/rtp-port-pool";
@@ -66,6 +67,8 @@ export class RtpEndpoint extends EventEmitter implements MediaEndpoint {
   private quietSince = Date.now();
   private inactiveReported = false;
   private closed = false;
+  /** SDES-SRTP on this leg (RFC 3711): what arrives is opened, what leaves is protected. */
+  private srtp: SrtpSession | undefined;
 
   private constructor(
     private readonly options: RtpEndpointOptions,
@@ -123,6 +126,17 @@ export class RtpEndpoint extends EventEmitter implements MediaEndpoint {
     this.restartQuietPeriod();
   }
 
+  /**
+   * Turns SRTP on (or off with undefined) for this endpoint: received SRTP/SRTCP is authenticated
+   * and decrypted before anyone sees it, sent RTP is protected. Listeners and the bridge only ever
+   * handle plain RTP. A new session replaces the old one at once (a re-INVITE with new keys).
+   */
+  setSrtp(session: SrtpSession | undefined): void {
+    this.srtp = session;
+    this.counters.srtp =
+      session === undefined ? undefined : { suite: session.suite.name, refused: session.refused };
+  }
+
   onRtp(listener: RtpListener): () => void {
     this.rtpListeners = [...this.rtpListeners, listener];
     return () => {
@@ -142,8 +156,10 @@ export class RtpEndpoint extends EventEmitter implements MediaEndpoint {
    * dgram may keep a reference to `packet` until the datagram has left, so the caller must not
    * modify it afterwards (packets handed out by onRtp are never reused by this class).
    */
-  sendRtp(packet: Buffer): void {
+  sendRtp(plain: Buffer): void {
     if (this.closed || this.remoteAddress === undefined || !directionSends(this.direction)) return;
+    const packet = this.srtp === undefined ? plain : this.srtp.protectRtp(plain);
+    if (packet === undefined) return;
     this.rtp.send(packet, this.remotePort, this.remoteAddress);
     this.counters.packetsOut++;
     this.counters.bytesOut += packet.length;
@@ -166,7 +182,27 @@ export class RtpEndpoint extends EventEmitter implements MediaEndpoint {
     this.emit("closed");
   }
 
-  private readonly onRtpSocketMessage = (packet: Buffer, from: dgram.RemoteInfo): void => {
+  private readonly onRtpSocketMessage = (received: Buffer, from: dgram.RemoteInfo): void => {
+    let packet = received;
+    const srtp = this.srtp;
+    if (srtp !== undefined) {
+      // Authenticated before it may latch the remote: a forged packet from a stranger must not
+      // take the call, and a packet from a source already ruled out costs no crypto.
+      if (!this.mayBeRemote(from)) {
+        this.counters.packetsDropped++;
+        return;
+      }
+      const opened = isRtpPacket(received)
+        ? srtp.unprotectRtp(received)
+        : this.options.rtcpMux && isRtcpPacket(received)
+          ? srtp.unprotectRtcp(received)
+          : undefined;
+      if (opened === undefined) {
+        this.counters.packetsDropped++;
+        return;
+      }
+      packet = opened;
+    }
     if (!this.acceptSource(from)) return;
     if (!isRtpPacket(packet)) {
       // RFC 5761 §4: "To allow this multiplexing, future RTCP packet type assignments SHOULD be
@@ -192,8 +228,13 @@ export class RtpEndpoint extends EventEmitter implements MediaEndpoint {
     }
   };
 
-  private readonly onRtcpSocketMessage = (packet: Buffer, from: dgram.RemoteInfo): void => {
+  private readonly onRtcpSocketMessage = (received: Buffer, from: dgram.RemoteInfo): void => {
     if (this.remoteAddress === undefined || from.address !== this.remoteAddress) {
+      this.counters.packetsDropped++;
+      return;
+    }
+    const packet = this.srtp === undefined ? received : this.srtp.unprotectRtcp(received);
+    if (packet === undefined) {
       this.counters.packetsDropped++;
       return;
     }
@@ -211,6 +252,12 @@ export class RtpEndpoint extends EventEmitter implements MediaEndpoint {
     }
     this.dispatchRtcp(packet);
   };
+
+  /** Whether acceptSource could take a packet from `from`, without latching anything. */
+  private mayBeRemote(from: dgram.RemoteInfo): boolean {
+    if (this.remoteAddress === undefined) return false;
+    return !this.latched || (from.port === this.remotePort && from.address === this.remoteAddress);
+  }
 
   /** Symmetric RTP latching, see setRemote. */
   private acceptSource(from: dgram.RemoteInfo): boolean {

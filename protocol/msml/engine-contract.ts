@@ -30,6 +30,32 @@ export const SERVER_BOOT_HEADER = "X-Forkline-Server-Boot";
  */
 export const OWNED_LEGS_HEADER = "X-Forkline-Owned-Legs";
 
+/**
+ * Server → engine, on a leg's INVITE: whether the leg's media must be encrypted (SRTP with SDES
+ * keys, RFC 3711/RFC 4568). `off`: plain RTP only, an offer with only RTP/SAVP gets 488;
+ * `optional` (the default when the header is absent): SRTP when the offer asks for it, plain RTP
+ * otherwise; `required`: an offer without RTP/SAVP and a usable a=crypto line gets 488. The
+ * server sets it from the DN's or trunk's "media encryption" setting; WebRTC legs are always
+ * DTLS-SRTP and ignore it.
+ */
+export const MEDIA_ENCRYPTION_HEADER = "X-Forkline-Media-Encryption";
+export const MEDIA_ENCRYPTION_POLICIES = ["off", "optional", "required"] as const;
+export type MediaEncryptionPolicy = (typeof MEDIA_ENCRYPTION_POLICIES)[number];
+export const DEFAULT_MEDIA_ENCRYPTION: MediaEncryptionPolicy = "optional";
+
+/**
+ * The policy named by a header value or an MSML attribute (case-insensitive, trimmed); absent →
+ * the default; anything else → undefined, which the receiver refuses (400 / MSML 4xx) rather than
+ * guess: a typo must not quietly turn a `required` into plain RTP.
+ */
+export function parseMediaEncryption(value: string | undefined): MediaEncryptionPolicy | undefined {
+  if (value === undefined || value.trim() === "") return DEFAULT_MEDIA_ENCRYPTION;
+  const policy = value.trim().toLowerCase();
+  return (MEDIA_ENCRYPTION_POLICIES as readonly string[]).includes(policy)
+    ? (policy as MediaEncryptionPolicy)
+    : undefined;
+}
+
 /** Prefix of every recording event name: `forkline.recording.<name>`. */
 export const RECORDING_EVENT_PREFIX = "forkline.recording.";
 

@@ -1,6 +1,8 @@
 export {
   DEFAULT_DTMF_MASKING,
+  DEFAULT_RECORDING_ENCRYPTION,
   DTMF_MASKING_MODES,
+  type RecordingEncryption,
   type DtmfMasking,
   MSML_CONTENT_TYPE,
   MSML_VERSION,

@@ -18,10 +18,12 @@ import {
   parseMsmlDuration,
   parseMsmlIdentifier,
 } from "./msml-identifiers";
+import { MEDIA_ENCRYPTION_POLICIES } from "./engine-contract";
 import { MsmlStatus } from "./msml-status";
 import {
   DTMF_MASKING_MODES,
   type DtmfMasking,
+  type RecordingEncryption,
   MSML_VERSION,
   MsmlError,
   type MsmlDeleteWhen,
@@ -243,6 +245,13 @@ function parseRecord(el: XmlElement): MsmlRecord {
       `<record> dtmfmask "${dtmfMasking}" is not one of ${DTMF_MASKING_MODES.join(", ")}`,
     );
   }
+  const encryption = attr(el, "encryption");
+  if (encryption !== undefined && !(MEDIA_ENCRYPTION_POLICIES as readonly string[]).includes(encryption)) {
+    throw new MsmlError(
+      MsmlStatus.INVALID_ATTRIBUTE_VALUE.code,
+      `<record> encryption "${encryption}" is not one of ${MEDIA_ENCRYPTION_POLICIES.join(", ")}`,
+    );
+  }
   const params: Record<string, string> = {};
   const participants: MsmlRecordParticipant[] = [];
   for (const child of childElements(el)) {
@@ -266,6 +275,7 @@ function parseRecord(el: XmlElement): MsmlRecord {
     ...optional("attemptTimeoutMs", attemptTimeoutMs),
     ...optional("recordingId", recordingId),
     ...optional("dtmfMasking", dtmfMasking as DtmfMasking | undefined),
+    ...optional("encryption", encryption as RecordingEncryption | undefined),
     params,
     ...(participants.length === 0 ? {} : { participants }),
   };

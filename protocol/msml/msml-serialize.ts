@@ -82,6 +82,7 @@ function recordNode(record: MsmlRecord): Node {
       ["attempttimeout", timeout === undefined ? undefined : formatMsmlDuration(timeout)],
       ["recordingid", record.recordingId],
       ["dtmfmask", record.dtmfMasking],
+      ["encryption", record.encryption],
     ],
     children: [
       ...Object.entries(record.params).map(([name, value]): Node => ({

@@ -3,6 +3,8 @@
  * uses to drive the media engine: conferences, joins, and recording dialogs.
  */
 
+import type { MediaEncryptionPolicy } from "./engine-contract";
+
 /** MIME type of an MSML body (RFC 5707 registers `application/msml+xml`). */
 export const MSML_CONTENT_TYPE = "application/msml+xml";
 
@@ -21,6 +23,16 @@ export const DTMF_MASKING_MODES = ["off", "events", "events+inband"] as const;
 export type DtmfMasking = (typeof DTMF_MASKING_MODES)[number];
 export const DEFAULT_DTMF_MASKING: DtmfMasking = "events+inband";
 
+/**
+ * Whether the recording streams to the recorder are SRTP (XML attribute `encryption`, a Forkline
+ * extension, values of the engine contract's MediaEncryptionPolicy): `off` (the default when
+ * absent) offers RTP/AVP; `optional` offers RTP/SAVP with an SDES key per stream and accepts a
+ * recorder that answers plain RTP; `required` offers the same and skips a recorder that answers
+ * plain ("recorder refused SRTP").
+ */
+export type RecordingEncryption = MediaEncryptionPolicy;
+export const DEFAULT_RECORDING_ENCRYPTION: RecordingEncryption = "off";
+
 export type MsmlRecord = {
   /** one or more SIP/SIPS URIs, whitespace-separated in XML, tried in order (failover) */
   dest: string[];
@@ -30,6 +42,8 @@ export type MsmlRecord = {
   recordingId?: string;
   /** XML attribute `dtmfmask`; see DtmfMasking */
   dtmfMasking?: DtmfMasking;
+  /** XML attribute `encryption`; see RecordingEncryption */
+  encryption?: RecordingEncryption;
   /** caller key-value pairs; XML children <param name="k">v</param> inside <record> */
   params: Record<string, string>;
   /**

@@ -127,6 +127,7 @@ const EXPECTED: Record<string, MsmlDocument> = {
           attemptTimeoutMs: 3000,
           recordingId: "3f2d1c7a-8b4e-4d2a-9c61-0e5f7a9b2c10",
           dtmfMasking: "events",
+          encryption: "required",
           params: { tenant: "acme & sons", reason: "compliance" },
         },
       },
@@ -243,6 +244,11 @@ describe("MSML vectors: refused documents", () => {
     "bad-dtmfmask.xml": {
       error: MsmlError,
       message: /^<record> dtmfmask "digits-please" is not one of off, events, events\+inband$/,
+      status: MsmlStatus.INVALID_ATTRIBUTE_VALUE.code,
+    },
+    "bad-encryption.xml": {
+      error: MsmlError,
+      message: /^<record> encryption "yes-please" is not one of off, optional, required$/,
       status: MsmlStatus.INVALID_ATTRIBUTE_VALUE.code,
     },
     "file-dest.xml": {

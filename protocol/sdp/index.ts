@@ -6,3 +6,5 @@ export * from "./parse-sdp";
 export * from "./rtp-maps";
 export * from "./sdp-types";
 export * from "./serialize-sdp";
+export * from "./sdp-crypto";
+export * from "./sdes-negotiation";
