@@ -70,9 +70,10 @@ const DN_COLUMNS = [
   "routeTarget",
   "routeRecord",
   "dtmfMasking",
+  "mediaEncryption",
 ];
 const AGENT_COLUMNS = ["loginCode", "name", "record"];
-const RECORDER_COLUMNS = ["position", "name", "uri", "enabled"];
+const RECORDER_COLUMNS = ["position", "name", "uri", "enabled", "mediaEncryption"];
 
 const program = new Command("forkline")
   .description("Forkline admin CLI: talks to the running server's tRPC API")
@@ -136,6 +137,12 @@ dn.command("set <number>")
       "what of this party's key presses recordings leave out (extensions, trunks)",
     ).choices(["off", "events", "events+inband"]),
   )
+  .addOption(
+    new Option(
+      "--media-encryption <policy>",
+      "SRTP on this party's legs: required refuses plain RTP with 488 (extensions, trunks)",
+    ).choices(["off", "optional", "required"]),
+  )
   .action(async (number: string, opts: Record<string, string | boolean | undefined>) => {
     const input = validate(zSetDnInput, {
       number,
@@ -152,6 +159,7 @@ dn.command("set <number>")
       routeRecord: opts.routeRecord,
       routeParams: typeof opts.routeParams === "string" ? parseParams(opts.routeParams) : undefined,
       dtmfMasking: opts.dtmfMasking,
+      mediaEncryption: opts.mediaEncryption,
     });
     const { client } = connect();
     const row = await client.dn.set.mutate({
@@ -200,19 +208,32 @@ recorder
   .option("--uri <uri>", "SIP URI of the recorder, e.g. sip:127.0.0.1:5080")
   .option("--position <n>", "failover position (1 = first)")
   .option("--enabled <bool>", "true | false", bool("--enabled"))
-  .action(async (name: string, opts: { uri?: string; position?: string; enabled?: boolean }) => {
-    if (opts.position !== undefined && !/^\d+$/.test(opts.position)) {
-      throw new UsageError(`--position must be a whole number (got "${opts.position}")`);
-    }
-    const input = validate(zSetRecorderInput, {
-      name,
-      uri: opts.uri,
-      position: opts.position === undefined ? undefined : Number(opts.position),
-      enabled: opts.enabled,
-    });
-    const row = await connect().client.recorder.set.mutate(input);
-    printRecord(json(), row, RECORDER_COLUMNS);
-  });
+  .addOption(
+    new Option("--media-encryption <policy>", "SRTP on the recording streams sent to it").choices([
+      "off",
+      "optional",
+      "required",
+    ]),
+  )
+  .action(
+    async (
+      name: string,
+      opts: { uri?: string; position?: string; enabled?: boolean; mediaEncryption?: string },
+    ) => {
+      if (opts.position !== undefined && !/^\d+$/.test(opts.position)) {
+        throw new UsageError(`--position must be a whole number (got "${opts.position}")`);
+      }
+      const input = validate(zSetRecorderInput, {
+        name,
+        uri: opts.uri,
+        position: opts.position === undefined ? undefined : Number(opts.position),
+        enabled: opts.enabled,
+        mediaEncryption: opts.mediaEncryption,
+      });
+      const row = await connect().client.recorder.set.mutate(input);
+      printRecord(json(), row, RECORDER_COLUMNS);
+    },
+  );
 recorder
   .command("mode [mode]")
   .description("show, or set to failover | parallel, how recordings use the recorder list")

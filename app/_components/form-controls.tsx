@@ -96,3 +96,34 @@ export function FormMessage({
     </p>
   );
 }
+
+/** A labelled select of fixed values, wired to the form's invalid state like the text fields. */
+export function SelectField<T extends string>(props: {
+  label: string;
+  value: T;
+  options: readonly T[];
+  optionLabel?: (value: T) => string;
+  onChange: (value: T) => void;
+  id: string;
+  "aria-invalid": true | undefined;
+  "aria-describedby": string | undefined;
+}) {
+  const { label, value, options, optionLabel, onChange, ...wiring } = props;
+  return (
+    <label className="text-sm" htmlFor={wiring.id}>
+      <span className="block font-medium text-slate-700">{label}</span>
+      <select
+        value={value}
+        onChange={(e) => onChange(e.target.value as T)}
+        {...wiring}
+        className="mt-1 rounded-md border border-slate-300 px-2 py-1.5 aria-invalid:border-red-500"
+      >
+        {options.map((v) => (
+          <option key={v} value={v}>
+            {optionLabel?.(v) ?? v}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}

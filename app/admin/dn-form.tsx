@@ -5,13 +5,21 @@ import {
   DTMF_MASKING_MODES,
   type DnType,
   type DtmfMasking,
+  MEDIA_ENCRYPTION_POLICIES,
+  type MediaEncryptionPolicy,
   ROUTE_RECORD_VALUES,
   type RouteRecord,
   type SetDnInput,
   zSetDnInput,
 } from "../../common/schemas/config-schemas";
 import { parseParamsString } from "../../common/schemas/recording-schemas";
-import { Field, FormMessage, type FormMessageValue, SubmitButton } from "../_components/form-controls";
+import {
+  Field,
+  FormMessage,
+  type FormMessageValue,
+  SelectField,
+  SubmitButton,
+} from "../_components/form-controls";
 import { errorMessage } from "../_lib/error-message";
 import { byId, useFocusAfterRender } from "../_lib/focus";
 import { type FormError, formError } from "../_lib/form-errors";
@@ -33,6 +41,7 @@ type DnFormState = {
   routeRecord: RouteRecord;
   routeParams: string;
   dtmfMasking: DtmfMasking;
+  mediaEncryption: MediaEncryptionPolicy;
 };
 type DnField = keyof DnFormState;
 
@@ -50,6 +59,7 @@ const DN_FIELDS: readonly DnField[] = [
   "routeRecord",
   "routeParams",
   "dtmfMasking",
+  "mediaEncryption",
 ];
 /** The server's input names where they differ from the form's. */
 const dnFieldOf = (key: string): DnField | undefined =>
@@ -70,6 +80,7 @@ const EMPTY_DN_FORM: DnFormState = {
   routeRecord: "none",
   routeParams: "",
   dtmfMasking: "events+inband",
+  mediaEncryption: "optional",
 };
 
 function formFromDn(dn: DnView): DnFormState {
@@ -86,8 +97,16 @@ function formFromDn(dn: DnView): DnFormState {
     routeRecord: dn.routeRecord,
     routeParams: new URLSearchParams(dn.routeParams).toString(),
     dtmfMasking: dn.dtmfMasking,
+    mediaEncryption: dn.mediaEncryption,
   };
 }
+
+/** How each media encryption policy reads in the form. */
+export const MEDIA_ENCRYPTION_LABELS: Record<MediaEncryptionPolicy, string> = {
+  optional: "SRTP when the party offers it",
+  required: "SRTP required: plain RTP refused (488)",
+  off: "off: plain RTP only",
+};
 
 /** How each DTMF masking mode reads in the form. */
 const DTMF_MASKING_LABELS: Record<DtmfMasking, string> = {
@@ -100,11 +119,17 @@ const DTMF_MASKING_LABELS: Record<DtmfMasking, string> = {
 function dnInputFrom(form: DnFormState): SetDnInput {
   const common = { number: form.number, type: form.type, displayName: form.displayName || undefined };
   if (form.type === "extension")
-    return { ...common, password: form.password || undefined, dtmfMasking: form.dtmfMasking };
+    return {
+      ...common,
+      password: form.password || undefined,
+      dtmfMasking: form.dtmfMasking,
+      mediaEncryption: form.mediaEncryption,
+    };
   if (form.type === "trunk") {
     return {
       ...common,
       dtmfMasking: form.dtmfMasking,
+      mediaEncryption: form.mediaEncryption,
       peer: form.peer || undefined,
       peerPortMatch: form.peerPortMatch,
       inboundNumbers: form.inbound
@@ -299,6 +324,16 @@ export function DnForm(props: { editing: DnView | null; onSaved: () => void; onC
           {...selectProps("dtmfMasking")}
         />
       )}
+      {form.type !== "routing_point" && (
+        <SelectField
+          label="Media encryption (SRTP)"
+          value={form.mediaEncryption}
+          options={MEDIA_ENCRYPTION_POLICIES}
+          optionLabel={(v) => MEDIA_ENCRYPTION_LABELS[v]}
+          onChange={(mediaEncryption) => set({ mediaEncryption })}
+          {...selectProps("mediaEncryption")}
+        />
+      )}
       {form.type === "routing_point" && (
         <>
           <Field
@@ -336,36 +371,5 @@ export function DnForm(props: { editing: DnView | null; onSaved: () => void; onC
       )}
       <FormMessage id={DN_MESSAGE_ID} message={message} />
     </form>
-  );
-}
-
-/** A labelled select of fixed values, wired to the form's invalid state like the text fields. */
-function SelectField<T extends string>(props: {
-  label: string;
-  value: T;
-  options: readonly T[];
-  optionLabel?: (value: T) => string;
-  onChange: (value: T) => void;
-  id: string;
-  "aria-invalid": true | undefined;
-  "aria-describedby": string | undefined;
-}) {
-  const { label, value, options, optionLabel, onChange, ...wiring } = props;
-  return (
-    <label className="text-sm" htmlFor={wiring.id}>
-      <span className="block font-medium text-slate-700">{label}</span>
-      <select
-        value={value}
-        onChange={(e) => onChange(e.target.value as T)}
-        {...wiring}
-        className="mt-1 rounded-md border border-slate-300 px-2 py-1.5 aria-invalid:border-red-500"
-      >
-        {options.map((v) => (
-          <option key={v} value={v}>
-            {optionLabel?.(v) ?? v}
-          </option>
-        ))}
-      </select>
-    </label>
   );
 }

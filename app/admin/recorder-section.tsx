@@ -1,8 +1,18 @@
 "use client";
 
 import { type FormEvent, type KeyboardEvent, useState } from "react";
-import { zSetRecorderInput } from "../../common/schemas/config-schemas";
-import { Field, FormMessage, type FormMessageValue, SubmitButton } from "../_components/form-controls";
+import {
+  MEDIA_ENCRYPTION_POLICIES,
+  type MediaEncryptionPolicy,
+  zSetRecorderInput,
+} from "../../common/schemas/config-schemas";
+import {
+  Field,
+  FormMessage,
+  type FormMessageValue,
+  SelectField,
+  SubmitButton,
+} from "../_components/form-controls";
 import { RowDelete } from "../_components/row-delete";
 import { errorMessage } from "../_lib/error-message";
 import { byId, useFocusAfterRender } from "../_lib/focus";
@@ -11,12 +21,22 @@ import { trpc } from "../_lib/trpc";
 import { useIsAdmin } from "../_lib/use-is-admin";
 import { RecorderMode } from "./recorder-mode";
 
-type RecorderField = "name" | "uri";
-const RECORDER_FIELDS: readonly RecorderField[] = ["name", "uri"];
+type RecorderField = "name" | "uri" | "mediaEncryption";
+const RECORDER_FIELDS: readonly RecorderField[] = ["name", "uri", "mediaEncryption"];
 const recorderFieldOf = (key: string) => RECORDER_FIELDS.find((f) => f === key);
 const recorderFieldId = (field: RecorderField) => `recorder-field-${field}`;
 const RECORDER_MESSAGE_ID = "recorder-form-message";
-const EMPTY_FORM = { name: "", uri: "" };
+const EMPTY_FORM: { name: string; uri: string; mediaEncryption: MediaEncryptionPolicy } = {
+  name: "",
+  uri: "",
+  mediaEncryption: "off",
+};
+/** How each policy reads for a recorder's streams. */
+const RECORDER_ENCRYPTION_LABELS: Record<MediaEncryptionPolicy, string> = {
+  off: "off: plain RTP",
+  optional: "SRTP when the recorder accepts it",
+  required: "SRTP required: a recorder that answers plain RTP is skipped",
+};
 
 type RowAction = "up" | "down" | "enable" | "edit";
 const rowButtonId = (recorderId: string, action: RowAction) => `recorder-${recorderId}-${action}`;
@@ -95,6 +115,7 @@ export function RecorderSection() {
     const parsed = zSetRecorderInput.safeParse({
       name: form.name,
       uri: form.uri,
+      mediaEncryption: form.mediaEncryption,
       intent: editing ? "update" : "create",
     });
     if (!parsed.success) {
@@ -104,9 +125,14 @@ export function RecorderSection() {
     save.mutate(parsed.data);
   }
 
-  function startEdit(recorder: { id: string; name: string; uri: string }) {
+  function startEdit(recorder: {
+    id: string;
+    name: string;
+    uri: string;
+    mediaEncryption: MediaEncryptionPolicy;
+  }) {
     setEditing({ id: recorder.id, name: recorder.name });
-    setForm({ name: recorder.name, uri: recorder.uri });
+    setForm({ name: recorder.name, uri: recorder.uri, mediaEncryption: recorder.mediaEncryption });
     setInvalid(new Set());
     setMessage(null);
     focusAfterRender(byId(recorderFieldId("uri")));
@@ -160,6 +186,9 @@ export function RecorderSection() {
               <span className="w-6 text-slate-400">{r.position}.</span>
               <span className="font-medium">{r.name}</span>
               <code className="text-slate-600">{r.uri}</code>
+              {r.mediaEncryption !== "off" && (
+                <span className="text-xs text-slate-600">SRTP {r.mediaEncryption}</span>
+              )}
               <span className={`ml-auto text-xs ${r.enabled ? "text-green-700" : "text-slate-400"}`}>
                 {r.enabled ? "enabled" : "disabled"}
               </span>
@@ -256,6 +285,16 @@ export function RecorderSection() {
             invalid={invalid.has("uri")}
             errorId={RECORDER_MESSAGE_ID}
             onChange={(uri) => change("uri", uri)}
+          />
+          <SelectField
+            id={recorderFieldId("mediaEncryption")}
+            label="Media encryption (SRTP)"
+            value={form.mediaEncryption}
+            options={MEDIA_ENCRYPTION_POLICIES}
+            optionLabel={(v) => RECORDER_ENCRYPTION_LABELS[v]}
+            onChange={(mediaEncryption) => setForm({ ...form, mediaEncryption })}
+            aria-invalid={invalid.has("mediaEncryption") ? true : undefined}
+            aria-describedby={invalid.has("mediaEncryption") ? RECORDER_MESSAGE_ID : undefined}
           />
           <SubmitButton pending={save.isPending} pendingText="Saving…">
             Save recorder

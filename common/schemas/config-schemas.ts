@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DTMF_MASKING_MODES } from "../../protocol/msml/msml-types";
+import { MEDIA_ENCRYPTION_POLICIES } from "../../protocol/msml/engine-contract";
 import { ROLES } from "../roles";
 
 /**
@@ -20,8 +21,14 @@ export type RouteRecord = (typeof ROUTE_RECORD_VALUES)[number];
 
 /** What of a party's key presses recordings leave out (the media engine's `dtmfmask`). */
 export { DTMF_MASKING_MODES, type DtmfMasking } from "../../protocol/msml/msml-types";
+export { MEDIA_ENCRYPTION_POLICIES, type MediaEncryptionPolicy } from "../../protocol/msml/engine-contract";
 export const zDtmfMasking = z.enum(DTMF_MASKING_MODES, {
   error: "DTMF masking must be off, events or events+inband",
+});
+
+/** SRTP on a party's legs or a recorder's streams (issue 15 §2); `required` refuses plain RTP. */
+export const zMediaEncryption = z.enum(MEDIA_ENCRYPTION_POLICIES, {
+  error: "media encryption must be off, optional or required",
 });
 
 export const zDnNumber = z
@@ -93,6 +100,7 @@ export const zSetDnInput = z.object({
     .optional(),
   routeParams: zKeyValueParams.optional(),
   dtmfMasking: zDtmfMasking.optional(),
+  mediaEncryption: zMediaEncryption.optional(),
 });
 export type SetDnInput = z.input<typeof zSetDnInput>;
 
@@ -148,6 +156,8 @@ export const zSetRecorderInput = z.object({
   uri: zRecorderUri.optional(),
   position: z.number().int().min(1, "position starts at 1").max(100).optional(),
   enabled: z.boolean().optional(),
+  /** SRTP on the recording streams sent to this recorder (default off: not every recorder does SRTP). */
+  mediaEncryption: zMediaEncryption.optional(),
   /**
    * What the person meant: "create" (the admin page's Add) refuses a name that exists, "update"
    * (Edit, row buttons) one that was deleted meanwhile; absent (CLI `recorder set`) is either.

@@ -1,10 +1,12 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TlsTransport } from "../../sip-core";
 import { makeTestCertificate, type TestCertificate } from "../../sip-core/test-support/test-certificate";
 import { AnsweringPhone } from "../test-support/answering-phone";
 import { SipTestPhone } from "../test-support/sip-test-phone";
+import { stackApi } from "../test-support/registered-agent";
 import { startTestStack, type TestStack } from "../test-support/start-test-stack";
 
 // The whole stack with SIP over TLS on: a phone registers and is called over TLS while the
@@ -41,7 +43,7 @@ afterAll(async () => {
   if (certificate !== undefined) fs.rmSync(certificate.dir, { recursive: true, force: true });
 });
 
-describe("SIP over TLS on the SIP Server (RFC 3261 §26.2.1, RFC 5630)", () => {
+describe("SIP over TLS (RFC 3261 §26.2.1, RFC 5630) and the SRTP policy of DNs on the SIP Server", () => {
   it("answers openssl s_client, an independent TLS client, on its TLS port", async () => {
     const options = [
       `OPTIONS sips:forkline@127.0.0.1:${SIP_TLS_PORT} SIP/2.0`,
@@ -116,6 +118,45 @@ describe("SIP over TLS on the SIP Server (RFC 3261 §26.2.1, RFC 5630)", () => {
       expect(phone.invites.at(-1)?.headers.get("Via")).toMatch(/^SIP\/2\.0\/TLS /);
       await caller.ua.sendInDialog(dialog!, dialog!.createRequest("BYE"));
       await expect.poll(() => phone.byes.length, { timeout: 5_000 }).toBe(1);
+    },
+  );
+
+  it(
+    "a DN whose media encryption is required refuses a plain RTP call with 488; optional takes it",
+    {
+      timeout: 60_000,
+    },
+    async () => {
+      const trpc = stackApi(
+        ports.http,
+        fs.readFileSync(path.join(stack.dir, "forkline.api-token"), "utf8").trim(),
+      );
+      const agent = await AnsweringPhone.start(48520);
+      closers.push(() => agent.close());
+      const phone = await SipTestPhone.start();
+      closers.push(() => phone.close());
+      for (const [user, contact] of [
+        ["1003", agent.contact],
+        ["1002", `<sip:1002@127.0.0.1:${phone.transport.localAddress.port}>`],
+      ] as const) {
+        const registered = await phone.register({
+          server: `127.0.0.1:${ports.sip}`,
+          user,
+          password: `demo-${user}`,
+          contact,
+        });
+        expect(registered.status).toBe(200);
+      }
+      await trpc("dn.set", { number: "1002", type: "extension", mediaEncryption: "required" });
+      // The caller's leg: its plain RTP/AVP offer is not acceptable to a DN that requires SRTP.
+      const refused = await phone.call(`127.0.0.1:${ports.sip}`, "1003", "1002");
+      expect(refused.response.status).toBe(488);
+      expect(agent.invites).toHaveLength(0);
+      await trpc("dn.set", { number: "1002", type: "extension", mediaEncryption: "optional" });
+      const taken = await phone.call(`127.0.0.1:${ports.sip}`, "1003", "1002");
+      expect(taken.response.status).toBe(200);
+      await phone.ua.sendInDialog(taken.dialog!, taken.dialog!.createRequest("BYE"));
+      await expect.poll(() => agent.byes.length, { timeout: 5_000 }).toBe(1);
     },
   );
 });

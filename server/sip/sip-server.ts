@@ -226,7 +226,8 @@ export class SipServer {
       return `<sip:forkline@${formatUriHost(env.PUBLIC_IP)}:${env.HTTP_PORT};transport=${source.transport.toLowerCase()}>`;
     }
     // RFC 5630 §3.1.3: "transport=tls" is deprecated; a SIPS URI says TLS for every hop.
-    if (source.transport === "TLS") return `<sips:forkline@${formatUriHost(env.PUBLIC_IP)}:${env.SIP_TLS_PORT}>`;
+    if (source.transport === "TLS")
+      return `<sips:forkline@${formatUriHost(env.PUBLIC_IP)}:${env.SIP_TLS_PORT}>`;
     return `<sip:forkline@${formatUriHost(env.PUBLIC_IP)}:${env.SIP_PORT};transport=${source.transport.toLowerCase()}>`;
   }
 

@@ -1,4 +1,5 @@
 import type { Db } from "../db";
+import { DEFAULT_MEDIA_ENCRYPTION, type MediaEncryptionPolicy } from "../../../protocol/msml/engine-contract";
 
 /** Who placed a call, as the SIP Server identified the INVITE's origin. */
 export type CallOrigin = { kind: "extension"; dn: string } | { kind: "trunk"; dn: string; peerHost: string };
@@ -34,6 +35,15 @@ export type TrunkPeer = {
  */
 export class RoutingService {
   constructor(private readonly db: Db) {}
+
+  /**
+   * The SRTP policy of a party's legs (its DN's `mediaEncryption`), read for each new leg like the
+   * rest of the dial plan; the engine's default for a DN that is gone.
+   */
+  async mediaEncryptionOf(dn: string): Promise<MediaEncryptionPolicy> {
+    const row = await this.db.dn.findUnique({ where: { number: dn }, select: { mediaEncryption: true } });
+    return (row?.mediaEncryption as MediaEncryptionPolicy | undefined) ?? DEFAULT_MEDIA_ENCRYPTION;
+  }
 
   async trunks(): Promise<TrunkPeer[]> {
     const rows = await this.db.dn.findMany({ where: { type: "trunk" } });

@@ -8,6 +8,7 @@ import { recordAudit } from "../audit/record-audit";
 import type { Db } from "../db";
 import { containsText } from "../contains-text";
 import { configEvents } from "./config-events";
+import type { MediaEncryptionPolicy } from "../../../protocol/msml/engine-contract";
 
 export type DnView = {
   id: string;
@@ -24,6 +25,7 @@ export type DnView = {
   routeRecord: RouteRecord;
   routeParams: Record<string, string>;
   dtmfMasking: DtmfMasking;
+  mediaEncryption: MediaEncryptionPolicy;
   updatedAt: Date;
 };
 
@@ -43,6 +45,7 @@ export function toDnView(row: Dn): DnView {
     routeRecord: row.routeRecord as RouteRecord,
     routeParams: JSON.parse(row.routeParams) as Record<string, string>,
     dtmfMasking: row.dtmfMasking as DtmfMasking,
+    mediaEncryption: row.mediaEncryption as MediaEncryptionPolicy,
     updatedAt: row.updatedAt,
   };
 }
@@ -142,6 +145,7 @@ export async function setDn(
         routeRecord: input.routeRecord,
         routeParams: input.routeParams ? JSON.stringify(input.routeParams) : undefined,
         dtmfMasking: input.dtmfMasking,
+        mediaEncryption: input.mediaEncryption,
       };
       const row = before
         ? await tx.dn.update({ where: { id: before.id }, data })
@@ -229,7 +233,7 @@ function auditable(view: DnView) {
 
 function assertFieldsFitType(input: z.output<typeof zSetDnInput>) {
   const allowed: Record<DnType, string[]> = {
-    extension: ["displayName", "record", "password", "dtmfMasking"],
+    extension: ["displayName", "record", "password", "dtmfMasking", "mediaEncryption"],
     trunk: [
       "displayName",
       "record",
@@ -238,6 +242,7 @@ function assertFieldsFitType(input: z.output<typeof zSetDnInput>) {
       "inboundNumbers",
       "outboundPrefix",
       "dtmfMasking",
+      "mediaEncryption",
     ],
     routing_point: ["displayName", "routeTarget", "routeRecord", "routeParams"],
   };

@@ -6,6 +6,7 @@ import type { Actor } from "../actor";
 import { recordAudit } from "../audit/record-audit";
 import type { Db } from "../db";
 import { configEvents } from "./config-events";
+import type { MediaEncryptionPolicy } from "../../../protocol/msml/engine-contract";
 
 const view = (r: {
   id: string;
@@ -13,6 +14,7 @@ const view = (r: {
   uri: string;
   position: number;
   enabled: boolean;
+  mediaEncryption: string;
   updatedAt: Date;
 }) => ({
   id: r.id,
@@ -20,6 +22,7 @@ const view = (r: {
   uri: r.uri,
   position: r.position,
   enabled: r.enabled,
+  mediaEncryption: r.mediaEncryption as MediaEncryptionPolicy,
   updatedAt: r.updatedAt,
 });
 export type RecorderView = ReturnType<typeof view>;
@@ -92,10 +95,21 @@ export async function setRecorder(db: Db, actor: Actor, input: z.output<typeof z
     const row = before
       ? await tx.recorder.update({
           where: { id: before.id },
-          data: { uri: input.uri, enabled: input.enabled, position: wanted },
+          data: {
+            uri: input.uri,
+            enabled: input.enabled,
+            position: wanted,
+            mediaEncryption: input.mediaEncryption,
+          },
         })
       : await tx.recorder.create({
-          data: { name: input.name, uri: input.uri ?? "", enabled: input.enabled ?? true, position: wanted },
+          data: {
+            name: input.name,
+            uri: input.uri ?? "",
+            enabled: input.enabled ?? true,
+            position: wanted,
+            ...(input.mediaEncryption === undefined ? {} : { mediaEncryption: input.mediaEncryption }),
+          },
         });
     others.splice(wanted - 1, 0, row);
     await writeFailoverOrder(tx, others);
@@ -104,8 +118,20 @@ export async function setRecorder(db: Db, actor: Actor, input: z.output<typeof z
       action: before ? "recorder.update" : "recorder.create",
       entity: "Recorder",
       entityId: saved.name,
-      before: before ? { uri: before.uri, position: before.position, enabled: before.enabled } : undefined,
-      after: { uri: saved.uri, position: saved.position, enabled: saved.enabled },
+      before: before
+        ? {
+            uri: before.uri,
+            position: before.position,
+            enabled: before.enabled,
+            mediaEncryption: before.mediaEncryption,
+          }
+        : undefined,
+      after: {
+        uri: saved.uri,
+        position: saved.position,
+        enabled: saved.enabled,
+        mediaEncryption: saved.mediaEncryption,
+      },
     });
     return view(saved);
   });

@@ -27,6 +27,10 @@ import { isFinal, RecordingState, transition } from "./recording-session-state";
 import { ComplianceWatchdog, type RecordingDuty } from "./compliance-watchdog";
 import { type CallRecordingView, type LiveRecording, LiveRecordingStore } from "./live-recording-store";
 import { RecordingEngineReports } from "./recording-engine-reports";
+import {
+  MEDIA_ENCRYPTION_POLICIES,
+  type MediaEncryptionPolicy,
+} from "../../../protocol/msml/engine-contract";
 
 export { GSIP_RECORD, RecordingPolicyError, type RecordingAction } from "../../cti/gsip-record";
 
@@ -493,6 +497,7 @@ export class RecordingService {
         params: req.params ?? {},
         ...(agentId === null ? {} : { agentId }),
         dtmfMasking: await this.dtmfMaskingFor(call),
+        encryption: await this.encryptionFor(dest),
       });
       // A restarted server controls the recording by this dialog: kept before anyone can pause it.
       await this.history.setEngineDialog(id, recording.dialogId);
@@ -522,6 +527,25 @@ export class RecordingService {
     return modes.reduce((strictest, mode) =>
       DTMF_MASKING_MODES.indexOf(mode) > DTMF_MASKING_MODES.indexOf(strictest) ? mode : strictest,
     );
+  }
+
+  /**
+   * SRTP on the recording streams: the strictest setting among the recorders the recording may
+   * go to (one MSML `encryption` covers the failover list). A destination that is no configured
+   * recorder (a CTI `dest`) counts as off.
+   */
+  private async encryptionFor(dest: readonly string[]): Promise<MediaEncryptionPolicy> {
+    const rows = await this.db.recorder.findMany({
+      where: { uri: { in: [...dest] } },
+      select: { mediaEncryption: true },
+    });
+    const order: readonly string[] = MEDIA_ENCRYPTION_POLICIES;
+    return rows
+      .map((r) => r.mediaEncryption as MediaEncryptionPolicy)
+      .reduce<MediaEncryptionPolicy>(
+        (strictest, p) => (order.indexOf(p) > order.indexOf(strictest) ? p : strictest),
+        "off",
+      );
   }
 
   private async defaultRecorders(): Promise<string[]> {

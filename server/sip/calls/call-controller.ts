@@ -459,7 +459,10 @@ export class CallController {
       `${call.caller.party.number} → ${callee.party.dn} via ${callee.destination.transport} ${callee.destination.host}:${callee.destination.port}`,
     );
     // The caller's media leg first: if no media engine can take the call, the callee never rings.
-    call.caller.media = await this.options.media.openLeg(invite.message.body, { callId: call.connId });
+    call.caller.media = await this.options.media.openLeg(invite.message.body, {
+      callId: call.connId,
+      encryption: await this.options.routing.mediaEncryptionOf(call.caller.party.dn),
+    });
     this.byDialog.set(call.caller.media.dialog.key, { call, side: "media" });
     if (call.released) throw new SipError(487, "Request Terminated");
     call.transition(CallState.Alerting);
@@ -564,6 +567,7 @@ export class CallController {
       // Joined to the caller's leg by MSML: both on one engine.
       beside: call.caller.media!,
       ...(callerCodec === undefined ? {} : { preferCodec: callerCodec }),
+      encryption: await this.options.routing.mediaEncryptionOf(callee.party.dn),
     });
     this.byDialog.set(callee.media.dialog.key, { call, side: "media" });
     await ua.ack(callee.dialog, response, {

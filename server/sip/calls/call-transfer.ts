@@ -85,6 +85,7 @@ export class CallTransfer {
       callId: call.connId,
       beside: transferee.media!,
       ...(codec === undefined ? {} : { preferCodec: codec }),
+      encryption: await this.host.routing.mediaEncryptionOf(next.party.dn),
     });
     this.host.track(next.media.dialog, call, "media");
     await this.host.ua.ack(next.dialog, response, {

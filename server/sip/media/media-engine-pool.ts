@@ -14,6 +14,7 @@ import {
   type MsmlRequestItem,
   type MsmlResult,
 } from "../../../protocol/msml";
+import { MEDIA_ENCRYPTION_HEADER, type MediaEncryptionPolicy } from "../../../protocol/msml/engine-contract";
 import { parseSipUri, type SipResponse } from "../../../protocol/sip";
 import { Dialog, tagOf, uriDestination, type SipAddress, type UserAgentCore } from "../../../sip-core";
 import { EngineHeartbeat } from "./engine-heartbeat";
@@ -483,6 +484,8 @@ export class MediaEnginePool {
     options: {
       callId: string;
       preferCodec?: string;
+      /** SRTP policy of the party's DN (X-Forkline-Media-Encryption); the engine's default when absent. */
+      encryption?: MediaEncryptionPolicy;
       /**
        * The engine that must take the leg: the one holding the leg it will be joined with. MSML
        * joins connections of one media server (RFC 5707 §7.6: "id1 ... id2 ... identify the
@@ -518,6 +521,7 @@ export class MediaEnginePool {
         headers: {
           [SERVER_BOOT_HEADER]: this.serverBoot,
           ...(options.preferCodec === undefined ? {} : { [PREFER_CODEC_HEADER]: options.preferCodec }),
+          ...(options.encryption === undefined ? {} : { [MEDIA_ENCRYPTION_HEADER]: options.encryption }),
         },
       });
       engine.openLegs++;

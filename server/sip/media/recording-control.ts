@@ -7,6 +7,7 @@ import {
 } from "../../../protocol/msml";
 import type { Call, CallParty } from "../calls/call";
 import { MediaEngineError, type MediaEnginePool, type MediaLegHandle } from "./media-engine-pool";
+import type { MediaEncryptionPolicy } from "../../../protocol/msml/engine-contract";
 
 /** caller = the party who placed the call (T-Library "source" side), callee = the other. */
 export type RecordedSide = "caller" | "callee";
@@ -38,6 +39,8 @@ export interface RecordingStartRequest {
   agentId?: string;
   /** What of the parties' key presses the media engine keeps out of the recording. */
   dtmfMasking?: DtmfMasking;
+  /** SRTP on the recording streams (the strictest setting of the `dest` recorders). */
+  encryption?: MediaEncryptionPolicy;
 }
 
 /**
@@ -76,6 +79,7 @@ export async function startRecordingOnEngine(
         recordingId: request.recordingId,
         params: request.params,
         ...(request.dtmfMasking === undefined ? {} : { dtmfMasking: request.dtmfMasking }),
+        ...(request.encryption === undefined ? {} : { encryption: request.encryption }),
         participants: [participant(target, request.agentId), participant(other)],
       },
     },

@@ -1,0 +1,4 @@
+-- SRTP per party and per recorder (issue 15 §2): off | optional | required.
+-- A party's legs answer SRTP when offered (optional); recorders get plain RTP unless set.
+ALTER TABLE "Dn" ADD COLUMN "mediaEncryption" TEXT NOT NULL DEFAULT 'optional';
+ALTER TABLE "Recorder" ADD COLUMN "mediaEncryption" TEXT NOT NULL DEFAULT 'off';
