@@ -205,6 +205,11 @@ export class MediaEnginePool {
     if (pongSilence < silenceMs || Date.now() - aliveAt.getTime() < silenceMs) return;
     const error = `no heartbeat and no keep-alive answer for ${Math.round(pongSilence)} ms`;
     this.setHealth(engine, false, error);
+    this.declareUnanswered(engine, error);
+  }
+
+  /** The engine's legs are gone: told once per incident (reset when it answers again). */
+  private declareUnanswered(engine: EngineState, error: string): void {
     engine.declaredLost = true;
     this.lost(engine, {
       cause: "unanswered",
@@ -458,15 +463,8 @@ export class MediaEnginePool {
         (beating ? hung : silentMs >= (this.options.silenceBeforeLossMs ?? 3_000)));
     // An engine never seen alive holds none of our legs (at start-up the launcher may still be
     // starting it): only the health alarm speaks of it.
-    if (gone && !engine.declaredLost && (engine.lastAliveAt ?? engine.adoptedAt) !== undefined) {
-      engine.declaredLost = true;
-      this.lost(engine, {
-        cause: "unanswered",
-        bootId: engine.bootId,
-        lastAliveAt: engine.lastAliveAt,
-        detail: `media engine ${engine.uri} stopped answering (${error})`,
-      });
-    }
+    if (gone && !engine.declaredLost && (engine.lastAliveAt ?? engine.adoptedAt) !== undefined)
+      this.declareUnanswered(engine, error);
   }
 
   private pick(exclude: ReadonlySet<string>): EngineState | undefined {
