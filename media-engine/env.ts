@@ -30,6 +30,11 @@ export const mediaEngineEnvSchema = z
       "UDP port of the media engine's heartbeat responder (a worker thread the SIP Server pings every 100 ms, to tell a stopped engine within 1.5 s); `0`: any free port, announced on OPTIONS — set one where a firewall sits between server and engine",
       "`0`",
     ),
+    MEDIA_ENGINE_TLS_CA: documented(
+      z.string().min(1).optional(),
+      "PEM file of the CAs that sign recorders' certificates, for SIPREC over TLS (`sips:` recorder URIs); a recorder whose certificate does not verify is skipped, the reason naming the problem",
+      "the system's CAs",
+    ),
     LOG_LEVEL: zLogLevel,
   })
   .refine((env) => env.RTP_PORT_MIN < env.RTP_PORT_MAX, {

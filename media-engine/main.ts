@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import { ContainedErrors } from "../common/contained-errors";
 import { loadEnvOrExit } from "../common/env-schema";
 import { notifyReady } from "../common/process-ready";
@@ -36,6 +37,8 @@ const service = await MediaEngineService.start({
   errors,
   log,
   heartbeat: { port: env.MEDIA_ENGINE_HEARTBEAT_PORT, allowed: env.MEDIA_ENGINE_ALLOWED_SOURCES },
+  recorderTls:
+    env.MEDIA_ENGINE_TLS_CA === undefined ? {} : { ca: fs.readFileSync(env.MEDIA_ENGINE_TLS_CA) },
 });
 
 registerEngineMetrics(metrics, service);

@@ -42,6 +42,15 @@ export const recorderEnvSchema = z.object({
     "generated, saved in `RECORDINGS_DIR/.http-token`",
   ),
   RECORDER_HTTP_PORT: zPort(5081),
+  RECORDER_TLS_PORT: documented(
+    zPort(5082),
+    "lab recorder: SIPREC over TLS (`sips:` recorder URIs); listened on when `RECORDER_TLS_CERT` is set",
+  ),
+  RECORDER_TLS_CERT: documented(
+    z.string().min(1).optional(),
+    "lab recorder: PEM certificate for SIPREC over TLS; set with `RECORDER_TLS_KEY`",
+  ),
+  RECORDER_TLS_KEY: documented(z.string().min(1).optional(), "lab recorder: PEM private key of `RECORDER_TLS_CERT`"),
   RECORDINGS_DIR: z.string().min(1).default("./recordings"),
   LOG_LEVEL: zLogLevel,
 });
@@ -50,6 +59,9 @@ export type RecorderEnv = z.infer<typeof recorderEnvSchema>;
 
 export function loadRecorderEnv(source: EnvSource): RecorderEnv {
   const env = parseEnv(recorderEnvSchema, source);
+  if (Boolean(env.RECORDER_TLS_CERT) !== Boolean(env.RECORDER_TLS_KEY)) {
+    throw new EnvError([{ variable: "RECORDER_TLS_CERT", message: "RECORDER_TLS_CERT and RECORDER_TLS_KEY must be set together" }]);
+  }
   if (env.RECORDER_RTP_PORT_MIN > env.RECORDER_RTP_PORT_MAX) {
     throw new EnvError([
       { variable: "RECORDER_RTP_PORT_MIN", message: "must not be above RECORDER_RTP_PORT_MAX" },

@@ -8,6 +8,7 @@ import { createMetricsRegistry, metricsAnswer } from "../common/metrics";
 import { SourceGate } from "../sip-core";
 import { SiprecRecorder } from "./siprec-recorder";
 import { recordingsToken, TOKEN_FILE } from "./recordings-token";
+import fs from "node:fs";
 import path from "node:path";
 
 const env = loadEnvOrExit("forkline-recorder", () => loadRecorderEnv(process.env));
@@ -27,6 +28,15 @@ const recorder = await SiprecRecorder.start({
   rtpPortMax: env.RECORDER_RTP_PORT_MAX,
   recordingsDir: env.RECORDINGS_DIR,
   rtpTimeoutMs: env.RECORDER_RTP_TIMEOUT_MS,
+  ...(env.RECORDER_TLS_CERT === undefined || env.RECORDER_TLS_KEY === undefined
+    ? {}
+    : {
+        tls: {
+          port: env.RECORDER_TLS_PORT,
+          cert: fs.readFileSync(env.RECORDER_TLS_CERT),
+          key: fs.readFileSync(env.RECORDER_TLS_KEY),
+        },
+      }),
   log,
   errors,
   // Recordings only from the media engines named (a SIPREC flood would fill the disk and take

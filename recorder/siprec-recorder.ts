@@ -11,6 +11,7 @@ import {
   SipError,
   SipTransportError,
   TcpTransport,
+  TlsTransport,
   tagOf,
   type TransportProtocol,
   UdpTransport,
@@ -28,6 +29,8 @@ export interface SiprecRecorderOptions {
   /** 0 lets the OS choose (tests); UDP and TCP then get different ports. */
   readonly sipPort: number;
   readonly tcp?: boolean;
+  /** SIPREC over TLS (`sips:`): the port and this recorder's certificate; none when absent. */
+  readonly tls?: { readonly port: number; readonly cert: string | Buffer; readonly key: string | Buffer };
   /** Address for c= and Contact when sipHost is a wildcard; defaults to sipHost. */
   readonly advertisedHost?: string;
   /** 0 and 0 let the OS choose RTP ports (tests). */
@@ -160,6 +163,16 @@ export class SiprecRecorder {
           advertisedHost: options.advertisedHost,
         });
         await recorder.ua.addTransport(recorder.tcp);
+      }
+      if (options.tls !== undefined) {
+        await recorder.ua.addTransport(
+          new TlsTransport({
+            host: options.sipHost,
+            port: options.tls.port,
+            ...(options.advertisedHost === undefined ? {} : { advertisedHost: options.advertisedHost }),
+            tls: { cert: options.tls.cert, key: options.tls.key },
+          }),
+        );
       }
     } catch (error) {
       await recorder.ua.close();

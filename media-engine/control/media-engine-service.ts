@@ -11,6 +11,7 @@ import {
   SipError,
   tagOf,
   TcpTransport,
+  TlsTransport,
   UdpTransport,
   UserAgentCore,
   type IncomingRequest,
@@ -57,6 +58,11 @@ export interface MediaEngineServiceOptions {
    * absent (engines run inside a test process, where the worker's loader is not available).
    */
   readonly heartbeat?: { readonly port: number; readonly allowed: readonly string[] };
+  /**
+   * SIPREC over TLS to `sips:` recorders: the CAs their certificates must verify against (the
+   * system's when absent). The engine only connects over TLS: nothing is served on its TLS port.
+   */
+  readonly recorderTls?: { readonly ca?: string | Buffer };
 }
 
 /** Load figure the SIP Server uses to spread calls (answered on OPTIONS); defined in the engine contract. */
@@ -156,6 +162,12 @@ export class MediaEngineService {
     const service = new MediaEngineService(options, udp);
     await service.ua.addTransport(udp);
     await service.ua.addTransport(new TcpTransport({ host: options.sipHost, port: options.sipPort }));
+    if (options.recorderTls !== undefined) {
+      // An ephemeral port with no certificate: connections are opened from here, never accepted.
+      await service.ua.addTransport(
+        new TlsTransport({ host: options.sipHost, port: 0, tls: { ...options.recorderTls } }),
+      );
+    }
     if (options.heartbeat !== undefined) {
       service.heartbeat = await HeartbeatResponder.start({
         host: options.sipHost,

@@ -22,6 +22,7 @@ const ports = {
   rtpMax: 48399,
 };
 const SIP_TLS_PORT = 6033;
+const RECORDER_TLS_PORT = 6034;
 let stack: TestStack;
 let certificate: TestCertificate;
 const closers: (() => Promise<void> | void)[] = [];
@@ -34,6 +35,10 @@ beforeAll(async () => {
     SIP_TLS_KEY: certificate.keyFile,
     // The phones' certificates are signed by the same test CA (self-signed here).
     SIP_TLS_CA: certificate.certFile,
+    // The lab recorder takes SIPREC over TLS too, with the same certificate.
+    RECORDER_TLS_PORT: String(RECORDER_TLS_PORT),
+    RECORDER_TLS_CERT: certificate.certFile,
+    RECORDER_TLS_KEY: certificate.keyFile,
   });
 }, 120_000);
 
@@ -159,4 +164,23 @@ describe("SIP over TLS (RFC 3261 §26.2.1, RFC 5630) and the SRTP policy of DNs 
       await expect.poll(() => agent.byes.length, { timeout: 5_000 }).toBe(1);
     },
   );
+
+  it("a recorder's Test reaches a sips: recorder over TLS, verifying its certificate", async () => {
+    const trpc = stackApi(
+      ports.http,
+      fs.readFileSync(path.join(stack.dir, "forkline.api-token"), "utf8").trim(),
+    );
+    await trpc("recorder.set", {
+      name: "lab-tls",
+      uri: `sips:srs@127.0.0.1:${RECORDER_TLS_PORT}`,
+      enabled: false,
+    });
+    expect(await trpc("recorder.test", { name: "lab-tls" })).toMatchObject({ status: 200 });
+    // Nothing listens for TLS there: the answer says so rather than hanging.
+    await trpc("recorder.set", { name: "nowhere-tls", uri: "sips:srs@127.0.0.1:6035", enabled: false });
+    expect(await trpc("recorder.test", { name: "nowhere-tls" })).toMatchObject({
+      status: 503,
+      reason: expect.stringMatching(/TLS connect failed: .*ECONNREFUSED/) as unknown,
+    });
+  });
 });

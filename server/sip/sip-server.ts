@@ -177,9 +177,12 @@ export class SipServer {
     const { env } = this.deps;
     await this.ua.addTransport(this.udp);
     await this.ua.addTransport(new TcpTransport({ host: env.SIP_HOST, port: env.SIP_PORT }));
+    // With a certificate, phones and trunks reach us on SIP_TLS_PORT; without one the server
+    // still connects to TLS peers (a sips: recorder's Test) from an ephemeral port.
     const tls = sipTlsOptions(env);
-    if (tls !== undefined)
-      await this.ua.addTransport(new TlsTransport({ host: env.SIP_HOST, port: env.SIP_TLS_PORT, tls }));
+    await this.ua.addTransport(
+      new TlsTransport({ host: env.SIP_HOST, port: tls.cert === undefined ? 0 : env.SIP_TLS_PORT, tls }),
+    );
     await this.ua.addTransport(this.ws);
     this.media.start();
     void this.watchConfig();
@@ -263,17 +266,17 @@ export class SipServer {
 }
 
 /**
- * The certificates of SIP over TLS: SIP_TLS_CERT/KEY, else the web's TLS_CERT/KEY; none means
- * no TLS listener (a sips: target then fails with "no TLS transport"). Read once at start: a
- * missing file stops the server with its name rather than failing the first TLS call.
+ * The certificates of SIP over TLS: SIP_TLS_CERT/KEY, else the web's TLS_CERT/KEY (none: no
+ * listener for phones, only outgoing TLS); SIP_TLS_CA verifies the peers we connect to. Read once
+ * at start: a missing file stops the server with its name rather than failing the first TLS call.
  */
-function sipTlsOptions(env: ServerEnv): SipTlsOptions | undefined {
+function sipTlsOptions(env: ServerEnv): SipTlsOptions {
   const certFile = env.SIP_TLS_CERT ?? env.TLS_CERT;
   const keyFile = env.SIP_TLS_KEY ?? env.TLS_KEY;
-  if (certFile === undefined || keyFile === undefined) return undefined;
   return {
-    cert: fs.readFileSync(certFile),
-    key: fs.readFileSync(keyFile),
+    ...(certFile === undefined || keyFile === undefined
+      ? {}
+      : { cert: fs.readFileSync(certFile), key: fs.readFileSync(keyFile) }),
     ...(env.SIP_TLS_CA === undefined ? {} : { ca: fs.readFileSync(env.SIP_TLS_CA) }),
   };
 }
