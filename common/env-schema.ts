@@ -101,3 +101,14 @@ export const zLogLevel = documented(
   z.enum(LOG_LEVELS).default("info"),
   "`debug`, `info`, `warn` or `error`, in every process",
 );
+
+/**
+ * The secret the SIP Servers and their media engines share (protocol/msml/engine-auth.ts): an
+ * engine with one set refuses out-of-dialog requests not signed with it (403). Same value on
+ * both sides; `npm start` draws one per run for the processes it launches.
+ */
+export const zEngineSecret = documented(
+  z.string().min(16, "must be at least 16 characters").optional(),
+  "secret shared by the SIP Server and its media engines; an engine with one refuses legs, OPTIONS and MSML not signed with it (403). Set the same value on every host",
+  "`npm start`: drawn at random per run",
+);

@@ -6,7 +6,7 @@ export type EngineMetricsSource = {
   allLegs(): readonly MediaLeg[];
   readonly bootId: string;
   /** Requests refused before anything was opened, by reason. */
-  readonly refused: { source: number; rate: number };
+  readonly refused: { source: number; rate: number; auth: number };
   /** Legs released without BYE because the SIP Server that opened them restarted. */
   readonly orphansReleased: number;
 };
@@ -82,13 +82,14 @@ export function registerEngineMetrics(registry: Registry, engine: EngineMetricsS
   );
   new Counter({
     name: "forkline_media_engine_refused_requests_total",
-    help: "Requests refused before anything was opened: from a source not allowed (403), or over a source's INVITE rate (503).",
+    help: "Requests refused before anything was opened: from a source not allowed (403), over a source's INVITE rate (503), or not signed with the shared secret (403).",
     labelNames: ["reason"],
     registers,
     collect() {
       this.reset();
       this.inc({ reason: "source" }, engine.refused.source);
       this.inc({ reason: "rate" }, engine.refused.rate);
+      this.inc({ reason: "auth" }, engine.refused.auth);
     },
   });
   new Counter({

@@ -1,5 +1,13 @@
 import { z } from "zod";
-import { documented, type EnvSource, parseEnv, zBindAddress, zLogLevel, zPort } from "../common/env-schema";
+import {
+  documented,
+  type EnvSource,
+  parseEnv,
+  zBindAddress,
+  zEngineSecret,
+  zLogLevel,
+  zPort,
+} from "../common/env-schema";
 import { zAllowedSources } from "../common/allowed-sources";
 
 export const mediaEngineEnvSchema = z
@@ -30,6 +38,7 @@ export const mediaEngineEnvSchema = z
       "UDP port of the media engine's heartbeat responder (a worker thread the SIP Server pings every 100 ms, to tell a stopped engine within 1.5 s); `0`: any free port, announced on OPTIONS — set one where a firewall sits between server and engine",
       "`0`",
     ),
+    MEDIA_ENGINE_SECRET: zEngineSecret,
     MEDIA_ENGINE_TLS_CA: documented(
       z.string().min(1).optional(),
       "PEM file of the CAs that sign recorders' certificates, for SIPREC over TLS (`sips:` recorder URIs); a recorder whose certificate does not verify is skipped, the reason naming the problem",

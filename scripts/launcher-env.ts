@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { documented, type EnvSource, parseEnv } from "../common/env-schema";
 
@@ -78,8 +79,14 @@ export function loadLauncherEnv(source: EnvSource): LauncherEnv {
     (host): host is string => host !== undefined && host !== "" && host !== "0.0.0.0" && host !== "::",
   );
   const thisHost = [...new Set(["127.0.0.1", "::1", ...specific])].join(",");
+  // Server and engines launched together share a secret drawn for this run, so nothing else on
+  // the network can open legs even where the allow-list is wide. Split over hosts, the admin sets
+  // the same MEDIA_ENGINE_SECRET on each (a secret drawn here would match no other host).
+  const together = env.FORKLINE_SERVICES.includes("server") && env.FORKLINE_SERVICES.includes("media-engine");
+  const secret = source.MEDIA_ENGINE_SECRET ?? (together ? randomBytes(24).toString("base64url") : undefined);
   const childEnvironment: NodeJS.ProcessEnv = {
     ...source,
+    ...(secret === undefined ? {} : { MEDIA_ENGINE_SECRET: secret }),
     RECORDER_ALLOWED_SOURCES: source.RECORDER_ALLOWED_SOURCES ?? thisHost,
     NODE_ENV: env.NODE_ENV,
     NEXT_TELEMETRY_DISABLED: source.NEXT_TELEMETRY_DISABLED ?? "1",

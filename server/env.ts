@@ -10,6 +10,7 @@ import {
   zLogLevel,
   zDatabaseUrl,
   zDataDir,
+  zEngineSecret,
 } from "../common/env-schema";
 
 export const serverEnvSchema = z
@@ -41,6 +42,7 @@ export const serverEnvSchema = z
       "the SIP Server's media engines, comma separated; each is kept alive every 500 ms and its calls are ended within 2 s of its death",
       "`sip:127.0.0.1:<MEDIA_ENGINE_SIP_PORT>` (one per worker)",
     ),
+    MEDIA_ENGINE_SECRET: zEngineSecret,
     MEDIA_ENGINE_SIP_PORT: documented(zPort(5070), "media engine SIP (MSML); worker i listens 100·i above"),
     ROUTE_TIMEOUT_MS: documented(
       z.coerce.number({ error: "must be a number" }).int().min(0).max(60_000).default(2_000),

@@ -1,5 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { HEARTBEAT_PORT_HEADER, MSML_CONTENT_TYPE, serializeMsmlResult } from "../../protocol/msml";
+import {
+  ENGINE_AUTH_HEADER,
+  HEARTBEAT_PORT_HEADER,
+  MSML_CONTENT_TYPE,
+  checkEngineAuth,
+  serializeMsmlResult,
+} from "../../protocol/msml";
 import { formatUriHost } from "../../protocol/sip";
 import {
   ENGINE_BOOT_HEADER,
@@ -58,6 +64,8 @@ export interface MediaEngineServiceOptions {
    * absent (engines run inside a test process, where the worker's loader is not available).
    */
   readonly heartbeat?: { readonly port: number; readonly allowed: readonly string[] };
+  /** MEDIA_ENGINE_SECRET: requests outside a dialog must be signed with it; none when absent. */
+  readonly secret?: string;
   /**
    * SIPREC over TLS to `sips:` recorders: the CAs their certificates must verify against (the
    * system's when absent). The engine only connects over TLS: nothing is served on its TLS port.
@@ -196,19 +204,43 @@ export class MediaEngineService {
     return [...this.legs.values()];
   }
 
-  /** A request outside a dialog passes the source gate first (SourceGate); inside one it does not. */
+  /**
+   * A request outside a dialog passes the source gate (SourceGate) and, with a shared secret,
+   * must be signed by a SIP Server (engine-auth.ts); inside a dialog it does not.
+   */
   private gated(
     handler: (request: IncomingRequest) => void | Promise<void>,
   ): (request: IncomingRequest) => void | Promise<void> {
     return (request) => {
-      if (request.dialog === undefined) this.options.gate?.check(request.source.host, request.message.method);
+      if (request.dialog === undefined) {
+        this.options.gate?.check(request.source.host, request.message.method);
+        this.checkSignature(request);
+      }
       return handler(request);
     };
   }
 
-  /** Requests the source gate refused before anything was opened (for /metrics). */
-  get refused(): { source: number; rate: number } {
-    return this.options.gate?.refused ?? { source: 0, rate: 0 };
+  private authRefused = 0;
+
+  private checkSignature(request: IncomingRequest): void {
+    const secret = this.options.secret;
+    if (secret === undefined) return;
+    const message = request.message;
+    const problem = checkEngineAuth(secret, message.headers.get(ENGINE_AUTH_HEADER), {
+      method: message.method,
+      callId: message.headers.get("Call-ID") ?? "",
+      cseq: Number.parseInt(message.headers.get("CSeq") ?? "", 10),
+    });
+    if (problem === null) return;
+    this.authRefused++;
+    this.log.warn({ source: request.source.host, method: message.method }, `request refused: ${problem}`);
+    // The reason names no secret and says nothing an outsider could use.
+    throw new SipError(403, "Forbidden");
+  }
+
+  /** Requests refused before anything was opened (for /metrics). */
+  get refused(): { source: number; rate: number; auth: number } {
+    return { ...(this.options.gate?.refused ?? { source: 0, rate: 0 }), auth: this.authRefused };
   }
 
   /** Legs released as orphans of a restarted SIP Server (for /metrics). */

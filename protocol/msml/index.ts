@@ -57,3 +57,11 @@ export {
   type HeartbeatPing,
   type HeartbeatPong,
 } from "./engine-heartbeat";
+export {
+  ENGINE_AUTH_HEADER,
+  ENGINE_AUTH_WINDOW_S,
+  checkEngineAuth,
+  parseEngineAuth,
+  signEngineRequest,
+  type SignedRequest,
+} from "./engine-auth";

@@ -119,6 +119,7 @@ export class SipServer {
       // The legs of the calls this server took up after a restart stay; an engine releases the
       // other legs a previous server left behind.
       ownedLegs: (engineUri) => this.calls.legsOn(engineUri),
+      ...(env.MEDIA_ENGINE_SECRET === undefined ? {} : { secret: env.MEDIA_ENGINE_SECRET }),
     });
     this.calls = new CallController({
       ua: this.ua,

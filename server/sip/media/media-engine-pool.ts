@@ -15,7 +15,8 @@ import {
   type MsmlResult,
 } from "../../../protocol/msml";
 import { MEDIA_ENCRYPTION_HEADER, type MediaEncryptionPolicy } from "../../../protocol/msml/engine-contract";
-import { parseSipUri, type SipResponse } from "../../../protocol/sip";
+import { parseSipUri, type SipRequest, type SipResponse } from "../../../protocol/sip";
+import { ENGINE_AUTH_HEADER, signEngineRequest } from "../../../protocol/msml/engine-auth";
 import { Dialog, tagOf, uriDestination, type SipAddress, type UserAgentCore } from "../../../sip-core";
 import { EngineHeartbeat } from "./engine-heartbeat";
 
@@ -143,6 +144,8 @@ export class MediaEnginePool {
       silenceBeforeLossMs?: number;
       /** The worker-thread heartbeat beside the keep-alive (default on; off only to measure without it). */
       heartbeat?: boolean;
+      /** MEDIA_ENGINE_SECRET: requests outside a dialog are signed with it (X-Forkline-Auth). */
+      secret?: string;
       /** Heartbeat ping period (engines that announce a heartbeat port). */
       heartbeatIntervalMs?: number;
       /** No pong and no OPTIONS answer this long: the engine process is stopped or gone. */
@@ -297,6 +300,18 @@ export class MediaEnginePool {
     }));
   }
 
+  /** Signs a request outside a dialog for the engine (engine-auth.ts), when a secret is set. */
+  private sign(request: SipRequest): SipRequest {
+    const secret = this.options.secret;
+    if (secret === undefined) return request;
+    const cseq = Number.parseInt(request.headers.get("CSeq") ?? "", 10);
+    request.headers.set(
+      ENGINE_AUTH_HEADER,
+      signEngineRequest(secret, { method: request.method, callId: request.headers.get("Call-ID") ?? "", cseq }),
+    );
+    return request;
+  }
+
   /** Milliseconds since an engine's last heartbeat pong; undefined while it has answered none. */
   heartbeatSilence(uri: string): number | undefined {
     const heartbeat = this.engines.find((engine) => engine.uri === uri)?.heartbeat;
@@ -341,11 +356,13 @@ export class MediaEnginePool {
     const headers: Record<string, string> = { [SERVER_BOOT_HEADER]: this.serverBoot };
     const tellOwned = !engine.toldOwnedLegs;
     if (tellOwned) headers[OWNED_LEGS_HEADER] = (this.options.ownedLegs?.(engine.uri) ?? []).join(",");
-    const request = this.ua.createRequest("OPTIONS", engine.uri, {
-      from: this.options.from,
-      to: `<${engine.uri}>`,
-      headers,
-    });
+    const request = this.sign(
+      this.ua.createRequest("OPTIONS", engine.uri, {
+        from: this.options.from,
+        to: `<${engine.uri}>`,
+        headers,
+      }),
+    );
     const deadlineMs = this.options.answerDeadlineMs ?? 600;
     let timer: NodeJS.Timeout | undefined;
     let lateByMs = 0;
@@ -509,7 +526,7 @@ export class MediaEnginePool {
       }
       if (engine === undefined) throw lastError ?? new MediaEngineError("no media engine is available", 503);
       tried.add(engine.uri);
-      const invite = this.ua.createRequest("INVITE", engine.uri, {
+      const invite = this.sign(this.ua.createRequest("INVITE", engine.uri, {
         from: this.options.from,
         to: `<${engine.uri}>`,
         callId: `${options.callId}-${tried.size}-${Math.random().toString(36).slice(2, 8)}`,
@@ -521,7 +538,7 @@ export class MediaEnginePool {
           ...(options.preferCodec === undefined ? {} : { [PREFER_CODEC_HEADER]: options.preferCodec }),
           ...(options.encryption === undefined ? {} : { [MEDIA_ENCRYPTION_HEADER]: options.encryption }),
         },
-      });
+      }));
       engine.openLegs++;
       let response: SipResponse;
       try {
