@@ -124,16 +124,33 @@ describe("forkline CLI against a running server", () => {
     expect(list.map((r) => r.name)).toEqual(["backup", "lab"]);
   });
 
-  it("compliance shows and sets who may stop a full-time recording", () => {
-    expect(JSON.parse(forkline(["--json", "compliance"]).stdout)).toEqual({ fullTimeStop: "supervisors" });
+  it("compliance shows and sets who may stop a full-time recording, the stop reason and the longest pause", () => {
+    const defaults = { fullTimeStop: "supervisors", stopReason: "required", maxPauseSeconds: 180 };
+    expect(JSON.parse(forkline(["--json", "compliance"]).stdout)).toEqual(defaults);
     expect(JSON.parse(forkline(["--json", "compliance", "--full-time-stop", "anyone"]).stdout)).toEqual({
+      ...defaults,
       fullTimeStop: "anyone",
     });
-    expect(JSON.parse(forkline(["--json", "compliance"]).stdout)).toEqual({ fullTimeStop: "anyone" });
+    expect(
+      JSON.parse(forkline(["--json", "compliance", "--stop-reason", "optional", "--max-pause", "60"]).stdout),
+    ).toEqual({ fullTimeStop: "anyone", stopReason: "optional", maxPauseSeconds: 60 });
     const bad = forkline(["compliance", "--full-time-stop", "agents"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/who may stop a full-time recording: supervisors or anyone/);
-    forkline(["compliance", "--full-time-stop", "supervisors"]);
+    expect(forkline(["compliance", "--max-pause", "soon"]).code).toBe(2);
+    expect(forkline(["compliance", "--stop-reason", "maybe"]).stderr).toMatch(
+      /stop reason: required or optional/,
+    );
+    forkline([
+      "compliance",
+      "--full-time-stop",
+      "supervisors",
+      "--stop-reason",
+      "required",
+      "--max-pause",
+      "180",
+    ]);
+    expect(JSON.parse(forkline(["--json", "compliance"]).stdout)).toEqual(defaults);
   });
 
   it("bad input gets a clear message, a usage exit code, and changes nothing", () => {

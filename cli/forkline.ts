@@ -9,6 +9,7 @@ import {
   zSetDnInput,
   zSetRecorderInput,
   zSetRecorderModeInput,
+  zSetComplianceInput,
   zSetFullTimeStopInput,
 } from "../common/schemas/config-schemas";
 import { parseParamsString, zRecordingControlInput } from "../common/schemas/recording-schemas";
@@ -247,17 +248,35 @@ recorder
   });
 program
   .command("compliance")
-  .description("show the recording compliance rules, or set who may stop a full-time recording")
+  .description(
+    "show the recording compliance rules, or set who may stop a full-time recording, whether a stop needs a reason, and the longest pause",
+  )
   .option("--full-time-stop <who>", "supervisors (and admins; the default) or anyone (agents too)")
-  .action(async (opts: { fullTimeStop?: string }) => {
+  .option("--stop-reason <rule>", "required (the default: stored in the history) or optional")
+  .option("--max-pause <seconds>", "the longest pause before the recording resumes by itself; 0: no limit")
+  .action(async (opts: { fullTimeStop?: string; stopReason?: string; maxPause?: string }) => {
     const client = connect().client;
-    const row =
-      opts.fullTimeStop === undefined
-        ? await client.compliance.get.query()
-        : await client.compliance.setFullTimeStop.mutate(
-            validate(zSetFullTimeStopInput, { fullTimeStop: opts.fullTimeStop }),
-          );
-    printRecord(json(), row, ["fullTimeStop"]);
+    if (opts.maxPause !== undefined && !/^\d+$/.test(opts.maxPause)) {
+      throw new UsageError(`--max-pause must be a whole number of seconds (got "${opts.maxPause}")`);
+    }
+    if (opts.fullTimeStop !== undefined) {
+      await client.compliance.setFullTimeStop.mutate(
+        validate(zSetFullTimeStopInput, { fullTimeStop: opts.fullTimeStop }),
+      );
+    }
+    if (opts.stopReason !== undefined || opts.maxPause !== undefined) {
+      await client.compliance.set.mutate(
+        validate(zSetComplianceInput, {
+          stopReason: opts.stopReason,
+          maxPauseSeconds: opts.maxPause === undefined ? undefined : Number(opts.maxPause),
+        }),
+      );
+    }
+    printRecord(json(), await client.compliance.get.query(), [
+      "fullTimeStop",
+      "stopReason",
+      "maxPauseSeconds",
+    ]);
   });
 recorder.command("delete <name>").action(async (name: string) => {
   await connect().client.recorder.delete.mutate({ name });

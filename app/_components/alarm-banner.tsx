@@ -12,6 +12,7 @@ const KIND_LABEL: Record<string, string> = {
   media_engine_unreachable: "Media engine unreachable",
   media_engine_lost: "Media engine lost",
   recording_missing: "Call not recorded",
+  pause_cut_short: "Pause cut short",
 };
 
 const SHOWN = 8;

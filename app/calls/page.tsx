@@ -3,6 +3,7 @@
 import { type FormEvent, useEffect, useId, useState } from "react";
 import { parseParamsString, zRecordingControlInput } from "../../common/schemas/recording-schemas";
 import { AppShell } from "../_components/app-shell";
+import { StopReasonForm } from "../_components/stop-reason-form";
 import { errorMessage } from "../_lib/error-message";
 import { byId, useFocusAfterRender } from "../_lib/focus";
 import { type FormError, formError } from "../_lib/form-errors";
@@ -131,12 +132,15 @@ function CallCard({ call, now }: { call: CallRow; now: number }) {
 function SidePanel({ call, side }: { call: CallRow; side: Side }) {
   const [message, setMessage] = useState<string | null>(null);
   const [showOptions, setShowOptions] = useState(false);
+  const [askingReason, setAskingReason] = useState(false);
   const focusAfterRender = useFocusAfterRender();
   const primaryId = `call-${call.connId}-${side}-primary`;
+  const stopId = `call-${call.connId}-${side}-stop`;
   const handlers = {
     onSuccess: () => {
       setMessage(null);
       setShowOptions(false);
+      setAskingReason(false);
     },
     onError: (error: unknown) => setMessage(errorMessage(error)),
   };
@@ -205,10 +209,12 @@ function SidePanel({ call, side }: { call: CallRow; side: Side }) {
         </button>
         {live ? (
           <button
+            id={stopId}
             type="button"
             aria-disabled={busy}
+            aria-expanded={askingReason}
             onClick={() => {
-              if (!busy) stop.mutate(target);
+              if (!busy) setAskingReason(true);
             }}
             className={`${button} text-red-700 hover:bg-red-50`}
           >
@@ -226,6 +232,23 @@ function SidePanel({ call, side }: { call: CallRow; side: Side }) {
         )}
       </div>
       {showOptions && !live && <StartOptionsForm busy={busy} onStart={doStart} side={side} />}
+      {askingReason && live && (
+        <StopReasonForm
+          what={`the ${side} side`}
+          busy={stop.isPending}
+          onConfirm={(reason) =>
+            stop.mutate(
+              { ...target, ...(reason ? { reason } : {}) },
+              // The side's first button keeps focus once the form goes away.
+              { onSuccess: () => focusAfterRender(byId(primaryId)) },
+            )
+          }
+          onCancel={() => {
+            setAskingReason(false);
+            focusAfterRender(byId(stopId));
+          }}
+        />
+      )}
       {message && (
         <p role="alert" className="mt-2 text-sm text-red-700">
           {message}

@@ -1,6 +1,7 @@
 "use client";
 
-import { useState } from "react";
+import { useRef, useState } from "react";
+import { StopReasonForm } from "../_components/stop-reason-form";
 import { errorMessage } from "../_lib/error-message";
 import { trpc } from "../_lib/trpc";
 
@@ -25,6 +26,8 @@ export function CtiEvents({ dn }: { dn: string }) {
   // side is still recorded.
   const [call, setCall] = useState<CallRecordState | null>(null);
   const [refusal, setRefusal] = useState<string | null>(null);
+  const [askingReason, setAskingReason] = useState(false);
+  const stopButton = useRef<HTMLButtonElement>(null);
   const privateService = trpc.cti.request.useMutation({
     onSuccess: (event) =>
       setRefusal(event.event === "EventError" ? (event.error?.message ?? "refused") : null),
@@ -71,14 +74,17 @@ export function CtiEvents({ dn }: { dn: string }) {
     },
   );
   // The request's `record` is relative to ThisDN (source = my side); the event's side is the call's.
-  const send = (privateMsgId: number, callSide: CallSide) =>
+  const send = (privateMsgId: number, callSide: CallSide, reason?: string) =>
     call &&
     privateService.mutate({
       request: "TRequestPrivateService",
       thisDn: dn,
       connId: call.connId,
       privateMsgId,
-      extensions: { record: (callSide === "source") === call.iAmCaller ? "source" : "destination" },
+      extensions: {
+        record: (callSide === "source") === call.iAmCaller ? "source" : "destination",
+        ...(reason ? { reason } : {}),
+      },
     });
   const mySide: CallSide = call?.iAmCaller ? "source" : "destination";
   const otherSide: CallSide = mySide === "source" ? "destination" : "source";
@@ -147,14 +153,30 @@ export function CtiEvents({ dn }: { dn: string }) {
             )}
             {summary !== "OFF" && (
               <button
+                ref={stopButton}
                 type="button"
+                aria-expanded={askingReason}
                 className={BUTTON}
-                onClick={() => [...recording, ...paused].forEach((side) => send(3014, side))}
+                onClick={() => setAskingReason(true)}
               >
                 Stop recording
               </button>
             )}
           </div>
+          {askingReason && summary !== "OFF" && (
+            <StopReasonForm
+              what="of this call"
+              busy={privateService.isPending}
+              onConfirm={(reason) => {
+                [...recording, ...paused].forEach((side) => send(3014, side, reason));
+                setAskingReason(false);
+              }}
+              onCancel={() => {
+                setAskingReason(false);
+                stopButton.current?.focus();
+              }}
+            />
+          )}
           {refusal && (
             <p role="alert" className="mt-2 text-sm text-red-700">
               {refusal}

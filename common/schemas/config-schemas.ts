@@ -151,6 +151,21 @@ export const zFullTimeStopRule = z.enum(FULL_TIME_STOP_RULES, {
 export type FullTimeStopRule = z.infer<typeof zFullTimeStopRule>;
 export const zSetFullTimeStopInput = z.object({ fullTimeStop: zFullTimeStopRule });
 
+/** Whether stopping a recording needs a reason (stored and shown in the history). */
+export const STOP_REASON_RULES = ["required", "optional"] as const;
+export const zStopReasonRule = z.enum(STOP_REASON_RULES, { error: "stop reason: required or optional" });
+export type StopReasonRule = z.infer<typeof zStopReasonRule>;
+/** The longest pause, in seconds, before the recording resumes by itself; 0: no limit. */
+export const zMaxPauseSeconds = z
+  .number({ error: "maximum pause: a number of seconds" })
+  .int("maximum pause: whole seconds")
+  .min(0, "maximum pause: 0 (no limit) or more seconds")
+  .max(24 * 3600, "maximum pause: at most 86400 s");
+export const zSetComplianceInput = z.object({
+  stopReason: zStopReasonRule.optional(),
+  maxPauseSeconds: zMaxPauseSeconds.optional(),
+});
+
 export const zSetRecorderInput = z.object({
   name: zRecorderName,
   uri: zRecorderUri.optional(),

@@ -29,6 +29,8 @@ export const zRecordingControlInput = z.object({
     .optional(),
   dest: zRecorderUri.optional(),
   params: zKeyValueParams.optional(),
+  /** Why a recording is stopped (the compliance rule may require one); stored in the history. */
+  reason: z.string().trim().max(200, "reason: at most 200 characters").optional(),
 });
 
 /** `k=v&k2=v2`, the form Genesys T-Library clients use for the `params` extension. */

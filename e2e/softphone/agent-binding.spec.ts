@@ -84,6 +84,9 @@ test("[SOFTPHONE][AGENT_BINDING]: an agent uses only the extension and agent log
     await expect(agent.page.getByTestId("recording-sides")).toHaveText("recording the other side");
     await expect(agent.page.getByRole("button", { name: "Record the other side" })).toHaveCount(0);
     await agent.page.getByRole("button", { name: "Stop recording" }).click();
+    const stopForm = agent.page.getByRole("form", { name: "Stop recording of this call" });
+    await stopForm.getByLabel("Reason for stopping").fill("recorded by mistake");
+    await stopForm.getByRole("button", { name: "Confirm stop" }).click();
     await expect(agent.page.getByTestId("recording-indicator")).toHaveText("Not recorded");
     await agent.page.getByRole("button", { name: "Hang up" }).click();
     await expect(customer.page.getByTestId("call-status")).toHaveText("No call", { timeout: 15_000 });

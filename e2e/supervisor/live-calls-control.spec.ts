@@ -57,8 +57,23 @@ test("[SUPERVISOR][LIVE_CALLS]: live parties and agent, dynamic start with id an
     await expect(agent.page.getByTestId("recording-indicator")).toHaveText("● This call is being recorded");
     await expect(agent.page.getByTestId("recording-sides")).toHaveText("recording the other side");
 
+    // A stop asks for confirmation and the reason; the history keeps the reason.
     await source.getByRole("button", { name: "Stop" }).click();
+    const stopForm = source.getByRole("form", { name: "Stop recording the source side" });
+    await expect(stopForm.getByLabel("Reason for stopping")).toBeFocused();
+    await stopForm.getByLabel("Reason for stopping").fill("customer withdrew consent");
+    await stopForm.getByRole("button", { name: "Confirm stop" }).click();
     await expect(source.getByTestId("recording-source")).toHaveText("stopped · private service");
+    await expect(source.getByRole("button", { name: "Record" })).toBeFocused();
+    await expect
+      .poll(() =>
+        readDb((db) =>
+          db
+            .prepare("select reason from RecordingTransition where sessionId = ? and toState = 'stopped'")
+            .get(recordingId),
+        ),
+      )
+      .toEqual({ reason: "customer withdrew consent" });
 
     // The same id again is refused, and the reason is on the side that was asked.
     await source.getByRole("button", { name: "Options…" }).click();

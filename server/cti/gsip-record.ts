@@ -40,6 +40,8 @@ export interface DecodedRecordingRequest {
   dest?: string;
   dest2?: string;
   params?: Record<string, string>;
+  /** Extension `reason`: why a recording is stopped. */
+  reason?: string;
 }
 
 /** AttrPrivateMsgID and extensions → a recording request; RecordingPolicyError with a stable code otherwise. */
@@ -74,6 +76,9 @@ export function decodeRecordingPrivateService(
     ...(extensions.dest === undefined ? {} : { dest: extensions.dest }),
     ...(extensions.dest2 === undefined ? {} : { dest2: extensions.dest2 }),
     ...(params === undefined ? {} : { params }),
+    ...(extensions.reason === undefined || extensions.reason.trim() === ""
+      ? {}
+      : { reason: extensions.reason.trim().slice(0, 200) }),
   };
 }
 

@@ -59,4 +59,6 @@ export enum TErrorCode {
   MEDIA_ENGINE_REFUSED = "MEDIA_ENGINE_REFUSED",
   /** The requester's role may not do this (an agent stopping a full-time recording). */
   NOT_PERMITTED = "NOT_PERMITTED",
+  /** A stop without the reason the compliance rules require. */
+  REASON_REQUIRED = "REASON_REQUIRED",
 }

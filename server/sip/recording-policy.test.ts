@@ -261,7 +261,7 @@ describe("recording policy with real calls and the lab recorder", () => {
     try {
       await new Promise((resolve) => setTimeout(resolve, 1000));
       // Stop is allowed on a full-time recording too; the call goes on.
-      const stopped = await privateService(connId, "1002", 3014);
+      const stopped = await privateService(connId, "1002", 3014, { reason: "test over" });
       expect(stopped.userData.GSIP_RECORD).toBe("OFF");
       // The side shows its stopped recording while the call lasts.
       expect(await listed()).toEqual([

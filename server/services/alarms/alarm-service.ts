@@ -12,6 +12,8 @@ export enum AlarmKind {
   MediaEngineLost = "media_engine_lost",
   /** A call that policy says must be recorded is not recorded on that side. */
   RecordingMissing = "recording_missing",
+  /** A pause ran past the longest allowed (compliance rule) and the recording resumed by itself. */
+  PauseCutShort = "pause_cut_short",
 }
 
 /** Kinds raised again and again by one incident: they count on the open alarm instead of adding rows. */

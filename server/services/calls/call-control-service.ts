@@ -182,6 +182,7 @@ export async function controlRecording(
       ...(input.id === undefined ? {} : { id: input.id }),
       ...(input.dest === undefined ? {} : { dest: input.dest }),
       ...(input.params === undefined ? {} : { params: input.params }),
+      ...(input.reason === undefined || input.reason === "" ? {} : { reason: input.reason }),
       by,
       ...(role === undefined ? {} : { role }),
     });

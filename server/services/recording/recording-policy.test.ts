@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CtiEventBus } from "../../cti/cti-event-bus";
 import type { TEvent } from "../../cti/t-library-events";
 import { Call, CallState, type CallParty } from "../../sip/calls/call";
@@ -252,7 +252,14 @@ describe("TRequestPrivateService (side × current state → outcome)", () => {
       {},
       "ON",
     ],
-    ["stop the full-time side (allowed like any recording)", started, 3014, {}, "OFF"],
+    [
+      "stop the full-time side, with a reason (allowed like any recording)",
+      started,
+      3014,
+      { reason: "test call" },
+      "OFF",
+    ],
+    ["stop without the reason the compliance rules require", started, 3014, {}, "REASON_REQUIRED"],
     [
       "stop the customer side where nothing records",
       async () => undefined,
@@ -298,7 +305,7 @@ describe("TRequestPrivateService (side × current state → outcome)", () => {
         thisDn: "1001",
         connId: "c1",
         privateMsgId: 3014,
-        extensions: {},
+        extensions: { reason: "customer asked" },
         referenceId: 8,
         origin: `user:${role}`,
         role,
@@ -336,12 +343,68 @@ describe("TRequestPrivateService (side × current state → outcome)", () => {
       thisDn: "2001",
       connId: "c1",
       privateMsgId: 3014,
-      extensions: { record: "destination" },
+      extensions: { record: "destination", reason: "wrong number" },
       referenceId: 9,
       origin: "user:supervisor",
       role: "supervisor",
     });
     expect(code(done)).toBe("OFF");
+  });
+
+  it("compliance: a stop's reason is stored in the history; with the rule set to optional none is needed", async () => {
+    await started();
+    expect(code(await request(3014, { reason: "customer withdrew consent" }))).toBe("OFF");
+    const transition = await db.recordingTransition.findFirst({ where: { toState: "stopped" } });
+    expect(transition).toMatchObject({ reason: "customer withdrew consent", by: "cti:1001" });
+
+    const { setCompliance } = await import("../config/compliance-service");
+    const admin = { kind: "system" as const, userId: null, username: "test", role: "admin" as const };
+    await setCompliance(db, admin, { stopReason: "optional" });
+    await request(3013, { record: "source", id: "r-2" });
+    const again = layer.started.at(-1)!;
+    layer.listener.recordingEvent?.({
+      connId: "c1",
+      name: "started",
+      dialogId: "y",
+      recordingId: again.recordingId,
+      recorder: again.dest[0]!,
+    });
+    await service.idle();
+    expect(code(await request(3014, { record: "source" }))).toBe("OFF");
+    expect(await db.auditEvent.count({ where: { action: "compliance.stopReason" } })).toBe(1);
+  });
+
+  it("compliance: a pause longer than the maximum resumes by itself, tells the parties and raises one alarm", async () => {
+    const { setCompliance } = await import("../config/compliance-service");
+    await setCompliance(
+      db,
+      { kind: "system", userId: null, username: "test", role: "admin" },
+      { maxPauseSeconds: 1 },
+    );
+    await started();
+    const pausedAt = Date.now();
+    expect(code(await request(3015))).toBe("PAUSED");
+    const resumed = await vi.waitFor(
+      async () => {
+        const row = await db.recordingTransition.findFirst({
+          where: { toState: "recording", by: "max-pause" },
+        });
+        expect(row).not.toBeNull();
+        return row!;
+      },
+      { timeout: 4_000, interval: 50 },
+    );
+    expect(resumed.at.getTime() - pausedAt).toBeGreaterThanOrEqual(950);
+    expect(layer.commands.filter((c) => c.startsWith("resume"))).toHaveLength(1);
+    await service.idle();
+    const alarms = await db.alarm.findMany({ where: { kind: "pause_cut_short" } });
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]!.message).toMatch(/paused longer than 1 s and resumed by itself/);
+    // A pause resumed in time raises nothing.
+    await request(3015);
+    await request(3016);
+    await service.idle();
+    expect(await db.alarm.count({ where: { kind: "pause_cut_short" } })).toBe(1);
   });
 
   it("a recorder failure ends the recording, tells the call's DNs GSIP_RECORD=OFF and raises an alarm", async () => {
@@ -395,7 +458,7 @@ describe("TRequestPrivateService (side × current state → outcome)", () => {
     };
     // The full-time recording of 1001, the callee: "destination" when no ThisDN says otherwise.
     await expect(
-      service.control("stop", { connId: "c1", side: "destination", by: "test" }),
+      service.control("stop", { connId: "c1", side: "destination", by: "test", reason: "test" }),
     ).resolves.toHaveLength(1);
     await service.idle();
     const row = await db.recordingSession.findUnique({
@@ -431,7 +494,7 @@ describe("TRequestPrivateService (side × current state → outcome)", () => {
     expect(code(await request(3013, { record: "destination", id: "dup" }))).toBe("ON");
     const before = layer.started.length;
     // Without a ThisDN, source names the caller side: the one "dup" records.
-    await service.control("stop", { connId: "c1", side: "source", by: "test" });
+    await service.control("stop", { connId: "c1", side: "source", by: "test", reason: "test" });
     expect(code(await request(3013, { record: "destination", id: "dup" }))).toBe("DUPLICATE_RECORDING_ID");
     expect(layer.started.length).toBe(before);
   });

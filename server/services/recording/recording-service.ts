@@ -20,7 +20,8 @@ import type { CallController, CallSide } from "../../sip/calls/call-controller";
 import type { Db } from "../db";
 import { AlarmKind, AlarmService } from "../alarms/alarm-service";
 import { getRecorderMode } from "../config/recorder-service";
-import { getFullTimeStopRule } from "../config/compliance-service";
+import { getCompliance, getFullTimeStopRule } from "../config/compliance-service";
+import { PauseLimit } from "./pause-limit";
 import type { Role } from "../../../common/roles";
 import { RecordingHistoryService, type RecordingTrigger } from "./recording-history-service";
 import { isFinal, RecordingState, transition } from "./recording-session-state";
@@ -52,6 +53,8 @@ export interface RecordingRequest {
    * system and CTI clients that are applications.
    */
   role?: Role;
+  /** Why the recording is stopped (compliance may require one); stored in the history. */
+  reason?: string;
 }
 
 /** What the policy needs of the call layer (CallController implements it). */
@@ -171,6 +174,42 @@ export class RecordingService {
   /** Stops the compliance timers: nothing new starts after this (server shutdown, tests). */
   close(): void {
     this.watchdog.close();
+    this.pauseLimit.close();
+  }
+
+  /** Paused recordings resume by themselves after the longest pause the compliance rules allow. */
+  private readonly pauseLimit = new PauseLimit((id) => this.track(this.pauseRanOut(id)));
+
+  /**
+   * A pause ran past `maxPauseSeconds`: the recording resumes (the history says by whom:
+   * "max-pause"), both parties' desktops learn it by EventPrivateInfo like any resume, and
+   * supervisors get an alarm, since a pause cut short may mean a card number was being read.
+   */
+  private async pauseRanOut(id: string): Promise<void> {
+    const recording = this.live.get(id);
+    if (recording === undefined || !recording.paused) return;
+    const { maxPauseSeconds } = await getCompliance(this.db);
+    const done = await this.control("resume", {
+      connId: recording.connId,
+      side: toRecordSide(recording.callSide),
+      id: recording.copyOf === "" ? recording.id : recording.copyOf,
+      by: "max-pause",
+    }).catch((error: unknown) => {
+      if (error instanceof RecordingPolicyError) return [];
+      throw error;
+    });
+    if (done.length === 0) return;
+    this.track(
+      this.alarms
+        .raise({
+          kind: AlarmKind.PauseCutShort,
+          subject: recording.id,
+          message: `Recording ${recording.id} (call ${recording.connId}) was paused longer than ${maxPauseSeconds} s and resumed by itself.`,
+          connId: recording.connId,
+          recordingId: recording.id,
+        })
+        .then(() => undefined),
+    );
   }
 
   /** A call went on without its recording: saved, so supervisors see it until they acknowledge it. */
@@ -204,6 +243,7 @@ export class RecordingService {
 
   /** Takes a recording out of the live set, keeping it as its side's last one while the call lasts. */
   private end(recording: LiveRecording, state: RecordingState.Stopped | RecordingState.Failed): void {
+    this.pauseLimit.clear(recording.id);
     this.live.end(recording, state, this.calls.get(recording.connId) !== undefined);
   }
 
@@ -281,6 +321,13 @@ export class RecordingService {
       );
     }
     if (action === "stop") await this.assertMayStop(targets, req);
+    const rules = await getCompliance(this.db);
+    if (action === "stop" && rules.stopReason === "required" && (req.reason ?? "").trim() === "") {
+      throw new RecordingPolicyError(
+        TErrorCode.REASON_REQUIRED,
+        "Stopping a recording needs a reason (compliance rule): say why, e.g. 'customer withdrew consent'.",
+      );
+    }
     const next =
       action === "pause"
         ? RecordingState.Paused
@@ -303,7 +350,10 @@ export class RecordingService {
       }
     }
     for (const recording of targets) {
-      await this.inLane(recording.id, () => this.controlOne(call, recording, action, next, req.by));
+      await this.inLane(recording.id, () => this.controlOne(call, recording, action, next, req));
+      if (action === "pause" && recording.paused)
+        this.pauseLimit.arm(recording.id, rules.maxPauseSeconds * 1000);
+      else this.pauseLimit.clear(recording.id);
     }
     return targets;
   }
@@ -330,8 +380,9 @@ export class RecordingService {
     recording: LiveRecording,
     action: Exclude<RecordingAction, "start">,
     next: RecordingState,
-    by: string,
+    req: Pick<RecordingRequest, "by" | "reason">,
   ): Promise<void> {
+    const by = req.by;
     // The engine stops forwarding the moment a pause or stop arrives, so the request time is
     // when the recorder stopped getting media; the history says that, not when the answer came.
     const requestedAt = new Date();
@@ -353,7 +404,7 @@ export class RecordingService {
       this.announce(call, recording, action, by);
       return;
     }
-    await this.moveTo(recording, next, by, action, action === "resume" ? undefined : requestedAt);
+    await this.moveTo(recording, next, by, action, action === "resume" ? undefined : requestedAt, req.reason);
   }
 
   /** Work per recording, one at a time (see inLane). */
@@ -695,13 +746,19 @@ export class RecordingService {
     by: string,
     action: RecordingAction,
     at?: Date,
+    /** The requester's own words (a stop's reason); the action otherwise. */
+    reason?: string,
   ): Promise<void> {
     // A session the engine has not confirmed yet is still "starting" in the history.
     const historyState = recording.state;
     if (to === RecordingState.Stopped) this.end(recording, to);
     else recording.state = to;
     if (historyState === RecordingState.Starting && to !== RecordingState.Stopped) return;
-    await this.history.move(recording.id, to, { by, reason: action, ...(at === undefined ? {} : { at }) });
+    await this.history.move(recording.id, to, {
+      by,
+      reason: reason ?? action,
+      ...(at === undefined ? {} : { at }),
+    });
     const call = this.calls.get(recording.connId);
     if (call !== undefined) this.announce(call, recording, action, by);
   }

@@ -1,5 +1,5 @@
-import { zSetFullTimeStopInput } from "../../../common/schemas/config-schemas";
-import { getCompliance, setFullTimeStopRule } from "../../services/config/compliance-service";
+import { zSetComplianceInput, zSetFullTimeStopInput } from "../../../common/schemas/config-schemas";
+import { getCompliance, setCompliance, setFullTimeStopRule } from "../../services/config/compliance-service";
 import { adminProcedure, createTRPCRouter, supervisorProcedure } from "../trpc";
 
 /** Compliance rules for recording control (issue 15 §6). */
@@ -8,4 +8,8 @@ export const complianceRouter = createTRPCRouter({
   setFullTimeStop: adminProcedure
     .input(zSetFullTimeStopInput)
     .mutation(({ ctx, input }) => setFullTimeStopRule(ctx.db, ctx.actor, input.fullTimeStop)),
+  /** Whether a stop needs a reason, and the longest pause. */
+  set: adminProcedure
+    .input(zSetComplianceInput)
+    .mutation(({ ctx, input }) => setCompliance(ctx.db, ctx.actor, input)),
 });
