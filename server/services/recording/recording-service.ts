@@ -1,11 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { toCallSide, toRecordSide, type RecordSide } from "../../../common/schemas/recording-schemas";
 import {
-  DEFAULT_DTMF_MASKING,
-  DTMF_MASKING_MODES,
-  type DtmfMasking,
-} from "../../../protocol/msml/msml-types";
-import {
   decodeRecordingPrivateService,
   RecordingPolicyError,
   recordingInfoEvent,
@@ -19,7 +14,6 @@ import type { Call } from "../../sip/calls/call";
 import type { CallController, CallSide } from "../../sip/calls/call-controller";
 import type { Db } from "../db";
 import { AlarmKind, AlarmService } from "../alarms/alarm-service";
-import { getRecorderMode } from "../config/recorder-service";
 import { getCompliance, getFullTimeStopRule } from "../config/compliance-service";
 import { PauseLimit } from "./pause-limit";
 import type { Role } from "../../../common/roles";
@@ -28,10 +22,7 @@ import { isFinal, RecordingState, transition } from "./recording-session-state";
 import { ComplianceWatchdog, type RecordingDuty } from "./compliance-watchdog";
 import { type CallRecordingView, type LiveRecording, LiveRecordingStore } from "./live-recording-store";
 import { RecordingEngineReports } from "./recording-engine-reports";
-import {
-  MEDIA_ENCRYPTION_POLICIES,
-  type MediaEncryptionPolicy,
-} from "../../../protocol/msml/engine-contract";
+import { RecordingSettings } from "./recording-settings";
 
 export { GSIP_RECORD, RecordingPolicyError, type RecordingAction } from "../../cti/gsip-record";
 
@@ -84,6 +75,7 @@ export class RecordingService {
   private readonly reports: RecordingEngineReports;
   /** Full-time duties of live calls (connId → duties), for the watchdog's checks. */
   private readonly duties = new Map<string, RecordingDuty[]>();
+  private readonly settings: RecordingSettings;
 
   constructor(
     private readonly db: Db,
@@ -94,6 +86,7 @@ export class RecordingService {
     watchdogTimes: { answerGraceMs?: number; interruptedGraceMs?: number } = {},
   ) {
     this.history = new RecordingHistoryService(db);
+    this.settings = new RecordingSettings(db, agentOnDn);
     this.alarms = new AlarmService(db);
     this.watchdog = new ComplianceWatchdog({
       ...watchdogTimes,
@@ -461,7 +454,7 @@ export class RecordingService {
         `The ${req.side} side of call ${call.connId} is already recorded (${why}).`,
       );
     }
-    const copies = await this.recorderPlan(req);
+    const copies = await this.settings.recorderPlan(req);
     const id = req.id ?? randomUUID();
     if (this.live.has(id))
       throw new RecordingPolicyError(TErrorCode.DUPLICATE_RECORDING_ID, `Recording id ${id} is in use.`);
@@ -479,26 +472,6 @@ export class RecordingService {
       );
     }
     return primary;
-  }
-
-  /**
-   * Where a new recording goes: each entry is one copy's recorder list in failover order. One
-   * copy, unless the recorder list is in parallel mode (two copies, each starting on its own
-   * recorder and failing over to the recorders after the first two) or the request names `dest2`.
-   */
-  private async recorderPlan(req: RecordingRequest): Promise<string[][]> {
-    if (req.dest !== undefined) {
-      const first = [validateDest(req.dest)];
-      return req.dest2 === undefined ? [first] : [first, [validateDest(req.dest2)]];
-    }
-    const all = await this.defaultRecorders();
-    if (req.dest2 !== undefined) return [all, [validateDest(req.dest2)]];
-    if (all.length < 2 || (await getRecorderMode(this.db)) !== "parallel") return [all];
-    const rest = all.slice(2);
-    return [
-      [all[0]!, ...rest],
-      [all[1]!, ...rest],
-    ];
   }
 
   private async startCopy(
@@ -547,8 +520,8 @@ export class RecordingService {
         dest,
         params: req.params ?? {},
         ...(agentId === null ? {} : { agentId }),
-        dtmfMasking: await this.dtmfMaskingFor(call),
-        encryption: await this.encryptionFor(dest),
+        dtmfMasking: await this.settings.dtmfMaskingFor(call),
+        encryption: await this.settings.encryptionFor(dest),
       });
       // A restarted server controls the recording by this dialog: kept before anyone can pause it.
       await this.history.setEngineDialog(id, recording.dialogId);
@@ -560,51 +533,6 @@ export class RecordingService {
     return recording;
   }
 
-  /**
-   * The strictest DTMF masking of the call's parties' DNs (an extension's, a trunk's): a card
-   * number is kept out of the recording if either side asks for it. DNs not configured here get
-   * the default.
-   */
-  private async dtmfMaskingFor(call: Call): Promise<DtmfMasking> {
-    const numbers = [call.caller.party.dn, call.callee?.party.dn].filter((n): n is string => !!n);
-    const rows = await this.db.dn.findMany({
-      where: { number: { in: numbers } },
-      select: { number: true, dtmfMasking: true },
-    });
-    const modes = numbers.map(
-      (n) =>
-        (rows.find((r) => r.number === n)?.dtmfMasking as DtmfMasking | undefined) ?? DEFAULT_DTMF_MASKING,
-    );
-    return modes.reduce((strictest, mode) =>
-      DTMF_MASKING_MODES.indexOf(mode) > DTMF_MASKING_MODES.indexOf(strictest) ? mode : strictest,
-    );
-  }
-
-  /**
-   * SRTP on the recording streams: the strictest setting among the recorders the recording may
-   * go to (one MSML `encryption` covers the failover list). A destination that is no configured
-   * recorder (a CTI `dest`) counts as off.
-   */
-  private async encryptionFor(dest: readonly string[]): Promise<MediaEncryptionPolicy> {
-    const rows = await this.db.recorder.findMany({
-      where: { uri: { in: [...dest] } },
-      select: { mediaEncryption: true },
-    });
-    const order: readonly string[] = MEDIA_ENCRYPTION_POLICIES;
-    return rows
-      .map((r) => r.mediaEncryption as MediaEncryptionPolicy)
-      .reduce<MediaEncryptionPolicy>(
-        (strictest, p) => (order.indexOf(p) > order.indexOf(strictest) ? p : strictest),
-        "off",
-      );
-  }
-
-  private async defaultRecorders(): Promise<string[]> {
-    const rows = await this.db.recorder.findMany({ where: { enabled: true }, orderBy: { position: "asc" } });
-    if (rows.length === 0) throw new RecordingPolicyError(TErrorCode.NO_RECORDER, "No recorder is enabled.");
-    return rows.map((r) => r.uri);
-  }
-
   /** Full-time settings and the routing strategy's `record` key, when a call is answered. */
   private async applyStandingPolicy(call: Call): Promise<void> {
     const route = call.routeExtensions.record;
@@ -614,7 +542,7 @@ export class RecordingService {
     for (const callSide of ["caller", "callee"] as const) {
       const party = callSide === "caller" ? call.caller.party : call.callee?.party;
       if (party === undefined || disabled.has(callSide)) continue;
-      const trigger = await this.fullTimeTrigger(party);
+      const trigger = await this.settings.fullTimeTrigger(party);
       if (trigger === undefined) continue;
       const duty: RecordingDuty = {
         connId: call.connId,
@@ -645,16 +573,6 @@ export class RecordingService {
         .then((r) => this.announce(call, r, "start", "route"))
         .catch((error: unknown) => this.reportStartFailure(call, error));
     }
-  }
-
-  private async fullTimeTrigger(party: { kind: string; dn: string }): Promise<RecordingTrigger | undefined> {
-    const dn = await this.db.dn.findUnique({ where: { number: party.dn } });
-    if (party.kind === "trunk") return dn?.record ? "full_time_trunk" : undefined;
-    if (dn?.record) return "full_time_dn";
-    const agentId = this.agentOnDn(party.dn);
-    if (agentId === null) return undefined;
-    const login = await this.db.agentLogin.findUnique({ where: { loginCode: agentId } });
-    return login?.record ? "full_time_agent" : undefined;
   }
 
   private reportStartFailure(call: Call, error: unknown, opts: { alarm: boolean } = { alarm: true }): void {
@@ -717,7 +635,7 @@ export class RecordingService {
     }
     const party = side === "caller" ? call.caller.party : call.callee?.party;
     if (party === undefined) return;
-    const trigger = await this.fullTimeTrigger(party);
+    const trigger = await this.settings.fullTimeTrigger(party);
     if (trigger === undefined) return;
     await this.start(call, side, trigger, {
       connId: call.connId,
@@ -804,18 +722,4 @@ export class RecordingService {
       why,
     );
   }
-}
-
-/** RFC 5707 <record dest> on our engine is SIP only: a file: URI would mean local recording. */
-function validateDest(dest: string): string {
-  if (/^file:/i.test(dest)) {
-    throw new RecordingPolicyError(
-      TErrorCode.INVALID_DESTINATION,
-      "Local file recording is not supported: give a SIP or SIPS URI.",
-    );
-  }
-  if (!/^sips?:[^\s]+$/i.test(dest)) {
-    throw new RecordingPolicyError(TErrorCode.INVALID_DESTINATION, `dest ${dest} is not a SIP or SIPS URI.`);
-  }
-  return dest;
 }
