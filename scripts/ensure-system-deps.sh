@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Makes sure the Debian packages the tests drive are present: Chromium (Playwright),
-# sip-tester (SIPp), tshark, baresip, sox and PostgreSQL 15 (the vitest "postgresql" project starts a
-# throw-away cluster with its initdb and pg_ctl). Installs them when it can (root on Debian);
+# sip-tester (SIPp), tshark, baresip, sox, PostgreSQL 15 (the vitest "postgresql" project starts a
+# throw-away cluster with its initdb and pg_ctl), openssl (test certificates for SIP over TLS, an
+# independent TLS client) and iproute2 (`ip netns`: several hosts in one test, which needs root). Installs them when it can (root on Debian);
 # otherwise stops with the command to run. It never lets a test skip silently.
 set -euo pipefail
 
 declare -A BINARY=([chromium]=/usr/bin/chromium [sip-tester]=sipp [tshark]=tshark [baresip]=baresip [sox]=sox
-  [postgresql]=/usr/lib/postgresql/15/bin/initdb)
+  [postgresql]=/usr/lib/postgresql/15/bin/initdb [openssl]=openssl [iproute2]=ip)
 missing=()
 for pkg in "${!BINARY[@]}"; do
   command -v "${BINARY[$pkg]}" >/dev/null 2>&1 || missing+=("$pkg")

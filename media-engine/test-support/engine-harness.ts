@@ -20,8 +20,11 @@ export async function spawnService(
   script: string,
   env: Record<string, string>,
   ready: string,
+  /** A command the process runs under, e.g. `ip netns exec <ns>` (it execs, so the PID is the process's). */
+  wrap: readonly string[] = [],
 ): Promise<SpawnedProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, script)], {
+  const command = [...wrap, process.execPath, "--import", "tsx", path.join(root, script)];
+  const child = spawn(command[0]!, command.slice(1), {
     cwd: root,
     env: { PATH: process.env.PATH, NODE_ENV: "production", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -97,13 +100,13 @@ export async function engineController(
 }
 
 /** A plain-RTP G.711 µ-law offer from a phone listening on 127.0.0.1:`port`. */
-export function pcmuOffer(port: number): Buffer {
+export function pcmuOffer(port: number, host = "127.0.0.1"): Buffer {
   return Buffer.from(
     [
       "v=0",
-      "o=p 1 1 IN IP4 127.0.0.1",
+      `o=p 1 1 IN IP4 ${host}`,
       "s=-",
-      "c=IN IP4 127.0.0.1",
+      `c=IN IP4 ${host}`,
       "t=0 0",
       `m=audio ${port} RTP/AVP 0`,
       "a=rtpmap:0 PCMU/8000",

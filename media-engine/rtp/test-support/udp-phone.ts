@@ -12,11 +12,12 @@ export class UdpPhone {
     });
   }
 
-  static async open(port = 0): Promise<UdpPhone> {
+  /** On `host` (another address than loopback when the engine runs on another "host", a netns). */
+  static async open(port = 0, host = "127.0.0.1"): Promise<UdpPhone> {
     const socket = dgram.createSocket("udp4");
     await new Promise<void>((resolve, reject) => {
       socket.once("error", reject);
-      socket.bind(port, "127.0.0.1", () => {
+      socket.bind(port, host, () => {
         socket.off("error", reject);
         resolve();
       });
@@ -24,13 +25,18 @@ export class UdpPhone {
     return new UdpPhone(socket);
   }
 
+  get host(): string {
+    return this.socket.address().address;
+  }
+
   get port(): number {
     return this.socket.address().port;
   }
 
-  send(packet: Buffer, port: number): Promise<void> {
+  /** To `port` on `host` (the media engine: loopback unless it runs elsewhere). */
+  send(packet: Buffer, port: number, host = "127.0.0.1"): Promise<void> {
     return new Promise((resolve, reject) =>
-      this.socket.send(packet, port, "127.0.0.1", (error) => (error ? reject(error) : resolve())),
+      this.socket.send(packet, port, host, (error) => (error ? reject(error) : resolve())),
     );
   }
 
