@@ -24,7 +24,7 @@ import { benchArg, percentile } from "./fault-bench-support";
 
 const runs = Number(benchArg("--runs") ?? "20");
 const jsonPath = benchArg("--json") ?? "bench/results/engine-loss.json";
-const ENGINE = { sip: 5901, http: 5902, rtpMin: 45000, rtpMax: 45199 };
+const ENGINE = { sip: 6151, http: 6152, rtpMin: 45000, rtpMax: 45199 };
 const LAUNCHER_RESTART_DELAY_MS = 500;
 
 type Run = { detectMs: number; recoverMs: number; cause: EngineLoss["cause"] };

@@ -245,9 +245,9 @@ describe("recording policy with real calls and the lab recorder", () => {
     expect(call!.callee).toMatchObject({ dn: "1002", agent: { id: "5001" } });
     const connId = call!.connId;
     const listed = async () => (await trpc<Row[]>("calls.list", undefined, "GET"))[0]!.recordings;
-    for (let i = 0; i < 50 && !(await listed()).some((r) => r.state === "recording"); i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await expect
+      .poll(async () => (await listed()).map((r) => r.state), { timeout: 5_000 })
+      .toEqual(["recording"]);
     expect(await listed()).toEqual([
       expect.objectContaining({
         trigger: "full_time_agent",
