@@ -151,6 +151,20 @@ export const zFullTimeStopRule = z.enum(FULL_TIME_STOP_RULES, {
 export type FullTimeStopRule = z.infer<typeof zFullTimeStopRule>;
 export const zSetFullTimeStopInput = z.object({ fullTimeStop: zFullTimeStopRule });
 
+/**
+ * Where a third-party recorder plays a recording: an http(s) URL with `{id}` where the recording
+ * id goes (e.g. https://rec.example/play?id={id}). Only http(s): the link is put in front of
+ * supervisors, and a javascript: URL there would run in the app's origin.
+ */
+export const zPlaybackUrlTemplate = z
+  .string()
+  .trim()
+  .max(500, "playback URL: at most 500 characters")
+  .refine(
+    (v) => v === "" || (/^https?:\/\/[^\s]+$/i.test(v) && v.includes("{id}")),
+    "playback URL must be http(s)://… with {id} where the recording id goes",
+  );
+
 export const zSetRecorderInput = z.object({
   name: zRecorderName,
   uri: zRecorderUri.optional(),
@@ -158,6 +172,8 @@ export const zSetRecorderInput = z.object({
   enabled: z.boolean().optional(),
   /** SRTP on the recording streams sent to this recorder (default off: not every recorder does SRTP). */
   mediaEncryption: zMediaEncryption.optional(),
+  /** A third-party recorder's player, `{id}` standing for the recording id; "" for none. */
+  playbackUrl: zPlaybackUrlTemplate.optional(),
   /**
    * What the person meant: "create" (the admin page's Add) refuses a name that exists, "update"
    * (Edit, row buttons) one that was deleted meanwhile; absent (CLI `recorder set`) is either.
