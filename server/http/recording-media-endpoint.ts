@@ -46,7 +46,7 @@ export function isRecordingMediaPath(url: string): boolean {
  * never talks to the lab recorder: the server fetches the file from its HTTP with the recorder's
  * token, passing the Range header through (so <audio> can seek) and streaming the answer back.
  * A third-party recorder's recording is a redirect (303) to its player. Each listen (a request
- * for the start of the file) and each download is audited.
+ * for the start of the audio) and each download (audio or metadata) is audited.
  */
 export function recordingMediaEndpoint(
   db: Db,
@@ -146,7 +146,8 @@ export function recordingMediaEndpoint(
       );
     }
     const ok = upstream.status === 200 || upstream.status === 206;
-    const action = playbackAction(download, range);
+    // The player reads the metadata to name the channels: only its download counts.
+    const action = file === "metadata" && !download ? undefined : playbackAction(download, range);
     if (ok && req.method === "GET" && action !== undefined)
       await auditPlayback(db, actor, { recordingId, segment, action, file });
 

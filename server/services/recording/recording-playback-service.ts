@@ -1,3 +1,4 @@
+import { playbackLink, recorderHostPort } from "../../../common/recorder-host-port";
 import { safeRecordingName, segmentSuffix } from "../../../recorder/recording-file-name";
 import { AppError, AppErrorCode } from "../../errors/app-error";
 import type { Actor } from "../actor";
@@ -12,12 +13,6 @@ export type PlaybackSource =
   { kind: "lab"; recordingId: string; fileName: string } | { kind: "link"; recordingId: string; url: string };
 
 export type PlaybackAction = "listen" | "download";
-
-/** sip:host:port of a URI, without user part or parameters, for comparing recorder URIs. */
-function hostPort(uri: string): string | undefined {
-  const match = /^sips?:(?:[^@;]*@)?([^;?]+)/i.exec(uri.trim());
-  return match?.[1]?.toLowerCase().replace(/^localhost(?=:)/, "127.0.0.1");
-}
 
 /**
  * Where recording `recordingId`'s segment `segment` is played from. A recorder with a playback
@@ -42,18 +37,18 @@ export async function findPlaybackSource(
       AppErrorCode.NOT_FOUND,
       `Recording ${recordingId} has ${session.segments} segment(s), not ${segment}.`,
     );
-  const where = hostPort(session.recorderUri);
+  const where = recorderHostPort(session.recorderUri);
   if (where === undefined)
     throw new AppError(AppErrorCode.NOT_FOUND, `Recording ${recordingId} never reached a recorder.`);
   const recorders = await db.recorder.findMany({ select: { uri: true, playbackUrl: true } });
-  const own = recorders.find((r) => hostPort(r.uri) === where && r.playbackUrl !== "");
+  const own = recorders.find((r) => recorderHostPort(r.uri) === where && r.playbackUrl !== "");
   if (own)
     return {
       kind: "link",
       recordingId,
-      url: own.playbackUrl.replaceAll("{id}", encodeURIComponent(recordingId)),
+      url: playbackLink(own.playbackUrl, recordingId),
     };
-  if (where !== hostPort(labRecorderUri))
+  if (where !== recorderHostPort(labRecorderUri))
     throw new AppError(
       AppErrorCode.NOT_FOUND,
       `Recording ${recordingId} is kept by ${session.recorderUri}, which has no playback URL: set one on the recorder.`,
