@@ -11,11 +11,10 @@ const RECORDINGS_DIR = ".e2e-data/recordings";
 const RECORDER_URI = "sip:127.0.0.1:5381";
 
 /**
- * A finished 4 s recording of DN 1003 without a call: the session row as the server leaves it
- * (with a pause from 1 s to 2 s and a gap from 3 s to 3.5 s), and its WAV in the lab recorder's
- * folder, made by sox: 2 channels at 8 kHz, a tone on the customer's, silence on the agent's.
+ * A finished 4 s recording of DN 1003 on `recorderUri` without a call: the session row as the
+ * server leaves it, with a pause from 1 s to 2 s and a gap from 3 s to 3.5 s.
  */
-function finishedRecording(id: string): void {
+function finishedSession(id: string, recorderUri: string): void {
   const start = Date.now() - 60_000;
   const at = (seconds: number) => dbDate(new Date(start + seconds * 1000));
   writeDb((db) => {
@@ -24,14 +23,22 @@ function finishedRecording(id: string): void {
          startedAt, endedAt, segments, outcome, outcomeReason)
        values (?, 'e2e-call', ?, 'destination', 'full_time_dn', 'system', '1003', ?, 'stopped', '{}', ?, ?, 1,
          'incomplete', '0.5 s lost in 1 gap')`,
-    ).run(id, `conn-${id}`, RECORDER_URI, at(0), at(4));
+    ).run(id, `conn-${id}`, recorderUri, at(0), at(4));
     db.prepare(
       `insert into RecordingPause (id, sessionId, pausedAt, resumedAt, pausedBy, resumedBy) values (?, ?, ?, ?, 'supervisor-a', 'supervisor-a')`,
     ).run(`${id}-p`, id, at(1), at(2));
     db.prepare(
       `insert into RecordingGap (id, sessionId, startedAt, endedAt, recorderUri, reason) values (?, ?, ?, ?, ?, 'recorder stopped answering')`,
-    ).run(`${id}-g`, id, at(3), at(3.5), RECORDER_URI);
+    ).run(`${id}-g`, id, at(3), at(3.5), recorderUri);
   });
+}
+
+/**
+ * A finished recording on the lab recorder, its WAV in the recorder's folder made by sox: 2
+ * channels at 8 kHz, a tone on the customer's, silence on the agent's, and its JSON sidecar.
+ */
+function finishedRecording(id: string): void {
+  finishedSession(id, RECORDER_URI);
   const wav = path.join(RECORDINGS_DIR, `${id}.wav`);
   execFileSync("sox", [
     "-n",
@@ -153,4 +160,59 @@ test("[SUPERVISOR][PLAYBACK]: a supervisor plays a recording — two labelled wa
         after: JSON.stringify({ segment: 1, file: "metadata" }),
       },
     ]);
+});
+
+test("[SUPERVISOR][PLAYBACK]: a third-party recorder's playback URL, set in the admin form, gives a link to its player through the server, audited and shown in the audit log", async ({
+  page,
+}) => {
+  await signIn(page, "admin", E2E.adminPassword);
+  await page.goto("/admin");
+  const add = page.getByRole("form", { name: "Add a recorder" });
+  await add.getByLabel("Recorder name").fill("vendor");
+  await add.getByLabel("SIP URI").fill("sip:127.0.0.1:5999");
+  // Only http(s) with {id}: a javascript: link would run in the app's origin.
+  await add.getByLabel(/Playback URL/).fill("javascript:alert({id})");
+  await add.getByRole("button", { name: "Save recorder" }).click();
+  await expect(add.getByRole("alert")).toContainText("playback URL must be http(s)://… with {id}");
+  await expect(add.getByLabel(/Playback URL/)).toHaveAttribute("aria-invalid", "true");
+  await add.getByLabel(/Playback URL/).fill("https://rec.example/play?id={id}");
+  await add.getByRole("button", { name: "Save recorder" }).click();
+  await expect(add.getByRole("status")).toHaveText("Saved recorder vendor.");
+  await expect(page.getByRole("list", { name: "Recorders" })).toContainText(
+    "plays at https://rec.example/play?id={id}",
+  );
+  await expect
+    .poll(() => readDb((db) => db.prepare("select playbackUrl from Recorder where name = 'vendor'").get()))
+    .toEqual({ playbackUrl: "https://rec.example/play?id={id}" });
+
+  try {
+    const id = `vendor-${Date.now()}`;
+    finishedSession(id, "sip:127.0.0.1:5999");
+    await page.goto("/recordings");
+    const link = page.getByTestId(`recording-${id}`).getByRole("link", { name: "Play in vendor" });
+    await expect(link).toBeVisible();
+    const followed = await page.request.get((await link.getAttribute("href")) ?? "", { maxRedirects: 0 });
+    expect([followed.status(), followed.headers().location]).toEqual([
+      303,
+      `https://rec.example/play?id=${id}`,
+    ]);
+    expect(
+      readDb((db) => db.prepare("select actor, action from AuditEvent where entityId = ?").all(id)),
+    ).toEqual([{ actor: "admin", action: "recording.listen" }]);
+
+    // The audit log shows it among the recordings' events.
+    await page.goto("/admin/audit");
+    await page.getByLabel("Filter by object type").selectOption("RecordingSession");
+    await expect(
+      page.getByRole("table", { name: "Audit events" }).getByRole("row").filter({ hasText: id }),
+    ).toContainText("recording.listen");
+  } finally {
+    // The other recorder specs expect the lab recorder alone.
+    await page.goto("/admin");
+    await page.getByRole("button", { name: "Delete vendor" }).click();
+    await page.getByRole("button", { name: "Confirm delete vendor" }).click();
+    await expect
+      .poll(() => readDb((db) => db.prepare("select name from Recorder where name = 'vendor'").get()))
+      .toBeUndefined();
+  }
 });
