@@ -40,7 +40,9 @@ function finishedSession(id: string, recorderUri: string): void {
 function finishedRecording(id: string): void {
   finishedSession(id, RECORDER_URI);
   const wav = path.join(RECORDINGS_DIR, `${id}.wav`);
+  // -D: no dither, which would clip the full-scale tone (and say so on stderr).
   execFileSync("sox", [
+    "-D",
     "-n",
     "-r",
     "8000",
