@@ -77,7 +77,9 @@ function channelName(index: number, participant: Participant | undefined, dn: st
  * decoded with the Web Audio API to draw one waveform per channel, and played by an <audio>
  * element from the same bytes (its playbackRate keeps the pitch at other speeds, which an
  * AudioBufferSourceNode would not). Pauses and gaps are shaded over the waveforms; a click or
- * the arrow keys seek, space plays and pauses.
+ * the arrow keys seek, space plays and pauses. The whole file is held in the page: fine for a
+ * call (5 min of 2-channel 8 kHz is 10 MB); hours-long recordings would want peaks computed on
+ * the server and the audio streamed by range.
  */
 export function RecordingPlayer({ recording, onClose }: { recording: PlayerRecording; onClose: () => void }) {
   const [segment, setSegment] = useState(1);
@@ -315,7 +317,7 @@ export function RecordingPlayer({ recording, onClose }: { recording: PlayerRecor
             </select>
           </label>
         )}
-        <span className="flex items-center gap-2 text-xs text-slate-600" aria-label="Legend">
+        <span className="flex items-center gap-2 text-xs text-slate-600">
           <span className="inline-block h-3 w-4 bg-slate-500/30" aria-hidden="true" /> paused
           <span
             className="inline-block h-3 w-4 bg-[repeating-linear-gradient(45deg,rgba(127,29,29,0.45)_0,rgba(127,29,29,0.45)_3px,transparent_3px,transparent_6px)]"
