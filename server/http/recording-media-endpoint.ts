@@ -126,9 +126,12 @@ export function recordingMediaEndpoint(
         },
       );
     } catch (error) {
+      if (error instanceof AppError) throw error;
+      // fetch says only "fetch failed"; the reason (ECONNREFUSED, …) is its cause.
+      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
       throw new AppError(
         AppErrorCode.UNAVAILABLE,
-        `The lab recorder's HTTP (port ${env.RECORDER_HTTP_PORT}) does not answer: ${(error as Error).message}.`,
+        `The lab recorder's HTTP (port ${env.RECORDER_HTTP_PORT}) does not answer (${cause}).`,
       );
     }
     if (upstream.status === 404) {
