@@ -40,7 +40,7 @@ function finishedSession(id: string, recorderUri: string): void {
 function finishedRecording(id: string): void {
   finishedSession(id, RECORDER_URI);
   const wav = path.join(RECORDINGS_DIR, `${id}.wav`);
-  // -D: no dither, which would clip the full-scale tone (and say so on stderr).
+  // At half scale and without dither: a full-scale tone clips (and sox says so on stderr).
   execFileSync("sox", [
     "-D",
     "-n",
@@ -55,6 +55,8 @@ function finishedRecording(id: string): void {
     "4",
     "sine",
     "440",
+    "gain",
+    "-6",
     "remix",
     "1",
     "0",
