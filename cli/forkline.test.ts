@@ -118,8 +118,14 @@ describe("forkline CLI against a running server", () => {
       "sip:127.0.0.1:5090",
       "--position",
       "1",
+      "--playback-url",
+      "https://rec.example/play?id={id}",
     ]);
-    expect(JSON.parse(rec.stdout)).toMatchObject({ name: "backup", position: 1 });
+    expect(JSON.parse(rec.stdout)).toMatchObject({
+      name: "backup",
+      position: 1,
+      playbackUrl: "https://rec.example/play?id={id}",
+    });
     const list = JSON.parse(forkline(["--json", "recorder", "list"]).stdout) as { name: string }[];
     expect(list.map((r) => r.name)).toEqual(["backup", "lab"]);
   });
@@ -162,6 +168,10 @@ describe("forkline CLI against a running server", () => {
       [["dn", "set", "x1", "--type", "trunk", "--peer", "::nonsense::"], /peer must be host:port/],
       [["recorder", "set", "disk", "--uri", "file:///tmp/a.wav"], /local file recording is not supported/],
       [["recorder", "set", "lab", "--position", "first"], /--position must be a whole number/],
+      [
+        ["recorder", "set", "lab", "--playback-url", "javascript:alert({id})"],
+        /playback URL must be http\(s\)/,
+      ],
       [["record", "start", "c1", "--params", "novalue"], /is not key=value/],
       [["dn", "frobnicate"], /unknown command/],
     ];

@@ -74,7 +74,7 @@ const DN_COLUMNS = [
   "mediaEncryption",
 ];
 const AGENT_COLUMNS = ["loginCode", "name", "record"];
-const RECORDER_COLUMNS = ["position", "name", "uri", "enabled", "mediaEncryption"];
+const RECORDER_COLUMNS = ["position", "name", "uri", "enabled", "mediaEncryption", "playbackUrl"];
 
 const program = new Command("forkline")
   .description("Forkline admin CLI: talks to the running server's tRPC API")
@@ -216,10 +216,20 @@ recorder
       "required",
     ]),
   )
+  .option(
+    "--playback-url <template>",
+    'a third-party recorder\'s player, {id} for the recording id (e.g. "https://rec.example/play?id={id}"); "" for none',
+  )
   .action(
     async (
       name: string,
-      opts: { uri?: string; position?: string; enabled?: boolean; mediaEncryption?: string },
+      opts: {
+        uri?: string;
+        position?: string;
+        enabled?: boolean;
+        mediaEncryption?: string;
+        playbackUrl?: string;
+      },
     ) => {
       if (opts.position !== undefined && !/^\d+$/.test(opts.position)) {
         throw new UsageError(`--position must be a whole number (got "${opts.position}")`);
@@ -230,6 +240,7 @@ recorder
         position: opts.position === undefined ? undefined : Number(opts.position),
         enabled: opts.enabled,
         mediaEncryption: opts.mediaEncryption,
+        playbackUrl: opts.playbackUrl,
       });
       const row = await connect().client.recorder.set.mutate(input);
       printRecord(json(), row, RECORDER_COLUMNS);

@@ -38,8 +38,7 @@ const service = await MediaEngineService.start({
   log,
   heartbeat: { port: env.MEDIA_ENGINE_HEARTBEAT_PORT, allowed: env.MEDIA_ENGINE_ALLOWED_SOURCES },
   ...(env.MEDIA_ENGINE_SECRET === undefined ? {} : { secret: env.MEDIA_ENGINE_SECRET }),
-  recorderTls:
-    env.MEDIA_ENGINE_TLS_CA === undefined ? {} : { ca: fs.readFileSync(env.MEDIA_ENGINE_TLS_CA) },
+  recorderTls: env.MEDIA_ENGINE_TLS_CA === undefined ? {} : { ca: fs.readFileSync(env.MEDIA_ENGINE_TLS_CA) },
 });
 
 registerEngineMetrics(metrics, service);

@@ -50,7 +50,10 @@ export const recorderEnvSchema = z.object({
     z.string().min(1).optional(),
     "lab recorder: PEM certificate for SIPREC over TLS; set with `RECORDER_TLS_KEY`",
   ),
-  RECORDER_TLS_KEY: documented(z.string().min(1).optional(), "lab recorder: PEM private key of `RECORDER_TLS_CERT`"),
+  RECORDER_TLS_KEY: documented(
+    z.string().min(1).optional(),
+    "lab recorder: PEM private key of `RECORDER_TLS_CERT`",
+  ),
   RECORDINGS_DIR: z.string().min(1).default("./recordings"),
   LOG_LEVEL: zLogLevel,
 });
@@ -60,7 +63,12 @@ export type RecorderEnv = z.infer<typeof recorderEnvSchema>;
 export function loadRecorderEnv(source: EnvSource): RecorderEnv {
   const env = parseEnv(recorderEnvSchema, source);
   if (Boolean(env.RECORDER_TLS_CERT) !== Boolean(env.RECORDER_TLS_KEY)) {
-    throw new EnvError([{ variable: "RECORDER_TLS_CERT", message: "RECORDER_TLS_CERT and RECORDER_TLS_KEY must be set together" }]);
+    throw new EnvError([
+      {
+        variable: "RECORDER_TLS_CERT",
+        message: "RECORDER_TLS_CERT and RECORDER_TLS_KEY must be set together",
+      },
+    ]);
   }
   if (env.RECORDER_RTP_PORT_MIN > env.RECORDER_RTP_PORT_MAX) {
     throw new EnvError([

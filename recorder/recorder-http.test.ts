@@ -49,8 +49,8 @@ describe("recorder HTTP", () => {
     for (const evil of [
       "..%2Fsecret.wav",
       "%2E%2E%2Fsecret.wav",
-      "r1.json",
       "missing.wav",
+      "r1.txt",
       "%E0%A4%A.wav",
       ".wav",
     ]) {
@@ -74,6 +74,75 @@ describe("recorder HTTP", () => {
       expect((await fetch(url, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
     }
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+});
+
+describe("recorder HTTP byte ranges (RFC 9110 §14)", () => {
+  async function wav() {
+    const base = await serve();
+    return (range?: string, method = "GET") =>
+      fetch(`${base}/recordings/r1.wav`, { method, headers: range === undefined ? {} : { range } });
+  }
+
+  it("answers one range with 206 and Content-Range: a-b, a-, -n, and an end beyond the file cut", async () => {
+    const get = await wav();
+    const whole = await get();
+    expect([whole.status, whole.headers.get("accept-ranges"), whole.headers.get("content-length")]).toEqual([
+      200,
+      "bytes",
+      "8",
+    ]);
+    for (const [range, contentRange, body] of [
+      ["bytes=0-3", "bytes 0-3/8", "RIFF"],
+      ["bytes=4-", "bytes 4-7/8", "...."],
+      ["bytes=-2", "bytes 6-7/8", ".."],
+      ["bytes=-100", "bytes 0-7/8", "RIFF...."],
+      ["bytes=2-100", "bytes 2-7/8", "FF...."],
+    ] as const) {
+      const response = await get(range);
+      expect([range, response.status, response.headers.get("content-range"), await response.text()]).toEqual([
+        range,
+        206,
+        contentRange,
+        body,
+      ]);
+      expect(response.headers.get("content-type")).toBe("audio/wav");
+    }
+  });
+
+  it("answers an unsatisfiable range with 416 and the size; several or malformed ranges with the whole file", async () => {
+    const get = await wav();
+    for (const range of ["bytes=8-", "bytes=100-200", "bytes=-0"]) {
+      const response = await get(range);
+      expect([range, response.status, response.headers.get("content-range")]).toEqual([
+        range,
+        416,
+        "bytes */8",
+      ]);
+    }
+    for (const range of ["bytes=0-1,4-5", "items=0-1", "bytes=5-2", "bytes=x-"]) {
+      const response = await get(range);
+      expect([range, response.status, await response.text()]).toEqual([range, 200, "RIFF...."]);
+    }
+    const head = await get("bytes=0-3", "HEAD");
+    expect([head.status, head.headers.get("content-length"), head.headers.get("content-range")]).toEqual([
+      206,
+      "4",
+      "bytes 0-3/8",
+    ]);
+  });
+
+  it("serves the JSON sidecar with the same token as the audio", async () => {
+    const base = await serve("t0ken-of-the-lab-recorder");
+    expect((await fetch(`${base}/recordings/r1.json`)).status).toBe(401);
+    const sidecar = await fetch(`${base}/recordings/r1.json`, {
+      headers: { authorization: "Bearer t0ken-of-the-lab-recorder" },
+    });
+    expect([sidecar.status, sidecar.headers.get("content-type"), await sidecar.json()]).toEqual([
+      200,
+      "application/json",
+      { recordingId: "r1", pauses: [] },
+    ]);
   });
 });
 

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { listRecordings } from "./list-recordings";
+import { parseByteRange } from "./parse-byte-range";
 
 export interface RecorderHttpOptions {
   readonly host: string;
@@ -24,8 +25,11 @@ export interface RecorderHttp {
   close(): Promise<void>;
 }
 
-/** What may follow /recordings/: one plain file name ending in .wav, nothing that walks directories. */
-const WAV_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,200}\.wav$/;
+/**
+ * What may follow /recordings/: one plain file name ending in .wav (the audio) or .json (its
+ * sidecar), nothing that walks directories.
+ */
+const FILE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,200}\.(wav|json)$/;
 
 function send(res: http.ServerResponse, status: number, contentType: string, body: string): void {
   res.writeHead(status, { "content-type": contentType }).end(body);
@@ -37,7 +41,8 @@ function json(res: http.ServerResponse, value: unknown, status = 200): void {
 
 /**
  * The recorder's HTTP side: /healthz, /metrics (Prometheus text), /recordings (every WAV on disk
- * with its state and JSON metadata) and /recordings/<name>.wav (the audio, streamed). Only GET
+ * with its state and JSON metadata), /recordings/<name>.wav (the audio, streamed, with byte
+ * ranges) and /recordings/<name>.json (its sidecar). Only GET
  * and HEAD are answered.
  */
 export async function startRecorderHttp(options: RecorderHttpOptions): Promise<RecorderHttp> {
@@ -83,7 +88,8 @@ export async function startRecorderHttp(options: RecorderHttpOptions): Promise<R
       const metrics = await options.metrics();
       return send(res, 200, metrics.contentType, metrics.body);
     }
-    if (pathname.startsWith("/recordings/")) return serveWav(pathname.slice("/recordings/".length), req, res);
+    if (pathname.startsWith("/recordings/"))
+      return serveFile(pathname.slice("/recordings/".length), req, res);
     send(res, 404, "text/plain", "not found\n");
   }
 
@@ -97,7 +103,11 @@ export async function startRecorderHttp(options: RecorderHttpOptions): Promise<R
     return a.length === b.length && timingSafeEqual(a, b);
   }
 
-  async function serveWav(
+  /**
+   * A recording's WAV or JSON sidecar. Byte ranges (RFC 9110 §14) let a browser's <audio> seek
+   * without downloading what lies before, and the SIP Server's proxy passes them through.
+   */
+  async function serveFile(
     encoded: string,
     req: http.IncomingMessage,
     res: http.ServerResponse,
@@ -110,8 +120,8 @@ export async function startRecorderHttp(options: RecorderHttpOptions): Promise<R
     }
     const file = path.resolve(root, name);
     // The pattern already excludes separators and "..", the containment check guards the pattern.
-    if (!WAV_NAME.test(name) || path.dirname(file) !== root)
-      return send(res, 404, "text/plain", "not found\n");
+    const kind = FILE_NAME.exec(name)?.[1];
+    if (kind === undefined || path.dirname(file) !== root) return send(res, 404, "text/plain", "not found\n");
     let stat: fs.Stats;
     try {
       stat = await fs.promises.stat(file);
@@ -119,16 +129,37 @@ export async function startRecorderHttp(options: RecorderHttpOptions): Promise<R
       return send(res, 404, "text/plain", "not found\n");
     }
     if (!stat.isFile()) return send(res, 404, "text/plain", "not found\n");
-    res.writeHead(200, {
-      "content-type": "audio/wav",
-      "content-length": String(stat.size),
+    const headers = {
+      "content-type": kind === "wav" ? "audio/wav" : "application/json",
       "content-disposition": `attachment; filename="${name}"`,
+      "accept-ranges": "bytes",
+    };
+    // HEAD answers with the headers GET would send, range included (RFC 9110 §9.3.2).
+    const range = parseByteRange(
+      typeof req.headers.range === "string" ? req.headers.range : undefined,
+      stat.size,
+    );
+    if (range.kind === "unsatisfiable") {
+      res.writeHead(416, {
+        ...headers,
+        "content-type": "text/plain",
+        "content-range": `bytes */${stat.size}`,
+      });
+      res.end("range not satisfiable\n");
+      return;
+    }
+    const start = range.kind === "partial" ? range.start : 0;
+    const end = range.kind === "partial" ? range.end : stat.size - 1;
+    res.writeHead(range.kind === "partial" ? 206 : 200, {
+      ...headers,
+      "content-length": String(Math.max(0, end - start + 1)),
+      ...(range.kind === "partial" ? { "content-range": `bytes ${start}-${end}/${stat.size}` } : {}),
     });
-    if (req.method === "HEAD") {
+    if (req.method === "HEAD" || stat.size === 0) {
       res.end();
       return;
     }
-    const stream = fs.createReadStream(file, { start: 0, end: Math.max(0, stat.size - 1) });
+    const stream = fs.createReadStream(file, { start, end });
     stream.on("error", () => res.destroy());
     stream.pipe(res);
   }

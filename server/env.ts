@@ -49,7 +49,16 @@ export const serverEnvSchema = z
       "how long a call waits at a routing point for a `TRouteCall` before the default target is used",
     ),
     RECORDER_SIP_PORT: documented(zPort(5080), "lab recorder SIPREC"),
-    RECORDER_HTTP_PORT: documented(zPort(5081), "lab recorder health and the `/recordings` listing"),
+    RECORDER_HTTP_PORT: documented(
+      zPort(5081),
+      "lab recorder health and the `/recordings` listing; the server fetches recordings from it for playback",
+    ),
+    RECORDER_HTTP_TOKEN: documented(
+      z.string().min(16, "must be at least 16 characters").optional(),
+      "lab recorder: the bearer token its `/recordings` listing and files require; the server shows it when it fetches a recording for playback",
+      // The recorder generates it; the server reads the same file.
+      "generated, saved in `RECORDINGS_DIR/.http-token`",
+    ),
     DATABASE_URL: documented(
       zDatabaseUrl,
       "the database: SQLite (`file:`) or PostgreSQL (`postgresql://user:password@host:5432/db`)",

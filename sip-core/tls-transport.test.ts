@@ -87,9 +87,7 @@ describe("SIP over TLS (RFC 3261 §26.2.1)", () => {
     peer.stdin.write(text);
     try {
       await expect.poll(() => received, { timeout: 10_000 }).toMatch(/^SIP\/2\.0 200 OK\r\n/);
-      expect(received).toMatch(
-        /^Via: SIP\/2\.0\/TLS 127\.0\.0\.1:5060;branch=z9hG4bKtest1/m,
-      );
+      expect(received).toMatch(/^Via: SIP\/2\.0\/TLS 127\.0\.0\.1:5060;branch=z9hG4bKtest1/m);
       expect(sources.at(-1)).toMatchObject({ transport: "TLS", host: "127.0.0.1" });
     } finally {
       peer.kill();

@@ -21,16 +21,18 @@ import { trpc } from "../_lib/trpc";
 import { useIsAdmin } from "../_lib/use-is-admin";
 import { RecorderMode } from "./recorder-mode";
 
-type RecorderField = "name" | "uri" | "mediaEncryption";
-const RECORDER_FIELDS: readonly RecorderField[] = ["name", "uri", "mediaEncryption"];
+type RecorderField = "name" | "uri" | "mediaEncryption" | "playbackUrl";
+const RECORDER_FIELDS: readonly RecorderField[] = ["name", "uri", "mediaEncryption", "playbackUrl"];
 const recorderFieldOf = (key: string) => RECORDER_FIELDS.find((f) => f === key);
 const recorderFieldId = (field: RecorderField) => `recorder-field-${field}`;
 const RECORDER_MESSAGE_ID = "recorder-form-message";
-const EMPTY_FORM: { name: string; uri: string; mediaEncryption: MediaEncryptionPolicy } = {
-  name: "",
-  uri: "",
-  mediaEncryption: "off",
-};
+const EMPTY_FORM: { name: string; uri: string; mediaEncryption: MediaEncryptionPolicy; playbackUrl: string } =
+  {
+    name: "",
+    uri: "",
+    mediaEncryption: "off",
+    playbackUrl: "",
+  };
 /** How each policy reads for a recorder's streams. */
 const RECORDER_ENCRYPTION_LABELS: Record<MediaEncryptionPolicy, string> = {
   off: "off: plain RTP",
@@ -116,6 +118,7 @@ export function RecorderSection() {
       name: form.name,
       uri: form.uri,
       mediaEncryption: form.mediaEncryption,
+      playbackUrl: form.playbackUrl,
       intent: editing ? "update" : "create",
     });
     if (!parsed.success) {
@@ -130,9 +133,15 @@ export function RecorderSection() {
     name: string;
     uri: string;
     mediaEncryption: MediaEncryptionPolicy;
+    playbackUrl: string;
   }) {
     setEditing({ id: recorder.id, name: recorder.name });
-    setForm({ name: recorder.name, uri: recorder.uri, mediaEncryption: recorder.mediaEncryption });
+    setForm({
+      name: recorder.name,
+      uri: recorder.uri,
+      mediaEncryption: recorder.mediaEncryption,
+      playbackUrl: recorder.playbackUrl,
+    });
     setInvalid(new Set());
     setMessage(null);
     focusAfterRender(byId(recorderFieldId("uri")));
@@ -188,6 +197,11 @@ export function RecorderSection() {
               <code className="text-slate-600">{r.uri}</code>
               {r.mediaEncryption !== "off" && (
                 <span className="text-xs text-slate-600">SRTP {r.mediaEncryption}</span>
+              )}
+              {r.playbackUrl !== "" && (
+                <span className="text-xs text-slate-600">
+                  plays at <code>{r.playbackUrl}</code>
+                </span>
               )}
               <span className={`ml-auto text-xs ${r.enabled ? "text-green-700" : "text-slate-400"}`}>
                 {r.enabled ? "enabled" : "disabled"}
@@ -295,6 +309,15 @@ export function RecorderSection() {
             onChange={(mediaEncryption) => setForm({ ...form, mediaEncryption })}
             aria-invalid={invalid.has("mediaEncryption") ? true : undefined}
             aria-describedby={invalid.has("mediaEncryption") ? RECORDER_MESSAGE_ID : undefined}
+          />
+          {/* Third-party recorders play their own recordings: the Recordings page links there. */}
+          <Field
+            id={recorderFieldId("playbackUrl")}
+            label="Playback URL ({id} = recording id; empty for the lab recorder)"
+            value={form.playbackUrl}
+            invalid={invalid.has("playbackUrl")}
+            errorId={RECORDER_MESSAGE_ID}
+            onChange={(playbackUrl) => change("playbackUrl", playbackUrl)}
           />
           <SubmitButton pending={save.isPending} pendingText="Saving…">
             Save recorder

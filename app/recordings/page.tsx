@@ -5,6 +5,7 @@ import { TRIGGER_LABEL, triggerLabel } from "../_lib/recording-labels";
 import { AppShell } from "../_components/app-shell";
 import { errorMessage } from "../_lib/error-message";
 import { type RouterInputs, type RouterOutputs, trpc } from "../_lib/trpc";
+import { type PlaybackRecorder, RecordingPlayback } from "./recording-playback";
 
 type Session = RouterOutputs["recording"]["history"][number];
 type Trigger = NonNullable<RouterInputs["recording"]["history"]["trigger"]>;
@@ -44,6 +45,8 @@ function RecordingHistory() {
     // The previous list stays while a new filter loads, instead of flashing "Loading…" per keystroke.
     { refetchInterval: 3000, placeholderData: (previous) => previous },
   );
+  // Which recorders play their recordings themselves (a playback URL): those get a link.
+  const recorders = trpc.recorder.list.useQuery();
   return (
     <section aria-labelledby="history-title" className="space-y-3">
       <div className="flex flex-wrap items-end gap-3">
@@ -103,6 +106,7 @@ function RecordingHistory() {
                 key={session.id}
                 session={session}
                 copies={sessions.data.filter((s) => s.copyOf === session.id)}
+                recorders={recorders.data ?? []}
               />
             ))}
         </ul>
@@ -235,7 +239,15 @@ function Outcome({ session }: { session: Session }) {
 }
 
 /** A parallel recording is complete when at least one of its copies is. */
-function ParallelCopies({ session, copies }: { session: Session; copies: Session[] }) {
+function ParallelCopies({
+  session,
+  copies,
+  recorders,
+}: {
+  session: Session;
+  copies: Session[];
+  recorders: readonly PlaybackRecorder[];
+}) {
   if (copies.length === 0) return null;
   const all = [session, ...copies];
   const settled = all.every((s) => s.outcome !== "");
@@ -254,13 +266,22 @@ function ParallelCopies({ session, copies }: { session: Session; copies: Session
             {copy.outcomeReason ? ` (${copy.outcomeReason})` : ""}
           </span>
           <Timeline session={copy} />
+          <RecordingPlayback recording={copy} recorderUri={copy.recorderUri} recorders={recorders} />
         </div>
       ))}
     </div>
   );
 }
 
-function SessionRow({ session, copies = [] }: { session: Session; copies?: Session[] }) {
+function SessionRow({
+  session,
+  copies = [],
+  recorders,
+}: {
+  session: Session;
+  copies?: Session[];
+  recorders: readonly PlaybackRecorder[];
+}) {
   return (
     <li data-testid={`recording-${session.id}`} className="rounded-lg border border-slate-200 bg-white p-3 text-sm">
       <div className="mb-2 flex flex-wrap items-baseline gap-x-4 gap-y-1">
@@ -279,7 +300,10 @@ function SessionRow({ session, copies = [] }: { session: Session; copies?: Sessi
         </span>
       </div>
       <Timeline session={session} />
-      <ParallelCopies session={session} copies={copies} />
+      <div className="mt-2">
+        <RecordingPlayback recording={session} recorderUri={session.recorderUri} recorders={recorders} />
+      </div>
+      <ParallelCopies session={session} copies={copies} recorders={recorders} />
       <div className="mt-2 grid gap-0.5 text-xs text-slate-600">
         <span>
           id <code>{session.id}</code> · asked by {session.requestedBy || "—"} · recorder {session.recorderUri || "—"}

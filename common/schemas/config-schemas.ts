@@ -165,6 +165,19 @@ export const zSetComplianceInput = z.object({
   stopReason: zStopReasonRule.optional(),
   maxPauseSeconds: zMaxPauseSeconds.optional(),
 });
+/**
+ * Where a third-party recorder plays a recording: an http(s) URL with `{id}` where the recording
+ * id goes (e.g. https://rec.example/play?id={id}). Only http(s): the link is put in front of
+ * supervisors, and a javascript: URL there would run in the app's origin.
+ */
+export const zPlaybackUrlTemplate = z
+  .string()
+  .trim()
+  .max(500, "playback URL: at most 500 characters")
+  .refine(
+    (v) => v === "" || (/^https?:\/\/[^\s]+$/i.test(v) && v.includes("{id}")),
+    "playback URL must be http(s)://… with {id} where the recording id goes",
+  );
 
 export const zSetRecorderInput = z.object({
   name: zRecorderName,
@@ -173,6 +186,8 @@ export const zSetRecorderInput = z.object({
   enabled: z.boolean().optional(),
   /** SRTP on the recording streams sent to this recorder (default off: not every recorder does SRTP). */
   mediaEncryption: zMediaEncryption.optional(),
+  /** A third-party recorder's player, `{id}` standing for the recording id; "" for none. */
+  playbackUrl: zPlaybackUrlTemplate.optional(),
   /**
    * What the person meant: "create" (the admin page's Add) refuses a name that exists, "update"
    * (Edit, row buttons) one that was deleted meanwhile; absent (CLI `recorder set`) is either.

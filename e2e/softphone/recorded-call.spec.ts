@@ -159,4 +159,15 @@ test("[RECORDING][FULL_TIME]: record=true on an extension records its next call;
   expect(middle, diagnosis).toHaveLength(1);
   const [start, end] = middle[0]!;
   expect(Math.abs((end - start) / 8 - pausedMs), diagnosis).toBeLessThanOrEqual(400);
+
+  // The lab recorder's own WAV plays in the browser through the server: a waveform per channel,
+  // the pause shaded where the history puts it, as long as the file.
+  await row.getByRole("button", { name: `Play recording ${session.id}` }).click();
+  const player = row.getByRole("region", { name: `Player for recording ${session.id}` });
+  await expect(player.locator("canvas")).toHaveCount(2);
+  await expect(player.getByTestId("player-pause")).toBeVisible();
+  const seconds = (wav.samples[0]?.length ?? 0) / 8000;
+  await expect(player.getByTestId("player-time")).toHaveText(
+    `0:00.0 / ${Math.floor(seconds / 60)}:${(seconds % 60).toFixed(1).padStart(4, "0")}`,
+  );
 });

@@ -12,6 +12,7 @@ import { appRouter } from "../trpc/root";
 import type { ServerEnv } from "../env";
 import { type ContextDeps, createTrpcContext } from "./create-trpc-context";
 import { metricsEndpoint } from "./metrics-endpoint";
+import { isRecordingMediaPath, recordingMediaEndpoint } from "./recording-media-endpoint";
 
 type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
 
@@ -32,7 +33,8 @@ export type HttpServer = {
 
 /**
  * One HTTP(S) port for everything a browser or the CLI talks to: the Next.js UI,
- * tRPC at /api/trpc (queries, mutations, SSE subscriptions), /healthz and /metrics. Built in two steps so
+ * tRPC at /api/trpc (queries, mutations, SSE subscriptions), recordings' audio and metadata at
+ * /api/recordings/<id>/… (recording-media-endpoint.ts), /healthz and /metrics. Built in two steps so
  * that the server is wired once: the SIP Server needs this server for WebSocket, and the API
  * needs the SIP Server; nothing is served before both exist.
  */
@@ -44,6 +46,7 @@ export async function createHttpServer(env: ServerEnv, opts: { rootDir: string }
 
   const listen = async (deps: ContextDeps, metrics: Registry) => {
     const serveMetrics = metricsEndpoint(metrics, env.METRICS_ALLOWED_SOURCES);
+    const serveRecordingMedia = recordingMediaEndpoint(deps.db, env);
     const trpc = createHTTPHandler({
       router: appRouter,
       basePath: "/api/trpc/",
@@ -68,6 +71,7 @@ export async function createHttpServer(env: ServerEnv, opts: { rootDir: string }
       }
       if (url === "/metrics") return serveMetrics(req, res);
       if (url.startsWith("/api/trpc/")) return trpc(req, res);
+      if (isRecordingMediaPath(url)) return serveRecordingMedia(req, res);
       return ui(req, res);
     };
     server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => void handler(req, res));

@@ -37,6 +37,7 @@ function AuditLog() {
             <option value="Recorder">Recorders</option>
             <option value="User">Users</option>
             <option value="ApiToken">API tokens</option>
+            <option value="RecordingSession">Recordings (listened, downloaded)</option>
           </select>
         </label>
       </div>

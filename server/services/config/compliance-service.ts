@@ -1,7 +1,4 @@
-import type {
-  FullTimeStopRule,
-  StopReasonRule,
-} from "../../../common/schemas/config-schemas";
+import type { FullTimeStopRule, StopReasonRule } from "../../../common/schemas/config-schemas";
 import type { Actor } from "../actor";
 import { recordAudit } from "../audit/record-audit";
 import type { Db } from "../db";

@@ -15,6 +15,7 @@ const view = (r: {
   position: number;
   enabled: boolean;
   mediaEncryption: string;
+  playbackUrl: string;
   updatedAt: Date;
 }) => ({
   id: r.id,
@@ -23,6 +24,7 @@ const view = (r: {
   position: r.position,
   enabled: r.enabled,
   mediaEncryption: r.mediaEncryption as MediaEncryptionPolicy,
+  playbackUrl: r.playbackUrl,
   updatedAt: r.updatedAt,
 });
 export type RecorderView = ReturnType<typeof view>;
@@ -100,6 +102,7 @@ export async function setRecorder(db: Db, actor: Actor, input: z.output<typeof z
             enabled: input.enabled,
             position: wanted,
             mediaEncryption: input.mediaEncryption,
+            playbackUrl: input.playbackUrl,
           },
         })
       : await tx.recorder.create({
@@ -109,6 +112,7 @@ export async function setRecorder(db: Db, actor: Actor, input: z.output<typeof z
             enabled: input.enabled ?? true,
             position: wanted,
             ...(input.mediaEncryption === undefined ? {} : { mediaEncryption: input.mediaEncryption }),
+            ...(input.playbackUrl === undefined ? {} : { playbackUrl: input.playbackUrl }),
           },
         });
     others.splice(wanted - 1, 0, row);
@@ -124,6 +128,7 @@ export async function setRecorder(db: Db, actor: Actor, input: z.output<typeof z
             position: before.position,
             enabled: before.enabled,
             mediaEncryption: before.mediaEncryption,
+            playbackUrl: before.playbackUrl,
           }
         : undefined,
       after: {
@@ -131,6 +136,7 @@ export async function setRecorder(db: Db, actor: Actor, input: z.output<typeof z
         position: saved.position,
         enabled: saved.enabled,
         mediaEncryption: saved.mediaEncryption,
+        playbackUrl: saved.playbackUrl,
       },
     });
     return view(saved);

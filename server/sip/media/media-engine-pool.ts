@@ -307,7 +307,11 @@ export class MediaEnginePool {
     const cseq = Number.parseInt(request.headers.get("CSeq") ?? "", 10);
     request.headers.set(
       ENGINE_AUTH_HEADER,
-      signEngineRequest(secret, { method: request.method, callId: request.headers.get("Call-ID") ?? "", cseq }),
+      signEngineRequest(secret, {
+        method: request.method,
+        callId: request.headers.get("Call-ID") ?? "",
+        cseq,
+      }),
     );
     return request;
   }
@@ -526,19 +530,21 @@ export class MediaEnginePool {
       }
       if (engine === undefined) throw lastError ?? new MediaEngineError("no media engine is available", 503);
       tried.add(engine.uri);
-      const invite = this.sign(this.ua.createRequest("INVITE", engine.uri, {
-        from: this.options.from,
-        to: `<${engine.uri}>`,
-        callId: `${options.callId}-${tried.size}-${Math.random().toString(36).slice(2, 8)}`,
-        contact: this.options.contact,
-        body: offer,
-        contentType: "application/sdp",
-        headers: {
-          [SERVER_BOOT_HEADER]: this.serverBoot,
-          ...(options.preferCodec === undefined ? {} : { [PREFER_CODEC_HEADER]: options.preferCodec }),
-          ...(options.encryption === undefined ? {} : { [MEDIA_ENCRYPTION_HEADER]: options.encryption }),
-        },
-      }));
+      const invite = this.sign(
+        this.ua.createRequest("INVITE", engine.uri, {
+          from: this.options.from,
+          to: `<${engine.uri}>`,
+          callId: `${options.callId}-${tried.size}-${Math.random().toString(36).slice(2, 8)}`,
+          contact: this.options.contact,
+          body: offer,
+          contentType: "application/sdp",
+          headers: {
+            [SERVER_BOOT_HEADER]: this.serverBoot,
+            ...(options.preferCodec === undefined ? {} : { [PREFER_CODEC_HEADER]: options.preferCodec }),
+            ...(options.encryption === undefined ? {} : { [MEDIA_ENCRYPTION_HEADER]: options.encryption }),
+          },
+        }),
+      );
       engine.openLegs++;
       let response: SipResponse;
       try {
