@@ -148,6 +148,8 @@ describe("GET /api/recordings/<id>/audio and /metadata through the real server",
     expect(Buffer.from(await part.arrayBuffer()).equals(wav.subarray(100, 200))).toBe(true);
     const beyond = await fetch(audio, { headers: { ...headers, range: `bytes=${wav.length}-` } });
     expect([beyond.status, beyond.headers.get("content-range")]).toEqual([416, `bytes */${wav.length}`]);
+    // Every answer is read to its end, as a browser does: an unread body holds its connection.
+    await beyond.arrayBuffer();
 
     const download = await fetch(`${audio}?download=1`, {
       headers: { authorization: `Bearer ${adminToken}` },
@@ -175,6 +177,7 @@ describe("GET /api/recordings/<id>/audio and /metadata through the real server",
     ] as const) {
       const response = await fetch(url, { headers });
       expect([url, response.status]).toEqual([url, status]);
+      await response.arrayBuffer();
     }
   });
 

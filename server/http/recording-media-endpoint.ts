@@ -135,14 +135,14 @@ export function recordingMediaEndpoint(
       );
     }
     if (upstream.status === 404) {
-      await upstream.body?.cancel();
+      discard(upstream);
       throw new AppError(
         AppErrorCode.NOT_FOUND,
         `The lab recorder has no file for recording ${recordingId}.`,
       );
     }
     if (upstream.status === 401) {
-      await upstream.body?.cancel();
+      discard(upstream);
       throw new AppError(
         AppErrorCode.UNAVAILABLE,
         "The lab recorder refused the server's token: set the same RECORDER_HTTP_TOKEN for both.",
@@ -163,7 +163,7 @@ export function recordingMediaEndpoint(
     headers["content-disposition"] = `${download ? "attachment" : "inline"}; filename="${name}"`;
     res.writeHead(upstream.status, headers);
     if (req.method === "HEAD" || upstream.body === null) {
-      await upstream.body?.cancel();
+      discard(upstream);
       res.end();
       return;
     }
@@ -197,4 +197,14 @@ export function playbackAction(download: boolean, range: string | undefined): Pl
   if (download) return "download";
   if (range === undefined || /^bytes=\s*0-/.test(range)) return "listen";
   return undefined;
+}
+
+/**
+ * Drops an upstream answer's body without waiting: the recorder's small error texts are read
+ * off the socket so the connection is reused. Not awaited: a body cancelled after it has been
+ * fully received may never settle its cancel promise (seen with Node 20's fetch), which held
+ * the browser's request open.
+ */
+function discard(upstream: Response): void {
+  void upstream.arrayBuffer().catch(() => undefined);
 }
