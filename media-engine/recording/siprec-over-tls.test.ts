@@ -6,11 +6,12 @@ import type { MsmlEvent } from "../../protocol/msml";
 import type { UserAgentCore } from "../../sip-core";
 import { makeTestCertificate, type TestCertificate } from "../../sip-core/test-support/test-certificate";
 import type { MediaEnginePool } from "../../server/sip/media/media-engine-pool";
-import { dominantFrequency, readWav } from "../../recorder/test-support/audio-analysis";
+import { readWav, tonesByParticipant } from "../../recorder/test-support/audio-analysis";
 import {
   engineController,
   enginePort,
   joinedCall,
+  recordLeg,
   spawnMediaEngine,
   spawnService,
   type SpawnedProcess,
@@ -80,25 +81,16 @@ describe("SIPREC over TLS to sips: recorders", () => {
     const stopB = talk(b, enginePort(legB), { hz: 1000, codec: "PCMU", ssrc: 0x2222 });
     let dialogId = "";
     try {
-      const started = await pool.msml(legA, [
+      dialogId = await recordLeg(
+        pool,
+        legA,
         {
-          kind: "dialogstart",
-          target: legA.connId,
-          name: "agent",
-          type: "application/moml+xml",
-          record: {
-            dest: [`sips:srs@127.0.0.1:${UNTRUSTED.tls}`, `sips:srs@127.0.0.1:${TRUSTED.tls}`],
-            attemptTimeoutMs: 3000,
-            recordingId: "tls-rec-1",
-            params: {},
-            participants: [
-              { conn: legA.connId, aor: "sip:1001@forkline", role: "agent" },
-              { conn: legB.connId, aor: "sip:+15551230001@pstn", role: "customer" },
-            ],
-          },
+          dest: [`sips:srs@127.0.0.1:${UNTRUSTED.tls}`, `sips:srs@127.0.0.1:${TRUSTED.tls}`],
+          attemptTimeoutMs: 3000,
+          recordingId: "tls-rec-1",
         },
-      ]);
-      dialogId = started.dialogid!;
+        legB,
+      );
       await waitFor(() => event(dialogId, "started") !== undefined, 8000, "started");
       const skipped = event(dialogId, "skipped");
       expect(field(skipped, "recorder")).toBe(`sips:srs@127.0.0.1:${UNTRUSTED.tls}`);
@@ -117,13 +109,10 @@ describe("SIPREC over TLS to sips: recorders", () => {
       stopB();
     }
     expect(Number(field(event(dialogId, "stopped"), "acked"))).toBeGreaterThan(0);
-    const wav = readWav(path.join(dir, "trusted", "tls-rec-1.wav"));
-    const meta = JSON.parse(fs.readFileSync(path.join(dir, "trusted", "tls-rec-1.json"), "utf8")) as {
-      participants: { aor: string; channel: number }[];
-    };
-    const agentChannel = meta.participants.find((p) => p.aor === "sip:1001@forkline")!.channel;
-    const samples = wav.samples[agentChannel]!;
-    expect(dominantFrequency(samples.subarray(800, samples.length - 800), [440, 1000], 8000)).toBe(440);
+    expect(tonesByParticipant(path.join(dir, "trusted"), "tls-rec-1", [440, 1000])).toEqual({
+      "sip:1001@forkline": 440,
+      "sip:+15551230001@pstn": 1000,
+    });
     expect(fs.existsSync(path.join(dir, "untrusted", "tls-rec-1.wav"))).toBe(false);
   });
 });

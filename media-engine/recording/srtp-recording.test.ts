@@ -11,11 +11,12 @@ import {
   engineController,
   enginePort,
   joinedCall,
+  recordLeg,
   spawnMediaEngine,
   spawnService,
   type SpawnedProcess,
 } from "../test-support/engine-harness";
-import { dominantFrequency, readWav, tone } from "../../recorder/test-support/audio-analysis";
+import { tonesByParticipant, tone } from "../../recorder/test-support/audio-analysis";
 import { talk, type UdpPhone, waitFor } from "../rtp/test-support/udp-phone";
 
 const ME_SIP = 5936;
@@ -112,26 +113,17 @@ describe("SRTP recording streams (encryption required) to the lab recorder", () 
     const stopB = talk(b, enginePort(legB), { hz: 1000, codec: "PCMU", ssrc: 0xbbbb });
     let dialogId: string;
     try {
-      const started = await pool.msml(legA, [
+      dialogId = await recordLeg(
+        pool,
+        legA,
         {
-          kind: "dialogstart",
-          target: legA.connId,
-          name: "agent",
-          type: "application/moml+xml",
-          record: {
-            dest: [`sip:srs@127.0.0.1:${LAB_SIP}`],
-            attemptTimeoutMs: 2000,
-            recordingId: "srtp-rec-1",
-            encryption: "required",
-            params: {},
-            participants: [
-              { conn: legA.connId, aor: "sip:1001@forkline", role: "agent" },
-              { conn: legB.connId, aor: "sip:+15551230001@pstn", role: "customer" },
-            ],
-          },
+          dest: [`sip:srs@127.0.0.1:${LAB_SIP}`],
+          attemptTimeoutMs: 2000,
+          recordingId: "srtp-rec-1",
+          encryption: "required",
         },
-      ]);
-      dialogId = started.dialogid!;
+        legB,
+      );
       await waitFor(() => event(dialogId, "started") !== undefined, 5000, "started");
       // Long enough for a few RTCP intervals: the recorder's SRTCP receiver reports come back.
       await sleep(2500);
@@ -148,20 +140,10 @@ describe("SRTP recording streams (encryption required) to the lab recorder", () 
     // The engine counted acknowledgements: it opened the recorder's SRTCP receiver reports.
     expect(acked).toBeGreaterThan(sent / 2);
 
-    const wav = readWav(path.join(recordings, "srtp-rec-1.wav"));
-    expect(wav.channels).toBe(2);
-    const meta = JSON.parse(fs.readFileSync(path.join(recordings, "srtp-rec-1.json"), "utf8")) as {
-      participants: { aor: string; channel: number }[];
-    };
-    for (const [aor, hz] of [
-      ["sip:1001@forkline", 440],
-      ["sip:+15551230001@pstn", 1000],
-    ] as const) {
-      const channel = meta.participants.find((p) => p.aor === aor)!.channel;
-      const samples = wav.samples[channel]!;
-      expect(samples.length).toBeGreaterThan(8000);
-      expect(dominantFrequency(samples.subarray(800, samples.length - 800), [440, 1000], 8000)).toBe(hz);
-    }
+    expect(tonesByParticipant(recordings, "srtp-rec-1", [440, 1000])).toEqual({
+      "sip:1001@forkline": 440,
+      "sip:+15551230001@pstn": 1000,
+    });
 
     // On the wire to the recorder: every RTP-looking datagram is SRTP (12-byte header, 160 bytes
     // of ciphertext, a 10-byte HMAC-SHA1-80 tag), and none holds a run of the phones' plaintext.
@@ -213,24 +195,13 @@ describe("SRTP recording streams (encryption required) to the lab recorder", () 
       const { a, legA, legB } = await joinedCall(pool, phones, "srtp-refused");
       const stopA = talk(a, enginePort(legA), { hz: 440, codec: "PCMU", ssrc: 0xaaab });
       try {
-        const started = await pool.msml(legA, [
-          {
-            kind: "dialogstart",
-            target: legA.connId,
-            name: "agent",
-            type: "application/moml+xml",
-            record: {
-              // SIPp answers every offer RTP/AVP: plain, which "required" refuses.
-              dest: [`sip:srs@127.0.0.1:${sippPort}`, `sip:srs@127.0.0.1:${LAB_SIP}`],
-              attemptTimeoutMs: 2000,
-              recordingId: "srtp-rec-2",
-              encryption: "required",
-              params: {},
-              participants: [{ conn: legA.connId, aor: "sip:1001@forkline", role: "agent" }],
-            },
-          },
-        ]);
-        const dialogId = started.dialogid!;
+        const dialogId = await recordLeg(pool, legA, {
+          // SIPp answers every offer RTP/AVP: plain, which "required" refuses.
+          dest: [`sip:srs@127.0.0.1:${sippPort}`, `sip:srs@127.0.0.1:${LAB_SIP}`],
+          attemptTimeoutMs: 2000,
+          recordingId: "srtp-rec-2",
+          encryption: "required",
+        });
         await waitFor(() => event(dialogId, "started") !== undefined, 8000, "started");
         const skipped = event(dialogId, "skipped");
         expect(field(skipped, "recorder")).toBe(`sip:srs@127.0.0.1:${sippPort}`);

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
-import { parseMsml, type MsmlEvent } from "../../protocol/msml";
+import { parseMsml, type MsmlEvent, type MsmlRecord } from "../../protocol/msml";
 import { UdpTransport, UserAgentCore } from "../../sip-core";
 import { parseSdp } from "../../protocol/sdp";
 import { MediaEnginePool, type MediaLegHandle } from "../../server/sip/media/media-engine-pool";
@@ -131,4 +131,37 @@ export async function joinedCall(
   const legB = await pool.openLeg(pcmuOffer(b.port), { callId });
   await pool.join(legA, legB);
   return { a, b, legA, legB };
+}
+
+/**
+ * Starts a recording of `leg` (MSML `<dialogstart>` with `<record>`, as the SIP Server sends it):
+ * `record` gives the destinations and whatever else the test cares about; participants default
+ * to the leg as agent 1001 and `other` (when given) as a customer. Resolves with the MSML dialog id.
+ */
+export async function recordLeg(
+  pool: MediaEnginePool,
+  leg: MediaLegHandle,
+  record: Omit<MsmlRecord, "params"> & { params?: Record<string, string> },
+  other?: MediaLegHandle,
+): Promise<string> {
+  const result = await pool.msml(leg, [
+    {
+      kind: "dialogstart",
+      target: leg.connId,
+      name: "agent",
+      type: "application/moml+xml",
+      record: {
+        params: {},
+        participants: [
+          { conn: leg.connId, aor: "sip:1001@forkline", role: "agent" },
+          ...(other === undefined
+            ? []
+            : [{ conn: other.connId, aor: "sip:+15551230001@pstn", role: "customer" as const }]),
+        ],
+        ...record,
+      },
+    },
+  ]);
+  if (result.dialogid === undefined) throw new Error(`the engine refused the recording: ${result.response}`);
+  return result.dialogid;
 }

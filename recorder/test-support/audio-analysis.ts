@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import path from "node:path";
 
 export interface DecodedWav {
   readonly channels: number;
@@ -97,4 +98,26 @@ export function loudestOf(channels: readonly Int16Array[]): Int16Array {
     out[i] = loudest;
   }
   return out;
+}
+
+/**
+ * The dominant frequency (of `candidates`) on each participant's channel of a recording the lab
+ * recorder wrote (`<dir>/<id>.wav` and its JSON), by participant AOR: what a test compares with
+ * the tones the parties played. The first and last 100 ms are left out (the tone's edges).
+ */
+export function tonesByParticipant(
+  dir: string,
+  recordingId: string,
+  candidates: readonly number[],
+): Record<string, number> {
+  const wav = readWav(path.join(dir, `${recordingId}.wav`));
+  const meta = JSON.parse(fs.readFileSync(path.join(dir, `${recordingId}.json`), "utf8")) as {
+    participants: { aor: string; channel: number }[];
+  };
+  const tones: Record<string, number> = {};
+  for (const { aor, channel } of meta.participants) {
+    const samples = wav.samples[channel]!;
+    tones[aor] = dominantFrequency(samples.subarray(800, samples.length - 800), candidates, 8000);
+  }
+  return tones;
 }
