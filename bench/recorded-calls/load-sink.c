@@ -84,7 +84,10 @@ struct stats {
   double max_ms[2];
 };
 
-/* fd -> role, for epoll: low bit 0 = phone, 1 = sink; index in the upper bits */
+/* epoll data: index << 2 | role (0 phone, 1 recorder stream RTP, 2 its RTCP); the timer and
+ * stdin have ids of their own */
+#define ID_TIMER UINT64_MAX
+#define ID_STDIN (UINT64_MAX - 1)
 static struct phone *phones;
 static struct sink *sinks;
 static struct stats stats[TAGS];
@@ -337,25 +340,24 @@ int main(int argc, char **argv) {
       p->call = c;
       p->party = party;
       p->ssrc = 0x10000 + c * 2 + party;
-      struct epoll_event e = {.events = EPOLLIN, .data.u64 = (uint64_t)(c * 2 + party) << 1};
+      struct epoll_event e = {.events = EPOLLIN, .data.u64 = (uint64_t)(c * 2 + party) << 2};
       epoll_ctl(ep, EPOLL_CTL_ADD, p->fd, &e);
       struct sink *s = &sinks[c * 2 + party];
       s->fd = bind_port(base + 6 * c + 2 + 2 * party);
       s->rtcp_fd = bind_port(base + 6 * c + 3 + 2 * party);
       s->call = c;
       s->rr_ssrc = 0x20000 + c * 2 + party;
-      struct epoll_event es = {.events = EPOLLIN, .data.u64 = ((uint64_t)(c * 2 + party) << 1) | 1};
+      struct epoll_event es = {.events = EPOLLIN, .data.u64 = ((uint64_t)(c * 2 + party) << 2) | 1};
       epoll_ctl(ep, EPOLL_CTL_ADD, s->fd, &es);
       /* the engine's sender reports land here: read and dropped */
-      struct epoll_event er = {.events = EPOLLIN, .data.u64 = UINT64_MAX - 1};
+      struct epoll_event er = {.events = EPOLLIN, .data.u64 = ((uint64_t)(c * 2 + party) << 2) | 2};
       epoll_ctl(ep, EPOLL_CTL_ADD, s->rtcp_fd, &er);
-      (void)er;
     }
   }
   int timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK);
-  struct epoll_event et = {.events = EPOLLIN, .data.u64 = UINT64_MAX};
+  struct epoll_event et = {.events = EPOLLIN, .data.u64 = ID_TIMER};
   epoll_ctl(ep, EPOLL_CTL_ADD, timer, &et);
-  struct epoll_event ei = {.events = EPOLLIN, .data.u64 = UINT64_MAX - 2};
+  struct epoll_event ei = {.events = EPOLLIN, .data.u64 = ID_STDIN};
   epoll_ctl(ep, EPOLL_CTL_ADD, 0, &ei);
   printf("{\"type\":\"bound\"}\n");
   fflush(stdout);
@@ -373,7 +375,7 @@ int main(int argc, char **argv) {
     int n = epoll_wait(ep, events, 256, -1);
     for (int i = 0; i < n; i++) {
       uint64_t id = events[i].data.u64;
-      if (id == UINT64_MAX) {
+      if (id == ID_TIMER) {
         uint64_t expirations;
         if (read(timer, &expirations, sizeof expirations) < 0) continue;
         uint64_t now = now_ns(CLOCK_MONOTONIC);
@@ -389,9 +391,7 @@ int main(int argc, char **argv) {
           send_receiver_reports();
           next_rr = now + 1000000000ULL;
         }
-      } else if (id == UINT64_MAX - 1) {
-        /* RTCP from the relay: drop */
-      } else if (id == UINT64_MAX - 2) {
+      } else if (id == ID_STDIN) {
         ssize_t r = read(0, line + line_len, sizeof line - 1 - line_len);
         if (r <= 0) return 0;
         line_len += r;
@@ -432,11 +432,16 @@ int main(int argc, char **argv) {
           line_len -= (nl + 1 - line);
           memmove(line, nl + 1, line_len);
         }
-      } else if (id & 1) {
-        struct sink *s = &sinks[id >> 1];
+      } else if ((id & 3) == 1) {
+        struct sink *s = &sinks[id >> 2];
         drain(s->fd, NULL, s);
+      } else if ((id & 3) == 2) {
+        char scratch[2048];
+        while (recv(sinks[id >> 2].rtcp_fd, scratch, sizeof scratch, MSG_DONTWAIT) > 0) {
+          /* the relay's RTCP sender reports: read and dropped */
+        }
       } else {
-        struct phone *p = &phones[id >> 1];
+        struct phone *p = &phones[id >> 2];
         drain(p->fd, p, NULL);
       }
     }

@@ -1,0 +1,105 @@
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+/**
+ * What the recorded-call benchmarks share about the machine they run on: the ports they may use
+ * (so that they never collide with other work on a shared machine), pinning, CPU accounting from
+ * /proc, the load average, and the C programs they build with the system compiler.
+ */
+
+/** SIP 5900–5919 and UDP 40000–44999 only. */
+export const PORTS = {
+  engineSip: 5900,
+  engineHttp: 5901,
+  controllerSip: 5902,
+  recorderSip: 5903,
+  rtpengineNg: 5904,
+  /** The media engine's RTP range: 2,000 ports, as in the issue's measurement. */
+  engineRtp: { min: 40000, max: 41999 },
+  /** The load generator and sink: 6 ports per call from here (see load-sink.c). */
+  loadBase: 42000,
+  loadMax: 43499,
+  /** The reference relays' legs and rtpengine's ports. */
+  relayRtp: { min: 43500, max: 44999 },
+} as const;
+
+export const HOST = "127.0.0.1";
+
+/** The most calls the load generator's port block holds. */
+export const MAX_LOAD_CALLS = Math.floor((PORTS.loadMax - PORTS.loadBase + 1) / 6);
+
+/** taskset works and there is a second core for the load. */
+export const PINNED = os.cpus().length >= 2 && spawnSync("taskset", ["-c", "0", "true"]).status === 0;
+
+/** `command` pinned to `core` when pinning is possible, as an argv. */
+export function pinnedArgv(core: number, command: string[]): string[] {
+  return PINNED ? ["taskset", "-c", String(core), ...command] : command;
+}
+
+/** CPU seconds (user + system, all threads) of a process, from /proc/<pid>/stat fields 14 and 15. */
+export function cpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / clockTicks();
+}
+
+let ticks: number | undefined;
+function clockTicks(): number {
+  ticks ??= Number(spawnSync("getconf", ["CLK_TCK"]).stdout?.toString().trim()) || 100;
+  return ticks;
+}
+
+/** CPU % of `pid` between two samples. */
+export class CpuWindow {
+  private readonly cpu0: number;
+  private readonly wall0 = performance.now();
+  constructor(private readonly pid: number) {
+    this.cpu0 = cpuSeconds(pid);
+  }
+  percent(): number {
+    return (100 * (cpuSeconds(this.pid) - this.cpu0)) / ((performance.now() - this.wall0) / 1000);
+  }
+}
+
+/** The 1-minute load average: another session's tests on the same machine show here. */
+export const loadAverage = (): number => Number(os.loadavg()[0]!.toFixed(2));
+
+export function machine(): { cpu: string; cores: number; nproc: number; kernel: string; node: string } {
+  const cpuinfo = fs.readFileSync("/proc/cpuinfo", "utf8");
+  return {
+    cpu: /model name\s*:\s*(.*)/.exec(cpuinfo)?.[1] ?? os.cpus()[0]?.model ?? "unknown",
+    cores: os.cpus().length,
+    nproc: Number(spawnSync("nproc").stdout?.toString().trim()),
+    kernel: `${os.platform()} ${os.release()}`,
+    node: process.version,
+  };
+}
+
+/** Builds one of this folder's C programs with the system compiler into a temp dir. */
+export function buildC(name: string, dir: string): string {
+  const source = path.join(import.meta.dirname, `${name}.c`);
+  const binary = path.join(dir, name);
+  const result = spawnSync("cc", ["-O2", "-Wall", "-o", binary, source], { encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`cc ${name}.c failed:\n${result.stderr}`);
+  return binary;
+}
+
+export function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), "forkline-recorded-bench-"));
+}
+
+/** The value after `--name` on the command line, or undefined. */
+export function benchArg(name: string): string | undefined {
+  const args = process.argv.slice(2);
+  const i = args.indexOf(name);
+  return i === -1 ? undefined : args[i + 1];
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Wall clock in ns (CLOCK_REALTIME, as the sink's SO_TIMESTAMPNS stamps), to the µs. */
+export function realtimeNs(): bigint {
+  return BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000)) * 1000n;
+}
