@@ -13,6 +13,7 @@
  *     [--warmup 2] [--relays forkline,node,c,rtpengine] [--dtmf-mask events+inband|events|off]
  *     [--json bench/results/recorded-calls.json]
  */
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { DEFAULT_DTMF_MASKING, DTMF_MASKING_MODES, type DtmfMasking } from "../../protocol/msml";
 import path from "node:path";
@@ -21,6 +22,7 @@ import {
   buildC,
   CpuWindow,
   loadAverage,
+  OthersCpuWindow,
   machine,
   MAX_LOAD_CALLS,
   PINNED,
@@ -59,6 +61,8 @@ type Run = {
   relay: RelayName;
   loadAverageBefore: number;
   loadAverageAfter: number;
+  /** CPU % (100 = one core) used by other processes than the relay, the sink and this one. */
+  othersCpuPercent?: number;
   error?: string;
   setupSeconds?: number;
   cpuPercent?: number;
@@ -77,6 +81,9 @@ type Run = {
   engineTrouble?: string[];
 };
 
+// This process plays the SIP Server and the recorder (SIP only): on the load's core, so that core
+// 0 holds the relay under test alone.
+if (PINNED) spawnSync("taskset", ["-cp", "1", String(process.pid)]);
 const dir = tempDir();
 const loadSinkBinary = buildC("load-sink", dir);
 const cRelayBinary = buildC("c-relay", dir);
@@ -134,10 +141,12 @@ async function runOnce(relay: RelayName, calls: number): Promise<Run> {
     sink.start();
     await sleep(warmupSeconds * 1000);
     const cpu = new CpuWindow(underTest.pid);
+    const others = new OthersCpuWindow([underTest.pid, sink.pid, process.pid]);
     sink.tag(1);
     await sleep(seconds * 1000);
     sink.tag(0);
     run.cpuPercent = Number(cpu.percent().toFixed(1));
+    run.othersCpuPercent = Number(others.percent().toFixed(1));
     // Unmeasured packets keep flowing while the last measured ones drain through the relay.
     await sleep(500);
     const report = await sink.report();
@@ -209,6 +218,7 @@ const rows = runs.map((run) => {
       : "n/a",
     "continuity violations": violations ?? "n/a",
     "load CPU %": fmt(run.generatorCpuPercent, 1),
+    "others CPU %": fmt(run.othersCpuPercent, 1),
     "loadavg before/after": `${run.loadAverageBefore}/${run.loadAverageAfter}`,
   };
 });

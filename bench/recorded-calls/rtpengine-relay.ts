@@ -34,7 +34,7 @@ function sdp(port: number, direction?: string): string {
  * Sipwise rtpengine, what operators would pick instead of Forkline's engine, as a reference:
  * userspace forwarding only (`table = -1`: no kernel module), one worker thread, pinned like the
  * engine, its own config in a temp dir, ports in the bench's range, run in the foreground as a
- * child (not as the system service). Driven by its ng control protocol (bencode over UDP: a
+ * child (not as the system service), on the media engine's port range. Driven by its ng control protocol (bencode over UDP: a
  * cookie, a space, a dictionary): per call an `offer` (party A) and an `answer` (party B), then
  * `subscribe request` with flag `all` (a sendonly offer with one m-line per party) and
  * `subscribe answer` with the recorder's recvonly SDP, which forks both parties to the sink.
@@ -66,8 +66,8 @@ export class RtpengineRelay {
         "table = -1",
         `interface = ${HOST}`,
         `listen-ng = ${HOST}:${PORTS.rtpengineNg}`,
-        `port-min = ${PORTS.relayRtp.min}`,
-        `port-max = ${PORTS.relayRtp.max}`,
+        `port-min = ${PORTS.engineRtp.min}`,
+        `port-max = ${PORTS.engineRtp.max}`,
         "num-threads = 1",
         "media-num-threads = 1",
         "timeout = 600",

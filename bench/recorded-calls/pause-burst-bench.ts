@@ -1,0 +1,232 @@
+/**
+ * Pause/resume burst (issue 16 §2): N recorded calls on the real media engine (pinned to core 0,
+ * same set-up and load as recorded-calls-bench.ts), then all recordings paused in a burst and
+ * resumed in a burst, by MSML <send event="pause|resume"> in INFO exactly as the server sends it
+ * for a supervisor (controlRecordingOnEngine), `--in-flight` INFOs outstanding at a time.
+ * Measured per round:
+ *   - recorder packets received after the engine answered the pause (must be 0): the sink's
+ *     kernel receive times against the time this process had the 200 (taken as it resolved, so
+ *     a packet in the instant between the 200's arrival and its handling is not counted);
+ *   - INFO → last recorder packet of the call (p50/p99), and INFO → a=inactive re-INVITE at the
+ *     recorder;
+ *   - relayed media p50/p99/p99.9 while the pause burst and the resume burst are in progress,
+ *     against the steady window before them (same calls, same recordings, no control traffic).
+ *   npx tsx bench/recorded-calls/pause-burst-bench.ts [--calls 187] [--rounds 3] [--seconds 5]
+ *     [--in-flight 8] [--json bench/results/pause-burst.json]
+ */
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { DEFAULT_DTMF_MASKING } from "../../protocol/msml";
+import { controlRecordingOnEngine } from "../../server/sip/media/recording-control";
+import { percentile } from "../faults/fault-bench-support";
+import {
+  benchArg,
+  buildC,
+  CpuWindow,
+  loadAverage,
+  machine,
+  OthersCpuWindow,
+  PINNED,
+  realtimeNs,
+  sleep,
+  tempDir,
+} from "./bench-machine";
+import { EngineUnderTest } from "./engine-recorded-calls";
+import { LoadSink, type TagReport } from "./load-sink-process";
+import { RecorderStub } from "./recorder-stub";
+
+const calls = Number(benchArg("--calls") ?? "187");
+const rounds = Number(benchArg("--rounds") ?? "3");
+const seconds = Number(benchArg("--seconds") ?? "5");
+const inFlight = Number(benchArg("--in-flight") ?? "8");
+const jsonPath = benchArg("--json") ?? "bench/results/pause-burst.json";
+
+/** Sink tags: the steady window, the pause burst, the resume burst. */
+const STEADY = 1;
+const PAUSING = 2;
+const RESUMING = 3;
+
+if (PINNED) spawnSync("taskset", ["-cp", "1", String(process.pid)]);
+const dir = tempDir();
+const loadAverageBefore = loadAverage();
+const recorder = await RecorderStub.start();
+const sink = await LoadSink.start(buildC("load-sink", dir), calls, true);
+const engine = await EngineUnderTest.start();
+
+type Round = {
+  pauseBurstMs: number;
+  resumeBurstMs: number;
+  /** Per call. */
+  afterAnswer: number[];
+  infoToLastPacketMs: number[];
+  infoToInactiveReinviteMs: number[];
+  infoToSendonlyReinviteMs: number[];
+  engineCpuPercentDuringBursts: number;
+  /** CPU % used by other processes than ours during the steady window and the bursts. */
+  othersCpuPercent: number;
+};
+
+/** Sends `action` to every call's recording, `inFlight` INFOs at a time; per call: sent and answered. */
+async function burst(action: "pause" | "resume") {
+  const sentNs: bigint[] = [];
+  const sentMs: number[] = [];
+  const answeredNs: bigint[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < calls) {
+      const call = next++;
+      const c = engine.calls[call]!;
+      sentMs[call] = performance.now();
+      sentNs[call] = realtimeNs();
+      await controlRecordingOnEngine(engine.pool, c.legA, c.dialogId, action);
+      answeredNs[call] = realtimeNs();
+    }
+  };
+  const start = performance.now();
+  await Promise.all(Array.from({ length: Math.min(inFlight, calls) }, worker));
+  return { sentNs, sentMs, answeredNs, burstMs: performance.now() - start };
+}
+
+const results: Round[] = [];
+let report: Awaited<ReturnType<LoadSink["report"]>> | undefined;
+try {
+  await engine.openRecordedCalls(calls, recorder.uri, DEFAULT_DTMF_MASKING);
+  for (let call = 0; call < calls; call++)
+    sink.legs(call, engine.calls[call]!.portA, engine.calls[call]!.portB);
+  sink.start();
+  await sleep(2000);
+  for (let round = 0; round < rounds; round++) {
+    const others = new OthersCpuWindow([engine.pid, sink.pid, process.pid]);
+    sink.tag(STEADY);
+    await sleep(seconds * 1000);
+    const cpu = new CpuWindow(engine.pid);
+    sink.tag(PAUSING);
+    const paused = await burst("pause");
+    // Packets sent during the last answers still drain through the relay: inside the window.
+    await sleep(100);
+    sink.tag(0);
+    await sleep(500);
+    const check = await sink.pauseCheck(paused.answeredNs);
+    sink.tag(RESUMING);
+    const resumed = await burst("resume");
+    await sleep(100);
+    sink.tag(0);
+    const engineCpu = cpu.percent();
+    await sleep(1000);
+    results.push({
+      pauseBurstMs: paused.burstMs,
+      resumeBurstMs: resumed.burstMs,
+      afterAnswer: check.map((c) => c.after),
+      // Both clocks are CLOCK_REALTIME; the sink's ns came through a double (±256 ns).
+      infoToLastPacketMs: check.map((c, call) => (c.last - Number(paused.sentNs[call]!)) / 1e6),
+      infoToInactiveReinviteMs: paused.sentMs.map((sent, call) => recorder.inactiveAt.get(call)! - sent),
+      infoToSendonlyReinviteMs: resumed.sentMs.map((sent, call) => recorder.sendonlyAt.get(call)! - sent),
+      engineCpuPercentDuringBursts: engineCpu,
+      othersCpuPercent: others.percent(),
+    });
+    process.stderr.write(`round ${round + 1}/${rounds}\n`);
+  }
+  report = await sink.report();
+} finally {
+  await sink.stop();
+  await engine.stop();
+  await recorder.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+const tag = (n: number): TagReport => report!.tags.find((t) => t.tag === n)!;
+const all = (pick: (r: Round) => number[]) => results.flatMap(pick);
+const ms = (values: number[], p: number) => Number(percentile(values, p).toFixed(1));
+const summary = {
+  calls,
+  rounds,
+  inFlight,
+  "packets at the recorder after the pause was answered": all((r) => r.afterAnswer).reduce(
+    (a, b) => a + b,
+    0,
+  ),
+  "pause burst ms (max)": ms(
+    results.map((r) => r.pauseBurstMs),
+    100,
+  ),
+  "resume burst ms (max)": ms(
+    results.map((r) => r.resumeBurstMs),
+    100,
+  ),
+  "INFO → last recorder packet p50/p99 ms": `${ms(
+    all((r) => r.infoToLastPacketMs),
+    50,
+  )}/${ms(
+    all((r) => r.infoToLastPacketMs),
+    99,
+  )}`,
+  "INFO → a=inactive re-INVITE p50/p99 ms": `${ms(
+    all((r) => r.infoToInactiveReinviteMs),
+    50,
+  )}/${ms(
+    all((r) => r.infoToInactiveReinviteMs),
+    99,
+  )}`,
+  "INFO → a=sendonly re-INVITE p50/p99 ms": `${ms(
+    all((r) => r.infoToSendonlyReinviteMs),
+    50,
+  )}/${ms(
+    all((r) => r.infoToSendonlyReinviteMs),
+    99,
+  )}`,
+};
+const media = [
+  ["steady (no control)", tag(STEADY)],
+  ["during the pause burst", tag(PAUSING)],
+  ["during the resume burst", tag(RESUMING)],
+].map(([window, t]) => {
+  const r = t as TagReport;
+  return {
+    window: window as string,
+    "relayed packets": r.sent,
+    "relayed loss %": r.sent ? ((100 * Math.max(0, r.sent - r.relayed)) / r.sent).toFixed(3) : "n/a",
+    "relayed p50 ms": r.relayedMs.p50,
+    "relayed p99 ms": r.relayedMs.p99,
+    "relayed p99.9 ms": r.relayedMs.p999,
+    "relayed max ms": r.relayedMs.max,
+  };
+});
+const steady = tag(STEADY);
+console.table([summary]);
+console.table(media);
+console.log(
+  `steady window: recorder copies ${steady.recorder}/${steady.sent} (loss ` +
+    `${((100 * Math.max(0, steady.sent - steady.recorder)) / Math.max(1, steady.sent)).toFixed(3)} %), ` +
+    `recorder p99 ${steady.recorderMs.p99} ms; continuity ${JSON.stringify(report!.continuity)}; ` +
+    `engine trouble events: ${engine.troubleEvents().length}; load generator CPU ${report!.generatorCpuPercent} %, ` +
+    `late by up to ${report!.maxSendLagMs} ms`,
+);
+const loadAverageAfter = loadAverage();
+console.log(
+  `load average before/after: ${loadAverageBefore}/${loadAverageAfter}; CPU of other processes during ` +
+    `the rounds: ${results.map((r) => r.othersCpuPercent.toFixed(1)).join(", ")} % (100 % = one core)`,
+);
+fs.mkdirSync(path.dirname(path.resolve(jsonPath)), { recursive: true });
+fs.writeFileSync(
+  jsonPath,
+  `${JSON.stringify(
+    {
+      benchmark: "pause-burst",
+      date: new Date().toISOString(),
+      machine: machine(),
+      pinned: PINNED,
+      seconds,
+      loadAverageBefore,
+      loadAverageAfter,
+      summary,
+      media,
+      report,
+      engineTrouble: engine.troubleEvents(),
+      rounds: results,
+    },
+    null,
+    2,
+  )}\n`,
+);
+console.log(`JSON written to ${jsonPath}`);
