@@ -181,11 +181,19 @@ export class EngineUnderTest {
     }
   }
 
-  /** Recording events other than started/paused/resumed (interrupted, failed…): should be none. */
+  /**
+   * Recording events other than started/paused/resumed/stopped (interrupted, continued, skipped,
+   * failed…), counted by name and reason: a run without trouble has none.
+   */
   troubleEvents(): string[] {
-    return this.events
-      .filter((e) => !/\.(started|paused|resumed|stopped)$/.test(e.name))
-      .map((e) => `${e.id} ${e.name}`);
+    const counts = new Map<string, number>();
+    for (const event of this.events) {
+      if (/\.(started|paused|resumed|stopped)$/.test(event.name)) continue;
+      const reason = event.fields.find((f) => f.name === "reason")?.value;
+      const key = `${event.name}${reason === undefined ? "" : ` (${reason})`}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    return [...counts].map(([key, count]) => `${count} × ${key}`);
   }
 
   async stop(): Promise<void> {

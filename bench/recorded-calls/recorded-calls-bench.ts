@@ -10,7 +10,7 @@
  *   rtpengine  Sipwise rtpengine in userspace, one worker thread (when installed).
  * Every relay is pinned to core 0; the C load generator + sink (load-sink.c) to core 1.
  *   npx tsx bench/recorded-calls/recorded-calls-bench.ts [--calls 100,150,187] [--seconds 10]
- *     [--warmup 2] [--relays forkline,node,c,rtpengine] [--dtmf-mask events+inband|events|off]
+ *     [--warmup 2] [--repeat 1] [--relays forkline,node,c,rtpengine] [--dtmf-mask events+inband|events|off]
  *     [--json bench/results/recorded-calls.json]
  */
 import { spawnSync } from "node:child_process";
@@ -38,6 +38,7 @@ import { RTPENGINE_INSTALL, rtpengineBinary, RtpengineRelay } from "./rtpengine-
 const loads = (benchArg("--calls") ?? "100,150,187").split(",").map(Number);
 const seconds = Number(benchArg("--seconds") ?? "10");
 const warmupSeconds = Number(benchArg("--warmup") ?? "2");
+const repeat = Number(benchArg("--repeat") ?? "1");
 const jsonPath = benchArg("--json") ?? "bench/results/recorded-calls.json";
 const relayNames = (benchArg("--relays") ?? "forkline,node,c,rtpengine").split(",") as RelayName[];
 /** The engine's DTMF masking of recorded copies; the server's default unless given. */
@@ -186,26 +187,30 @@ console.log(
       ? "relay on core 0, load generator + sink on core 1"
       : "NOT pinned (taskset or a 2nd core missing)"),
 );
-const runs: Run[] = [];
+const runs: (Run & { repetition: number })[] = [];
 for (const calls of loads) {
-  for (const relay of relayNames) {
-    if (relay === "rtpengine" && rtpengine === undefined) continue;
-    const run = await runOnce(relay, calls);
-    runs.push(run);
-    process.stderr.write(`${calls} ${relay}: ${run.error ?? `${run.cpuPercent} % CPU`}\n`);
+  // Repetitions interleave the relays, so that a busy minute on a shared machine falls on all.
+  for (let repetition = 1; repetition <= repeat; repetition++) {
+    for (const relay of relayNames) {
+      if (relay === "rtpengine" && rtpengine === undefined) continue;
+      const run = { ...(await runOnce(relay, calls)), repetition };
+      runs.push(run);
+      process.stderr.write(`${calls} ${relay} #${repetition}: ${run.error ?? `${run.cpuPercent} % CPU`}\n`);
+    }
   }
 }
 await recorder.close();
 fs.rmSync(dir, { recursive: true, force: true });
 
 const rows = runs.map((run) => {
-  const c = runs.find((r) => r.calls === run.calls && r.relay === "c");
+  const c = runs.find((r) => r.calls === run.calls && r.relay === "c" && r.repetition === run.repetition);
   const violations = run.continuity
     ? run.continuity.ssrcChanges + run.continuity.seqGaps + run.continuity.tsJumps
     : undefined;
   return {
     calls: run.calls,
     relay: run.relay,
+    "#": run.repetition,
     "CPU %": run.error ? `error: ${run.error}` : fmt(run.cpuPercent, 1),
     "CPU ÷ C": fmt(run.cpuPercent !== undefined && c?.cpuPercent ? run.cpuPercent / c.cpuPercent : undefined),
     "relayed loss %": fmt(run.relayedLossPercent, 3),
@@ -223,6 +228,39 @@ const rows = runs.map((run) => {
   };
 });
 console.table(rows);
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? undefined : sorted[Math.floor((sorted.length - 1) / 2)];
+};
+const summary = loads.flatMap((calls) => {
+  const cpuOf = (relay: RelayName) =>
+    median(
+      runs
+        .filter((r) => r.calls === calls && r.relay === relay && r.cpuPercent !== undefined)
+        .map((r) => r.cpuPercent!),
+    );
+  const c = cpuOf("c");
+  return relayNames
+    .filter((relay) => relay !== "rtpengine" || rtpengine !== undefined)
+    .map((relay) => {
+      const mine = runs.filter((r) => r.calls === calls && r.relay === relay && r.error === undefined);
+      const cpu = cpuOf(relay);
+      return {
+        calls,
+        relay,
+        runs: mine.length,
+        "median CPU %": fmt(cpu, 1),
+        "÷ C relay": fmt(cpu !== undefined && c ? cpu / c : undefined),
+        "÷ Node relay": fmt(cpu !== undefined && cpuOf("node") ? cpu / cpuOf("node")! : undefined),
+        "worst relayed loss %": fmt(Math.max(...mine.map((r) => r.relayedLossPercent ?? 0)), 3),
+        "worst recorder loss %": fmt(Math.max(...mine.map((r) => r.recorderLossPercent ?? 0)), 3),
+        "median relayed p99 ms": fmt(median(mine.map((r) => r.relayedMs?.p99 ?? NaN))),
+        "median recorder p99 ms": fmt(median(mine.map((r) => r.recorderMs?.p99 ?? NaN))),
+        errors: runs.filter((r) => r.calls === calls && r.relay === relay && r.error).length,
+      };
+    });
+});
+if (repeat > 1) console.table(summary);
 for (const run of runs) {
   if (run.misrouted)
     console.log(`! ${run.calls} ${run.relay}: ${run.misrouted} packets reached the wrong phone`);
@@ -243,6 +281,8 @@ fs.writeFileSync(
       warmupSeconds,
       dtmfMasking,
       rtpengine: rtpengine ?? null,
+      repeat,
+      summary,
       rows,
       runs,
     },
