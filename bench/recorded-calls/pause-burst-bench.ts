@@ -100,6 +100,9 @@ try {
     const others = new OthersCpuWindow([engine.pid, sink.pid, process.pid]);
     sink.tag(STEADY);
     await sleep(seconds * 1000);
+    // Steady packets still in flight when the pause lands would count as recorder loss.
+    sink.tag(0);
+    await sleep(200);
     const cpu = new CpuWindow(engine.pid);
     sink.tag(PAUSING);
     const paused = await burst("pause");
