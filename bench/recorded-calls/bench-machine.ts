@@ -106,7 +106,8 @@ export function machine(): { cpu: string; cores: number; nproc: number; kernel: 
   return {
     cpu: /model name\s*:\s*(.*)/.exec(cpuinfo)?.[1] ?? os.cpus()[0]?.model ?? "unknown",
     cores: os.cpus().length,
-    nproc: Number(spawnSync("nproc").stdout?.toString().trim()),
+    // --all: the benches pin themselves to core 1, and plain nproc counts the cores one may use.
+    nproc: Number(spawnSync("nproc", ["--all"]).stdout?.toString().trim()),
     kernel: `${os.platform()} ${os.release()}`,
     node: process.version,
   };
