@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 
 /**
  * What the recorded-call benchmarks share about the machine they run on: the ports they may use
@@ -96,6 +97,22 @@ export class OthersCpuWindow {
     const others = machineBusySeconds() - this.busy0 - ours;
     return Math.max(0, (100 * others) / ((performance.now() - this.wall0) / 1000));
   }
+}
+
+/**
+ * This process's event-loop delay from now on: it plays the SIP Server and the recorder, so a
+ * late answer to the engine is told apart from the engine's own lateness.
+ */
+export function loopDelay(): () => { p99Ms: number; maxMs: number } {
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  return () => {
+    histogram.disable();
+    return {
+      p99Ms: Number((histogram.percentile(99) / 1e6).toFixed(1)),
+      maxMs: Number((histogram.max / 1e6).toFixed(1)),
+    };
+  };
 }
 
 /** The 1-minute load average: another session's tests on the same machine show here. */

@@ -25,6 +25,7 @@ import {
   buildC,
   CpuWindow,
   loadAverage,
+  loopDelay,
   machine,
   OthersCpuWindow,
   PINNED,
@@ -65,6 +66,8 @@ type Round = {
   engineCpuPercentDuringBursts: number;
   /** CPU % used by other processes than ours during the steady window and the bursts. */
   othersCpuPercent: number;
+  /** This process's (controller + recorder stub) event-loop delay over the round. */
+  benchLoopDelay: { p99Ms: number; maxMs: number };
 };
 
 /** Sends `action` to every call's recording, `inFlight` INFOs at a time; per call: sent and answered. */
@@ -79,8 +82,14 @@ async function burst(action: "pause" | "resume") {
       const c = engine.calls[call]!;
       sentMs[call] = performance.now();
       sentNs[call] = realtimeNs();
-      await controlRecordingOnEngine(engine.pool, c.legA, c.dialogId, action);
-      answeredNs[call] = realtimeNs();
+      try {
+        await controlRecordingOnEngine(engine.pool, c.legA, c.dialogId, action);
+        answeredNs[call] = realtimeNs();
+      } catch (error) {
+        // Unanswered (408 after 32 s) or refused: counted; its packets are not judged.
+        failed.push(`${action} ${call}: ${(error as Error).message}`);
+        answeredNs[call] = 0n;
+      }
     }
   };
   const start = performance.now();
@@ -89,6 +98,8 @@ async function burst(action: "pause" | "resume") {
 }
 
 const results: Round[] = [];
+/** INFOs the engine did not answer 200 (must be none). */
+const failed: string[] = [];
 let report: Awaited<ReturnType<LoadSink["report"]>> | undefined;
 try {
   await engine.openRecordedCalls(calls, recorder.uri, DEFAULT_DTMF_MASKING);
@@ -98,6 +109,7 @@ try {
   await sleep(2000);
   for (let round = 0; round < rounds; round++) {
     const others = new OthersCpuWindow([engine.pid, sink.pid, process.pid]);
+    const benchLoop = loopDelay();
     sink.tag(STEADY);
     await sleep(seconds * 1000);
     // Steady packets still in flight when the pause lands would count as recorder loss.
@@ -127,6 +139,7 @@ try {
       infoToSendonlyReinviteMs: resumed.sentMs.map((sent, call) => recorder.sendonlyAt.get(call)! - sent),
       engineCpuPercentDuringBursts: engineCpu,
       othersCpuPercent: others.percent(),
+      benchLoopDelay: benchLoop(),
     });
     process.stderr.write(`round ${round + 1}/${rounds}\n`);
   }
@@ -208,7 +221,9 @@ console.log(
 const loadAverageAfter = loadAverage();
 console.log(
   `load average before/after: ${loadAverageBefore}/${loadAverageAfter}; CPU of other processes during ` +
-    `the rounds: ${results.map((r) => r.othersCpuPercent.toFixed(1)).join(", ")} % (100 % = one core)`,
+    `the rounds: ${results.map((r) => r.othersCpuPercent.toFixed(1)).join(", ")} % (100 % = one core); ` +
+    `this process's (controller + recorder stub) event-loop delay max: ` +
+    `${results.map((r) => r.benchLoopDelay.maxMs).join(", ")} ms`,
 );
 fs.mkdirSync(path.dirname(path.resolve(jsonPath)), { recursive: true });
 fs.writeFileSync(
@@ -226,6 +241,7 @@ fs.writeFileSync(
       media,
       report,
       engineTrouble: engine.troubleEvents(),
+      failed,
       rounds: results,
     },
     null,

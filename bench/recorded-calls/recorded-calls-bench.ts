@@ -22,6 +22,7 @@ import {
   buildC,
   CpuWindow,
   loadAverage,
+  loopDelay,
   OthersCpuWindow,
   machine,
   MAX_LOAD_CALLS,
@@ -64,6 +65,8 @@ type Run = {
   loadAverageAfter: number;
   /** CPU % (100 = one core) used by other processes than the relay, the sink and this one. */
   othersCpuPercent?: number;
+  /** This process's (controller + recorder stub) event-loop delay over the measured window. */
+  benchLoopDelay?: { p99Ms: number; maxMs: number };
   error?: string;
   setupSeconds?: number;
   cpuPercent?: number;
@@ -143,11 +146,13 @@ async function runOnce(relay: RelayName, calls: number): Promise<Run> {
     await sleep(warmupSeconds * 1000);
     const cpu = new CpuWindow(underTest.pid);
     const others = new OthersCpuWindow([underTest.pid, sink.pid, process.pid]);
+    const benchLoop = loopDelay();
     sink.tag(1);
     await sleep(seconds * 1000);
     sink.tag(0);
     run.cpuPercent = Number(cpu.percent().toFixed(1));
     run.othersCpuPercent = Number(others.percent().toFixed(1));
+    run.benchLoopDelay = benchLoop();
     // Unmeasured packets keep flowing while the last measured ones drain through the relay.
     await sleep(500);
     const report = await sink.report();
