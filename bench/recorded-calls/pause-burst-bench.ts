@@ -97,6 +97,13 @@ async function burst(action: "pause" | "resume") {
   return { sentNs, sentMs, answeredNs, burstMs: performance.now() - start };
 }
 
+function reinviteDelays(sentMs: number[], arrivedAt: Map<number, number>): number[] {
+  return sentMs.flatMap((sent, call) => {
+    const at = arrivedAt.get(call);
+    return at === undefined || at < sent ? [] : [at - sent];
+  });
+}
+
 const results: Round[] = [];
 /** INFOs the engine did not answer 200 (must be none). */
 const failed: string[] = [];
@@ -135,8 +142,10 @@ try {
       afterAnswer: check.map((c) => c.after),
       // Both clocks are CLOCK_REALTIME; the sink's ns came through a double (±256 ns).
       infoToLastPacketMs: check.map((c, call) => (c.last - Number(paused.sentNs[call]!)) / 1e6),
-      infoToInactiveReinviteMs: paused.sentMs.map((sent, call) => recorder.inactiveAt.get(call)! - sent),
-      infoToSendonlyReinviteMs: resumed.sentMs.map((sent, call) => recorder.sendonlyAt.get(call)! - sent),
+      // Only re-INVITEs that came after this round's INFO: a recording that was interrupted
+      // (no recorder) at the time is paused and resumed without one.
+      infoToInactiveReinviteMs: reinviteDelays(paused.sentMs, recorder.inactiveAt),
+      infoToSendonlyReinviteMs: reinviteDelays(resumed.sentMs, recorder.sendonlyAt),
       engineCpuPercentDuringBursts: engineCpu,
       othersCpuPercent: others.percent(),
       benchLoopDelay: benchLoop(),
