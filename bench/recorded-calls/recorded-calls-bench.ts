@@ -234,8 +234,11 @@ const rows = runs.map((run) => {
 });
 console.table(rows);
 const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length === 0 ? undefined : sorted[Math.floor((sorted.length - 1) / 2)];
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return undefined;
+  const middle = sorted.length / 2;
+  // An even count (two repetitions) takes the mean of the middle two, not the lower one.
+  return Number.isInteger(middle) ? (sorted[middle - 1]! + sorted[middle]!) / 2 : sorted[Math.floor(middle)];
 };
 const summary = loads.flatMap((calls) => {
   const cpuOf = (relay: RelayName) =>
