@@ -18,7 +18,7 @@
  * Commands on stdin, one per line; answers on stdout as JSON lines:
  *   legs <call> <legA-port> <legB-port>   where the phones of <call> send (connect())
  *   start                                 start sending (every phone, unmeasured)
- *   tag <n>                               packets sent from now on carry tag n (0 = not measured)
+ *   tag <n>                               packets sent from now on carry tag n (1–15; 0 = not measured)
  *   report                                {"type":"report",...}: per tag counts and latencies
  *   pausecheck <t0-ns> <t1-ns> ...        {"type":"pausecheck",...}: per call, the last recorder
  *                                         packet's receive time, and how many came after t<call>
@@ -42,7 +42,7 @@
 
 #define PAYLOAD 160
 #define PACKET (12 + PAYLOAD)
-#define TAGS 4
+#define TAGS 16 /* 0 = not measured; the pause bench uses 3 per round */
 #define BUCKET_NS 10000ULL /* 10 µs */
 #define BUCKETS 200000     /* up to 2 s */
 #define SLOTS 20           /* 1 ms slots of the 20 ms packet period */
