@@ -68,8 +68,25 @@ export class LoadSink {
       sendReceiverReports ? "1" : "0",
     ]);
     const sink = new LoadSink(spawn(command!, args, { stdio: ["pipe", "pipe", "pipe"] }));
-    await sink.next("bound");
+    // A port of the block may be taken (any process's ephemeral port can land in it): the sink
+    // exits at once, and the caller may try again.
+    const exited = new Promise<never>((_, reject) =>
+      sink.child.once("exit", (code) => reject(new Error(`load-sink exited (${code}) before binding`))),
+    );
+    await Promise.race([sink.next("bound"), exited]);
     return sink;
+  }
+
+  /** start(), tried again a few times when a port of the block is taken. */
+  static async startRetrying(binary: string, calls: number, sendReceiverReports: boolean): Promise<LoadSink> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await LoadSink.start(binary, calls, sendReceiverReports);
+      } catch (error) {
+        if (attempt >= 5) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
   }
 
   get pid(): number {

@@ -57,7 +57,7 @@ if (PINNED) spawnSync("taskset", ["-cp", "1", String(process.pid)]);
 const dir = tempDir();
 const loadAverageBefore = loadAverage();
 const recorder = await RecorderStub.start();
-const sink = await LoadSink.start(buildC("load-sink", dir), calls, true);
+const sink = await LoadSink.startRetrying(buildC("load-sink", dir), calls, true);
 const engine = await EngineUnderTest.start();
 
 type Round = {

@@ -135,7 +135,14 @@ async function runOnce(relay: RelayName, calls: number): Promise<Run> {
     return run;
   }
   // The engine's recorder watch judges a recorder by its RTCP receiver reports once it sent one.
-  const sink = await LoadSink.start(loadSinkBinary, calls, relay === "forkline");
+  let sink: LoadSink;
+  try {
+    sink = await LoadSink.startRetrying(loadSinkBinary, calls, relay === "forkline");
+  } catch (error) {
+    run.error = (error as Error).message;
+    run.loadAverageAfter = loadAverage();
+    return run;
+  }
   let underTest: RelayUnderTest | undefined;
   try {
     const setupStart = performance.now();
