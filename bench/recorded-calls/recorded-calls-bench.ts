@@ -15,8 +15,8 @@
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
-import { DEFAULT_DTMF_MASKING, DTMF_MASKING_MODES, type DtmfMasking } from "../../protocol/msml";
 import path from "node:path";
+import { DEFAULT_DTMF_MASKING, DTMF_MASKING_MODES, type DtmfMasking } from "../../protocol/msml";
 import {
   benchArg,
   buildC,
