@@ -151,15 +151,19 @@ export class RecorderSession {
     let provisional = false;
     const probe = probeUnreachable(destination);
     let timer: NodeJS.Timeout | undefined;
+    let onAbort: () => void = () => undefined;
     const gaveUp = new Promise<string>((resolve) => {
       timer = setTimeout(() => resolve(`no answer in ${timeoutMs} ms`), timeoutMs);
-      abort.addEventListener("abort", () => resolve("the recording ended"), { once: true });
+      onAbort = () => resolve("the recording ended");
+      abort.addEventListener("abort", onAbort, { once: true });
     });
     const answered = this.deps.ua
       .send(invite, { destination, onProvisional: () => (provisional = true) })
       .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
     const outcome = await Promise.race([answered, gaveUp, probe.unreachable]);
     clearTimeout(timer);
+    // The signal lives as long as the recording and every failover attempt comes here.
+    abort.removeEventListener("abort", onAbort);
     probe.close();
     if (typeof outcome === "string") {
       if (provisional) void this.deps.ua.cancel(invite, destination).catch(() => undefined);

@@ -1,0 +1,158 @@
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+
+/**
+ * What the recorded-call benchmarks share about the machine they run on: the ports they may use
+ * (so that they never collide with other work on a shared machine), pinning, CPU accounting from
+ * /proc, the load average, and the C programs they build with the system compiler.
+ */
+
+/** SIP 5900–5919 and UDP 40000–44999 only. */
+export const PORTS = {
+  engineSip: 5900,
+  engineHttp: 5901,
+  controllerSip: 5902,
+  recorderSip: 5903,
+  rtpengineNg: 5904,
+  /**
+   * The media engine's RTP range: 2,000 ports, as in the issue's measurement. rtpengine gets the
+   * same range (the two never run at the same time): the same port budget for both.
+   */
+  engineRtp: { min: 40000, max: 41999 },
+  /** The load generator and sink: 6 ports per call from here (see load-sink.c). */
+  loadBase: 42000,
+  loadMax: 43499,
+  /** The reference relays' legs (two per call). */
+  relayRtp: { min: 43500, max: 44999 },
+} as const;
+
+export const HOST = "127.0.0.1";
+
+/** The most calls the load generator's port block holds. */
+export const MAX_LOAD_CALLS = Math.floor((PORTS.loadMax - PORTS.loadBase + 1) / 6);
+
+/** taskset works and there is a second core for the load. */
+export const PINNED = os.cpus().length >= 2 && spawnSync("taskset", ["-c", "0", "true"]).status === 0;
+
+/** `command` pinned to `core` when pinning is possible, as an argv. */
+export function pinnedArgv(core: number, command: string[]): string[] {
+  return PINNED ? ["taskset", "-c", String(core), ...command] : command;
+}
+
+/** CPU seconds (user + system, all threads) of a process, from /proc/<pid>/stat fields 14 and 15. */
+export function cpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / clockTicks();
+}
+
+let ticks: number | undefined;
+function clockTicks(): number {
+  ticks ??= Number(spawnSync("getconf", ["CLK_TCK"]).stdout?.toString().trim()) || 100;
+  return ticks;
+}
+
+/** CPU % of `pid` between two samples. */
+export class CpuWindow {
+  private readonly cpu0: number;
+  private readonly wall0 = performance.now();
+  constructor(private readonly pid: number) {
+    this.cpu0 = cpuSeconds(pid);
+  }
+  percent(): number {
+    return (100 * (cpuSeconds(this.pid) - this.cpu0)) / ((performance.now() - this.wall0) / 1000);
+  }
+}
+
+/** Busy CPU seconds of the whole machine (all cores), from /proc/stat. */
+function machineBusySeconds(): number {
+  const fields = fs
+    .readFileSync("/proc/stat", "utf8")
+    .split("\n")[0]!
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  // user nice system idle iowait irq softirq steal: all but idle and iowait are busy.
+  const busy = fields.slice(0, 8).reduce((sum, value, i) => (i === 3 || i === 4 ? sum : sum + value), 0);
+  return busy / clockTicks();
+}
+
+/**
+ * CPU % used during a window by processes other than `ours` (100 % = one core): another session
+ * running tests on the same machine shows here, measured rather than guessed from the load average.
+ */
+export class OthersCpuWindow {
+  private readonly busy0 = machineBusySeconds();
+  private readonly ours0: number;
+  private readonly wall0 = performance.now();
+  constructor(private readonly ours: number[]) {
+    this.ours0 = ours.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+  }
+  percent(): number {
+    const ours = this.ours.reduce((sum, pid) => sum + cpuSeconds(pid), 0) - this.ours0;
+    const others = machineBusySeconds() - this.busy0 - ours;
+    return Math.max(0, (100 * others) / ((performance.now() - this.wall0) / 1000));
+  }
+}
+
+/**
+ * This process's event-loop delay from now on: it plays the SIP Server and the recorder, so a
+ * late answer to the engine is told apart from the engine's own lateness.
+ */
+export function loopDelay(): () => { p99Ms: number; maxMs: number } {
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  return () => {
+    histogram.disable();
+    return {
+      p99Ms: Number((histogram.percentile(99) / 1e6).toFixed(1)),
+      maxMs: Number((histogram.max / 1e6).toFixed(1)),
+    };
+  };
+}
+
+/** The 1-minute load average: another session's tests on the same machine show here. */
+export const loadAverage = (): number => Number(os.loadavg()[0]!.toFixed(2));
+
+export function machine(): { cpu: string; cores: number; nproc: number; kernel: string; node: string } {
+  const cpuinfo = fs.readFileSync("/proc/cpuinfo", "utf8");
+  return {
+    cpu: /model name\s*:\s*(.*)/.exec(cpuinfo)?.[1] ?? os.cpus()[0]?.model ?? "unknown",
+    cores: os.cpus().length,
+    // --all: the benches pin themselves to core 1, and plain nproc counts the cores one may use.
+    nproc: Number(spawnSync("nproc", ["--all"]).stdout?.toString().trim()),
+    kernel: `${os.platform()} ${os.release()}`,
+    node: process.version,
+  };
+}
+
+/** Builds one of this folder's C programs with the system compiler into a temp dir. */
+export function buildC(name: string, dir: string): string {
+  const source = path.join(import.meta.dirname, `${name}.c`);
+  const binary = path.join(dir, name);
+  const result = spawnSync("cc", ["-O2", "-Wall", "-o", binary, source], { encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`cc ${name}.c failed:\n${result.stderr}`);
+  return binary;
+}
+
+export function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), "forkline-recorded-bench-"));
+}
+
+/** The value after `--name` on the command line, or undefined. */
+export function benchArg(name: string): string | undefined {
+  const args = process.argv.slice(2);
+  const i = args.indexOf(name);
+  return i === -1 ? undefined : args[i + 1];
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Wall clock in ns (CLOCK_REALTIME, as the sink's SO_TIMESTAMPNS stamps), to the µs. */
+export function realtimeNs(): bigint {
+  return BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000)) * 1000n;
+}

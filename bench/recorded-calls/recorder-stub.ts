@@ -1,0 +1,87 @@
+import { UdpTransport, UserAgentCore, type IncomingRequest } from "../../sip-core";
+import { HOST, PORTS } from "./bench-machine";
+import { callPorts } from "./load-sink-process";
+
+/**
+ * The least SIPREC recorder (SRS, RFC 7866) the media engine accepts, in the bench process: it
+ * answers each recording's INVITE with an SDP whose two m-lines point at that call's recorder
+ * streams at the load sink (recordingId `bench-<call>` says which call), answers re-INVITEs for
+ * pause and resume (RFC 7866 §8.1.2: a=inactive is answered a=inactive, a=sendonly a=recvonly),
+ * and answers in-dialog OPTIONS (the engine's recorder watch probes with them every 2 s) and BYE.
+ * It records nothing: the sink counts and times the streams. Receiver reports come from the sink.
+ */
+export class RecorderStub {
+  /** When each call's a=inactive re-INVITE arrived (performance.now(), ms), for the pause bench. */
+  readonly inactiveAt = new Map<number, number>();
+  readonly sendonlyAt = new Map<number, number>();
+  private readonly callOf = new Map<string, number>();
+  invites = 0;
+
+  readonly ua = new UserAgentCore({
+    delegate: {
+      handlers: {
+        INVITE: (request) => this.invite(request),
+        BYE: (request) => void request.reply(200),
+      },
+      // Every request of the engine is answered, whether or not this stub kept the dialog.
+      isDialogRequired: () => false,
+      onError: () => undefined,
+    },
+  });
+
+  static async start(): Promise<RecorderStub> {
+    const stub = new RecorderStub();
+    await stub.ua.addTransport(new UdpTransport({ host: HOST, port: PORTS.recorderSip }));
+    return stub;
+  }
+
+  get uri(): string {
+    return `sip:srs@${HOST}:${PORTS.recorderSip}`;
+  }
+
+  private invite(request: IncomingRequest): void {
+    const message = request.message;
+    const callId = message.headers.get("Call-ID") ?? "";
+    const body = message.body.toString("utf8");
+    let call = this.callOf.get(callId);
+    if (call === undefined) {
+      const match = /recordingid>bench-(\d+)</i.exec(body);
+      if (match === null) {
+        request.reply(488, { reason: "Not a bench recording" });
+        return;
+      }
+      call = Number(match[1]);
+      this.callOf.set(callId, call);
+      this.invites++;
+    }
+    const now = performance.now();
+    const inactive = /a=inactive/.test(body);
+    if (inactive) this.inactiveAt.set(call, now);
+    else this.sendonlyAt.set(call, now);
+    const { sinkA, sinkB } = callPorts(call);
+    const direction = inactive ? "inactive" : "recvonly";
+    // The SRC offers one m-line per recorded stream (RFC 7866 §8.1.1); the answer keeps their order.
+    const sdp = [
+      "v=0",
+      `o=srs ${call} ${Math.floor(now)} IN IP4 ${HOST}`,
+      "s=bench recorder",
+      `c=IN IP4 ${HOST}`,
+      "t=0 0",
+      ...[sinkA, sinkB].flatMap((port) => [
+        `m=audio ${port} RTP/AVP 0`,
+        "a=rtpmap:0 PCMU/8000",
+        `a=${direction}`,
+      ]),
+      "",
+    ].join("\r\n");
+    request.reply(200, {
+      headers: { Contact: `<sip:srs@${HOST}:${PORTS.recorderSip}>` },
+      body: sdp,
+      contentType: "application/sdp",
+    });
+  }
+
+  close(): Promise<void> {
+    return this.ua.close();
+  }
+}
