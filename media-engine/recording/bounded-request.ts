@@ -4,11 +4,22 @@ import { readTopVia, viaBranch, type UserAgentCore } from "../../sip-core";
 /** What became of a request sent with a deadline: its final response, the error, or nothing in time. */
 export type BoundedOutcome = SipResponse | Error | "timeout";
 
+/** A deadline timer this late means this process, not the peer, was not running. */
+const LATE_TIMER_MS = 200;
+/** How many times a deadline missed only because this process was stalled is given again. */
+const MAX_STALLED_DEADLINES = 3;
+
 /**
  * Sends `request` and waits at most `deadlineMs` for its final response. RFC 3261 transaction
  * timers give up only after 64*T1 (32 s), far beyond the 5 s in which a lost recorder must be
  * noticed; past the deadline the client transaction is stopped (`abandon`) so it does not go on
  * retransmitting into a dead address. The returned promise never rejects.
+ *
+ * A deadline is judged after the poll phase (setImmediate), so an answer already waiting in the
+ * socket is read first; and a deadline whose timer fired more than 200 ms late — this process's
+ * event loop was starved, not the peer silent — is given again. Without that, an engine under
+ * CPU pressure declared all its healthy recorders lost at once and buried itself in re-INVITEs
+ * (the recorded-call benchmark's overload cascade).
  */
 export async function sendBounded(
   ua: UserAgentCore,
@@ -16,17 +27,27 @@ export async function sendBounded(
   request: SipRequest,
   deadlineMs: number,
 ): Promise<BoundedOutcome> {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<"timeout">((resolve) => {
-    timer = setTimeout(() => resolve("timeout"), deadlineMs);
-  });
   const answered = send().catch((error: unknown) =>
     error instanceof Error ? error : new Error(String(error)),
   );
-  const outcome = await Promise.race([answered, timedOut]);
-  clearTimeout(timer);
-  if (outcome === "timeout") abandon(ua, request);
-  return outcome;
+  for (let attempt = 0; ; attempt++) {
+    let timer: NodeJS.Timeout | undefined;
+    const armedAt = performance.now();
+    const deadline = new Promise<"timeout" | "stalled">((resolve) => {
+      timer = setTimeout(() => {
+        const lateMs = performance.now() - armedAt - deadlineMs;
+        setImmediate(() => resolve(lateMs > LATE_TIMER_MS ? "stalled" : "timeout"));
+      }, deadlineMs);
+    });
+    const outcome = await Promise.race([answered, deadline]);
+    clearTimeout(timer);
+    if (outcome === "stalled" && attempt < MAX_STALLED_DEADLINES) continue;
+    if (outcome === "timeout" || outcome === "stalled") {
+      abandon(ua, request);
+      return "timeout";
+    }
+    return outcome;
+  }
 }
 
 /**
