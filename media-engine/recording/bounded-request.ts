@@ -1,11 +1,10 @@
 import type { SipRequest, SipResponse } from "../../protocol/sip";
 import { readTopVia, viaBranch, type UserAgentCore } from "../../sip-core";
+import { judgedTimeout, LATE_TIMER_MS } from "../../common/judged-timer";
 
 /** What became of a request sent with a deadline: its final response, the error, or nothing in time. */
 export type BoundedOutcome = SipResponse | Error | "timeout";
 
-/** A deadline timer this late means this process, not the peer, was not running. */
-const LATE_TIMER_MS = 200;
 /** How many times a deadline missed only because this process was stalled is given again. */
 const MAX_STALLED_DEADLINES = 3;
 
@@ -32,12 +31,8 @@ export async function sendBounded(
   );
   for (let attempt = 0; ; attempt++) {
     let timer: NodeJS.Timeout | undefined;
-    const armedAt = performance.now();
     const deadline = new Promise<"timeout" | "stalled">((resolve) => {
-      timer = setTimeout(() => {
-        const lateMs = performance.now() - armedAt - deadlineMs;
-        setImmediate(() => resolve(lateMs > LATE_TIMER_MS ? "stalled" : "timeout"));
-      }, deadlineMs);
+      timer = judgedTimeout(deadlineMs, (lateMs) => resolve(lateMs > LATE_TIMER_MS ? "stalled" : "timeout"));
     });
     const outcome = await Promise.race([answered, deadline]);
     clearTimeout(timer);

@@ -1,5 +1,6 @@
 import type { RecorderSession } from "./recorder-session";
 import type { RecordingStream } from "./recording-stream";
+import { judgedInterval } from "../../common/judged-timer";
 
 export interface WatchTiming {
   /** RTCP: no report, or no progress of the acknowledged sequence, for this long while sending. */
@@ -41,9 +42,6 @@ export interface WatchSubject {
  * with any SRS: RTCP receiver reports (RFC 3550 §6.4.2) when the recorder sends them, ICMP port
  * unreachable on the connected RTP sockets, in-dialog OPTIONS. Reports one loss, once.
  */
-/** A check this late means the engine itself was not running. */
-const LATE_TICK_MS = 200;
-
 export class RecorderWatch {
   private stopped = false;
   private checkTimer: NodeJS.Timeout | undefined;
@@ -61,16 +59,11 @@ export class RecorderWatch {
       stream.onUnreachable = () =>
         this.lost("ICMP port unreachable from the recorder's RTP address (ECONNREFUSED)", Date.now());
     }
-    // Judged after the poll phase (setImmediate): receiver reports already in the socket are read
-    // first. A tick that comes more than 200 ms late means this process was starved, and the
-    // silence it would measure is its own: that tick judges nothing.
-    let lastTick = performance.now();
-    this.checkTimer = setInterval(() => {
-      const now = performance.now();
-      const late = now - lastTick - this.timing.checkEveryMs > LATE_TICK_MS;
-      lastTick = now;
-      if (!late) setImmediate(() => this.checkRtcp());
-    }, this.timing.checkEveryMs);
+    // Receiver reports already in the socket are read first; a tick that came late means this
+    // process was starved, and the silence it would measure is its own: it judges nothing.
+    this.checkTimer = judgedInterval(this.timing.checkEveryMs, (late) => {
+      if (!late) this.checkRtcp();
+    });
     this.checkTimer.unref();
     this.scheduleProbe(this.timing.probeIntervalMs);
   }

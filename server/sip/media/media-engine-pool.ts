@@ -19,6 +19,7 @@ import { parseSipUri, type SipRequest, type SipResponse } from "../../../protoco
 import { ENGINE_AUTH_HEADER, signEngineRequest } from "../../../protocol/msml/engine-auth";
 import { Dialog, tagOf, uriDestination, type SipAddress, type UserAgentCore } from "../../../sip-core";
 import { EngineHeartbeat } from "./engine-heartbeat";
+import { judgedInterval, judgedTimeout, LATE_TIMER_MS } from "../../../common/judged-timer";
 
 export class MediaEngineError extends Error {
   override readonly name = "MediaEngineError";
@@ -110,8 +111,6 @@ export interface MediaLegHandle {
  */
 export type EngineHealth = { uri: string; healthy: boolean; failuresInARow: number; error?: string };
 
-/** A deadline timer this late means this process, not the engine, was not running. */
-const LATE_TIMER_MS = 200;
 /** A pong saying the main thread ran this recently means media is flowing. */
 const MAIN_THREAD_RUNNING_MS = 1_000;
 
@@ -180,16 +179,12 @@ export class MediaEnginePool {
     this.timer = setInterval(tick, this.options.checkIntervalMs ?? 500);
     this.timer.unref();
     const heartbeatMs = this.options.heartbeatIntervalMs ?? 100;
-    let lastBeat = performance.now();
-    this.heartbeatTimer = setInterval(() => {
-      const now = performance.now();
-      const late = now - lastBeat - heartbeatMs > LATE_TIMER_MS;
-      lastBeat = now;
+    this.heartbeatTimer = judgedInterval(heartbeatMs, (late) => {
       for (const engine of this.engines) engine.heartbeat?.ping();
-      // Judged after the poll phase, so pongs already in the socket buffer are read first; and
-      // not at all when this process itself was stalled (its own silence is no evidence).
-      if (!late) setImmediate(() => this.engines.forEach((engine) => this.judgeHeartbeat(engine)));
-    }, heartbeatMs);
+      // Pongs already in the socket buffer have been read; a tick of a stalled process judges
+      // nothing (its own silence is no evidence).
+      if (!late) for (const engine of this.engines) this.judgeHeartbeat(engine);
+    });
     this.heartbeatTimer.unref();
   }
 
@@ -370,15 +365,13 @@ export class MediaEnginePool {
     const deadlineMs = this.options.answerDeadlineMs ?? 600;
     let timer: NodeJS.Timeout | undefined;
     let lateByMs = 0;
-    const sentAt = performance.now();
     const missed = new Promise<"missed" | "refused">((resolve) => {
-      // The deadline is judged after the poll phase (setImmediate): when this process itself was
-      // busy (a page render, a GC), an answer that arrived in time is still in the socket buffer
-      // when the timer fires, and must be read before the engine is called silent.
-      timer = setTimeout(() => {
-        lateByMs = performance.now() - sentAt - deadlineMs;
-        setImmediate(() => resolve("missed"));
-      }, deadlineMs);
+      // When this process itself was busy (a page render, a GC), an answer that arrived in time
+      // is still in the socket buffer when the timer fires: judgedTimeout reads it first.
+      timer = judgedTimeout(deadlineMs, (late) => {
+        lateByMs = late;
+        resolve("missed");
+      });
       engine.onRefused = () => resolve("refused");
     });
     if (engine.probe !== undefined) {
