@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { zAllowedSources } from "../common/allowed-sources";
+import { databaseKindOf } from "../common/database-url";
 import {
   documented,
   type EnvSource,
@@ -103,6 +104,28 @@ export const serverEnvSchema = z
     ),
     SEED_DEMO: documented(zBool(true), "seed demo DNs on a new database"),
     LOG_LEVEL: zLogLevel,
+    HA_NODE: documented(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9._-]{1,64}$/, "must be a short name (letters, digits, dots, dashes), e.g. ctl-a")
+        .optional(),
+      "this SIP Server's name in an HA pair (primary and backup on one PostgreSQL database, the same SIP address): the instance holding the lease serves SIP, the other watches it and takes the address and the calls over when the lease expires",
+      "unset: a single server",
+    ),
+    HA_LEASE_MS: documented(
+      z.coerce.number({ error: "must be a number" }).int().min(300).max(30_000).default(1_500),
+      "HA pair: how long the active instance's lease lasts unless renewed (every fifth of it); a backup takes over this long after the active one's last renewal",
+    ),
+    HA_VIP_UP_COMMAND: documented(
+      z.string().min(1).optional(),
+      "HA pair: shell command run before an instance serves SIP, to bring the shared SIP address up on its host (e.g. `ip addr add 10.0.0.10/24 dev eth0 && arping -U -c1 -I eth0 10.0.0.10`)",
+      "none (the address is managed elsewhere)",
+    ),
+    HA_VIP_DOWN_COMMAND: documented(
+      z.string().min(1).optional(),
+      "HA pair: shell command run when an instance starts as backup or loses the lease, to take the shared SIP address off its host",
+      "none",
+    ),
     METRICS_ALLOWED_SOURCES: documented(
       zAllowedSources("127.0.0.1,::1"),
       "addresses or CIDR blocks (comma-separated) that may read the server's Prometheus `/metrics` on the web port; others get 403",
@@ -111,6 +134,10 @@ export const serverEnvSchema = z
   .refine((env) => Boolean(env.TLS_CERT) === Boolean(env.TLS_KEY), {
     message: "TLS_CERT and TLS_KEY must be set together",
     path: ["TLS_CERT"],
+  })
+  .refine((env) => env.HA_NODE === undefined || databaseKindOf(env.DATABASE_URL) === "postgresql", {
+    message: "an HA pair (HA_NODE) shares its state in PostgreSQL: set DATABASE_URL to a postgresql:// URL",
+    path: ["HA_NODE"],
   })
   .refine((env) => Boolean(env.SIP_TLS_CERT) === Boolean(env.SIP_TLS_KEY), {
     message: "SIP_TLS_CERT and SIP_TLS_KEY must be set together",

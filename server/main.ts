@@ -8,21 +8,21 @@ import { loadEnvOrExit } from "../common/env-schema";
 import { notifyReady } from "../common/process-ready";
 import { AgentStateService } from "./services/agents/agent-state-service";
 import { CtiEventBus } from "./cti/cti-event-bus";
-import { CtiService } from "./cti/cti-service";
 import { loadServerEnv } from "./env";
-import { sipWebSocketAdmission } from "./http/sip-websocket-admission";
 import { createHttpServer } from "./http/create-http-server";
 import type { ContextDeps } from "./http/create-trpc-context";
 import { LoginThrottle } from "./services/auth/login-throttle";
 import { bootstrap } from "./services/bootstrap/bootstrap";
 import { createDb } from "./services/db";
-import { RecordingHistoryService } from "./services/recording/recording-history-service";
-import { AlarmService } from "./services/alarms/alarm-service";
-import { RecordingService } from "./services/recording/recording-service";
-import { ActiveCallService } from "./services/calls/active-call-service";
-import { EngineLossService } from "./services/calls/engine-loss-service";
-import { SipServer } from "./sip/sip-server";
-import { registerServerMetrics } from "./server-metrics";
+import { AlarmService, alarmEvents } from "./services/alarms/alarm-service";
+import { configEvents } from "./services/config/config-events";
+import { ServerLeaseService } from "./services/cluster/server-lease-service";
+import { ClusterLink } from "./cluster/cluster-link";
+import { bridgeEvents } from "./cluster/event-bridge";
+import { forwardedApi, serveForwardedApi } from "./cluster/forwarded-api";
+import { HaMembership } from "./cluster/ha-membership";
+import { LiveCallsMirror, LiveCallsPublisher } from "./cluster/live-calls-mirror";
+import { type SipSide, startSipSide } from "./start-sip-side";
 
 const env = loadEnvOrExit("forkline-server", () => loadServerEnv(process.env));
 const log = createLogger("server", env.LOG_LEVEL);
@@ -31,6 +31,7 @@ const metrics = createMetricsRegistry();
 // logged once and counted instead of killing the process.
 const errors = new ContainedErrors(log, metrics);
 errors.installProcessGuard();
+const report = (where: string, error: unknown) => errors.report(where, error);
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 const db = createDb(env.DATABASE_URL);
@@ -47,60 +48,49 @@ const agents = new AgentStateService(db, ctiBus);
 // Agents stay logged in across a restart: their Agent Login's full-time recording must go on.
 const restoredAgents = await agents.restore();
 if (restoredAgents > 0) log.info(`${restoredAgents} agent login(s) restored`);
-const http = await createHttpServer(env, { rootDir });
-// Established calls survive a restart: the SIP Server takes them up (before it listens), and
-// their recordings go on; any other recording left open was the old process's and is closed.
-const callStore = new ActiveCallService(db);
-const sip = await SipServer.create({
-  env,
-  db,
-  cti: ctiBus,
-  httpServer: http.server,
-  log,
-  agentOf: (dn) => agents.agentOnDn(dn),
-  admitWebSocket: sipWebSocketAdmission(db),
-  onError: (error) => errors.report("sip", error),
-  callStore,
-});
-const adoptedCalls = new Set(sip.calls.list().map((call) => call.connId));
-await new RecordingHistoryService(db).failOrphans("server restarted", adoptedCalls);
-const recordings = new RecordingService(
-  db,
-  sip.calls,
-  ctiBus,
-  (dn) => agents.agentOnDn(dn),
-  (error) => errors.report("recording", error),
-);
-const resumed = await recordings.adopt(adoptedCalls);
-if (resumed > 0) log.info(`${resumed} recording(s) of those calls go on`);
-const cti = new CtiService(ctiBus, agents, sip.calls, recordings);
 const alarms = new AlarmService(db);
-sip.media.onHealth(
-  (engine) =>
-    void alarms.engineHealth(engine).catch((error: unknown) => errors.report("alarm", error, engine.uri)),
-);
-const engineLoss = new EngineLossService(sip.calls, recordings, alarms);
-sip.media.onEngineLost((loss) => {
-  log.warn({ engine: loss.uri, cause: loss.cause }, `${loss.detail}; ending the calls it held`);
-  void engineLoss.handle(loss).catch((error: unknown) => errors.report("engine_loss", error, loss.uri));
-});
+const http = await createHttpServer(env, { rootDir });
+const sipSideDeps = { env, db, log, errors, metrics, http, ctiBus, agents, alarms };
+let sipSide: SipSide | undefined;
+
+// An HA pair (HA_NODE): both instances serve the web UI and the API; only the one holding the
+// lease serves SIP. The other forwards what concerns calls to it and mirrors its live calls.
+const ha =
+  env.HA_NODE === undefined
+    ? undefined
+    : await (async () => {
+        const node = env.HA_NODE!;
+        const link = await ClusterLink.connect({ url: env.DATABASE_URL, node, log, report });
+        bridgeEvents(link, {
+          cti: ctiBus,
+          config: configEvents,
+          alarms: alarmEvents,
+          onRemoteAgentChange: () =>
+            void agents.reload().catch((error: unknown) => report("ha_agents", error)),
+        });
+        const membership = new HaMembership({
+          node,
+          leaseMs: env.HA_LEASE_MS,
+          lease: new ServerLeaseService(db, node, env.HA_LEASE_MS),
+          ...(env.HA_VIP_UP_COMMAND === undefined ? {} : { vipUp: env.HA_VIP_UP_COMMAND }),
+          ...(env.HA_VIP_DOWN_COMMAND === undefined ? {} : { vipDown: env.HA_VIP_DOWN_COMMAND }),
+          log,
+          report,
+        });
+        await membership.startAsStandby();
+        return { link, membership, mirror: new LiveCallsMirror(link) };
+      })();
+
 const deps: ContextDeps = {
   db,
   env,
   throttle: new LoginThrottle(),
-  cti,
-  calls: sip.calls,
-  recordings,
-  sipProbe: (uri) => sip.probe(uri),
+  ...(ha === undefined
+    ? (sipSide = await startSipSide(sipSideDeps)).api
+    : forwardedApi(ha.link, ha.mirror, ctiBus, agents)),
 };
-registerServerMetrics(metrics, {
-  calls: () => sip.calls.list().length,
-  registeredAors: () => sip.registrar.registeredAors().length,
-  media: sip.media,
-  liveRecordings: () => recordings.liveCountByState(),
-});
-await sip.listen();
-await http.listen(deps, metrics);
+if (sipSide !== undefined) await sipSide.sip.listen();
+await http.listen(deps, metrics, { servesSip: () => sipSide !== undefined });
 
 notifyReady({
   service: "server",
@@ -112,20 +102,45 @@ notifyReady({
 });
 
 let stopping = false;
+
+if (ha !== undefined) {
+  const { link, membership } = ha;
+  // A lost lease means another instance may already serve the address: stop serving SIP at
+  // once, with no BYE (the calls are the other instance's now), and start again as a backup.
+  membership.onLost = (reason) => {
+    log.error(
+      `HA: ${env.HA_NODE} lost the SIP Server lease (${reason}); stopping to start again as the backup`,
+    );
+    stopping = true;
+    void membership.takeAddressDown().finally(() => process.exit(75));
+  };
+  const stop = new AbortController();
+  process.once("exit", () => stop.abort());
+  void membership.waitUntilActive(stop.signal).then(async () => {
+    if (stopping) return;
+    const started = performance.now();
+    // The same take-up as a restart: registrations, agents, established calls from the database.
+    await agents.reload();
+    const side = await startSipSide(sipSideDeps);
+    Object.assign(deps, side.api);
+    serveForwardedApi(link, side.api);
+    await side.sip.listen();
+    sipSide = side;
+    new LiveCallsPublisher(link, side.api.liveCalls).start();
+    log.info(
+      `HA: ${env.HA_NODE} serves SIP (${side.sip.calls.list().length} call(s) taken up in ${Math.round(performance.now() - started)} ms)`,
+    );
+  });
+}
+
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   log.info(`${signal}, stopping`);
-  // Calls end with a BYE and their recordings with the engine's final report, within 4 s.
   // Then the history writes those endings started (stopped, failed, gaps) before the database closes.
-  await Promise.race([
-    sip.calls.releaseAll("server stopping", 'SIP;cause=503;text="Server shutting down"').then(() => {
-      recordings.close();
-      return recordings.idle();
-    }),
-    new Promise((resolve) => setTimeout(resolve, 4_000).unref()),
-  ]);
-  await sip.close();
+  await sipSide?.stop();
+  await ha?.membership.stop();
+  await ha?.link.close();
   await http.close();
   await db.$disconnect();
   process.exit(0);

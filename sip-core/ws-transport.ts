@@ -68,6 +68,7 @@ const STATUS_TEXT = {
   403: "Forbidden",
   404: "Not Found",
   500: "Internal Server Error",
+  503: "Service Unavailable",
 };
 
 /**

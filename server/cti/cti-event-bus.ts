@@ -18,7 +18,23 @@ export class CtiEventBus {
   publish(event: NewEvent): TEvent {
     const full: TEvent = { ...event, seq: ++this.seq, time: new Date() };
     this.emitter.emit("event", full);
+    this.emitter.emit("local", full);
     return full;
+  }
+
+  /**
+   * An event published by the other SIP Server of an HA pair: seen by this instance's clients
+   * like its own, not sent back (onLocalPublish does not hear it).
+   */
+  deliver(event: TEvent): void {
+    // Numbered here: clients order and tell events apart by seq, per server they talk to.
+    this.emitter.emit("event", { ...event, seq: ++this.seq });
+  }
+
+  /** Only events this instance published (what an HA pair forwards to the other instance). */
+  onLocalPublish(listener: (event: TEvent) => void): () => void {
+    this.emitter.on("local", listener);
+    return () => this.emitter.off("local", listener);
   }
 
   /** Called after every event, whatever its DN; returns the unsubscribe function. */

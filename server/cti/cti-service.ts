@@ -33,6 +33,9 @@ export interface CtiRecordingControl {
   privateService(req: PrivateServiceRequest): Promise<TEvent>;
 }
 
+/** What the API uses of the CTI service (an HA backup forwards the requests to the active server). */
+export type CtiApi = Pick<CtiService, "bus" | "agents" | "request">;
+
 export class CtiService {
   constructor(
     readonly bus: CtiEventBus,

@@ -22,12 +22,20 @@ type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => v
  */
 export const MAX_REQUEST_BODY_BYTES = 1024 * 1024;
 
+export type ListenOptions = {
+  /**
+   * False while this instance serves no SIP (an HA backup): SIP WebSocket upgrades are refused
+   * with 503, so a softphone tries again (the active instance's address, or this one later).
+   */
+  servesSip?: () => boolean;
+};
+
 export type HttpServer = {
   /** Created, not yet listening: the SIP Server attaches SIP over WebSocket to it first. */
   server: http.Server;
   url: string;
   /** Serves the UI, tRPC, /healthz and /metrics with everything they need, and only then listens. */
-  listen: (deps: ContextDeps, metrics: Registry) => Promise<void>;
+  listen: (deps: ContextDeps, metrics: Registry, options?: ListenOptions) => Promise<void>;
   close: () => Promise<void>;
 };
 
@@ -44,7 +52,7 @@ export async function createHttpServer(env: ServerEnv, opts: { rootDir: string }
     ? https.createServer({ cert: fs.readFileSync(env.TLS_CERT), key: fs.readFileSync(env.TLS_KEY ?? "") })
     : http.createServer();
 
-  const listen = async (deps: ContextDeps, metrics: Registry) => {
+  const listen = async (deps: ContextDeps, metrics: Registry, options: ListenOptions = {}) => {
     const serveMetrics = metricsEndpoint(metrics, env.METRICS_ALLOWED_SOURCES);
     const serveRecordingMedia = recordingMediaEndpoint(deps.db, env);
     const trpc = createHTTPHandler({
@@ -80,7 +88,11 @@ export async function createHttpServer(env: ServerEnv, opts: { rootDir: string }
     // development server keeps its hot-reload socket.
     server.on("upgrade", (req: http.IncomingMessage, socket: Duplex) => {
       const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
-      if (pathname === SIP_WEBSOCKET_PATH) return;
+      if (pathname === SIP_WEBSOCKET_PATH) {
+        if (options.servesSip?.() === false)
+          refuseUpgrade(socket, "This server is the backup of an HA pair and serves no SIP now.", 503);
+        return;
+      }
       if (env.NODE_ENV === "development" && pathname.startsWith("/_next/")) return;
       refuseUpgrade(socket, `No WebSocket service at ${pathname.slice(0, 100)}.`, 404);
     });

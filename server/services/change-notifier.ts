@@ -13,6 +13,18 @@ export class ChangeNotifier<T> {
 
   emitChange(change: T): void {
     this.emitter.emit("change", change);
+    this.emitter.emit("local", change);
+  }
+
+  /** A change the other SIP Server of an HA pair saved: heard by this instance, not sent back. */
+  deliver(change: T): void {
+    this.emitter.emit("change", change);
+  }
+
+  /** Only changes saved by this instance (what an HA pair forwards to the other one). */
+  onLocalChange(listener: (change: T) => void): () => void {
+    this.emitter.on("local", listener);
+    return () => this.emitter.off("local", listener);
   }
 
   async *changes(signal?: AbortSignal): AsyncGenerator<T> {

@@ -1,7 +1,13 @@
 import { RecordingPolicyError } from "../cti/gsip-record";
 import type { CtiCallControl, CtiRecordingControl } from "../cti/cti-service";
 import { TErrorCode } from "../cti/t-library-events";
-import type { LiveCalls, LiveRecordings, SipProbe } from "../services/calls/call-control-service";
+import type {
+  LiveCalls,
+  LiveCallsFeed,
+  LiveRecordings,
+  RecordingControl,
+  SipProbe,
+} from "../services/calls/call-control-service";
 
 /**
  * A SIP Server with no call, for tests of the API and services that do not place calls: every
@@ -9,8 +15,16 @@ import type { LiveCalls, LiveRecordings, SipProbe } from "../services/calls/call
  */
 export const noLiveCalls: LiveCalls = { list: () => [] };
 
-export const noLiveRecordings: LiveRecordings = {
-  liveFor: () => [],
+export const noLiveCallsFeed: LiveCallsFeed = {
+  list: () => Promise.resolve([]),
+  async *watch() {
+    yield [];
+  },
+};
+
+export const noLiveRecordings: LiveRecordings = { liveFor: () => [] };
+
+export const noRecordingsToControl: RecordingControl = {
   control: (_action, request) =>
     Promise.reject(
       new RecordingPolicyError(TErrorCode.NO_SUCH_CALL, `No call with ConnID ${request.connId}.`),

@@ -7,7 +7,14 @@ import { createCaller } from "../trpc/root";
 import { AgentStateService } from "../services/agents/agent-state-service";
 import { CtiEventBus } from "../cti/cti-event-bus";
 import { CtiService } from "../cti/cti-service";
-import { noCallControl, noLiveCalls, noLiveRecordings, noRecordingControl, noSipProbe } from "./no-calls";
+import {
+  noCallControl,
+  noLiveCalls,
+  noLiveCallsFeed,
+  noRecordingControl,
+  noRecordingsToControl,
+  noSipProbe,
+} from "./no-calls";
 
 export function testActor(role: Role, username: string = role): Actor {
   return { kind: "user", userId: null, username, role };
@@ -23,7 +30,8 @@ export function callerFor(db: Db, actor: Actor | null, throttle = new LoginThrot
     throttle,
     cti: cti ?? new CtiService(bus, new AgentStateService(db, bus), noCallControl, noRecordingControl),
     calls: noLiveCalls,
-    recordings: noLiveRecordings,
+    liveCalls: noLiveCallsFeed,
+    recordings: noRecordingsToControl,
     sipProbe: noSipProbe,
     actor,
     source: "127.0.0.1",

@@ -8,8 +8,13 @@ import type { Actor } from "../services/actor";
 import type { LoginThrottle } from "../services/auth/login-throttle";
 import type { Db } from "../services/db";
 import type { ServerEnv } from "../env";
-import type { LiveCalls, LiveRecordings, SipProbe } from "../services/calls/call-control-service";
-import type { CtiService } from "../cti/cti-service";
+import type {
+  LiveCalls,
+  LiveCallsFeed,
+  RecordingControl,
+  SipProbe,
+} from "../services/calls/call-control-service";
+import type { CtiApi } from "../cti/cti-service";
 
 // ---- 1. CONTEXT ----------------------------------------------------------------------
 
@@ -18,9 +23,12 @@ export type TrpcDeps = {
   db: Db;
   env: ServerEnv;
   throttle: LoginThrottle;
-  cti: CtiService;
+  cti: CtiApi;
+  /** The calls in progress (an agent's requests are checked against their parties). */
   calls: LiveCalls;
-  recordings: LiveRecordings;
+  /** Live calls as supervisors see them, pushed when they change. */
+  liveCalls: LiveCallsFeed;
+  recordings: RecordingControl;
   /** OPTIONS to a SIP URI through the SIP Server. */
   sipProbe: SipProbe;
 };

@@ -21,8 +21,18 @@ export class AgentStateService {
   ) {}
 
   /** Reads the agents logged in before this process started; returns how many. */
-  async restore(): Promise<number> {
+  restore(): Promise<number> {
+    return this.reload();
+  }
+
+  /**
+   * Reads the agents again, forgetting what memory held: the other SIP Server of an HA pair
+   * logged one in or out (it saved that before confirming it).
+   */
+  async reload(): Promise<number> {
     const rows = await this.db.agentSession.findMany();
+    this.byAgent.clear();
+    this.byDn.clear();
     for (const row of rows) {
       const state = { agentId: row.agentId, dn: row.dn, since: row.since };
       this.byAgent.set(row.agentId, state);

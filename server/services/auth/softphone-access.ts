@@ -1,5 +1,5 @@
 import type { CtiRequest } from "../../../common/schemas/cti-schemas";
-import type { CtiService } from "../../cti/cti-service";
+import type { CtiApi } from "../../cti/cti-service";
 import type { TEvent } from "../../cti/t-library-events";
 import { AppError, AppErrorCode } from "../../errors/app-error";
 import { type Actor, actorLabel } from "../actor";
@@ -50,7 +50,7 @@ export function assertOwnExtension(binding: AgentBinding | null, dn: string): vo
 
 /** A T-Library request on behalf of a signed-in user, within what their role and binding allow. */
 export async function ctiRequestAs(
-  deps: { db: Db; cti: CtiService; calls: LiveCalls },
+  deps: { db: Db; cti: CtiApi; calls: LiveCalls },
   actor: Actor,
   req: CtiRequest,
 ): Promise<TEvent> {
@@ -96,7 +96,7 @@ export async function ctiEventDnsFor(
 }
 
 /** The agent logged in on a DN, for the softphone after a reload. */
-export async function agentOnDnFor(db: Db, cti: CtiService, actor: Actor, dn: string) {
+export async function agentOnDnFor(db: Db, cti: CtiApi, actor: Actor, dn: string) {
   assertOwnExtension(await agentBinding(db, actor), dn);
   return cti.agents.list().find((a) => a.dn === dn) ?? null;
 }

@@ -14,9 +14,14 @@ import type { Db } from "../db";
 
 type RecordingControlInput = z.output<typeof zRecordingControlInput>;
 
-/** What the call layer offers the API: the calls in progress now. */
-export interface LiveCalls {
+/** What the call layer offers the live-calls view: the calls in progress now. */
+export interface CallSource {
   list(): CallView[];
+}
+
+/** The calls in progress and their parties' DNs: what the API checks an agent's request against. */
+export interface LiveCalls {
+  list(): readonly { connId: string; caller: { dn: string }; callee: { dn: string } | null }[];
 }
 
 export type CallRecordingRow = {
@@ -53,15 +58,36 @@ export type CallRow = {
   recordings: CallRecordingRow[];
 };
 
-/** What the live-calls view and supervisor control need of the recording policy. */
-export type LiveRecordings = Pick<RecordingService, "liveFor" | "control">;
+/** What the live-calls view needs of the recording policy. */
+export type LiveRecordings = Pick<RecordingService, "liveFor">;
+
+/** Supervisor and CLI recording control: what it needs of the recording policy (or of the active SIP Server of an HA pair). */
+export interface RecordingControl {
+  control(
+    action: RecordingAction,
+    req: Parameters<RecordingService["control"]>[1],
+  ): Promise<{ id: string; callSide: "caller" | "callee"; state: string }[]>;
+}
+
+/** Live calls as supervisors see them: now, and as a stream of snapshots. */
+export interface LiveCallsFeed {
+  list(): Promise<CallRow[]>;
+  watch(signal: AbortSignal | undefined): AsyncGenerator<CallRow[]>;
+}
+
+/** The live calls of this instance's SIP Server, with snapshots on each CTI event. */
+export function localLiveCalls(
+  deps: LiveCallsDeps & { onChange: (listener: () => void) => () => void },
+): LiveCallsFeed {
+  return { list: () => listCalls(deps), watch: (signal) => watchCalls(deps, signal) };
+}
 
 /** OPTIONS to a SIP URI through the SIP Server (a recorder's "Test" button). */
 export type SipProbe = (uri: string) => Promise<{ status: number; reason: string; ms: number }>;
 
 export type LiveCallsDeps = {
   db: Db;
-  live: LiveCalls;
+  live: CallSource;
   recordings: LiveRecordings;
   /** The agent login code on an extension now (CTI agent state). */
   agentOnDn: (dn: string) => string | null;
@@ -169,7 +195,7 @@ export async function* watchCalls(
  * so every trigger leaves the same history. Policy refusals become typed errors.
  */
 export async function controlRecording(
-  recordings: LiveRecordings,
+  recordings: RecordingControl,
   action: RecordingAction,
   input: RecordingControlInput,
   by: string,
