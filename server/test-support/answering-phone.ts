@@ -19,10 +19,16 @@ export class AnsweringPhone {
     readonly ua: UserAgentCore,
     readonly transport: SipTransport,
     readonly mediaPort: number,
+    /** The phone's address (SIP and media): loopback, or a test host's. */
+    readonly host: string,
   ) {}
 
   /** On its own UDP port, or on `transport` (a WebSocket to the server, as a browser). */
-  static async start(mediaPort: number, transport?: SipTransport): Promise<AnsweringPhone> {
+  static async start(
+    mediaPort: number,
+    transport?: SipTransport,
+    host = "127.0.0.1",
+  ): Promise<AnsweringPhone> {
     // The handlers need the phone they belong to, which needs the UA: a holder breaks the cycle.
     const holder: { phone?: AnsweringPhone } = {};
     const ua = new UserAgentCore({
@@ -45,17 +51,17 @@ export class AnsweringPhone {
         onError: () => undefined,
       },
     });
-    const over = transport ?? new UdpTransport({ host: "127.0.0.1", port: 0 });
+    const over = transport ?? new UdpTransport({ host, port: 0 });
     await ua.addTransport(over);
-    holder.phone = new AnsweringPhone(ua, over, mediaPort);
+    holder.phone = new AnsweringPhone(ua, over, mediaPort, host);
     return holder.phone;
   }
 
   get contact(): string {
     const { host, port } = this.transport.localAddress;
     if (this.transport.protocol === "WS") return `<sip:phone@${host};transport=ws>`;
-    if (this.transport.protocol === "TLS") return `<sips:phone@127.0.0.1:${port}>`;
-    return `<sip:phone@127.0.0.1:${port}>`;
+    if (this.transport.protocol === "TLS") return `<sips:phone@${this.host}:${port}>`;
+    return `<sip:phone@${this.host}:${port}>`;
   }
 
   /** The media port the SIP Server's side (the media engine) told this phone to send to. */
@@ -68,9 +74,9 @@ export class AnsweringPhone {
     if (request.message.body.length > 0) this.remoteSdp = request.message.body;
     const sdp = [
       "v=0",
-      "o=phone 1 1 IN IP4 127.0.0.1",
+      `o=phone 1 1 IN IP4 ${this.host}`,
       "s=-",
-      "c=IN IP4 127.0.0.1",
+      `c=IN IP4 ${this.host}`,
       "t=0 0",
       `m=audio ${this.mediaPort} RTP/AVP 0 8`,
       "a=rtpmap:0 PCMU/8000",

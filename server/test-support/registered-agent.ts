@@ -12,10 +12,12 @@ export async function registeredAgent(
   extension: string,
   mediaPort: number,
   closers: (() => Promise<void> | void)[],
+  /** The phone's address: loopback, or a test host's. */
+  host = "127.0.0.1",
 ): Promise<AnsweringPhone> {
-  const agent = await AnsweringPhone.start(mediaPort);
+  const agent = await AnsweringPhone.start(mediaPort, undefined, host);
   closers.push(() => agent.close());
-  const registrar = await SipTestPhone.start();
+  const registrar = await SipTestPhone.start({}, 0, "UDP", {}, host);
   closers.push(() => registrar.close());
   const registered = await registrar.register({
     server,

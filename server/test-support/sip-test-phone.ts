@@ -19,6 +19,8 @@ export class SipTestPhone {
     readonly ua: UserAgentCore,
     readonly transport: UdpTransport | TcpTransport,
     private readonly over: "UDP" | "TCP" | "TLS",
+    /** The phone's address: loopback, or a test host's. */
+    private readonly host = "127.0.0.1",
   ) {}
 
   /**
@@ -32,17 +34,18 @@ export class SipTestPhone {
     over: "UDP" | "TCP" | "TLS" = "UDP",
     /** Over TLS: the phone's certificate (to accept connections) and the CA it trusts. */
     tls: SipTlsOptions = {},
+    host = "127.0.0.1",
   ): Promise<SipTestPhone> {
     const errors: unknown[] = [];
     const ua = new UserAgentCore({ delegate: { handlers, onError: (error) => errors.push(error) } });
     const transport =
       over === "TLS"
-        ? new TlsTransport({ host: "127.0.0.1", port, tls })
+        ? new TlsTransport({ host, port, tls })
         : over === "TCP"
-          ? new TcpTransport({ host: "127.0.0.1", port })
-          : new UdpTransport({ host: "127.0.0.1", port });
+          ? new TcpTransport({ host, port })
+          : new UdpTransport({ host, port });
     await ua.addTransport(transport);
-    return new SipTestPhone(ua, transport, over);
+    return new SipTestPhone(ua, transport, over, host);
   }
 
   /** Registers and calls from another test UA (an AnsweringPhone), on its transport and flow. */
@@ -145,18 +148,18 @@ export class SipTestPhone {
   ): { request: SipRequest; final: Promise<SipResponse> } {
     const sdp = [
       "v=0",
-      "o=test 1 1 IN IP4 127.0.0.1",
+      `o=test 1 1 IN IP4 ${this.host}`,
       "s=-",
-      "c=IN IP4 127.0.0.1",
+      `c=IN IP4 ${this.host}`,
       "t=0 0",
       "m=audio 32700 RTP/AVP 8",
       "a=rtpmap:8 PCMA/8000",
       "",
     ].join("\r\n");
     const request = this.ua.createRequest("INVITE", this.uri(server, number), {
-      from: `<sip:${as}@127.0.0.1:${this.transport.localAddress.port}>`,
+      from: `<sip:${as}@${this.host}:${this.transport.localAddress.port}>`,
       to: `<sip:${number}@${server}>`,
-      contact: `<${this.over === "TLS" ? "sips" : "sip"}:${as}@127.0.0.1:${this.transport.localAddress.port}${this.over === "TCP" ? ";transport=tcp" : ""}>`,
+      contact: `<${this.over === "TLS" ? "sips" : "sip"}:${as}@${this.host}:${this.transport.localAddress.port}${this.over === "TCP" ? ";transport=tcp" : ""}>`,
       body: sdp,
       contentType: "application/sdp",
     });

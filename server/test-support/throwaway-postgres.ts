@@ -31,7 +31,14 @@ export type ThrowawayPostgres = {
  * started with pg_ctl on a free test port. `stop` stops it and removes the folder. initdb refuses
  * to run as root, so as root the cluster belongs to the `postgres` user the package creates.
  */
-export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
+export async function startThrowawayPostgres(
+  /**
+   * A cluster on a test host (a network namespace) instead of loopback: it listens on `host`
+   * (port 5432: the namespace is its own), runs under `wrap` (e.g. `ip netns exec <ns>`) and lets
+   * `allowNet` (a CIDR block) in without a password.
+   */
+  onHost?: { host: string; wrap: readonly string[]; allowNet: string },
+): Promise<ThrowawayPostgres> {
   const initdb = path.join(POSTGRES_BIN, "initdb");
   if (!fs.existsSync(initdb)) {
     throw new Error(
@@ -43,7 +50,13 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
   const asRoot = process.getuid?.() === 0;
   const owner = asRoot ? Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }).trim()) : null;
   const run = (command: string, args: string[]) => {
-    const [file, argv] = asRoot ? ["runuser", ["-u", "postgres", "--", command, ...args]] : [command, args];
+    const [direct, directArgs] = asRoot
+      ? ["runuser", ["-u", "postgres", "--", command, ...args]]
+      : [command, args];
+    const [file, argv] =
+      onHost === undefined
+        ? [direct, directArgs]
+        : [onHost.wrap[0]!, [...onHost.wrap.slice(1), direct, ...directArgs]];
     const result = spawnSync(file, argv, { encoding: "utf8" });
     if (result.status !== 0) {
       throw new Error(
@@ -74,7 +87,10 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
   };
   try {
     run(initdb, ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"]);
-    const port = await freePort();
+    if (onHost !== undefined)
+      fs.appendFileSync(path.join(data, "pg_hba.conf"), `host all all ${onHost.allowNet} trust\n`);
+    const port = onHost === undefined ? await freePort() : 5432;
+    const listen = onHost?.host ?? "127.0.0.1";
     run(path.join(POSTGRES_BIN, "pg_ctl"), [
       "-D",
       data,
@@ -83,11 +99,11 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
       "-w",
       "-o",
       // fsync off: a test cluster is thrown away, and syncing costs time on a 2-core machine
-      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`,
+      `-p ${port} -k ${dir} -c listen_addresses=${listen} -c fsync=off -c full_page_writes=off`,
       "start",
     ]);
     started = true;
-    return { urlOf: (database) => `postgresql://postgres@127.0.0.1:${port}/${database}`, stop };
+    return { urlOf: (database) => `postgresql://postgres@${listen}:${port}/${database}`, stop };
   } catch (error) {
     stop();
     throw error;

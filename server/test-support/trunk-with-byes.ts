@@ -8,6 +8,7 @@ import { SipTestPhone } from "./sip-test-phone";
 export async function trunkWithByes(
   closers: (() => Promise<void> | void)[],
   port = 5062,
+  host = "127.0.0.1",
 ): Promise<{ trunk: SipTestPhone; byes: SipRequest[]; byeTimes: number[] }> {
   const byes: SipRequest[] = [];
   const byeTimes: number[] = [];
@@ -20,6 +21,9 @@ export async function trunkWithByes(
       },
     },
     port,
+    "UDP",
+    {},
+    host,
   );
   closers.push(() => trunk.close());
   return { trunk, byes, byeTimes };

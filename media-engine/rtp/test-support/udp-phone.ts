@@ -81,12 +81,12 @@ function sine(hz: number, start: number): Int16Array {
 
 /**
  * The phone says `hz` continuously, one 20 ms G.711 packet every 20 ms as a real phone does,
- * to `port` on 127.0.0.1. Returns the function that hangs up the microphone.
+ * to `port` on 127.0.0.1 (or `opts.host`). Returns the function that hangs up the microphone.
  */
 export function talk(
   phone: UdpPhone,
   port: number,
-  opts: { hz: number; codec: "PCMU" | "PCMA"; ssrc: number },
+  opts: { hz: number; codec: "PCMU" | "PCMA"; ssrc: number; host?: string },
 ): () => void {
   let seq = 0;
   const timer = setInterval(() => {
@@ -102,7 +102,7 @@ export function talk(
       payload: opts.codec === "PCMU" ? encodePcmu(samples) : encodePcma(samples),
     });
     seq++;
-    void phone.send(packet, port);
+    void phone.send(packet, port, opts.host);
   }, 20);
   return () => clearInterval(timer);
 }

@@ -1,0 +1,238 @@
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { parseRtpHeader } from "../../protocol/rtp";
+import { parseSdp } from "../../protocol/sdp";
+import { spawnService, type SpawnedProcess } from "../../media-engine/test-support/engine-harness";
+import { talk, UdpPhone } from "../../media-engine/rtp/test-support/udp-phone";
+import { registeredAgent } from "../test-support/registered-agent";
+import { firstSipAnswer } from "../test-support/sip-ping";
+import type { Closer } from "../test-support/stack-fixture";
+import { canCreateNetworks, createTestNetwork, type TestNetwork } from "../test-support/test-network";
+import { startThrowawayPostgres, type ThrowawayPostgres } from "../test-support/throwaway-postgres";
+import { trunkWithByes } from "../test-support/trunk-with-byes";
+
+// Issue 14 §4/§5 on several hosts (network namespaces on one bridge): PostgreSQL on `db`, SIP
+// Servers `ctl-a` and `ctl-b` (an HA pair sharing a virtual SIP address), the media engine on
+// `media`, the lab recorder on `rec`; this test process is the PSTN trunk and the agent's phone.
+// The virtual address is a macvlan with a fixed MAC (as VRRP's virtual MAC): whichever host
+// brings it up answers for it, with nobody's ARP cache to update. ctl-a dies as a host dies —
+// its link cut and its process killed — and ctl-b takes the address, the call and its recording.
+const tag = process.pid % 100_000;
+const SUBNET = `10.78.${tag % 250}`;
+const HOSTS = ["db", "ctl-a", "ctl-b", "media", "rec"] as const;
+const SECRET = "hosts-test-secret-0123456789abcdef";
+const AGENT_MEDIA = 40370;
+const TRUNK_MEDIA = 40380;
+const TRUNK_SIP = 40390;
+
+const run = canCreateNetworks();
+if (!run) console.warn("server-pair-hosts: skipped — network namespaces need root on Linux");
+
+let net: TestNetwork;
+let postgres: ThrowawayPostgres;
+let url: string;
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "forkline-pair-hosts-"));
+const processes: SpawnedProcess[] = [];
+let ctlA: SpawnedProcess;
+let ctlB: SpawnedProcess;
+let token: string;
+const closers: Closer[] = [];
+
+const vip = () => net.spareIp(100);
+/** HA_VIP_UP/DOWN_COMMAND: a macvlan with the pair's own MAC, carrying the SIP address. */
+const vipUp = () =>
+  `ip link add vip0 link ${net.nic} address 02:00:5e:00:01:01 type macvlan mode bridge && ` +
+  `ip addr add ${vip()}/24 dev vip0 && ip link set vip0 up`;
+const VIP_DOWN = "ip link del vip0 2>/dev/null || true";
+
+function serverEnv(host: "ctl-a" | "ctl-b"): Record<string, string> {
+  return {
+    HOME: process.env.HOME ?? "/root",
+    DATABASE_URL: url,
+    DATA_DIR: path.join(dir, host),
+    HA_NODE: host,
+    HA_LEASE_MS: "1500",
+    HA_VIP_UP_COMMAND: vipUp(),
+    HA_VIP_DOWN_COMMAND: VIP_DOWN,
+    SIP_HOST: vip(),
+    PUBLIC_IP: vip(),
+    SIP_PORT: "5060",
+    HTTP_HOST: net.ipOf(host),
+    HTTP_PORT: "3000",
+    MEDIA_ENGINE_URI: `sip:${net.ipOf("media")}:5070`,
+    MEDIA_ENGINE_SECRET: SECRET,
+    ADMIN_PASSWORD: "hosts-admin-password",
+    RECORDINGS_DIR: path.join(dir, "recordings"),
+    FORKLINE_AUTO_BUILD: "false",
+  };
+}
+
+async function api<T>(host: "ctl-a" | "ctl-b", procedure: string, input?: unknown): Promise<T> {
+  const target = `http://${net.ipOf(host)}:3000/api/trpc/${procedure}`;
+  const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+  const response =
+    input === undefined
+      ? await fetch(target, { headers })
+      : await fetch(target, { method: "POST", headers, body: JSON.stringify({ json: input }) });
+  const body = (await response.json()) as { result?: { data: { json: T } }; error?: unknown };
+  if (body.result === undefined) throw new Error(`${procedure} on ${host}: ${JSON.stringify(body.error)}`);
+  return body.result.data.json;
+}
+
+async function rows<T extends pg.QueryResultRow>(sql: string): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+const sessions = () =>
+  rows<{ connId: string; state: string; outcome: string }>(
+    `select "connId", "state", "outcome" from "RecordingSession" order by "startedAt"`,
+  );
+
+/** Sequence numbers missing between the first and the last packet received. */
+function missing(received: readonly Buffer[]): number {
+  const seqs = [...new Set(received.map((p) => parseRtpHeader(p).sequenceNumber))].sort((x, y) => x - y);
+  return seqs.length === 0 ? 0 : seqs.at(-1)! - seqs[0]! + 1 - seqs.length;
+}
+
+beforeAll(async () => {
+  if (!run) return;
+  net = createTestNetwork(tag, HOSTS, SUBNET);
+  postgres = await startThrowawayPostgres({ host: net.ipOf("db"), wrap: net.wrap("db"), allowNet: net.cidr });
+  url = postgres.urlOf("postgres");
+  execFileSync(process.execPath, [path.resolve(import.meta.dirname, "../../scripts/migrate.mjs")], {
+    env: { PATH: process.env.PATH, NODE_ENV: "production", DATABASE_URL: url, FORKLINE_QUIET_MIGRATE: "1" },
+    stdio: "pipe",
+  });
+  processes.push(
+    await spawnService(
+      "media-engine/main.ts",
+      {
+        MEDIA_ENGINE_HOST: net.ipOf("media"),
+        PUBLIC_IP: net.ipOf("media"),
+        MEDIA_ENGINE_SIP_PORT: "5070",
+        MEDIA_ENGINE_HTTP_PORT: "5071",
+        RTP_PORT_MIN: "20000",
+        RTP_PORT_MAX: "20199",
+        MEDIA_ENGINE_ALLOWED_SOURCES: net.cidr,
+        MEDIA_ENGINE_SECRET: SECRET,
+      },
+      "media-engine ready",
+      net.wrap("media"),
+    ),
+    await spawnService(
+      "recorder/main.ts",
+      {
+        RECORDER_SIP_HOST: net.ipOf("rec"),
+        RECORDER_ADVERTISED_HOST: net.ipOf("rec"),
+        RECORDER_HOST: net.ipOf("rec"),
+        RECORDER_SIP_PORT: "5080",
+        RECORDER_HTTP_PORT: "5081",
+        RECORDER_ALLOWED_SOURCES: net.cidr,
+        RECORDINGS_DIR: path.join(dir, "recordings"),
+      },
+      "recorder ready",
+      net.wrap("rec"),
+    ),
+  );
+  // ctl-a first: it finds the lease free and becomes the active instance.
+  ctlA = await spawnService("server/main.ts", serverEnv("ctl-a"), "server ready", net.wrap("ctl-a"));
+  processes.push(ctlA);
+  token = fs.readFileSync(path.join(dir, "ctl-a", "forkline.api-token"), "utf8").trim();
+  ctlB = await spawnService("server/main.ts", serverEnv("ctl-b"), "server ready", net.wrap("ctl-b"));
+  processes.push(ctlB);
+  await api("ctl-a", "recorder.set", { name: "lab", uri: `sip:${net.ipOf("rec")}:5080`, intent: "update" });
+  await api("ctl-a", "dn.set", {
+    number: "pstn",
+    type: "trunk",
+    peer: `${net.hostIp}:${TRUNK_SIP}`,
+    record: true,
+    intent: "update",
+  });
+}, 180_000);
+
+afterAll(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+  await Promise.all(processes.map((p) => p.stop()));
+  postgres?.stop();
+  net?.remove();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe.skipIf(!run)("an HA pair on hosts of its own (network namespaces)", () => {
+  it("ctl-a's host dies mid-call: ctl-b brings the SIP address up within 3 s, the call and its recording go on, a supervisor stops it through ctl-b, the parties hang up normally", async () => {
+    expect(net.exec("ctl-a", "ip", "-br", "addr", "show", "vip0")).toContain(vip());
+    expect(() => net.exec("ctl-b", "ip", "link", "show", "vip0")).toThrow();
+    const server = `${vip()}:5060`;
+    const agent = await registeredAgent(server, "1001", AGENT_MEDIA, closers, net.hostIp);
+    const agentMedia = await UdpPhone.open(AGENT_MEDIA, net.hostIp);
+    closers.push(() => agentMedia.close());
+    const { trunk, byes: trunkByes } = await trunkWithByes(closers, TRUNK_SIP, net.hostIp);
+    const trunkMedia = await UdpPhone.open(TRUNK_MEDIA, net.hostIp);
+    closers.push(() => trunkMedia.close());
+
+    const { response, dialog } = await trunk.call(server, "1001");
+    expect(response.status).toBe(200);
+    await vi.waitFor(() => expect(agent.remoteMediaPort()).toBeGreaterThan(0));
+    const engineIp = net.ipOf("media");
+    closers.push(
+      talk(trunkMedia, parseSdp(response.body).media[0]!.port, {
+        hz: 440,
+        codec: "PCMA",
+        ssrc: 0x7172,
+        host: engineIp,
+      }),
+      talk(agentMedia, agent.remoteMediaPort()!, { hz: 1000, codec: "PCMU", ssrc: 0x1001, host: engineIp }),
+    );
+    await vi.waitFor(async () => expect(await sessions()).toMatchObject([{ state: "recording" }]), {
+      timeout: 10_000,
+    });
+    // The backup's Live calls show it too (the active one's, through PostgreSQL).
+    await vi.waitFor(async () => expect(await api<unknown[]>("ctl-b", "calls.list")).toHaveLength(1), {
+      timeout: 5_000,
+    });
+    const [call] = await api<{ connId: string }[]>("ctl-a", "calls.list");
+
+    // ctl-a's host dies: link cut, process gone; nothing is said to anyone.
+    const heardBefore = { trunk: trunkMedia.received.length, agent: agentMedia.received.length };
+    const diedAt = Date.now();
+    net.cut("ctl-a");
+    ctlA.child.kill("SIGKILL");
+    const answeredAt = await firstSipAnswer(vip(), 5060, { bindHost: net.hostIp, timeoutMs: 10_000 });
+    console.log(`ctl-b answered on the SIP address ${answeredAt - diedAt} ms after ctl-a's host died`);
+    expect(answeredAt - diedAt).toBeLessThanOrEqual(3_000);
+    expect(net.exec("ctl-b", "ip", "-br", "addr", "show", "vip0")).toContain(vip());
+    await vi.waitFor(() => expect(ctlB.output()).toMatch(/HA: ctl-b serves SIP \(1 call\(s\) taken up/), {
+      timeout: 5_000,
+    });
+
+    await api("ctl-b", "recording.stop", { callId: call!.connId, side: "source", reason: "customer asked" });
+    await vi.waitFor(
+      async () => expect(await sessions()).toMatchObject([{ state: "stopped", outcome: "complete" }]),
+      { timeout: 10_000 },
+    );
+    // Media went on through the engine the whole time, both ways, without a gap.
+    await vi.waitFor(() => {
+      expect(trunkMedia.received.length).toBeGreaterThan(heardBefore.trunk + 100);
+      expect(agentMedia.received.length).toBeGreaterThan(heardBefore.agent + 100);
+    });
+    expect(missing(trunkMedia.received)).toBe(0);
+    expect(missing(agentMedia.received)).toBe(0);
+
+    const bye = await trunk.ua.sendInDialog(dialog!, dialog!.createRequest("BYE"));
+    expect(bye.status).toBe(200);
+    await vi.waitFor(() => expect(agent.byes).toHaveLength(1), { timeout: 5_000 });
+    expect(trunkByes).toHaveLength(0);
+    await vi.waitFor(async () => expect(await api<unknown[]>("ctl-b", "calls.list")).toHaveLength(0), {
+      timeout: 5_000,
+    });
+  }, 120_000);
+});
