@@ -126,7 +126,7 @@ if (ha !== undefined) {
     serveForwardedApi(link, side.api);
     await side.sip.listen();
     sipSide = side;
-    new LiveCallsPublisher(link, side.api.liveCalls).start();
+    new LiveCallsPublisher(link, side.api.liveCalls, report).start();
     log.info(
       `HA: ${env.HA_NODE} serves SIP (${side.sip.calls.list().length} call(s) taken up in ${Math.round(performance.now() - started)} ms)`,
     );
@@ -137,8 +137,15 @@ async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   log.info(`${signal}, stopping`);
-  // Then the history writes those endings started (stopped, failed, gaps) before the database closes.
-  await sipSide?.stop();
+  if (ha?.membership.current === "active") {
+    // A switchover: the backup takes the calls up (the lease is given back at once, so it need
+    // not wait for it to expire), as a Genesys HA pair switches over when its primary is stopped.
+    await sipSide?.handOver();
+  } else {
+    // Calls end with a BYE and their recordings with the engine's final report, within 4 s; the
+    // history writes those endings (stopped, failed, gaps) before the database closes.
+    await sipSide?.stop();
+  }
   await ha?.membership.stop();
   await ha?.link.close();
   await http.close();

@@ -37,6 +37,11 @@ export type SipSide = {
   api: Pick<TrpcDeps, "cti" | "calls" | "liveCalls" | "recordings" | "sipProbe">;
   /** Calls end with a BYE and their recordings with the engine's final report, within 4 s. */
   stop(): Promise<void>;
+  /**
+   * Stops serving SIP without ending anything (an HA switchover): the calls, their recordings,
+   * registrations and agent logins stay in the database for the other instance to take up.
+   */
+  handOver(): Promise<void>;
 };
 
 /**
@@ -111,6 +116,11 @@ export async function startSipSide(deps: SipSideDeps): Promise<SipSide> {
         }),
         new Promise((resolve) => setTimeout(resolve, 4_000).unref()),
       ]);
+      await sip.close();
+    },
+    handOver: async () => {
+      recordings.close();
+      await recordings.idle();
       await sip.close();
     },
   };

@@ -64,7 +64,8 @@ export class HaMembership {
    * A failing up command gives the lease back and waits again.
    */
   async waitUntilActive(signal: AbortSignal): Promise<void> {
-    const pollMs = Math.max(50, Math.round(this.options.leaseMs / 6));
+    // Polled often: the take-over begins within a tenth of the lease after it expired.
+    const pollMs = Math.max(50, Math.round(this.options.leaseMs / 10));
     let lastHolder: string | null | undefined;
     while (!signal.aborted) {
       let epoch: number | null = null;

@@ -17,6 +17,7 @@ export class LiveCallsPublisher {
   constructor(
     private readonly link: ClusterLink,
     private readonly local: LiveCallsFeed,
+    private readonly report: (where: string, error: unknown) => void,
   ) {}
 
   start(): void {
@@ -35,11 +36,16 @@ export class LiveCallsPublisher {
     this.abort.abort();
   }
 
+  /** Follows the local live calls; a failure (the database answering an error) is counted and the watch starts again. */
   private async run(): Promise<void> {
-    try {
-      for await (const rows of this.local.watch(this.abort.signal)) await this.publishChanges(rows);
-    } catch (error) {
-      if (!this.abort.signal.aborted) throw error;
+    while (!this.abort.signal.aborted) {
+      try {
+        for await (const rows of this.local.watch(this.abort.signal)) await this.publishChanges(rows);
+      } catch (error) {
+        if (this.abort.signal.aborted) return;
+        this.report("cluster_live_calls", error);
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
     }
   }
 

@@ -16,16 +16,18 @@ import { startThrowawayPostgres, type ThrowawayPostgres } from "../test-support/
 import { trunkWithByes } from "../test-support/trunk-with-byes";
 
 // Issue 14 §4/§5 on several hosts (network namespaces on one bridge): PostgreSQL on `db`, SIP
-// Servers `ctl-a` and `ctl-b` (an HA pair sharing a virtual SIP address), the media engine on
-// `media`, the lab recorder on `rec`; this test process is the PSTN trunk and the agent's phone.
+// Servers `ctl-a` and `ctl-b` (an HA pair sharing a virtual SIP address), media engines on
+// `media-1` and `media-2`, the lab recorder on `rec`; this test process is the PSTN trunk and the
+// agents' phones (so that it counts every RTP packet they receive).
 // The virtual address is a macvlan with a fixed MAC (as VRRP's virtual MAC): whichever host
 // brings it up answers for it, with nobody's ARP cache to update. ctl-a dies as a host dies —
 // its link cut and its process killed — and ctl-b takes the address, the call and its recording.
 const tag = process.pid % 100_000;
 const SUBNET = `10.78.${tag % 250}`;
-const HOSTS = ["db", "ctl-a", "ctl-b", "media", "rec"] as const;
+const HOSTS = ["db", "ctl-a", "ctl-b", "media-1", "media-2", "rec"] as const;
 const SECRET = "hosts-test-secret-0123456789abcdef";
 const AGENT_MEDIA = 40370;
+const AGENT2_MEDIA = 40372;
 const TRUNK_MEDIA = 40380;
 const TRUNK_SIP = 40390;
 
@@ -39,6 +41,7 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), "forkline-pair-hosts-"));
 const processes: SpawnedProcess[] = [];
 let ctlA: SpawnedProcess;
 let ctlB: SpawnedProcess;
+const engines: Record<string, SpawnedProcess> = {};
 let token: string;
 const closers: Closer[] = [];
 
@@ -63,7 +66,7 @@ function serverEnv(host: "ctl-a" | "ctl-b"): Record<string, string> {
     SIP_PORT: "5060",
     HTTP_HOST: net.ipOf(host),
     HTTP_PORT: "3000",
-    MEDIA_ENGINE_URI: `sip:${net.ipOf("media")}:5070`,
+    MEDIA_ENGINE_URI: `sip:${net.ipOf("media-1")}:5070,sip:${net.ipOf("media-2")}:5070`,
     MEDIA_ENGINE_SECRET: SECRET,
     ADMIN_PASSWORD: "hosts-admin-password",
     RECORDINGS_DIR: path.join(dir, "recordings"),
@@ -92,9 +95,10 @@ async function rows<T extends pg.QueryResultRow>(sql: string): Promise<T[]> {
     await client.end();
   }
 }
-const sessions = () =>
+/** The recording sessions of one call. */
+const sessions = (connId: string) =>
   rows<{ connId: string; state: string; outcome: string }>(
-    `select "connId", "state", "outcome" from "RecordingSession" order by "startedAt"`,
+    `select "connId", "state", "outcome" from "RecordingSession" where "connId" = '${connId}' order by "startedAt"`,
   );
 
 /** Sequence numbers missing between the first and the last packet received. */
@@ -112,12 +116,12 @@ beforeAll(async () => {
     env: { PATH: process.env.PATH, NODE_ENV: "production", DATABASE_URL: url, FORKLINE_QUIET_MIGRATE: "1" },
     stdio: "pipe",
   });
-  processes.push(
-    await spawnService(
+  for (const media of ["media-1", "media-2"] as const) {
+    const engine = await spawnService(
       "media-engine/main.ts",
       {
-        MEDIA_ENGINE_HOST: net.ipOf("media"),
-        PUBLIC_IP: net.ipOf("media"),
+        MEDIA_ENGINE_HOST: net.ipOf(media),
+        PUBLIC_IP: net.ipOf(media),
         MEDIA_ENGINE_SIP_PORT: "5070",
         MEDIA_ENGINE_HTTP_PORT: "5071",
         RTP_PORT_MIN: "20000",
@@ -126,8 +130,12 @@ beforeAll(async () => {
         MEDIA_ENGINE_SECRET: SECRET,
       },
       "media-engine ready",
-      net.wrap("media"),
-    ),
+      net.wrap(media),
+    );
+    processes.push(engine);
+    engines[media] = engine;
+  }
+  processes.push(
     await spawnService(
       "recorder/main.ts",
       {
@@ -167,8 +175,94 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-describe.skipIf(!run)("an HA pair on hosts of its own (network namespaces)", () => {
-  it("ctl-a's host dies mid-call: ctl-b brings the SIP address up within 3 s, the call and its recording go on, a supervisor stops it through ctl-b, the parties hang up normally", async () => {
+/** Open media legs on a media host's engine (its /metrics). */
+async function legsOn(media: "media-1" | "media-2"): Promise<number> {
+  const text = await (await fetch(`http://${net.ipOf(media)}:5071/metrics`)).text();
+  return Number(/^forkline_media_legs (\d+)$/m.exec(text)?.[1]);
+}
+
+/** Which media host anchors a call: the address in the SDP its party got. */
+const mediaHostOf = (sdp: Buffer) => parseSdp(sdp).connection?.address ?? "";
+
+describe.skipIf(!run)("hosts of their own (network namespaces)", () => {
+  it("a media host dies with calls up: only its calls end (BYE to both parties), the other host's call goes on, new calls go to the host left", async () => {
+    const server = `${vip()}:5060`;
+    const local: Closer[] = [];
+    try {
+      const agent1 = await registeredAgent(server, "1001", AGENT_MEDIA, local, net.hostIp);
+      const agent2 = await registeredAgent(server, "1002", AGENT2_MEDIA, local, net.hostIp);
+      const { trunk, byes: trunkByes } = await trunkWithByes(local, TRUNK_SIP, net.hostIp);
+      const first = await trunk.call(server, "1001");
+      expect(first.response.status).toBe(200);
+      await vi.waitFor(async () => expect(await legsOn("media-1")).toBe(2));
+      const second = await trunk.call(server, "1002");
+      expect(second.response.status).toBe(200);
+      // Spread by load: the second call's legs on the other host.
+      await vi.waitFor(async () => expect(await legsOn("media-2")).toBe(2));
+      expect(mediaHostOf(first.response.body)).toBe(net.ipOf("media-1"));
+      expect(mediaHostOf(second.response.body)).toBe(net.ipOf("media-2"));
+      await vi.waitFor(() => expect(agent2.remoteMediaPort()).toBeGreaterThan(0));
+      // The second call's parties talk throughout.
+      const trunkMedia = await UdpPhone.open(TRUNK_MEDIA, net.hostIp);
+      const agentMedia = await UdpPhone.open(AGENT2_MEDIA, net.hostIp);
+      local.push(
+        () => trunkMedia.close(),
+        () => agentMedia.close(),
+      );
+      local.push(
+        talk(trunkMedia, parseSdp(second.response.body).media[0]!.port, {
+          hz: 440,
+          codec: "PCMA",
+          ssrc: 0x2001,
+          host: net.ipOf("media-2"),
+        }),
+        talk(agentMedia, agent2.remoteMediaPort()!, {
+          hz: 1000,
+          codec: "PCMU",
+          ssrc: 0x2002,
+          host: net.ipOf("media-2"),
+        }),
+      );
+      await vi.waitFor(() => expect(agentMedia.received.length).toBeGreaterThan(10));
+
+      // media-1 dies as a host does: link cut, engine killed.
+      net.cut("media-1");
+      engines["media-1"]!.child.kill("SIGKILL");
+      await vi.waitFor(
+        () => {
+          expect(agent1.byes).toHaveLength(1);
+          expect(trunkByes).toHaveLength(1);
+        },
+        { timeout: 5_000, interval: 50 },
+      );
+      expect(trunkByes[0]!.headers.get("Call-ID")).toBe(first.dialog!.id.callId);
+      expect(trunkByes[0]!.headers.get("Reason")).toMatch(/Media path lost/);
+      expect(agent2.byes).toHaveLength(0);
+      const heard = { trunk: trunkMedia.received.length, agent: agentMedia.received.length };
+      await vi.waitFor(
+        () => {
+          expect(trunkMedia.received.length).toBeGreaterThan(heard.trunk + 50);
+          expect(agentMedia.received.length).toBeGreaterThan(heard.agent + 50);
+        },
+        { timeout: 5_000 },
+      );
+
+      // A new call goes to media-2, the host left (1001 is free again; the trunk's numbers are 1001 and 1002).
+      const third = await trunk.call(server, "1001");
+      expect(third.response.status).toBe(200);
+      expect(mediaHostOf(third.response.body)).toBe(net.ipOf("media-2"));
+      for (const call of [second, third]) {
+        const bye = await trunk.ua.sendInDialog(call.dialog!, call.dialog!.createRequest("BYE"));
+        expect(bye.status).toBe(200);
+      }
+      await vi.waitFor(() => expect(agent1.byes).toHaveLength(2));
+      await vi.waitFor(async () => expect(await api<unknown[]>("ctl-a", "calls.list")).toHaveLength(0));
+    } finally {
+      for (const close of local.reverse()) await close();
+    }
+  }, 120_000);
+
+  it("an HA pair: ctl-a's host dies mid-call: ctl-b brings the SIP address up within 3 s, the call and its recording go on, a supervisor stops it through ctl-b, the parties hang up normally", async () => {
     expect(net.exec("ctl-a", "ip", "-br", "addr", "show", "vip0")).toContain(vip());
     expect(() => net.exec("ctl-b", "ip", "link", "show", "vip0")).toThrow();
     const server = `${vip()}:5060`;
@@ -182,7 +276,9 @@ describe.skipIf(!run)("an HA pair on hosts of its own (network namespaces)", () 
     const { response, dialog } = await trunk.call(server, "1001");
     expect(response.status).toBe(200);
     await vi.waitFor(() => expect(agent.remoteMediaPort()).toBeGreaterThan(0));
-    const engineIp = net.ipOf("media");
+    // media-1 died in the test before: the call is on media-2.
+    const engineIp = mediaHostOf(response.body);
+    expect(engineIp).toBe(net.ipOf("media-2"));
     closers.push(
       talk(trunkMedia, parseSdp(response.body).media[0]!.port, {
         hz: 440,
@@ -192,14 +288,17 @@ describe.skipIf(!run)("an HA pair on hosts of its own (network namespaces)", () 
       }),
       talk(agentMedia, agent.remoteMediaPort()!, { hz: 1000, codec: "PCMU", ssrc: 0x1001, host: engineIp }),
     );
-    await vi.waitFor(async () => expect(await sessions()).toMatchObject([{ state: "recording" }]), {
-      timeout: 10_000,
-    });
+    const [call] = await api<{ connId: string }[]>("ctl-a", "calls.list");
+    await vi.waitFor(
+      async () => expect(await sessions(call!.connId)).toMatchObject([{ state: "recording" }]),
+      {
+        timeout: 10_000,
+      },
+    );
     // The backup's Live calls show it too (the active one's, through PostgreSQL).
     await vi.waitFor(async () => expect(await api<unknown[]>("ctl-b", "calls.list")).toHaveLength(1), {
       timeout: 5_000,
     });
-    const [call] = await api<{ connId: string }[]>("ctl-a", "calls.list");
 
     // ctl-a's host dies: link cut, process gone; nothing is said to anyone.
     const heardBefore = { trunk: trunkMedia.received.length, agent: agentMedia.received.length };
@@ -216,7 +315,8 @@ describe.skipIf(!run)("an HA pair on hosts of its own (network namespaces)", () 
 
     await api("ctl-b", "recording.stop", { callId: call!.connId, side: "source", reason: "customer asked" });
     await vi.waitFor(
-      async () => expect(await sessions()).toMatchObject([{ state: "stopped", outcome: "complete" }]),
+      async () =>
+        expect(await sessions(call!.connId)).toMatchObject([{ state: "stopped", outcome: "complete" }]),
       { timeout: 10_000 },
     );
     // Media went on through the engine the whole time, both ways, without a gap.

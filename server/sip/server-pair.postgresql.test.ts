@@ -229,6 +229,38 @@ describe("an HA pair of SIP Servers on one PostgreSQL", () => {
   }, 90_000);
 });
 
+describe("a switchover", () => {
+  it("SIGTERM of the active server (a planned stop): the backup takes the calls up without waiting for the lease to expire, nobody gets a BYE", async () => {
+    expect(await leaseHolder()).toBe("ctl-b");
+    const agent = await registeredAgent(SERVER, "1002", AGENT_MEDIA + 4, closers);
+    // The trunk of the tests before (the demo trunk's peer address).
+    const { trunk, trunkByes } = phones!;
+    const byesBefore = trunkByes.length;
+    const { response, dialog } = await trunk.call(SERVER, "1002");
+    expect(response.status).toBe(200);
+    await vi.waitFor(async () => expect(await apiB<unknown[]>("calls.list")).toHaveLength(1));
+
+    const pid = pidOnUdpPort(SIP_PORT);
+    const stoppedAt = Date.now();
+    process.kill(pid, "SIGTERM");
+    const answeredAt = await firstSipAnswer("127.0.0.1", SIP_PORT, { timeoutMs: 10_000 });
+    console.log(`ctl-a answered SIP ${answeredAt - stoppedAt} ms after SIGTERM of ctl-b`);
+    await vi.waitFor(async () => expect(await leaseHolder()).toBe("ctl-a"));
+    await vi.waitFor(() => expect(a.output()).toMatch(/HA: ctl-a serves SIP \(1 call\(s\) taken up/), {
+      timeout: 5_000,
+    });
+    expect(agent.byes).toHaveLength(0);
+    expect(trunkByes).toHaveLength(byesBefore);
+
+    const bye = await trunk.ua.sendInDialog(dialog!, dialog!.createRequest("BYE"));
+    expect(bye.status).toBe(200);
+    await vi.waitFor(() => expect(agent.byes).toHaveLength(1), { timeout: 5_000 });
+    await vi.waitFor(async () => expect(await apiA<unknown[]>("calls.list")).toHaveLength(0), {
+      timeout: 5_000,
+    });
+  }, 60_000);
+});
+
 /** The status a SIP WebSocket upgrade gets (101 when taken, before the handshake goes on). */
 function upgradeStatus(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
