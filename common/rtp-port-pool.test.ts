@@ -32,9 +32,9 @@ function closeSockets(ports: AllocatedPorts): Promise<void> {
 }
 
 describe("PortPool", () => {
-  it("counts only even ports whose odd RTCP neighbour is also in the range", () => {
-    expect(new PortPool(BASE, BASE + 9).capacity).toBe(5);
-    expect(new PortPool(BASE + 1, BASE + 10).capacity).toBe(4);
+  it("counts the ports of even/odd pairs wholly in the range", () => {
+    expect(new PortPool(BASE, BASE + 9).capacity).toBe(10);
+    expect(new PortPool(BASE + 1, BASE + 10).capacity).toBe(8);
     expect(new PortPool(BASE, BASE).capacity).toBe(0);
     expect(() => new PortPool(BASE + 10, BASE)).toThrow(RangeError);
   });
@@ -45,7 +45,7 @@ describe("PortPool", () => {
     expect(ports.port % 2).toBe(0);
     expect(ports.rtp.address().port).toBe(ports.port);
     expect(ports.rtcp?.address().port).toBe(ports.port + 1);
-    expect(pool.inUse).toBe(1);
+    expect(pool.inUse).toBe(2);
   });
 
   it("binds a single socket with rtcp-mux", async () => {
@@ -61,7 +61,7 @@ describe("PortPool", () => {
       keep,
     );
     expect(new Set(all.map((p) => p.port)).size).toBe(10);
-    expect(pool.inUse).toBe(10);
+    expect(pool.inUse).toBe(20);
   });
 
   it("rejects with PortPoolExhaustedError when full and allocates again after a release", async () => {
@@ -70,8 +70,8 @@ describe("PortPool", () => {
     keep(await pool.allocate("127.0.0.1", false));
     await expect(pool.allocate("127.0.0.1", false)).rejects.toBeInstanceOf(PortPoolExhaustedError);
     await closeSockets(first);
-    pool.release(first.port);
-    expect(pool.inUse).toBe(1);
+    pool.release(first.port, true);
+    expect(pool.inUse).toBe(2);
     const again = keep(await pool.allocate("127.0.0.1", false));
     expect(again.port).toBe(first.port);
   });
@@ -86,12 +86,12 @@ describe("PortPool", () => {
     const freed = await occupy(BASE + 52);
     expect(freed.address().port).toBe(BASE + 52);
     await expect(pool.allocate("127.0.0.1", false)).rejects.toBeInstanceOf(PortPoolExhaustedError);
-    expect(pool.inUse).toBe(1);
+    expect(pool.inUse).toBe(2);
   });
 
   it("ignores the release of a port it never handed out", () => {
     const pool = new PortPool(BASE + 60, BASE + 69);
-    pool.release(BASE + 60);
+    pool.release(BASE + 60, true);
     expect(pool.inUse).toBe(0);
   });
 
@@ -104,7 +104,7 @@ describe("PortPool", () => {
     await expect(pool.allocatePair("127.0.0.1")).rejects.toBeInstanceOf(PortPoolExhaustedError);
     first.close();
     first.close();
-    expect(pool.inUse).toBe(1);
+    expect(pool.inUse).toBe(2);
     const again = await pool.allocatePair("127.0.0.1");
     expect(again.port).toBe(first.port);
     again.close();
@@ -117,8 +117,45 @@ describe("PortPool", () => {
     const pair = await pool.allocatePair("127.0.0.1");
     expect(pair.port % 2).toBe(0);
     expect(pair.rtcp.address().port).toBe(pair.port + 1);
-    expect(pool.inUse).toBe(1);
+    expect(pool.inUse).toBe(2);
     pair.close();
     expect(pool.inUse).toBe(0);
+  });
+
+  it("a muxed stream (RFC 5761) takes the free half of a pair before splitting a whole one, so whole pairs stay for streams with RTCP", async () => {
+    const pool = new PortPool(BASE + 80, BASE + 85);
+    const muxed = keep(await pool.allocate("127.0.0.1", true));
+    expect(muxed.rtcp).toBeUndefined();
+    expect(pool.inUse).toBe(1);
+    // The second muxed stream takes the first one's neighbour: two whole pairs are still free.
+    const second = keep(await pool.allocate("127.0.0.1", true));
+    expect(Math.floor(second.port / 2)).toBe(Math.floor(muxed.port / 2));
+    const pairs = [
+      keep(await pool.allocate("127.0.0.1", false)),
+      keep(await pool.allocate("127.0.0.1", false)),
+    ];
+    expect(pairs.every((p) => p.rtcp !== undefined)).toBe(true);
+    expect(pool.inUse).toBe(6);
+    await expect(pool.allocate("127.0.0.1", true)).rejects.toBeInstanceOf(PortPoolExhaustedError);
+    // A stream gives its RTCP port back (its recorder multiplexes): the half serves a muxed stream.
+    await closeSockets(pairs[0]!);
+    pool.release(pairs[0]!.port + 1, false);
+    const third = keep(await pool.allocate("127.0.0.1", true));
+    expect(third.port).toBe(pairs[0]!.port + 1);
+    await expect(pool.allocate("127.0.0.1", false)).rejects.toBeInstanceOf(PortPoolExhaustedError);
+  });
+
+  it("reserves a given free port of the range (an RTCP port wanted back), and not one in use", async () => {
+    const pool = new PortPool(BASE + 86, BASE + 89);
+    const muxed = keep(await pool.allocate("127.0.0.1", true));
+    const socket = await pool.reserve("127.0.0.1", muxed.port + 1);
+    expect(socket?.address().port).toBe(muxed.port + 1);
+    opened.push(socket!);
+    expect(await pool.reserve("127.0.0.1", muxed.port + 1)).toBeUndefined();
+    expect(await pool.reserve("127.0.0.1", BASE + 200)).toBeUndefined();
+    expect(pool.inUse).toBe(2);
+    // Both halves in use: the next pair is the other one.
+    const pair = keep(await pool.allocate("127.0.0.1", false));
+    expect(pair.port).not.toBe(muxed.port);
   });
 });

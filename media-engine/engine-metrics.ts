@@ -9,6 +9,8 @@ export type EngineMetricsSource = {
   readonly refused: { source: number; rate: number; auth: number };
   /** Legs released without BYE because the SIP Server that opened them restarted. */
   readonly orphansReleased: number;
+  /** The plain-RTP port range: ports held now and in all. */
+  readonly rtpPorts: { inUse: number; capacity: number };
 };
 
 type LegReading = (leg: MediaLeg) => number | undefined;
@@ -26,6 +28,22 @@ export function registerEngineMetrics(registry: Registry, engine: EngineMetricsS
     registers,
     collect() {
       this.set(engine.allLegs().length);
+    },
+  });
+  new Gauge({
+    name: "forkline_media_rtp_ports_in_use",
+    help: "RTP ports held by legs and recording streams (2 for a stream with its own RTCP port, 1 when RTCP is multiplexed).",
+    registers,
+    collect() {
+      this.set(engine.rtpPorts.inUse);
+    },
+  });
+  new Gauge({
+    name: "forkline_media_rtp_ports",
+    help: "RTP ports of the engine's plain-RTP range.",
+    registers,
+    collect() {
+      this.set(engine.rtpPorts.capacity);
     },
   });
   const perLeg = (kind: "counter" | "gauge", name: string, help: string, read: LegReading) => {

@@ -244,6 +244,11 @@ export class MediaEngineService {
   }
 
   /** Legs released as orphans of a restarted SIP Server (for /metrics). */
+  /** RTP ports of the plain-RTP range held now (legs and recording streams), and how many there are. */
+  get rtpPorts(): { inUse: number; capacity: number } {
+    return { inUse: this.options.portPool.inUse, capacity: this.options.portPool.capacity };
+  }
+
   get orphansReleased(): number {
     return this.orphans.released;
   }

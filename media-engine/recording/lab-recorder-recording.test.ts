@@ -104,6 +104,10 @@ describe("recording both sides of a call to the lab recorder through the media e
       ]);
       const dialogId = started.dialogid!;
       await waitFor(() => named(dialogId, "started"), 5000, "started");
+      // Ports of this recorded call: two legs with their own RTCP (these phones do not offer
+      // rtcp-mux) and two recording streams that the lab recorder multiplexes (RFC 5761): 6, not 8.
+      const metrics = await (await fetch("http://127.0.0.1:5442/metrics")).text();
+      expect(Number(/^forkline_media_rtp_ports_in_use (\d+)$/m.exec(metrics)?.[1])).toBe(6);
       expect(events.find((e) => e.id === dialogId && e.name.endsWith("started"))!.fields).toContainEqual({
         name: "recorder",
         value: `sip:srs@127.0.0.1:${LAB_SIP}`,

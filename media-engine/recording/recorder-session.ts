@@ -213,10 +213,12 @@ export class RecorderSession {
       if (media === undefined || media.port === 0)
         throw new Error(`the recorder refused stream ${stream.label}`);
       const remote = mediaAddress(sdp, media);
+      // RFC 5761 §5.1.1: the recorder's a=rtcp-mux answers our offer's: RTCP on the RTP ports.
       const address = {
         address: remote.address,
         port: remote.port,
-        rtcpPort: remote.rtcpPort ?? remote.port + 1,
+        rtcpPort: remote.rtcpMux ? remote.port : (remote.rtcpPort ?? remote.port + 1),
+        rtcpMux: remote.rtcpMux,
       };
       const outbound = this.outbound[index];
       if (outbound === undefined) return address;

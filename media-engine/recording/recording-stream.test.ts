@@ -1,7 +1,13 @@
 import dgram from "node:dgram";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { PortPool } from "../../common/rtp-port-pool";
-import { parseRtcpCompound, readSsrc, serializeRtpPacket, type RtcpPacket } from "../../protocol/rtp";
+import {
+  parseRtcpCompound,
+  readSsrc,
+  serializeRtcpPacket,
+  serializeRtpPacket,
+  type RtcpPacket,
+} from "../../protocol/rtp";
 import { ntpTimestamp, RecordingStream } from "./recording-stream";
 
 const NTP_UNIX_OFFSET = 2_208_988_800;
@@ -86,5 +92,63 @@ describe("RecordingStream sender reports", () => {
     await new Promise((resolve) => setTimeout(resolve, 1_300));
     expect(reports).toHaveLength(0);
     expect(stream.senderReports).toBe(0);
+  });
+});
+
+describe("RecordingStream with RTCP multiplexed (RFC 5761)", () => {
+  it("holds one port once the recorder answers a=rtcp-mux: its SRs go to the RTP port, its receiver reports are read there; a later recorder without mux gets the RTCP port back", async () => {
+    const pool = new PortPool(40_980, 40_989);
+    const recorder = await socket();
+    const srs: RtcpPacket[] = [];
+    recorder.on("message", (m) => {
+      if (m[1]! >= 200 && m[1]! <= 204) srs.push(...parseRtcpCompound(m));
+    });
+    const stream = await RecordingStream.open(pool, "127.0.0.1");
+    closers.push(() => stream.close());
+    expect(pool.inUse).toBe(2);
+    const port = recorder.address().port;
+    await stream.begin({ address: "127.0.0.1", port, rtcpPort: port, rtcpMux: true });
+    expect(stream.portsHeld).toBe(1);
+    expect(pool.inUse).toBe(1);
+    for (let i = 0; i < 5; i++) stream.forward(packet(i));
+    await vi.waitFor(() => expect(srs.some((p) => p.type === "sr")).toBe(true), { timeout: 3_000 });
+    // The recorder reports to where the RTP comes from: the stream's one port.
+    let reports = 0;
+    stream.onReport = () => reports++;
+    const ssrc = (srs.find((p) => p.type === "sr") as { ssrc: number }).ssrc;
+    const rr = serializeRtcpPacket({
+      type: "rr",
+      ssrc: 99,
+      reports: [
+        {
+          ssrc,
+          fractionLost: 0,
+          cumulativeLost: 0,
+          highestSequence: 0,
+          jitter: 0,
+          lastSr: 0,
+          delaySinceLastSr: 0,
+        },
+      ],
+    });
+    recorder.send(rr, stream.localPort, "127.0.0.1");
+    await vi.waitFor(() => expect(reports).toBe(1));
+
+    // Failover to a recorder that does not multiplex: the RTCP port is taken back (it was free).
+    const next = await socket();
+    const nextRtcp = await socket();
+    const nextSrs: RtcpPacket[] = [];
+    nextRtcp.on("message", (m) => nextSrs.push(...parseRtcpCompound(m)));
+    await stream.begin({
+      address: "127.0.0.1",
+      port: next.address().port,
+      rtcpPort: nextRtcp.address().port,
+    });
+    expect(stream.portsHeld).toBe(2);
+    expect(pool.inUse).toBe(2);
+    for (let i = 0; i < 5; i++) stream.forward(packet(i));
+    await vi.waitFor(() => expect(nextSrs.some((p) => p.type === "sr")).toBe(true), { timeout: 3_000 });
+    stream.close();
+    expect(pool.inUse).toBe(0);
   });
 });

@@ -31,6 +31,8 @@ export interface RemoteMedia {
   readonly address: string;
   readonly port: number;
   readonly rtcpPort: number;
+  /** The recorder answered a=rtcp-mux (RFC 5761): RTCP both ways on the RTP ports. */
+  readonly rtcpMux?: boolean;
   /** SDES keys when the recorder took SRTP: ours protects RTP and SRTCP, its key opens its SRTCP. */
   readonly srtp?: { readonly inbound: SrtpPolicy; readonly outbound: SrtpPolicy };
 }
@@ -100,28 +102,72 @@ export class RecordingStream {
     private readonly pool: PortPool,
     readonly localPort: number,
     private readonly rtp: dgram.Socket,
-    private readonly rtcp: dgram.Socket,
-    /** RFC 3550 §6.5.1 CNAME, "user@host": the same for every stream of this engine. */
-    private readonly cname: string,
+    /** Our RTCP port's socket (RTP port + 1); none once a recorder multiplexes RTCP (RFC 5761). */
+    private rtcp: dgram.Socket | undefined,
+    private readonly bindHost: string,
   ) {
+    // RFC 3550 §6.5.1 CNAME, "user@host": the same for every stream of this engine.
+    this.cname = `forkline-media-engine@${bindHost}`;
     rtp.on("error", (error) => this.onSocketError(error));
-    rtcp.on("error", () => undefined);
     // Recorders send their reports to our RTCP port (RTP port + 1, RFC 3550 §11); some send them
-    // from and to the RTP port (RFC 4961 symmetric RTP): both are read.
-    rtcp.on("message", (packet, from) => this.onRtcp(packet, from));
+    // from and to the RTP port (RFC 4961 symmetric RTP, or RFC 5761 multiplexing): both are read.
     rtp.on("message", (packet, from) => this.onRtcp(packet, from));
+    if (rtcp !== undefined) this.listenRtcp(rtcp);
   }
 
+  private readonly cname: string;
+
+  /**
+   * A port pair: RFC 5761 §5.1.1 — the offer says a=rtcp-mux, but "if the answer does not
+   * contain a=rtcp-mux, the offerer MUST NOT multiplex RTP and RTCP packets on the same port",
+   * so the RTCP port is held until a recorder's answer says it multiplexes.
+   */
   static async open(pool: PortPool, bindHost: string): Promise<RecordingStream> {
     const { port, rtp, rtcp } = await pool.allocate(bindHost, false);
     if (rtcp === undefined) throw new Error("the port pool gave no RTCP socket");
-    return new RecordingStream(pool, port, rtp, rtcp, `forkline-media-engine@${bindHost}`);
+    return new RecordingStream(pool, port, rtp, rtcp, bindHost);
+  }
+
+  /** Ports this stream holds now: 2, or 1 once RTCP is multiplexed. */
+  get portsHeld(): number {
+    return this.rtcp === undefined ? 1 : 2;
+  }
+
+  private listenRtcp(rtcp: dgram.Socket): void {
+    rtcp.on("error", () => undefined);
+    rtcp.on("message", (packet, from) => this.onRtcp(packet, from));
+  }
+
+  /**
+   * The recorder multiplexes RTCP (its answer has a=rtcp-mux): our RTCP port goes back to the
+   * pool, a stream then holds one port. A later recorder (failover) that does not multiplex gets
+   * the port back if it is still free; if not, its reports are not received and it is judged by
+   * ICMP and SIP alone (a recorder is judged by RTCP only once it sent some).
+   */
+  private async followRtcpMux(mux: boolean): Promise<void> {
+    if (mux && this.rtcp !== undefined) {
+      const rtcp = this.rtcp;
+      this.rtcp = undefined;
+      closeQuietly(rtcp);
+      this.pool.release(this.localPort + 1, false);
+    } else if (!mux && this.rtcp === undefined) {
+      const rtcp = await this.pool.reserve(this.bindHost, this.localPort + 1);
+      if (rtcp === undefined) return;
+      if (this.closed) {
+        closeQuietly(rtcp);
+        this.pool.release(this.localPort + 1, false);
+        return;
+      }
+      this.rtcp = rtcp;
+      this.listenRtcp(rtcp);
+    }
   }
 
   /** Starts a segment toward a recorder: new SSRC and sequence, RTP socket connected to it. */
   async begin(remote: RemoteMedia, clockRate = 8_000): Promise<void> {
     if (this.closed) return;
     this.end();
+    await this.followRtcpMux(remote.rtcpMux === true);
     await this.connectTo(remote);
     this.reportTimer = setInterval(() => this.sendReport(), SENDER_REPORT_INTERVAL_MS);
     this.reportTimer.unref();
@@ -277,14 +323,9 @@ export class RecordingStream {
     if (this.closed) return;
     this.end();
     this.closed = true;
-    for (const socket of [this.rtp, this.rtcp]) {
-      try {
-        socket.close();
-      } catch {
-        // already closed
-      }
-    }
-    this.pool.release(this.localPort);
+    closeQuietly(this.rtp);
+    if (this.rtcp !== undefined) closeQuietly(this.rtcp);
+    this.pool.release(this.localPort, this.rtcp !== undefined);
   }
 
   /**
@@ -317,7 +358,12 @@ export class RecordingStream {
     const compound = segment.srtp === undefined ? plain : segment.srtp.protectRtcp(plain);
     if (compound === undefined) return;
     // Errors (no route, ICMP) are the loss watch's business, noticed on the RTP socket.
-    this.rtcp.send(compound, segment.remote.rtcpPort, segment.remote.address, () => undefined);
+    if (this.rtcp !== undefined)
+      this.rtcp.send(compound, segment.remote.rtcpPort, segment.remote.address, () => undefined);
+    // RFC 5761 §4: multiplexed, RTCP goes on the RTP port (the socket is connected there).
+    else if (segment.remote.rtcpMux === true) this.rtp.send(compound, () => undefined);
+    // Our RTCP port could not be taken back for a recorder that does not multiplex: no SR.
+    else return;
     this.senderReports++;
   }
 
@@ -394,4 +440,12 @@ function ackedIn(segment: Segment): number {
 function sentTime(segment: Segment, index: number): number | undefined {
   if (index < 0 || index >= segment.sent || index < segment.sent - HISTORY) return undefined;
   return segment.sentAt[index % HISTORY];
+}
+
+function closeQuietly(socket: dgram.Socket): void {
+  try {
+    socket.close();
+  } catch {
+    // already closed
+  }
 }

@@ -30,6 +30,7 @@ export interface RecordedStreamInfo {
  * metadata can say whose voice it carries; the SRC only sends (sendonly), or nothing while
  * paused (inactive). A stream with a crypto line is offered as RTP/SAVP (RFC 3711 §12, keys by
  * SDES, RFC 4568 §5.1): the recorder answers with its own key for the RTCP it sends back.
+ * RTCP multiplexing is offered on every stream (RFC 5761).
  */
 export function recordingSdp(options: {
   address: string;
@@ -69,6 +70,9 @@ export function recordingSdp(options: {
         attributes: [
           { name: "rtpmap", value: `${stream.payloadType} ${stream.encoding}/8000` },
           { name: "label", value: stream.label },
+          // RFC 5761 §5.1.1: "offer ... a=rtcp-mux": a recorder that accepts takes RTCP on the RTP
+          // port and the stream holds one port instead of two.
+          { name: "rtcp-mux" },
           ...(crypto === undefined ? [] : [cryptoAttribute(crypto)]),
           { name: options.direction },
         ],

@@ -238,7 +238,7 @@ describe("RtpEndpoint", () => {
     ep.close();
     ep.close();
     expect(closed).toBe(1);
-    expect(pool.inUse).toBe(before - 1);
+    expect(pool.inUse).toBe(before - 2);
     ep.sendRtp(g711Packet(1, 0));
     await sleep(20);
     for (const port of [localPort, localPort + 1]) {

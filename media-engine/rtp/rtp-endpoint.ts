@@ -178,7 +178,7 @@ export class RtpEndpoint extends EventEmitter implements MediaEndpoint {
     this.rtcpListeners = EMPTY;
     closeQuietly(this.rtp);
     if (this.rtcp) closeQuietly(this.rtcp);
-    this.options.portPool.release(this.localPort);
+    this.options.portPool.release(this.localPort, this.rtcp !== undefined);
     this.emit("closed");
   }
 

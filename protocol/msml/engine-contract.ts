@@ -6,7 +6,7 @@
  * field cannot drift between them.
  */
 
-/** Engine → server, on OPTIONS answers: `legs=<n>;ports=<used>/<capacity>`. */
+/** Engine → server, on OPTIONS answers: `legs=<n>;ports=<used>/<capacity>` (RTP ports, not pairs). */
 export const LOAD_HEADER = "X-Forkline-Load";
 /** Server → engine, on a leg's INVITE: the codec to choose (`PCMA/8000`), since the relay does not transcode. */
 export const PREFER_CODEC_HEADER = "X-Forkline-Codec";
