@@ -1,4 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { udpPortBound, waitFor } from "../../common/test-support/waiting";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -120,7 +121,7 @@ describe("a trunk call to an extension, media anchored in the media engine", () 
       ],
       60_000,
     );
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await waitFor(() => udpPortBound(PHONE_PORT), 10_000, "the phone (SIPp) to listen");
     const caller = await run(
       "sipp",
       [
