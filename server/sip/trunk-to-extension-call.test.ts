@@ -111,29 +111,11 @@ describe("a trunk call to an extension, media anchored in the media engine", () 
   });
 
   it("SIPp as the trunk calls 1001; the phone (SIPp) gets every G.711 packet through the media engine", async () => {
-    const callee = run(
-      "sipp",
-      [
-        "-sf",
-        path.join(SCENARIOS, "extension-uas-late-offer.xml"),
-        "-i",
-        "127.0.0.1",
-        "-p",
-        String(PHONE_PORT),
-        "-mi",
-        "127.0.0.1",
-        "-mp",
-        String(PHONE_MEDIA_PORT),
-        "-m",
-        "1",
-        "-timeout",
-        "45s",
-        "-nostdin",
-        "-trace_err",
-        "-error_file",
-        path.join(stack.dir, "uas-errors.log"),
-      ],
-      60_000,
+    const callee = sipp(
+      "extension-uas-late-offer.xml",
+      PHONE_PORT,
+      PHONE_MEDIA_PORT,
+      path.join(stack.dir, "uas-errors.log"),
     );
     await waitFor(() => udpPortBound(PHONE_PORT), 10_000, "the phone (SIPp) to listen");
     const caller = await trunkCalls("1001", path.join(stack.dir, "uac-errors.log"));
@@ -175,24 +157,22 @@ describe("a trunk call to an extension, media anchored in the media engine", () 
   }, 90_000);
 });
 
-/** SIPp as the demo trunk: calls `number` with G.711 A-law, plays g711a.pcap for 9 s, hangs up. */
-function trunkCalls(number: string, errorFile: string) {
+/** SIPp running `scenario` once from 127.0.0.1:`port` (RTP on `mediaPort`), for 45 s at most. */
+function sipp(scenario: string, port: number, mediaPort: number, errorFile: string, extra: string[] = []) {
   return run(
     "sipp",
     [
-      `127.0.0.1:${ports.sip}`,
+      ...extra,
       "-sf",
-      path.join(SCENARIOS, "trunk-uac-pcma.xml"),
-      "-s",
-      number,
+      path.join(SCENARIOS, scenario),
       "-i",
       "127.0.0.1",
       "-p",
-      String(TRUNK_PORT),
+      String(port),
       "-mi",
       "127.0.0.1",
       "-mp",
-      String(TRUNK_MEDIA_PORT),
+      String(mediaPort),
       "-m",
       "1",
       "-timeout",
@@ -204,6 +184,15 @@ function trunkCalls(number: string, errorFile: string) {
     ],
     60_000,
   );
+}
+
+/** SIPp as the demo trunk: calls `number` with G.711 A-law, plays g711a.pcap for 9 s, hangs up. */
+function trunkCalls(number: string, errorFile: string) {
+  return sipp("trunk-uac-pcma.xml", TRUNK_PORT, TRUNK_MEDIA_PORT, errorFile, [
+    `127.0.0.1:${ports.sip}`,
+    "-s",
+    number,
+  ]);
 }
 
 describe("a real softphone (baresip) as the extension", () => {
