@@ -49,10 +49,6 @@ export function releasePairs(pairs: readonly (RtpSocketPair | undefined)[]): voi
   for (const pair of pairs) pair?.close();
 }
 
-/**
- * The media side of one recording: a StreamReceiver per recorded m-line (RTP into the
- * recording's WAV, RTCP receiver reports back to the SRC), indexed like the SDP.
- */
 /** Per m-line: plain RTP, SRTP with the answer's a=crypto, or refused (no usable crypto line). */
 export type StreamSrtp = undefined | { readonly attribute: SdpAttribute } | "refused";
 
@@ -63,6 +59,10 @@ const SUITES = [
   SRTP_SUITES.AEAD_AES_128_GCM,
 ];
 
+/**
+ * The media side of one recording: a StreamReceiver per recorded m-line (RTP into the
+ * recording's WAV, RTCP receiver reports back to the SRC), indexed like the SDP.
+ */
 export class RecordingStreams {
   private readonly receivers: (StreamReceiver | undefined)[];
   /** Per m-line, the keys in force (in memory only). */

@@ -1,4 +1,5 @@
 import { createSocket, type Socket } from "node:dgram";
+import { elapse, waitFor, within } from "../common/test-support/waiting";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -17,16 +18,6 @@ const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function tempDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "forkline-recorder-"));
@@ -82,7 +73,7 @@ async function sendTone(sender: RtpSender, ms: number): Promise<void> {
   const start = performance.now();
   for (let i = 0; i < ms / 20; i++) {
     const wait = start + i * 20 - performance.now();
-    if (wait > 0) await delay(wait);
+    if (wait > 0) await elapse(wait, "RTP paced 20 ms apart, as a phone sends it");
     const payload = sender.encode(tone(sender.frequency, 160, sender.sample));
     const packet = serializeRtpPacket({
       marker: i === 0,
@@ -178,7 +169,7 @@ describe("SiprecRecorder over UDP on 127.0.0.1", () => {
       rtpA.send(Buffer.from("not rtp at all"), portA!, "127.0.0.1");
       rtpA.send(Buffer.from([0x80, 0x00, 0x00]), portA!, "127.0.0.1");
       await Promise.all([sendTone(a, 1000), sendTone(b, 1000)]);
-      await delay(20);
+      await elapse(20, "one packet time: the last packets are read before the re-INVITE, as on a wire");
 
       const paused = await reoffer("inactive", 2);
       expect(
@@ -187,7 +178,7 @@ describe("SiprecRecorder over UDP on 127.0.0.1", () => {
         [portA, true],
         [portB, true],
       ]);
-      await delay(500);
+      await elapse(500, "a 500 ms pause");
       const resumed = await reoffer("sendonly", 3);
       expect(parseSdp(resumed.body).media.map((m) => m.port)).toEqual([portA, portB]);
       expect(Number(parseSdp(resumed.body).origin.sessionVersion)).toBe(
@@ -195,7 +186,7 @@ describe("SiprecRecorder over UDP on 127.0.0.1", () => {
       );
       // Timestamps carry on as if no time had passed: the recorder must place the audio by arrival.
       await Promise.all([sendTone(a, 500), sendTone(b, 500)]);
-      await delay(20);
+      await elapse(20, "one packet time: the last packets are read before the BYE, as on a wire");
 
       const bye = await within(
         src.ua.sendInDialog(dialog, dialog.createRequest("BYE")),
@@ -341,9 +332,7 @@ describe("SiprecRecorder over UDP on 127.0.0.1", () => {
         await src.ua.ack(Dialog.createAsUac(invite, response), response);
       };
       await start("silent");
-      const deadline = Date.now() + 3_000;
-      while (recorder.activeRecordings > 0 && Date.now() < deadline) await delay(50);
-      expect(recorder.activeRecordings).toBe(0);
+      await waitFor(() => recorder.activeRecordings === 0, 3_000, "the silent recording to end", 50);
       const silent = JSON.parse(fs.readFileSync(path.join(dir, "silent.json"), "utf8")) as RecordingSummary;
       expect(silent.endReason).toBe("rtp-timeout");
 

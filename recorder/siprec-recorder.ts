@@ -1,7 +1,6 @@
-import { randomBytes, randomInt } from "node:crypto";
 import { silentLogger, type Logger } from "../common/logger";
 import { ContainedErrors } from "../common/contained-errors";
-import { createAnswer, serializeSdp, type SdpOrigin, type SessionDescription } from "../protocol/sdp";
+import { serializeSdp } from "../protocol/sdp";
 import type { SipResponse } from "../protocol/sip";
 import {
   Dialog,
@@ -18,11 +17,10 @@ import {
   UserAgentCore,
   type TimerValues,
 } from "../sip-core";
-import { parseSiprecBody, parseSiprecInvite, type SiprecOffer } from "./parse-siprec-offer";
+import { parseSiprecBody, parseSiprecInvite } from "./parse-siprec-offer";
 import { type EndReason, SrsRecording, type RecordingSummary } from "./srs-recording";
-import { PortPool } from "../common/rtp-port-pool";
 import { type RecoveredRecording, recoverRecordings } from "./recover-recordings";
-import { RecordingStreams, releasePairs, reservePairs, type StreamDeps } from "./recording-streams";
+import { recordableStreams, type SessionMedia, SrsMedia } from "./srs-media";
 
 export interface SiprecRecorderOptions {
   readonly sipHost: string;
@@ -56,34 +54,27 @@ export interface SiprecRecorderOptions {
 interface ActiveRecording {
   readonly dialog: Dialog;
   readonly session: SrsRecording;
-  readonly streams: RecordingStreams;
-  readonly origin: SdpOrigin;
-  answer: SessionDescription;
+  readonly media: SessionMedia;
   probing: boolean;
 }
 
-const CODECS = [
-  { encoding: "PCMU", clockRate: 8000 },
-  { encoding: "PCMA", clockRate: 8000 },
-];
 const ACCEPT = "application/sdp, application/rs-metadata+xml, multipart/mixed";
 const SHUTDOWN_BYE_WAIT_MS = 1_000;
 
 /**
  * The lab recorder's SIPREC side: a Session Recording Server (RFC 7866) that accepts recording
  * sessions from our media engine, receives their RTP and writes one WAV and one JSON summary per
- * recording session under `recordingsDir`.
+ * recording session under `recordingsDir`. This is its SIP side (dialogs, timeouts, BYEs); the
+ * RTP and RTCP sockets and the SDP answers are SrsMedia's.
  */
 export class SiprecRecorder {
   private readonly ua: UserAgentCore;
   private readonly recordings = new Map<string, ActiveRecording>();
-  private readonly streamDeps: StreamDeps;
+  private readonly media: SrsMedia;
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly rtpTimeoutMs: number;
   private readonly advertisedHost: string;
-  /** RFC 3550 §6.5.1 CNAME of this recorder, the same in every stream's reports. */
-  private readonly cname = `forkline-recorder-${randomBytes(6).toString("hex")}`;
   readonly errors: ContainedErrors;
   private timer: NodeJS.Timeout | undefined;
   private udp: UdpTransport | undefined;
@@ -103,14 +94,15 @@ export class SiprecRecorder {
     this.rtpTimeoutMs = options.rtpTimeoutMs ?? 5 * 60_000;
     this.advertisedHost = options.advertisedHost ?? options.sipHost;
     this.errors = options.errors ?? new ContainedErrors(this.log);
-    this.streamDeps = {
-      ports: new PortPool(options.rtpPortMin, options.rtpPortMax),
+    this.media = new SrsMedia({
       bindHost: options.sipHost,
-      cname: this.cname,
+      advertisedHost: this.advertisedHost,
+      rtpPortMin: options.rtpPortMin,
+      rtpPortMax: options.rtpPortMax,
       now: this.now,
       ...(options.reportIntervalMs === undefined ? {} : { reportIntervalMs: options.reportIntervalMs }),
       onError: (where, error, recording) => this.errors.report(where, error, recording),
-    };
+    });
     this.ua = new UserAgentCore({
       userAgent: "forkline-lab-recorder",
       timers: options.sipTimers,
@@ -224,15 +216,9 @@ export class SiprecRecorder {
     }
     if (this.closed) throw new SipError(503, "Recorder shutting down");
     const offer = parseSiprecInvite(request.message);
-    const recordable = offer.streams.filter((s) => s.payloadTypes.size > 0 && s.label !== undefined);
-    if (recordable.length === 0) throw new SipError(488, "No PCMU or PCMA audio stream to record");
-
-    const pairs = await reservePairs(
-      this.streamDeps,
-      recordable.map((s) => s.index),
-    );
+    const pairs = await this.media.reserve(offer);
     if (request.cancelled || this.closed) {
-      releasePairs(pairs);
+      this.media.release(pairs);
       return;
     }
 
@@ -247,38 +233,28 @@ export class SiprecRecorder {
         onSidecarError: (error) => this.errors.report("recording_sidecar", error, session.name),
       });
     } catch (error) {
-      releasePairs(pairs);
+      this.media.release(pairs);
       this.log.error({ callId, error: errorText(error) }, "cannot create the recording");
       throw new SipError(500, "Cannot create the recording file");
     }
 
-    const origin: SdpOrigin = {
-      username: "forkline-recorder",
-      sessionId: String(randomInt(1, 2 ** 47)),
-      sessionVersion: "1",
-      netType: "IN",
-      addrType: this.advertisedHost.includes(":") ? "IP6" : "IP4",
-      address: this.advertisedHost,
-    };
-    const streams = new RecordingStreams(this.streamDeps, session, pairs);
-    const answer = this.answer(offer, streams, origin);
+    const media = this.media.open(session, pairs, offer);
     const response = request.createResponse(200, {
       headers: { Contact: this.contact(request.source.transport), ...this.capabilities() },
-      body: serializeSdp(answer),
+      body: serializeSdp(media.answer),
       contentType: "application/sdp",
     });
     const dialog = Dialog.createAsUas(request.message, response, request.source);
-    const recording: ActiveRecording = { dialog, session, streams, origin, answer, probing: false };
+    const recording: ActiveRecording = { dialog, session, media, probing: false };
     this.recordings.set(dialog.key, recording);
     this.ua.registerDialog(dialog);
-    streams.configure(offer);
     request.send(response);
     this.log.info(
       {
         callId,
         file: session.wavFile,
         channels: session.channels,
-        streams: recordable.map((s) => s.label),
+        streams: recordableStreams(offer).map((s) => s.label),
       },
       "recording started",
     );
@@ -294,7 +270,7 @@ export class SiprecRecorder {
       // MUST be identical to the SDP with that version number."
       request.reply(200, {
         headers: { Contact: this.contact(request.source.transport), ...this.capabilities() },
-        body: serializeSdp(recording.answer),
+        body: serializeSdp(recording.media.answer),
         contentType: "application/sdp",
       });
       return;
@@ -349,58 +325,10 @@ export class SiprecRecorder {
     void this.sayBye(recording);
   }
 
-  /**
-   * Applies an in-dialog offer and returns the answer. RFC 3264 §8: "When issuing an offer that
-   * modifies the session, the "o=" line of the new SDP MUST be identical to that in the previous
-   * SDP, except that the version in the origin field MUST increment by one from the previous
-   * SDP." A stream keeps its port; a stream added at the end gets a new one. Nothing changes
-   * before the offer is known to be acceptable, so a refused offer leaves the session as it was.
-   */
+  /** An in-dialog offer (re-INVITE, UPDATE) to the session's media; returns the SDP answer. */
   private async applyOffer(recording: ActiveRecording, request: IncomingRequest): Promise<string> {
     const offer = parseSiprecBody(request.message.body, request.message.headers.get("Content-Type"), false);
-    // RFC 3264 §8 (paraphrased): m-lines are never removed from a modified offer; a stream that is
-    // no longer wanted stays in place with port zero.
-    if (offer.sdp.media.length < recording.answer.media.length)
-      throw new SipError(
-        488,
-        `The offer has ${offer.sdp.media.length} m-lines, fewer than the ${recording.answer.media.length} of the session`,
-      );
-    await recording.streams.add(
-      offer.streams
-        .filter((s) => s.index >= recording.answer.media.length)
-        .filter((s) => s.payloadTypes.size > 0 && s.label !== undefined)
-        .map((s) => s.index),
-    );
-    const version = BigInt(recording.origin.sessionVersion) + 1n;
-    const origin: SdpOrigin = { ...recording.origin, sessionVersion: version.toString() };
-    Object.assign(recording.origin, origin);
-    // A stream the session once rejected stays rejected: its port is not there to offer.
-    const answer = this.answer(offer, recording.streams, origin);
-    recording.answer = answer;
-    recording.session.applyOffer(offer);
-    recording.streams.configure(offer);
-    return serializeSdp(answer);
-  }
-
-  private answer(offer: SiprecOffer, streams: RecordingStreams, origin: SdpOrigin): SessionDescription {
-    const srtp = streams.negotiateSrtp(offer.sdp);
-    return createAnswer(offer.sdp, {
-      origin,
-      sessionName: "forkline lab recorder",
-      address: this.advertisedHost,
-      ports: streams
-        .ports(offer.sdp.media.length)
-        .map((port, i) => (srtp[i] === "refused" ? undefined : port)),
-      codecs: CODECS,
-      extraMediaAttributes: (index) => {
-        const stream = srtp[index];
-        return stream === undefined || stream === "refused" ? [] : [stream.attribute];
-      },
-      // RFC 3264 §6.1: "If a stream is offered as sendonly, the corresponding stream MUST be
-      // marked as recvonly or inactive in the answer." and "If an offered media stream is listed
-      // as inactive, it MUST be marked as inactive in the answer." A recorder only receives.
-      direction: "recvonly",
-    });
+    return serializeSdp(await this.media.reoffer(recording.media, recording.session, offer));
   }
 
   // Lifecycle
@@ -411,7 +339,7 @@ export class SiprecRecorder {
       try {
         recording.session.tick();
         // What is now in the WAV is acknowledged to the SRC at once (RTCP RR, StreamReceiver).
-        recording.streams.stored((index) => recording.session.storedThroughAt(index));
+        recording.media.streams.stored((index) => recording.session.storedThroughAt(index));
       } catch (error) {
         this.errors.report("recording_write", error, recording.session.name);
         this.end(recording, "shutdown");
@@ -466,7 +394,7 @@ export class SiprecRecorder {
   private end(recording: ActiveRecording, reason: EndReason): RecordingSummary | undefined {
     if (this.recordings.get(recording.dialog.key) !== recording) return undefined;
     this.recordings.delete(recording.dialog.key);
-    recording.streams.close();
+    recording.media.streams.close();
     this.ua.forgetDialog(recording.dialog);
     try {
       return recording.session.finalize(reason);

@@ -1,4 +1,5 @@
 import type { RemoteInfo, Socket } from "node:dgram";
+import { quietFor } from "../common/test-support/waiting";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -40,9 +41,6 @@ async function udp(port: number): Promise<Socket> {
   cleanups.push(() => closeUdp(socket));
   return socket;
 }
-
-/** Resolves after `ms`: only to show that something does NOT happen within a few report intervals. */
-const quietPeriod = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const SSRC = 0xabcd1234;
 
@@ -124,7 +122,7 @@ describe("RTCP receiver reports from the recorder (RFC 3550 §6.4.2)", () => {
       });
       const port = recording.ports[0]!;
 
-      await quietPeriod(400);
+      await quietFor(400, "nothing is sent before the first RTP packet");
       expect(toOffered).toEqual([]);
 
       let seq = 1;
@@ -165,7 +163,7 @@ describe("RTCP receiver reports from the recorder (RFC 3550 §6.4.2)", () => {
 
       expect(await recording.reoffer("inactive")).toBe(200);
       const atPause = toLatched.length;
-      await quietPeriod(500);
+      await quietFor(500, "no reports while paused, once what was written is told");
       // At most one report may have been on its way when the 200 arrived.
       expect(toLatched.length - atPause).toBeLessThanOrEqual(1);
       expect(toOffered.length).toBe(offeredCount);

@@ -1,4 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { waitFor } from "../common/test-support/waiting";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -37,12 +38,9 @@ const alive = (pid: number) => {
   }
 };
 
-async function waitFor(predicate: () => boolean, what: string, ms = 60_000) {
-  const until = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; output:\n${output}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/** Waits for the launcher's output (or state) to show `what`; the output is in the error. */
+function launcherShows(predicate: () => boolean, what: string, ms = 60_000): Promise<void> {
+  return waitFor(predicate, ms, () => `${what}; output:\n${output}`, 100);
 }
 
 /** `npm start` on this test's ports and data folder; its output collects in `output`. */
@@ -86,7 +84,7 @@ async function signIn(password: string | undefined): Promise<Response> {
 describe("npm start (scripts/start.ts)", () => {
   it("starts all three processes, restarts a crashed one and leaves nothing behind on Ctrl-C", async () => {
     launcher = startLauncher();
-    await waitFor(() => output.includes("Press Ctrl-C to stop."), "the ready summary", 90_000);
+    await launcherShows(() => output.includes("Press Ctrl-C to stop."), "the ready summary", 90_000);
 
     // First start prints the URLs and the generated admin credentials.
     expect(output).toContain(`Web UI        http://127.0.0.1:${ports.http}`);
@@ -130,8 +128,8 @@ describe("npm start (scripts/start.ts)", () => {
     const recorderPid = services().find((c) => c.service === "recorder")?.pid;
     if (!recorderPid) throw new Error(`no recorder process; output:\n${output}`);
     process.kill(recorderPid, "SIGKILL");
-    await waitFor(() => /recorder exited \(SIGKILL\); restarting/.test(output), "the restart notice");
-    await waitFor(
+    await launcherShows(() => /recorder exited \(SIGKILL\); restarting/.test(output), "the restart notice");
+    await launcherShows(
       () => (output.match(/forkline: recorder ready/g) ?? []).length >= 2,
       "the recorder to be ready again",
     );
@@ -141,7 +139,7 @@ describe("npm start (scripts/start.ts)", () => {
     const children = services().map((c) => c.pid);
     expect(children).toHaveLength(4);
     launcher.kill("SIGINT");
-    await waitFor(() => launcher?.exitCode !== null, "the launcher to exit", 15_000);
+    await launcherShows(() => launcher?.exitCode !== null, "the launcher to exit", 15_000);
     expect(launcher.exitCode).toBe(0);
     for (const pid of children) expect(alive(pid), `pid ${pid}`).toBe(false);
 
@@ -149,11 +147,11 @@ describe("npm start (scripts/start.ts)", () => {
     // the first password still signs in.
     expect(fs.existsSync(path.join(dir, "first-start-credentials.txt"))).toBe(true);
     launcher = startLauncher();
-    await waitFor(() => output.includes("Press Ctrl-C to stop."), "the second ready summary", 90_000);
+    await launcherShows(() => output.includes("Press Ctrl-C to stop."), "the second ready summary", 90_000);
     expect(output).not.toMatch(/admin\s+admin\s+\S+/);
     expect((await signIn(admin?.[1])).status).toBe(200);
     launcher.kill("SIGINT");
-    await waitFor(() => launcher?.exitCode !== null, "the second launcher to exit", 15_000);
+    await launcherShows(() => launcher?.exitCode !== null, "the second launcher to exit", 15_000);
     expect(launcher.exitCode).toBe(0);
   }, 240_000);
 });

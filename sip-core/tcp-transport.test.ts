@@ -1,8 +1,9 @@
 import { connect, type Socket } from "node:net";
+import { elapse, quietFor, waitFor, within } from "../common/test-support/waiting";
 import { afterEach, describe, expect, it } from "vitest";
 import { TcpTransport } from "./tcp-transport";
 import { requestText } from "./test-support/sip-fixtures";
-import { delay, StreamReader, testDelegate, within } from "./test-support/socket-helpers";
+import { StreamReader, testDelegate } from "./test-support/socket-helpers";
 import { UserAgentCore } from "./user-agent-core";
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -40,7 +41,7 @@ describe("TcpTransport on 127.0.0.1", () => {
     const text = requestText({ method: "REGISTER", transport: "TCP", body: "" });
     const cut = Math.floor(text.length / 2);
     socket.write(text.slice(0, cut));
-    await delay(50);
+    await elapse(50, "the two halves reach the server as two segments");
     socket.write(text.slice(cut));
     expect(await reader.waitForResponses(1)).toEqual(["SIP/2.0 200 OK"]);
     expect(errors).toEqual([]);
@@ -89,8 +90,7 @@ describe("TcpTransport on 127.0.0.1", () => {
     const server = await tcpAgent([]);
     const { socket, reader } = await client(server.port);
     socket.write("\r\n\r\n");
-    const deadline = Date.now() + 3_000;
-    while (reader.received.length === 0 && Date.now() < deadline) await delay(10);
+    await waitFor(() => reader.received.length > 0, 3_000, "the pong");
     expect(reader.received).toBe("\r\n");
   });
 
@@ -134,7 +134,7 @@ describe("TcpTransport on 127.0.0.1", () => {
       const healthy = await client(server.port);
       healthy.socket.write(requestText({ method: "OPTIONS", transport: "TCP", branch: "z9hG4bKok" }));
       expect(await healthy.reader.waitForResponses(1)).toEqual(["SIP/2.0 200 OK"]);
-      await delay(50);
+      await quietFor(50, "no answer to garbage");
       expect(garbage.reader.received).toBe("");
       expect(healthy.socket.destroyed).toBe(false);
       expect(errors.filter((e) => !/ECONNRESET|EPIPE/.test(String(e)))).toEqual([]);

@@ -1,7 +1,8 @@
 import { createSocket, type Socket } from "node:dgram";
+import { within } from "../common/test-support/waiting";
 import { afterEach, describe, expect, it } from "vitest";
 import { requestText } from "./test-support/sip-fixtures";
-import { nextDatagram, testDelegate, within } from "./test-support/socket-helpers";
+import { nextDatagram, testDelegate } from "./test-support/socket-helpers";
 import { UdpTransport } from "./udp-transport";
 import { UserAgentCore } from "./user-agent-core";
 

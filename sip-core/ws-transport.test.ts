@@ -1,9 +1,10 @@
 import { createServer, type Server } from "node:http";
+import { elapse, quietFor, waitFor, within } from "../common/test-support/waiting";
 import type { Duplex } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { requestText } from "./test-support/sip-fixtures";
-import { delay, testDelegate, within } from "./test-support/socket-helpers";
+import { testDelegate } from "./test-support/socket-helpers";
 import type { IncomingRequest } from "./incoming-request";
 import { UserAgentCore } from "./user-agent-core";
 import { WsTransport, type WsTransportOptions } from "./ws-transport";
@@ -129,7 +130,7 @@ describe("WsTransport (RFC 7118) on an http.Server", () => {
         errors,
         {
           admit: async (request) => {
-            await delay(20);
+            await elapse(20, "admission takes time, like a session lookup");
             const who = /(?:^|;\s*)who=(\w+)/.exec(request.headers.cookie ?? "")?.[1];
             if (who === undefined) return { accepted: false, status: 401, reason: "sign in first" };
             if (who === "mallory") throw new Error("session store down");
@@ -198,13 +199,7 @@ describe("WsTransport (RFC 7118) on an http.Server", () => {
       expect(Buffer.byteLength(reason)).toBeLessThanOrEqual(123);
       expect(reason.startsWith("Extension 1001 is not assigned to this user")).toBe(true);
       second.socket.close();
-      await within(
-        (async () => {
-          while (closedIds.length < 2) await delay(20);
-        })(),
-        3_000,
-        "both closes reported",
-      );
+      await waitFor(() => closedIds.length >= 2, 3_000, "both closes reported", 20);
       expect(closedIds.sort()).toEqual([firstId, secondId].sort());
       expect(agent.transport.closeConnection(firstId!, "again")).toBe(false);
       expect(agent.transport.connectionCount).toBe(0);
@@ -222,7 +217,9 @@ describe("WsTransport (RFC 7118) on an http.Server", () => {
         other.once("open", () => resolve("open"));
         other.once("error", () => resolve("error"));
         other.once("unexpected-response", () => resolve("refused"));
-        setTimeout(() => resolve("pending"), 300);
+        void quietFor(300, "the other path's upgrade neither opens nor fails at once").then(() =>
+          resolve("pending"),
+        );
       }),
       3_000,
       "the other upgrade",
@@ -247,7 +244,7 @@ describe("WsTransport (RFC 7118) on an http.Server", () => {
       socket.on("message", (data: Buffer) => received.push(data.toString("utf8")));
       socket.send(Buffer.from([0xff, 0x00, 0x13]), { binary: true });
       socket.send("");
-      await delay(100);
+      await quietFor(100, "no answer to a binary or empty frame");
       expect(received).toEqual([]);
       const ok = nextMessage(socket);
       socket.send(requestText({ ...WS_REGISTER, branch: "z9hG4bKstill" }));

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { elapse, udpPortBound, waitFor } from "../../common/test-support/waiting";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -24,7 +25,7 @@ import {
 } from "../test-support/engine-harness";
 import { dominantFrequency, goertzel, readWav, silentRuns } from "../../recorder/test-support/audio-analysis";
 import { detectDtmf } from "./in-band-dtmf-detector";
-import { talk, type UdpPhone, waitFor } from "../rtp/test-support/udp-phone";
+import { talk, type UdpPhone } from "../rtp/test-support/udp-phone";
 
 const ME_SIP = 5441;
 const LAB_SIP = 5443;
@@ -39,7 +40,6 @@ let events: MsmlEvent[] = [];
 let ua: UserAgentCore;
 let pool: MediaEnginePool;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const named = (dialogId: string, name: string) =>
   events.some((e) => e.id === dialogId && e.name === `forkline.recording.${name}`);
 
@@ -112,12 +112,12 @@ describe("recording both sides of a call to the lab recorder through the media e
         name: "recorder",
         value: `sip:srs@127.0.0.1:${LAB_SIP}`,
       });
-      await sleep(1000);
+      await elapse(1000, "1 s of both tones before the pause");
       await pool.msml(legA, [{ kind: "send", target: dialogId, event: "pause" }]);
-      await sleep(2000);
+      await elapse(2000, "a 2 s pause");
       await pool.msml(legA, [{ kind: "send", target: dialogId, event: "resume" }]);
       await waitFor(() => named(dialogId, "resumed"), 5000, "resumed");
-      await sleep(1000);
+      await elapse(1000, "1 s of both tones after the resume");
       await pool.msml(legA, [{ kind: "dialogend", id: dialogId }]);
       await waitFor(() => named(dialogId, "stopped"), 5000, "stopped");
     } finally {
@@ -289,7 +289,7 @@ describe("recording both sides of a call to the lab recorder through the media e
       ]);
       child.once("exit", resolve);
     });
-    await sleep(500);
+    await waitFor(() => udpPortBound(HANG_UP_RECORDER), 10_000, "SIPp to listen");
     const { a, b, legA, legB } = await call();
     const started = await pool.msml(legA, [
       {

@@ -1,4 +1,5 @@
 import dgram from "node:dgram";
+import { waitFor } from "../../common/test-support/waiting";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -16,7 +17,7 @@ import {
   spawnService,
   type SpawnedProcess,
 } from "../test-support/engine-harness";
-import { talk, type UdpPhone, waitFor } from "../rtp/test-support/udp-phone";
+import { talk, type UdpPhone } from "../rtp/test-support/udp-phone";
 
 const ENGINE = { sip: 5770, http: 5771, rtpMin: 43600, rtpMax: 43699 };
 const A = { sip: 5772, http: 5773, rtpMin: 43700, rtpMax: 43799, name: "a" };

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitFor } from "../../common/test-support/waiting";
 import type { MsmlEvent } from "../../protocol/msml";
 import { readSsrc } from "../../protocol/rtp";
 import { Dialog, type IncomingRequest, UdpTransport, UserAgentCore } from "../../sip-core";
@@ -10,7 +11,7 @@ import {
   spawnMediaEngine,
   type SpawnedProcess,
 } from "../test-support/engine-harness";
-import { talk, UdpPhone, waitFor } from "../rtp/test-support/udp-phone";
+import { talk, UdpPhone } from "../rtp/test-support/udp-phone";
 
 const ENGINE = { sip: 5951, http: 5952, rtpMin: 47100, rtpMax: 47199 };
 

@@ -1,4 +1,5 @@
 import dgram from "node:dgram";
+import { quietFor } from "../../common/test-support/waiting";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { PortPool } from "../../common/rtp-port-pool";
 import {
@@ -88,8 +89,7 @@ describe("RecordingStream sender reports", () => {
     const stream = await RecordingStream.open(new PortPool(0, 0), "127.0.0.1");
     closers.push(() => stream.close());
     await stream.begin({ address: "127.0.0.1", port: 9, rtcpPort: recorderRtcp.address().port });
-    // One report interval and a little: the timer fired and found nothing sent.
-    await new Promise((resolve) => setTimeout(resolve, 1_300));
+    await quietFor(1_300, "one report interval and a little: the timer fired and found nothing sent");
     expect(reports).toHaveLength(0);
     expect(stream.senderReports).toBe(0);
   });

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import { waitFor } from "../../common/test-support/waiting";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,7 +17,7 @@ import {
   spawnService,
   type SpawnedProcess,
 } from "../test-support/engine-harness";
-import { talk, type UdpPhone, waitFor } from "../rtp/test-support/udp-phone";
+import { talk, type UdpPhone } from "../rtp/test-support/udp-phone";
 
 // SIPREC over TLS (issue 15 §1): the media engine reaches `sips:` recorders over TLS and
 // verifies their certificates (MEDIA_ENGINE_TLS_CA). One lab recorder presents a certificate the

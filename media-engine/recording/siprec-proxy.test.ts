@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { quietFor, udpPortBound, waitFor } from "../../common/test-support/waiting";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -14,7 +15,7 @@ import {
   spawnMediaEngine,
   type SpawnedProcess,
 } from "../test-support/engine-harness";
-import { g711Packet, UdpPhone, waitFor } from "../rtp/test-support/udp-phone";
+import { g711Packet, UdpPhone } from "../rtp/test-support/udp-phone";
 
 const ME_SIP = 5431;
 const ME_HTTP = 5432;
@@ -104,7 +105,7 @@ describe("recording proxy: MSML <record> → SIPREC session to a recorder", () =
       child.stderr.on("data", (c: Buffer) => (output += c.toString()));
       child.once("exit", (code) => resolve({ code, output }));
     });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await waitFor(() => udpPortBound(SIPP_RECORDER), 10_000, "SIPp to listen");
     const { a, b, legA, legB } = await call();
     const started = await pool.msml(legA, [record(legA, legB, [`sip:srs@127.0.0.1:${SIPP_RECORDER}`])]);
     expect(started).toMatchObject({ response: 200, dialogid: `${legA.connId}/dialog:rec1` });
@@ -180,7 +181,7 @@ describe("recording proxy: MSML <record> → SIPREC session to a recorder", () =
     expect(refused.type === "result" && refused.response).toBe(410);
     expect(refused.type === "result" && refused.description).toBe("local file recording is not supported");
     await a.send(g711Packet(0xa, 1), enginePort(legA));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await quietFor(300, "a refused document joins nothing: no media reaches b");
     expect(b.received).toHaveLength(0);
 
     const unknownTarget = await pool.msml(legA, [

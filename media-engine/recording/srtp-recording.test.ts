@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { elapse, udpPortBound, waitFor } from "../../common/test-support/waiting";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -17,7 +18,7 @@ import {
   type SpawnedProcess,
 } from "../test-support/engine-harness";
 import { tonesByParticipant, tone } from "../../recorder/test-support/audio-analysis";
-import { talk, type UdpPhone, waitFor } from "../rtp/test-support/udp-phone";
+import { talk, type UdpPhone } from "../rtp/test-support/udp-phone";
 
 const ME_SIP = 5936;
 const LAB_SIP = 5938;
@@ -33,7 +34,6 @@ let ua: UserAgentCore;
 let pool: MediaEnginePool;
 let tshark: ChildProcess | undefined;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const event = (dialogId: string, name: string) =>
   events.find((e) => e.id === dialogId && e.name === `forkline.recording.${name}`);
 const field = (e: MsmlEvent | undefined, name: string) => e?.fields.find((f) => f.name === name)?.value;
@@ -99,12 +99,6 @@ async function stopCapture(): Promise<Buffer[]> {
     .map((hex) => Buffer.from(hex, "hex"));
 }
 
-/** Whether a UDP socket is bound to `port` on this host (/proc/net/udp lists them in hex). */
-function udpPortBound(port: number): boolean {
-  const hex = `:${port.toString(16).toUpperCase().padStart(4, "0")} `;
-  return fs.readFileSync("/proc/net/udp", "utf8").includes(hex);
-}
-
 describe("SRTP recording streams (encryption required) to the lab recorder", () => {
   it("the WAV has each party's tone, the recorder acknowledged by SRTCP, and tshark sees no plain RTP to it", async () => {
     const { a, b, legA, legB } = await joinedCall(pool, phones, "srtp");
@@ -125,8 +119,7 @@ describe("SRTP recording streams (encryption required) to the lab recorder", () 
         legB,
       );
       await waitFor(() => event(dialogId, "started") !== undefined, 5000, "started");
-      // Long enough for a few RTCP intervals: the recorder's SRTCP receiver reports come back.
-      await sleep(2500);
+      await elapse(2500, "a few RTCP intervals: the recorder's SRTCP receiver reports come back");
       await pool.msml(legA, [{ kind: "dialogend", id: dialogId }]);
       await waitFor(() => event(dialogId, "stopped") !== undefined, 5000, "stopped");
     } finally {

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { waitFor } from "../../common/test-support/waiting";
 import { parseRtpHeader } from "../../protocol/rtp";
 import { MediaBridge } from "./media-bridge";
 import { PortPool } from "../../common/rtp-port-pool";
 import { RtpEndpoint } from "./rtp-endpoint";
-import { sendBurst, UdpPhone, waitFor } from "./test-support/udp-phone";
+import { sendBurst, UdpPhone } from "./test-support/udp-phone";
 
 const pool = new PortPool(41500, 41999);
 const endpoints: RtpEndpoint[] = [];

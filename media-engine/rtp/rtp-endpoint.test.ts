@@ -1,8 +1,9 @@
 import dgram from "node:dgram";
+import { quietFor, waitFor } from "../../common/test-support/waiting";
 import { afterEach, describe, expect, it } from "vitest";
 import { PortPool } from "../../common/rtp-port-pool";
 import { RtpEndpoint, type RtpEndpointOptions } from "./rtp-endpoint";
-import { g711Packet, sleep, UdpPhone, waitFor } from "./test-support/udp-phone";
+import { g711Packet, UdpPhone } from "./test-support/udp-phone";
 
 const pool = new PortPool(41100, 41499);
 const endpoints: RtpEndpoint[] = [];
@@ -209,11 +210,11 @@ describe("RtpEndpoint", () => {
     ep.on("inactive", () => inactive++);
     ep.setRemote("127.0.0.1", remote.port);
     await waitFor(() => inactive === 1, 2000, "first inactive");
-    await sleep(500);
+    await quietFor(500, "no second inactivity report while still silent");
     expect(inactive).toBe(1);
     await remote.send(g711Packet(1, 0), ep.localPort);
     await waitFor(() => ep.stats.packetsIn === 1);
-    await sleep(150);
+    await quietFor(150, "a packet resets the inactivity timer: no report yet");
     expect(inactive).toBe(1);
     await waitFor(() => inactive === 2, 2000, "second inactive");
   });
@@ -223,7 +224,7 @@ describe("RtpEndpoint", () => {
     let inactive = 0;
     ep.on("inactive", () => inactive++);
     ep.setDirection("sendonly");
-    await sleep(400);
+    await quietFor(400, "no inactivity report while sendonly");
     expect(inactive).toBe(0);
     ep.setDirection("sendrecv");
     await waitFor(() => inactive === 1, 2000, "inactive after switching to sendrecv");
@@ -240,7 +241,7 @@ describe("RtpEndpoint", () => {
     expect(closed).toBe(1);
     expect(pool.inUse).toBe(before - 2);
     ep.sendRtp(g711Packet(1, 0));
-    await sleep(20);
+    await quietFor(20, "a send after close raises nothing");
     for (const port of [localPort, localPort + 1]) {
       const socket = dgram.createSocket("udp4");
       await new Promise<void>((resolve, reject) => {

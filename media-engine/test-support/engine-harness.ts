@@ -1,10 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { waitFor } from "../../common/test-support/waiting";
 import path from "node:path";
 import { parseMsml, type MsmlEvent, type MsmlRecord } from "../../protocol/msml";
 import { UdpTransport, UserAgentCore } from "../../sip-core";
 import { parseSdp } from "../../protocol/sdp";
 import { MediaEnginePool, type MediaLegHandle } from "../../server/sip/media/media-engine-pool";
-import { UdpPhone, waitFor } from "../rtp/test-support/udp-phone";
+import { UdpPhone } from "../rtp/test-support/udp-phone";
 
 const root = path.resolve(import.meta.dirname, "../..");
 

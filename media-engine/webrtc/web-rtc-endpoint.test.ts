@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { elapse, quietFor, waitFor } from "../../common/test-support/waiting";
 import { parseRtpHeader, serializeRtpPacket } from "../../protocol/rtp";
 import { MediaBridge } from "../rtp/media-bridge";
 import { PortPool } from "../rtp";
 import { RtpEndpoint } from "../rtp/rtp-endpoint";
-import { g711Packet, sendBurst, sleep, UdpPhone, waitFor } from "../rtp/test-support/udp-phone";
+import { g711Packet, sendBurst, UdpPhone } from "../rtp/test-support/udp-phone";
 import { BrowserPeer, type BrowserCodec } from "./test-support/browser-peer";
 import { WebRtcEndpoint } from "./web-rtc-endpoint";
 import { WebRtcNegotiationError } from "./web-rtc-negotiation-error";
@@ -80,7 +81,7 @@ describe("WebRtcEndpoint with a werift browser", () => {
       const packet = g711Packet(0xb0b, i);
       fromBrowser.push(packet);
       await peer.send(packet);
-      if (i % 10 === 9) await sleep(2);
+      if (i % 10 === 9) await elapse(2, "socket buffers drain between bursts of ten");
     }
     await waitFor(() => phone.received.length >= 50, 5000, "phone receives 50");
     expect(phone.received.map(payloadOf)).toEqual(fromBrowser.map(payloadOf));
@@ -132,7 +133,7 @@ describe("WebRtcEndpoint with a werift browser", () => {
     web.sendRtp(event(2, 8)); // PCMA toward a PCMU browser would be noise
     web.sendRtp(event(3, 13));
     await waitFor(() => peer.received.length >= 1, 5000, "event");
-    await sleep(50);
+    await quietFor(50, "the two events not sent do not arrive late");
     expect(peer.received.map((p) => p.header.payloadType)).toEqual([126]);
     expect(web.stats.packetsNotSent).toBe(2);
   });
@@ -187,7 +188,7 @@ describe("WebRtcEndpoint with a werift browser", () => {
 
     await phoneTalks(phone, rtp, 10);
     await waitFor(() => web.stats.packetsNotSent >= 10, 5000, "held packets");
-    await sleep(50);
+    await quietFor(50, "nothing reaches the browser on hold");
     expect(peer.received).toHaveLength(0);
     // The browser on hold still speaks (music on hold), and the phone still hears it.
     await peer.send(g711Packet(9, 0));
@@ -249,7 +250,7 @@ describe("WebRtcEndpoint with a werift browser", () => {
     let inactive = 0;
     web.on("inactive", () => inactive++);
     await waitFor(() => inactive === 1, 2000, "inactive");
-    await sleep(250);
+    await quietFor(250, "inactivity is reported once");
     expect(inactive).toBe(1);
   });
 

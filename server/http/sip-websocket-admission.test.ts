@@ -1,4 +1,5 @@
 import http from "node:http";
+import { waitFor } from "../../common/test-support/waiting";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { parseSipMessage, type SipResponse } from "../../protocol/sip";
@@ -190,7 +191,12 @@ describe("SIP over WebSocket belongs to the signed-in user", () => {
         expect((await register(tab.socket, "1003")).status).toBe(200);
         expect(await bindings(admin.socket, "1003")).toHaveLength(1);
         tab.socket.close();
-        await waitUntil(async () => (await bindings(admin.socket, "1003")).length === 0);
+        await waitFor(
+          async () => (await bindings(admin.socket, "1003")).length === 0,
+          5_000,
+          "1003's bindings to go",
+          100,
+        );
 
         // Amy (extension 1002, from the test above) registers, then an admin moves her to 1003.
         expect((await register(amy.socket, "1002")).status).toBe(200);
@@ -200,7 +206,12 @@ describe("SIP over WebSocket belongs to the signed-in user", () => {
         );
         await trpc("user.update", { username: "amy", extension: "1003" }, adminCookie);
         expect(await closed).toEqual({ code: 1008, reason: "Extension 1002 is not assigned to this user" });
-        await waitUntil(async () => (await bindings(admin.socket, "1002")).length === 0);
+        await waitFor(
+          async () => (await bindings(admin.socket, "1002")).length === 0,
+          5_000,
+          "1002's bindings to go",
+          100,
+        );
 
         // Amy signs in again on her new extension; an admin disables her: her softphone is
         // disconnected at once and she cannot connect again.
@@ -212,7 +223,12 @@ describe("SIP over WebSocket belongs to the signed-in user", () => {
         );
         await trpc("user.update", { username: "amy", disabled: true }, adminCookie);
         expect(await cut).toEqual({ code: 1008, reason: "The signed-in user is disabled" });
-        await waitUntil(async () => (await bindings(admin.socket, "1003")).length === 0);
+        await waitFor(
+          async () => (await bindings(admin.socket, "1003")).length === 0,
+          5_000,
+          "1003's bindings to go",
+          100,
+        );
         expect((await connect(amyCookie)).refused).toBe(401);
         await trpc("user.update", { username: "amy", disabled: false }, adminCookie);
       } finally {
@@ -222,15 +238,6 @@ describe("SIP over WebSocket belongs to the signed-in user", () => {
     },
   );
 });
-
-/** Polls `check` every 100 ms for up to 5 s. */
-async function waitUntil(check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 50; i++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error("condition not met in 5 s");
-}
 
 describe("the web port's Prometheus /metrics", () => {
   /** GET /metrics from a chosen loopback source address. */

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { g711Packet, UdpPhone, waitFor } from "../../media-engine/rtp/test-support/udp-phone";
+import { waitFor } from "../../common/test-support/waiting";
+import { g711Packet, UdpPhone } from "../../media-engine/rtp/test-support/udp-phone";
 import { parseSdp } from "../../protocol/sdp";
 import { AnsweringPhone } from "../test-support/answering-phone";
 import { SipTestPhone } from "../test-support/sip-test-phone";

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import { elapse } from "../../common/test-support/waiting";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it, vi } from "vitest";
@@ -65,14 +66,13 @@ describe("parallel (dual) recording", () => {
     expect(primary!.recorderUri).toBe(`sip:127.0.0.1:${ports.recorderSip}`);
     expect(copy!.recorderUri).toBe(`sip:127.0.0.1:${SECOND.sip}`);
 
-    // Two seconds in, the first recorder dies.
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await elapse(2_000, "two seconds into the call the first recorder dies");
     const pid = pidOnUdpPort(ports.recorderSip);
     process.kill(pid, "SIGKILL");
     await vi.waitFor(() => expect(rows()[0]!.state).toBe("interrupted"), { timeout: 6_000, interval: 100 });
     expect(rows()[1]!.state).toBe("recording");
 
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await elapse(3_000, "3 s more of the call on the surviving copy");
     stopTalking();
     const talkedMs = Date.now() - talkedFrom;
     await trunk.ua.sendInDialog(dialog!, dialog!.createRequest("BYE"));

@@ -1,8 +1,9 @@
 import fs from "node:fs";
+import { elapse, waitFor } from "../../common/test-support/waiting";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { talk, UdpPhone, waitFor } from "../../media-engine/rtp/test-support/udp-phone";
+import { talk, UdpPhone } from "../../media-engine/rtp/test-support/udp-phone";
 import { dominantFrequency, readWav } from "../../recorder/test-support/audio-analysis";
 import { parseSdp } from "../../protocol/sdp";
 import { AnsweringPhone } from "../test-support/answering-phone";
@@ -138,13 +139,13 @@ describe("recording policy with real calls and the lab recorder", () => {
       });
       const duplicate = await privateService(connId, "1001", 3013, { record: "source", id: "dyn-1" });
       expect(duplicate.error?.code).toBe("ALREADY_RECORDED");
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await elapse(1000, "1 s of the agent side recorded before the pause");
       const paused = await privateService(connId, "1001", 3015);
       expect(paused.userData.GSIP_RECORD).toBe("PAUSED");
       expect((await privateService(connId, "1001", 3015)).error?.code).toBe("INVALID_TRANSITION");
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await elapse(1000, "a 1 s pause");
       expect((await privateService(connId, "1001", 3016)).userData.GSIP_RECORD).toBe("ON");
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await elapse(1000, "1 s recorded after the resume");
     } finally {
       stopTalking();
     }
@@ -259,7 +260,7 @@ describe("recording policy with real calls and the lab recorder", () => {
     const enginePort = parseSdp(response.body).media[0]!.port;
     const stopTalking = talk(trunkMedia, enginePort, { hz: 440, codec: "PCMA", ssrc: 0x5252 });
     try {
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await elapse(1000, "1 s of the agent side recorded before the stop");
       // Stop is allowed on a full-time recording too; the call goes on.
       const stopped = await privateService(connId, "1002", 3014, { reason: "test over" });
       expect(stopped.userData.GSIP_RECORD).toBe("OFF");
@@ -267,7 +268,7 @@ describe("recording policy with real calls and the lab recorder", () => {
       expect(await listed()).toEqual([
         expect.objectContaining({ trigger: "full_time_agent", side: "destination", state: "stopped" }),
       ]);
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await elapse(1500, "the call goes on 1.5 s after the stop: the file must end at the stop");
     } finally {
       stopTalking();
     }

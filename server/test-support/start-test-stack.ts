@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { waitFor } from "../../common/test-support/waiting";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -68,13 +69,16 @@ export async function startTestStack(
   let output = "";
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const until = Date.now() + 90_000;
   // The launcher prints its summary once every child reported ready.
-  while (!output.includes("Forkline is running.")) {
-    if (child.exitCode !== null) throw new Error(`the stack exited (${child.exitCode}):\n${output}`);
-    if (Date.now() > until) throw new Error(`the stack was not ready in 90 s:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await waitFor(
+    () => {
+      if (child.exitCode !== null) throw new Error(`the stack exited (${child.exitCode}):\n${output}`);
+      return output.includes("Forkline is running.");
+    },
+    90_000,
+    () => `the stack to be ready:\n${output}`,
+    100,
+  );
   return {
     dir,
     env,

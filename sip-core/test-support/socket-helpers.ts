@@ -1,19 +1,7 @@
 import type { Socket as UdpSocket } from "node:dgram";
 import type { Socket } from "node:net";
 import type { UserAgentCoreDelegate } from "../user-agent-core";
-
-/** Rejects when `promise` takes longer than `ms`. */
-export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+import { within } from "../../common/test-support/waiting";
 
 /** The next datagram `socket` receives, within `ms`. */
 export function nextDatagram(socket: UdpSocket, ms = 3_000): Promise<Buffer> {

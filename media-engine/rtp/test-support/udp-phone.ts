@@ -1,5 +1,6 @@
 import dgram from "node:dgram";
 import { encodePcma, encodePcmu, serializeRtpPacket } from "../../../protocol/rtp";
+import { elapse } from "../../../common/test-support/waiting";
 
 /** A plain UDP socket on 127.0.0.1 standing in for a phone, recording what it receives. */
 export class UdpPhone {
@@ -62,16 +63,6 @@ export function g711Packet(ssrc: number, seq: number, marker = seq === 0): Buffe
   });
 }
 
-export async function waitFor(condition: () => boolean, timeoutMs = 2000, what = "condition"): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(5);
-  }
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** A sine of `hz` as 160 samples of 8 kHz audio starting at sample `start`. */
 function sine(hz: number, start: number): Int16Array {
   const out = new Int16Array(160);
@@ -122,7 +113,7 @@ export async function sendBurst(
     const packet = g711Packet(opts.ssrc, (opts.firstSeq ?? 0) + i);
     sent.push(packet);
     await phone.send(packet, port);
-    if (i % 10 === 9) await sleep(opts.restMs);
+    if (i % 10 === 9) await elapse(opts.restMs, "socket buffers drain between bursts of ten");
   }
   return sent;
 }

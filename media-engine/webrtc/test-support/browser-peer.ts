@@ -1,4 +1,5 @@
 import { RTCPeerConnection, RTCRtpCodecParameters, type RtpPacket, type RTCRtpTransceiver } from "werift";
+import { waitFor } from "../../../common/test-support/waiting";
 
 export type BrowserCodec = "opus" | "PCMU" | "PCMA" | "telephone-event";
 
@@ -65,11 +66,12 @@ export class BrowserPeer {
 
   async connected(timeoutMs = 10_000): Promise<void> {
     const dtls = (): string | undefined => this.transceiver.sender.dtlsTransport?.state;
-    const deadline = Date.now() + timeoutMs;
-    while (this.pc.connectionState !== "connected" || dtls() !== "connected") {
-      if (Date.now() > deadline) throw new Error(`browser peer not connected: ${this.pc.connectionState}`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await waitFor(
+      () => this.pc.connectionState === "connected" && dtls() === "connected",
+      timeoutMs,
+      () => `the browser peer to connect (${this.pc.connectionState})`,
+      10,
+    );
   }
 
   /** Through werift's sender, as a browser's encoder would: its own SSRC and negotiated payload type. */

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { quietFor } from "../../../common/test-support/waiting";
 import type { CallView } from "../../sip/calls/call-controller";
 import { CallState } from "../../sip/calls/call";
 import { createTestDb } from "../../test-support/test-db";
@@ -63,9 +64,9 @@ describe("live calls for supervisors", () => {
     notify();
     expect((await stream.next()).value).toMatchObject([{ connId: "c1", state: "alerting" }]);
     // Unchanged snapshots are not sent: the next value is the next change.
-    setTimeout(() => {
+    void quietFor(1200, "no unchanged snapshot is sent in the meantime").then(() => {
       calls = [view("c1", CallState.Established)];
-    }, 1200);
+    });
     expect((await stream.next()).value).toMatchObject([{ state: "established" }]);
     abort.abort();
     expect((await stream.next()).done).toBe(true);

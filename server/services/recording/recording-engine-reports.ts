@@ -4,6 +4,7 @@ import type { RecordingEngineEvent } from "../../sip/calls/call-controller";
 import type { RecordingAction } from "../../cti/gsip-record";
 import type { LiveRecording, LiveRecordingStore } from "./live-recording-store";
 import type { RecordingHistoryService } from "./recording-history-service";
+import type { RecorderFailure } from "./recording-request";
 import { RecordingState } from "./recording-session-state";
 
 export interface EngineReportDeps {
@@ -12,12 +13,7 @@ export interface EngineReportDeps {
   readonly callOf: (connId: string) => Call | undefined;
   /** Takes a recording out of the live set in its final state. */
   readonly end: (recording: LiveRecording, state: RecordingState.Stopped | RecordingState.Failed) => void;
-  readonly raiseAlarm: (alarm: {
-    connId: string;
-    recordingId?: string;
-    recorder?: string;
-    reason: string;
-  }) => void;
+  readonly raiseAlarm: (alarm: RecorderFailure) => void;
   /** EventPrivateInfo to the call's DNs. */
   readonly announce: (call: Call, recording: LiveRecording, action: RecordingAction, why: string) => void;
   /** A side that must be recorded lost its recorder: the compliance watchdog starts counting. */

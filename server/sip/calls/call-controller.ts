@@ -1,23 +1,16 @@
 import { randomBytes } from "node:crypto";
 import type { CallSide } from "../../../common/schemas/recording-schemas";
 import type { MsmlEvent } from "../../../protocol/msml";
-import { formatUriHost, parseNameAddr, type SipRequest, type SipResponse } from "../../../protocol/sip";
 import {
-  Dialog,
-  DialogState,
-  readTopVia,
-  RequestTimeoutError,
+  type Dialog,
   SipError,
-  SipTransportError,
   type IncomingRequest,
-  uriDestination,
   type SipAddress,
   type UserAgentCore,
 } from "../../../sip-core";
 import type { CtiEventBus } from "../../cti/cti-event-bus";
-import type { CallOrigin, RouteDecision, RoutingService } from "../../services/calls/routing-service";
+import type { RoutingService } from "../../services/calls/routing-service";
 import { MediaEngineError, type MediaEnginePool, type MediaLegHandle } from "../media/media-engine-pool";
-import { selectedEncoding } from "../media/selected-encoding";
 import type { Registrar } from "../registrar";
 import {
   controlRecordingOnEngine,
@@ -26,12 +19,16 @@ import {
   type RecordingEngineEvent,
   type RecordingStartRequest,
 } from "../media/recording-control";
-import { Call, CallState, type CallParty, type CalleeLeg } from "./call";
+import { Call, CallState, type CallParty } from "./call";
 import { CallEvents } from "./call-events";
+import { CallSetup } from "./call-setup";
 import { CallTransfer } from "./call-transfer";
-import { reachableAfterRestart, restoreCall, snapshotCall, type CallSnapshot } from "./call-snapshot";
+import { reachableAfterRestart, type CallSnapshot } from "./call-snapshot";
 import type { CallStore } from "./call-store";
-import { RoutingPoints, type RoutedTarget } from "./routing-points";
+import { CallTable, type CallView, type DialogOwner } from "./call-table";
+import { CalleeDialer } from "./callee-dialer";
+import { identifyCaller, userOf } from "./identify-caller";
+import { RoutingPoints } from "./routing-points";
 import type { Logger } from "../../../common/logger";
 
 export interface CallControllerOptions {
@@ -56,6 +53,7 @@ export interface CallControllerOptions {
 export type { CallSide };
 
 export type { RecordingEngineEvent } from "../media/recording-control";
+export type { CallView } from "./call-table";
 
 /** Hooks the recording policy (a service above the call layer) subscribes to. */
 export interface CallLifecycleListener {
@@ -72,29 +70,8 @@ export interface CallLifecycleListener {
   recordingEvent?(event: RecordingEngineEvent): void;
 }
 
-/** What the supervisor page and `forkline calls` show. */
-export interface CallView {
-  connId: string;
-  state: CallState;
-  caller: CallParty;
-  callee: CallParty | null;
-  dialed: string;
-  startedAt: Date;
-  establishedAt: Date | null;
-}
-
 function newConnId(): string {
   return randomBytes(8).toString("hex");
-}
-
-/** The user part of a From/To/Request-URI, or "". */
-function userOf(value: string | undefined): string {
-  if (value === undefined) return "";
-  try {
-    return parseNameAddr(value).uri.user ?? "";
-  } catch {
-    return "";
-  }
 }
 
 /**
@@ -104,9 +81,8 @@ function userOf(value: string | undefined): string {
  * the media engine can be opened with the callee's own offer once it answers.
  */
 export class CallController {
-  private readonly calls = new Map<string, Call>();
-  /** Dialog key → the call and the side it belongs to, for in-dialog requests. */
-  private readonly byDialog = new Map<string, { call: Call; side: "caller" | "callee" | "media" }>();
+  private readonly calls: CallTable;
+  private readonly dialer: CalleeDialer;
 
   private readonly listeners = new Set<CallLifecycleListener>();
   /** Each call's child logger (bound to its connId), made once and gone with the call. */
@@ -115,6 +91,7 @@ export class CallController {
   private readonly events: CallEvents;
   private readonly routingPoints: RoutingPoints;
   private readonly transfers: CallTransfer;
+  private readonly setup: CallSetup;
 
   private logOf(call: Call): Logger {
     let log = this.logs.get(call);
@@ -123,6 +100,8 @@ export class CallController {
   }
 
   constructor(private readonly options: CallControllerOptions) {
+    this.calls = new CallTable(options);
+    this.dialer = new CalleeDialer(options);
     this.events = new CallEvents(options.cti, options.agentOf);
     this.routingPoints = new RoutingPoints(options.routing, this.events, options.routeTimeoutMs);
     this.transfers = new CallTransfer({
@@ -133,14 +112,24 @@ export class CallController {
       logOf: (call) => this.logOf(call),
       onError: options.onError,
       call: (connId) => this.calls.get(connId),
-      ownerOf: (dialog) => this.byDialog.get(dialog.key),
-      track: (dialog, call, side) => this.byDialog.set(dialog.key, { call, side }),
-      untrack: (dialog) => this.byDialog.delete(dialog.key),
-      calleeFor: (target) => this.calleeFor(target),
-      inviteCallee: (call, callee, from) => this.inviteCallee(call, callee, from),
-      bye: (dialog) => this.bye(dialog),
+      ownerOf: (dialog) => this.calls.ownerOf(dialog),
+      track: (dialog, call, side) => this.calls.track(dialog, call, side),
+      untrack: (dialog) => this.calls.untrack(dialog),
+      calleeFor: (target) => this.dialer.calleeFor(target),
+      inviteCallee: (call, callee, from) => this.dialer.invite(call, callee, from),
+      bye: (dialog) => this.dialer.bye(dialog),
       closeMedia: (leg) => this.closeMedia(leg),
-      persist: (call) => this.persist(call),
+      persist: (call) => this.calls.persist(call),
+    });
+    this.setup = new CallSetup({
+      ...options,
+      calls: this.calls,
+      dialer: this.dialer,
+      routingPoints: this.routingPoints,
+      events: this.events,
+      logOf: (call) => this.logOf(call),
+      release: (call, cause) => this.release(call, cause),
+      established: (call) => this.notify((l) => l.established?.(call)),
     });
   }
 
@@ -187,7 +176,7 @@ export class CallController {
 
   /** INFO with an MSML <event> from a media engine, in one of a call's media leg dialogs. */
   onMediaEvent(dialog: Dialog, event: MsmlEvent): boolean {
-    const owner = this.byDialog.get(dialog.key);
+    const owner = this.calls.ownerOf(dialog);
     if (owner === undefined || owner.side !== "media") return false;
     const decoded = decodeRecordingEvent(owner.call.connId, event);
     if (decoded === undefined) return false;
@@ -204,29 +193,7 @@ export class CallController {
    * which can no longer be reached (its WebSocket closed with the old process): see endUnreachable.
    */
   adopt(snapshots: readonly CallSnapshot[]): { adopted: Call[]; unreachable: Call[] } {
-    const adopted: Call[] = [];
-    const unreachable: Call[] = [];
-    for (const snapshot of snapshots) {
-      const call = restoreCall(snapshot);
-      const { caller, callee } = call;
-      this.calls.set(call.connId, call);
-      for (const [dialog, side] of [
-        [caller.dialog!, "caller"],
-        [callee!.dialog!, "callee"],
-      ] as const) {
-        this.options.ua.registerDialog(dialog);
-        this.byDialog.set(dialog.key, { call, side });
-      }
-      let known = true;
-      for (const media of [caller.media!, callee!.media!]) {
-        known = this.options.media.adoptLeg(media) && known;
-        this.byDialog.set(media.dialog.key, { call, side: "media" });
-      }
-      adopted.push(call);
-      if (!known || !reachableAfterRestart(caller.dialog!) || !reachableAfterRestart(callee!.dialog!))
-        unreachable.push(call);
-    }
-    return { adopted, unreachable };
+    return this.calls.adopt(snapshots);
   }
 
   /**
@@ -250,30 +217,11 @@ export class CallController {
 
   /** The media engine legs this server's calls hold on an engine (told to it, so it keeps them). */
   legsOn(engineUri: string): string[] {
-    return [...this.calls.values()].flatMap((call) =>
-      [call.caller.media, call.callee?.media].flatMap((leg) =>
-        leg !== undefined && !leg.closed && leg.engineUri === engineUri ? [leg.connId] : [],
-      ),
-    );
-  }
-
-  /** Saves an established call as it is now, for the next run of the server. */
-  private persist(call: Call): void {
-    const snapshot = this.options.store === undefined ? undefined : snapshotCall(call);
-    if (snapshot === undefined) return;
-    this.options.store!.save(snapshot).catch((error: unknown) => this.options.onError(error));
+    return this.calls.legsOn(engineUri);
   }
 
   list(): CallView[] {
-    return [...this.calls.values()].map((call) => ({
-      connId: call.connId,
-      state: call.state,
-      caller: call.caller.party,
-      callee: call.callee?.party ?? null,
-      dialed: call.dialed,
-      startedAt: call.startedAt,
-      establishedAt: call.establishedAt ?? null,
-    }));
+    return this.calls.list();
   }
 
   get(connId: string): Call | undefined {
@@ -281,8 +229,8 @@ export class CallController {
   }
 
   /** In-dialog request (BYE, re-INVITE) for a dialog this controller owns, or undefined. */
-  ownerOf(dialog: Dialog): { call: Call; side: "caller" | "callee" | "media" } | undefined {
-    return this.byDialog.get(dialog.key);
+  ownerOf(dialog: Dialog): DialogOwner | undefined {
+    return this.calls.ownerOf(dialog);
   }
 
   // CTI requests
@@ -315,7 +263,7 @@ export class CallController {
 
   async onInvite(request: IncomingRequest): Promise<void> {
     if (request.dialog !== undefined) return this.onReInvite(request);
-    const origin = await this.identify(request);
+    const origin = await identifyCaller(request, this.options.registrar, this.options.routing);
     const dialed = request.message.uri.user ?? "";
     const decision = await this.options.routing.route(origin, dialed);
     if (decision.kind === "reject") throw new SipError(decision.status, decision.reason);
@@ -325,9 +273,9 @@ export class CallController {
         ? { kind: "extension", dn: origin.dn, number: origin.dn }
         : { kind: "trunk", dn: origin.dn, number: callerNumber };
     const call = new Call(newConnId(), { party: caller, invite: request }, dialed);
-    this.calls.set(call.connId, call);
+    this.calls.add(call);
     try {
-      await this.connect(call, decision);
+      await this.setup.connect(call, decision);
     } catch (error) {
       await this.release(call, error instanceof Error ? error.message : String(error));
       // A CANCEL was answered 487 by the UA core already: nothing more to say to the caller.
@@ -344,7 +292,7 @@ export class CallController {
 
   /** The caller hung up before the answer: §9.2, the UA core already answered 487. */
   onCancel(invite: IncomingRequest): void {
-    const call = [...this.calls.values()].find((c) => c.caller.invite === invite);
+    const call = this.calls.byInvite(invite);
     if (call !== undefined) void this.release(call, "caller cancelled");
   }
 
@@ -354,7 +302,7 @@ export class CallController {
    * accomplished with a BYE". Both parties get one: the caller that never ACKed, and the callee.
    */
   onAckTimeout(invite: IncomingRequest): void {
-    const call = [...this.calls.values()].find((c) => c.caller.invite === invite);
+    const call = this.calls.byInvite(invite);
     if (call === undefined) return;
     void this.release(
       call,
@@ -369,12 +317,7 @@ export class CallController {
    * answering): their media path no longer exists.
    */
   callsOnEngine(engineUri: string, bootId: string | undefined): Call[] {
-    const onIt = (leg: MediaLegHandle | undefined) =>
-      leg !== undefined &&
-      !leg.closed &&
-      leg.engineUri === engineUri &&
-      (bootId === undefined || leg.engineBoot === undefined || leg.engineBoot === bootId);
-    return [...this.calls.values()].filter((call) => onIt(call.caller.media) || onIt(call.callee?.media));
+    return this.calls.onEngine(engineUri, bootId);
   }
 
   /**
@@ -382,17 +325,15 @@ export class CallController {
    * for the parties to find dead; recordings get their final report on the way (releasing).
    */
   async releaseAll(cause: string, reason: string): Promise<void> {
-    await Promise.allSettled(
-      [...this.calls.values()].map((call) => this.release(call, cause, undefined, reason)),
-    );
+    await Promise.allSettled(this.calls.all().map((call) => this.release(call, cause, undefined, reason)));
   }
 
   onAck(dialog: Dialog | undefined): void {
-    if (dialog !== undefined && this.byDialog.get(dialog.key)?.side === "caller") dialog.confirm();
+    if (dialog !== undefined && this.calls.ownerOf(dialog)?.side === "caller") dialog.confirm();
   }
 
   async onBye(request: IncomingRequest): Promise<void> {
-    const owner = request.dialog === undefined ? undefined : this.byDialog.get(request.dialog.key);
+    const owner = request.dialog === undefined ? undefined : this.calls.ownerOf(request.dialog);
     if (owner === undefined) throw new SipError(481, "Call/Transaction Does Not Exist");
     request.reply(200);
     const reason = request.message.headers.get("Reason");
@@ -405,7 +346,7 @@ export class CallController {
 
   /** Hold/resume/new address from a party: new SDP for its media leg; the other party is not involved. */
   private async onReInvite(request: IncomingRequest): Promise<void> {
-    const owner = this.byDialog.get(request.dialog!.key);
+    const owner = this.calls.ownerOf(request.dialog!);
     if (owner === undefined || owner.side === "media")
       throw new SipError(481, "Call/Transaction Does Not Exist");
     const leg = owner.side === "caller" ? owner.call.caller.media : owner.call.callee?.media;
@@ -421,188 +362,7 @@ export class CallController {
     });
   }
 
-  // Call set-up
-
-  private async identify(request: IncomingRequest): Promise<CallOrigin> {
-    const source = request.source;
-    // An extension may call only from where it registered: the binding's flow is its proof of
-    // identity (the REGISTER was digest-authenticated). That proof is checked first, so a phone
-    // on the same host as a trunk (another port, or TCP) is still itself.
-    const number = userOf(request.message.headers.get("From"));
-    const bound = this.options.registrar.lookup(number).some((binding) => sameFlow(binding.source, source));
-    if (bound) return { kind: "extension", dn: number };
-    const trunks = await this.options.routing.trunks();
-    const port = peerPortOf(request.message, source);
-    // The peer's port too, unless the trunk is set to match by address alone (a carrier that
-    // sends from several ports); then only when one trunk has that address.
-    const trunk =
-      trunks.find((t) => t.host === source.host && t.port === port) ??
-      (trunks.filter((t) => t.host === source.host).length === 1
-        ? trunks.find((t) => t.host === source.host && !t.portMatch)
-        : undefined);
-    if (trunk !== undefined && source.transport !== "WS" && source.transport !== "WSS") {
-      return { kind: "trunk", dn: trunk.dn, peerHost: trunk.host };
-    }
-    throw new SipError(403, "Register before calling");
-  }
-
-  private async connect(call: Call, decision: Exclude<RouteDecision, { kind: "reject" }>): Promise<void> {
-    const invite = setupInvite(call);
-    if (invite.message.body.length === 0) throw new SipError(488, "An SDP offer is required");
-    let target = decision;
-    if (target.kind === "routing_point") {
-      target = await this.routingPoints.park(call, target);
-    }
-    const callee = await this.calleeFor(target);
-    call.callee = callee;
-    this.logOf(call).debug(
-      `${call.caller.party.number} → ${callee.party.dn} via ${callee.destination.transport} ${callee.destination.host}:${callee.destination.port}`,
-    );
-    // The caller's media leg first: if no media engine can take the call, the callee never rings.
-    call.caller.media = await this.options.media.openLeg(invite.message.body, {
-      callId: call.connId,
-      encryption: await this.options.routing.mediaEncryptionOf(call.caller.party.dn),
-    });
-    this.byDialog.set(call.caller.media.dialog.key, { call, side: "media" });
-    if (call.released) throw new SipError(487, "Request Terminated");
-    call.transition(CallState.Alerting);
-    this.events.publish("EventDialing", call.caller.party, callee.party, call);
-    this.events.publish("EventRinging", callee.party, call.caller.party, call);
-    let response: SipResponse;
-    try {
-      response = await this.inviteCallee(call, callee);
-    } catch (error) {
-      // Timer B (RFC 3261 §17.1.1.2): the callee never answered at all. The caller hears that
-      // the callee timed out, not that we broke.
-      if (error instanceof RequestTimeoutError) throw new SipError(408, "Request Timeout");
-      if (error instanceof SipTransportError) throw new SipError(480, "Temporarily Unavailable");
-      throw error;
-    }
-    this.logOf(call).debug(`callee answered ${response.status} ${response.reason}`);
-    if (call.released) {
-      if (response.status < 300) await this.hangUpCallee(callee, response);
-      throw new SipError(487, "Request Terminated");
-    }
-    if (response.status >= 300) {
-      await this.release(call, `callee answered ${response.status}`);
-      throw new SipError(response.status === 487 ? 480 : response.status, response.reason || "Declined");
-    }
-    await this.answerCall(call, callee, response);
-  }
-
-  private async calleeFor(target: RoutedTarget): Promise<CalleeLeg> {
-    if (target.kind === "trunk") {
-      return {
-        party: { kind: "trunk", dn: target.dn, number: target.number },
-        destination: { transport: "UDP", host: target.host, port: target.port },
-        provisional: false,
-        cancelRequested: false,
-      };
-    }
-    const binding = this.options.registrar.lookup(target.dn)[0];
-    if (binding === undefined) throw new SipError(480, `${target.dn} is not registered`);
-    // Busy is the phone's to say (486): a phone with call waiting takes a second call.
-    // Connection-oriented flows (WebSocket, TCP) are the only way back to browsers and phones
-    // behind NAT (RFC 5626 §5.3); over UDP the registered Contact is where the phone listens.
-    const destination =
-      binding.source.transport === "UDP" ? uriDestination(binding.contactUri) : binding.source;
-    return {
-      party: { kind: "extension", dn: target.dn, number: target.dn },
-      destination,
-      provisional: false,
-      cancelRequested: false,
-      requestUri: binding.contact,
-    };
-  }
-
-  private async inviteCallee(
-    call: Call,
-    callee: CalleeLeg,
-    from: CallParty = call.caller.party,
-  ): Promise<SipResponse> {
-    const ua = this.options.ua;
-    const requestUri =
-      callee.requestUri ??
-      `sip:${callee.party.number}@${formatUriHost(callee.destination.host)}:${callee.destination.port}`;
-    // A restarted server no longer has the caller's INVITE (a transfer of a restored call): its dialog has the From.
-    const callerFrom = call.caller.invite?.message.headers.get("From") ?? call.caller.dialog?.remote ?? "";
-    const display = from === call.caller.party ? parseDisplayName(callerFrom) : undefined;
-    const fromNumber = from.number || "anonymous";
-    const local = this.options.contactFor(callee.destination);
-    const host = /@([^;>]+)/.exec(local)?.[1] ?? "forkline.invalid";
-    const invite = ua.createRequest("INVITE", parseNameAddr(`<${requestUri}>`).uri, {
-      from: `${display === undefined ? "" : `"${display.replace(/["\\]/g, "")}" `}<sip:${fromNumber}@${host}>`,
-      to: `<sip:${callee.party.number}@${host}>`,
-      contact: local,
-      headers: { Allow: "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER" },
-    });
-    callee.invite = invite;
-    return ua.send(invite, {
-      destination: callee.destination,
-      onProvisional: (response) => {
-        if (response.status === 100) return;
-        callee.provisional = true;
-        if (callee.cancelRequested) void this.cancelCallee(callee);
-        else if (response.status === 180 || response.status === 183) {
-          const callerInvite = call.caller.invite;
-          if (callerInvite !== undefined && !callerInvite.finalResponseSent) callerInvite.reply(180);
-        }
-      },
-    });
-  }
-
-  private async answerCall(call: Call, callee: CalleeLeg, response: SipResponse): Promise<void> {
-    const ua = this.options.ua;
-    callee.dialog = Dialog.createAsUac(callee.invite!, response);
-    callee.dialog.flow = callee.destination;
-    ua.registerDialog(callee.dialog);
-    this.byDialog.set(callee.dialog.key, { call, side: "callee" });
-    if (response.body.length === 0) {
-      await ua.ack(callee.dialog, response, { destination: callee.destination });
-      throw new SipError(488, "The callee answered without an SDP offer");
-    }
-    const callerCodec = selectedEncoding(call.caller.media!.answer);
-    callee.media = await this.options.media.openLeg(response.body, {
-      callId: call.connId,
-      // Joined to the caller's leg by MSML: both on one engine.
-      beside: call.caller.media!,
-      ...(callerCodec === undefined ? {} : { preferCodec: callerCodec }),
-      encryption: await this.options.routing.mediaEncryptionOf(callee.party.dn),
-    });
-    this.byDialog.set(callee.media.dialog.key, { call, side: "media" });
-    await ua.ack(callee.dialog, response, {
-      destination: callee.destination,
-      body: callee.media.answer,
-      contentType: "application/sdp",
-    });
-    this.logOf(call).debug(`callee media leg ${callee.media.connId}, ACK sent; joining`);
-    await this.options.media.join(call.caller.media!, callee.media);
-    const invite = setupInvite(call);
-    if (invite.cancelled || call.released) {
-      await this.release(call, call.releaseCause ?? "caller cancelled");
-      throw new SipError(487, "Request Terminated");
-    }
-    const ok = invite.createResponse(200, {
-      headers: {
-        Contact: this.options.contactFor(invite.source),
-        Allow: "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER",
-      },
-      body: call.caller.media!.answer,
-      contentType: "application/sdp",
-    });
-    call.caller.dialog = Dialog.createAsUas(invite.message, ok, invite.source);
-    ua.registerDialog(call.caller.dialog);
-    this.byDialog.set(call.caller.dialog.key, { call, side: "caller" });
-    invite.send(ok);
-    call.transition(CallState.Established);
-    this.persist(call);
-    this.logOf(call).debug("established");
-    this.notify((l) => l.established?.(call));
-    this.events.publish("EventEstablished", callee.party, call.caller.party, call);
-    this.events.publish("EventEstablished", call.caller.party, callee.party, call);
-  }
-
-  // Release
+  // Release (call set-up: call-setup.ts)
 
   /**
    * Ends every part of the call that is still up. Idempotent. `reason` is an RFC 3326 Reason
@@ -618,13 +378,13 @@ export class CallController {
     const wasUp = call.state === CallState.Alerting || call.state === CallState.Established;
     const wasSaved = call.state === CallState.Established;
     call.transition(CallState.Released);
-    if (wasSaved && this.options.store !== undefined)
-      this.options.store.remove(call.connId).catch((error: unknown) => this.options.onError(error));
+    if (wasSaved) this.calls.unpersist(call.connId);
     call.releaseCause = cause;
     this.logOf(call).debug(`released (${cause})`);
     const tasks: Promise<unknown>[] = [];
     const { caller, callee } = call;
-    if (caller.dialog !== undefined && initiator !== "caller") tasks.push(this.bye(caller.dialog, reason));
+    if (caller.dialog !== undefined && initiator !== "caller")
+      tasks.push(this.dialer.bye(caller.dialog, reason));
     else if (
       caller.dialog === undefined &&
       caller.invite?.finalResponseSent === false &&
@@ -633,10 +393,11 @@ export class CallController {
       // The SipError thrown by onInvite answers the INVITE; nothing to send here.
     }
     if (callee !== undefined) {
-      if (callee.dialog !== undefined && initiator !== "callee") tasks.push(this.bye(callee.dialog, reason));
+      if (callee.dialog !== undefined && initiator !== "callee")
+        tasks.push(this.dialer.bye(callee.dialog, reason));
       else if (callee.dialog === undefined && callee.invite !== undefined) {
         callee.cancelRequested = true;
-        if (callee.provisional) tasks.push(this.cancelCallee(callee));
+        if (callee.provisional) tasks.push(this.dialer.cancel(callee));
       }
     }
     // The parties' BYEs are on their way; the media legs wait for the recordings' final word.
@@ -651,7 +412,7 @@ export class CallController {
     for (const leg of media) tasks.push(this.closeMedia(leg!));
     for (const dialog of [caller.dialog, callee?.dialog]) {
       if (dialog !== undefined) {
-        this.byDialog.delete(dialog.key);
+        this.calls.untrack(dialog);
         this.options.ua.forgetDialog(dialog);
       }
     }
@@ -665,70 +426,7 @@ export class CallController {
   }
 
   private async closeMedia(media: MediaLegHandle): Promise<void> {
-    this.byDialog.delete(media.dialog.key);
+    this.calls.untrack(media.dialog);
     await this.options.media.closeLeg(media);
-  }
-
-  private async bye(dialog: Dialog, reason?: string): Promise<void> {
-    // A dialog ended already (a party lost in a restart) has nobody to tell.
-    if (dialog.state === DialogState.Terminated) return;
-    try {
-      const bye = dialog.createRequest("BYE", reason === undefined ? {} : { headers: { Reason: reason } });
-      await this.options.ua.sendInDialog(dialog, bye);
-    } catch (error) {
-      this.options.onError(error);
-    }
-    dialog.terminate();
-  }
-
-  private async cancelCallee(callee: CalleeLeg): Promise<void> {
-    if (callee.invite === undefined) return;
-    try {
-      await this.options.ua.cancel(callee.invite, callee.destination);
-    } catch (error) {
-      this.options.onError(error);
-    }
-  }
-
-  /** A 2xx that crossed our CANCEL: ACK it, then BYE (RFC 3261 §9.1 leaves the call up otherwise). */
-  private async hangUpCallee(callee: CalleeLeg, response: SipResponse): Promise<void> {
-    const dialog = Dialog.createAsUac(callee.invite!, response);
-    dialog.flow = callee.destination;
-    await this.options.ua.ack(dialog, response, { destination: callee.destination });
-    await this.bye(dialog);
-  }
-}
-
-/** The caller's INVITE while the call is being set up (only a restored call has none, and it is set up). */
-function setupInvite(call: Call): IncomingRequest {
-  if (call.caller.invite === undefined) throw new TypeError(`call ${call.connId} has no INVITE to set up`);
-  return call.caller.invite;
-}
-
-function sameFlow(a: SipAddress, b: SipAddress): boolean {
-  if (a.connectionId !== undefined || b.connectionId !== undefined) return a.connectionId === b.connectionId;
-  return a.transport === b.transport && a.host === b.host && a.port === b.port;
-}
-
-function parseDisplayName(value: string): string | undefined {
-  try {
-    return parseNameAddr(value).displayName;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The port a trunk's requests identify it by: the UDP source port (RFC 3261 §18.2.1 symmetric
- * signalling), or over a stream the Via sent-by port, since a connection's source port is
- * ephemeral ("the port in the sent-by ... is the port on which the client ... is listening";
- * absent: 5060).
- */
-function peerPortOf(request: SipRequest, source: SipAddress): number {
-  if (source.transport === "UDP") return source.port;
-  try {
-    return readTopVia(request.headers).port ?? 5060;
-  } catch {
-    return source.port;
   }
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { g711Packet, UdpPhone, waitFor } from "../../../media-engine/rtp/test-support/udp-phone";
+import { waitFor } from "../../../common/test-support/waiting";
+import { g711Packet, UdpPhone } from "../../../media-engine/rtp/test-support/udp-phone";
 import { MSML_CONTENT_TYPE, parseMsml } from "../../../protocol/msml";
 import { parseSdp } from "../../../protocol/sdp";
 import { UdpTransport, UserAgentCore } from "../../../sip-core";
