@@ -23,6 +23,7 @@ import { ComplianceWatchdog, type RecordingDuty } from "./compliance-watchdog";
 import { type CallRecordingView, type LiveRecording, LiveRecordingStore } from "./live-recording-store";
 import { RecordingEngineReports } from "./recording-engine-reports";
 import { RecordingSettings } from "./recording-settings";
+import { RecordingToneNotifier } from "./recording-tone";
 
 export { GSIP_RECORD, RecordingPolicyError, type RecordingAction } from "../../cti/gsip-record";
 
@@ -51,7 +52,7 @@ export interface RecordingRequest {
 /** What the policy needs of the call layer (CallController implements it). */
 export type RecordingCallLayer = Pick<
   CallController,
-  "get" | "listen" | "startRecording" | "controlRecording"
+  "get" | "listen" | "startRecording" | "controlRecording" | "playTone"
 >;
 
 export type { CallRecordingView } from "./live-recording-store";
@@ -76,6 +77,7 @@ export class RecordingService {
   /** Full-time duties of live calls (connId → duties), for the watchdog's checks. */
   private readonly duties = new Map<string, RecordingDuty[]>();
   private readonly settings: RecordingSettings;
+  private readonly tone: RecordingToneNotifier;
 
   constructor(
     private readonly db: Db,
@@ -88,6 +90,14 @@ export class RecordingService {
     this.history = new RecordingHistoryService(db);
     this.settings = new RecordingSettings(db, agentOnDn);
     this.alarms = new AlarmService(db);
+    this.tone = new RecordingToneNotifier({
+      db,
+      calls,
+      isRecording: (id) => {
+        const recording = this.live.get(id);
+        return recording !== undefined && !recording.paused && !isFinal(recording.state);
+      },
+    });
     this.watchdog = new ComplianceWatchdog({
       ...watchdogTimes,
       stateOf: (connId, side) => {
@@ -108,6 +118,7 @@ export class RecordingService {
         if (duty !== undefined) this.watchdog.interrupted(duty);
       },
       settled: (recordingId) => this.finalReports.get(recordingId)?.(),
+      active: (recording, dialogId) => this.track(this.tone.recordingActive(recording, dialogId)),
     });
     calls.listen({
       established: (call) => this.track(this.applyStandingPolicy(call)),
@@ -648,6 +659,7 @@ export class RecordingService {
 
   private async onCallReleased(call: Call): Promise<void> {
     this.duties.delete(call.connId);
+    this.tone.callEnded(call.connId);
     this.watchdog.callEnded(call.connId);
     for (const recording of this.live.forgetCall(call.connId)) {
       await this.history
