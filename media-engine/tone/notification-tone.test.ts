@@ -3,10 +3,9 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MsmlEvent, MsmlPlay } from "../../protocol/msml";
-import { decodePcmu, parseRtpHeader } from "../../protocol/rtp";
+import { parseRtpHeader } from "../../protocol/rtp";
 import type { UserAgentCore } from "../../sip-core";
 import type { MediaEnginePool, MediaLegHandle } from "../../server/sip/media/media-engine-pool";
-import { goertzel } from "../../recorder/test-support/audio-analysis";
 import {
   engineController,
   enginePort,
@@ -17,6 +16,7 @@ import {
   type SpawnedProcess,
 } from "../test-support/engine-harness";
 import { talk, type UdpPhone, waitFor } from "../rtp/test-support/udp-phone";
+import { toneRuns } from "./test-support/tone-runs";
 
 // The real media engine and lab recorder processes: a call's party must hear the recording
 // notification tone (1400 Hz, 500 ms) in the RTP it receives, when the recording starts and
@@ -66,29 +66,6 @@ async function reported(dialogId: string, name: string, nth = 1): Promise<number
     events.filter((e) => e.id === dialogId && e.name === `forkline.recording.${name}`).length;
   await waitFor(() => count() >= nth, 5000, name);
   return Date.now();
-}
-
-/** A received packet, what it carries: the tone, or the other party's 440 Hz voice. */
-function heard(packet: Buffer): "tone" | "voice" {
-  const header = parseRtpHeader(packet);
-  const samples = new Int16Array(header.payloadLength);
-  decodePcmu(packet.subarray(header.payloadOffset, header.payloadOffset + header.payloadLength), samples);
-  return goertzel(samples, 1400, 8000) > goertzel(samples, 440, 8000) ? "tone" : "voice";
-}
-
-/** The runs of tone packets a phone received: arrival of the first, and how many in a row. */
-function toneRuns(phone: UdpPhone): { at: number; packets: number }[] {
-  const runs: { at: number; packets: number }[] = [];
-  let current: { at: number; packets: number } | undefined;
-  for (const [i, packet] of phone.received.entries()) {
-    if (heard(packet) === "tone") {
-      if (current === undefined) runs.push((current = { at: phone.receivedAt[i]!, packets: 0 }));
-      current.packets++;
-    } else {
-      current = undefined;
-    }
-  }
-  return runs;
 }
 
 /** Waits until the phone has received `count` more packets (the relayed voice keeps coming). */
