@@ -127,6 +127,19 @@ describe("PlayDialogs", () => {
     expect(filters.size).toBe(0);
   });
 
+  it("of two plays of one document with the same name, the later replaces the earlier", () => {
+    const a = leg("conn:a");
+    const first = plays.prepare(a, "same", { tone: TONE, iterations: "forever", intervalMs: 1000 });
+    const second = plays.prepare(a, "same", { tone: TONE });
+    first();
+    second();
+    expect(plays.liveCount).toBe(1);
+    expect(hear(a, 6)).toEqual([true, true, true, true, true, false]);
+    expect(plays.liveCount).toBe(0);
+    vi.advanceTimersByTime(5000);
+    expect(hear(a, 1)).toEqual([false]);
+  });
+
   it("dialogend ends a play at once", () => {
     const a = leg("conn:a");
     const id = start(a, { iterations: 3, intervalMs: 1000 });

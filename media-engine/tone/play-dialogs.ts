@@ -113,6 +113,9 @@ export class PlayDialogs {
       }
     }
     return () => {
+      // Two items of one MSML document naming the same dialog both passed the check: the later
+      // replaces the earlier, which must not go on unseen (a forever play would never end).
+      this.dialogs.get(dialogId)?.end();
       let overlay = this.overlays.get(target);
       if (overlay === undefined) {
         overlay = new ToneOverlay({ payloadType: target.codec.payloadType, encoding });
