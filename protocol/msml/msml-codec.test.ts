@@ -291,8 +291,8 @@ describe("parseMsml", () => {
       expect(status('<play><audio uri="tone:1400;duration=500ms" iterations="2"/></play>')).toBe(407);
       expect(status(`<record dest="sip:r@x"/><play>${tone}</play>`)).toBe(402);
       expect(status('<play><audio uri="http://example.com/beep.wav"/></play>')).toBe(410);
-      expect(status(`<play iterations="0">${tone}</play>`)).toBe(410);
-      expect(status(`<play iterations="2" interval="7200s">${tone}</play>`)).toBe(410);
+      expect(status(`<play iterate="0">${tone}</play>`)).toBe(410);
+      expect(status(`<play iterate="2" interval="7200s">${tone}</play>`)).toBe(410);
       expect(() => parseMsml(start(`<play whilerecording="conn:a">${tone}</play>`))).toThrow(
         /whilerecording "conn:a" is not a dialog identifier/,
       );

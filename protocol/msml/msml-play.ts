@@ -9,22 +9,21 @@
  * a `tone:` URI that names the tone to synthesise:
  *
  *     <dialogstart target="conn:a73kd9" type="application/moml+xml">
- *       <play iterations="forever" interval="15s" whilerecording="conn:a73kd9/dialog:rec1">
+ *       <play iterate="forever" interval="15s" whilerecording="conn:a73kd9/dialog:rec1">
  *         <audio uri="tone:1400;duration=500ms"/>
  *       </play>
  *     </dialogstart>
  *
  * - `tone:<hertz>;duration=<MSML time>`: a sine of that frequency (telephone band, 300–3400 Hz)
  *   for that long (20 ms – 5 s). A URI of any other scheme (`file:`, `http:`) is refused with 410.
- * - `iterations` (absent: once; a whole number up to 1000 or "forever") and `interval` are the
+ * - `iterate` (absent: once; a whole number up to 1000 or "forever") and `interval` are the
  *   `<play>` attributes RFC 5707 defines for repeating a play; here `interval` is the time from the
  *   start of one iteration to the start of the next (1 s – 1 h), and "forever" needs one.
  * - `whilerecording` (a Forkline extension, like `<record dtmfmask>`): the dialog id of a recording
  *   the play belongs to. The engine ends the play when that recording pauses, stops or fails, so no
  *   repeat is heard while nothing is recorded and no pause can race a pending repeat.
  *
- * The play's other attributes that change what is heard (`maxtime`, `offset`, `skip`, `initial`)
- * are refused with 407; `<audio>`'s own `iterations` too (repeat the `<play>`). Other media
+ * The play's other attributes that change what is heard (`maxtime`, `offset`) are refused with 407; an `iterations` on `<audio>` too (repeat the `<play>`). Other media
  * (`<tts>`, `<vid>`, `<media>`, `<var>`) are refused with 402.
  */
 import { isDialogId, parseMsmlDuration } from "./msml-identifiers";
@@ -45,7 +44,7 @@ export const TONE_LIMITS = {
 
 const TONE_URI = /^tone:([0-9]{1,6});duration=([^;]+)$/;
 
-const UNSUPPORTED_PLAY_ATTRIBUTES = ["maxtime", "offset", "skip", "initial"] as const;
+const UNSUPPORTED_PLAY_ATTRIBUTES = ["maxtime", "offset"] as const;
 const UNSUPPORTED_MEDIA = new Set(["tts", "vid", "media", "var", "playexit"]);
 
 function invalid(message: string): never {
@@ -84,13 +83,11 @@ export function formatToneUri(tone: MsmlTone): string {
 }
 
 function parseIterations(el: XmlElement): MsmlPlay["iterations"] {
-  const value = attr(el, "iterations");
+  const value = attr(el, "iterate");
   if (value === undefined) return undefined;
   if (value === "forever") return "forever";
   if (!/^[0-9]{1,7}$/.test(value) || Number(value) < 1 || Number(value) > TONE_LIMITS.maxIterations) {
-    invalid(
-      `<play> iterations "${value}" is not "forever" nor a whole number 1–${TONE_LIMITS.maxIterations}`,
-    );
+    invalid(`<play> iterate "${value}" is not "forever" nor a whole number 1–${TONE_LIMITS.maxIterations}`);
   }
   return Number(value);
 }
@@ -111,7 +108,7 @@ function parseInterval(el: XmlElement): number | undefined {
 /** Checks what the reader and the writer both require of a play: an interval to repeat by. */
 export function checkPlay(play: MsmlPlay): void {
   if (play.iterations === "forever" && play.intervalMs === undefined) {
-    invalid('<play iterations="forever"> needs an interval: the tone would never stop');
+    invalid('<play iterate="forever"> needs an interval: the tone would never stop');
   }
   if (play.intervalMs !== undefined && play.intervalMs < play.tone.durationMs) {
     invalid(`<play> interval ${play.intervalMs} ms is shorter than its ${play.tone.durationMs} ms tone`);

@@ -112,7 +112,7 @@ function playNode(play: MsmlPlay): Node {
   return {
     name: "play",
     attrs: [
-      ["iterations", play.iterations === undefined ? undefined : String(play.iterations)],
+      ["iterate", play.iterations === undefined ? undefined : String(play.iterations)],
       ["interval", play.intervalMs === undefined ? undefined : formatMsmlDuration(play.intervalMs)],
       ["whilerecording", play.whileRecording],
     ],

@@ -71,7 +71,7 @@ export type MsmlTone = { frequencyHz: number; durationMs: number };
 
 /**
  * `<play>` of one tone to the dialog's target connection (what that party hears), RFC 5707's
- * MSML Dialog Base package. `iterations` absent means once; `intervalMs` is the time from the start
+ * MSML Dialog Base package. `iterations` (XML attribute `iterate`) absent means once; `intervalMs` is the time from the start
  * of one iteration to the start of the next. `whileRecording` (XML attribute `whilerecording`, a
  * Forkline extension) ties the play to a recording dialog: it ends when that recording pauses,
  * stops or fails, so no repeat sounds while nothing is recorded.

@@ -321,7 +321,7 @@ describe("MSML vectors: refused documents", () => {
     },
     "play-forever-without-interval.xml": {
       error: MsmlError,
-      message: /^<play iterations="forever"> needs an interval: the tone would never stop$/,
+      message: /^<play iterate="forever"> needs an interval: the tone would never stop$/,
       status: MsmlStatus.INVALID_ATTRIBUTE_VALUE.code,
     },
     "play-interval-too-short.xml": {
