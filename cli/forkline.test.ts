@@ -75,6 +75,12 @@ describe("forkline CLI against a running server", () => {
       "events",
       "--peer-port-match",
       "false",
+      "--recording-tone",
+      "repeat",
+      "--recording-tone-every",
+      "30",
+      "--recording-tone-parties",
+      "customer",
     ]);
     expect(JSON.parse(trunk.stdout)).toMatchObject({
       number: "carrier",
@@ -82,7 +88,13 @@ describe("forkline CLI against a running server", () => {
       record: true,
       dtmfMasking: "events",
       peerPortMatch: false,
+      recordingTone: "repeat",
+      recordingToneEverySeconds: 30,
+      recordingToneParties: "customer",
     });
+    const tooOften = forkline(["dn", "set", "carrier", "--type", "trunk", "--recording-tone-every", "2"]);
+    expect(tooOften.code).not.toBe(0);
+    expect(tooOften.stderr).toMatch(/the tone repeats at most every 5 seconds/);
     const refused = forkline(["dn", "set", "7001", "--type", "routing-point", "--dtmf-masking", "off"]);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/dtmfMasking does not apply to a routing point/);

@@ -72,6 +72,7 @@ const DN_COLUMNS = [
   "routeRecord",
   "dtmfMasking",
   "mediaEncryption",
+  "recordingTone",
 ];
 const AGENT_COLUMNS = ["loginCode", "name", "record"];
 const RECORDER_COLUMNS = ["position", "name", "uri", "enabled", "mediaEncryption", "playbackUrl"];
@@ -144,6 +145,20 @@ dn.command("set <number>")
       "SRTP on this party's legs: required refuses plain RTP with 488 (extensions, trunks)",
     ).choices(["off", "optional", "required"]),
   )
+  .addOption(
+    new Option(
+      "--recording-tone <mode>",
+      "notification tone when a recording of this party's calls starts or resumes, and with repeat every --recording-tone-every seconds (extensions, trunks)",
+    ).choices(["off", "start", "repeat"]),
+  )
+  .option("--recording-tone-every <seconds>", "how often a repeating recording tone sounds (5–3600)")
+  .addOption(
+    new Option("--recording-tone-parties <who>", "who hears the recording tone").choices([
+      "both",
+      "customer",
+      "agent",
+    ]),
+  )
   .action(async (number: string, opts: Record<string, string | boolean | undefined>) => {
     const input = validate(zSetDnInput, {
       number,
@@ -161,6 +176,10 @@ dn.command("set <number>")
       routeParams: typeof opts.routeParams === "string" ? parseParams(opts.routeParams) : undefined,
       dtmfMasking: opts.dtmfMasking,
       mediaEncryption: opts.mediaEncryption,
+      recordingTone: opts.recordingTone,
+      recordingToneEverySeconds:
+        typeof opts.recordingToneEvery === "string" ? Number(opts.recordingToneEvery) : undefined,
+      recordingToneParties: opts.recordingToneParties,
     });
     const { client } = connect();
     const row = await client.dn.set.mutate({

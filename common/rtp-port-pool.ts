@@ -147,7 +147,8 @@ export class PortPool {
    * again because a later answer does not multiplex), bound; undefined when it is not free.
    */
   async reserve(bindHost: string, port: number): Promise<dgram.Socket | undefined> {
-    if (this.taken.has(port) || (this.first !== 0 && (port < this.first || port > this.max))) return undefined;
+    if (this.taken.has(port) || (this.first !== 0 && (port < this.first || port > this.max)))
+      return undefined;
     this.taken.add(port);
     this.halves.delete(port);
     try {

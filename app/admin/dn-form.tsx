@@ -7,12 +7,22 @@ import {
   type DtmfMasking,
   MEDIA_ENCRYPTION_POLICIES,
   type MediaEncryptionPolicy,
+  RECORDING_TONE_MODES,
+  RECORDING_TONE_PARTIES,
+  type RecordingTone,
+  type RecordingToneParties,
   ROUTE_RECORD_VALUES,
   type RouteRecord,
   type SetDnInput,
   zSetDnInput,
 } from "../../common/schemas/config-schemas";
 import { parseParamsString } from "../../common/schemas/recording-schemas";
+import {
+  DTMF_MASKING_LABELS,
+  MEDIA_ENCRYPTION_LABELS,
+  RECORDING_TONE_LABELS,
+  RECORDING_TONE_PARTY_LABELS,
+} from "./dn-setting-labels";
 import {
   Field,
   FormMessage,
@@ -42,6 +52,10 @@ type DnFormState = {
   routeParams: string;
   dtmfMasking: DtmfMasking;
   mediaEncryption: MediaEncryptionPolicy;
+  recordingTone: RecordingTone;
+  /** Seconds, as typed. */
+  recordingToneEverySeconds: string;
+  recordingToneParties: RecordingToneParties;
 };
 type DnField = keyof DnFormState;
 
@@ -60,6 +74,9 @@ const DN_FIELDS: readonly DnField[] = [
   "routeParams",
   "dtmfMasking",
   "mediaEncryption",
+  "recordingTone",
+  "recordingToneEverySeconds",
+  "recordingToneParties",
 ];
 /** The server's input names where they differ from the form's. */
 const dnFieldOf = (key: string): DnField | undefined =>
@@ -81,6 +98,9 @@ const EMPTY_DN_FORM: DnFormState = {
   routeParams: "",
   dtmfMasking: "events+inband",
   mediaEncryption: "optional",
+  recordingTone: "off",
+  recordingToneEverySeconds: "15",
+  recordingToneParties: "both",
 };
 
 function formFromDn(dn: DnView): DnFormState {
@@ -98,38 +118,33 @@ function formFromDn(dn: DnView): DnFormState {
     routeParams: new URLSearchParams(dn.routeParams).toString(),
     dtmfMasking: dn.dtmfMasking,
     mediaEncryption: dn.mediaEncryption,
+    recordingTone: dn.recordingTone,
+    recordingToneEverySeconds: String(dn.recordingToneEverySeconds),
+    recordingToneParties: dn.recordingToneParties,
   };
 }
-
-/** How each media encryption policy reads in the form. */
-export const MEDIA_ENCRYPTION_LABELS: Record<MediaEncryptionPolicy, string> = {
-  optional: "SRTP when the party offers it",
-  required: "SRTP required: plain RTP refused (488)",
-  off: "off: plain RTP only",
-};
-
-/** How each DTMF masking mode reads in the form. */
-const DTMF_MASKING_LABELS: Record<DtmfMasking, string> = {
-  "events+inband": "keys and tones (recommended)",
-  events: "key events only",
-  off: "off: key presses are recorded",
-};
 
 /** The fields that belong to the chosen type, in the shape the server's schema takes. */
 function dnInputFrom(form: DnFormState): SetDnInput {
   const common = { number: form.number, type: form.type, displayName: form.displayName || undefined };
+  // Extensions and trunks: what recordings of this party's calls do.
+  const party = {
+    dtmfMasking: form.dtmfMasking,
+    mediaEncryption: form.mediaEncryption,
+    recordingTone: form.recordingTone,
+    recordingToneEverySeconds: Number(form.recordingToneEverySeconds.trim() || Number.NaN),
+    recordingToneParties: form.recordingToneParties,
+  };
   if (form.type === "extension")
     return {
       ...common,
       password: form.password || undefined,
-      dtmfMasking: form.dtmfMasking,
-      mediaEncryption: form.mediaEncryption,
+      ...party,
     };
   if (form.type === "trunk") {
     return {
       ...common,
-      dtmfMasking: form.dtmfMasking,
-      mediaEncryption: form.mediaEncryption,
+      ...party,
       peer: form.peer || undefined,
       peerPortMatch: form.peerPortMatch,
       inboundNumbers: form.inbound
@@ -333,6 +348,36 @@ export function DnForm(props: { editing: DnView | null; onSaved: () => void; onC
           onChange={(mediaEncryption) => set({ mediaEncryption })}
           {...selectProps("mediaEncryption")}
         />
+      )}
+      {form.type !== "routing_point" && (
+        <>
+          <SelectField
+            label="Recording notification tone"
+            value={form.recordingTone}
+            options={RECORDING_TONE_MODES}
+            optionLabel={(v) => RECORDING_TONE_LABELS[v]}
+            onChange={(recordingTone) => set({ recordingTone })}
+            {...selectProps("recordingTone")}
+          />
+          {form.recordingTone === "repeat" && (
+            <Field
+              label="Tone every (seconds)"
+              value={form.recordingToneEverySeconds}
+              onChange={(recordingToneEverySeconds) => set({ recordingToneEverySeconds })}
+              {...fieldProps("recordingToneEverySeconds")}
+            />
+          )}
+          {form.recordingTone !== "off" && (
+            <SelectField
+              label="Tone heard by"
+              value={form.recordingToneParties}
+              options={RECORDING_TONE_PARTIES}
+              optionLabel={(v) => RECORDING_TONE_PARTY_LABELS[v]}
+              onChange={(recordingToneParties) => set({ recordingToneParties })}
+              {...selectProps("recordingToneParties")}
+            />
+          )}
+        </>
       )}
       {form.type === "routing_point" && (
         <>

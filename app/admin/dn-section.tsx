@@ -257,6 +257,14 @@ export function DnSection() {
                         : "; in-band key tones are recorded"}
                     </span>
                   )}
+                  {dn.type !== "routing_point" && dn.recordingTone !== "off" && (
+                    <span className="ml-1">
+                      {dn.recordingTone === "repeat"
+                        ? `; recording tone every ${dn.recordingToneEverySeconds} s`
+                        : "; recording tone"}
+                      {dn.recordingToneParties === "both" ? "" : ` (${dn.recordingToneParties})`}
+                    </span>
+                  )}
                 </td>
                 <td className="px-4 py-2">
                   {dn.type === "routing_point" ? (

@@ -31,6 +31,27 @@ export const zMediaEncryption = z.enum(MEDIA_ENCRYPTION_POLICIES, {
   error: "media encryption must be off, optional or required",
 });
 
+/**
+ * Recording notification tone per DN and trunk (issue 15 §7), from the least to the most: `off`,
+ * `start` (when a recording starts or resumes), `repeat` (and every N seconds while it records).
+ */
+export const RECORDING_TONE_MODES = ["off", "start", "repeat"] as const;
+export type RecordingTone = (typeof RECORDING_TONE_MODES)[number];
+export const zRecordingTone = z.enum(RECORDING_TONE_MODES, {
+  error: "recording tone must be off, start or repeat",
+});
+/** Who hears the tone: both parties, the customer (trunk side) or the agent (extension side). */
+export const RECORDING_TONE_PARTIES = ["both", "customer", "agent"] as const;
+export type RecordingToneParties = (typeof RECORDING_TONE_PARTIES)[number];
+export const zRecordingToneParties = z.enum(RECORDING_TONE_PARTIES, {
+  error: "recording tone parties must be both, customer or agent",
+});
+export const zRecordingToneEverySeconds = z
+  .number({ error: "the tone's repeat interval is a number of seconds" })
+  .int("the tone's repeat interval is a whole number of seconds")
+  .min(5, "the tone repeats at most every 5 seconds")
+  .max(3600, "the tone repeats at least every hour");
+
 export const zDnNumber = z
   .string()
   .trim()
@@ -101,6 +122,9 @@ export const zSetDnInput = z.object({
   routeParams: zKeyValueParams.optional(),
   dtmfMasking: zDtmfMasking.optional(),
   mediaEncryption: zMediaEncryption.optional(),
+  recordingTone: zRecordingTone.optional(),
+  recordingToneEverySeconds: zRecordingToneEverySeconds.optional(),
+  recordingToneParties: zRecordingToneParties.optional(),
 });
 export type SetDnInput = z.input<typeof zSetDnInput>;
 

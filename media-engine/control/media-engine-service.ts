@@ -25,6 +25,7 @@ import {
 } from "../../sip-core";
 import { MediaBridge, type PortPool } from "../rtp";
 import { RecordingManager } from "../recording/recording-manager";
+import { PlayDialogs } from "../tone/play-dialogs";
 import { contain, containSync, type ErrorSink } from "./contain";
 import { createLogger, type Logger } from "../../common/logger";
 import { LegInviteHandler } from "./leg-invite-handler";
@@ -87,6 +88,8 @@ const SHUTTING_DOWN = { cause: 503, text: "media engine shutting down" };
 export class MediaEngineService {
   readonly bridge = new MediaBridge();
   readonly recordings: RecordingManager;
+  /** `<play>` dialogs: the recording notification tone in what a party hears. */
+  readonly plays: PlayDialogs;
   /** Random per process: a different id from the same URI tells the SIP Server the engine restarted. */
   readonly bootId: string;
   private readonly legs: MediaLegRegistry;
@@ -134,7 +137,10 @@ export class MediaEngineService {
     this.legs = new MediaLegRegistry({
       ua: this.ua,
       bridge: this.bridge,
-      legReleased: (leg) => this.recordings.legReleased(leg),
+      legReleased: (leg) => {
+        this.plays.legReleased(leg);
+        return this.recordings.legReleased(leg);
+      },
       errors,
       log: this.log,
     });
@@ -160,8 +166,17 @@ export class MediaEngineService {
       rtpBindHost: options.rtpBindHost,
       contact: () => this.contact(),
       legOf: (endpoint) => this.legs.byEndpoint(endpoint),
-      onEvent: (event) => void reportRecordingEvent(this.ua, errors, event),
+      onEvent: (event) => {
+        // A tone tied to the recording must not sound while nothing is recorded.
+        if (event.name === "paused" || event.name === "stopped" || event.name === "failed")
+          this.plays.recordingQuiet(event.session.dialogId);
+        void reportRecordingEvent(this.ua, errors, event);
+      },
       onError: (error) => errors.report("recording", error),
+    });
+    this.plays = new PlayDialogs({
+      bridge: this.bridge,
+      recordingState: (dialogId) => this.recordings.stateOf(dialogId),
     });
   }
 
@@ -290,6 +305,7 @@ export class MediaEngineService {
       {
         bridge: this.bridge,
         recordings: this.recordings,
+        plays: this.plays,
         leg: (id) => this.legs.get(id),
         legs: () => this.legs.values(),
         contain: (work, where, subject) => contain(this.errors, work, where, subject),
@@ -340,6 +356,7 @@ export class MediaEngineService {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.plays.closeAll();
     const budget = this.options.shutdownBudgetMs ?? 2000;
     await withinBudget(
       Promise.allSettled([this.legs.shutdown(SHUTTING_DOWN, budget), this.recordings.closeAll()]),

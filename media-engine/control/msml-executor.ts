@@ -9,11 +9,13 @@ import {
 import { ProtocolParseError } from "../../protocol/protocol-parse-error";
 import type { JoinDirection, MediaBridge } from "../rtp";
 import type { RecordingManager } from "../recording/recording-manager";
+import type { PlayDialogs } from "../tone/play-dialogs";
 import type { MediaLeg } from "./media-leg";
 
 export interface MsmlContext {
   readonly bridge: MediaBridge;
   readonly recordings: RecordingManager;
+  readonly plays: PlayDialogs;
   leg(connId: string): MediaLeg | undefined;
   legs(): Iterable<MediaLeg>;
   /**
@@ -83,19 +85,31 @@ function plan(context: MsmlContext, item: MsmlRequestItem): () => Partial<MsmlRe
       };
     }
     case "dialogstart": {
-      if (item.record === undefined) {
-        throw new MsmlError(MsmlStatus.UNSUPPORTED_ELEMENT.code, "only <record> dialogs are supported");
-      }
+      const what = item.play === undefined ? "record" : "play to";
       if (!item.target.startsWith("conn:")) {
-        throw new MsmlError(MsmlStatus.CANNOT_JOIN_OBJECT_CLASS.code, `${item.target}: record a connection`);
+        throw new MsmlError(MsmlStatus.CANNOT_JOIN_OBJECT_CLASS.code, `${item.target}: ${what} a connection`);
       }
       const leg = context.leg(item.target);
       if (leg === undefined)
         throw new MsmlError(MsmlStatus.OBJECT_DOES_NOT_EXIST.code, `${item.target} does not exist`);
+      if (item.play !== undefined) {
+        // The tone goes into what the target's party hears (msml-play.ts, ToneOverlay).
+        const start = context.plays.prepare(leg, item.name, item.play);
+        return () => ({ dialogid: start() });
+      }
+      if (item.record === undefined) {
+        throw new MsmlError(MsmlStatus.UNSUPPORTED_ELEMENT.code, "a dialog is a <record> or a <play>");
+      }
       const start = context.recordings.prepare(leg, item.name, item.record);
       return () => ({ dialogid: start() });
     }
     case "dialogend": {
+      if (context.plays.has(item.id)) {
+        return () => {
+          context.plays.end(item.id);
+          return { dialogid: item.id };
+        };
+      }
       const session = context.recordings.require(item.id);
       return () => {
         context.contain(session.stop(), "recording_stop", item.id);

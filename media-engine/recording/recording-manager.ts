@@ -4,6 +4,7 @@ import type { Dialog } from "../../sip-core";
 import type { MediaLeg } from "../control/media-leg";
 import type { MediaEndpoint } from "../rtp";
 import { SrcRecording, type SrcRecordingDeps } from "./src-recording";
+import type { SrcRecordingState } from "./src-recording-state";
 
 /** MSML dialog names: RFC 5707 instance names, [a-zA-Z0-9.:\-_]+. */
 const NAME = /^[A-Za-z0-9.:_-]{1,64}$/;
@@ -59,6 +60,12 @@ export class RecordingManager {
       throw new MsmlError(MsmlStatus.OBJECT_DOES_NOT_EXIST.code, `${dialogId} does not exist`);
     }
     return session;
+  }
+
+  /** The state of a live recording by MSML dialog id, undefined when there is none. */
+  stateOf(dialogId: string): SrcRecordingState | undefined {
+    const session = this.sessions.get(dialogId);
+    return session?.live ? session.state : undefined;
   }
 
   byRecorderDialog(dialog: Dialog): SrcRecording | undefined {

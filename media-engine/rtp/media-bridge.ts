@@ -3,6 +3,8 @@ import type { MediaEndpoint } from "./media-endpoint";
 export type JoinDirection = "both" | "a-to-b" | "b-to-a";
 
 type Tap = (packet: Buffer) => void;
+/** What is sent to an endpoint instead of a relayed packet: the packet itself, or a changed copy. */
+export type OutgoingFilter = (packet: Buffer) => Buffer;
 
 /** What the bridge holds for one endpoint: where its packets go and who listens to them. */
 type Node = {
@@ -21,6 +23,8 @@ type Node = {
  */
 export class MediaBridge {
   private readonly nodes = new Map<MediaEndpoint, Node>();
+  /** Per receiving endpoint: what replaces the packets relayed to it (a notification tone). */
+  private readonly outgoing = new Map<MediaEndpoint, OutgoingFilter>();
 
   /**
    * Joining an already joined pair updates its direction. An endpoint may be joined to several
@@ -71,6 +75,17 @@ export class MediaBridge {
     };
   }
 
+  /**
+   * Every packet relayed to `endpoint` passes through `filter` first (undefined removes it): the
+   * notification tone replaces the audio a party hears. A filter must not change the packet it is
+   * given (other targets receive the same buffer): it returns a copy when it changes anything.
+   * Taps (the recording streams) see what the party sent, never what the filter made.
+   */
+  setOutgoingFilter(endpoint: MediaEndpoint, filter: OutgoingFilter | undefined): void {
+    if (filter === undefined) this.outgoing.delete(endpoint);
+    else this.outgoing.set(endpoint, filter);
+  }
+
   peersOf(endpoint: MediaEndpoint): MediaEndpoint[] {
     const node = this.nodes.get(endpoint);
     return node ? [...node.peers.keys()] : [];
@@ -86,6 +101,7 @@ export class MediaBridge {
       unsubscribe: () => {},
       onClosed: () => {
         this.unjoinAll(endpoint);
+        this.outgoing.delete(endpoint);
         // Taps of a closed endpoint can never fire again; holding them would leak the recorder.
         this.removeNode(endpoint, node);
       },
@@ -94,7 +110,13 @@ export class MediaBridge {
     // take effect without resubscribing.
     node.unsubscribe = endpoint.onRtp((packet) => {
       const targets = node.targets;
-      for (let i = 0; i < targets.length; i++) targets[i]!.sendRtp(packet);
+      const outgoing = this.outgoing;
+      for (let i = 0; i < targets.length; i++) {
+        const target = targets[i]!;
+        // No Map lookup per packet while no tone plays anywhere.
+        const filter = outgoing.size === 0 ? undefined : outgoing.get(target);
+        target.sendRtp(filter === undefined ? packet : filter(packet));
+      }
       const taps = node.taps;
       for (let i = 0; i < taps.length; i++) {
         try {

@@ -10,13 +10,16 @@ export {
   type MsmlDeleteWhen,
   type MsmlDocument,
   type MsmlEvent,
+  type MsmlPlay,
   type MsmlRecord,
   type MsmlRecordParticipant,
   type MsmlRequest,
   type MsmlRequestItem,
   type MsmlResult,
   type MsmlStream,
+  type MsmlTone,
 } from "./msml-types";
+export { TONE_LIMITS, formatToneUri, parseToneUri } from "./msml-play";
 export { MsmlStatus, describeMsmlStatus, type MsmlStatusCode, type MsmlStatusName } from "./msml-status";
 export {
   formatMsmlDuration,

@@ -275,10 +275,50 @@ describe("parseMsml", () => {
 
     it("refuses a dialogstart with no known dialog", () => {
       expect(() => parseMsml(start(""))).toThrow(/has no dialog/);
-      expect((errorOf(() => parseMsml(start("<play/>"))) as MsmlError).status).toBe(402);
+      expect((errorOf(() => parseMsml(start("<collect/>"))) as MsmlError).status).toBe(402);
+      expect(() => parseMsml(start("<play/>"))).toThrow(/<play> has nothing to play/);
       expect(() => parseMsml(msml('<dialogstart name="x"><record dest="sip:r@x"/></dialogstart>'))).toThrow(
         /missing required attribute "target"/,
       );
+    });
+
+    it("plays only one synthesised tone: other media 402, attributes that change the play 407", () => {
+      const tone = '<audio uri="tone:1400;duration=500ms"/>';
+      const status = (body: string) => (errorOf(() => parseMsml(start(body))) as MsmlError).status;
+      expect(status(`<play><tts uri="x"/></play>`)).toBe(402);
+      expect(status(`<play>${tone}${tone}</play>`)).toBe(402);
+      expect(status(`<play maxtime="2s">${tone}</play>`)).toBe(407);
+      expect(status('<play><audio uri="tone:1400;duration=500ms" iterations="2"/></play>')).toBe(407);
+      expect(status(`<record dest="sip:r@x"/><play>${tone}</play>`)).toBe(402);
+      expect(status('<play><audio uri="http://example.com/beep.wav"/></play>')).toBe(410);
+      expect(status(`<play iterate="0">${tone}</play>`)).toBe(410);
+      expect(status(`<play iterate="2" interval="7200s">${tone}</play>`)).toBe(410);
+      expect(() => parseMsml(start(`<play whilerecording="conn:a">${tone}</play>`))).toThrow(
+        /whilerecording "conn:a" is not a dialog identifier/,
+      );
+      expect(() => parseMsml(start(`<play interval="soon">${tone}</play>`))).toThrow(/interval "soon"/);
+    });
+
+    it("writes only the plays it reads", () => {
+      const play = (tone: { frequencyHz: number; durationMs: number }, iterations?: "forever") =>
+        serializeMsmlRequest({
+          version: "1.1",
+          items: [
+            {
+              kind: "dialogstart",
+              target: "conn:a",
+              play: { tone, ...(iterations === undefined ? {} : { iterations }) },
+            },
+          ],
+        });
+      expect(play({ frequencyHz: 1400, durationMs: 500 })).toContain(
+        '<audio uri="tone:1400;duration=500ms"/>',
+      );
+      expect((errorOf(() => play({ frequencyHz: 100, durationMs: 500 })) as MsmlError).status).toBe(410);
+      expect(
+        (errorOf(() => play({ frequencyHz: 1400, durationMs: 500 }, "forever")) as MsmlError).status,
+      ).toBe(410);
+      expect(() => play({ frequencyHz: 1400.5, durationMs: 500 })).toThrow(/whole hertz/);
     });
 
     it("answers 420 for a dialog language other than MSML dialogs", () => {

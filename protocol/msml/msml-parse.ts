@@ -35,7 +35,17 @@ import {
   type MsmlResult,
   type MsmlStream,
 } from "./msml-types";
-import { fail, isElement, parseXmlDocument, type XmlElement } from "./msml-xml";
+import {
+  attr,
+  childElements,
+  fail,
+  isElement,
+  optional,
+  parseXmlDocument,
+  requiredAttr,
+  type XmlElement,
+} from "./msml-xml";
+import { parsePlay } from "./msml-play";
 
 /** MSML dialog language of inline MSML dialogs (RFC 5707 Section 9.6.1, `type` attribute). */
 export const MOML_DIALOG_TYPE = "application/moml+xml";
@@ -45,31 +55,6 @@ export const MOML_DIALOG_TYPE = "application/moml+xml";
  * ("Unsupported Element") rather than as unknown.
  */
 const UNSUPPORTED_REQUEST_ELEMENTS = new Set(["modifyconference", "modifystream", "monitor", "audit"]);
-
-function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
-}
-
-function attr(el: XmlElement, name: string): string | undefined {
-  return Object.prototype.hasOwnProperty.call(el.attrs, name) ? el.attrs[name] : undefined;
-}
-
-function requiredAttr(el: XmlElement, name: string): string {
-  const value = attr(el, name);
-  if (value === undefined) fail(`<${el.name}> is missing required attribute "${name}"`);
-  if (value.trim() === "") fail(`<${el.name}> attribute "${name}" is empty`);
-  return value;
-}
-
-/** Child elements; whitespace between them is ignored, any other text is refused. */
-function childElements(el: XmlElement): XmlElement[] {
-  const out: XmlElement[] = [];
-  for (const child of el.children) {
-    if (isElement(child)) out.push(child);
-    else if (child.text.trim() !== "") fail(`unexpected text inside <${el.name}>`);
-  }
-  return out;
-}
 
 /** Text content of an element that must not contain elements. */
 function textContent(el: XmlElement): string {
@@ -303,7 +288,8 @@ function parseRecordParticipant(el: XmlElement): MsmlRecordParticipant {
 
 /**
  * `<dialogstart>`, RFC 5707 Section 9.6.1: "The dialog is specified either inline or by a URI
- * [n6]." Only the inline `<record>` dialog is implemented here.
+ * [n6]." Two inline dialogs are implemented here: `<record>` (a SIPREC recording) and `<play>` of
+ * a synthesised tone (msml-play.ts).
  */
 function parseDialogStart(el: XmlElement): MsmlRequestItem {
   // RFC 5707 Section 9.6.1: "target: an identifier of a connection or a conference that will
@@ -339,22 +325,25 @@ function parseDialogStart(el: XmlElement): MsmlRequestItem {
     );
   }
   const first = children[0];
-  if (first === undefined) fail("<dialogstart> has no dialog: expected a <record> child");
-  if (first.name !== "record") {
+  if (first === undefined) fail("<dialogstart> has no dialog: expected a <record> or <play> child");
+  if (first.name !== "record" && first.name !== "play") {
     throw new MsmlError(
       MsmlStatus.UNSUPPORTED_ELEMENT.code,
       `dialog element <${first.name}> is not supported`,
     );
   }
   if (children.length > 1) {
-    throw new MsmlError(MsmlStatus.UNSUPPORTED_ELEMENT.code, "<dialogstart> may hold only one <record>");
+    throw new MsmlError(
+      MsmlStatus.UNSUPPORTED_ELEMENT.code,
+      "<dialogstart> may hold only one <record> or one <play>",
+    );
   }
   return {
     kind: "dialogstart",
     target,
     ...optional("name", name),
     ...optional("type", type),
-    record: parseRecord(first),
+    ...(first.name === "record" ? { record: parseRecord(first) } : { play: parsePlay(first) }),
     ...parseMark(el),
   };
 }

@@ -7,8 +7,10 @@
  */
 import { formatMsmlDuration } from "./msml-identifiers";
 import { parseMsml } from "./msml-parse";
+import { checkPlay, formatToneUri } from "./msml-play";
 import type {
   MsmlEvent,
+  MsmlPlay,
   MsmlRecord,
   MsmlRequest,
   MsmlRequestItem,
@@ -105,6 +107,19 @@ function recordNode(record: MsmlRecord): Node {
   };
 }
 
+function playNode(play: MsmlPlay): Node {
+  checkPlay(play);
+  return {
+    name: "play",
+    attrs: [
+      ["iterate", play.iterations === undefined ? undefined : String(play.iterations)],
+      ["interval", play.intervalMs === undefined ? undefined : formatMsmlDuration(play.intervalMs)],
+      ["whilerecording", play.whileRecording],
+    ],
+    children: [{ name: "audio", attrs: [["uri", formatToneUri(play.tone)]] }],
+  };
+}
+
 function itemNode(item: MsmlRequestItem): Node {
   switch (item.kind) {
     case "createconference":
@@ -145,7 +160,10 @@ function itemNode(item: MsmlRequestItem): Node {
           ["type", item.type],
           ["mark", item.mark],
         ],
-        children: item.record === undefined ? [] : [recordNode(item.record)],
+        children: [
+          ...(item.record === undefined ? [] : [recordNode(item.record)]),
+          ...(item.play === undefined ? [] : [playNode(item.play)]),
+        ],
       };
     case "send":
       return {

@@ -1,6 +1,6 @@
 /**
  * Typed model of the subset of MSML (RFC 5707, Media Server Markup Language) that the SIP Server
- * uses to drive the media engine: conferences, joins, and recording dialogs.
+ * uses to drive the media engine: conferences, joins, recording dialogs and tone plays.
  */
 
 import type { MediaEncryptionPolicy } from "./engine-contract";
@@ -63,6 +63,26 @@ export type MsmlRecordParticipant = {
   role?: "agent" | "customer";
 };
 
+/**
+ * A synthesised tone (the media engine ships no audio files): `<audio uri="tone:1400;duration=500ms"/>`,
+ * see msml-play.ts for the URI and its limits.
+ */
+export type MsmlTone = { frequencyHz: number; durationMs: number };
+
+/**
+ * `<play>` of one tone to the dialog's target connection (what that party hears), RFC 5707's
+ * MSML Dialog Base package. `iterations` (XML attribute `iterate`) absent means once; `intervalMs` is the time from the start
+ * of one iteration to the start of the next. `whileRecording` (XML attribute `whilerecording`, a
+ * Forkline extension) ties the play to a recording dialog: it ends when that recording pauses,
+ * stops or fails, so no repeat sounds while nothing is recorded.
+ */
+export type MsmlPlay = {
+  tone: MsmlTone;
+  iterations?: number | "forever";
+  intervalMs?: number;
+  whileRecording?: string;
+};
+
 export type MsmlDeleteWhen = "nomedia" | "nocontrol" | "never";
 
 export type MsmlRequestItem =
@@ -70,7 +90,16 @@ export type MsmlRequestItem =
   | { kind: "destroyconference"; id: string; mark?: string }
   | { kind: "join"; id1: string; id2: string; streams: MsmlStream[]; mark?: string }
   | { kind: "unjoin"; id1: string; id2: string; streams: MsmlStream[]; mark?: string }
-  | { kind: "dialogstart"; target: string; name?: string; type?: string; record?: MsmlRecord; mark?: string }
+  | {
+      kind: "dialogstart";
+      target: string;
+      name?: string;
+      type?: string;
+      /** exactly one of record and play */
+      record?: MsmlRecord;
+      play?: MsmlPlay;
+      mark?: string;
+    }
   | { kind: "dialogend"; id: string; mark?: string }
   | { kind: "send"; target: string; event: string; valuelist?: string; mark?: string };
 

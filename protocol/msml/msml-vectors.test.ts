@@ -133,6 +133,57 @@ const EXPECTED: Record<string, MsmlDocument> = {
       },
     ],
   },
+  // The recording notification tone to both parties (msml-play.ts)
+  "dialogstart-play-tone.xml": {
+    type: "request",
+    version: "1.1",
+    items: [
+      {
+        kind: "dialogstart",
+        target: "conn:a73kd9",
+        type: "application/moml+xml",
+        mark: "tone-agent",
+        play: { tone: { frequencyHz: 1400, durationMs: 500 }, whileRecording: "conn:a73kd9/dialog:rec1" },
+      },
+      {
+        kind: "dialogstart",
+        target: "conn:b81nq2",
+        type: "application/moml+xml",
+        mark: "tone-customer",
+        play: { tone: { frequencyHz: 1400, durationMs: 500 }, whileRecording: "conn:a73kd9/dialog:rec1" },
+      },
+    ],
+  },
+  "dialogstart-play-tone-repeat.xml": {
+    type: "request",
+    version: "1.1",
+    items: [
+      {
+        kind: "dialogstart",
+        target: "conn:b81nq2",
+        name: "rec1-tone",
+        type: "application/moml+xml",
+        play: {
+          tone: { frequencyHz: 1400, durationMs: 500 },
+          iterations: "forever",
+          intervalMs: 15_000,
+          whileRecording: "conn:a73kd9/dialog:rec1",
+        },
+      },
+    ],
+  },
+  "dialogstart-play-tone-twice.xml": {
+    type: "request",
+    version: "1.1",
+    items: [
+      {
+        kind: "dialogstart",
+        target: "conn:b81nq2",
+        type: "application/moml+xml",
+        play: { tone: { frequencyHz: 440, durationMs: 200 }, iterations: 2, intervalMs: 1500 },
+      },
+    ],
+  },
   // RFC 5707 Section 12.1, Step 5
   "result-200.xml": { type: "result", version: "1.1", response: 200 },
   // RFC 5707 Section 12.1, Step 13 (<dialogid> written as a sibling of <result>)
@@ -200,11 +251,13 @@ describe("MSML vectors: valid documents", () => {
 });
 
 describe("MSML vectors: RFC 5707 documents this media engine declines", () => {
-  it("refuses an inline <play> dialog (RFC 5707 Section 8.10) with 402", () => {
+  it("refuses a <play> of an audio file (RFC 5707 Section 8.10) with 410: only synthesised tones play", () => {
     const err = catchError(() => parseMsml(vector("unsupported/unjoin-then-play.xml")));
     expect(err).toBeInstanceOf(MsmlError);
-    expect((err as MsmlError).status).toBe(MsmlStatus.UNSUPPORTED_ELEMENT.code);
-    expect((err as MsmlError).message).toContain("<play>");
+    expect((err as MsmlError).status).toBe(MsmlStatus.INVALID_ATTRIBUTE_VALUE.code);
+    expect((err as MsmlError).message).toBe(
+      '<audio> uri "file://leave_tone.wav": only synthesised tones (tone:<hertz>;duration=<time>) can be played',
+    );
   });
 
   it("refuses an external VoiceXML dialog (RFC 5707 Section 9.6.1) with 407", () => {
@@ -249,6 +302,31 @@ describe("MSML vectors: refused documents", () => {
     "bad-encryption.xml": {
       error: MsmlError,
       message: /^<record> encryption "yes-please" is not one of off, optional, required$/,
+      status: MsmlStatus.INVALID_ATTRIBUTE_VALUE.code,
+    },
+    "play-bad-frequency.xml": {
+      error: MsmlError,
+      message: /^tone frequency 5000 Hz is outside 300–3400 Hz$/,
+      status: MsmlStatus.INVALID_ATTRIBUTE_VALUE.code,
+    },
+    "play-duration-out-of-range.xml": {
+      error: MsmlError,
+      message: /^tone duration 10000 ms is outside 20–5000 ms$/,
+      status: MsmlStatus.INVALID_ATTRIBUTE_VALUE.code,
+    },
+    "play-not-a-tone.xml": {
+      error: MsmlError,
+      message: /^<audio> uri "tone:1400Hz" is not tone:<hertz>;duration=<time>$/,
+      status: MsmlStatus.INVALID_ATTRIBUTE_VALUE.code,
+    },
+    "play-forever-without-interval.xml": {
+      error: MsmlError,
+      message: /^<play iterate="forever"> needs an interval: the tone would never stop$/,
+      status: MsmlStatus.INVALID_ATTRIBUTE_VALUE.code,
+    },
+    "play-interval-too-short.xml": {
+      error: MsmlError,
+      message: /^<play> interval 1000 ms is shorter than its 2000 ms tone$/,
       status: MsmlStatus.INVALID_ATTRIBUTE_VALUE.code,
     },
     "file-dest.xml": {

@@ -82,3 +82,28 @@ export function assertXmlChars(value: string, what: string): void {
     fail(`${what} contains a character XML cannot carry`);
   }
 }
+
+export function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+export function attr(el: XmlElement, name: string): string | undefined {
+  return Object.prototype.hasOwnProperty.call(el.attrs, name) ? el.attrs[name] : undefined;
+}
+
+export function requiredAttr(el: XmlElement, name: string): string {
+  const value = attr(el, name);
+  if (value === undefined) fail(`<${el.name}> is missing required attribute "${name}"`);
+  if (value.trim() === "") fail(`<${el.name}> attribute "${name}" is empty`);
+  return value;
+}
+
+/** Child elements; whitespace between them is ignored, any other text is refused. */
+export function childElements(el: XmlElement): XmlElement[] {
+  const out: XmlElement[] = [];
+  for (const child of el.children) {
+    if (isElement(child)) out.push(child);
+    else if (child.text.trim() !== "") fail(`unexpected text inside <${el.name}>`);
+  }
+  return out;
+}

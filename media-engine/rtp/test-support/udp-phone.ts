@@ -5,10 +5,13 @@ import { elapse } from "../../../common/test-support/waiting";
 /** A plain UDP socket on 127.0.0.1 standing in for a phone, recording what it receives. */
 export class UdpPhone {
   readonly received: Buffer[] = [];
+  /** When each packet of `received` arrived (Date.now()). */
+  readonly receivedAt: number[] = [];
   readonly senders: { address: string; port: number }[] = [];
   private constructor(private readonly socket: dgram.Socket) {
     socket.on("message", (packet, from) => {
       this.received.push(packet);
+      this.receivedAt.push(Date.now());
       this.senders.push({ address: from.address, port: from.port });
     });
   }

@@ -1,5 +1,12 @@
 import type { z } from "zod";
-import type { DnType, DtmfMasking, RouteRecord, zSetDnInput } from "../../../common/schemas/config-schemas";
+import type {
+  DnType,
+  DtmfMasking,
+  RecordingTone,
+  RecordingToneParties,
+  RouteRecord,
+  zSetDnInput,
+} from "../../../common/schemas/config-schemas";
 import { computeDigestHa1 } from "../../../protocol/sip";
 import { AppError, AppErrorCode } from "../../errors/app-error";
 import type { Dn } from "../../../generated/prisma";
@@ -26,6 +33,9 @@ export type DnView = {
   routeParams: Record<string, string>;
   dtmfMasking: DtmfMasking;
   mediaEncryption: MediaEncryptionPolicy;
+  recordingTone: RecordingTone;
+  recordingToneEverySeconds: number;
+  recordingToneParties: RecordingToneParties;
   updatedAt: Date;
 };
 
@@ -46,6 +56,9 @@ export function toDnView(row: Dn): DnView {
     routeParams: JSON.parse(row.routeParams) as Record<string, string>,
     dtmfMasking: row.dtmfMasking as DtmfMasking,
     mediaEncryption: row.mediaEncryption as MediaEncryptionPolicy,
+    recordingTone: row.recordingTone as RecordingTone,
+    recordingToneEverySeconds: row.recordingToneEverySeconds,
+    recordingToneParties: row.recordingToneParties as RecordingToneParties,
     updatedAt: row.updatedAt,
   };
 }
@@ -146,6 +159,9 @@ export async function setDn(
         routeParams: input.routeParams ? JSON.stringify(input.routeParams) : undefined,
         dtmfMasking: input.dtmfMasking,
         mediaEncryption: input.mediaEncryption,
+        recordingTone: input.recordingTone,
+        recordingToneEverySeconds: input.recordingToneEverySeconds,
+        recordingToneParties: input.recordingToneParties,
       };
       const row = before
         ? await tx.dn.update({ where: { id: before.id }, data })
@@ -231,9 +247,18 @@ function auditable(view: DnView) {
   return rest;
 }
 
+const RECORDING_TONE_FIELDS = ["recordingTone", "recordingToneEverySeconds", "recordingToneParties"];
+
 function assertFieldsFitType(input: z.output<typeof zSetDnInput>) {
   const allowed: Record<DnType, string[]> = {
-    extension: ["displayName", "record", "password", "dtmfMasking", "mediaEncryption"],
+    extension: [
+      "displayName",
+      "record",
+      "password",
+      "dtmfMasking",
+      "mediaEncryption",
+      ...RECORDING_TONE_FIELDS,
+    ],
     trunk: [
       "displayName",
       "record",
@@ -243,6 +268,7 @@ function assertFieldsFitType(input: z.output<typeof zSetDnInput>) {
       "outboundPrefix",
       "dtmfMasking",
       "mediaEncryption",
+      ...RECORDING_TONE_FIELDS,
     ],
     routing_point: ["displayName", "routeTarget", "routeRecord", "routeParams"],
   };

@@ -18,6 +18,8 @@ export interface EngineReportDeps {
   readonly announce: (call: Call, recording: LiveRecording, action: RecordingAction, why: string) => void;
   /** A side that must be recorded lost its recorder: the compliance watchdog starts counting. */
   readonly interrupted: (connId: string, side: CallSide) => void;
+  /** The engine says a recording started or resumed: the notification tone is due (issue 15 §7). */
+  readonly active: (recording: LiveRecording, dialogId: string) => void;
   /** The engine's final report for a recording arrived (a call's release may be waiting for it). */
   readonly settled: (recordingId: string) => void;
 }
@@ -44,6 +46,7 @@ export class RecordingEngineReports {
         // Forwarding restarts only once the recorder accepted a=sendonly (after the MSML answer):
         // the pause interval ends when the engine says media flows again, by the engine's clock.
         await this.deps.history.mediaResumed(recording.id, at);
+        this.deps.active(recording, event.dialogId);
         return;
       case "paused":
         if (event.at !== undefined) await this.deps.history.mediaPaused(recording.id, event.at);
@@ -71,6 +74,7 @@ export class RecordingEngineReports {
           segments: 1,
           ...(recorder === undefined ? {} : { recorderUri: recorder }),
         });
+        this.deps.active(recording, event.dialogId);
         return;
       case "interrupted": {
         if (recording.state === RecordingState.Interrupted || recording.state === RecordingState.Starting)

@@ -1,79 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CtiEventBus } from "../../cti/cti-event-bus";
 import type { TEvent } from "../../cti/t-library-events";
-import { Call, CallState, type CallParty } from "../../sip/calls/call";
-import type { CallLifecycleListener, CallSide } from "../../sip/calls/call-controller";
+import type { Call } from "../../sip/calls/call";
+import type { CallSide } from "../../sip/calls/call-controller";
 import { createTestDb } from "../../test-support/test-db";
 import type { Db } from "../db";
 import { AlarmService } from "../alarms/alarm-service";
-import { RecordingService, type RecordingCallLayer } from "./recording-service";
-
-/**
- * The policy matrix, run against the real RecordingService and a real database; only the call
- * layer (SIP and the media engine) is replaced by a recorder of what it was asked to do.
- */
-class FakeCallLayer implements RecordingCallLayer {
-  readonly calls = new Map<string, Call>();
-  readonly started: {
-    connId: string;
-    side: CallSide;
-    recordingId: string;
-    dest: string[];
-    params: Record<string, string>;
-    dtmfMasking?: string;
-  }[] = [];
-  readonly commands: string[] = [];
-  listener: CallLifecycleListener = {};
-
-  get(connId: string) {
-    return this.calls.get(connId);
-  }
-  listen(listener: CallLifecycleListener) {
-    this.listener = listener;
-    return () => undefined;
-  }
-  async startRecording(
-    connId: string,
-    side: CallSide,
-    request: { recordingId: string; dest: string[]; params: Record<string, string>; dtmfMasking?: string },
-  ) {
-    this.started.push({
-      connId,
-      side,
-      recordingId: request.recordingId,
-      dest: request.dest,
-      params: request.params,
-      ...(request.dtmfMasking === undefined ? {} : { dtmfMasking: request.dtmfMasking }),
-    });
-    return `conn:${side}/dialog:${request.recordingId}`;
-  }
-  /** Runs while the engine "carries out" a control request, before its MSML answer. */
-  whileControlling: () => Promise<void> = async () => undefined;
-  async controlRecording(_connId: string, _side: CallSide, dialogId: string, action: string) {
-    this.commands.push(`${action} ${dialogId}`);
-    await this.whileControlling();
-  }
-}
-
-const trunkParty: CallParty = { kind: "trunk", dn: "pstn", number: "+15550001" };
-const agentParty: CallParty = { kind: "extension", dn: "1001", number: "1001" };
-
-function establishedCall(connId: string, routeExtensions: Record<string, string> = {}): Call {
-  const invite = {
-    message: { headers: { get: () => `${connId}@test` } },
-  } as unknown as ConstructorParameters<typeof Call>[1]["invite"];
-  const call = new Call(connId, { party: trunkParty, invite }, "1001");
-  call.callee = {
-    party: agentParty,
-    destination: { transport: "UDP", host: "127.0.0.1", port: 5063 },
-    provisional: true,
-    cancelRequested: false,
-  };
-  call.routeExtensions = routeExtensions;
-  call.transition(CallState.Alerting);
-  call.transition(CallState.Established);
-  return call;
-}
+import { RecordingService } from "./recording-service";
+import { establishedCall, FakeCallLayer } from "../../test-support/fake-call-layer";
 
 let db: Db;
 let cleanup: () => Promise<void>;

@@ -27,7 +27,7 @@ export interface RecordingRequest {
 /** What the policy needs of the call layer (CallController implements it). */
 export type RecordingCallLayer = Pick<
   CallController,
-  "get" | "listen" | "startRecording" | "controlRecording"
+  "get" | "listen" | "startRecording" | "controlRecording" | "playTone"
 >;
 
 /** A call went on without its recording (RecorderFailed alarm): what the alarm names. */

@@ -14,8 +14,9 @@ import { RecordingEngineReports } from "./recording-engine-reports";
 import { RecordingHistoryService, type RecordingTrigger } from "./recording-history-service";
 import { RecordingLanes } from "./recording-lanes";
 import type { RecorderFailure, RecordingCallLayer, RecordingRequest } from "./recording-request";
-import { RecordingState } from "./recording-session-state";
+import { isFinal, RecordingState } from "./recording-session-state";
 import { RecordingSettings } from "./recording-settings";
+import { RecordingToneNotifier } from "./recording-tone";
 import { RecordingStarter } from "./recording-starter";
 import { StandingRecordingPolicy } from "./standing-recording-policy";
 
@@ -49,6 +50,8 @@ export class RecordingService {
   private readonly lanes = new RecordingLanes();
   private readonly reports: RecordingEngineReports;
   private readonly recordingControl: RecordingControl;
+  /** The recording notification tone when a recording starts or resumes (issue 15 §7). */
+  private readonly tone: RecordingToneNotifier;
   private readonly standing: StandingRecordingPolicy;
 
   constructor(
@@ -63,6 +66,14 @@ export class RecordingService {
     const settings = new RecordingSettings(db, agentOnDn);
     this.alarms = new AlarmService(db);
     this.announcer = new RecordingAnnouncer(cti);
+    this.tone = new RecordingToneNotifier({
+      db,
+      calls,
+      isRecording: (id) => {
+        const recording = this.live.get(id);
+        return recording !== undefined && !recording.paused && !isFinal(recording.state);
+      },
+    });
     this.watchdog = new ComplianceWatchdog({
       ...watchdogTimes,
       stateOf: (connId, side) => {
@@ -116,6 +127,7 @@ export class RecordingService {
       announce: (call, recording, action, why) => this.announcer.announce(call, recording, action, why),
       interrupted: (connId, side) => this.standing.interrupted(connId, side),
       settled: (recordingId) => this.finalReports.get(recordingId)?.(),
+      active: (recording, dialogId) => this.track(this.tone.recordingActive(recording, dialogId)),
     });
     calls.listen({
       established: (call) => this.track(this.standing.answered(call)),
@@ -269,6 +281,7 @@ export class RecordingService {
 
   private async onCallReleased(call: Call): Promise<void> {
     this.standing.released(call.connId);
+    this.tone.callEnded(call.connId);
     for (const recording of this.live.forgetCall(call.connId)) {
       await this.history
         .move(recording.id, RecordingState.Stopped, { by: "call", reason: "call ended" })

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { CallSide } from "../../../common/schemas/recording-schemas";
-import type { MsmlEvent } from "../../../protocol/msml";
+import type { MsmlEvent, MsmlPlay } from "../../../protocol/msml";
 import {
   type Dialog,
   SipError,
@@ -15,6 +15,7 @@ import type { Registrar } from "../registrar";
 import {
   controlRecordingOnEngine,
   decodeRecordingEvent,
+  playToneOnEngine,
   startRecordingOnEngine,
   type RecordingEngineEvent,
   type RecordingStartRequest,
@@ -172,6 +173,13 @@ export class CallController {
     const leg = call === undefined ? undefined : side === "caller" ? call.caller.media : call.callee?.media;
     if (leg === undefined || leg.closed) return;
     await controlRecordingOnEngine(this.options.media, leg, dialogId, action);
+  }
+
+  /** The recording notification tone to the parties of `sides`, sent on the `via` side's leg. */
+  async playTone(connId: string, via: CallSide, sides: readonly CallSide[], play: MsmlPlay): Promise<void> {
+    const call = this.calls.get(connId);
+    if (call === undefined || call.state !== CallState.Established) return;
+    await playToneOnEngine(this.options.media, call, via, sides, play);
   }
 
   /** INFO with an MSML <event> from a media engine, in one of a call's media leg dialogs. */

@@ -1,5 +1,6 @@
 import {
   type DtmfMasking,
+  type MsmlPlay,
   parseRecordingEventName,
   RecordingEventField,
   type MsmlEvent,
@@ -109,6 +110,39 @@ export async function controlRecordingOnEngine(
   if (result.response !== 200) {
     throw new MediaEngineError(
       `the media engine refused ${action}: ${result.response} ${result.description ?? ""}`.trim(),
+      500,
+    );
+  }
+}
+
+/**
+ * Plays the recording notification tone to the parties of `sides` (MSML `<dialogstart>` with a
+ * `<play>` per leg, protocol/msml/msml-play.ts), in one INFO on the `via` side's leg: the engine
+ * starts every play or none. The tone is put into what each of those parties hears.
+ */
+export async function playToneOnEngine(
+  media: MediaEnginePool,
+  call: Call,
+  via: RecordedSide,
+  sides: readonly RecordedSide[],
+  play: MsmlPlay,
+): Promise<void> {
+  const legOf = (side: RecordedSide) => (side === "caller" ? call.caller.media : call.callee?.media);
+  const carrier = legOf(via);
+  const targets = sides.map(legOf).filter((leg) => leg !== undefined && !leg.closed);
+  if (carrier === undefined || carrier.closed || targets.length === 0) return;
+  const result = await media.msml(
+    carrier,
+    targets.map((leg) => ({
+      kind: "dialogstart" as const,
+      target: leg!.connId,
+      type: "application/moml+xml",
+      play,
+    })),
+  );
+  if (result.response !== 200) {
+    throw new MediaEngineError(
+      `the media engine refused the recording tone: ${result.response} ${result.description ?? ""}`.trim(),
       500,
     );
   }
