@@ -48,13 +48,15 @@ export const STANDARD_LAYOUT: LoadLayout = {
 /**
  * `--engines`: 2 or 4 engines carry more calls than the 2,000-port range (187 recorded calls) and
  * the 250-call load block hold, so these runs (the 1-engine one included, for a like-for-like
- * ratio) use the wider ranges given to this benchmark: the load generator on UDP 40000–44999
- * (833 calls), the engines (or the reference relay, never at the same time) on 30000–34999.
+ * ratio) use the wider ranges given to this benchmark: the load generator on UDP 30000–34999
+ * (833 calls; below 32768 no other process's ephemeral port can take one of its fixed ports, which
+ * it cannot skip), the engines (or the reference relay, never at the same time) on 40000–44999
+ * (the engines' port pool steps over a port that is taken).
  */
 export const WIDE_LAYOUT: LoadLayout = {
-  loadBase: 40000,
-  loadMax: 44999,
-  relayRtp: { min: 30000, max: 34999 },
+  loadBase: 30000,
+  loadMax: 34999,
+  relayRtp: { min: 40000, max: 44999 },
 };
 
 /** One media engine process's ports. */
@@ -62,7 +64,7 @@ export type EnginePorts = { sip: number; http: number; rtpMin: number; rtpMax: n
 
 /**
  * The ports of `count` engines: engine 0 keeps 5900/5901, engines 1–3 take 5910–5915; the RTP
- * range is the standard one for a lone engine (`wide` false), else 30000–34999 in equal slices,
+ * range is the standard one for a lone engine (`wide` false), else 40000–44999 in equal slices,
  * as the launcher slices RTP_PORT_MIN–MAX over MEDIA_ENGINE_WORKERS.
  */
 export function enginePorts(count: number, wide: boolean): EnginePorts[] {

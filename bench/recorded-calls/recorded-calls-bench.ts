@@ -62,9 +62,9 @@ const maxLoadCalls = Math.floor((layout.loadMax - layout.loadBase + 1) / 6);
 const relayNames = (
   benchArg("--relays") ?? (engineCounts === undefined ? "forkline,node,c,rtpengine" : "c")
 ).split(",") as RelayName[];
-// rtpengine's range is the standard engine range, inside the wide layout's load block.
+// rtpengine's range is the standard engine range, inside the wide layout's engine range.
 if (engineCounts !== undefined && relayNames.includes("rtpengine"))
-  throw new Error("--engines: rtpengine is not a reference here (its ports overlap the wide load block)");
+  throw new Error("--engines: rtpengine is not a reference here (its ports overlap the engines' wide range)");
 /** The engine's DTMF masking of recorded copies; the server's default unless given. */
 const dtmfMasking = (benchArg("--dtmf-mask") ?? DEFAULT_DTMF_MASKING) as DtmfMasking;
 if (!DTMF_MASKING_MODES.includes(dtmfMasking))
@@ -301,7 +301,11 @@ for (const calls of loads) {
     }
   }
   for (const { engines } of engineSlots) {
-    const mine = runs.filter((r) => r.calls === calls && r.engines === engines);
+    // A load sink that could not bind (another process held one of its ports) says nothing of the engines.
+    const mine = runs.filter(
+      (r) => r.calls === calls && r.engines === engines && !r.error?.startsWith("load-sink"),
+    );
+    if (mine.length === 0) continue;
     failedInARow.set(
       engines,
       mine.every((r) => carried(r, false)) ? 0 : (failedInARow.get(engines) ?? 0) + 1,
