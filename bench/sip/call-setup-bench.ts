@@ -51,7 +51,13 @@ const ports = {
   rtpMin: 44000,
   rtpMax: 47999,
 };
-const UAS_PORT = 5063;
+/**
+ * SIPp's own SIP ports: the trunk UAC on 5062 (the seeded demo trunk's peer address, whose
+ * INVITEs the server takes as the trunk's), the extension's UAS on 6281, in this bench's range:
+ * 5063 is used by other sessions' test runs.
+ */
+const UAC_PORT = 5062;
+const UAS_PORT = 6281;
 /** --workers: engine i's SIP port is WORKER_SIP + 2i, its HTTP port the next one. */
 const WORKER_SIP = 6270;
 
@@ -68,6 +74,9 @@ type Run = {
   stackCpuPercent?: number;
   /** The media engines, summed. */
   enginesCpuPercent?: number;
+  /** Answers SIPp did not expect (the failed calls' status lines), by status line. */
+  unexpected: Record<string, number>;
+  sippError?: string;
 };
 
 /** CPU seconds of a set of processes, sampled every 200 ms, so that one that exits is still counted. */
@@ -193,6 +202,7 @@ async function run(
   );
   await new Promise((r) => setTimeout(r, 300));
   const statFile = path.join(dir, `uac-${rate}-${target.replace(/\W/g, "_")}-${Date.now()}.csv`);
+  const errorFile = statFile.replace(/\.csv$/, "-errors.log");
   const started = Date.now();
   const uac = sipp(
     [
@@ -204,7 +214,7 @@ async function run(
       "-i",
       "127.0.0.1",
       "-p",
-      "5062",
+      String(UAC_PORT),
       "-mi",
       "127.0.0.1",
       "-mp",
@@ -225,6 +235,10 @@ async function run(
       "1",
       "-recv_timeout",
       "10000",
+      // Why calls failed: the status lines of the unexpected answers are counted from this file.
+      "-trace_err",
+      "-error_file",
+      errorFile,
     ],
     1,
     (seconds + 60) * 1000,
@@ -241,7 +255,7 @@ async function run(
     }
   });
   const sampler = new CpuSampler(() => [...sippPids, ...stackPids, ...enginePids]);
-  await uac.done;
+  const uacOutput = await uac.done;
   const elapsed = (Date.now() - started) / 1000;
   const cpu = sampler.stop({
     sipp: sippPids,
@@ -251,10 +265,19 @@ async function run(
   uas.child.kill("SIGTERM");
   await uas.done;
   const stats = readStats(statFile);
+  const unexpected: Record<string, number> = {};
+  const errors = fs.existsSync(errorFile) ? fs.readFileSync(errorFile, "utf8") : "";
+  for (const match of errors.matchAll(/received 'SIP\/2\.0 (\d{3}[^\r\n']*)/g))
+    unexpected[match[1]!.trim()] = (unexpected[match[1]!.trim()] ?? 0) + 1;
   return {
     rate,
     attempted,
     ...stats,
+    unexpected,
+    // A UAC that never ran (a port of its taken) leaves only the CSV's header: its output says why.
+    ...(fs.readFileSync(statFile, "utf8").trim().split("\n").length < 2
+      ? { sippError: uacOutput.trim().split("\n").slice(-3).join(" | ") }
+      : {}),
     cps: stats.successful / Math.max(elapsed - 1, 1),
     sippCpuPercent: cpu.sipp!,
     ...(stack === undefined ? {} : { stackCpuPercent: cpu.stack!, enginesCpuPercent: cpu.engines! }),
@@ -377,7 +400,10 @@ async function measure(workers: number | null, dir: string): Promise<WorkerResul
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "forkline-call-setup-"));
 const measured: WorkerResult[] = [];
 for (const workers of workerCounts ?? [null]) measured.push(await measure(workers, dir));
-fs.rmSync(dir, { recursive: true, force: true });
+// SIPp's stats and error logs of failed calls are kept to read why they failed.
+if (measured.some((m) => m.results.some((r) => r.engine.failed > 0 || r.reference.failed > 0)))
+  console.log(`SIPp stats and error logs kept in ${dir}`);
+else fs.rmSync(dir, { recursive: true, force: true });
 
 const fmt = (value: number | undefined, digits = 1) => (value === undefined ? "n/a" : value.toFixed(digits));
 const rows = measured.flatMap(({ workers, results }) =>
@@ -396,6 +422,13 @@ const rows = measured.flatMap(({ workers, results }) =>
     "reference setup ms": reference.avgSetupMs.toFixed(1),
     "reference SIPp CPU %": fmt(reference.sippCpuPercent),
     "ok ratio": (engine.successful / Math.max(reference.successful, 1)).toFixed(2),
+    "unexpected answers":
+      engine.sippError ??
+      Object.entries(engine.unexpected)
+        .sort((x, y) => y[1] - x[1])
+        .slice(0, 2)
+        .map(([line, count]) => `${count}× ${line}`)
+        .join(", "),
   })),
 );
 console.table(rows);
