@@ -10,7 +10,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
  * /proc, the load average, and the C programs they build with the system compiler.
  */
 
-/** SIP 5900–5919 and UDP 40000–44999 only. */
+/** SIP 5900–5919 and UDP 40000–44999 only (and 30000–34999 with `--engines`: WIDE_LAYOUT). */
 export const PORTS = {
   engineSip: 5900,
   engineHttp: 5901,
@@ -31,15 +31,75 @@ export const PORTS = {
 
 export const HOST = "127.0.0.1";
 
+/** Where a run's load generator binds (6 ports per call) and where a reference relay's legs go. */
+export type LoadLayout = {
+  loadBase: number;
+  loadMax: number;
+  relayRtp: { min: number; max: number };
+};
+
+/** The single-engine layout above, as every run without `--engines` uses it. */
+export const STANDARD_LAYOUT: LoadLayout = {
+  loadBase: PORTS.loadBase,
+  loadMax: PORTS.loadMax,
+  relayRtp: PORTS.relayRtp,
+};
+
+/**
+ * `--engines`: 2 or 4 engines carry more calls than the 2,000-port range (187 recorded calls) and
+ * the 250-call load block hold, so these runs (the 1-engine one included, for a like-for-like
+ * ratio) use the wider ranges given to this benchmark: the load generator on UDP 30000–34999
+ * (833 calls; below 32768 no other process's ephemeral port can take one of its fixed ports, which
+ * it cannot skip), the engines (or the reference relay, never at the same time) on 40000–44999
+ * (the engines' port pool steps over a port that is taken).
+ */
+export const WIDE_LAYOUT: LoadLayout = {
+  loadBase: 30000,
+  loadMax: 34999,
+  relayRtp: { min: 40000, max: 44999 },
+};
+
+/** One media engine process's ports. */
+export type EnginePorts = { sip: number; http: number; rtpMin: number; rtpMax: number };
+
+/**
+ * The ports of `count` engines: engine 0 keeps 5900/5901, engines 1–3 take 5910–5915; the RTP
+ * range is the standard one for a lone engine (`wide` false), else 40000–44999 in equal slices,
+ * as the launcher slices RTP_PORT_MIN–MAX over MEDIA_ENGINE_WORKERS.
+ */
+export function enginePorts(count: number, wide: boolean): EnginePorts[] {
+  if (count < 1 || count > 4) throw new Error("1 to 4 engines (SIP ports 5900–5919)");
+  const range = wide ? WIDE_LAYOUT.relayRtp : PORTS.engineRtp;
+  const slice = Math.floor((range.max - range.min + 1) / count);
+  return Array.from({ length: count }, (_, i) => ({
+    sip: i === 0 ? PORTS.engineSip : 5908 + 2 * i,
+    http: i === 0 ? PORTS.engineHttp : 5909 + 2 * i,
+    rtpMin: range.min + slice * i,
+    rtpMax: range.min + slice * (i + 1) - 1,
+  }));
+}
+
 /** The most calls the load generator's port block holds. */
 export const MAX_LOAD_CALLS = Math.floor((PORTS.loadMax - PORTS.loadBase + 1) / 6);
 
 /** taskset works and there is a second core for the load. */
 export const PINNED = os.cpus().length >= 2 && spawnSync("taskset", ["-c", "0", "true"]).status === 0;
 
-/** `command` pinned to `core` when pinning is possible, as an argv. */
-export function pinnedArgv(core: number, command: string[]): string[] {
-  return PINNED ? ["taskset", "-c", String(core), ...command] : command;
+/**
+ * `command` pinned to `core` when pinning is possible, as an argv; `undefined`: allowed on every
+ * core (said explicitly, since a child inherits the affinity of this process, pinned to core 1).
+ */
+export function pinnedArgv(core: number | undefined, command: string[]): string[] {
+  if (!PINNED) return command;
+  return ["taskset", "-c", core === undefined ? ALL_CORES : String(core), ...command];
+}
+
+const ALL_CORES = `0-${os.cpus().length - 1}`;
+
+/** This process on `core`, or on every core (`undefined`): it plays the server and the recorder. */
+export function placeThisProcess(core: number | undefined): void {
+  if (PINNED)
+    spawnSync("taskset", ["-cp", core === undefined ? ALL_CORES : String(core), String(process.pid)]);
 }
 
 /** CPU seconds (user + system, all threads) of a process, from /proc/<pid>/stat fields 14 and 15. */
@@ -55,15 +115,22 @@ function clockTicks(): number {
   return ticks;
 }
 
-/** CPU % of `pid` between two samples. */
+/** CPU % of `pid` (or the sum over several processes) between two samples. */
 export class CpuWindow {
-  private readonly cpu0: number;
+  private readonly pids: number[];
+  private readonly cpu0: number[];
   private readonly wall0 = performance.now();
-  constructor(private readonly pid: number) {
-    this.cpu0 = cpuSeconds(pid);
+  constructor(pid: number | number[]) {
+    this.pids = Array.isArray(pid) ? pid : [pid];
+    this.cpu0 = this.pids.map(cpuSeconds);
   }
   percent(): number {
-    return (100 * (cpuSeconds(this.pid) - this.cpu0)) / ((performance.now() - this.wall0) / 1000);
+    return this.each().reduce((sum, value) => sum + value, 0);
+  }
+  /** Per process, in the order given. */
+  each(): number[] {
+    const seconds = (performance.now() - this.wall0) / 1000;
+    return this.pids.map((pid, i) => (100 * (cpuSeconds(pid) - this.cpu0[i]!)) / seconds);
   }
 }
 

@@ -4,7 +4,7 @@ import { parseMsml, type DtmfMasking, type MsmlEvent } from "../../protocol/msml
 import { parseSdp } from "../../protocol/sdp";
 import { UdpTransport, UserAgentCore } from "../../sip-core";
 import { MediaEnginePool, type MediaLegHandle } from "../../server/sip/media/media-engine-pool";
-import { HOST, PORTS, pinnedArgv, sleep } from "./bench-machine";
+import { type EnginePorts, enginePorts, HOST, PORTS, pinnedArgv, sleep } from "./bench-machine";
 import { callPorts } from "./load-sink-process";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -36,55 +36,45 @@ function pcmuOffer(port: number): Buffer {
   );
 }
 
+/** How EngineUnderTest.start runs the engines: how many, their ports, their core, the load's ports. */
+export type EngineOptions = {
+  /** One per engine process (bench-machine's enginePorts); the standard lone engine by default. */
+  engines?: EnginePorts[];
+  /** The core of every engine; `undefined`: any core (the scheduler places them). */
+  core?: number | undefined;
+  /** The load sink's port block, where the phones' offers point. */
+  loadBase?: number;
+};
+
 /**
- * The real media engine process (media-engine/main.ts, pinned to core 0) and what the SIP Server
- * has of it: a UA on the bench's SIP port, the MediaEnginePool that opens legs and sends MSML
- * exactly as the server does, and the MSML <event>s the engine reports in INFO.
+ * The real media engine process (media-engine/main.ts, pinned to core 0), or several of them, and
+ * what the SIP Server has of them: a UA on the bench's SIP port, a MediaEnginePool per engine
+ * that opens legs and sends MSML exactly as the server does (one pool each, so that calls go
+ * round-robin, call i on engine i mod n, whatever order the parallel set-ups finish in), and the
+ * MSML <event>s the engines report in INFO.
  */
 export class EngineUnderTest {
   readonly calls: EngineCall[] = [];
 
   private constructor(
-    readonly child: ChildProcess,
+    readonly children: ChildProcess[],
     readonly ua: UserAgentCore,
-    readonly pool: MediaEnginePool,
+    readonly pools: MediaEnginePool[],
     readonly events: MsmlEvent[],
+    private readonly loadBase: number,
   ) {}
 
-  static async start(): Promise<EngineUnderTest> {
-    const [command, ...args] = pinnedArgv(0, [
-      process.execPath,
-      "--import",
-      "tsx",
-      path.join(root, "media-engine/main.ts"),
-    ]);
-    const child = spawn(command!, args, {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: "production",
-        LOG_LEVEL: "warn",
-        MEDIA_ENGINE_SIP_PORT: String(PORTS.engineSip),
-        MEDIA_ENGINE_HTTP_PORT: String(PORTS.engineHttp),
-        MEDIA_ENGINE_HOST: HOST,
-        RTP_PORT_MIN: String(PORTS.engineRtp.min),
-        RTP_PORT_MAX: String(PORTS.engineRtp.max),
-        RTP_INACTIVITY_TIMEOUT_S: "0",
-        // Set-up runs calls in parallel: the default per-source rate would refuse part of them.
-        MEDIA_ENGINE_INVITE_RATE: "10000",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stderr!.on("data", (chunk: Buffer) => process.stderr.write(`[media-engine] ${chunk.toString()}`));
-    await new Promise<void>((resolve, reject) => {
-      child.stdout!.on("data", (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes("media-engine ready")) resolve();
-      });
-      child.once("exit", (code) => reject(new Error(`media engine exited (${code}): ${output}`)));
-    });
-    child.stdout!.resume();
+  static async start(options: EngineOptions = {}): Promise<EngineUnderTest> {
+    const engines = options.engines ?? enginePorts(1, false);
+    const core = "core" in options ? options.core : 0;
+    const children: ChildProcess[] = [];
+    try {
+      // Started one after the other: n TypeScript loads at once on 2 cores only slow each other.
+      for (const ports of engines) children.push(await startEngine(ports, core));
+    } catch (error) {
+      for (const child of children) child.kill("SIGKILL");
+      throw error;
+    }
     const events: MsmlEvent[] = [];
     const ua = new UserAgentCore({
       delegate: {
@@ -99,16 +89,29 @@ export class EngineUnderTest {
       },
     });
     await ua.addTransport(new UdpTransport({ host: HOST, port: PORTS.controllerSip }));
-    const pool = new MediaEnginePool(ua, [`sip:${HOST}:${PORTS.engineSip}`], {
-      from: `<sip:forkline@${HOST}>`,
-      contact: `<sip:forkline@${HOST}:${PORTS.controllerSip}>`,
-    });
-    await pool.checkAll();
-    return new EngineUnderTest(child, ua, pool, events);
+    const pools = engines.map(
+      (ports) =>
+        new MediaEnginePool(ua, [`sip:${HOST}:${ports.sip}`], {
+          from: `<sip:forkline@${HOST}>`,
+          contact: `<sip:forkline@${HOST}:${PORTS.controllerSip}>`,
+        }),
+    );
+    await Promise.all(pools.map((pool) => pool.checkAll()));
+    return new EngineUnderTest(children, ua, pools, events, options.loadBase ?? PORTS.loadBase);
   }
 
+  /** The first engine's pid (the one engine of the single-engine benches). */
   get pid(): number {
-    return this.child.pid!;
+    return this.children[0]!.pid!;
+  }
+
+  get pids(): number[] {
+    return this.children.map((child) => child.pid!);
+  }
+
+  /** The first engine's pool (the one engine of the single-engine benches). */
+  get pool(): MediaEnginePool {
+    return this.pools[0]!;
   }
 
   /**
@@ -129,14 +132,15 @@ export class EngineUnderTest {
     const worker = async () => {
       while (next < count) {
         const call = next++;
-        const ports = callPorts(call);
-        const legA = await this.pool.openLeg(pcmuOffer(ports.phoneA), { callId: `bench-${call}` });
-        const legB = await this.pool.openLeg(pcmuOffer(ports.phoneB), {
+        const ports = callPorts(call, this.loadBase);
+        const pool = this.pools[call % this.pools.length]!;
+        const legA = await pool.openLeg(pcmuOffer(ports.phoneA), { callId: `bench-${call}` });
+        const legB = await pool.openLeg(pcmuOffer(ports.phoneB), {
           callId: `bench-${call}`,
           beside: legA,
         });
-        await this.pool.join(legA, legB);
-        const result = await this.pool.msml(legA, [
+        await pool.join(legA, legB);
+        const result = await pool.msml(legA, [
           {
             kind: "dialogstart",
             target: legA.connId,
@@ -197,13 +201,60 @@ export class EngineUnderTest {
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.calls.flatMap((c) => [this.pool.closeLeg(c.legA), this.pool.closeLeg(c.legB)]));
+    await Promise.all(
+      this.calls.flatMap((c) => {
+        const pool = this.pools[c.call % this.pools.length]!;
+        return [pool.closeLeg(c.legA), pool.closeLeg(c.legB)];
+      }),
+    );
     await this.ua.close();
-    if (this.child.exitCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once("exit", resolve));
-    this.child.kill("SIGTERM");
-    const timer = setTimeout(() => this.child.kill("SIGKILL"), 3000);
-    await exited;
-    clearTimeout(timer);
+    await Promise.all(
+      this.children.map(async (child) => {
+        if (child.exitCode !== null) return;
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
+        await exited;
+        clearTimeout(timer);
+      }),
+    );
   }
+}
+
+/** One media engine process on `ports`, on `core` (any core when undefined), once it is ready. */
+async function startEngine(ports: EnginePorts, core: number | undefined): Promise<ChildProcess> {
+  const [command, ...args] = pinnedArgv(core, [
+    process.execPath,
+    "--import",
+    "tsx",
+    path.join(root, "media-engine/main.ts"),
+  ]);
+  const child = spawn(command!, args, {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: "production",
+      LOG_LEVEL: "warn",
+      MEDIA_ENGINE_SIP_PORT: String(ports.sip),
+      MEDIA_ENGINE_HTTP_PORT: String(ports.http),
+      MEDIA_ENGINE_HOST: HOST,
+      RTP_PORT_MIN: String(ports.rtpMin),
+      RTP_PORT_MAX: String(ports.rtpMax),
+      RTP_INACTIVITY_TIMEOUT_S: "0",
+      // Set-up runs calls in parallel: the default per-source rate would refuse part of them.
+      MEDIA_ENGINE_INVITE_RATE: "10000",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stderr!.on("data", (chunk: Buffer) => process.stderr.write(`[media-engine] ${chunk.toString()}`));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes("media-engine ready")) resolve();
+    });
+    child.once("exit", (code) => reject(new Error(`media engine exited (${code}): ${output}`)));
+  });
+  child.stdout!.resume();
+  return child;
 }

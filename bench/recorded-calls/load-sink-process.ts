@@ -38,10 +38,15 @@ export type SinkReport = {
 };
 
 /** The ports of one call at the load generator (see load-sink.c): phones and recorder streams. */
-export function callPorts(call: number): { phoneA: number; phoneB: number; sinkA: number; sinkB: number } {
-  const base = PORTS.loadBase + 6 * call;
+export function callPorts(
+  call: number,
+  loadBase: number = PORTS.loadBase,
+): { phoneA: number; phoneB: number; sinkA: number; sinkB: number } {
+  const base = loadBase + 6 * call;
   return { phoneA: base, phoneB: base + 1, sinkA: base + 2, sinkB: base + 4 };
 }
+
+export type SinkPlacement = { loadBase?: number; core?: number | undefined };
 
 /**
  * The C load generator and sink (load-sink.c), pinned to core 1, driven by lines on its stdin.
@@ -60,10 +65,16 @@ export class LoadSink {
     child.stderr.on("data", (chunk: Buffer) => process.stderr.write(`[load-sink] ${chunk.toString()}`));
   }
 
-  static async start(binary: string, calls: number, sendReceiverReports: boolean): Promise<LoadSink> {
-    const [command, ...args] = pinnedArgv(1, [
+  /** `placement`: its port block (the standard one by default) and core (1; `undefined`: any). */
+  static async start(
+    binary: string,
+    calls: number,
+    sendReceiverReports: boolean,
+    placement: SinkPlacement = {},
+  ): Promise<LoadSink> {
+    const [command, ...args] = pinnedArgv("core" in placement ? placement.core : 1, [
       binary,
-      String(PORTS.loadBase),
+      String(placement.loadBase ?? PORTS.loadBase),
       String(calls),
       sendReceiverReports ? "1" : "0",
     ]);
@@ -78,10 +89,15 @@ export class LoadSink {
   }
 
   /** start(), tried again a few times when a port of the block is taken. */
-  static async startRetrying(binary: string, calls: number, sendReceiverReports: boolean): Promise<LoadSink> {
+  static async startRetrying(
+    binary: string,
+    calls: number,
+    sendReceiverReports: boolean,
+    placement: SinkPlacement = {},
+  ): Promise<LoadSink> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await LoadSink.start(binary, calls, sendReceiverReports);
+        return await LoadSink.start(binary, calls, sendReceiverReports, placement);
       } catch (error) {
         if (attempt >= 5) throw error;
         await new Promise((resolve) => setTimeout(resolve, 1000));

@@ -29,8 +29,11 @@ export class RecorderStub {
     },
   });
 
-  static async start(): Promise<RecorderStub> {
-    const stub = new RecorderStub();
+  private constructor(private readonly loadBase: number) {}
+
+  /** `loadBase`: the load sink's port block, where each call's recorder streams go. */
+  static async start(loadBase: number = PORTS.loadBase): Promise<RecorderStub> {
+    const stub = new RecorderStub(loadBase);
     await stub.ua.addTransport(new UdpTransport({ host: HOST, port: PORTS.recorderSip }));
     return stub;
   }
@@ -58,7 +61,7 @@ export class RecorderStub {
     const inactive = /a=inactive/.test(body);
     if (inactive) this.inactiveAt.set(call, now);
     else this.sendonlyAt.set(call, now);
-    const { sinkA, sinkB } = callPorts(call);
+    const { sinkA, sinkB } = callPorts(call, this.loadBase);
     const direction = inactive ? "inactive" : "recvonly";
     // The SRC offers one m-line per recorded stream (RFC 7866 §8.1.1); the answer keeps their order.
     const sdp = [

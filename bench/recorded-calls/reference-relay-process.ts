@@ -1,12 +1,12 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import path from "node:path";
 import readline from "node:readline";
-import { PORTS, pinnedArgv } from "./bench-machine";
+import { pinnedArgv, STANDARD_LAYOUT, type LoadLayout } from "./bench-machine";
 import { callPorts } from "./load-sink-process";
 
 /**
  * A reference relay process (c-relay.c or node-recording-relay.ts), pinned to core 0 like the
- * media engine: legs on PORTS.relayRtp (two per call), given the phones' and the recorder
+ * media engine: legs on the layout's relayRtp (two per call), given the phones' and the recorder
  * streams' ports on stdin.
  */
 export class ReferenceRelayProcess {
@@ -16,6 +16,7 @@ export class ReferenceRelayProcess {
   private constructor(
     private readonly child: ChildProcessWithoutNullStreams,
     private readonly calls: number,
+    private readonly layout: LoadLayout,
   ) {
     readline.createInterface({ input: child.stdout }).on("line", (line) => {
       const waiter = this.waiters.shift();
@@ -26,17 +27,22 @@ export class ReferenceRelayProcess {
   }
 
   /** `binary`: the built c-relay, or undefined for the Node relay. */
-  static async start(binary: string | undefined, calls: number): Promise<ReferenceRelayProcess> {
-    if (calls * 2 > PORTS.relayRtp.max - PORTS.relayRtp.min + 1)
+  static async start(
+    binary: string | undefined,
+    calls: number,
+    layout: LoadLayout = STANDARD_LAYOUT,
+  ): Promise<ReferenceRelayProcess> {
+    if (calls * 2 > layout.relayRtp.max - layout.relayRtp.min + 1)
       throw new Error("relay port range too small");
     const program =
       binary === undefined
         ? [process.execPath, "--import", "tsx", path.join(import.meta.dirname, "node-recording-relay.ts")]
         : [binary];
-    const [command, ...args] = pinnedArgv(0, [...program, String(PORTS.relayRtp.min), String(calls)]);
+    const [command, ...args] = pinnedArgv(0, [...program, String(layout.relayRtp.min), String(calls)]);
     const relay = new ReferenceRelayProcess(
       spawn(command!, args, { stdio: ["pipe", "pipe", "pipe"] }),
       calls,
+      layout,
     );
     await relay.next("ready");
     return relay;
@@ -48,12 +54,12 @@ export class ReferenceRelayProcess {
 
   /** Where the phones of `call` send. */
   legPorts(call: number): [number, number] {
-    return [PORTS.relayRtp.min + 2 * call, PORTS.relayRtp.min + 2 * call + 1];
+    return [this.layout.relayRtp.min + 2 * call, this.layout.relayRtp.min + 2 * call + 1];
   }
 
   async join(): Promise<void> {
     for (let call = 0; call < this.calls; call++) {
-      const p = callPorts(call);
+      const p = callPorts(call, this.layout.loadBase);
       this.child.stdin.write(`${call} ${p.phoneA} ${p.phoneB} ${p.sinkA} ${p.sinkB}\n`);
     }
     await this.next("joined");

@@ -20,6 +20,8 @@ export type StackPorts = {
 export type TestStack = {
   dir: string;
   env: NodeJS.ProcessEnv;
+  /** The launcher's pid (its children are the server, the recorder and the engines). */
+  pid: number | undefined;
   output: () => string;
   /** Stops the launcher (SIGINT, as Ctrl-C) and removes the folder unless told to keep it. */
   stop: (options?: { keepDir?: boolean }) => Promise<void>;
@@ -82,6 +84,7 @@ export async function startTestStack(
   return {
     dir,
     env,
+    pid: child.pid,
     output: () => output,
     stop: async (options = {}) => {
       if (child.exitCode === null) {
