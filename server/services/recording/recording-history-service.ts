@@ -9,6 +9,7 @@ import {
   isRecordingState,
   transition,
 } from "./recording-session-state";
+import { type CallParties, refreshRecordedCall } from "./recorded-call-summary";
 
 import type { RecordingTrigger } from "../../../common/schemas/recording-schemas";
 
@@ -56,15 +57,44 @@ const NOT_ENDED = [
  * and the pause intervals, written as they happen so a server restart loses nothing.
  */
 export class RecordingHistoryService {
+  /** The call summaries being rewritten, by ConnID: one at a time per call, each after the last. */
+  private readonly summaries = new Map<string, Promise<void>>();
+
   constructor(private readonly db: Db) {}
+
+  /**
+   * Rewrites the call's RecordedCall row once the change to one of its sessions is written. Per
+   * call in order, so the last rewrite reads every change before it (two sides of a call often
+   * change at once).
+   */
+  private async summarize(connId: string, parties?: CallParties): Promise<void> {
+    const next = (this.summaries.get(connId) ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => refreshRecordedCall(this.db, connId, parties));
+    this.summaries.set(connId, next);
+    try {
+      await next;
+    } finally {
+      if (this.summaries.get(connId) === next) this.summaries.delete(connId);
+    }
+  }
+
+  private async summarizeSession(id: string): Promise<void> {
+    const row = await this.db.recordingSession.findUnique({ where: { id }, select: { connId: true } });
+    if (row !== null) await this.summarize(row.connId);
+  }
 
   async open(
     input: Pick<
       RecordingSessionView,
       "id" | "callId" | "connId" | "side" | "trigger" | "requestedBy" | "params"
     > &
-      Partial<Pick<RecordingSessionView, "dn" | "agentId" | "copyOf">>,
+      Partial<Pick<RecordingSessionView, "dn" | "agentId" | "copyOf">> & {
+        /** The call's parties, kept on its summary for the call view. */
+        parties?: CallParties;
+      },
   ): Promise<RecordingSessionView> {
+    const { parties, ...session } = input;
     const existing = await this.db.recordingSession.findUnique({ where: { id: input.id } });
     if (existing) {
       throw new AppError(
@@ -77,7 +107,7 @@ export class RecordingHistoryService {
     }
     await this.db.recordingSession.create({
       data: {
-        ...input,
+        ...session,
         params: JSON.stringify(input.params),
         state: RecordingState.Starting,
         transitions: {
@@ -90,6 +120,7 @@ export class RecordingHistoryService {
         },
       },
     });
+    await this.summarize(input.connId, parties);
     return this.get(input.id);
   }
 
@@ -152,6 +183,7 @@ export class RecordingHistoryService {
         await tx.recordingGap.updateMany({ where: { sessionId: id, endedAt: null }, data: { endedAt: at } });
       }
     });
+    await this.summarizeSession(id);
     return this.get(id);
   }
 
@@ -200,6 +232,7 @@ export class RecordingHistoryService {
     const open = await this.db.recordingPause.findFirst({ where: { sessionId: id, resumedAt: null } });
     if (open === null)
       await this.db.recordingPause.create({ data: { sessionId: id, pausedAt: at, pausedBy: by } });
+    await this.summarizeSession(id);
   }
 
   /** A resume asked for while the recording is interrupted. */
@@ -271,6 +304,7 @@ export class RecordingHistoryService {
         outcomeReason: reasons.join("; "),
       },
     });
+    await this.summarize(row.connId);
   }
 
   private latestPause(id: string) {
