@@ -98,7 +98,9 @@ export function eventKindOf(from: string, to: string): RecordingEventKind {
 /** The history's reason when it only repeats the move (a pause's "pause", a start's trigger). */
 function ownReason(kind: RecordingEventKind, reason: string, trigger: string): string {
   if (kind === "start" && reason === trigger) return "";
-  if (reason === kind || (kind === "recording" && reason === "start")) return "";
+  // The engine's own words for the move ("stopped", "failed") say nothing the move does not.
+  if (reason === kind || reason === `${kind}ped` || reason === `${kind}ed`) return "";
+  if (kind === "recording" && reason === "start") return "";
   return reason;
 }
 
