@@ -1,5 +1,6 @@
 "use client";
 
+import { Fragment } from "react";
 import { type PlaybackRecorder, RecordingPlayback } from "./recording-playback";
 import { CallTimeAxis, type CallSession, type RecordedCall, clock, sideLabel } from "./call-time-axis";
 
@@ -108,10 +109,13 @@ function SessionRow({ session, recorders }: { session: CallSession; recorders: r
       {params.length > 0 && (
         <p className="mt-1" data-testid="session-params">
           params{" "}
-          {params.map(([key, value]) => (
-            <code key={key} className="mr-1 rounded bg-white px-1">
-              {key}={value}
-            </code>
+          {params.map(([key, value], index) => (
+            <Fragment key={key}>
+              {index > 0 && " "}
+              <code className="rounded bg-white px-1">
+                {key}={value}
+              </code>
+            </Fragment>
           ))}
         </p>
       )}

@@ -65,7 +65,7 @@ export function CallFilters(props: { values: CallFilterValues; onChange: (values
     (value: CallFilterValues[K]) =>
       props.onChange({ ...props.values, [key]: value });
   return (
-    <form role="search" aria-label="Search calls" className="flex flex-wrap items-end gap-3" onSubmit={(e) => e.preventDefault()}>
+    <form role="search" aria-label="Call filters" className="flex flex-wrap items-end gap-3" onSubmit={(e) => e.preventDefault()}>
       <Text label="Agent" value={props.values.agent} onChange={set("agent")} placeholder="name or login" width="w-36" />
       <Text label="Customer number" value={props.values.customer} onChange={set("customer")} width="w-36" />
       <Text label="DN" value={props.values.dn} onChange={set("dn")} />
@@ -86,9 +86,9 @@ export function CallFilters(props: { values: CallFilterValues; onChange: (values
         value={props.values.hasPause}
         onChange={set("hasPause")}
         options={[
-          ["", "Either"],
-          ["yes", "Paused"],
-          ["no", "Never paused"],
+          ["", "Any"],
+          ["yes", "Yes"],
+          ["no", "No"],
         ]}
       />
       <Select
