@@ -102,3 +102,34 @@ export async function refreshRecordedCall(db: Client, connId: string, parties?: 
     update: { ...summary, ...withParties },
   });
 }
+
+/**
+ * The rewrites of calls' summaries, one at a time per call and each after the last, so the last
+ * rewrite reads every change before it (the two sides of a call often change at once).
+ */
+export class RecordedCallSummaries {
+  private readonly pending = new Map<string, Promise<void>>();
+
+  constructor(private readonly db: Db) {}
+
+  async refresh(connId: string, parties?: CallParties): Promise<void> {
+    const next = (this.pending.get(connId) ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => refreshRecordedCall(this.db, connId, parties));
+    this.pending.set(connId, next);
+    try {
+      await next;
+    } finally {
+      if (this.pending.get(connId) === next) this.pending.delete(connId);
+    }
+  }
+
+  /** Rewrites the summary of the call a session belongs to. */
+  async refreshOfSession(sessionId: string): Promise<void> {
+    const row = await this.db.recordingSession.findUnique({
+      where: { id: sessionId },
+      select: { connId: true },
+    });
+    if (row !== null) await this.refresh(row.connId);
+  }
+}

@@ -9,7 +9,7 @@ import {
   isRecordingState,
   transition,
 } from "./recording-session-state";
-import { type CallParties, refreshRecordedCall } from "./recorded-call-summary";
+import { type CallParties, RecordedCallSummaries } from "./recorded-call-summary";
 
 import type { RecordingTrigger } from "../../../common/schemas/recording-schemas";
 
@@ -57,31 +57,11 @@ const NOT_ENDED = [
  * and the pause intervals, written as they happen so a server restart loses nothing.
  */
 export class RecordingHistoryService {
-  /** The call summaries being rewritten, by ConnID: one at a time per call, each after the last. */
-  private readonly summaries = new Map<string, Promise<void>>();
+  /** Each call's RecordedCall row, rewritten after every change of one of its sessions. */
+  private readonly summaries: RecordedCallSummaries;
 
-  constructor(private readonly db: Db) {}
-
-  /**
-   * Rewrites the call's RecordedCall row once the change to one of its sessions is written. Per
-   * call in order, so the last rewrite reads every change before it (two sides of a call often
-   * change at once).
-   */
-  private async summarize(connId: string, parties?: CallParties): Promise<void> {
-    const next = (this.summaries.get(connId) ?? Promise.resolve())
-      .catch(() => undefined)
-      .then(() => refreshRecordedCall(this.db, connId, parties));
-    this.summaries.set(connId, next);
-    try {
-      await next;
-    } finally {
-      if (this.summaries.get(connId) === next) this.summaries.delete(connId);
-    }
-  }
-
-  private async summarizeSession(id: string): Promise<void> {
-    const row = await this.db.recordingSession.findUnique({ where: { id }, select: { connId: true } });
-    if (row !== null) await this.summarize(row.connId);
+  constructor(private readonly db: Db) {
+    this.summaries = new RecordedCallSummaries(db);
   }
 
   async open(
@@ -120,7 +100,7 @@ export class RecordingHistoryService {
         },
       },
     });
-    await this.summarize(input.connId, parties);
+    await this.summaries.refresh(input.connId, parties);
     return this.get(input.id);
   }
 
@@ -183,7 +163,7 @@ export class RecordingHistoryService {
         await tx.recordingGap.updateMany({ where: { sessionId: id, endedAt: null }, data: { endedAt: at } });
       }
     });
-    await this.summarizeSession(id);
+    await this.summaries.refreshOfSession(id);
     return this.get(id);
   }
 
@@ -232,7 +212,7 @@ export class RecordingHistoryService {
     const open = await this.db.recordingPause.findFirst({ where: { sessionId: id, resumedAt: null } });
     if (open === null)
       await this.db.recordingPause.create({ data: { sessionId: id, pausedAt: at, pausedBy: by } });
-    await this.summarizeSession(id);
+    await this.summaries.refreshOfSession(id);
   }
 
   /** A resume asked for while the recording is interrupted. */
@@ -304,7 +284,7 @@ export class RecordingHistoryService {
         outcomeReason: reasons.join("; "),
       },
     });
-    await this.summarize(row.connId);
+    await this.summaries.refresh(row.connId);
   }
 
   private latestPause(id: string) {
