@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
-import { parseMsml, type DtmfMasking, type MsmlEvent } from "../../protocol/msml";
+import { parseMsml, type DtmfMasking, type MsmlEvent, type RecordingEncryption } from "../../protocol/msml";
 import { parseSdp } from "../../protocol/sdp";
 import { UdpTransport, UserAgentCore } from "../../sip-core";
 import { MediaEnginePool, type MediaLegHandle } from "../../server/sip/media/media-engine-pool";
@@ -127,6 +127,8 @@ export class EngineUnderTest {
     recorderUri: string,
     dtmfMasking: DtmfMasking,
     parallel = 16,
+    /** SRTP on the recording streams (MSML record `encryption`), as a recorder set to required gets. */
+    encryption: RecordingEncryption = "off",
   ): Promise<void> {
     let next = 0;
     const worker = async () => {
@@ -151,6 +153,7 @@ export class EngineUnderTest {
               recordingId: `bench-${call}`,
               params: {},
               dtmfMasking,
+              encryption,
               participants: [
                 {
                   conn: legA.connId,

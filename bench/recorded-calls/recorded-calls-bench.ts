@@ -67,6 +67,8 @@ if (engineCounts !== undefined && relayNames.includes("rtpengine"))
   throw new Error("--engines: rtpengine is not a reference here (its ports overlap the engines' wide range)");
 /** The engine's DTMF masking of recorded copies; the server's default unless given. */
 const dtmfMasking = (benchArg("--dtmf-mask") ?? DEFAULT_DTMF_MASKING) as DtmfMasking;
+/** `--srtp`: SRTP (SDES) on every recording stream, the engine encrypting (issue 15's SRTP cost). */
+const srtp = process.argv.includes("--srtp");
 if (!DTMF_MASKING_MODES.includes(dtmfMasking))
   throw new Error(`--dtmf-mask: one of ${DTMF_MASKING_MODES.join(", ")}`);
 
@@ -141,7 +143,7 @@ async function setUp(relay: RelayName, calls: number, engines: number): Promise<
       loadBase: layout.loadBase,
     });
     try {
-      await engine.openRecordedCalls(calls, recorder.uri, dtmfMasking);
+      await engine.openRecordedCalls(calls, recorder.uri, dtmfMasking, 16, srtp ? "required" : "off");
     } catch (error) {
       await engine.stop();
       throw error;
@@ -463,6 +465,7 @@ fs.writeFileSync(
       seconds,
       warmupSeconds,
       dtmfMasking,
+      srtp,
       rtpengine: rtpengine ?? null,
       repeat,
       engineCounts: engineCounts ?? null,

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { UdpTransport, UserAgentCore, type IncomingRequest } from "../../sip-core";
 import { HOST, PORTS } from "./bench-machine";
 import { callPorts } from "./load-sink-process";
@@ -63,6 +64,10 @@ export class RecorderStub {
     else this.sendonlyAt.set(call, now);
     const { sinkA, sinkB } = callPorts(call, this.loadBase);
     const direction = inactive ? "inactive" : "recvonly";
+    // SRTP offered (--srtp): each m-line's crypto answered with the same tag and suite and a key
+    // of ours (RFC 4568 §7.1.2), so the engine encrypts; the sink counts by the clear RTP headers.
+    const offered = body.split(/^m=/m).slice(1);
+    const crypto = offered.map((section) => /^a=crypto:(\d+) (\S+) /m.exec(section));
     // The SRC offers one m-line per recorded stream (RFC 7866 §8.1.1); the answer keeps their order.
     const sdp = [
       "v=0",
@@ -70,11 +75,18 @@ export class RecorderStub {
       "s=bench recorder",
       `c=IN IP4 ${HOST}`,
       "t=0 0",
-      ...[sinkA, sinkB].flatMap((port) => [
-        `m=audio ${port} RTP/AVP 0`,
-        "a=rtpmap:0 PCMU/8000",
-        `a=${direction}`,
-      ]),
+      ...[sinkA, sinkB].flatMap((port, i) => {
+        const offer = crypto[i];
+        if (offer === null || offer === undefined)
+          return [`m=audio ${port} RTP/AVP 0`, "a=rtpmap:0 PCMU/8000", `a=${direction}`];
+        const keyLength = offer[2]!.startsWith("AEAD_AES_128_GCM") ? 28 : 30;
+        return [
+          `m=audio ${port} RTP/SAVP 0`,
+          "a=rtpmap:0 PCMU/8000",
+          `a=crypto:${offer[1]} ${offer[2]} inline:${randomBytes(keyLength).toString("base64")}`,
+          `a=${direction}`,
+        ];
+      }),
       "",
     ].join("\r\n");
     request.reply(200, {

@@ -80,4 +80,59 @@ export const zRecordingHistoryInput = z.object({
   limit: z.number().int().min(1).max(500).default(100),
 });
 
+/** A recorded call's state in the call view: live while a session is, then what the recording is worth. */
+export const CALL_STATES = ["live", "complete", "incomplete", "failed"] as const;
+export type CallState = (typeof CALL_STATES)[number];
+
+const optionalText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .optional()
+    .transform((value) => (value === "" ? undefined : value));
+
+/** Seconds of a call's duration, for the min/max filters. */
+const zDurationSeconds = z
+  .number()
+  .int()
+  .min(0)
+  .max(7 * 24 * 3600)
+  .optional();
+
+/**
+ * The call view's search (recording.calls): every filter optional, all must match. `agent` is an
+ * agent login or part of its name or of its user's name; `customer` part of a party's number;
+ * `text` part of a recording's id, ConnID or params. Pages run newest first; `cursor` is the
+ * previous page's `nextCursor`.
+ */
+export const zRecordedCallsInput = z
+  .object({
+    agent: optionalText(64),
+    customer: optionalText(64),
+    dn: optionalText(64),
+    text: optionalText(128),
+    from: z.date().optional(),
+    to: z.date().optional(),
+    minDurationSeconds: zDurationSeconds,
+    maxDurationSeconds: zDurationSeconds,
+    hasPause: z.boolean().optional(),
+    state: z.enum(CALL_STATES).optional(),
+    cursor: z.string().max(200).optional(),
+    limit: z.number().int().min(1).max(100).default(20),
+  })
+  .refine(
+    (f) =>
+      f.minDurationSeconds === undefined ||
+      f.maxDurationSeconds === undefined ||
+      f.minDurationSeconds <= f.maxDurationSeconds,
+    { message: "the shortest duration is longer than the longest", path: ["maxDurationSeconds"] },
+  )
+  .refine((f) => f.from === undefined || f.to === undefined || f.from <= f.to, {
+    message: "the date range ends before it starts",
+    path: ["to"],
+  });
+export type RecordedCallsInput = z.input<typeof zRecordedCallsInput>;
+export type RecordedCallsFilter = z.output<typeof zRecordedCallsInput>;
+
 export const zAlarmAcknowledgeInput = z.object({ ids: z.array(z.string().min(1).max(64)).min(1).max(100) });

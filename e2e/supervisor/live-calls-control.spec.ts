@@ -103,18 +103,17 @@ test("[SUPERVISOR][LIVE_CALLS]: live parties and agent, dynamic start with id an
       .first()
       .click();
     await expect(banner).toBeHidden();
-    // The history finds the recording by a value of its params, and filters by trigger and state.
+    // The call view finds the call by a value of its params, and filters by state: the call has
+    // one stopped recording and one that failed, so it is incomplete, not failed.
     await page.getByLabel("Search").fill("queue");
-    await page.getByLabel("Trigger").selectOption("private_service");
     await expect(page.getByTestId(`recording-${recordingId}`)).toBeVisible();
     await page.getByLabel("Search").fill(`${recordingId}-not-there`);
-    await expect(page.getByText("No recording matches.")).toBeVisible();
+    await expect(page.getByText("No call matches.")).toBeVisible();
     await page.getByLabel("Search").fill(recordingId);
     await page.getByLabel("State").selectOption("failed");
-    await expect(page.getByText("No recording matches.")).toBeVisible();
-    await page.getByLabel("State").selectOption("stopped");
+    await expect(page.getByText("No call matches.")).toBeVisible();
+    await page.getByLabel("State").selectOption("incomplete");
     await expect(page.getByTestId(`recording-${recordingId}`)).toContainText("stopped");
-
     await customer.page.getByRole("button", { name: "Hang up" }).click();
     await expect(agent.page.getByTestId("call-status")).toHaveText("No call", { timeout: 15_000 });
     await agent.page.getByRole("button", { name: "Log out agent" }).click();

@@ -30,6 +30,12 @@ function finishedSession(id: string, recorderUri: string): void {
     db.prepare(
       `insert into RecordingGap (id, sessionId, startedAt, endedAt, recorderUri, reason) values (?, ?, ?, ?, ?, 'recorder stopped answering')`,
     ).run(`${id}-g`, id, at(3), at(3.5), recorderUri);
+    // The call view lists calls by their summary row, which the server keeps as it records.
+    db.prepare(
+      `insert into RecordedCall (connId, callId, callerNumber, callerDn, calleeNumber, calleeDn, dns, agentIds,
+         startedAt, endedAt, durationMs, hasPause, state, sessionCount)
+       values (?, 'e2e-call', '+15550100', 'pstn', '1003', '1003', ' 1003 ', ' ', ?, ?, 4000, 1, 'incomplete', 1)`,
+    ).run(`conn-${id}`, at(0), at(4));
   });
 }
 

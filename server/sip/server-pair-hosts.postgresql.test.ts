@@ -313,6 +313,18 @@ describe.skipIf(!run)("hosts of their own (network namespaces)", () => {
       timeout: 5_000,
     });
 
+    // A supervisor pauses, resumes and stops the recording through ctl-b, which holds the call now.
+    await api("ctl-b", "recording.pause", { callId: call!.connId, side: "source", reason: "card number" });
+    await vi.waitFor(async () => expect(await sessions(call!.connId)).toMatchObject([{ state: "paused" }]), {
+      timeout: 5_000,
+    });
+    await api("ctl-b", "recording.resume", { callId: call!.connId, side: "source" });
+    await vi.waitFor(
+      async () => expect(await sessions(call!.connId)).toMatchObject([{ state: "recording" }]),
+      {
+        timeout: 5_000,
+      },
+    );
     await api("ctl-b", "recording.stop", { callId: call!.connId, side: "source", reason: "customer asked" });
     await vi.waitFor(
       async () =>

@@ -9,6 +9,7 @@ import {
   isRecordingState,
   transition,
 } from "./recording-session-state";
+import { type CallParties, RecordedCallSummaries } from "./recorded-call-summary";
 
 import type { RecordingTrigger } from "../../../common/schemas/recording-schemas";
 
@@ -56,15 +57,24 @@ const NOT_ENDED = [
  * and the pause intervals, written as they happen so a server restart loses nothing.
  */
 export class RecordingHistoryService {
-  constructor(private readonly db: Db) {}
+  /** Each call's RecordedCall row, rewritten after every change of one of its sessions. */
+  private readonly summaries: RecordedCallSummaries;
+
+  constructor(private readonly db: Db) {
+    this.summaries = new RecordedCallSummaries(db);
+  }
 
   async open(
     input: Pick<
       RecordingSessionView,
       "id" | "callId" | "connId" | "side" | "trigger" | "requestedBy" | "params"
     > &
-      Partial<Pick<RecordingSessionView, "dn" | "agentId" | "copyOf">>,
+      Partial<Pick<RecordingSessionView, "dn" | "agentId" | "copyOf">> & {
+        /** The call's parties, kept on its summary for the call view. */
+        parties?: CallParties;
+      },
   ): Promise<RecordingSessionView> {
+    const { parties, ...session } = input;
     const existing = await this.db.recordingSession.findUnique({ where: { id: input.id } });
     if (existing) {
       throw new AppError(
@@ -77,7 +87,7 @@ export class RecordingHistoryService {
     }
     await this.db.recordingSession.create({
       data: {
-        ...input,
+        ...session,
         params: JSON.stringify(input.params),
         state: RecordingState.Starting,
         transitions: {
@@ -90,6 +100,7 @@ export class RecordingHistoryService {
         },
       },
     });
+    await this.summaries.refresh(input.connId, parties);
     return this.get(input.id);
   }
 
@@ -152,6 +163,7 @@ export class RecordingHistoryService {
         await tx.recordingGap.updateMany({ where: { sessionId: id, endedAt: null }, data: { endedAt: at } });
       }
     });
+    await this.summaries.refreshOfSession(id);
     return this.get(id);
   }
 
@@ -200,6 +212,7 @@ export class RecordingHistoryService {
     const open = await this.db.recordingPause.findFirst({ where: { sessionId: id, resumedAt: null } });
     if (open === null)
       await this.db.recordingPause.create({ data: { sessionId: id, pausedAt: at, pausedBy: by } });
+    await this.summaries.refreshOfSession(id);
   }
 
   /** A resume asked for while the recording is interrupted. */
@@ -271,6 +284,7 @@ export class RecordingHistoryService {
         outcomeReason: reasons.join("; "),
       },
     });
+    await this.summaries.refresh(row.connId);
   }
 
   private latestPause(id: string) {

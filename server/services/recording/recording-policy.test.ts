@@ -111,6 +111,10 @@ describe("full-time and routed recording at answer (DN type × trigger × side)"
       [...expected].sort(),
     );
     expect(layer.started.map((s) => s.side).sort()).toEqual(expected.map(([side]) => side).sort());
+    // The call view's summary: one call with its parties, whatever records it.
+    expect(
+      await db.recordedCall.findMany({ select: { connId: true, callerNumber: true, calleeDn: true } }),
+    ).toEqual(expected.length === 0 ? [] : [{ connId: "c1", callerNumber: "+15550001", calleeDn: "1001" }]);
   });
 });
 

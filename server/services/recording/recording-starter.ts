@@ -90,6 +90,12 @@ export class RecordingStarter {
         requestedBy: req.by,
         params: req.params ?? {},
         copyOf,
+        parties: {
+          callerNumber: call.caller.party.number,
+          callerDn: call.caller.party.dn,
+          calleeNumber: call.callee?.party.number ?? call.dialed,
+          calleeDn: call.callee?.party.dn ?? "",
+        },
       });
     } catch (error) {
       if (error instanceof AppError)
