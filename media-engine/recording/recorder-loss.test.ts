@@ -5,7 +5,6 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MsmlEvent, MsmlRequestItem } from "../../protocol/msml";
-import { parseRtpHeader } from "../../protocol/rtp";
 import type { UserAgentCore } from "../../sip-core";
 import type { MediaEnginePool, MediaLegHandle } from "../../server/sip/media/media-engine-pool";
 import { readWav } from "../../recorder/test-support/audio-analysis";
@@ -17,7 +16,7 @@ import {
   spawnService,
   type SpawnedProcess,
 } from "../test-support/engine-harness";
-import { talk, type UdpPhone } from "../rtp/test-support/udp-phone";
+import { missingPackets, talk, type UdpPhone } from "../rtp/test-support/udp-phone";
 
 const ENGINE = { sip: 5770, http: 5771, rtpMin: 43600, rtpMax: 43699 };
 const A = { sip: 5772, http: 5773, rtpMin: 43700, rtpMax: 43799, name: "a" };
@@ -112,13 +111,6 @@ async function talkingCall(callId: string) {
   const stopA = talk(call.a, enginePort(call.legA), { hz: 440, codec: "PCMU", ssrc: 0xa1 });
   const stopB = talk(call.b, enginePort(call.legB), { hz: 1000, codec: "PCMU", ssrc: 0xb1 });
   return { ...call, hangUpMicrophones: () => (stopA(), stopB()) };
-}
-
-/** Packets missing from what one phone heard of the other (sequence numbers from first to last). */
-function missing(received: readonly Buffer[]): number {
-  const seqs = new Set(received.map((p) => parseRtpHeader(p).sequenceNumber));
-  const sorted = [...seqs].sort((x, y) => x - y);
-  return sorted.length === 0 ? 0 : sorted.at(-1)! - sorted[0]! + 1 - sorted.length;
 }
 
 /**
@@ -267,8 +259,8 @@ describe("a recording outlives the loss of its recorder", () => {
       expect(Number(field(stopped.event, "sent"))).toBeGreaterThan(Number(field(lostB.event, "sent")));
 
       // The call's own media went on both ways without a single lost packet.
-      expect(missing(a.received)).toBe(0);
-      expect(missing(b.received)).toBe(0);
+      expect(missingPackets(a.received)).toBe(0);
+      expect(missingPackets(b.received)).toBe(0);
       expect(a.received.length).toBeGreaterThan(200);
 
       // The reported gap is the audio missing between A's WAV and B's WAV.

@@ -121,3 +121,22 @@ export function tonesByParticipant(
   }
   return tones;
 }
+
+/**
+ * Where a DTMF key sounds in a recording: each 20 ms window (1 ms steps) of each channel in which
+ * a row and a column frequency are both present above -35 dBm0 (amplitude 400), by a plain
+ * Goertzel of the test's own — not the engine's detector whose work it checks.
+ */
+export function dtmfWindows(wav: DecodedWav): string[] {
+  const amplitude = (w: Int16Array, hz: number) =>
+    (2 * Math.sqrt(goertzel(w, hz, wav.sampleRate))) / w.length;
+  const found: string[] = [];
+  for (const [channel, samples] of wav.samples.entries())
+    for (let at = 0; at + 160 <= samples.length; at += 8) {
+      const w = samples.subarray(at, at + 160);
+      const row = Math.max(...[697, 770, 852, 941].map((hz) => amplitude(w, hz)));
+      const column = Math.max(...[1209, 1336, 1477, 1633].map((hz) => amplitude(w, hz)));
+      if (row > 400 && column > 400) found.push(`channel ${channel} at ${at / 8} ms`);
+    }
+  return found;
+}

@@ -3,13 +3,12 @@ import http from "node:http";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { parseRtpHeader } from "../../protocol/rtp";
 import type { SipRequest } from "../../protocol/sip";
 import type { Dialog } from "../../sip-core";
 import type { AnsweringPhone } from "../test-support/answering-phone";
 import type { SipTestPhone } from "../test-support/sip-test-phone";
 import { parseSdp } from "../../protocol/sdp";
-import { talk, UdpPhone } from "../../media-engine/rtp/test-support/udp-phone";
+import { missingPackets, talk, UdpPhone } from "../../media-engine/rtp/test-support/udp-phone";
 import { registeredAgent, stackApi } from "../test-support/registered-agent";
 import { firstSipAnswer } from "../test-support/sip-ping";
 import { pidOnUdpPort, type Closer } from "../test-support/stack-fixture";
@@ -97,12 +96,6 @@ const sessions = () =>
   );
 const leaseHolder = async () =>
   (await rows<{ holder: string }>(`select "holder" from "ServerLease"`))[0]?.holder;
-
-/** Sequence numbers missing between the first and the last packet received. */
-function missing(received: readonly Buffer[]): number {
-  const seqs = [...new Set(received.map((p) => parseRtpHeader(p).sequenceNumber))].sort((x, y) => x - y);
-  return seqs.length === 0 ? 0 : seqs.at(-1)! - seqs[0]! + 1 - seqs.length;
-}
 
 describe("an HA pair of SIP Servers on one PostgreSQL", () => {
   it("one system: the backup shows the active one's calls, a change saved on one is heard on the other, the backup's supervisor control reaches the call", async () => {
@@ -208,8 +201,8 @@ describe("an HA pair of SIP Servers on one PostgreSQL", () => {
       expect(trunkMedia.received.length).toBeGreaterThan(heardBefore.trunk + 100);
       expect(agentMedia.received.length).toBeGreaterThan(heardBefore.agent + 100);
     });
-    expect(missing(trunkMedia.received)).toBe(0);
-    expect(missing(agentMedia.received)).toBe(0);
+    expect(missingPackets(trunkMedia.received)).toBe(0);
+    expect(missingPackets(agentMedia.received)).toBe(0);
 
     // The trunk hangs up in the dialog ctl-a set up: ctl-b answers and passes the BYE on.
     const bye = await trunk.ua.sendInDialog(dialog, dialog.createRequest("BYE"));

@@ -1,7 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
-import { parseRtpHeader } from "../../protocol/rtp";
 import { parseSdp } from "../../protocol/sdp";
-import { talk, UdpPhone } from "../../media-engine/rtp/test-support/udp-phone";
+import { missingPackets, talk, UdpPhone } from "../../media-engine/rtp/test-support/udp-phone";
 import { answerDigest } from "../test-support/answer-digest";
 import { AnsweringPhone } from "../test-support/answering-phone";
 import { registeredAgent } from "../test-support/registered-agent";
@@ -27,12 +26,6 @@ const fixture = useTestStackOnBothDatabases(ports);
 const { closers, trpc, rows } = fixture;
 /** Saved established calls. */
 const savedCalls = async () => (await rows<{ n: number }>(`select count(*) as n from "ActiveCall"`))[0]!.n;
-
-/** Sequence numbers missing between the first and the last packet received. */
-function missing(received: readonly Buffer[]): number {
-  const seqs = [...new Set(received.map((p) => parseRtpHeader(p).sequenceNumber))].sort((a, b) => a - b);
-  return seqs.length === 0 ? 0 : seqs.at(-1)! - seqs[0]! + 1 - seqs.length;
-}
 
 function serverPid(): number | undefined {
   try {
@@ -113,8 +106,8 @@ describe("kill -9 of the SIP Server with a recorded call up", () => {
       expect(trunkMedia.received.length).toBeGreaterThan(heardBefore.trunk + 100);
       expect(agentMedia.received.length).toBeGreaterThan(heardBefore.agent + 100);
     });
-    expect(missing(trunkMedia.received)).toBe(0);
-    expect(missing(agentMedia.received)).toBe(0);
+    expect(missingPackets(trunkMedia.received)).toBe(0);
+    expect(missingPackets(agentMedia.received)).toBe(0);
 
     // The trunk hangs up: its BYE (in the old process's dialog) is answered, the agent gets one.
     const bye = await trunk.ua.sendInDialog(dialog!, dialog!.createRequest("BYE"));

@@ -1,5 +1,5 @@
 import dgram from "node:dgram";
-import { encodePcma, encodePcmu, serializeRtpPacket } from "../../../protocol/rtp";
+import { encodePcma, encodePcmu, parseRtpHeader, serializeRtpPacket } from "../../../protocol/rtp";
 import { elapse } from "../../../common/test-support/waiting";
 
 /** A plain UDP socket on 127.0.0.1 standing in for a phone, recording what it receives. */
@@ -119,4 +119,13 @@ export async function sendBurst(
     if (i % 10 === 9) await elapse(opts.restMs, "socket buffers drain between bursts of ten");
   }
   return sent;
+}
+
+/**
+ * Sequence numbers missing between the first and the last RTP packet a phone received (0: none
+ * lost). Sequence numbers do not wrap within a test's call.
+ */
+export function missingPackets(received: readonly Buffer[]): number {
+  const seqs = [...new Set(received.map((p) => parseRtpHeader(p).sequenceNumber))].sort((a, b) => a - b);
+  return seqs.length === 0 ? 0 : seqs.at(-1)! - seqs[0]! + 1 - seqs.length;
 }
