@@ -98,7 +98,7 @@ describe("who may give the engine orders (SourceGate)", () => {
     if (!("status" in refused)) throw new Error("a fourth leg was opened");
     expect(refused.status).toBe(503);
     expect(refused.headers.get("Retry-After")).toBe("1");
-    expect(await load()).toMatchObject({ legs: 3, ports: 3 });
+    expect(await load()).toMatchObject({ legs: 3, ports: 6 }); // RTP ports, a pair per leg without rtcp-mux
     const registry = createMetricsRegistry();
     registerEngineMetrics(registry, service);
     const text = await registry.metrics();
@@ -123,7 +123,7 @@ describe("an INVITE retransmission that crosses the 200", () => {
     const ok = () => client.strays.find((response) => response.status === 200);
     await vi.waitFor(() => expect(ok()).toBeDefined(), 3000);
     expect(ok()!.headers.get("To")).toBe(leg.response.headers.get("To"));
-    expect(await load()).toMatchObject({ legs: 1, ports: 1 });
+    expect(await load()).toMatchObject({ legs: 1, ports: 2 });
   });
 });
 
@@ -175,14 +175,14 @@ describe("identity: boot ids and orphan legs (engine contract)", () => {
     const owned = await client.open({ headers: boot("server-1") });
     const orphan = await client.open({ headers: boot("server-1") });
     const legacy = await client.open();
-    expect(await load()).toMatchObject({ legs: 3, ports: 3 });
+    expect(await load()).toMatchObject({ legs: 3, ports: 6 });
 
     // server-1 died; server-2 kept `owned` (say, a call it recovered).
     await client.options(boot("server-2", [owned.connId]));
     expect(service.leg(orphan.connId)).toBeUndefined();
     expect(service.leg(owned.connId)?.state).not.toBe(MediaLegState.Terminated);
     expect(service.leg(legacy.connId)?.state).not.toBe(MediaLegState.Terminated);
-    expect(await load()).toMatchObject({ legs: 2, ports: 2 });
+    expect(await load()).toMatchObject({ legs: 2, ports: 4 });
     expect(await orphanMetric()).toBe("1");
     expect(logLines.join("")).toContain("released 1 orphan legs");
 
@@ -197,7 +197,7 @@ describe("identity: boot ids and orphan legs (engine contract)", () => {
     expect(service.allLegs().map((leg) => leg.connId)).toEqual([legacy.connId]);
     expect(service.leg(mine.connId)).toBeUndefined();
     expect(await orphanMetric()).toBe("3");
-    expect(await load()).toMatchObject({ legs: 1, ports: 1 });
+    expect(await load()).toMatchObject({ legs: 1, ports: 2 });
     expect(client.byes).toEqual([]);
     expect(contained).toEqual([]);
   });
