@@ -8,7 +8,7 @@ export default tseslint.config(
       ".next/",
       "generated/",
       "data/",
-      ".e2e-data/",
+      ".e2e-data*/",
       "recordings/",
       "test-results/",
       "playwright-report/",

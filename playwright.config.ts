@@ -1,10 +1,24 @@
 import { defineConfig } from "@playwright/test";
 
 // The e2e run starts the whole system with `npm start`'s launcher on its own ports and database.
+// FORKLINE_E2E_PORT_OFFSET shifts every port (and the data folder) so two checkouts can run their
+// e2e suites side by side on one machine; the default is the layout CI uses.
+const offset = Number(process.env.FORKLINE_E2E_PORT_OFFSET ?? 0);
+const dataDir = offset === 0 ? ".e2e-data" : `.e2e-data-${offset}`;
 export const E2E = {
-  httpPort: 3131,
+  httpPort: 3131 + offset,
+  sipPort: 5361 + offset,
+  mediaEngineSipPort: 5371 + offset,
+  mediaEngineHttpPort: 5372 + offset,
+  recorderSipPort: 5381 + offset,
+  recorderHttpPort: 5382 + offset,
+  /** Each run's RTP ranges: 1,000 engine and 500 recorder ports per offset step of 100. */
+  rtpPortMin: 20000 + offset * 10,
+  recorderRtpPortMin: 31000 + offset * 5,
   adminPassword: "e2e-admin-password",
-  databaseFile: ".e2e-data/forkline.db",
+  dataDir,
+  databaseFile: `${dataDir}/forkline.db`,
+  recordingsDir: `${dataDir}/recordings`,
 };
 
 export default defineConfig({
@@ -35,7 +49,7 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { browserName: "chromium" } }],
   webServer: {
-    command: "rm -rf .e2e-data && node --import tsx scripts/start.ts",
+    command: `rm -rf ${E2E.dataDir} && node --import tsx scripts/start.ts`,
     url: `http://127.0.0.1:${E2E.httpPort}/healthz`,
     reuseExistingServer: false,
     timeout: 240_000,
@@ -43,13 +57,21 @@ export default defineConfig({
     env: {
       FORKLINE_AUTO_BUILD: "true",
       HTTP_PORT: String(E2E.httpPort),
-      SIP_PORT: "5361",
-      MEDIA_ENGINE_SIP_PORT: "5371",
-      RECORDER_SIP_PORT: "5381",
-      RECORDER_HTTP_PORT: "5382",
-      MEDIA_ENGINE_HTTP_PORT: "5372",
+      SIP_PORT: String(E2E.sipPort),
+      MEDIA_ENGINE_SIP_PORT: String(E2E.mediaEngineSipPort),
+      RECORDER_SIP_PORT: String(E2E.recorderSipPort),
+      RECORDER_HTTP_PORT: String(E2E.recorderHttpPort),
+      MEDIA_ENGINE_HTTP_PORT: String(E2E.mediaEngineHttpPort),
+      ...(offset === 0
+        ? {}
+        : {
+            RTP_PORT_MIN: String(E2E.rtpPortMin),
+            RTP_PORT_MAX: String(E2E.rtpPortMin + 999),
+            RECORDER_RTP_PORT_MIN: String(E2E.recorderRtpPortMin),
+            RECORDER_RTP_PORT_MAX: String(E2E.recorderRtpPortMin + 499),
+          }),
       DATABASE_URL: `file:./${E2E.databaseFile}`,
-      RECORDINGS_DIR: ".e2e-data/recordings",
+      RECORDINGS_DIR: E2E.recordingsDir,
       ADMIN_PASSWORD: E2E.adminPassword,
     },
   },

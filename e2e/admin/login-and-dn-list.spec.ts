@@ -27,7 +27,9 @@ test("[ADMIN][DN_LIST]: an admin signs in and sees the demo DNs", async ({ page 
     await expect(table.getByTestId(`dn-row-${number}`)).toBeVisible();
   }
   await expect(page.getByTestId("agent-row-5001")).toBeVisible();
-  await expect(page.getByRole("list", { name: "Recorders" })).toContainText("sip:127.0.0.1:5381");
+  await expect(page.getByRole("list", { name: "Recorders" })).toContainText(
+    `sip:127.0.0.1:${E2E.recorderSipPort}`,
+  );
 });
 
 test("[ADMIN][DN_RECORD]: the record toggle saves at once and survives a reload", async ({ page }) => {

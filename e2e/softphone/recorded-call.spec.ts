@@ -8,7 +8,7 @@ import { setRecordSwitches } from "../fixtures/record-switches";
 import { signIn } from "../fixtures/sign-in";
 import { softphone } from "../fixtures/softphone";
 
-const RECORDINGS = path.resolve(".e2e-data/recordings");
+const RECORDINGS = path.resolve(E2E.recordingsDir);
 
 test("[RECORDING][FULL_TIME]: record=true on an extension records its next call; a supervisor pauses and resumes it from the live calls page", async ({
   page,

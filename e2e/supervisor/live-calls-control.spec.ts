@@ -86,7 +86,7 @@ test("[SUPERVISOR][LIVE_CALLS]: live parties and agent, dynamic start with id an
     const destination = call.getByRole("group", { name: "destination side" });
     await destination.getByRole("button", { name: "Options…" }).click();
     const destOptions = destination.getByRole("form", { name: "Start destination recording with options" });
-    await destOptions.getByLabel(/Recorder/).fill("sip:nobody@127.0.0.1:5361");
+    await destOptions.getByLabel(/Recorder/).fill(`sip:nobody@127.0.0.1:${E2E.sipPort}`);
     await destOptions.getByRole("button", { name: "Start recording" }).click();
     await expect(destination.getByTestId("recording-destination")).toHaveText("failed · private service", {
       timeout: 15_000,

@@ -7,8 +7,8 @@ import { dbDate, readDb, writeDb } from "../fixtures/database";
 import { signIn } from "../fixtures/sign-in";
 
 /** The e2e lab recorder's folder and SIP port (playwright.config.ts webServer.env). */
-const RECORDINGS_DIR = ".e2e-data/recordings";
-const RECORDER_URI = "sip:127.0.0.1:5381";
+const RECORDINGS_DIR = E2E.recordingsDir;
+const RECORDER_URI = `sip:127.0.0.1:${E2E.recorderSipPort}`;
 
 /**
  * A finished 4 s recording of DN 1003 on `recorderUri` without a call: the session row as the
