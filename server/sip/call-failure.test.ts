@@ -1,11 +1,11 @@
 import dgram from "node:dgram";
-import { spawn } from "node:child_process";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AnsweringPhone } from "../test-support/answering-phone";
 import { SipTestPhone } from "../test-support/sip-test-phone";
 import { startTestStack, type TestStack } from "../test-support/start-test-stack";
+import { sipp } from "../test-support/sipp";
 
 const ports = {
   http: 3202,
@@ -21,20 +21,6 @@ const SERVER = `127.0.0.1:${ports.sip}`;
 const SCENARIOS = path.join(import.meta.dirname, "__scenarios__");
 let stack: TestStack;
 const closers: (() => Promise<void> | void)[] = [];
-
-function sipp(args: string[], timeoutMs: number): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn("sipp", args, { stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
-}
 
 beforeAll(async () => {
   stack = await startTestStack(ports);

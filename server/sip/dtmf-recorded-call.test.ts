@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it, vi } from "vitest";
@@ -9,6 +8,7 @@ import { dominantFrequency, dtmfWindows, readWav, tone } from "../../recorder/te
 import { registeredAgent } from "../test-support/registered-agent";
 import { writeRtpPcap } from "../test-support/rtp-pcap";
 import { useTestStack } from "../test-support/stack-fixture";
+import { sipp } from "../test-support/sipp";
 
 // Issue 15 §5 with independent peers: SIPp is the PSTN trunk and plays what a customer types
 // while a full-time recorded call is up — in-band DTMF tones in G.711 (a pcap written here) and
@@ -70,20 +70,6 @@ function inBandKeys(file: string): number {
   });
   writeRtpPcap(file, packets);
   return plan.length * 20;
-}
-
-function sipp(args: string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn("sipp", args, { stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
 }
 
 describe("DTMF typed by a customer on a recorded call (SIPp, sample pcaps)", () => {

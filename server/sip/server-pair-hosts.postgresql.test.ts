@@ -13,17 +13,21 @@ import type { Closer } from "../test-support/stack-fixture";
 import { canCreateNetworks, createTestNetwork, type TestNetwork } from "../test-support/test-network";
 import { startThrowawayPostgres, type ThrowawayPostgres } from "../test-support/throwaway-postgres";
 import { trunkWithByes } from "../test-support/trunk-with-byes";
+import { SipTestPhone } from "../test-support/sip-test-phone";
+import { rtpPayloads, sipp, startCapture, stopCapture } from "../test-support/sipp";
 
 // Issue 14 §4/§5 on several hosts (network namespaces on one bridge): PostgreSQL on `db`, SIP
 // Servers `ctl-a` and `ctl-b` (an HA pair sharing a virtual SIP address), media engines on
-// `media-1` and `media-2`, the lab recorder on `rec`; this test process is the PSTN trunk and the
-// agents' phones (so that it counts every RTP packet they receive).
+// `media-1` and `media-2`, the lab recorder on `rec`. In the first two tests this test process is
+// the PSTN trunk and the agents' phones (so that it counts every RTP packet they receive); in the
+// third, independent peers are: SIPp as the trunk on `pstn` and as the agent's phone on `phones`,
+// with tshark capturing what each receives on its own host.
 // The virtual address is a macvlan with a fixed MAC (as VRRP's virtual MAC): whichever host
 // brings it up answers for it, with nobody's ARP cache to update. ctl-a dies as a host dies —
 // its link cut and its process killed — and ctl-b takes the address, the call and its recording.
 const tag = process.pid % 100_000;
 const SUBNET = `10.78.${tag % 250}`;
-const HOSTS = ["db", "ctl-a", "ctl-b", "media-1", "media-2", "rec"] as const;
+const HOSTS = ["db", "ctl-a", "ctl-b", "media-1", "media-2", "rec", "pstn", "phones"] as const;
 const SECRET = "hosts-test-secret-0123456789abcdef";
 const AGENT_MEDIA = 40370;
 const AGENT2_MEDIA = 40372;
@@ -38,6 +42,8 @@ let postgres: ThrowawayPostgres;
 let url: string;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "forkline-pair-hosts-"));
 const processes: SpawnedProcess[] = [];
+const SCENARIOS = path.join(import.meta.dirname, "__scenarios__");
+const G711A_PCAP = "/usr/share/sip-tester/g711a.pcap";
 let ctlA: SpawnedProcess;
 let ctlB: SpawnedProcess;
 const engines: Record<string, SpawnedProcess> = {};
@@ -248,8 +254,10 @@ describe.skipIf(!run)("hosts of their own (network namespaces)", () => {
         const bye = await trunk.ua.sendInDialog(call.dialog!, call.dialog!.createRequest("BYE"));
         expect(bye.status).toBe(200);
       }
-      await vi.waitFor(() => expect(agent1.byes).toHaveLength(2));
-      await vi.waitFor(async () => expect(await api<unknown[]>("ctl-a", "calls.list")).toHaveLength(0));
+      await vi.waitFor(() => expect(agent1.byes).toHaveLength(2), { timeout: 5_000 });
+      await vi.waitFor(async () => expect(await api<unknown[]>("ctl-a", "calls.list")).toHaveLength(0), {
+        timeout: 5_000,
+      });
     } finally {
       for (const close of local.reverse()) await close();
     }
@@ -340,4 +348,133 @@ describe.skipIf(!run)("hosts of their own (network namespaces)", () => {
       timeout: 5_000,
     });
   }, 120_000);
+  it("independent peers on hosts of their own: ctl-a comes back as the backup and a trunk change made there reaches ctl-b at once; ctl-b's host dies mid-call; ctl-a takes over; SIPp trunk (pstn) and SIPp phone (phones) each get every G.711 packet, the BYE passes through ctl-a, the recording completes", async () => {
+    // ctl-a's host reboots: its SIP address is gone (a reboot clears it), its link comes back, the
+    // server starts again and, finding ctl-b's lease held, becomes the backup.
+    net.exec("ctl-a", "sh", "-c", VIP_DOWN);
+    net.restore("ctl-a");
+    ctlA = await spawnService("server/main.ts", serverEnv("ctl-a"), "server ready", net.wrap("ctl-a"));
+    processes.push(ctlA);
+    expect(ctlA.output()).not.toMatch(/HA: ctl-a is active/);
+    expect(() => net.exec("ctl-a", "ip", "link", "show", "vip0")).toThrow();
+
+    // A configuration change made on the backup: the trunk now calls from the pstn host, to 1003
+    // as well. The
+    // active instance (ctl-b) identifies the trunk's very next INVITE by it, so the change reached
+    // it through PostgreSQL before that INVITE.
+    const pstn = net.ipOf("pstn");
+    const phones = net.ipOf("phones");
+    await api("ctl-a", "dn.set", {
+      number: "pstn",
+      type: "trunk",
+      peer: `${pstn}:5060`,
+      inboundNumbers: ["1001", "1002", "1003"],
+      record: true,
+      intent: "update",
+    });
+
+    // The agent's phone is SIPp on the phones host. SIPp answers only the first digest challenge
+    // and only with MD5, and the server offers SHA-256 first (RFC 8760), so its binding is made by
+    // digest on its behalf: the Contact is SIPp's address.
+    const registrar = await SipTestPhone.start({}, 0, "UDP", {}, net.hostIp);
+    closers.push(() => registrar.close());
+    const registered = await registrar.register({
+      server: `${vip()}:5060`,
+      user: "1003",
+      password: "demo-1003",
+      contact: `<sip:1003@${phones}:5060>`,
+    });
+    expect(registered.status).toBe(200);
+
+    const captures = {
+      pstn: path.join(dir, "pstn.pcapng"),
+      phones: path.join(dir, "phones.pcapng"),
+    };
+    const tsharks = await Promise.all(
+      (["pstn", "phones"] as const).map((host) =>
+        startCapture({ iface: net.nic, filter: "udp port 6000", file: captures[host], wrap: net.wrap(host) }),
+      ),
+    );
+    closers.push(...tsharks.map((child) => () => stopCapture(child)));
+    const common = (host: "pstn" | "phones") => [
+      ...["-i", net.ipOf(host), "-p", "5060", "-mi", net.ipOf(host), "-mp", "6000"],
+      ...[
+        "-m",
+        "1",
+        "-timeout",
+        "45s",
+        "-nostdin",
+        "-trace_err",
+        "-error_file",
+        path.join(dir, `${host}-errors.log`),
+      ],
+    ];
+    const errors = (host: string) => {
+      const file = path.join(dir, `${host}-errors.log`);
+      return fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+    };
+    const phone = sipp(
+      ["-sf", path.join(SCENARIOS, "extension-uas-talks.xml"), ...common("phones")],
+      60_000,
+      net.wrap("phones"),
+    );
+    await vi.waitFor(() => expect(net.exec("phones", "ss", "-Hlun", "sport", "= :5060")).toContain(phones), {
+      timeout: 10_000,
+    });
+    const trunk = sipp(
+      [`${vip()}:5060`, "-sf", path.join(SCENARIOS, "trunk-uac-pcma.xml"), "-s", "1003", ...common("pstn")],
+      60_000,
+      net.wrap("pstn"),
+    );
+
+    // The call is up on ctl-b and recorded (the trunk records: the change above).
+    const call = await vi
+      .waitFor(
+        async () => {
+          const [live] = await api<{ connId: string }[]>("ctl-b", "calls.list");
+          expect(live).toBeDefined();
+          expect(await sessions(live!.connId)).toMatchObject([{ state: "recording" }]);
+          return live!;
+        },
+        { timeout: 5_000, interval: 100 },
+      )
+      .catch(async (error: unknown) => {
+        throw new Error(
+          `${String(error)}\nctl-b: ${ctlB.output().slice(-3000)}\ntrunk: ${(await trunk).output}\n${errors("pstn")}\nphone: ${(await phone).output}\n${errors("phones")}`,
+        );
+      });
+
+    // ctl-b's host dies mid-call; ctl-a brings the address up and takes the call over.
+    const diedAt = Date.now();
+    net.cut("ctl-b");
+    ctlB.child.kill("SIGKILL");
+    const answeredAt = await firstSipAnswer(vip(), 5060, { bindHost: net.hostIp, timeoutMs: 10_000 });
+    console.log(`ctl-a answered on the SIP address ${answeredAt - diedAt} ms after ctl-b's host died`);
+    expect(answeredAt - diedAt).toBeLessThanOrEqual(3_000);
+    await vi.waitFor(() => expect(ctlA.output()).toMatch(/HA: ctl-a serves SIP \(1 call\(s\) taken up/), {
+      timeout: 5_000,
+    });
+
+    // SIPp's trunk hangs up 9 s after its ACK, through ctl-a; both SIPp scenarios pass.
+    const [trunkRun, phoneRun] = await Promise.all([trunk, phone]);
+    expect(trunkRun.code, `trunk: ${trunkRun.output}\n${errors("pstn")}`).toBe(0);
+    expect(phoneRun.code, `phone: ${phoneRun.output}\n${errors("phones")}`).toBe(0);
+    await Promise.all(tsharks.map((child) => stopCapture(child)));
+
+    // Each party received every packet the other sent, in order, through the take-over.
+    const sent = rtpPayloads(G711A_PCAP, "rtp");
+    expect(sent.length).toBe(236);
+    expect(rtpPayloads(captures.phones, `rtp && ip.dst == ${phones} && udp.dstport == 6000`)).toEqual(sent);
+    expect(rtpPayloads(captures.pstn, `rtp && ip.dst == ${pstn} && udp.dstport == 6000`)).toEqual(sent);
+
+    // The history: the recording ended with the call, complete, and ctl-a holds no call.
+    await vi.waitFor(
+      async () =>
+        expect(await sessions(call.connId)).toMatchObject([{ state: "stopped", outcome: "complete" }]),
+      { timeout: 10_000 },
+    );
+    await vi.waitFor(async () => expect(await api<unknown[]>("ctl-a", "calls.list")).toHaveLength(0), {
+      timeout: 5_000,
+    });
+  }, 150_000);
 });

@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SipTestPhone } from "../test-support/sip-test-phone";
+import { rtpPayloads, sipp, startCapture, stopCapture } from "../test-support/sipp";
 import { startTestStack, type TestStack } from "../test-support/start-test-stack";
 
 const ports = {
@@ -33,62 +34,14 @@ let phone: SipTestPhone;
 let capture: ChildProcess | undefined;
 let captureFile: string;
 
-function run(
-  command: string,
-  args: string[],
-  timeoutMs: number,
-): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
-}
-
-function rtpPayloads(file: string, filter: string): string[] {
-  const out = execFileSync(
-    "tshark",
-    ["-r", file, "-o", "rtp.heuristic_rtp:TRUE", "-Y", filter, "-T", "fields", "-e", "rtp.payload"],
-    { encoding: "utf8" },
-  );
-  return out.split("\n").filter((line) => line.trim() !== "");
-}
-
-/** tshark capturing loopback traffic that matches `filter` into `file`, once it captures. */
-async function startCapture(filter: string, file: string): Promise<ChildProcess> {
-  const child = spawn("tshark", ["-i", "lo", "-f", filter, "-w", file], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let started = "";
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`tshark did not start: ${started}`)), 15_000);
-    child.stderr!.on("data", (chunk: Buffer) => {
-      started += chunk.toString();
-      if (started.includes("Capturing on")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
-  return child;
-}
-
-async function stopCapture(child: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGINT");
-  await exited;
-}
-
 beforeAll(async () => {
   stack = await startTestStack(ports);
   captureFile = path.join(stack.dir, "call.pcapng");
-  capture = await startCapture(`udp port ${ports.sip} or udp dst port ${PHONE_MEDIA_PORT}`, captureFile);
+  capture = await startCapture({
+    iface: "lo",
+    filter: `udp port ${ports.sip} or udp dst port ${PHONE_MEDIA_PORT}`,
+    file: captureFile,
+  });
   phone = await SipTestPhone.start();
 }, 120_000);
 
@@ -111,7 +64,7 @@ describe("a trunk call to an extension, media anchored in the media engine", () 
   });
 
   it("SIPp as the trunk calls 1001; the phone (SIPp) gets every G.711 packet through the media engine", async () => {
-    const callee = sipp(
+    const callee = sippOnce(
       "extension-uas-late-offer.xml",
       PHONE_PORT,
       PHONE_MEDIA_PORT,
@@ -158,9 +111,14 @@ describe("a trunk call to an extension, media anchored in the media engine", () 
 });
 
 /** SIPp running `scenario` once from 127.0.0.1:`port` (RTP on `mediaPort`), for 45 s at most. */
-function sipp(scenario: string, port: number, mediaPort: number, errorFile: string, extra: string[] = []) {
-  return run(
-    "sipp",
+function sippOnce(
+  scenario: string,
+  port: number,
+  mediaPort: number,
+  errorFile: string,
+  extra: string[] = [],
+) {
+  return sipp(
     [
       ...extra,
       "-sf",
@@ -188,7 +146,7 @@ function sipp(scenario: string, port: number, mediaPort: number, errorFile: stri
 
 /** SIPp as the demo trunk: calls `number` with G.711 A-law, plays g711a.pcap for 9 s, hangs up. */
 function trunkCalls(number: string, errorFile: string) {
-  return sipp("trunk-uac-pcma.xml", TRUNK_PORT, TRUNK_MEDIA_PORT, errorFile, [
+  return sippOnce("trunk-uac-pcma.xml", TRUNK_PORT, TRUNK_MEDIA_PORT, errorFile, [
     `127.0.0.1:${ports.sip}`,
     "-s",
     number,
@@ -262,10 +220,11 @@ describe("a real softphone (baresip) as the extension", () => {
         10_000,
         () => `baresip:\n${said}`,
       );
-      mediaCapture = await startCapture(
-        `udp dst port ${TRUNK_MEDIA_PORT} or udp dst portrange ${SOFTPHONE_RTP.min}-${SOFTPHONE_RTP.max}`,
-        media,
-      );
+      mediaCapture = await startCapture({
+        iface: "lo",
+        filter: `udp dst port ${TRUNK_MEDIA_PORT} or udp dst portrange ${SOFTPHONE_RTP.min}-${SOFTPHONE_RTP.max}`,
+        file: media,
+      });
       const errorFile = path.join(dir, "uac-errors.log");
       const caller = await trunkCalls("1002", errorFile);
       const errors = fs.existsSync(errorFile) ? fs.readFileSync(errorFile, "utf8") : "";

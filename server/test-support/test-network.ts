@@ -16,6 +16,8 @@ export type TestNetwork = {
   readonly nic: string;
   /** Cuts a host off as a dead machine would be: its link goes down, no ICMP, nothing. */
   cut(host: string): void;
+  /** Brings a cut host's link back up (the machine rebooted or the cable is back). */
+  restore(host: string): void;
   remove(): void;
 };
 
@@ -86,6 +88,7 @@ export function createTestNetwork(tag: number, hosts: readonly string[], subnet:
     exec: (host, ...command) =>
       execFileSync("ip", ["netns", "exec", nsOf(host), ...command], { stdio: "pipe", encoding: "utf8" }),
     cut: (host) => void ip("-n", nsOf(host), "link", "set", nic, "down"),
+    restore: (host) => void ip("-n", nsOf(host), "link", "set", nic, "up"),
     remove,
   };
 }

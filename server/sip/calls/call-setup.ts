@@ -110,13 +110,25 @@ export class CallSetup {
       encryption: await this.deps.routing.mediaEncryptionOf(callee.party.dn),
     });
     this.deps.calls.track(callee.media.dialog, call, "media");
-    await ua.ack(callee.dialog, response, {
-      destination: callee.destination,
-      body: callee.media.answer,
-      contentType: "application/sdp",
-    });
-    this.deps.logOf(call).debug(`callee media leg ${callee.media.connId}, ACK sent; joining`);
-    await this.deps.media.join(call.caller.media!, callee.media);
+    // Joined before the ACK: the callee may send media as soon as it has the answer (the ACK's
+    // SDP), and a packet reaching a leg not yet joined goes nowhere — the callee's first words
+    // were lost whenever its phone started talking within the join's round trip. The ACK still
+    // goes whatever the join does (RFC 3261 §13.2.2.4: the UAC core MUST generate an ACK for
+    // every 2xx), so a failed join ends a confirmed dialog with a BYE.
+    this.deps.logOf(call).debug(`callee media leg ${callee.media.connId}; joining, then the ACK`);
+    const ack = () =>
+      ua.ack(callee.dialog!, response, {
+        destination: callee.destination,
+        body: callee.media!.answer,
+        contentType: "application/sdp",
+      });
+    try {
+      await this.deps.media.join(call.caller.media!, callee.media);
+    } catch (error) {
+      await ack();
+      throw error;
+    }
+    await ack();
     const invite = setupInvite(call);
     if (invite.cancelled || call.released) {
       await this.deps.release(call, call.releaseCause ?? "caller cancelled");
