@@ -13,7 +13,7 @@ import { createHttpServer } from "./http/create-http-server";
 import type { ContextDeps } from "./http/create-trpc-context";
 import { LoginThrottle } from "./services/auth/login-throttle";
 import { bootstrap } from "./services/bootstrap/bootstrap";
-import { createDb } from "./services/db";
+import { createDb, prepareDb } from "./services/db";
 import { AlarmService, alarmEvents } from "./services/alarms/alarm-service";
 import { configEvents } from "./services/config/config-events";
 import { ServerLeaseService } from "./services/cluster/server-lease-service";
@@ -35,6 +35,7 @@ const report = (where: string, error: unknown) => errors.report(where, error);
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 const db = createDb(env.DATABASE_URL);
+await prepareDb(db);
 const boot = await bootstrap(db, {
   dataDir: localDataDir(env.DATABASE_URL, env.DATA_DIR),
   adminPassword: env.ADMIN_PASSWORD,
