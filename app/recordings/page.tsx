@@ -22,7 +22,12 @@ export default function RecordingsPage() {
  * the server's cursor ("Older" goes on from the last call shown; "Newer" back to the page before).
  */
 function RecordedCalls() {
-  const [filters, setFilters] = useState<CallFilterValues>(NO_FILTER);
+  // A link from the dashboard names a call: /recordings?text=<ConnID> (rendered in the browser only,
+  // behind the signed-in check, so the address is there on the first render).
+  const [filters, setFilters] = useState<CallFilterValues>(() => ({
+    ...NO_FILTER,
+    text: new URLSearchParams(window.location.search).get("text") ?? "",
+  }));
   // The cursors of the pages before this one; the last is this page's ("" for the first).
   const [cursors, setCursors] = useState<string[]>([""]);
   const cursor = cursors.at(-1)!;
