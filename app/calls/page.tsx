@@ -1,6 +1,7 @@
 "use client";
 
-import { useEffect, useMemo, useState } from "react";
+import { useSearchParams } from "next/navigation";
+import { Suspense, useEffect, useMemo, useState } from "react";
 import { AppShell } from "../_components/app-shell";
 import { type StartOptions, StartOptionsForm } from "./start-options-form";
 import { StopReasonForm } from "../_components/stop-reason-form";
@@ -26,7 +27,10 @@ type Side = "source" | "destination";
 export default function LiveCallsPage() {
   return (
     <AppShell requiredRole="supervisor">
-      <LiveCalls />
+      {/* useSearchParams: the page's address is known in the browser only. */}
+      <Suspense>
+        <LiveCalls />
+      </Suspense>
     </AppShell>
   );
 }
@@ -51,9 +55,9 @@ function LiveCalls() {
   const [calls, setCalls] = useState<CallRow[] | null>(null);
   const [streamError, setStreamError] = useState<string | null>(null);
   const [now, setNow] = useState(() => Date.now());
-  // The filters live in the address, so a reload or a shared link keeps them. This renders in the
-  // browser only (behind the signed-in check), so the address is there on the first render.
-  const [view, setView] = useState<CallListView>(() => viewFromQuery(window.location.search));
+  // The filters live in the address, so a reload or a shared link keeps them.
+  const search = useSearchParams();
+  const [view, setView] = useState<CallListView>(() => viewFromQuery(search.toString()));
   const changeView = (next: CallListView) => {
     setView(next);
     window.history.replaceState(null, "", `${window.location.pathname}${viewToQuery(next)}`);

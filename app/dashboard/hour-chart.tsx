@@ -58,6 +58,7 @@ export function HourChart({ hours }: { hours: Hour[] }) {
             <g
               key={new Date(h.from).toISOString()}
               data-testid="hour-bar"
+              data-from={new Date(h.from).toISOString()}
               data-count={h.recorded}
               data-failed={h.failed}
             >

@@ -1,6 +1,7 @@
 "use client";
 
-import { useState } from "react";
+import { useSearchParams } from "next/navigation";
+import { Suspense, useState } from "react";
 import { AppShell } from "../_components/app-shell";
 import { errorMessage } from "../_lib/error-message";
 import { trpc } from "../_lib/trpc";
@@ -12,7 +13,10 @@ const PAGE_SIZE = 20;
 export default function RecordingsPage() {
   return (
     <AppShell requiredRole="supervisor">
-      <RecordedCalls />
+      {/* useSearchParams: the page's address is known in the browser only. */}
+      <Suspense>
+        <RecordedCalls />
+      </Suspense>
     </AppShell>
   );
 }
@@ -22,11 +26,11 @@ export default function RecordingsPage() {
  * the server's cursor ("Older" goes on from the last call shown; "Newer" back to the page before).
  */
 function RecordedCalls() {
-  // A link from the dashboard names a call: /recordings?text=<ConnID> (rendered in the browser only,
-  // behind the signed-in check, so the address is there on the first render).
+  // A link from the dashboard names a call: /recordings?text=<ConnID>.
+  const search = useSearchParams();
   const [filters, setFilters] = useState<CallFilterValues>(() => ({
     ...NO_FILTER,
-    text: new URLSearchParams(window.location.search).get("text") ?? "",
+    text: search.get("text")?.slice(0, 128) ?? "",
   }));
   // The cursors of the pages before this one; the last is this page's ("" for the first).
   const [cursors, setCursors] = useState<string[]>([""]);
