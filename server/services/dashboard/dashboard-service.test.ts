@@ -175,6 +175,25 @@ describe("DashboardService", () => {
           "Call c3: the callee (destination) side (1001) must be recorded (record=true on extension 1001) but is not recorded 3 s after the answer.",
       },
     });
+    // The recorder answered late (the watchdog's alarm), but the side has recorded since: recorded.
+    await session({
+      id: "c6",
+      connId: "c6",
+      trigger: "full_time_dn",
+      state: "recording",
+      start: at(705),
+    });
+    await db.alarm.create({
+      data: {
+        kind: "recording_missing",
+        subject: "1003",
+        connId: "c6",
+        raisedAt: at(705),
+        lastRaisedAt: at(705),
+        message:
+          "Call c6: the callee (destination) side (1003) must be recorded (record=true on extension 1003) but is starting 3 s after the answer.",
+      },
+    });
     // Yesterday's watchdog alarm is not today's.
     await db.alarm.create({
       data: {
@@ -192,9 +211,9 @@ describe("DashboardService", () => {
 
     expect(snap.dayStart).toEqual(MIDNIGHT);
     expect(snap.compliance).toMatchObject({
-      required: 6,
-      recorded: 4,
-      percent: 66.7,
+      required: 7,
+      recorded: 5,
+      percent: 71.4,
       starting: 1,
       unrecordedTotal: 2,
     });

@@ -172,7 +172,7 @@ export class DashboardService {
     }
     const missing = alarms
       .filter((a) => a.kind === "recording_missing" && a.connId !== null && a.raisedAt >= since)
-      .map((a) => ({ connId: a.connId!, message: a.message, raisedAt: a.raisedAt }));
+      .map((a) => ({ connId: a.connId!, subject: a.subject, message: a.message, raisedAt: a.raisedAt }));
     const compliance = assessCompliance(calls, sessions, missing);
 
     const recordingNowOn = new Map<string, number>();

@@ -21,7 +21,8 @@ export type ComplianceSession = {
   outcomeReason: string;
 };
 
-export type MissingAlarm = { connId: string; message: string; raisedAt: Date };
+/** A recording_missing alarm: `subject` is the DN of the side the watchdog found unrecorded. */
+export type MissingAlarm = { connId: string; subject: string; message: string; raisedAt: Date };
 
 export type UnrecordedCall = {
   connId: string;
@@ -57,10 +58,11 @@ export type Compliance = {
  * (only full time on the DN, agent login or trunk opens those), or the compliance watchdog raised
  * recording_missing for it (a side policy named was not recording 3 s after the answer or stayed
  * interrupted 30 s — also when no recording could even be opened). It is recorded as required
- * when no such alarm was raised for it and each side with a full-time recording has one running
- * or completed (recording, paused, interrupted while failing over, stopped; a parallel copy
- * counts; failed does not). A call whose full-time recording is still starting is left out of
- * both counts until it settles.
+ * when each side with a full-time recording has one running or completed (recording, paused,
+ * interrupted while failing over, stopped; a parallel copy counts; failed does not) and the DN
+ * of each alarm has such a recording too (a recorder that answered late is an alarm, but the side
+ * is recorded; a side no recording was opened for is not). A call whose full-time recording is
+ * still starting is left out of both counts until it settles.
  */
 export function assessCompliance(
   calls: readonly ComplianceCall[],
@@ -87,7 +89,13 @@ export function assessCompliance(
   for (const connId of new Set([...sidesOf.keys(), ...alarmOf.keys()])) {
     const call = callOf.get(connId);
     const sides = [...(sidesOf.get(connId) ?? new Map<string, ComplianceSession[]>()).entries()];
-    const alarm = alarmOf.get(connId);
+    const raised = alarmOf.get(connId);
+    // The watchdog's side is recorded after all when a full-time recording on its DN runs or ran.
+    const alarm =
+      raised !== undefined &&
+      sides.some(([, rows]) => rows.some((r) => r.dn === raised.subject && RECORDED.has(r.state)))
+        ? undefined
+        : raised;
     const failedSide = sides.find(
       ([, rows]) => !rows.some((r) => RECORDED.has(r.state) || r.state === "starting"),
     );
