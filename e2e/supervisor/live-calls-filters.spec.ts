@@ -39,7 +39,7 @@ test("[SUPERVISOR][LIVE_CALLS]: filter by agent, DN, recording state and text, s
       (db) => db.prepare("select name from AgentLogin where loginCode = '5002'").get() as { name: string },
     ).name;
     await filters
-      .getByLabel("Agent", { exact: true })
+      .getByRole("combobox", { name: "Agent" })
       .selectOption({ label: `5002${bob ? ` · ${bob}` : ""}` });
     await expect(call).toBeVisible();
     await expect(page).toHaveURL(/[?&]agent=5002(&|$)/);
