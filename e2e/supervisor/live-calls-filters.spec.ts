@@ -49,9 +49,9 @@ test("[SUPERVISOR][LIVE_CALLS]: filter by agent, DN, recording state and text, s
     await filters.getByRole("combobox", { name: "Agent" }).selectOption("");
 
     // DN: either party's DN.
-    await filters.getByLabel("DN").fill("1001");
+    await filters.getByRole("textbox", { name: "DN" }).fill("1001");
     await expect(noMatch).toBeVisible();
-    await filters.getByLabel("DN").fill("1002");
+    await filters.getByRole("textbox", { name: "DN" }).fill("1002");
     await expect(call).toBeVisible();
 
     // Recording state: nothing records this call.
@@ -62,15 +62,15 @@ test("[SUPERVISOR][LIVE_CALLS]: filter by agent, DN, recording state and text, s
 
     // Text: the agent's name, the ConnID.
     const connId = (await call.getAttribute("data-testid"))!.slice("call-".length);
-    await filters.getByLabel("Search").fill("nobody-by-that-name");
+    await filters.getByRole("searchbox", { name: "Search" }).fill("nobody-by-that-name");
     await expect(noMatch).toBeVisible();
     await expect(page.getByTestId("calls-shown")).toHaveText("0 shown");
-    await filters.getByLabel("Search").fill(connId);
+    await filters.getByRole("searchbox", { name: "Search" }).fill(connId);
     await expect(call).toBeVisible();
 
     // Sort and group by agent.
     await filters.getByRole("combobox", { name: "Sort by" }).selectOption("duration");
-    await filters.getByLabel("Group by agent").check();
+    await filters.getByRole("checkbox", { name: "Group by agent" }).check();
     const group = page.getByRole("region", { name: /^Agent 5002/ });
     await expect(group).toContainText("(1)");
     await expect(group.getByRole("listitem", { name: "call 1002 → 1003" })).toBeVisible();
@@ -85,11 +85,11 @@ test("[SUPERVISOR][LIVE_CALLS]: filter by agent, DN, recording state and text, s
       group: "agent",
     });
     await page.reload();
-    await expect(filters.getByLabel("DN")).toHaveValue("1002");
+    await expect(filters.getByRole("textbox", { name: "DN" })).toHaveValue("1002");
     await expect(filters.getByRole("combobox", { name: "Recording" })).toHaveValue("none");
-    await expect(filters.getByLabel("Search")).toHaveValue(connId);
+    await expect(filters.getByRole("searchbox", { name: "Search" })).toHaveValue(connId);
     await expect(filters.getByRole("combobox", { name: "Sort by" })).toHaveValue("duration");
-    await expect(filters.getByLabel("Group by agent")).toBeChecked();
+    await expect(filters.getByRole("checkbox", { name: "Group by agent" })).toBeChecked();
     await expect(group.getByRole("listitem", { name: "call 1002 → 1003" })).toBeVisible();
 
     await filters.getByRole("button", { name: "Clear filters" }).click();
