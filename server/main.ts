@@ -88,7 +88,8 @@ const deps: ContextDeps = {
   throttle: new LoginThrottle(),
   ...(ha === undefined
     ? (sipSide = await startSipSide(sipSideDeps)).api
-    : forwardedApi(ha.link, ha.mirror, ctiBus, agents)),
+    : // A backup runs no media engine pool: the dashboard reads engine health from the alarms.
+      { ...forwardedApi(ha.link, ha.mirror, ctiBus, agents), engineStatus: () => null }),
 };
 if (sipSide !== undefined) await sipSide.sip.listen();
 await http.listen(deps, metrics, { servesSip: () => sipSide !== undefined });

@@ -34,7 +34,7 @@ export type SipSide = {
   sip: SipServer;
   recordings: RecordingService;
   /** What the API needs of this SIP side. */
-  api: Pick<TrpcDeps, "cti" | "calls" | "liveCalls" | "recordings" | "sipProbe">;
+  api: Pick<TrpcDeps, "cti" | "calls" | "liveCalls" | "recordings" | "sipProbe" | "engineStatus">;
   /** Calls end with a BYE and their recordings with the engine's final report, within 4 s. */
   stop(): Promise<void>;
   /**
@@ -107,6 +107,7 @@ export async function startSipSide(deps: SipSideDeps): Promise<SipSide> {
       }),
       recordings,
       sipProbe: (uri) => sip.probe(uri),
+      engineStatus: () => sip.media.status().map(({ uri, healthy }) => ({ uri, healthy })),
     },
     stop: async () => {
       await Promise.race([

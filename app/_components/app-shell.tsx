@@ -12,6 +12,7 @@ import { ConnectionBanner } from "./connection-banner";
 
 const NAV: { href: string; label: string; role: Role }[] = [
   { href: "/softphone", label: "Softphone", role: "agent" },
+  { href: "/dashboard", label: "Dashboard", role: "supervisor" },
   { href: "/calls", label: "Live calls", role: "supervisor" },
   { href: "/recordings", label: "Recordings", role: "supervisor" },
   { href: "/admin", label: "Configuration", role: "supervisor" },

@@ -1,24 +1,36 @@
 "use client";
 
-import { type FormEvent, useEffect, useId, useState } from "react";
-import { parseParamsString, zRecordingControlInput } from "../../common/schemas/recording-schemas";
+import { useSearchParams } from "next/navigation";
+import { Suspense, useEffect, useMemo, useState } from "react";
 import { AppShell } from "../_components/app-shell";
+import { type StartOptions, StartOptionsForm } from "./start-options-form";
 import { StopReasonForm } from "../_components/stop-reason-form";
 import { errorMessage } from "../_lib/error-message";
 import { byId, useFocusAfterRender } from "../_lib/focus";
-import { type FormError, formError } from "../_lib/form-errors";
 import { triggerLabel } from "../_lib/recording-labels";
 import { type RouterOutputs, trpc } from "../_lib/trpc";
+import { CallListControls } from "./call-list-controls";
+import {
+  type CallListView,
+  agentOf,
+  filterCalls,
+  groupByAgent,
+  sortCalls,
+  viewFromQuery,
+  viewToQuery,
+} from "./call-list-view";
 
 type CallRow = RouterOutputs["calls"]["list"][number];
 type Party = CallRow["caller"];
 type Side = "source" | "destination";
-type StartOptions = { id?: string; dest?: string; params?: Record<string, string> };
 
 export default function LiveCallsPage() {
   return (
     <AppShell requiredRole="supervisor">
-      <LiveCalls />
+      {/* useSearchParams: the page's address is known in the browser only. */}
+      <Suspense>
+        <LiveCalls />
+      </Suspense>
     </AppShell>
   );
 }
@@ -43,10 +55,29 @@ function LiveCalls() {
   const [calls, setCalls] = useState<CallRow[] | null>(null);
   const [streamError, setStreamError] = useState<string | null>(null);
   const [now, setNow] = useState(() => Date.now());
+  // The filters live in the address, so a reload or a shared link keeps them.
+  const search = useSearchParams();
+  const [view, setView] = useState<CallListView>(() => viewFromQuery(search.toString()));
+  const changeView = (next: CallListView) => {
+    setView(next);
+    window.history.replaceState(null, "", `${window.location.pathname}${viewToQuery(next)}`);
+  };
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(timer);
   }, []);
+  const shown = useMemo(
+    () => (calls === null ? [] : sortCalls(filterCalls(calls, view), view.sort)),
+    [calls, view],
+  );
+  const agents = useMemo(() => {
+    const seen = new Map<string, { id: string; name: string }>();
+    for (const call of calls ?? []) {
+      const agent = agentOf(call);
+      if (agent !== null) seen.set(agent.id, agent);
+    }
+    return [...seen.values()].sort((a, b) => a.id.localeCompare(b.id));
+  }, [calls]);
   trpc.calls.live.useSubscription(undefined, {
     onData: (rows) => {
       setCalls(rows);
@@ -64,6 +95,11 @@ function LiveCalls() {
         <span className="text-sm text-slate-500" data-testid="calls-count">
           {calls === null ? "" : `${calls.length} in progress`}
         </span>
+        {calls !== null && shown.length !== calls.length && (
+          <span className="text-sm text-slate-500" data-testid="calls-shown">
+            {shown.length} shown
+          </span>
+        )}
       </div>
       <p className="text-sm text-slate-600">
         Source is the caller&apos;s side (the customer on inbound calls), destination the callee&apos;s (the
@@ -75,12 +111,35 @@ function LiveCalls() {
         </p>
       )}
       {calls === null && !streamError && <p className="text-slate-500">Loading live calls…</p>}
+      <CallListControls view={view} agents={agents} onChange={changeView} />
       {calls?.length === 0 && <p className="text-slate-500">No call in progress.</p>}
-      <ul className="grid gap-3">
-        {calls?.map((call) => (
-          <CallCard key={call.connId} call={call} now={now} />
-        ))}
-      </ul>
+      {calls !== null && calls.length > 0 && shown.length === 0 && (
+        <p className="text-slate-500">No live call matches the filters.</p>
+      )}
+      {view.groupByAgent ? (
+        groupByAgent(shown).map((group) => (
+          <section
+            key={group.key}
+            aria-label={group.label}
+            data-testid={`agent-group-${group.key || "none"}`}
+          >
+            <h2 className="mb-2 text-sm font-semibold text-slate-700">
+              {group.label} <span className="font-normal text-slate-500">({group.calls.length})</span>
+            </h2>
+            <ul className="grid gap-3">
+              {group.calls.map((call) => (
+                <CallCard key={call.connId} call={call} now={now} />
+              ))}
+            </ul>
+          </section>
+        ))
+      ) : (
+        <ul className="grid gap-3" aria-label="Live calls">
+          {shown.map((call) => (
+            <CallCard key={call.connId} call={call} now={now} />
+          ))}
+        </ul>
+      )}
     </section>
   );
 }
@@ -255,109 +314,5 @@ function SidePanel({ call, side }: { call: CallRow; side: Side }) {
         </p>
       )}
     </div>
-  );
-}
-
-type OptionField = "id" | "dest" | "params";
-const OPTION_FIELDS: readonly OptionField[] = ["id", "dest", "params"];
-
-/** Start with an id, another recorder or key-value params: checked by the server's own schema first. */
-function StartOptionsForm(props: { busy: boolean; side: Side; onStart: (options: StartOptions) => void }) {
-  const [id, setId] = useState("");
-  const [dest, setDest] = useState("");
-  const [params, setParams] = useState("");
-  const [error, setError] = useState<FormError<OptionField> | null>(null);
-  const focusAfterRender = useFocusAfterRender();
-  const baseId = useId();
-  const fieldId = (field: OptionField) => `${baseId}-${field}`;
-  const errorId = `${baseId}-error`;
-
-  function refuse(refusal: FormError<OptionField>) {
-    setError(refusal);
-    focusAfterRender(
-      () =>
-        refusal.fields.map((f) => document.getElementById(fieldId(f))).find((el) => el !== null) ??
-        document.getElementById(errorId),
-    );
-  }
-
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    if (props.busy) return;
-    let parsed: Record<string, string> | undefined;
-    try {
-      parsed = params.trim() === "" ? undefined : parseParamsString(params.trim());
-    } catch (e) {
-      return refuse({ text: errorMessage(e), fields: ["params"] });
-    }
-    const options = {
-      ...(id.trim() === "" ? {} : { id: id.trim() }),
-      ...(dest.trim() === "" ? {} : { dest: dest.trim() }),
-      ...(parsed === undefined ? {} : { params: parsed }),
-    };
-    const check = zRecordingControlInput.safeParse({ callId: "x", side: props.side, ...options });
-    if (!check.success) {
-      return refuse(
-        formError({ issues: check.error.issues }, OPTION_FIELDS, (key) =>
-          OPTION_FIELDS.find((f) => f === key),
-        ),
-      );
-    }
-    setError(null);
-    props.onStart(options);
-  }
-
-  const fieldProps = (field: OptionField) => ({
-    id: fieldId(field),
-    "aria-invalid": error?.fields.includes(field) || undefined,
-    "aria-describedby": error?.fields.includes(field) ? errorId : undefined,
-  });
-  const input =
-    "mt-0.5 w-full rounded-md border border-slate-300 px-2 py-1 text-sm aria-invalid:border-red-500";
-  return (
-    <form
-      aria-label={`Start ${props.side} recording with options`}
-      onSubmit={submit}
-      className="mt-2 grid gap-2"
-    >
-      <label className="text-xs text-slate-600">
-        Recording id (optional, globally unique)
-        <input className={input} value={id} onChange={(e) => setId(e.target.value)} {...fieldProps("id")} />
-      </label>
-      <label className="text-xs text-slate-600">
-        Recorder (optional SIP URI, overrides the recorder list)
-        <input
-          className={input}
-          value={dest}
-          placeholder="sip:srs@recorder.example.com"
-          onChange={(e) => setDest(e.target.value)}
-          {...fieldProps("dest")}
-        />
-      </label>
-      <label className="text-xs text-slate-600">
-        Params (optional, key=value&amp;key2=value2)
-        <input
-          className={input}
-          value={params}
-          onChange={(e) => setParams(e.target.value)}
-          {...fieldProps("params")}
-        />
-      </label>
-      <div className="flex items-center gap-2">
-        <button
-          type="submit"
-          // aria-disabled rather than disabled: a disabled button would drop keyboard focus to <body>.
-          aria-disabled={props.busy}
-          className="rounded-md bg-brand-600 px-3 py-1 text-sm font-medium text-white hover:bg-brand-700 aria-disabled:opacity-60"
-        >
-          {props.busy ? "Starting…" : "Start recording"}
-        </button>
-        {error && (
-          <p id={errorId} role="alert" tabIndex={-1} className="text-xs text-red-700">
-            {error.text}
-          </p>
-        )}
-      </div>
-    </form>
   );
 }

@@ -1,6 +1,7 @@
 "use client";
 
-import { useState } from "react";
+import { useSearchParams } from "next/navigation";
+import { Suspense, useState } from "react";
 import { AppShell } from "../_components/app-shell";
 import { errorMessage } from "../_lib/error-message";
 import { trpc } from "../_lib/trpc";
@@ -12,7 +13,10 @@ const PAGE_SIZE = 20;
 export default function RecordingsPage() {
   return (
     <AppShell requiredRole="supervisor">
-      <RecordedCalls />
+      {/* useSearchParams: the page's address is known in the browser only. */}
+      <Suspense>
+        <RecordedCalls />
+      </Suspense>
     </AppShell>
   );
 }
@@ -22,7 +26,12 @@ export default function RecordingsPage() {
  * the server's cursor ("Older" goes on from the last call shown; "Newer" back to the page before).
  */
 function RecordedCalls() {
-  const [filters, setFilters] = useState<CallFilterValues>(NO_FILTER);
+  // A link from the dashboard names a call: /recordings?text=<ConnID>.
+  const search = useSearchParams();
+  const [filters, setFilters] = useState<CallFilterValues>(() => ({
+    ...NO_FILTER,
+    text: search.get("text")?.slice(0, 128) ?? "",
+  }));
   // The cursors of the pages before this one; the last is this page's ("" for the first).
   const [cursors, setCursors] = useState<string[]>([""]);
   const cursor = cursors.at(-1)!;

@@ -33,6 +33,7 @@ export function callerFor(db: Db, actor: Actor | null, throttle = new LoginThrot
     liveCalls: noLiveCallsFeed,
     recordings: noRecordingsToControl,
     sipProbe: noSipProbe,
+    engineStatus: () => null,
     actor,
     source: "127.0.0.1",
     sessionToken: null,

@@ -8,6 +8,7 @@ import { complianceRouter } from "./routers/compliance-router";
 import { recordingRouter } from "./routers/recording-router";
 import { systemRouter } from "./routers/system-router";
 import { ctiRouter } from "./routers/cti-router";
+import { dashboardRouter } from "./routers/dashboard-router";
 import { dnRouter } from "./routers/dn-router";
 import { eventRouter } from "./routers/event-router";
 import { recorderRouter } from "./routers/recorder-router";
@@ -24,6 +25,7 @@ export const appRouter = createTRPCRouter({
   apiToken: apiTokenRouter,
   audit: auditRouter,
   calls: callRouter,
+  dashboard: dashboardRouter,
   recording: recordingRouter,
   alarm: alarmRouter,
   events: eventRouter,

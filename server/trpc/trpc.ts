@@ -15,6 +15,7 @@ import type {
   SipProbe,
 } from "../services/calls/call-control-service";
 import type { CtiApi } from "../cti/cti-service";
+import type { EngineStatus } from "../services/dashboard/component-health";
 
 // ---- 1. CONTEXT ----------------------------------------------------------------------
 
@@ -31,6 +32,8 @@ export type TrpcDeps = {
   recordings: RecordingControl;
   /** OPTIONS to a SIP URI through the SIP Server. */
   sipProbe: SipProbe;
+  /** This instance's media engine pool (keep-alives): null where it serves no SIP (an HA backup). */
+  engineStatus: () => EngineStatus;
 };
 
 export type TrpcContext = TrpcDeps & {
