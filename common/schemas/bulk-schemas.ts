@@ -8,8 +8,13 @@ export const BULK_KINDS = ["dn", "agentLogin", "user"] as const;
 export type BulkKind = (typeof BULK_KINDS)[number];
 export const zBulkKind = z.enum(BULK_KINDS, { error: "kind must be dn, agentLogin or user" });
 
-/** What one file may hold. Both stay under the server's 1 MB request body limit once JSON-encoded. */
-export const BULK_MAX_ROWS = 5000;
+/**
+ * What one file may hold. Every line runs the services' checks and writes (~4 ms of CPU each,
+ * measured) inside one transaction, during which a SQLite server's other queries wait (one
+ * connection): 2,000 lines keep that under ~10 s. The bytes stay under the server's 1 MB request
+ * body limit once JSON-encoded.
+ */
+export const BULK_MAX_ROWS = 2000;
 export const BULK_MAX_BYTES = 768 * 1024;
 /**
  * New users per import: each gets a generated password, hashed with bcrypt (~0.1 s each) before
@@ -17,10 +22,11 @@ export const BULK_MAX_BYTES = 768 * 1024;
  */
 export const BULK_MAX_NEW_USERS = 200;
 
-export const BULK_LABELS: Record<BulkKind, { plural: string; file: string }> = {
-  dn: { plural: "DNs", file: "forkline-dns.csv" },
-  agentLogin: { plural: "agent logins", file: "forkline-agent-logins.csv" },
-  user: { plural: "users", file: "forkline-users.csv" },
+/** Each kind's name in sentences, its export file and its key column (the one every import needs). */
+export const BULK_LABELS: Record<BulkKind, { plural: string; file: string; key: string }> = {
+  dn: { plural: "DNs", file: "forkline-dns.csv", key: "number" },
+  agentLogin: { plural: "agent logins", file: "forkline-agent-logins.csv", key: "loginCode" },
+  user: { plural: "users", file: "forkline-users.csv", key: "username" },
 };
 
 export const zBulkExportInput = z.object({ kind: zBulkKind });

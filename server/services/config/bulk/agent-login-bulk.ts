@@ -1,7 +1,14 @@
 import type { z } from "zod";
 import { zSetAgentLoginInput } from "../../../../common/schemas/config-schemas";
 import { type AgentLoginView, listAgentLogins, setAgentLoginInTx } from "../agent-login-service";
-import { type BulkKindSpec, type Cells, boolCell, differingColumns, issueProblems } from "./bulk-kind";
+import {
+  type BulkKindSpec,
+  type Cells,
+  boolCell,
+  chunks,
+  differingColumns,
+  issueProblems,
+} from "./bulk-kind";
 
 type AgentLoginInput = z.output<typeof zSetAgentLoginInput>;
 
@@ -18,17 +25,20 @@ export const agentLoginBulk: BulkKindSpec<AgentLoginView, AgentLoginInput> = {
   columns: AGENT_LOGIN_COLUMNS,
   keyColumn: "loginCode",
   exportRows: async (db) => (await listAgentLogins(db)).map(agentCells),
-  read: async (tx, loginCode) => {
-    const row = await tx.agentLogin.findUnique({ where: { loginCode } });
-    return (
-      row && {
-        id: row.id,
-        loginCode: row.loginCode,
-        name: row.name,
-        record: row.record,
-        updatedAt: row.updatedAt,
+  readMany: async (tx, codes) => {
+    const found = new Map<string, AgentLoginView>();
+    for (const some of chunks(codes)) {
+      for (const r of await tx.agentLogin.findMany({ where: { loginCode: { in: some } } })) {
+        found.set(r.loginCode, {
+          id: r.id,
+          loginCode: r.loginCode,
+          name: r.name,
+          record: r.record,
+          updatedAt: r.updatedAt,
+        });
       }
-    );
+    }
+    return found;
   },
   parse: (cells, current) => {
     const problems: string[] = [];

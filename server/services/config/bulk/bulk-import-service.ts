@@ -45,8 +45,9 @@ export async function importCsv(
       async (tx) => {
         const lines: BulkLine[] = [];
         const seen = new Map<string, number>();
+        const saved = await spec.readMany(tx, [...new Set(table.records.map((r) => keyOf(table, r)))]);
         for (const record of table.records) {
-          const line = await importLine(tx, actor, spec, table.columns, record, seen, ctx);
+          const line = await importLine(tx, actor, spec, table, record, { seen, saved }, ctx);
           lines.push(line.report);
           if (line.changed) changes.push({ entity: spec.entity, id: line.changed });
         }
@@ -120,16 +121,25 @@ function readTable(spec: BulkKindSpec<unknown, unknown>, csv: string): Table {
   return { columns, keyIndex, records: rows };
 }
 
+const keyOf = (table: Table, record: CsvRecord) => (record.cells[table.keyIndex] ?? "").trim();
+
+/**
+ * One line: parsed, compared with the saved object, written by the service. `saved` was read
+ * before the first line; a key is written at most once (a repeated key is refused), so each
+ * line's saved object is still the one in the database when its turn comes.
+ */
 async function importLine(
-  tx: Parameters<BulkKindSpec<unknown, unknown>["read"]>[0],
+  tx: Parameters<BulkKindSpec<unknown, unknown>["readMany"]>[0],
   actor: Actor,
   spec: BulkKindSpec<unknown, unknown>,
-  columns: string[],
+  table: Table,
   record: CsvRecord,
-  seen: Map<string, number>,
+  known: { seen: Map<string, number>; saved: Map<string, unknown> },
   ctx: ImportContext,
 ): Promise<{ report: BulkLine; changed?: string }> {
-  const key = (record.cells[columns.indexOf(spec.keyColumn)] ?? "").trim();
+  const { columns } = table;
+  const { seen } = known;
+  const key = keyOf(table, record);
   const at = (outcome: BulkOutcome, fields: string[] = [], reason?: string): BulkLine => ({
     line: record.line,
     key,
@@ -152,7 +162,7 @@ async function importLine(
   }
   seen.set(key, record.line);
   const cells: Cells = Object.fromEntries(columns.map((c, i) => [c, unguardCell(record.cells[i] ?? "")]));
-  const current = key ? await spec.read(tx, key) : null;
+  const current = known.saved.get(key) ?? null;
   const parsed = spec.parse(cells, current);
   if (!parsed.ok) return { report: at("refused", [], parsed.problems.join("; ")) };
   const fields = current ? spec.changes(current, parsed.input, ctx) : [];
@@ -177,7 +187,7 @@ function summarize(kind: BulkKind, lines: BulkLine[], applied: boolean): BulkRep
  * (bcrypt takes ~0.1 s each; the transaction should not wait on it). Shown once in the report.
  */
 async function newUserPasswords(db: Db, table: Table) {
-  const names = [...new Set(table.records.map((r) => (r.cells[table.keyIndex] ?? "").trim()))].filter(
+  const names = [...new Set(table.records.map((r) => keyOf(table, r)))].filter(
     (name) => zUsername.safeParse(name).success,
   );
   const existing = new Set(

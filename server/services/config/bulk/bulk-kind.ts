@@ -29,7 +29,8 @@ export type BulkKindSpec<Current, Input> = {
   columns: readonly string[];
   keyColumn: string;
   exportRows: (db: Db) => Promise<Cells[]>;
-  read: (tx: Prisma.TransactionClient, key: string) => Promise<Current | null>;
+  /** The saved objects of these keys (one query per chunk of keys, not one per line). */
+  readMany: (tx: Prisma.TransactionClient, keys: string[]) => Promise<Map<string, Current>>;
   parse: (cells: Cells, current: Current | null) => ParsedLine<Input>;
   /** The columns the line would change; none: the line is unchanged and nothing is written. */
   changes: (current: Current, input: Input, ctx: ImportContext) => string[];
@@ -100,5 +101,12 @@ export function differingColumns(
     if (!(column in currentCells)) continue;
     if (formatCellValue(value) !== currentCells[column]) out.push(column);
   }
+  return out;
+}
+
+/** Splits keys for `IN (…)` lists well under SQLite's limit on bound variables. */
+export function chunks<T>(items: T[], size = 500): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }

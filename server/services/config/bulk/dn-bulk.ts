@@ -7,6 +7,7 @@ import {
   type BulkKindSpec,
   type Cells,
   boolCell,
+  chunks,
   differingColumns,
   formatCellValue,
   intCell,
@@ -99,9 +100,14 @@ export const dnBulk: BulkKindSpec<CurrentDn, DnInput> = {
     (await listDns(db))
       .sort((a, b) => TYPE_ORDER[a.type] - TYPE_ORDER[b.type] || (a.number < b.number ? -1 : 1))
       .map(dnCells),
-  read: async (tx, number) => {
-    const row = await tx.dn.findUnique({ where: { number } });
-    return row && { ...toDnView(row), sipHa1Md5: row.sipHa1Md5 };
+  readMany: async (tx, numbers) => {
+    const found = new Map<string, CurrentDn>();
+    for (const some of chunks(numbers)) {
+      for (const row of await tx.dn.findMany({ where: { number: { in: some } } })) {
+        found.set(row.number, { ...toDnView(row), sipHa1Md5: row.sipHa1Md5 });
+      }
+    }
+    return found;
   },
   parse: (cells, current) => {
     const problems: string[] = [];

@@ -3,7 +3,14 @@ import { zCreateUserInput, zUpdateUserInput } from "../../../../common/schemas/c
 import { BULK_MAX_NEW_USERS } from "../../../../common/schemas/bulk-schemas";
 import { AppError, AppErrorCode } from "../../../errors/app-error";
 import { type UserView, createUserInTx, listUsers, updateUserInTx } from "../../auth/user-service";
-import { type BulkKindSpec, type Cells, boolCell, differingColumns, issueProblems } from "./bulk-kind";
+import {
+  type BulkKindSpec,
+  type Cells,
+  boolCell,
+  chunks,
+  differingColumns,
+  issueProblems,
+} from "./bulk-kind";
 
 type UserInput = z.output<typeof zUpdateUserInput>;
 
@@ -32,19 +39,22 @@ export const userBulk: BulkKindSpec<UserView, UserInput> = {
   columns: USER_COLUMNS,
   keyColumn: "username",
   exportRows: async (db) => (await listUsers(db)).map(userCells),
-  read: async (tx, username) => {
-    const row = await tx.user.findUnique({ where: { username } });
-    return (
-      row && {
-        id: row.id,
-        username: row.username,
-        role: row.role,
-        disabled: row.disabled,
-        createdAt: row.createdAt,
-        extension: row.extension,
-        agentLoginCode: row.agentLoginCode,
+  readMany: async (tx, usernames) => {
+    const found = new Map<string, UserView>();
+    for (const some of chunks(usernames)) {
+      for (const row of await tx.user.findMany({ where: { username: { in: some } } })) {
+        found.set(row.username, {
+          id: row.id,
+          username: row.username,
+          role: row.role,
+          disabled: row.disabled,
+          createdAt: row.createdAt,
+          extension: row.extension,
+          agentLoginCode: row.agentLoginCode,
+        });
       }
-    );
+    }
+    return found;
   },
   parse: (cells, current) => {
     const problems: string[] = [];
