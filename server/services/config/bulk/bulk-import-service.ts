@@ -61,8 +61,7 @@ export async function importCsv(
         });
         return report;
       },
-      // Thousands of lines take longer than Prisma's 5 s default; every line is a few indexed queries.
-      { timeout: 120_000, maxWait: 10_000 },
+      { timeout: TRANSACTION_TIMEOUT_MS, maxWait: 10_000 },
     );
     for (const change of changes) configEvents.emitChange(change);
     const created = new Set(ctx.createdUsers);
@@ -75,9 +74,22 @@ export async function importCsv(
     };
   } catch (error) {
     if (error instanceof RolledBack) return error.report;
+    if (isTransactionTimeout(error)) {
+      throw new AppError(
+        AppErrorCode.UNAVAILABLE,
+        `The import took longer than ${TRANSACTION_TIMEOUT_MS / 1000} s and was rolled back: nothing was written. Split the file, or try again when the server is less busy.`,
+      );
+    }
     throw error;
   }
 }
+
+/** How long an import's transaction may run (Prisma's default, 5 s, is too short for 1,000 lines). */
+const TRANSACTION_TIMEOUT_MS = 120_000;
+
+/** Prisma's P2028: the interactive transaction expired (or could not start in time). */
+const isTransactionTimeout = (error: unknown) =>
+  typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2028";
 
 /** Thrown to end a transaction without committing it, carrying what the lines would have done. */
 class RolledBack extends Error {
