@@ -1,7 +1,5 @@
-import fs from "node:fs";
 import { Command, CommanderError, Option } from "commander";
-import { TRPCClientError, createTRPCClient, httpLink } from "@trpc/client";
-import superjson from "superjson";
+import { TRPCClientError } from "@trpc/client";
 import type { z } from "zod";
 import { EnvError } from "../common/env-schema";
 import {
@@ -14,35 +12,9 @@ import {
 } from "../common/schemas/config-schemas";
 import { parseParamsString, zRecordingControlInput } from "../common/schemas/recording-schemas";
 import type { AppRouter } from "../server/trpc/root";
-import { loadCliEnv } from "./env";
+import { addBulkCommands } from "./bulk-commands";
+import { UsageError, connectWith } from "./connect";
 import { printRecord, printRecords } from "./print-records";
-
-/** A mistake in what the user typed: exit 2, like commander's own usage errors. */
-class UsageError extends Error {}
-
-function connect() {
-  const env = loadCliEnv(process.env);
-  let token = env.token;
-  if (!token) {
-    try {
-      token = fs.readFileSync(env.tokenFile, "utf8").trim();
-    } catch {
-      throw new UsageError(
-        `no API token: set FORKLINE_API_TOKEN or start Forkline once on this machine (it writes ${env.tokenFile})`,
-      );
-    }
-  }
-  const client = createTRPCClient<AppRouter>({
-    links: [
-      httpLink({
-        url: `${env.url}/api/trpc`,
-        transformer: superjson,
-        headers: { authorization: `Bearer ${token}` },
-      }),
-    ],
-  });
-  return { client, url: env.url };
-}
 
 function validate<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const parsed = schema.safeParse(value);
@@ -76,6 +48,8 @@ const DN_COLUMNS = [
 ];
 const AGENT_COLUMNS = ["loginCode", "name", "record"];
 const RECORDER_COLUMNS = ["position", "name", "uri", "enabled", "mediaEncryption", "playbackUrl"];
+
+const connect = () => connectWith(process.env);
 
 const program = new Command("forkline")
   .description("Forkline admin CLI: talks to the running server's tRPC API")
@@ -188,6 +162,7 @@ dn.command("set <number>")
     });
     printRecord(json(), row, DN_COLUMNS);
   });
+addBulkCommands(dn, "dn", { json, client: () => connect().client });
 dn.command("delete <number>")
   .description("delete a DN")
   .action(async (number: string) => {
@@ -196,7 +171,8 @@ dn.command("delete <number>")
   });
 
 // ---- agent -------------------------------------------------------------------------------
-const agent = program.command("agent").description("agent logins");
+const agent = program.command("agent").alias("agent-login").description("agent logins");
+addBulkCommands(agent, "agentLogin", { json, client: () => connect().client });
 agent.command("list").action(async () => {
   const rows = await connect().client.agentLogin.list.query();
   printRecords(json(), rows, AGENT_COLUMNS);
@@ -214,6 +190,12 @@ agent
 agent.command("delete <login>").action(async (login: string) => {
   await connect().client.agentLogin.delete.mutate({ loginCode: login });
   printRecord(json(), { deleted: login }, ["deleted"]);
+});
+
+// ---- user -------------------------------------------------------------------------------------
+addBulkCommands(program.command("user").description("users (passwords are never exported)"), "user", {
+  json,
+  client: () => connect().client,
 });
 
 // ---- recorder ----------------------------------------------------------------------------

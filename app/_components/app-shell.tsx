@@ -18,6 +18,7 @@ const NAV: { href: string; label: string; role: Role }[] = [
   { href: "/admin", label: "Configuration", role: "supervisor" },
   { href: "/admin/users", label: "Users & tokens", role: "admin" },
   { href: "/admin/audit", label: "Audit log", role: "admin" },
+  { href: "/admin/import", label: "Import/Export", role: "admin" },
 ];
 
 /** Page frame for signed-in users: redirects to /login when the session is gone. */

@@ -3,6 +3,7 @@ import { authRouter } from "./routers/auth-router";
 import { alarmRouter } from "./routers/alarm-router";
 import { apiTokenRouter } from "./routers/api-token-router";
 import { auditRouter } from "./routers/audit-router";
+import { bulkRouter } from "./routers/bulk-router";
 import { callRouter } from "./routers/call-router";
 import { complianceRouter } from "./routers/compliance-router";
 import { recordingRouter } from "./routers/recording-router";
@@ -24,6 +25,7 @@ export const appRouter = createTRPCRouter({
   user: userRouter,
   apiToken: apiTokenRouter,
   audit: auditRouter,
+  bulk: bulkRouter,
   calls: callRouter,
   dashboard: dashboardRouter,
   recording: recordingRouter,

@@ -73,37 +73,53 @@ export async function listUsers(db: Db) {
 
 export async function createUser(db: Db, actor: Actor, input: z.output<typeof zCreateUserInput>) {
   const passwordHash = await hashPassword(input.password);
-  const created = await db.$transaction(async (tx) => {
-    if (await tx.user.findUnique({ where: { username: input.username } })) {
-      throw new AppError(AppErrorCode.CONFLICT, `User ${input.username} already exists.`, {
-        field: "username",
-      });
-    }
-    await checkBindings(tx, null, input);
-    const user = await tx.user.create({
-      data: {
-        username: input.username,
-        passwordHash,
-        role: input.role,
-        extension: input.extension ?? null,
-        agentLoginCode: input.agentLoginCode ?? null,
-      },
-    });
-    await recordAudit(tx, actor, {
-      action: "user.create",
-      entity: "User",
-      entityId: user.id,
-      after: {
-        username: user.username,
-        role: user.role,
-        extension: user.extension,
-        agentLoginCode: user.agentLoginCode,
-      },
-    });
-    return publicUser(user);
-  });
+  const created = await db.$transaction((tx) => createUserInTx(tx, actor, input, passwordHash));
   configEvents.emitChange({ entity: "User", id: created.id });
   return created;
+}
+
+export type UserView = ReturnType<typeof publicUser>;
+
+/**
+ * createUser inside the caller's transaction, with the password already hashed (bcrypt is slow:
+ * hash before the transaction opens). `disabled` creates the account disabled (a bulk import's
+ * column). The caller emits the config change after commit.
+ */
+export async function createUserInTx(
+  tx: Prisma.TransactionClient,
+  actor: Actor,
+  input: Omit<z.output<typeof zCreateUserInput>, "password"> & { disabled?: boolean },
+  passwordHash: string,
+): Promise<UserView> {
+  if (await tx.user.findUnique({ where: { username: input.username } })) {
+    throw new AppError(AppErrorCode.CONFLICT, `User ${input.username} already exists.`, {
+      field: "username",
+    });
+  }
+  await checkBindings(tx, null, input);
+  const user = await tx.user.create({
+    data: {
+      username: input.username,
+      passwordHash,
+      role: input.role,
+      extension: input.extension ?? null,
+      agentLoginCode: input.agentLoginCode ?? null,
+      disabled: input.disabled ?? false,
+    },
+  });
+  await recordAudit(tx, actor, {
+    action: "user.create",
+    entity: "User",
+    entityId: user.id,
+    after: {
+      username: user.username,
+      role: user.role,
+      extension: user.extension,
+      agentLoginCode: user.agentLoginCode,
+      ...(user.disabled ? { disabled: true } : {}),
+    },
+  });
+  return publicUser(user);
 }
 
 export async function updateUser(db: Db, actor: Actor, input: z.output<typeof zUpdateUserInput>) {
@@ -112,60 +128,71 @@ export async function updateUser(db: Db, actor: Actor, input: z.output<typeof zU
       field: "revokeApiTokens",
     });
   const passwordHash = input.password ? await hashPassword(input.password) : undefined;
-  const updated = await db.$transaction(async (tx) => {
-    const before = await tx.user.findUnique({ where: { username: input.username } });
-    if (!before) throw new AppError(AppErrorCode.NOT_FOUND, `No user ${input.username}.`);
-    if (before.role === "admin" && input.role && input.role !== "admin")
-      await assertAnotherAdmin(tx, before.id);
-    if (input.disabled === true && !before.disabled) {
-      if (before.id === actor.userId)
-        throw new AppError(AppErrorCode.CONFLICT, "You cannot disable yourself.", { field: "disabled" });
-      if (before.role === "admin") await assertAnotherAdmin(tx, before.id);
-    }
-    await checkBindings(tx, before.id, input);
-    const user = await tx.user.update({
-      where: { id: before.id },
-      data: {
-        role: input.role,
-        passwordHash,
-        extension: input.extension,
-        agentLoginCode: input.agentLoginCode,
-        disabled: input.disabled,
-      },
-    });
-    // A new password ends every session of the user; their API tokens too when the admin says so
-    // (a leaked password may have been used to mint one).
-    // Disabling ends them too: a disabled user is signed out everywhere at once (API tokens and
-    // softphone connections are refused while disabled, see authenticate and mayRegisterExtension).
-    if (passwordHash || (user.disabled && !before.disabled))
-      await tx.session.deleteMany({ where: { userId: user.id } });
-    const revokedTokens =
-      passwordHash && input.revokeApiTokens
-        ? (await tx.apiToken.deleteMany({ where: { userId: user.id } })).count
-        : 0;
-    await recordAudit(tx, actor, {
-      action: "user.update",
-      entity: "User",
-      entityId: user.id,
-      before: {
-        role: before.role,
-        extension: before.extension,
-        agentLoginCode: before.agentLoginCode,
-        disabled: before.disabled,
-      },
-      after: {
-        role: user.role,
-        disabled: user.disabled,
-        extension: user.extension,
-        agentLoginCode: user.agentLoginCode,
-        passwordChanged: Boolean(passwordHash),
-        ...(revokedTokens > 0 ? { apiTokensRevoked: revokedTokens } : {}),
-      },
-    });
-    return publicUser(user);
-  });
+  const updated = await db.$transaction((tx) => updateUserInTx(tx, actor, input, passwordHash));
   configEvents.emitChange({ entity: "User", id: updated.id });
   return updated;
+}
+
+/**
+ * updateUser inside the caller's transaction, with a new password already hashed (or none). The
+ * caller emits the config change after commit.
+ */
+export async function updateUserInTx(
+  tx: Prisma.TransactionClient,
+  actor: Actor,
+  input: Omit<z.output<typeof zUpdateUserInput>, "password">,
+  passwordHash: string | undefined,
+): Promise<UserView> {
+  const before = await tx.user.findUnique({ where: { username: input.username } });
+  if (!before) throw new AppError(AppErrorCode.NOT_FOUND, `No user ${input.username}.`);
+  if (before.role === "admin" && input.role && input.role !== "admin")
+    await assertAnotherAdmin(tx, before.id);
+  if (input.disabled === true && !before.disabled) {
+    if (before.id === actor.userId)
+      throw new AppError(AppErrorCode.CONFLICT, "You cannot disable yourself.", { field: "disabled" });
+    if (before.role === "admin") await assertAnotherAdmin(tx, before.id);
+  }
+  await checkBindings(tx, before.id, input);
+  const user = await tx.user.update({
+    where: { id: before.id },
+    data: {
+      role: input.role,
+      passwordHash,
+      extension: input.extension,
+      agentLoginCode: input.agentLoginCode,
+      disabled: input.disabled,
+    },
+  });
+  // A new password ends every session of the user; their API tokens too when the admin says so
+  // (a leaked password may have been used to mint one).
+  // Disabling ends them too: a disabled user is signed out everywhere at once (API tokens and
+  // softphone connections are refused while disabled, see authenticate and mayRegisterExtension).
+  if (passwordHash || (user.disabled && !before.disabled))
+    await tx.session.deleteMany({ where: { userId: user.id } });
+  const revokedTokens =
+    passwordHash && input.revokeApiTokens
+      ? (await tx.apiToken.deleteMany({ where: { userId: user.id } })).count
+      : 0;
+  await recordAudit(tx, actor, {
+    action: "user.update",
+    entity: "User",
+    entityId: user.id,
+    before: {
+      role: before.role,
+      extension: before.extension,
+      agentLoginCode: before.agentLoginCode,
+      disabled: before.disabled,
+    },
+    after: {
+      role: user.role,
+      disabled: user.disabled,
+      extension: user.extension,
+      agentLoginCode: user.agentLoginCode,
+      passwordChanged: Boolean(passwordHash),
+      ...(revokedTokens > 0 ? { apiTokensRevoked: revokedTokens } : {}),
+    },
+  });
+  return publicUser(user);
 }
 
 export async function deleteUser(db: Db, actor: Actor, username: string) {

@@ -9,7 +9,7 @@ import type {
 } from "../../../common/schemas/config-schemas";
 import { computeDigestHa1 } from "../../../protocol/sip";
 import { AppError, AppErrorCode } from "../../errors/app-error";
-import type { Dn } from "../../../generated/prisma";
+import type { Dn, Prisma } from "../../../generated/prisma";
 import type { Actor } from "../actor";
 import { recordAudit } from "../audit/record-audit";
 import type { Db } from "../db";
@@ -98,88 +98,96 @@ export async function setDn(
   input: z.output<typeof zSetDnInput>,
   sipRealm: string,
 ): Promise<DnView> {
+  const view = await db.$transaction((tx) => setDnInTx(tx, actor, input, sipRealm));
+  configEvents.emitChange({ entity: "Dn", id: view.number });
+  return view;
+}
+
+/**
+ * setDn's checks and writes inside a transaction the caller owns (a bulk import applies many in
+ * one): the caller emits the config change once its transaction has committed.
+ */
+export async function setDnInTx(
+  tx: Prisma.TransactionClient,
+  actor: Actor,
+  input: z.output<typeof zSetDnInput>,
+  sipRealm: string,
+): Promise<DnView> {
   assertFieldsFitType(input);
-  return db
-    .$transaction(async (tx) => {
-      const before = await tx.dn.findUnique({ where: { number: input.number } });
-      if (before && input.intent === "create") {
-        throw new AppError(
-          AppErrorCode.CONFLICT,
-          `${input.number} already exists — edit it instead of adding it again.`,
-          { field: "number" },
-        );
-      }
-      if (!before && input.intent === "update") {
-        throw new AppError(AppErrorCode.NOT_FOUND, `No DN ${input.number}: it was deleted meanwhile.`, {
-          field: "number",
-        });
-      }
-      if (before && before.type !== input.type) {
-        throw new AppError(
-          AppErrorCode.CONFLICT,
-          `DN ${input.number} is ${withArticle(before.type as DnType)}; delete it before giving the number another type.`,
-          { field: "type" },
-        );
-      }
-      if (!before && input.type === "extension" && !input.password) {
-        throw new AppError(AppErrorCode.INVALID_INPUT, "A new extension needs a SIP password.", {
-          field: "password",
-        });
-      }
-      if (!before && input.type === "trunk" && !input.peer) {
-        throw new AppError(AppErrorCode.INVALID_INPUT, "A new trunk needs a peer host:port.", {
-          field: "peer",
-        });
-      }
-      if (input.routeTarget) {
-        const target = await tx.dn.findUnique({ where: { number: input.routeTarget } });
-        if (!target || target.type === "routing_point") {
-          throw new AppError(
-            AppErrorCode.INVALID_INPUT,
-            `Route target ${input.routeTarget} must be an existing extension or trunk.`,
-            { field: "routeTarget" },
-          );
-        }
-      }
-      const data = {
-        displayName: input.displayName,
-        record: input.record,
-        ...(input.password
-          ? {
-              sipHa1Md5: computeDigestHa1("MD5", input.number, sipRealm, input.password),
-              sipHa1Sha256: computeDigestHa1("SHA-256", input.number, sipRealm, input.password),
-            }
-          : {}),
-        ...(input.peer ? { peerHost: input.peer.host, peerPort: input.peer.port } : {}),
-        peerPortMatch: input.peerPortMatch,
-        inboundNumbers: input.inboundNumbers?.join(","),
-        outboundPrefix: input.outboundPrefix,
-        routeTarget: input.routeTarget,
-        routeRecord: input.routeRecord,
-        routeParams: input.routeParams ? JSON.stringify(input.routeParams) : undefined,
-        dtmfMasking: input.dtmfMasking,
-        mediaEncryption: input.mediaEncryption,
-        recordingTone: input.recordingTone,
-        recordingToneEverySeconds: input.recordingToneEverySeconds,
-        recordingToneParties: input.recordingToneParties,
-      };
-      const row = before
-        ? await tx.dn.update({ where: { id: before.id }, data })
-        : await tx.dn.create({ data: { ...data, number: input.number, type: input.type } });
-      const after = toDnView(row);
-      await recordAudit(tx, actor, {
-        action: before ? "dn.update" : "dn.create",
-        entity: "Dn",
-        entityId: row.number,
-        before: before ? auditable(toDnView(before)) : undefined,
-        after: { ...auditable(after), ...(input.password ? { passwordChanged: true } : {}) },
-      });
-      return after;
-    })
-    .then((view) => {
-      configEvents.emitChange({ entity: "Dn", id: view.number });
-      return view;
+  const before = await tx.dn.findUnique({ where: { number: input.number } });
+  if (before && input.intent === "create") {
+    throw new AppError(
+      AppErrorCode.CONFLICT,
+      `${input.number} already exists — edit it instead of adding it again.`,
+      { field: "number" },
+    );
+  }
+  if (!before && input.intent === "update") {
+    throw new AppError(AppErrorCode.NOT_FOUND, `No DN ${input.number}: it was deleted meanwhile.`, {
+      field: "number",
     });
+  }
+  if (before && before.type !== input.type) {
+    throw new AppError(
+      AppErrorCode.CONFLICT,
+      `DN ${input.number} is ${withArticle(before.type as DnType)}; delete it before giving the number another type.`,
+      { field: "type" },
+    );
+  }
+  if (!before && input.type === "extension" && !input.password) {
+    throw new AppError(AppErrorCode.INVALID_INPUT, "A new extension needs a SIP password.", {
+      field: "password",
+    });
+  }
+  if (!before && input.type === "trunk" && !input.peer) {
+    throw new AppError(AppErrorCode.INVALID_INPUT, "A new trunk needs a peer host:port.", {
+      field: "peer",
+    });
+  }
+  if (input.routeTarget) {
+    const target = await tx.dn.findUnique({ where: { number: input.routeTarget } });
+    if (!target || target.type === "routing_point") {
+      throw new AppError(
+        AppErrorCode.INVALID_INPUT,
+        `Route target ${input.routeTarget} must be an existing extension or trunk.`,
+        { field: "routeTarget" },
+      );
+    }
+  }
+  const data = {
+    displayName: input.displayName,
+    record: input.record,
+    ...(input.password
+      ? {
+          sipHa1Md5: computeDigestHa1("MD5", input.number, sipRealm, input.password),
+          sipHa1Sha256: computeDigestHa1("SHA-256", input.number, sipRealm, input.password),
+        }
+      : {}),
+    ...(input.peer ? { peerHost: input.peer.host, peerPort: input.peer.port } : {}),
+    peerPortMatch: input.peerPortMatch,
+    inboundNumbers: input.inboundNumbers?.join(","),
+    outboundPrefix: input.outboundPrefix,
+    routeTarget: input.routeTarget,
+    routeRecord: input.routeRecord,
+    routeParams: input.routeParams ? JSON.stringify(input.routeParams) : undefined,
+    dtmfMasking: input.dtmfMasking,
+    mediaEncryption: input.mediaEncryption,
+    recordingTone: input.recordingTone,
+    recordingToneEverySeconds: input.recordingToneEverySeconds,
+    recordingToneParties: input.recordingToneParties,
+  };
+  const row = before
+    ? await tx.dn.update({ where: { id: before.id }, data })
+    : await tx.dn.create({ data: { ...data, number: input.number, type: input.type } });
+  const after = toDnView(row);
+  await recordAudit(tx, actor, {
+    action: before ? "dn.update" : "dn.create",
+    entity: "Dn",
+    entityId: row.number,
+    before: before ? auditable(toDnView(before)) : undefined,
+    after: { ...auditable(after), ...(input.password ? { passwordChanged: true } : {}) },
+  });
+  return after;
 }
 
 /**
@@ -249,32 +257,34 @@ function auditable(view: DnView) {
 
 const RECORDING_TONE_FIELDS = ["recordingTone", "recordingToneEverySeconds", "recordingToneParties"];
 
+/** The settings each DN type has (besides number and type): any other is refused, not dropped. */
+export const DN_FIELDS_BY_TYPE: Record<DnType, readonly string[]> = {
+  extension: [
+    "displayName",
+    "record",
+    "password",
+    "dtmfMasking",
+    "mediaEncryption",
+    ...RECORDING_TONE_FIELDS,
+  ],
+  trunk: [
+    "displayName",
+    "record",
+    "peer",
+    "peerPortMatch",
+    "inboundNumbers",
+    "outboundPrefix",
+    "dtmfMasking",
+    "mediaEncryption",
+    ...RECORDING_TONE_FIELDS,
+  ],
+  routing_point: ["displayName", "routeTarget", "routeRecord", "routeParams"],
+};
+
 function assertFieldsFitType(input: z.output<typeof zSetDnInput>) {
-  const allowed: Record<DnType, string[]> = {
-    extension: [
-      "displayName",
-      "record",
-      "password",
-      "dtmfMasking",
-      "mediaEncryption",
-      ...RECORDING_TONE_FIELDS,
-    ],
-    trunk: [
-      "displayName",
-      "record",
-      "peer",
-      "peerPortMatch",
-      "inboundNumbers",
-      "outboundPrefix",
-      "dtmfMasking",
-      "mediaEncryption",
-      ...RECORDING_TONE_FIELDS,
-    ],
-    routing_point: ["displayName", "routeTarget", "routeRecord", "routeParams"],
-  };
   for (const [key, value] of Object.entries(input)) {
     if (key === "number" || key === "type" || key === "intent" || value === undefined) continue;
-    if (!allowed[input.type].includes(key)) {
+    if (!DN_FIELDS_BY_TYPE[input.type].includes(key)) {
       throw new AppError(AppErrorCode.INVALID_INPUT, `${key} does not apply to ${withArticle(input.type)}.`, {
         field: key,
       });
