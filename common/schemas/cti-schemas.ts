@@ -38,3 +38,6 @@ export type CtiRequest = z.infer<typeof zCtiRequest>;
 /** Which DNs' events to follow (all when none are given; an agent only their own). */
 export const zCtiEventsInput = z.object({ dns: z.array(zDnNumber).max(200).optional() }).optional();
 export const zDnInput = z.object({ dn: zDnNumber });
+
+/** A softphone credential for the extension bound to the signed-in user (`dn`: which one it expects). */
+export const zSoftphoneCredentialInput = z.object({ dn: zDnNumber.optional() }).optional();

@@ -1,5 +1,11 @@
-import { zCtiEventsInput, zCtiRequest, zDnInput } from "../../../common/schemas/cti-schemas";
+import {
+  zCtiEventsInput,
+  zCtiRequest,
+  zDnInput,
+  zSoftphoneCredentialInput,
+} from "../../../common/schemas/cti-schemas";
 import { agentOnDnFor, ctiEventDnsFor, ctiRequestAs } from "../../services/auth/softphone-access";
+import { SoftphoneCredentialService } from "../../services/auth/softphone-credential-service";
 import { agentProcedure, createTRPCRouter, supervisorProcedure } from "../trpc";
 
 export const ctiRouter = createTRPCRouter({
@@ -20,4 +26,13 @@ export const ctiRouter = createTRPCRouter({
   agentOnDn: agentProcedure
     .input(zDnInput)
     .query(({ ctx, input }) => agentOnDnFor(ctx.db, ctx.cti, ctx.actor, input.dn)),
+  /**
+   * A short-lived SIP credential for the extension bound to the signed-in user: the softphone
+   * registers with it instead of a typed password, and asks for a new one before it expires.
+   */
+  softphoneCredential: agentProcedure
+    .input(zSoftphoneCredentialInput)
+    .mutation(({ ctx, input }) =>
+      new SoftphoneCredentialService(ctx.db, ctx.env.SIP_REALM).issue(ctx.actor, input?.dn),
+    ),
 });
