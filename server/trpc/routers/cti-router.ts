@@ -5,6 +5,7 @@ import {
   zSoftphoneCredentialInput,
 } from "../../../common/schemas/cti-schemas";
 import { agentOnDnFor, ctiEventDnsFor, ctiRequestAs } from "../../services/auth/softphone-access";
+import { agentRoster } from "../../services/agents/agent-roster";
 import { SoftphoneCredentialService } from "../../services/auth/softphone-credential-service";
 import { agentProcedure, createTRPCRouter, supervisorProcedure } from "../trpc";
 
@@ -21,7 +22,8 @@ export const ctiRouter = createTRPCRouter({
     const dns = await ctiEventDnsFor(ctx.db, ctx.actor, input?.dns);
     yield* ctx.cti.bus.subscribe({ dns }, signal);
   }),
-  agents: supervisorProcedure.query(({ ctx }) => ctx.cti.agents.list()),
+  /** The agents logged in, with their name, user and Ready / Not Ready state (supervisors). */
+  agents: supervisorProcedure.query(({ ctx }) => agentRoster(ctx.db, ctx.cti.agents.list())),
   /** The agent logged in on one DN, so a reloaded softphone shows the login it still has. */
   agentOnDn: agentProcedure
     .input(zDnInput)
