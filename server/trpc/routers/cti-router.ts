@@ -6,6 +6,7 @@ import {
 } from "../../../common/schemas/cti-schemas";
 import { agentOnDnFor, ctiEventDnsFor, ctiRequestAs } from "../../services/auth/softphone-access";
 import { agentRoster } from "../../services/agents/agent-roster";
+import { withRequesterRole } from "../../services/agents/requester-roles";
 import { SoftphoneCredentialService } from "../../services/auth/softphone-credential-service";
 import { agentProcedure, createTRPCRouter, supervisorProcedure } from "../trpc";
 
@@ -20,7 +21,8 @@ export const ctiRouter = createTRPCRouter({
   /** Live T-Library events for the monitored DNs (all DNs when none are given; an agent's own). */
   events: agentProcedure.input(zCtiEventsInput).subscription(async function* ({ ctx, input, signal }) {
     const dns = await ctiEventDnsFor(ctx.db, ctx.actor, input?.dns);
-    yield* ctx.cti.bus.subscribe({ dns }, signal);
+    const withRole = withRequesterRole(ctx.db);
+    for await (const event of ctx.cti.bus.subscribe({ dns }, signal)) yield await withRole(event);
   }),
   /** The agents logged in, with their name, user and Ready / Not Ready state (supervisors). */
   agents: supervisorProcedure.query(({ ctx }) => agentRoster(ctx.db, ctx.cti.agents.list())),
