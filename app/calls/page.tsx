@@ -3,6 +3,7 @@
 import { type FormEvent, useEffect, useId, useState } from "react";
 import { parseParamsString, zRecordingControlInput } from "../../common/schemas/recording-schemas";
 import { AppShell } from "../_components/app-shell";
+import { AgentStates } from "./agent-states";
 import { StopReasonForm } from "../_components/stop-reason-form";
 import { errorMessage } from "../_lib/error-message";
 import { byId, useFocusAfterRender } from "../_lib/focus";
@@ -19,6 +20,7 @@ export default function LiveCallsPage() {
   return (
     <AppShell requiredRole="supervisor">
       <LiveCalls />
+      <AgentStates />
     </AppShell>
   );
 }

@@ -21,6 +21,9 @@ test("[SOFTPHONE][AGENT]: agent login, decline, answer, DTMF from the dial pad, 
     await login.getByLabel("Agent login code").fill("5001");
     await login.getByRole("button", { name: "Log in agent" }).click();
     await expect(agent.page.getByTestId("agent-state")).toHaveText("Logged in as agent 5001 on 1001");
+    await expect(agent.page.getByTestId("activity").first()).toContainText("Logged in as agent 5001 (Alice)");
+    // The raw events are behind "Details" for an admin.
+    await agent.page.getByRole("button", { name: "Details" }).click();
     await expect
       .poll(async () => (await agent.page.getByTestId("cti-event").allTextContents()).join("\n"))
       .toContain("EventAgentLogin");
