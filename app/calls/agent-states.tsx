@@ -11,6 +11,8 @@ export function AgentStates() {
   const agents = trpc.cti.agents.useQuery();
   const utils = trpc.useUtils();
   trpc.cti.events.useSubscription(undefined, {
+    // What changed before the stream opened (or while it reconnected) is read once it is open.
+    onStarted: () => void utils.cti.agents.invalidate(),
     onData: (event) => {
       if (event.event.startsWith("EventAgent")) void utils.cti.agents.invalidate();
     },
