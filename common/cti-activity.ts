@@ -73,6 +73,14 @@ export function describeRecordingActor(by: string, role: string | undefined, ctx
     if (name === ctx.me) return "you";
     return role === undefined || role === "" ? name : `${role} ${name}`;
   }
+  // The standing policy names the rule alone ("full_time_dn"); the history adds the DN.
+  const rule = /^full_time_(dn|agent|trunk)$/.exec(by);
+  if (rule !== null)
+    return rule[1] === "dn"
+      ? "the extension's full-time rule"
+      : rule[1] === "agent"
+        ? "the agent login's full-time rule"
+        : "the trunk's full-time rule";
   const fullTime = /^full_time_(dn|agent|trunk):(.+)$/.exec(by);
   if (fullTime !== null) {
     const [, kind, dn] = fullTime;

@@ -30,8 +30,10 @@ test("[SOFTPHONE][CALL]: two browser softphones call each other through the medi
     const conn = (text: string | undefined) => /conn=([0-9a-f]{16})/.exec(text ?? "")?.[1];
     expect(conn(await established(a.page))).toBe(conn(await established(b.page)));
     // The activity list says it in words.
-    await expect(a.page.getByTestId("activity").first()).toContainText("Call to 1003 answered");
-    await expect(b.page.getByTestId("activity").first()).toContainText("Call from 1002 answered");
+    await expect(a.page.getByTestId("activity").filter({ hasText: "Call to 1003 answered" })).toHaveCount(1);
+    await expect(b.page.getByTestId("activity").filter({ hasText: "Call from 1002 answered" })).toHaveCount(
+      1,
+    );
 
     // Hold (re-INVITE a=sendonly through the server to the media engine): the engine stops
     // sending to A, and JsSIP mutes A's microphone while on hold, so both hear silence; resume

@@ -165,6 +165,9 @@ describe("the activity list's rules", () => {
     expect(describeRecordingActor("full_time_agent:1003", undefined, ctx)).toBe(
       "the full-time rule of your agent login (on 1003)",
     );
+    // As the standing policy announces a full-time start (the trigger alone).
+    expect(describeRecordingActor("full_time_dn", undefined, ctx)).toBe("the extension's full-time rule");
+    expect(describeRecordingActor("full_time_trunk", undefined, ctx)).toBe("the trunk's full-time rule");
     expect(describeRecordingActor("max-pause", undefined, ctx)).toBe("the pause limit");
     expect(describeRecordingActor("cti:1001", undefined, ctx)).toBe("a CTI client on 1001");
   });
