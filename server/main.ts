@@ -12,6 +12,7 @@ import { loadServerEnv } from "./env";
 import { createHttpServer } from "./http/create-http-server";
 import type { ContextDeps } from "./http/create-trpc-context";
 import { LoginThrottle } from "./services/auth/login-throttle";
+import { softphoneCredentialsCounter } from "./services/auth/softphone-credential-service";
 import { bootstrap } from "./services/bootstrap/bootstrap";
 import { createDb, prepareDb } from "./services/db";
 import { AlarmService, alarmEvents } from "./services/alarms/alarm-service";
@@ -27,6 +28,7 @@ import { type SipSide, startSipSide } from "./start-sip-side";
 const env = loadEnvOrExit("forkline-server", () => loadServerEnv(process.env));
 const log = createLogger("server", env.LOG_LEVEL);
 const metrics = createMetricsRegistry();
+metrics.registerMetric(softphoneCredentialsCounter);
 // One call's error must not end the server and every other call: anything that escapes is
 // logged once and counted instead of killing the process.
 const errors = new ContainedErrors(log, metrics);

@@ -4,6 +4,7 @@ import { useSearchParams } from "next/navigation";
 import { Suspense, useEffect, useMemo, useState } from "react";
 import { AppShell } from "../_components/app-shell";
 import { type StartOptions, StartOptionsForm } from "./start-options-form";
+import { AgentStates } from "./agent-states";
 import { StopReasonForm } from "../_components/stop-reason-form";
 import { errorMessage } from "../_lib/error-message";
 import { byId, useFocusAfterRender } from "../_lib/focus";
@@ -31,6 +32,7 @@ export default function LiveCallsPage() {
       <Suspense>
         <LiveCalls />
       </Suspense>
+      <AgentStates />
     </AppShell>
   );
 }

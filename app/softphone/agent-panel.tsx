@@ -20,11 +20,13 @@ export function AgentPanel({ dn, assignedCode }: { dn: string; assignedCode?: st
     onSuccess: async (event) => {
       if (event.event === "EventError")
         setMessage({ kind: "error", text: event.error?.message ?? "Refused." });
-      else
+      else if (event.event === "EventAgentLogin" || event.event === "EventAgentLogout")
         setMessage({
           kind: "ok",
           text: event.event === "EventAgentLogin" ? `Logged in as agent ${event.agentId}.` : "Logged out.",
         });
+      // Ready / Not Ready shows in the toggle itself: no message to go stale.
+      else setMessage(null);
       await utils.cti.agentOnDn.invalidate({ dn });
     },
     onError: (error) => setMessage({ kind: "error", text: errorMessage(error) }),
@@ -51,6 +53,19 @@ export function AgentPanel({ dn, assignedCode }: { dn: string; assignedCode?: st
           <p className="text-sm" data-testid="agent-state">
             Logged in as agent {agent.agentId} on {agent.dn}
           </p>
+          <ReadyToggle
+            ready={agent.state === "ready"}
+            reasonCode={agent.reasonCode}
+            busy={request.isPending}
+            onReady={() => request.mutate({ request: "TAgentSetReady", thisDn: dn })}
+            onNotReady={(reasonCode) =>
+              request.mutate({
+                request: "TAgentSetNotReady",
+                thisDn: dn,
+                ...(reasonCode === "" ? {} : { reasonCode }),
+              })
+            }
+          />
           <button
             type="button"
             disabled={request.isPending}
@@ -82,5 +97,66 @@ export function AgentPanel({ dn, assignedCode }: { dn: string; assignedCode?: st
         <FormMessage message={message} />
       </div>
     </section>
+  );
+}
+
+/** The Not Ready reasons a desktop offers (T-Library ReasonCode); none is allowed too. */
+const REASONS = ["", "Break", "Lunch", "Training", "After-call work", "Meeting"];
+
+/**
+ * Ready / Not Ready (TAgentSetReady / TAgentSetNotReady): one switch, and the reason code the
+ * next Not Ready carries.
+ */
+function ReadyToggle(props: {
+  ready: boolean;
+  reasonCode: string;
+  busy: boolean;
+  onReady: () => void;
+  onNotReady: (reasonCode: string) => void;
+}) {
+  const [reason, setReason] = useState(props.reasonCode);
+  return (
+    <div className="flex w-full flex-wrap items-center gap-3">
+      <button
+        type="button"
+        role="switch"
+        aria-checked={props.ready}
+        aria-label="Ready"
+        disabled={props.busy}
+        onClick={() => (props.ready ? props.onNotReady(reason) : props.onReady())}
+        className={`inline-flex items-center gap-2 rounded-full px-3 py-1.5 text-sm font-medium disabled:opacity-60 ${
+          props.ready
+            ? "bg-emerald-600 text-white hover:bg-emerald-700"
+            : "bg-amber-100 text-amber-900 hover:bg-amber-200"
+        }`}
+      >
+        <span
+          aria-hidden
+          className={`h-2.5 w-2.5 rounded-full ${props.ready ? "bg-white" : "bg-amber-600"}`}
+        />
+        <span data-testid="agent-work-state">
+          {props.ready ? "Ready" : props.reasonCode ? `Not Ready (${props.reasonCode})` : "Not Ready"}
+        </span>
+      </button>
+      <label className="flex items-center gap-2 text-sm">
+        Not Ready reason
+        <select
+          value={reason}
+          onChange={(e) => {
+            setReason(e.target.value);
+            // Already Not Ready: the new reason applies at once.
+            if (!props.ready) props.onNotReady(e.target.value);
+          }}
+          disabled={props.busy}
+          className="rounded-md border border-slate-300 px-2 py-1 text-sm"
+        >
+          {REASONS.map((r) => (
+            <option key={r} value={r}>
+              {r === "" ? "(none)" : r}
+            </option>
+          ))}
+        </select>
+      </label>
+    </div>
   );
 }

@@ -1,9 +1,11 @@
 "use client";
 
 import { useRef, useState } from "react";
+import { type ActivityState, EMPTY_ACTIVITY, nextActivity } from "../../common/cti-activity";
 import { StopReasonForm } from "../_components/stop-reason-form";
 import { errorMessage } from "../_lib/error-message";
 import { trpc } from "../_lib/trpc";
+import { ActivityList, type RawEvent } from "./activity-list";
 
 type CallSide = "source" | "destination";
 type RecordStatus = "ON" | "PAUSED" | "OFF";
@@ -16,11 +18,13 @@ type CallRecordState = {
 const NOT_RECORDED: Record<CallSide, RecordStatus> = { source: "OFF", destination: "OFF" };
 const BUTTON = "rounded-md border px-2 py-1 text-sm hover:bg-slate-50";
 
-/** The T-Library events of this DN, live: what a CTI client of the agent's desktop would see. */
-export function CtiEvents({ dn }: { dn: string }) {
-  const [events, setEvents] = useState<
-    { seq: number; event: string; connId: string | null; otherDn: string | null }[]
-  >([]);
+/**
+ * The T-Library events of this DN, live: the recording controls of the call in progress and the
+ * activity list in words; the raw events behind "Details" for supervisors and admins.
+ */
+export function CtiEvents({ dn, canSeeDetails, me }: { dn: string; canSeeDetails: boolean; me: string }) {
+  const [events, setEvents] = useState<RawEvent[]>([]);
+  const [activity, setActivity] = useState<ActivityState>(EMPTY_ACTIVITY);
   // The call in progress on this DN and, per side of the call (source = the caller), whether it
   // is recorded, as CTI reports it. A failed recording of one side must not hide that the other
   // side is still recorded.
@@ -39,17 +43,22 @@ export function CtiEvents({ dn }: { dn: string }) {
       onData: (event) => {
         setEvents((list) => [
           { seq: event.seq, event: event.event, connId: event.connId, otherDn: event.otherDn },
-          ...list.slice(0, 19),
+          ...list.slice(0, 49),
         ]);
+        setActivity((state) => nextActivity(state, event, { me }));
         const connId = event.connId;
         if (!connId) return;
-        if (event.event === "EventDialing" || event.event === "EventRinging")
+        if (event.event === "EventDialing" || event.event === "EventRinging") {
+          // A refusal of the last call's recording control is not this call's.
+          setRefusal(null);
+          setAskingReason(false);
           setCall({
             connId,
             iAmCaller: event.event === "EventDialing",
             established: false,
             sides: { ...NOT_RECORDED },
           });
+        }
         if (event.event === "EventEstablished")
           setCall((c) =>
             c?.connId === connId
@@ -184,19 +193,7 @@ export function CtiEvents({ dn }: { dn: string }) {
           )}
         </section>
       )}
-      <section
-        aria-label="CTI events"
-        className="rounded-lg border border-slate-200 bg-white p-4 md:col-span-2"
-      >
-        <h2 className="mb-2 text-base font-semibold">CTI events for {dn}</h2>
-        <ul className="grid gap-1 font-mono text-xs">
-          {events.map((e) => (
-            <li key={e.seq} data-testid="cti-event">
-              {e.event} conn={e.connId ?? "—"} other={e.otherDn ?? "—"}
-            </li>
-          ))}
-        </ul>
-      </section>
+      <ActivityList dn={dn} entries={activity.entries} raw={events} canSeeDetails={canSeeDetails} />
     </>
   );
 }

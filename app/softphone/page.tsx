@@ -10,15 +10,9 @@ import { AgentPanel } from "./agent-panel";
 import { CtiEvents } from "./cti-events";
 import { DialPad } from "./dial-pad";
 import { LevelBar } from "./level-bar";
-import { SIP_WEBSOCKET_PATH } from "../../common/sip-websocket-path";
+import { type NewSessionEvent, useSipRegistration } from "./use-sip-registration";
 
-type JsSipModule = typeof JsSipTypes;
-type UA = InstanceType<JsSipModule["UA"]>;
-type Session = Parameters<Parameters<UA["on"]>[1]>[0] extends infer E
-  ? E extends { session: infer S }
-    ? S
-    : never
-  : never;
+type Session = NewSessionEvent["session"];
 
 type CallStatus = "idle" | "calling" | "ringing" | "incoming" | "in-call" | "on-hold";
 
@@ -59,12 +53,8 @@ function Softphone() {
   const assigned = me.data?.extension ?? null;
   const [extension, setExtension] = useState("");
   const [password, setPassword] = useState("");
-  const [registeredAs, setRegisteredAs] = useState<string | null>(null);
   const [target, setTarget] = useState("");
   const [transferTarget, setTransferTarget] = useState("");
-  const [registration, setRegistration] = useState<"unregistered" | "registering" | "registered">(
-    "unregistered",
-  );
   const [message, setMessage] = useState<FormMessageValue>(null);
   const [status, setStatus] = useState<CallStatus>("idle");
   const [peer, setPeer] = useState("");
@@ -77,13 +67,36 @@ function Softphone() {
     local: null,
     remote: null,
   });
-  const ua = useRef<UA | null>(null);
   const session = useRef<Session | null>(null);
   const audio = useRef<HTMLAudioElement | null>(null);
   const remoteMeter = useRef<ToneMeter | null>(null);
   const localMeter = useRef<ToneMeter | null>(null);
-
-  useEffect(() => () => ua.current?.stop(), []);
+  const {
+    registration,
+    start,
+    unregister: stopRegistration,
+    ua,
+  } = useSipRegistration((_ua, e) => {
+    // One call at a time: a second incoming call is answered busy rather than silently
+    // replacing the one the agent is on.
+    if (e.originator === "remote" && session.current) {
+      e.session.terminate({ status_code: 486, reason_phrase: "Busy Here" });
+      return;
+    }
+    track(e.session, e.originator === "remote" ? "incoming" : "outgoing");
+  });
+  const registeredAs = registration.status === "registered" ? registration.as : null;
+  // The agent panel and activity stay through a reconnection (JsSIP registers again by itself).
+  const activeDn =
+    registration.status === "registered" || registration.status === "reconnecting" ? registration.as : null;
+  // A user bound to an extension registers it with a credential from the server, no password
+  // typed; the page does so as soon as it knows the binding (once: a manual Unregister stays).
+  const autoStarted = useRef(false);
+  useEffect(() => {
+    if (assigned === null || autoStarted.current) return;
+    autoStarted.current = true;
+    void start(assigned, { kind: "credential" });
+  }, [assigned, start]);
   useEffect(() => {
     if (assigned !== null) setExtension((current) => (current === "" ? assigned : current));
   }, [assigned]);
@@ -129,6 +142,8 @@ function Softphone() {
 
   function track(current: Session, direction: "incoming" | "outgoing") {
     session.current = current;
+    // Whatever the last call left on screen ("Call ended …", a refused transfer) is not this call's.
+    setMessage(null);
     setPeer(current.remote_identity.uri.user ?? "");
     setPeerName(current.remote_identity.display_name ?? "");
     setStatus(direction === "incoming" ? "incoming" : "calling");
@@ -165,70 +180,25 @@ function Softphone() {
     else current.on("accepted", () => attachMedia(current));
   }
 
-  async function register(event: FormEvent) {
+  function register(event: FormEvent) {
     event.preventDefault();
     setMessage(null);
+    if (assigned !== null) return void start(assigned, { kind: "credential" });
     if (!/^\d{2,10}$/.test(extension))
       return setMessage({ kind: "error", text: "Enter your extension number." });
     if (password === "") return setMessage({ kind: "error", text: "Enter the extension's SIP password." });
-    const JsSIP: JsSipModule = await import("jssip");
-    ua.current?.stop();
-    const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-    const socket = new JsSIP.WebSocketInterface(`${scheme}://${window.location.host}${SIP_WEBSOCKET_PATH}`);
-    const as = extension;
-    const next = new JsSIP.UA({
-      sockets: [socket],
-      uri: `sip:${as}@${window.location.hostname}`,
-      password,
-      register: true,
-      session_timers: false,
-      user_agent: "Forkline softphone (JsSIP)",
-    });
-    next.on("registered", () => {
-      setRegistration("registered");
-      setRegisteredAs(as);
-      setMessage({ kind: "ok", text: `Registered as ${as}.` });
-    });
-    next.on("registrationFailed", (e) => {
-      setRegistration("unregistered");
-      setRegisteredAs(null);
-      // The server's reason says why (wrong password, extension not assigned to you).
-      const reason = e.response
-        ? `${e.response.status_code} ${e.response.reason_phrase}`
-        : String(e.cause ?? "no answer");
-      setMessage({ kind: "error", text: `Registration failed: ${reason}.` });
-      next.stop();
-    });
-    next.on("unregistered", () => {
-      setRegistration("unregistered");
-      setRegisteredAs(null);
-    });
-    next.on("newRTCSession", (e: { session: Session; originator: string }) => {
-      // One call at a time: a second incoming call is answered busy rather than silently
-      // replacing the one the agent is on.
-      if (e.originator === "remote" && session.current) {
-        e.session.terminate({ status_code: 486, reason_phrase: "Busy Here" });
-        return;
-      }
-      track(e.session, e.originator === "remote" ? "incoming" : "outgoing");
-    });
-    setRegistration("registering");
-    next.start();
-    ua.current = next;
+    void start(extension, { kind: "password", password });
   }
 
   function unregister() {
     session.current?.terminate();
-    ua.current?.stop();
-    ua.current = null;
-    setRegistration("unregistered");
-    setRegisteredAs(null);
+    stopRegistration();
     setMessage({ kind: "ok", text: "Unregistered." });
   }
 
   function call(event: FormEvent) {
     event.preventDefault();
-    if (!ua.current || registration !== "registered")
+    if (!ua.current || registration.status !== "registered")
       return setMessage({ kind: "error", text: "Register first." });
     if (!NUMBER.test(target)) return setMessage({ kind: "error", text: "Enter a number to call." });
     setMessage(null);
@@ -276,7 +246,7 @@ function Softphone() {
         <h2 id="reg-title" className="mb-3 text-base font-semibold">
           Extension
         </h2>
-        {registration === "registered" && registeredAs ? (
+        {registeredAs ? (
           <div className="flex flex-wrap items-center gap-3">
             <p className="text-sm" data-testid="registration">
               Registered as {registeredAs}
@@ -285,31 +255,46 @@ function Softphone() {
               Unregister
             </button>
           </div>
+        ) : isAgent && assigned === null ? (
+          <p role="alert" className="text-sm text-amber-800" data-testid="no-extension">
+            No extension is assigned to you. Ask an admin to assign one under Users &amp; tokens.
+          </p>
         ) : (
           <>
-            {isAgent && assigned === null ? (
-              <p role="alert" className="text-sm text-amber-800" data-testid="no-extension">
-                No extension is assigned to you. Ask an admin to assign one under Users &amp; tokens.
-              </p>
-            ) : (
-              <form aria-label="Register" onSubmit={(e) => void register(e)} className="grid gap-3">
-                <Field label="Extension" value={extension} onChange={setExtension} readOnly={isAgent} />
+            <form aria-label="Register" onSubmit={register} className="grid gap-3">
+              <Field
+                label="Extension"
+                value={assigned ?? extension}
+                onChange={setExtension}
+                readOnly={assigned !== null}
+              />
+              {assigned === null ? (
                 <Field label="SIP password" type="password" value={password} onChange={setPassword} />
-                <SubmitButton pending={registration === "registering"}>Register</SubmitButton>
-              </form>
-            )}
+              ) : (
+                <p className="text-sm text-slate-600" data-testid="passwordless">
+                  Your extension registers with your sign-in: no SIP password needed.
+                </p>
+              )}
+              <SubmitButton pending={registration.status === "registering"}>Register</SubmitButton>
+            </form>
             <p className="mt-3 text-sm text-slate-500" data-testid="registration">
-              {registration === "registering" ? "Registering…" : "Not registered"}
+              {registration.status === "registering"
+                ? "Registering…"
+                : registration.status === "reconnecting"
+                  ? "Reconnecting…"
+                  : "Not registered"}
             </p>
           </>
         )}
+        {registration.problem && (
+          <p role="alert" className="mt-2 text-sm text-red-700" data-testid="registration-problem">
+            {registration.problem}
+          </p>
+        )}
       </section>
 
-      {registeredAs ? (
-        <AgentPanel
-          dn={registeredAs}
-          assignedCode={isAgent ? (me.data?.agentLoginCode ?? null) : undefined}
-        />
+      {activeDn ? (
+        <AgentPanel dn={activeDn} assignedCode={isAgent ? (me.data?.agentLoginCode ?? null) : undefined} />
       ) : (
         <section className="rounded-lg border border-dashed border-slate-200 p-4 text-sm text-slate-500">
           Register your extension to log in as an agent and take calls.
@@ -419,7 +404,7 @@ function Softphone() {
       <div className="md:col-span-2">
         <FormMessage message={message} />
       </div>
-      {registeredAs && <CtiEvents dn={registeredAs} />}
+      {activeDn && <CtiEvents dn={activeDn} canSeeDetails={!isAgent} me={me.data?.username ?? ""} />}
     </div>
   );
 }

@@ -17,10 +17,19 @@ test("[SOFTPHONE][AGENT]: agent login, decline, answer, DTMF from the dial pad, 
     const login = agent.page.getByRole("form", { name: "Agent login" });
     await login.getByLabel("Agent login code").fill("9999");
     await login.getByRole("button", { name: "Log in agent" }).click();
-    await expect(agent.page.getByText("Agent login 9999 does not exist.")).toBeVisible();
+    await expect(
+      agent.page.getByRole("alert").filter({ hasText: "Agent login 9999 does not exist." }),
+    ).toBeVisible();
+    // The activity list says it too.
+    await expect(agent.page.getByTestId("activity").first()).toHaveText(
+      /^\d\d:\d\dRefused: Agent login 9999 does not exist\.$/,
+    );
     await login.getByLabel("Agent login code").fill("5001");
     await login.getByRole("button", { name: "Log in agent" }).click();
     await expect(agent.page.getByTestId("agent-state")).toHaveText("Logged in as agent 5001 on 1001");
+    await expect(agent.page.getByTestId("activity").first()).toContainText("Logged in as agent 5001 (Alice)");
+    // The raw events are behind "Details" for an admin.
+    await agent.page.getByRole("button", { name: "Details" }).click();
     await expect
       .poll(async () => (await agent.page.getByTestId("cti-event").allTextContents()).join("\n"))
       .toContain("EventAgentLogin");

@@ -7,6 +7,8 @@ test("[SOFTPHONE][CALL]: two browser softphones call each other through the medi
   const a = await softphone(440, "1002");
   const b = await softphone(1000, "1003");
   try {
+    // The raw T-Library events are behind "Details" (admins and supervisors only).
+    for (const page of [a.page, b.page]) await page.getByRole("button", { name: "Details" }).click();
     await a.page.getByRole("form", { name: "Dial" }).getByLabel("Number").fill("1003");
     await a.page.getByRole("form", { name: "Dial" }).getByRole("button", { name: "Call" }).click();
     await expect(b.page.getByTestId("call-status")).toHaveText("Incoming call — 1002", { timeout: 20_000 });
@@ -27,6 +29,11 @@ test("[SOFTPHONE][CALL]: two browser softphones call each other through the medi
     await expect.poll(() => established(b.page)).toMatch(/conn=[0-9a-f]{16} other=1002/);
     const conn = (text: string | undefined) => /conn=([0-9a-f]{16})/.exec(text ?? "")?.[1];
     expect(conn(await established(a.page))).toBe(conn(await established(b.page)));
+    // The activity list says it in words.
+    await expect(a.page.getByTestId("activity").filter({ hasText: "Call to 1003 answered" })).toHaveCount(1);
+    await expect(b.page.getByTestId("activity").filter({ hasText: "Call from 1002 answered" })).toHaveCount(
+      1,
+    );
 
     // Hold (re-INVITE a=sendonly through the server to the media engine): the engine stops
     // sending to A, and JsSIP mutes A's microphone while on hold, so both hear silence; resume

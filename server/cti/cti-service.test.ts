@@ -46,7 +46,10 @@ describe("TAgentLogin / TAgentLogout", () => {
     expect(await restarted.restore()).toBe(1);
     expect(restarted.agentOnDn("1001")).toBe("5001");
     expect(restarted.agentOnDn("1002")).toBeNull();
-    expect(restarted.list()).toEqual([{ agentId: "5001", dn: "1001", since: cti.agents.list()[0]!.since }]);
+    const since = cti.agents.list()[0]!.since;
+    expect(restarted.list()).toEqual([
+      { agentId: "5001", dn: "1001", since, state: "not_ready", reasonCode: "", stateSince: since },
+    ]);
     // And the rules still hold against the restored state.
     const bus = new CtiEventBus();
     const again = new CtiService(bus, restarted, noCallControl, noRecordingControl);
@@ -77,6 +80,115 @@ describe("TAgentLogin / TAgentLogout", () => {
     // Logging in again where already logged in is harmless.
     expect((await login("1001", "5001")).event).toBe("EventAgentLogin");
     expect(cti.agents.list()).toMatchObject([{ agentId: "5001", dn: "1001" }]);
+  });
+});
+
+describe("TAgentSetReady / TAgentSetNotReady", () => {
+  const ready = (thisDn: string, referenceId?: number) =>
+    cti.request({ request: "TAgentSetReady", thisDn, ...(referenceId === undefined ? {} : { referenceId }) });
+  const notReady = (thisDn: string, reasonCode?: string) =>
+    cti.request({
+      request: "TAgentSetNotReady",
+      thisDn,
+      ...(reasonCode === undefined ? {} : { reasonCode }),
+    });
+
+  it("an agent logs in Not Ready, goes Ready and Not Ready with a reason, each confirmed by its event on the bus", async () => {
+    const seen: TEvent[] = [];
+    const off = cti.bus.onPublish((e) => seen.push(e));
+    await login("1001", "5001");
+    expect(cti.agents.list()[0]).toMatchObject({ state: "not_ready", reasonCode: "" });
+    expect(await ready("1001", 9)).toMatchObject({
+      event: "EventAgentReady",
+      thisDn: "1001",
+      agentId: "5001",
+      referenceId: 9,
+      userData: {},
+    });
+    expect(cti.agents.list()[0]).toMatchObject({ state: "ready", reasonCode: "" });
+    expect(await notReady("1001", "Break")).toMatchObject({
+      event: "EventAgentNotReady",
+      agentId: "5001",
+      userData: { ReasonCode: "Break" },
+    });
+    // Repeating a request is confirmed again (a new reason code replaces the old one).
+    expect((await notReady("1001", "Training")).userData).toEqual({ ReasonCode: "Training" });
+    off();
+    expect(seen.map((e) => e.event)).toEqual([
+      "EventAgentLogin",
+      "EventAgentReady",
+      "EventAgentNotReady",
+      "EventAgentNotReady",
+    ]);
+    // Saved with the agent session: what a restarted server (or the HA backup) reads back.
+    expect(await db.agentSession.findUnique({ where: { agentId: "5001" } })).toMatchObject({
+      state: "not_ready",
+      reasonCode: "Training",
+    });
+    await ready("1001");
+    const restarted = new AgentStateService(db, new CtiEventBus());
+    await restarted.restore();
+    expect(restarted.list()[0]).toMatchObject({ agentId: "5001", state: "ready", reasonCode: "" });
+    expect(restarted.list()[0]!.stateSince.getTime()).toBeGreaterThanOrEqual(
+      restarted.list()[0]!.since.getTime(),
+    );
+  });
+
+  it("refuses Ready and Not Ready where no agent is logged in, with EventError AGENT_NOT_LOGGED_IN", async () => {
+    for (const request of [() => ready("1002"), () => notReady("1002", "Break")]) {
+      const event = await request();
+      expect(event).toMatchObject({
+        event: "EventError",
+        thisDn: "1002",
+        error: { code: TErrorCode.AGENT_NOT_LOGGED_IN },
+      });
+      expect(event.error?.message).toMatch(
+        /^No agent is logged in on 1002: log in \(TAgentLogin\) before going/,
+      );
+    }
+    // After a logout too: the session and its state are gone.
+    await login("1001", "5001");
+    await ready("1001");
+    await cti.request({ request: "TAgentLogout", thisDn: "1001" });
+    expect((await ready("1001")).error?.code).toBe(TErrorCode.AGENT_NOT_LOGGED_IN);
+    expect(await db.agentSession.count()).toBe(0);
+    // A new login starts Not Ready again.
+    await login("1001", "5001");
+    expect(cti.agents.list()[0]?.state).toBe("not_ready");
+  });
+
+  it("through tRPC: an agent sets only their own extension's state; a supervisor sees it in cti.agents with the names", async () => {
+    const admin = callerFor(db, testActor("admin"), undefined, cti).caller;
+    const amy = await admin.user.create({
+      username: "amy",
+      password: "password-123",
+      role: "agent",
+      extension: "1003",
+      agentLoginCode: "5002",
+    });
+    const agent = callerFor(
+      db,
+      { kind: "user", userId: amy.id, username: "amy", role: "agent" },
+      undefined,
+      cti,
+    ).caller;
+    await agent.cti.request({ request: "TAgentLogin", thisDn: "1003", agentId: "5002" });
+    expect(
+      await agent.cti.request({ request: "TAgentSetNotReady", thisDn: "1003", reasonCode: "Lunch" }),
+    ).toMatchObject({
+      event: "EventAgentNotReady",
+    });
+    await expect(agent.cti.request({ request: "TAgentSetReady", thisDn: "1001" })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+    await expect(
+      agent.cti.request({ request: "TAgentSetNotReady", thisDn: "1003", reasonCode: "<script>" }),
+    ).rejects.toThrow(/reason code/);
+    const supervisor = callerFor(db, testActor("supervisor"), undefined, cti).caller;
+    expect(await supervisor.cti.agents()).toMatchObject([
+      { agentId: "5002", dn: "1003", state: "not_ready", reasonCode: "Lunch", username: "amy" },
+    ]);
+    expect((await agent.cti.agentOnDn({ dn: "1003" }))?.state).toBe("not_ready");
   });
 });
 

@@ -55,6 +55,15 @@ export class CtiService {
         return this.agents.login({ thisDn: req.thisDn, agentId: req.agentId, referenceId });
       case "TAgentLogout":
         return this.agents.logout({ thisDn: req.thisDn, referenceId });
+      case "TAgentSetReady":
+        return this.agents.setState({ thisDn: req.thisDn, state: "ready", referenceId });
+      case "TAgentSetNotReady":
+        return this.agents.setState({
+          thisDn: req.thisDn,
+          state: "not_ready",
+          ...(req.reasonCode === undefined || req.reasonCode === "" ? {} : { reasonCode: req.reasonCode }),
+          referenceId,
+        });
       case "TRequestPrivateService":
         return this.recordings.privateService({
           thisDn: req.thisDn,

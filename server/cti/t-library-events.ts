@@ -7,6 +7,8 @@ export const T_EVENT_NAMES = [
   "EventUnregistered",
   "EventAgentLogin",
   "EventAgentLogout",
+  "EventAgentReady",
+  "EventAgentNotReady",
   "EventRinging",
   "EventDialing",
   "EventEstablished",

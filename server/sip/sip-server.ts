@@ -22,7 +22,7 @@ import type { Db } from "../services/db";
 import { RoutingService } from "../services/calls/routing-service";
 import { mayRegisterExtension } from "../services/auth/softphone-access";
 import { configEvents } from "../services/config/config-events";
-import { SipCredentialsService } from "../services/config/sip-credentials-service";
+import { registrarCredentials } from "../services/auth/registrar-credentials";
 import { RegistrationService } from "../services/registrations/registration-service";
 import type { Call } from "./calls/call";
 import { CallController } from "./calls/call-controller";
@@ -68,7 +68,8 @@ export class SipServer {
     this.registrar = new Registrar({
       realm: env.SIP_REALM,
       clock,
-      store: new SipCredentialsService(deps.db),
+      // A DN's own password, or a short-lived credential the server gave its signed-in user.
+      store: registrarCredentials(deps.db, env.SIP_REALM),
       // Bindings are saved, so a restarted server still reaches every UDP phone at once.
       bindings: new RegistrationService(deps.db),
       // A WebSocket flow belongs to the signed-in user who opened it; UDP and TCP phones and

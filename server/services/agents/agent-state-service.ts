@@ -1,8 +1,26 @@
 import type { Db } from "../db";
 import type { CtiEventBus } from "../../cti/cti-event-bus";
 import { type TEvent, TErrorCode } from "../../cti/t-library-events";
+import {
+  AgentWorkState,
+  type LoggedInState,
+  toLoggedInState,
+  transitionAgentWorkState,
+} from "./agent-work-state";
 
-export type AgentState = { agentId: string; dn: string; since: Date };
+export type AgentState = {
+  agentId: string;
+  dn: string;
+  since: Date;
+  /** Ready or Not Ready (TAgentSetReady / TAgentSetNotReady); not_ready after a login. */
+  state: LoggedInState;
+  /** The reason code of the last TAgentSetNotReady ("" when none, or when Ready). */
+  reasonCode: string;
+  /** When `state` last changed (the login time until it first does). */
+  stateSince: Date;
+};
+
+type AgentStateRequest = { thisDn: string; referenceId: number | null };
 
 /**
  * Which agent is logged in on which extension. Saved in the database (AgentSession) before a
@@ -34,7 +52,14 @@ export class AgentStateService {
     this.byAgent.clear();
     this.byDn.clear();
     for (const row of rows) {
-      const state = { agentId: row.agentId, dn: row.dn, since: row.since };
+      const state: AgentState = {
+        agentId: row.agentId,
+        dn: row.dn,
+        since: row.since,
+        state: toLoggedInState(row.state),
+        reasonCode: row.reasonCode,
+        stateSince: row.stateSince ?? row.since,
+      };
       this.byAgent.set(row.agentId, state);
       this.byDn.set(row.dn, state);
     }
@@ -78,7 +103,16 @@ export class AgentStateService {
         `Agent ${onDn.agentId} is logged in on ${req.thisDn}.`,
       );
     }
-    const state = current ?? { agentId: req.agentId, dn: req.thisDn, since: new Date() };
+    const now = new Date();
+    const state: AgentState = current ?? {
+      agentId: req.agentId,
+      dn: req.thisDn,
+      since: now,
+      // A T-Server logs an agent in Not Ready: calls wait until they say they are Ready.
+      state: transitionAgentWorkState(AgentWorkState.LoggedOut, AgentWorkState.NotReady) as LoggedInState,
+      reasonCode: "",
+      stateSince: now,
+    };
     if (current === undefined) {
       // Taken in memory at once (a concurrent login sees it), saved before it is confirmed.
       this.byAgent.set(req.agentId, state);
@@ -117,6 +151,42 @@ export class AgentStateService {
       agentId: state.agentId,
       referenceId: req.referenceId,
       userData: {},
+    });
+  }
+
+  /**
+   * TAgentSetReady / TAgentSetNotReady on `thisDn`: the state is saved with the agent session
+   * before EventAgentReady / EventAgentNotReady confirms it (so it survives a restart and the other
+   * instance of an HA pair reads it). No agent logged in there: EventError AGENT_NOT_LOGGED_IN.
+   */
+  async setState(req: AgentStateRequest & { state: LoggedInState; reasonCode?: string }): Promise<TEvent> {
+    const session = this.byDn.get(req.thisDn);
+    // Logged out, the only move is a login (logged_out → not_ready is TAgentLogin's, not this one's).
+    if (session === undefined)
+      return this.error(
+        req,
+        TErrorCode.AGENT_NOT_LOGGED_IN,
+        `No agent is logged in on ${req.thisDn}: log in (TAgentLogin) before going ${req.state === AgentWorkState.Ready ? "Ready" : "Not Ready"}.`,
+      );
+    const next = transitionAgentWorkState(session.state, req.state) as LoggedInState;
+    const reasonCode = next === AgentWorkState.NotReady ? (req.reasonCode ?? "") : "";
+    const stateSince =
+      next === session.state && reasonCode === session.reasonCode ? session.stateSince : new Date();
+    await this.db.agentSession.update({
+      where: { agentId: session.agentId },
+      data: { state: next, reasonCode, stateSince },
+    });
+    session.state = next;
+    session.reasonCode = reasonCode;
+    session.stateSince = stateSince;
+    return this.bus.publish({
+      event: next === AgentWorkState.Ready ? "EventAgentReady" : "EventAgentNotReady",
+      thisDn: req.thisDn,
+      otherDn: null,
+      connId: null,
+      agentId: session.agentId,
+      referenceId: req.referenceId,
+      userData: reasonCode === "" ? {} : { ReasonCode: reasonCode },
     });
   }
 

@@ -19,6 +19,8 @@ import type { NonceAuthority } from "./nonce-authority";
 /** Looks up H(A1) of a user: see RegistrarCredentialsStore. */
 export interface Ha1Source {
   findHa1(username: string, algorithm: DigestAlgorithm): Promise<string | undefined>;
+  /** Further H(A1) that authenticate the user for now (short-lived softphone credentials). */
+  findTemporaryHa1s?(username: string, algorithm: DigestAlgorithm): Promise<string[]>;
 }
 
 export type DigestOutcome =
@@ -26,7 +28,12 @@ export type DigestOutcome =
   | { readonly kind: "challenge"; readonly stale: boolean }
   /** Answer 403: wrong user, unknown user, wrong password or a replay. Counts as a failed attempt. */
   | { readonly kind: "failed" }
-  | { readonly kind: "authenticated"; readonly username: string };
+  | {
+      readonly kind: "authenticated";
+      readonly username: string;
+      /** Which secret matched: the user's own password or a short-lived credential. */
+      readonly via: "password" | "temporary";
+    };
 
 /**
  * RFC 8760 §2.4 has a UAS offer one challenge per digest algorithm, ordered by its preference:
@@ -94,21 +101,35 @@ export class DigestAuthenticator {
     // Who the user is, whether they exist and whether the password is right are all decided by
     // one digest comparison, with a made-up H(A1) when there is no real one, so neither the
     // answer nor its timing tells an unknown user from a wrong password.
-    const ha1 = username === expectedUsername ? await this.store.findHa1(username, algorithm) : undefined;
-    const effectiveHa1 = ha1 ?? computeDigestHa1(algorithm, username, this.realm, this.decoyPassword);
-    const expected = computeDigestResponse({
-      algorithm,
-      ha1: effectiveHa1,
-      nonce,
-      method: request.method,
-      uri,
-      qop,
-      nc,
-      cnonce,
-    });
-    const matches = constantTimeEqual(expected, response.toLowerCase());
+    // A user may have several: the DN's password and any unexpired softphone credential. Every
+    // one is compared, so the time taken does not tell which (if any) matched.
+    const candidates: { ha1: string; via: "password" | "temporary" }[] = [];
+    if (username === expectedUsername) {
+      const [own, temporary] = await Promise.all([
+        this.store.findHa1(username, algorithm),
+        this.store.findTemporaryHa1s?.(username, algorithm) ?? Promise.resolve([]),
+      ]);
+      if (own !== undefined) candidates.push({ ha1: own, via: "password" });
+      for (const ha1 of temporary) candidates.push({ ha1, via: "temporary" });
+    }
+    const decoy = computeDigestHa1(algorithm, username, this.realm, this.decoyPassword);
+    let matched: "password" | "temporary" | undefined;
+    for (const candidate of candidates.length === 0 ? [{ ha1: decoy, via: undefined }] : candidates) {
+      const expected = computeDigestResponse({
+        algorithm,
+        ha1: candidate.ha1,
+        nonce,
+        method: request.method,
+        uri,
+        qop,
+        nc,
+        cnonce,
+      });
+      if (constantTimeEqual(expected, response.toLowerCase()) && matched === undefined)
+        matched = candidate.via;
+    }
     // Without qop there is no nonce count, so a captured request could be replayed at will.
-    if (ha1 === undefined || !matches || qop?.toLowerCase() !== "auth" || nc === undefined) {
+    if (matched === undefined || qop?.toLowerCase() !== "auth" || nc === undefined) {
       return { kind: "failed" };
     }
     // RFC 2617 §3.2.1 stale: "The server should only set stale to TRUE if it receives a request
@@ -116,7 +137,7 @@ export class DigestAuthenticator {
     // client knows the correct username/password)."
     if (nonceStatus === "stale") return { kind: "challenge", stale: true };
     if (!this.nonces.acceptCount(nonce, parseInt(nc, 16))) return { kind: "failed" };
-    return { kind: "authenticated", username };
+    return { kind: "authenticated", username, via: matched };
   }
 
   /**

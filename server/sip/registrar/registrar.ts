@@ -50,6 +50,11 @@ export interface Binding {
 export interface RegistrarCredentialsStore {
   /** HA1 for the extension (username = DN number) or undefined when the number is not a registrable extension (unknown, trunk, no password) */
   findHa1(username: string, algorithm: "MD5" | "SHA-256"): Promise<string | undefined>;
+  /**
+   * H(A1) of short-lived credentials that may register the extension now (a signed-in user's
+   * softphone, issued by the server), accepted beside the extension's own password.
+   */
+  findTemporaryHa1s?(username: string, algorithm: "MD5" | "SHA-256"): Promise<string[]>;
 }
 
 export interface RegistrarOptions {

@@ -1,5 +1,13 @@
-import { zCtiEventsInput, zCtiRequest, zDnInput } from "../../../common/schemas/cti-schemas";
+import {
+  zCtiEventsInput,
+  zCtiRequest,
+  zDnInput,
+  zSoftphoneCredentialInput,
+} from "../../../common/schemas/cti-schemas";
 import { agentOnDnFor, ctiEventDnsFor, ctiRequestAs } from "../../services/auth/softphone-access";
+import { agentRoster } from "../../services/agents/agent-roster";
+import { withRequesterRole } from "../../services/agents/requester-roles";
+import { SoftphoneCredentialService } from "../../services/auth/softphone-credential-service";
 import { agentProcedure, createTRPCRouter, supervisorProcedure } from "../trpc";
 
 export const ctiRouter = createTRPCRouter({
@@ -13,11 +21,22 @@ export const ctiRouter = createTRPCRouter({
   /** Live T-Library events for the monitored DNs (all DNs when none are given; an agent's own). */
   events: agentProcedure.input(zCtiEventsInput).subscription(async function* ({ ctx, input, signal }) {
     const dns = await ctiEventDnsFor(ctx.db, ctx.actor, input?.dns);
-    yield* ctx.cti.bus.subscribe({ dns }, signal);
+    const withRole = withRequesterRole(ctx.db);
+    for await (const event of ctx.cti.bus.subscribe({ dns }, signal)) yield await withRole(event);
   }),
-  agents: supervisorProcedure.query(({ ctx }) => ctx.cti.agents.list()),
+  /** The agents logged in, with their name, user and Ready / Not Ready state (supervisors). */
+  agents: supervisorProcedure.query(({ ctx }) => agentRoster(ctx.db, ctx.cti.agents.list())),
   /** The agent logged in on one DN, so a reloaded softphone shows the login it still has. */
   agentOnDn: agentProcedure
     .input(zDnInput)
     .query(({ ctx, input }) => agentOnDnFor(ctx.db, ctx.cti, ctx.actor, input.dn)),
+  /**
+   * A short-lived SIP credential for the extension bound to the signed-in user: the softphone
+   * registers with it instead of a typed password, and asks for a new one before it expires.
+   */
+  softphoneCredential: agentProcedure
+    .input(zSoftphoneCredentialInput)
+    .mutation(({ ctx, input }) =>
+      new SoftphoneCredentialService(ctx.db, ctx.env.SIP_REALM).issue(ctx.actor, input?.dn),
+    ),
 });

@@ -1,0 +1,25 @@
+-- Agents' desk (issue 17 §9): Ready / Not Ready kept with the agent session, and the short-lived
+-- SIP credentials of password-less softphones (H(A1) digests only).
+-- AlterTable
+ALTER TABLE "AgentSession" ADD COLUMN     "reasonCode" TEXT NOT NULL DEFAULT '',
+ADD COLUMN     "state" TEXT NOT NULL DEFAULT 'not_ready',
+ADD COLUMN     "stateSince" TIMESTAMP(3);
+
+-- CreateTable
+CREATE TABLE "SoftphoneCredential" (
+    "id" TEXT NOT NULL,
+    "userId" TEXT NOT NULL,
+    "dn" TEXT NOT NULL,
+    "ha1Md5" TEXT NOT NULL,
+    "ha1Sha256" TEXT NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "expiresAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "SoftphoneCredential_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE INDEX "SoftphoneCredential_dn_expiresAt_idx" ON "SoftphoneCredential"("dn", "expiresAt");
+
+-- CreateIndex
+CREATE INDEX "SoftphoneCredential_userId_idx" ON "SoftphoneCredential"("userId");
