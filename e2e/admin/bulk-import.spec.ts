@@ -93,6 +93,20 @@ test("[ADMIN][BULK_IMPORT]: an admin exports DNs, edits the file, sees the dry r
   // The configuration page shows the imported DN (its list is refreshed by the config change).
   await page.getByRole("link", { name: "Configuration" }).click();
   await expect(page.getByText("Imported, Eve")).toBeVisible();
+
+  // The first export puts 1002 back as it was (the specs after this one expect the demo DNs),
+  // and 1090, which an import never deletes, goes from its row.
+  await page.getByRole("link", { name: "Import/Export" }).click();
+  await upload.setInputFiles({ name: "first.csv", mimeType: "text/csv", buffer: Buffer.from(exported) });
+  await expect(summary).toContainText("first.csv (dry run): 0 to create, 1 to change");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Imported first.csv" })).toContainText("1 changed");
+  expect(dnRow("1002")).toEqual(before1002);
+  await page.getByRole("link", { name: "Configuration" }).click();
+  await page.getByRole("button", { name: "Delete 1090" }).click();
+  await page.getByRole("button", { name: "Confirm delete 1090" }).click();
+  await expect(page.getByTestId("dn-row-1090")).toHaveCount(0);
+  expect(dnRow("1090")).toBeUndefined();
 });
 
 test("[ADMIN][BULK_IMPORT]: imported users get an initial password shown once, which signs them in", async ({

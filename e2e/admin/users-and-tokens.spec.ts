@@ -38,6 +38,9 @@ test("[ADMIN][USERS]: an admin adds a supervisor, who can then sign in", async (
   await page.getByRole("button", { name: "Sign out" }).click();
   await signIn(page, "sam", "sam-password-1");
   await expect(page.getByRole("link", { name: "Users & tokens" })).toHaveCount(0);
+  // A supervisor lands on the dashboard; the configuration is read-only for them.
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await page.getByRole("link", { name: "Configuration" }).click();
   await expect(page.getByRole("switch", { name: "record 1001" })).toBeDisabled();
 });
 
