@@ -20,8 +20,11 @@ export type EngineCall = {
   dialogId: string;
 };
 
-/** A plain-RTP PCMU offer from a phone at 127.0.0.1:`port`, as a SIP phone or trunk would send it. */
-function pcmuOffer(port: number): Buffer {
+/**
+ * A plain-RTP PCMU offer from a phone at 127.0.0.1:`port`, as a SIP phone or trunk would send it;
+ * `rtcpMux`: with a=rtcp-mux (RFC 5761), as SBCs and WebRTC gateways send it.
+ */
+function pcmuOffer(port: number, rtcpMux: boolean): Buffer {
   return Buffer.from(
     [
       "v=0",
@@ -31,6 +34,7 @@ function pcmuOffer(port: number): Buffer {
       "t=0 0",
       `m=audio ${port} RTP/AVP 0`,
       "a=rtpmap:0 PCMU/8000",
+      ...(rtcpMux ? ["a=rtcp-mux"] : []),
       "",
     ].join("\r\n"),
   );
@@ -44,6 +48,8 @@ export type EngineOptions = {
   core?: number | undefined;
   /** The load sink's port block, where the phones' offers point. */
   loadBase?: number;
+  /** Node options for the engine processes, e.g. `--cpu-prof --cpu-prof-dir <dir>` (bench `--cpu-prof`). */
+  nodeArgs?: readonly string[];
 };
 
 /**
@@ -70,7 +76,7 @@ export class EngineUnderTest {
     const children: ChildProcess[] = [];
     try {
       // Started one after the other: n TypeScript loads at once on 2 cores only slow each other.
-      for (const ports of engines) children.push(await startEngine(ports, core));
+      for (const ports of engines) children.push(await startEngine(ports, core, options.nodeArgs ?? []));
     } catch (error) {
       for (const child of children) child.kill("SIGKILL");
       throw error;
@@ -129,6 +135,8 @@ export class EngineUnderTest {
     parallel = 16,
     /** SRTP on the recording streams (MSML record `encryption`), as a recorder set to required gets. */
     encryption: RecordingEncryption = "off",
+    /** The phones offer a=rtcp-mux: each leg then holds one port. */
+    rtcpMux = false,
   ): Promise<void> {
     let next = 0;
     const worker = async () => {
@@ -136,8 +144,8 @@ export class EngineUnderTest {
         const call = next++;
         const ports = callPorts(call, this.loadBase);
         const pool = this.pools[call % this.pools.length]!;
-        const legA = await pool.openLeg(pcmuOffer(ports.phoneA), { callId: `bench-${call}` });
-        const legB = await pool.openLeg(pcmuOffer(ports.phoneB), {
+        const legA = await pool.openLeg(pcmuOffer(ports.phoneA, rtcpMux), { callId: `bench-${call}` });
+        const legB = await pool.openLeg(pcmuOffer(ports.phoneB, rtcpMux), {
           callId: `bench-${call}`,
           beside: legA,
         });
@@ -225,9 +233,14 @@ export class EngineUnderTest {
 }
 
 /** One media engine process on `ports`, on `core` (any core when undefined), once it is ready. */
-async function startEngine(ports: EnginePorts, core: number | undefined): Promise<ChildProcess> {
+async function startEngine(
+  ports: EnginePorts,
+  core: number | undefined,
+  nodeArgs: readonly string[],
+): Promise<ChildProcess> {
   const [command, ...args] = pinnedArgv(core, [
     process.execPath,
+    ...nodeArgs,
     "--import",
     "tsx",
     path.join(root, "media-engine/main.ts"),

@@ -21,7 +21,8 @@
  * engine count is not tried at higher loads after two loads in a row lost packets.
  *   npx tsx bench/recorded-calls/recorded-calls-bench.ts [--calls 100,150,187] [--seconds 10]
  *     [--warmup 2] [--repeat 1] [--relays forkline,node,c,rtpengine] [--dtmf-mask events+inband|events|off]
- *     [--engines 1,2,4] [--p99-ms 5] [--json bench/results/recorded-calls.json]
+ *     [--engines 1,2,4] [--p99-ms 5] [--rtcp-mux on|off] [--srtp] [--cpu-prof dir]
+ *     [--json bench/results/recorded-calls.json]
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -67,6 +68,16 @@ if (engineCounts !== undefined && relayNames.includes("rtpengine"))
   throw new Error("--engines: rtpengine is not a reference here (its ports overlap the engines' wide range)");
 /** The engine's DTMF masking of recorded copies; the server's default unless given. */
 const dtmfMasking = (benchArg("--dtmf-mask") ?? DEFAULT_DTMF_MASKING) as DtmfMasking;
+/**
+ * `--rtcp-mux off`: the phones do not offer a=rtcp-mux and the recorder stub does not accept it
+ * (8 ports per recorded call, as before issue 16 §3); on by default: 4 ports per call.
+ */
+const rtcpMux = (benchArg("--rtcp-mux") ?? "on") !== "off";
+/**
+ * `--cpu-prof <dir>`: each Forkline engine process writes a V8 CPU profile there when it stops
+ * (`node --cpu-prof`); read the top functions with bench/recorded-calls/cpu-profile-top.ts.
+ */
+const cpuProfDir = benchArg("--cpu-prof");
 /** `--srtp`: SRTP (SDES) on every recording stream, the engine encrypting (issue 15's SRTP cost). */
 const srtp = process.argv.includes("--srtp");
 if (!DTMF_MASKING_MODES.includes(dtmfMasking))
@@ -130,7 +141,7 @@ const rtpengine = rtpengineBinary();
 if (rtpengine === undefined && relayNames.includes("rtpengine")) {
   console.log(`rtpengine not installed: skipped. To compare with it: ${RTPENGINE_INSTALL}`);
 }
-const recorder = await RecorderStub.start(layout.loadBase);
+const recorder = await RecorderStub.start(layout.loadBase, rtcpMux);
 
 /** Several engines spread over both cores with everything else; else the relay alone on core 0. */
 const spread = (relay: RelayName, engines: number) => relay === "forkline" && engines > 1;
@@ -141,9 +152,19 @@ async function setUp(relay: RelayName, calls: number, engines: number): Promise<
       engines: enginePorts(engines, engineCounts !== undefined),
       core: spread(relay, engines) ? undefined : 0,
       loadBase: layout.loadBase,
+      ...(cpuProfDir === undefined
+        ? {}
+        : { nodeArgs: ["--cpu-prof", "--cpu-prof-dir", path.resolve(cpuProfDir)] }),
     });
     try {
-      await engine.openRecordedCalls(calls, recorder.uri, dtmfMasking, 16, srtp ? "required" : "off");
+      await engine.openRecordedCalls(
+        calls,
+        recorder.uri,
+        dtmfMasking,
+        16,
+        srtp ? "required" : "off",
+        rtcpMux,
+      );
     } catch (error) {
       await engine.stop();
       throw error;
@@ -195,6 +216,7 @@ async function runOnce(relay: RelayName, calls: number, engines = 1): Promise<Ru
     sink = await LoadSink.startRetrying(loadSinkBinary, calls, relay === "forkline", {
       loadBase: layout.loadBase,
       core: spreadOut ? undefined : 1,
+      rtcpMux: rtcpMux && relay === "forkline",
     });
   } catch (error) {
     run.error = (error as Error).message;
@@ -466,6 +488,7 @@ fs.writeFileSync(
       warmupSeconds,
       dtmfMasking,
       srtp,
+      rtcpMux,
       rtpengine: rtpengine ?? null,
       repeat,
       engineCounts: engineCounts ?? null,
