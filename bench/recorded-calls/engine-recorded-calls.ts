@@ -137,10 +137,13 @@ export class EngineUnderTest {
     encryption: RecordingEncryption = "off",
     /** The phones offer a=rtcp-mux: each leg then holds one port. */
     rtcpMux = false,
+    /** The first call's number (calls `from` … `from + count - 1`), to add calls to those open. */
+    from = 0,
   ): Promise<void> {
-    let next = 0;
+    let next = from;
+    const end = from + count;
     const worker = async () => {
-      while (next < count) {
+      while (next < end) {
         const call = next++;
         const ports = callPorts(call, this.loadBase);
         const pool = this.pools[call % this.pools.length]!;
@@ -190,8 +193,14 @@ export class EngineUnderTest {
     const deadline = Date.now() + 30_000;
     const started = () =>
       new Set(this.events.filter((e) => e.name === "forkline.recording.started").map((e) => e.id)).size;
-    while (started() < count) {
-      if (Date.now() > deadline) throw new Error(`only ${started()} of ${count} recordings started`);
+    while (started() < end) {
+      // A recording the engine could not start (no RTP port for its streams…) says why at once.
+      const failed = this.events.find((e) => e.name === "forkline.recording.failed");
+      if (failed !== undefined)
+        throw new Error(
+          `recording failed: ${failed.fields.find((f) => f.name === "reason")?.value ?? "no reason given"}`,
+        );
+      if (Date.now() > deadline) throw new Error(`only ${started()} of ${end} recordings started`);
       await sleep(50);
     }
   }
@@ -214,6 +223,7 @@ export class EngineUnderTest {
   async stop(): Promise<void> {
     await Promise.all(
       this.calls.flatMap((c) => {
+        if (c === undefined) return [];
         const pool = this.pools[c.call % this.pools.length]!;
         return [pool.closeLeg(c.legA), pool.closeLeg(c.legB)];
       }),

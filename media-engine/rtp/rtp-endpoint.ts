@@ -46,6 +46,9 @@ export class RtpEndpoint extends EventEmitter implements MediaEndpoint {
     jitterMs: 0,
   };
   private direction: SdpDirection = "sendrecv";
+  /** directionSends/directionReceives of `direction`, kept so that no packet compares strings. */
+  private sending = true;
+  private receiving = true;
   private remoteAddress: string | undefined;
   private remotePort = 0;
   private remoteRtcpPort = 0;
@@ -174,7 +177,7 @@ export class RtpEndpoint extends EventEmitter implements MediaEndpoint {
    * modify it afterwards (packets handed out by onRtp are never reused by this class).
    */
   sendRtp(plain: Buffer): void {
-    if (this.closed || this.remoteAddress === undefined || !directionSends(this.direction)) return;
+    if (this.closed || this.remoteAddress === undefined || !this.sending) return;
     const packet = this.srtp === undefined ? plain : this.srtp.protectRtp(plain);
     if (packet === undefined) return;
     this.rtp.send(packet, this.remotePort, this.remoteAddress);
@@ -185,6 +188,8 @@ export class RtpEndpoint extends EventEmitter implements MediaEndpoint {
   setDirection(direction: SdpDirection): void {
     if (!directionReceives(this.direction) && directionReceives(direction)) this.restartQuietPeriod();
     this.direction = direction;
+    this.sending = directionSends(direction);
+    this.receiving = directionReceives(direction);
   }
 
   close(): void {
@@ -230,7 +235,7 @@ export class RtpEndpoint extends EventEmitter implements MediaEndpoint {
       else this.counters.packetsDropped++;
       return;
     }
-    if (!directionReceives(this.direction)) {
+    if (!this.receiving) {
       this.counters.packetsDropped++;
       return;
     }
