@@ -48,6 +48,11 @@ export type EngineOptions = {
   core?: number | undefined;
   /** The load sink's port block, where the phones' offers point. */
   loadBase?: number;
+  /**
+   * The checkout whose media-engine/main.ts runs (default: this one): another commit's tree, for a
+   * before/after comparison in one run (recorded-calls-bench.ts --baseline).
+   */
+  root?: string;
   /** Node options for the engine processes, e.g. `--cpu-prof --cpu-prof-dir <dir>` (bench `--cpu-prof`). */
   nodeArgs?: readonly string[];
 };
@@ -76,7 +81,8 @@ export class EngineUnderTest {
     const children: ChildProcess[] = [];
     try {
       // Started one after the other: n TypeScript loads at once on 2 cores only slow each other.
-      for (const ports of engines) children.push(await startEngine(ports, core, options.nodeArgs ?? []));
+      for (const ports of engines)
+        children.push(await startEngine(ports, core, options.nodeArgs ?? [], options.root ?? root));
     } catch (error) {
       for (const child of children) child.kill("SIGKILL");
       throw error;
@@ -247,16 +253,17 @@ async function startEngine(
   ports: EnginePorts,
   core: number | undefined,
   nodeArgs: readonly string[],
+  tree: string,
 ): Promise<ChildProcess> {
   const [command, ...args] = pinnedArgv(core, [
     process.execPath,
     ...nodeArgs,
     "--import",
     "tsx",
-    path.join(root, "media-engine/main.ts"),
+    path.join(tree, "media-engine/main.ts"),
   ]);
   const child = spawn(command!, args, {
-    cwd: root,
+    cwd: tree,
     env: {
       PATH: process.env.PATH,
       NODE_ENV: "production",

@@ -24,7 +24,9 @@ const rtcpMux = (benchArg("--rtcp-mux") ?? "on") !== "off";
 const jsonPath = benchArg("--json") ?? "bench/results/port-capacity.json";
 /** Where the stub's answers point the recorder streams: nothing is sent there (no media). */
 const SDP_PORT_BASE = 45000;
-if (SDP_PORT_BASE + 6 * (calls * 2) > 65535) throw new Error("--calls: too many for the SDP port numbers");
+// 6 SDP ports per call (load-sink's layout) for the calls asked and the ones opened after them.
+if (SDP_PORT_BASE + 6 * Math.max(calls + 1000, 2600) > 65535)
+  throw new Error("--calls: too many for the SDP port numbers");
 
 const engines: EnginePorts[] = [
   { sip: PORTS.engineSip, http: PORTS.engineHttp, rtpMin: 30000, rtpMax: 34999 },
@@ -40,9 +42,13 @@ const portsOf = async (engine: EnginePorts) => {
 const recorder = await RecorderStub.start(SDP_PORT_BASE, rtcpMux);
 const engine = await EngineUnderTest.start({ engines, core: undefined, loadBase: SDP_PORT_BASE });
 const started = performance.now();
+const progress = setInterval(() => {
+  const open = engine.calls.filter((c) => c !== undefined).length;
+  process.stderr.write(`${open} calls set up after ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+}, 10_000);
 let result: Record<string, unknown>;
 try {
-  await engine.openRecordedCalls(calls, recorder.uri, DEFAULT_DTMF_MASKING, 32, "off", rtcpMux);
+  await engine.openRecordedCalls(calls, recorder.uri, DEFAULT_DTMF_MASKING, 16, "off", rtcpMux);
   const setupSeconds = (performance.now() - started) / 1000;
   const atTarget = await Promise.all(engines.map(portsOf));
   const inUse = atTarget.reduce((sum, e) => sum + e.inUse, 0);
@@ -80,6 +86,7 @@ try {
     perEngineAtLimit: atLimit,
   };
 } finally {
+  clearInterval(progress);
   await engine.stop();
   await recorder.close();
 }

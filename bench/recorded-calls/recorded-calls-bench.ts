@@ -78,12 +78,18 @@ const rtcpMux = (benchArg("--rtcp-mux") ?? "on") !== "off";
  * (`node --cpu-prof`); read the top functions with bench/recorded-calls/cpu-profile-top.ts.
  */
 const cpuProfDir = benchArg("--cpu-prof");
+/**
+ * `--baseline <dir>`: another checkout of Forkline (e.g. `git archive <commit> | tar -x -C <dir>`
+ * with a node_modules link), whose media engine runs as relay "baseline" beside this one's under
+ * the same load in the same run: each CPU change measured against the code before it.
+ */
+const baselineRoot = benchArg("--baseline");
 /** `--srtp`: SRTP (SDES) on every recording stream, the engine encrypting (issue 15's SRTP cost). */
 const srtp = process.argv.includes("--srtp");
 if (!DTMF_MASKING_MODES.includes(dtmfMasking))
   throw new Error(`--dtmf-mask: one of ${DTMF_MASKING_MODES.join(", ")}`);
 
-type RelayName = "forkline" | "node" | "c" | "rtpengine";
+type RelayName = "forkline" | "baseline" | "node" | "c" | "rtpengine";
 
 /** A relay set up for `calls` calls: its pid (for CPU) and where each call's phones send. */
 type RelayUnderTest = {
@@ -93,6 +99,8 @@ type RelayUnderTest = {
   stop(): Promise<void>;
   /** Recording events that say something went wrong (the engine only). */
   trouble?(): string[];
+  /** RTP ports the engines hold, from their forkline_media_rtp_ports_in_use (the engine only). */
+  portsInUse?(): Promise<number>;
 };
 
 type Run = {
@@ -129,6 +137,8 @@ type Run = {
   maxSendLagMs?: number;
   /** Recording events other than started/stopped (the engine lost its recorder…): must be none. */
   engineTrouble?: string[];
+  /** RTP ports per recorded call the engines held once every recording had started. */
+  portsPerCall?: number;
 };
 
 // This process plays the SIP Server and the recorder (SIP only): on the load's core, so that core
@@ -147,14 +157,17 @@ const recorder = await RecorderStub.start(layout.loadBase, rtcpMux);
 const spread = (relay: RelayName, engines: number) => relay === "forkline" && engines > 1;
 
 async function setUp(relay: RelayName, calls: number, engines: number): Promise<RelayUnderTest> {
-  if (relay === "forkline") {
+  if (relay === "forkline" || relay === "baseline") {
+    if (relay === "baseline" && baselineRoot === undefined)
+      throw new Error("relay baseline needs --baseline <dir>");
     const engine = await EngineUnderTest.start({
+      ...(relay === "baseline" ? { root: path.resolve(baselineRoot!) } : {}),
       engines: enginePorts(engines, engineCounts !== undefined),
       core: spread(relay, engines) ? undefined : 0,
       loadBase: layout.loadBase,
       ...(cpuProfDir === undefined
         ? {}
-        : { nodeArgs: ["--cpu-prof", "--cpu-prof-dir", path.resolve(cpuProfDir)] }),
+        : { nodeArgs: ["--cpu-prof", "--cpu-prof-dir", path.resolve(cpuProfDir, relay)] }),
     });
     try {
       await engine.openRecordedCalls(
@@ -169,11 +182,21 @@ async function setUp(relay: RelayName, calls: number, engines: number): Promise<
       await engine.stop();
       throw error;
     }
+    const ports = enginePorts(engines, engineCounts !== undefined);
     return {
       pids: engine.pids,
       legPorts: (call) => [engine.calls[call]!.portA, engine.calls[call]!.portB],
       stop: () => engine.stop(),
       trouble: () => engine.troubleEvents(),
+      portsInUse: async () => {
+        const counts = await Promise.all(
+          ports.map(async ({ http }) => {
+            const metrics = await (await fetch(`http://127.0.0.1:${http}/metrics`)).text();
+            return Number(/^forkline_media_rtp_ports_in_use (\d+)$/m.exec(metrics)?.[1]);
+          }),
+        );
+        return counts.reduce((sum, count) => sum + count, 0);
+      },
     };
   }
   if (relay === "rtpengine") {
@@ -213,10 +236,10 @@ async function runOnce(relay: RelayName, calls: number, engines = 1): Promise<Ru
   // The engine's recorder watch judges a recorder by its RTCP receiver reports once it sent one.
   let sink: LoadSink;
   try {
-    sink = await LoadSink.startRetrying(loadSinkBinary, calls, relay === "forkline", {
+    sink = await LoadSink.startRetrying(loadSinkBinary, calls, relay === "forkline" || relay === "baseline", {
       loadBase: layout.loadBase,
       core: spreadOut ? undefined : 1,
-      rtcpMux: rtcpMux && relay === "forkline",
+      rtcpMux: rtcpMux && (relay === "forkline" || relay === "baseline"),
     });
   } catch (error) {
     run.error = (error as Error).message;
@@ -228,6 +251,7 @@ async function runOnce(relay: RelayName, calls: number, engines = 1): Promise<Ru
     const setupStart = performance.now();
     underTest = await setUp(relay, calls, engines);
     run.setupSeconds = Number(((performance.now() - setupStart) / 1000).toFixed(1));
+    if (underTest.portsInUse) run.portsPerCall = Number(((await underTest.portsInUse()) / calls).toFixed(2));
     for (let call = 0; call < calls; call++) sink.legs(call, ...underTest.legPorts(call));
     sink.start();
     await sleep(warmupSeconds * 1000);
@@ -358,6 +382,7 @@ const rows = runs.map((run) => {
       ? `${fmt(run.recorderMs.p50)}/${fmt(run.recorderMs.p99)}/${fmt(run.recorderMs.p999)}`
       : "n/a",
     "continuity violations": violations ?? "n/a",
+    "ports/call": run.portsPerCall ?? "–",
     "load CPU %": fmt(run.generatorCpuPercent, 1),
     ...(engineCounts === undefined ? {} : { "bench CPU %": fmt(run.benchCpuPercent, 1) }),
     "others CPU %": fmt(run.othersCpuPercent, 1),
