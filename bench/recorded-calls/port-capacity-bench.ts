@@ -46,11 +46,28 @@ const progress = setInterval(() => {
   const open = engine.calls.filter((c) => c !== undefined).length;
   process.stderr.write(`${open} calls set up after ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
 }, 10_000);
-let result: Record<string, unknown>;
+let result: Record<string, unknown> | undefined;
 try {
-  await engine.openRecordedCalls(calls, recorder.uri, DEFAULT_DTMF_MASKING, 16, "off", rtcpMux);
+  let setupError: string | undefined;
+  try {
+    await engine.openRecordedCalls(calls, recorder.uri, DEFAULT_DTMF_MASKING, 16, "off", rtcpMux);
+  } catch (error) {
+    // What was set up still says how many ports a call holds; the error says where it stopped.
+    setupError = (error as Error).message;
+  }
   const setupSeconds = (performance.now() - started) / 1000;
   const atTarget = await Promise.all(engines.map(portsOf));
+  if (setupError !== undefined) {
+    const open = engine.calls.filter((c) => c !== undefined).length;
+    const inUse = atTarget.reduce((sum, e) => sum + e.inUse, 0);
+    console.log(
+      `set-up stopped after ${setupSeconds.toFixed(0)} s with ${open} recorded calls open: ${setupError}; ` +
+        `${inUse} RTP ports in use (${(inUse / open).toFixed(2)} per open call, per engine ` +
+        `${atTarget.map((e) => `${e.inUse}/${e.capacity}`).join(", ")})`,
+    );
+    result = { calls, open, setupError, setupSeconds, portsInUse: inUse, perEngine: atTarget };
+    throw new Error(setupError);
+  }
   const inUse = atTarget.reduce((sum, e) => sum + e.inUse, 0);
   const capacity = atTarget.reduce((sum, e) => sum + e.capacity, 0);
   console.log(
@@ -85,6 +102,8 @@ try {
     refusal,
     perEngineAtLimit: atLimit,
   };
+} catch (error) {
+  result ??= { error: (error as Error).message };
 } finally {
   clearInterval(progress);
   await engine.stop();
