@@ -102,6 +102,15 @@ describe("one RTP range for plain legs and browsers, a floor kept for browsers (
     const browsers: ClientLeg[] = [];
     for (let i = 0; i < 2; i++) browsers.push(await client.open({ offer: await browserOffer() }));
     expect(await portsInUse()).toBe(10);
+    // werift bound the ports the pool kept for them: the answers' host candidates are the floor.
+    const candidatePorts = browsers.map((leg) =>
+      Number(
+        /^a=candidate:\S+ 1 udp \d+ 127\.0\.0\.1 (\d+) typ host/m.exec(leg.response.body.toString())?.[1],
+      ),
+    );
+    for (const port of candidatePorts) expect(port).toBeGreaterThanOrEqual(RTP.min);
+    for (const port of candidatePorts) expect(port).toBeLessThanOrEqual(RTP.max);
+    expect(new Set(candidatePorts).size).toBe(2);
     const noBrowser = refused(await client.invite({ offer: await browserOffer() }));
     expect(noBrowser.status).toBe(503);
     expect(noBrowser.reason).toBe("No RTP ports left for a WebRTC leg (all 10 in use)");
