@@ -9,7 +9,7 @@ export type EngineMetricsSource = {
   readonly refused: { source: number; rate: number; auth: number };
   /** Legs released without BYE because the SIP Server that opened them restarted. */
   readonly orphansReleased: number;
-  /** The plain-RTP port range: ports held now and in all. */
+  /** The RTP port range: ports held now and in all. */
   readonly rtpPorts: { inUse: number; capacity: number };
 };
 
@@ -40,7 +40,7 @@ export function registerEngineMetrics(registry: Registry, engine: EngineMetricsS
   });
   new Gauge({
     name: "forkline_media_rtp_ports",
-    help: "RTP ports of the engine's plain-RTP range.",
+    help: "RTP ports of the engine's range (plain RTP and browsers' ICE sockets draw from it alike).",
     registers,
     collect() {
       this.set(engine.rtpPorts.capacity);

@@ -9,7 +9,7 @@ import { MediaEngineService } from "./control/media-engine-service";
 import { SourceGate } from "../sip-core";
 import { loadMediaEngineEnv } from "./env";
 import { registerEngineMetrics } from "./engine-metrics";
-import { PortPool } from "./rtp";
+import { EnginePortPool } from "./rtp";
 
 const env = loadEnvOrExit("forkline-media-engine", () => loadMediaEngineEnv(process.env));
 const log = createLogger("media-engine", env.LOG_LEVEL);
@@ -19,15 +19,14 @@ const metrics = createMetricsRegistry();
 const errors = new ContainedErrors(log, metrics);
 errors.installProcessGuard();
 
-// Three quarters of the range for plain RTP pairs, the rest for browsers' ICE sockets (one each, rtcp-mux).
-const webRtcFrom = env.RTP_PORT_MIN + Math.floor(((env.RTP_PORT_MAX - env.RTP_PORT_MIN) * 3) / 4) + 1;
+// One range for plain RTP (legs, recording streams) and browsers' ICE sockets alike, with a small
+// floor kept for browsers only once plain RTP has taken the rest (EnginePortPool says why).
 const service = await MediaEngineService.start({
   sipHost: env.MEDIA_ENGINE_HOST,
   sipPort: env.MEDIA_ENGINE_SIP_PORT,
   publicAddress: env.PUBLIC_IP,
   rtpBindHost: env.MEDIA_ENGINE_HOST,
-  portPool: new PortPool(env.RTP_PORT_MIN, webRtcFrom - 1),
-  webRtcPortRange: [webRtcFrom, env.RTP_PORT_MAX],
+  portPool: new EnginePortPool(env.RTP_PORT_MIN, env.RTP_PORT_MAX),
   inactivityTimeoutMs: env.RTP_INACTIVITY_TIMEOUT_S * 1000,
   gate: new SourceGate({
     allowed: env.MEDIA_ENGINE_ALLOWED_SOURCES,

@@ -20,8 +20,11 @@ export type EngineCall = {
   dialogId: string;
 };
 
-/** A plain-RTP PCMU offer from a phone at 127.0.0.1:`port`, as a SIP phone or trunk would send it. */
-function pcmuOffer(port: number): Buffer {
+/**
+ * A plain-RTP PCMU offer from a phone at 127.0.0.1:`port`, as a SIP phone or trunk would send it;
+ * `rtcpMux`: with a=rtcp-mux (RFC 5761), as SBCs and WebRTC gateways send it.
+ */
+function pcmuOffer(port: number, rtcpMux: boolean): Buffer {
   return Buffer.from(
     [
       "v=0",
@@ -31,6 +34,7 @@ function pcmuOffer(port: number): Buffer {
       "t=0 0",
       `m=audio ${port} RTP/AVP 0`,
       "a=rtpmap:0 PCMU/8000",
+      ...(rtcpMux ? ["a=rtcp-mux"] : []),
       "",
     ].join("\r\n"),
   );
@@ -44,6 +48,13 @@ export type EngineOptions = {
   core?: number | undefined;
   /** The load sink's port block, where the phones' offers point. */
   loadBase?: number;
+  /**
+   * The checkout whose media-engine/main.ts runs (default: this one): another commit's tree, for a
+   * before/after comparison in one run (recorded-calls-bench.ts --baseline).
+   */
+  root?: string;
+  /** Node options for the engine processes, e.g. `--cpu-prof --cpu-prof-dir <dir>` (bench `--cpu-prof`). */
+  nodeArgs?: readonly string[];
 };
 
 /**
@@ -70,7 +81,8 @@ export class EngineUnderTest {
     const children: ChildProcess[] = [];
     try {
       // Started one after the other: n TypeScript loads at once on 2 cores only slow each other.
-      for (const ports of engines) children.push(await startEngine(ports, core));
+      for (const ports of engines)
+        children.push(await startEngine(ports, core, options.nodeArgs ?? [], options.root ?? root));
     } catch (error) {
       for (const child of children) child.kill("SIGKILL");
       throw error;
@@ -129,15 +141,20 @@ export class EngineUnderTest {
     parallel = 16,
     /** SRTP on the recording streams (MSML record `encryption`), as a recorder set to required gets. */
     encryption: RecordingEncryption = "off",
+    /** The phones offer a=rtcp-mux: each leg then holds one port. */
+    rtcpMux = false,
+    /** The first call's number (calls `from` … `from + count - 1`), to add calls to those open. */
+    from = 0,
   ): Promise<void> {
-    let next = 0;
+    let next = from;
+    const end = from + count;
     const worker = async () => {
-      while (next < count) {
+      while (next < end) {
         const call = next++;
         const ports = callPorts(call, this.loadBase);
         const pool = this.pools[call % this.pools.length]!;
-        const legA = await pool.openLeg(pcmuOffer(ports.phoneA), { callId: `bench-${call}` });
-        const legB = await pool.openLeg(pcmuOffer(ports.phoneB), {
+        const legA = await pool.openLeg(pcmuOffer(ports.phoneA, rtcpMux), { callId: `bench-${call}` });
+        const legB = await pool.openLeg(pcmuOffer(ports.phoneB, rtcpMux), {
           callId: `bench-${call}`,
           beside: legA,
         });
@@ -182,8 +199,14 @@ export class EngineUnderTest {
     const deadline = Date.now() + 30_000;
     const started = () =>
       new Set(this.events.filter((e) => e.name === "forkline.recording.started").map((e) => e.id)).size;
-    while (started() < count) {
-      if (Date.now() > deadline) throw new Error(`only ${started()} of ${count} recordings started`);
+    while (started() < end) {
+      // A recording the engine could not start (no RTP port for its streams…) says why at once.
+      const failed = this.events.find((e) => e.name === "forkline.recording.failed");
+      if (failed !== undefined)
+        throw new Error(
+          `recording failed: ${failed.fields.find((f) => f.name === "reason")?.value ?? "no reason given"}`,
+        );
+      if (Date.now() > deadline) throw new Error(`only ${started()} of ${end} recordings started`);
       await sleep(50);
     }
   }
@@ -206,6 +229,7 @@ export class EngineUnderTest {
   async stop(): Promise<void> {
     await Promise.all(
       this.calls.flatMap((c) => {
+        if (c === undefined) return [];
         const pool = this.pools[c.call % this.pools.length]!;
         return [pool.closeLeg(c.legA), pool.closeLeg(c.legB)];
       }),
@@ -225,15 +249,21 @@ export class EngineUnderTest {
 }
 
 /** One media engine process on `ports`, on `core` (any core when undefined), once it is ready. */
-async function startEngine(ports: EnginePorts, core: number | undefined): Promise<ChildProcess> {
+async function startEngine(
+  ports: EnginePorts,
+  core: number | undefined,
+  nodeArgs: readonly string[],
+  tree: string,
+): Promise<ChildProcess> {
   const [command, ...args] = pinnedArgv(core, [
     process.execPath,
+    ...nodeArgs,
     "--import",
     "tsx",
-    path.join(root, "media-engine/main.ts"),
+    path.join(tree, "media-engine/main.ts"),
   ]);
   const child = spawn(command!, args, {
-    cwd: root,
+    cwd: tree,
     env: {
       PATH: process.env.PATH,
       NODE_ENV: "production",

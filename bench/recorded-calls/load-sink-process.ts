@@ -46,7 +46,11 @@ export function callPorts(
   return { phoneA: base, phoneB: base + 1, sinkA: base + 2, sinkB: base + 4 };
 }
 
-export type SinkPlacement = { loadBase?: number; core?: number | undefined };
+/**
+ * `rtcpMux`: the recorder streams multiplex RTCP (RFC 5761), so receiver reports go to the
+ * engine's recording-stream RTP port instead of the port above it.
+ */
+export type SinkPlacement = { loadBase?: number; core?: number | undefined; rtcpMux?: boolean };
 
 /**
  * The C load generator and sink (load-sink.c), pinned to core 1, driven by lines on its stdin.
@@ -77,6 +81,7 @@ export class LoadSink {
       String(placement.loadBase ?? PORTS.loadBase),
       String(calls),
       sendReceiverReports ? "1" : "0",
+      placement.rtcpMux === true ? "1" : "0",
     ]);
     const sink = new LoadSink(spawn(command!, args, { stdio: ["pipe", "pipe", "pipe"] }));
     // A port of the block may be taken (any process's ephemeral port can land in it): the sink

@@ -1,7 +1,7 @@
 /*
  * Load generator and sink of the recorded-call benchmarks (built at bench time with `cc -O2`,
  * pinned to core 1 with `taskset -c 1`):
- *   load-sink <base-port> <calls> <send-rr 0|1>
+ *   load-sink <base-port> <calls> <send-rr 0|1> [<rtcp-mux 0|1>]
  *
  * Written in C rather than Node for two reasons: latency is taken from the kernel's receive
  * timestamp (SO_TIMESTAMPNS, which Node's dgram cannot read), and the generator must stay far
@@ -13,7 +13,9 @@
  *      leg and receives what the other party says on the same socket: the relay latches on the
  *      source port, symmetric RTP, RFC 4961),
  *   +2/+3 recorder stream 0 RTP/RTCP, +4/+5 recorder stream 1 RTP/RTCP (the ports the SIPREC
- *      recorder stub answers with; RTP on the even port, RTCP on the next, RFC 3550 §11).
+ *      recorder stub answers with; RTP on the even port, RTCP on the next, RFC 3550 §11). With
+ *      rtcp-mux 1 (the stub answered a=rtcp-mux, RFC 5761) receiver reports leave from the RTP
+ *      port to the engine's RTP port, and its sender reports arrive there (skipped as not PCMU).
  *
  * Commands on stdin, one per line; answers on stdout as JSON lines:
  *   legs <call> <legA-port> <legB-port>   where the phones of <call> send (connect())
@@ -91,7 +93,7 @@ struct stats {
 static struct phone *phones;
 static struct sink *sinks;
 static struct stats stats[TAGS];
-static int calls, send_rr;
+static int calls, send_rr, rr_mux;
 static uint8_t current_tag;
 static double max_send_lag_ms;
 
@@ -254,8 +256,8 @@ static void send_receiver_reports(void) {
     words[5] = words[6] = words[7] = 0; /* jitter, LSR, DLSR */
     memcpy(b, words, sizeof b);
     struct sockaddr_in to = s->from;
-    to.sin_port = htons(ntohs(s->from.sin_port) + 1);
-    sendto(s->rtcp_fd, b, sizeof b, 0, (struct sockaddr *)&to, sizeof to);
+    if (!rr_mux) to.sin_port = htons(ntohs(s->from.sin_port) + 1);
+    sendto(rr_mux ? s->fd : s->rtcp_fd, b, sizeof b, 0, (struct sockaddr *)&to, sizeof to);
   }
 }
 
@@ -322,12 +324,13 @@ static void pausecheck(char *args) {
 
 int main(int argc, char **argv) {
   if (argc < 4) {
-    fprintf(stderr, "usage: load-sink <base-port> <calls> <send-rr 0|1>\n");
+    fprintf(stderr, "usage: load-sink <base-port> <calls> <send-rr 0|1> [<rtcp-mux 0|1>]\n");
     return 2;
   }
   int base = atoi(argv[1]);
   calls = atoi(argv[2]);
   send_rr = atoi(argv[3]);
+  rr_mux = argc > 4 ? atoi(argv[4]) : 0;
   phones = calloc(calls * 2, sizeof *phones);
   sinks = calloc(calls * 2, sizeof *sinks);
   for (int t = 0; t < TAGS; t++)

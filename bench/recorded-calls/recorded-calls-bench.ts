@@ -21,7 +21,8 @@
  * engine count is not tried at higher loads after two loads in a row lost packets.
  *   npx tsx bench/recorded-calls/recorded-calls-bench.ts [--calls 100,150,187] [--seconds 10]
  *     [--warmup 2] [--repeat 1] [--relays forkline,node,c,rtpengine] [--dtmf-mask events+inband|events|off]
- *     [--engines 1,2,4] [--p99-ms 5] [--json bench/results/recorded-calls.json]
+ *     [--engines 1,2,4] [--p99-ms 5] [--rtcp-mux on|off] [--srtp] [--cpu-prof dir]
+ *     [--json bench/results/recorded-calls.json]
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -67,12 +68,28 @@ if (engineCounts !== undefined && relayNames.includes("rtpengine"))
   throw new Error("--engines: rtpengine is not a reference here (its ports overlap the engines' wide range)");
 /** The engine's DTMF masking of recorded copies; the server's default unless given. */
 const dtmfMasking = (benchArg("--dtmf-mask") ?? DEFAULT_DTMF_MASKING) as DtmfMasking;
+/**
+ * `--rtcp-mux off`: the phones do not offer a=rtcp-mux and the recorder stub does not accept it
+ * (8 ports per recorded call, as before issue 16 §3); on by default: 4 ports per call.
+ */
+const rtcpMux = (benchArg("--rtcp-mux") ?? "on") !== "off";
+/**
+ * `--cpu-prof <dir>`: each Forkline engine process writes a V8 CPU profile there when it stops
+ * (`node --cpu-prof`); read the top functions with bench/recorded-calls/cpu-profile-top.ts.
+ */
+const cpuProfDir = benchArg("--cpu-prof");
+/**
+ * `--baseline <dir>`: another checkout of Forkline (e.g. `git archive <commit> | tar -x -C <dir>`
+ * with a node_modules link), whose media engine runs as relay "baseline" beside this one's under
+ * the same load in the same run: each CPU change measured against the code before it.
+ */
+const baselineRoot = benchArg("--baseline");
 /** `--srtp`: SRTP (SDES) on every recording stream, the engine encrypting (issue 15's SRTP cost). */
 const srtp = process.argv.includes("--srtp");
 if (!DTMF_MASKING_MODES.includes(dtmfMasking))
   throw new Error(`--dtmf-mask: one of ${DTMF_MASKING_MODES.join(", ")}`);
 
-type RelayName = "forkline" | "node" | "c" | "rtpengine";
+type RelayName = "forkline" | "baseline" | "node" | "c" | "rtpengine";
 
 /** A relay set up for `calls` calls: its pid (for CPU) and where each call's phones send. */
 type RelayUnderTest = {
@@ -82,6 +99,8 @@ type RelayUnderTest = {
   stop(): Promise<void>;
   /** Recording events that say something went wrong (the engine only). */
   trouble?(): string[];
+  /** RTP ports the engines hold, from their forkline_media_rtp_ports_in_use (the engine only). */
+  portsInUse?(): Promise<number>;
 };
 
 type Run = {
@@ -118,6 +137,8 @@ type Run = {
   maxSendLagMs?: number;
   /** Recording events other than started/stopped (the engine lost its recorder…): must be none. */
   engineTrouble?: string[];
+  /** RTP ports per recorded call the engines held once every recording had started. */
+  portsPerCall?: number;
 };
 
 // This process plays the SIP Server and the recorder (SIP only): on the load's core, so that core
@@ -130,29 +151,52 @@ const rtpengine = rtpengineBinary();
 if (rtpengine === undefined && relayNames.includes("rtpengine")) {
   console.log(`rtpengine not installed: skipped. To compare with it: ${RTPENGINE_INSTALL}`);
 }
-const recorder = await RecorderStub.start(layout.loadBase);
+const recorder = await RecorderStub.start(layout.loadBase, rtcpMux);
 
 /** Several engines spread over both cores with everything else; else the relay alone on core 0. */
 const spread = (relay: RelayName, engines: number) => relay === "forkline" && engines > 1;
 
 async function setUp(relay: RelayName, calls: number, engines: number): Promise<RelayUnderTest> {
-  if (relay === "forkline") {
+  if (relay === "forkline" || relay === "baseline") {
+    if (relay === "baseline" && baselineRoot === undefined)
+      throw new Error("relay baseline needs --baseline <dir>");
     const engine = await EngineUnderTest.start({
+      ...(relay === "baseline" ? { root: path.resolve(baselineRoot!) } : {}),
       engines: enginePorts(engines, engineCounts !== undefined),
       core: spread(relay, engines) ? undefined : 0,
       loadBase: layout.loadBase,
+      ...(cpuProfDir === undefined
+        ? {}
+        : { nodeArgs: ["--cpu-prof", "--cpu-prof-dir", path.resolve(cpuProfDir, relay)] }),
     });
     try {
-      await engine.openRecordedCalls(calls, recorder.uri, dtmfMasking, 16, srtp ? "required" : "off");
+      await engine.openRecordedCalls(
+        calls,
+        recorder.uri,
+        dtmfMasking,
+        16,
+        srtp ? "required" : "off",
+        rtcpMux,
+      );
     } catch (error) {
       await engine.stop();
       throw error;
     }
+    const ports = enginePorts(engines, engineCounts !== undefined);
     return {
       pids: engine.pids,
       legPorts: (call) => [engine.calls[call]!.portA, engine.calls[call]!.portB],
       stop: () => engine.stop(),
       trouble: () => engine.troubleEvents(),
+      portsInUse: async () => {
+        const counts = await Promise.all(
+          ports.map(async ({ http }) => {
+            const metrics = await (await fetch(`http://127.0.0.1:${http}/metrics`)).text();
+            return Number(/^forkline_media_rtp_ports_in_use (\d+)$/m.exec(metrics)?.[1]);
+          }),
+        );
+        return counts.reduce((sum, count) => sum + count, 0);
+      },
     };
   }
   if (relay === "rtpengine") {
@@ -192,9 +236,10 @@ async function runOnce(relay: RelayName, calls: number, engines = 1): Promise<Ru
   // The engine's recorder watch judges a recorder by its RTCP receiver reports once it sent one.
   let sink: LoadSink;
   try {
-    sink = await LoadSink.startRetrying(loadSinkBinary, calls, relay === "forkline", {
+    sink = await LoadSink.startRetrying(loadSinkBinary, calls, relay === "forkline" || relay === "baseline", {
       loadBase: layout.loadBase,
       core: spreadOut ? undefined : 1,
+      rtcpMux: rtcpMux && (relay === "forkline" || relay === "baseline"),
     });
   } catch (error) {
     run.error = (error as Error).message;
@@ -206,6 +251,7 @@ async function runOnce(relay: RelayName, calls: number, engines = 1): Promise<Ru
     const setupStart = performance.now();
     underTest = await setUp(relay, calls, engines);
     run.setupSeconds = Number(((performance.now() - setupStart) / 1000).toFixed(1));
+    if (underTest.portsInUse) run.portsPerCall = Number(((await underTest.portsInUse()) / calls).toFixed(2));
     for (let call = 0; call < calls; call++) sink.legs(call, ...underTest.legPorts(call));
     sink.start();
     await sleep(warmupSeconds * 1000);
@@ -336,6 +382,7 @@ const rows = runs.map((run) => {
       ? `${fmt(run.recorderMs.p50)}/${fmt(run.recorderMs.p99)}/${fmt(run.recorderMs.p999)}`
       : "n/a",
     "continuity violations": violations ?? "n/a",
+    "ports/call": run.portsPerCall ?? "–",
     "load CPU %": fmt(run.generatorCpuPercent, 1),
     ...(engineCounts === undefined ? {} : { "bench CPU %": fmt(run.benchCpuPercent, 1) }),
     "others CPU %": fmt(run.othersCpuPercent, 1),
@@ -466,6 +513,7 @@ fs.writeFileSync(
       warmupSeconds,
       dtmfMasking,
       srtp,
+      rtcpMux,
       rtpengine: rtpengine ?? null,
       repeat,
       engineCounts: engineCounts ?? null,

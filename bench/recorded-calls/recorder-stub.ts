@@ -30,11 +30,17 @@ export class RecorderStub {
     },
   });
 
-  private constructor(private readonly loadBase: number) {}
+  private constructor(
+    private readonly loadBase: number,
+    private readonly rtcpMux: boolean,
+  ) {}
 
-  /** `loadBase`: the load sink's port block, where each call's recorder streams go. */
-  static async start(loadBase: number = PORTS.loadBase): Promise<RecorderStub> {
-    const stub = new RecorderStub(loadBase);
+  /**
+   * `loadBase`: the load sink's port block, where each call's recorder streams go; `rtcpMux`:
+   * accept the engine's a=rtcp-mux (RFC 5761), as the lab recorder does.
+   */
+  static async start(loadBase: number = PORTS.loadBase, rtcpMux = false): Promise<RecorderStub> {
+    const stub = new RecorderStub(loadBase, rtcpMux);
     await stub.ua.addTransport(new UdpTransport({ host: HOST, port: PORTS.recorderSip }));
     return stub;
   }
@@ -68,6 +74,9 @@ export class RecorderStub {
     // of ours (RFC 4568 §7.1.2), so the engine encrypts; the sink counts by the clear RTP headers.
     const offered = body.split(/^m=/m).slice(1);
     const crypto = offered.map((section) => /^a=crypto:(\d+) (\S+) /m.exec(section));
+    // RFC 5761 §5.1.1: the SRC offers a=rtcp-mux on its send-only streams; answered, each stream
+    // holds one port at the engine (and the sink's receiver reports go to its RTP port).
+    const mux = offered.map((section) => this.rtcpMux && /^a=rtcp-mux\s*$/m.test(section));
     // The SRC offers one m-line per recorded stream (RFC 7866 §8.1.1); the answer keeps their order.
     const sdp = [
       "v=0",
@@ -77,13 +86,15 @@ export class RecorderStub {
       "t=0 0",
       ...[sinkA, sinkB].flatMap((port, i) => {
         const offer = crypto[i];
+        const muxed = mux[i] === true ? ["a=rtcp-mux"] : [];
         if (offer === null || offer === undefined)
-          return [`m=audio ${port} RTP/AVP 0`, "a=rtpmap:0 PCMU/8000", `a=${direction}`];
+          return [`m=audio ${port} RTP/AVP 0`, "a=rtpmap:0 PCMU/8000", ...muxed, `a=${direction}`];
         const keyLength = offer[2]!.startsWith("AEAD_AES_128_GCM") ? 28 : 30;
         return [
           `m=audio ${port} RTP/SAVP 0`,
           "a=rtpmap:0 PCMU/8000",
           `a=crypto:${offer[1]} ${offer[2]} inline:${randomBytes(keyLength).toString("base64")}`,
+          ...muxed,
           `a=${direction}`,
         ];
       }),

@@ -9,11 +9,27 @@ import {
 import { SrtpSession } from "../../protocol/srtp";
 import type { RtpMap, SdpDirection } from "../../protocol/sdp";
 import { Dialog, SipError, type IncomingRequest, type UserAgentCore } from "../../sip-core";
-import { PortPoolExhaustedError, RtpEndpoint, type MediaEndpoint, type PortPool } from "../rtp";
+import {
+  EnginePortPool,
+  EnginePortsExhaustedError,
+  PortPoolExhaustedError,
+  RtpEndpoint,
+  type MediaEndpoint,
+  type PortPool,
+  type WebRtcPort,
+} from "../rtp";
 import { WebRtcEndpoint, WebRtcNegotiationError } from "../webrtc";
 import { contain, type ErrorSink } from "./contain";
 import type { Logger } from "../../common/logger";
-import { answerOffer, isNullAddress, parseOffer, sameKey, sdpBody, type LegSrtpKeys } from "./leg-sdp";
+import {
+  answerOffer,
+  isNullAddress,
+  offersRtcpMux,
+  parseOffer,
+  sameKey,
+  sdpBody,
+  type LegSrtpKeys,
+} from "./leg-sdp";
 import { MediaLeg, MediaLegState } from "./media-leg";
 import type { MediaLegRegistry } from "./media-leg-registry";
 
@@ -23,7 +39,11 @@ export interface LegInviteHandlerDeps {
   readonly publicAddress: string;
   readonly rtpBindHost: string;
   readonly portPool: PortPool;
-  readonly webRtcPortRange: [number, number];
+  /**
+   * Browsers' ICE ports apart from the pool (tests); absent, they come from the pool, which must
+   * then be an EnginePortPool (one range for both, see there).
+   */
+  readonly webRtcPortRange?: [number, number];
   readonly inactivityTimeoutMs: number;
   /** X-Forkline-Boot, on every 200 to INVITE. */
   readonly bootId: string;
@@ -35,6 +55,20 @@ export interface LegInviteHandlerDeps {
 }
 
 const RTP_INACTIVITY = { cause: 408, text: "RTP inactivity" };
+
+/**
+ * werift binds the first free port of a range of at least two: the pool's port comes first and is
+ * kept free for it, so werift binds it unless another process took it in between.
+ */
+function iceRange(port: number): [number, number] {
+  return port < 65535 ? [port, port + 1] : [port - 1, port];
+}
+
+/** 503 for a leg the engine has no port for, with the pool's reason when it gives one. */
+function noPorts(error: PortPoolExhaustedError): SipError {
+  const reason = error instanceof EnginePortsExhaustedError ? error.reason : "No RTP ports left";
+  return new SipError(503, reason, { "Retry-After": "5" });
+}
 
 /**
  * The SIP Server's INVITEs for legs: plain RTP or WebRTC endpoint, SDP answer, dialog. Every
@@ -58,11 +92,12 @@ export class LegInviteHandler {
         bindHost: this.deps.rtpBindHost,
         portPool: this.deps.portPool,
         inactivityTimeoutMs: this.deps.inactivityTimeoutMs,
+        // RFC 5761 §5.1.1: a peer that offers a=rtcp-mux is answered with it (createAnswer), so the
+        // leg needs no RTCP port: one port instead of two.
+        rtcpMux: offersRtcpMux(offer),
       });
     } catch (error) {
-      if (error instanceof PortPoolExhaustedError) {
-        throw new SipError(503, "No RTP ports left", { "Retry-After": "5" });
-      }
+      if (error instanceof PortPoolExhaustedError) throw noPorts(error);
       throw error;
     }
     try {
@@ -91,12 +126,24 @@ export class LegInviteHandler {
 
   /** A browser leg: ICE, DTLS-SRTP and rtcp-mux by werift, G.711 only (no transcoding). */
   private async onWebRtcInvite(request: IncomingRequest): Promise<void> {
+    let port: WebRtcPort | undefined;
+    if (this.deps.webRtcPortRange === undefined) {
+      const pool = this.deps.portPool;
+      if (!(pool instanceof EnginePortPool)) throw new Error("no port range for WebRTC legs");
+      try {
+        port = await pool.allocateWebRtc(this.deps.rtpBindHost);
+      } catch (error) {
+        if (error instanceof PortPoolExhaustedError) throw noPorts(error);
+        throw error;
+      }
+    }
     const endpoint = await WebRtcEndpoint.create({
       bindHost: this.deps.rtpBindHost,
       publicAddress: this.deps.publicAddress,
-      portRange: this.deps.webRtcPortRange,
+      portRange: port === undefined ? this.deps.webRtcPortRange! : iceRange(port.port),
       inactivityTimeoutMs: this.deps.inactivityTimeoutMs,
     });
+    if (port !== undefined) endpoint.once("closed", port.release);
     try {
       let negotiated: Awaited<ReturnType<WebRtcEndpoint["acceptOffer"]>>;
       try {
@@ -194,9 +241,11 @@ export class LegInviteHandler {
       version: leg.sdpVersion + 1,
       preferCodec: leg.codec.encoding,
       encryption: leg.encryption,
+      rtcpOnRtpPort: (leg.endpoint as RtpEndpoint).localRtcpPort === undefined,
       ...(leg.srtpKeys === undefined ? {} : { current: leg.srtpKeys }),
     });
     leg.sdpVersion += 1;
+    (leg.endpoint as RtpEndpoint).setRtcpMux(offersRtcpMux(offer));
     this.applyKeys(leg.endpoint as RtpEndpoint, leg, negotiated.srtp);
     this.applyRemote(leg.endpoint as RtpEndpoint, negotiated.remote, negotiated.direction);
     request.reply(200, {

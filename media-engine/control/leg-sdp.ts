@@ -7,6 +7,7 @@ import {
   type SdesChoice,
   type SdpAttribute,
   createAnswer,
+  getAttribute,
   mediaAddress,
   mediaDirection,
   parseSdp,
@@ -88,6 +89,11 @@ export function answerOffer(
     encryption?: MediaEncryptionPolicy;
     /** The keys the leg uses now (re-INVITE): kept when the offer keeps the peer's key. */
     current?: LegSrtpKeys;
+    /**
+     * The leg takes RTCP on its RTP port only (it holds one port, RFC 5761): a re-offer without
+     * a=rtcp-mux is answered with a=rtcp naming the RTP port (RFC 3605), where RTCP is read.
+     */
+    rtcpOnRtpPort?: boolean;
   },
 ): NegotiatedLeg {
   const audioIndex = offer.media.findIndex((m) => m.media === "audio" && m.port !== 0);
@@ -112,12 +118,14 @@ export function answerOffer(
     address: options.address,
     ports: offer.media.map((_, i) => (i === audioIndex ? options.port : undefined)),
     codecs,
-    ...(sdes === undefined
-      ? {}
-      : {
-          extraMediaAttributes: (index: number): SdpAttribute[] =>
-            index === audioIndex ? [cryptoAttribute(answerCrypto(sdes.choice, sdes.localKeySalt))] : [],
-        }),
+    extraMediaAttributes: (index: number): SdpAttribute[] => {
+      if (index !== audioIndex) return [];
+      const extra: SdpAttribute[] = [];
+      if (options.rtcpOnRtpPort === true && getAttribute(audio.attributes, "rtcp-mux") === undefined)
+        extra.push({ name: "rtcp", value: String(options.port) });
+      if (sdes !== undefined) extra.push(cryptoAttribute(answerCrypto(sdes.choice, sdes.localKeySalt)));
+      return extra;
+    },
   });
   const answered = answer.media[audioIndex]!;
   const codec = selectedCodec(answered);
@@ -189,6 +197,12 @@ export function sameKey(a: SrtpPolicy | undefined, b: SrtpPolicy | undefined): b
     a.masterKey.equals(b.masterKey) &&
     a.masterSalt.equals(b.masterSalt)
   );
+}
+
+/** RFC 5761 §5.1.1: the offerer wants RTP and RTCP on one port. */
+export function offersRtcpMux(offer: SessionDescription): boolean {
+  const audio = offer.media.find((m) => m.media === "audio" && m.port !== 0);
+  return audio !== undefined && getAttribute(audio.attributes, "rtcp-mux") !== undefined;
 }
 
 export function sdpBody(sdp: SessionDescription): Buffer {

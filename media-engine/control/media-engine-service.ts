@@ -46,8 +46,11 @@ export interface MediaEngineServiceOptions {
   /** Address RTP sockets bind to. */
   readonly rtpBindHost: string;
   readonly portPool: PortPool;
-  /** ICE ports of browser legs, apart from the plain RTP pool. */
-  readonly webRtcPortRange: [number, number];
+  /**
+   * ICE ports of browser legs apart from the plain RTP pool (tests); absent, browser legs draw
+   * from `portPool`, which must then be an EnginePortPool (the engine's one adaptive range).
+   */
+  readonly webRtcPortRange?: [number, number];
   readonly inactivityTimeoutMs: number;
   /** Errors of one call, contained to it: logged once with the leg, counted (ContainedErrors). */
   readonly errors: ErrorSink;
@@ -150,7 +153,7 @@ export class MediaEngineService {
       publicAddress: options.publicAddress,
       rtpBindHost: options.rtpBindHost,
       portPool: options.portPool,
-      webRtcPortRange: options.webRtcPortRange,
+      ...(options.webRtcPortRange === undefined ? {} : { webRtcPortRange: options.webRtcPortRange }),
       inactivityTimeoutMs: options.inactivityTimeoutMs,
       bootId: this.bootId,
       errors,
@@ -259,7 +262,7 @@ export class MediaEngineService {
   }
 
   /** Legs released as orphans of a restarted SIP Server (for /metrics). */
-  /** RTP ports of the plain-RTP range held now (legs and recording streams), and how many there are. */
+  /** RTP ports of the engine's range held now (legs, recording streams, browsers' ICE), and how many there are. */
   get rtpPorts(): { inUse: number; capacity: number } {
     return { inUse: this.options.portPool.inUse, capacity: this.options.portPool.capacity };
   }

@@ -110,6 +110,23 @@ describe("DtmfMask", () => {
     expect(mask.masked).toBeLessThanOrEqual(9);
   });
 
+  it("with in-band masking hands out buffers of its own and never changes the packet it is given", () => {
+    // The packet given is the one being relayed to the other party: the recording stream restamps
+    // what the mask hands out in place (ownsOutput), so that must never be the relayed buffer.
+    const audio = signal(10 * 160, 3 * 160, 6 * 160);
+    const sent = Array.from({ length: 10 }, (_, i) => audioPacket(i, audio.subarray(i * 160, (i + 1) * 160)));
+    const copies = sent.map((p) => Buffer.from(p));
+    const mask = new DtmfMask({ mode: "events+inband", audio: PCMU, telephoneEventPayloadType: 101 });
+    expect(mask.ownsOutput).toBe(true);
+    const out = [...sent.flatMap((p) => [...mask.process(p)]), ...mask.flush()];
+    expect(out).toHaveLength(10);
+    for (const p of out) expect(sent.includes(p)).toBe(false);
+    sent.forEach((p, i) => expect(p.equals(copies[i]!), `packet ${i} unchanged`).toBe(true));
+    expect(new DtmfMask({ mode: "events", audio: PCMU, telephoneEventPayloadType: 101 }).ownsOutput).toBe(
+      false,
+    );
+  });
+
   it("hands the held packet over on flush (a pause), and nothing after", () => {
     const mask = new DtmfMask({ mode: "events+inband", audio: PCMU, telephoneEventPayloadType: 101 });
     const voice = signal(320, 0, 0);

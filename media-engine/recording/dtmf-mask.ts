@@ -1,5 +1,12 @@
 import type { DtmfMasking } from "../../protocol/msml";
-import { decodePcma, decodePcmu, parseRtpHeader, parseTelephoneEvent } from "../../protocol/rtp";
+import {
+  decodePcma,
+  decodePcmu,
+  parseTelephoneEvent,
+  readTimestamp,
+  rtpPayloadLength,
+  rtpPayloadOffset,
+} from "../../protocol/rtp";
 import { detectDtmf } from "./in-band-dtmf-detector";
 
 /** What the recorded copy of one party's audio is made of. */
@@ -46,6 +53,10 @@ export class DtmfMask {
   /** The G.711 decoder of the leg's format; undefined for any other format (no in-band check). */
   private readonly decode: ((payload: Buffer, out: Int16Array) => unknown) | undefined;
   private readonly samples = new Int16Array(MAX_EVENT_SAMPLES);
+  /** In-band masking is on: every packet is held back one step, as a copy of its own. */
+  private readonly inBand: boolean;
+  /** What process() returns, reused: it runs per packet, so it allocates no array. */
+  private readonly out: Buffer[] = [];
   /** Packets replaced or dropped so far: telephone-events and in-band tones. */
   masked = 0;
 
@@ -53,40 +64,57 @@ export class DtmfMask {
     const encoding = options.audio.encoding.toUpperCase();
     this.silence = SILENCE[encoding];
     this.decode = encoding === "PCMU" ? decodePcmu : encoding === "PCMA" ? decodePcma : undefined;
+    this.inBand = options.mode === "events+inband" && this.decode !== undefined;
   }
 
-  private get inBand(): boolean {
-    return this.options.mode === "events+inband" && this.decode !== undefined;
+  /**
+   * Whether every packet process() returns is a buffer of the mask's own, that nobody else holds
+   * (in-band masking copies what it holds back): the caller may then change it in place.
+   */
+  get ownsOutput(): boolean {
+    return this.inBand;
   }
 
-  /** The packets to forward now, for one packet the party sent (RTP only; may be empty). */
-  process(packet: Buffer): Buffer[] {
-    if (this.options.mode === "off") return [packet];
-    let header;
-    try {
-      header = parseRtpHeader(packet);
-    } catch {
-      return [];
+  /**
+   * The packets to forward now, for one packet the party sent (RTP only; may be empty). The array
+   * is reused by the next call: read it before.
+   */
+  process(packet: Buffer): readonly Buffer[] {
+    const out = this.out;
+    out.length = 0;
+    if (this.options.mode === "off") {
+      out.push(packet);
+      return out;
     }
-    if (header.payloadType !== this.options.audio.payloadType) {
+    const offset = rtpPayloadOffset(packet);
+    const length = offset < 0 ? -1 : rtpPayloadLength(packet, offset);
+    if (length < 0) return out;
+    const payloadType = packet[1]! & 0x7f;
+    if (payloadType !== this.options.audio.payloadType) {
       // Only the audio format is offered to the recorder; of the rest, events become silence.
-      if (!this.isEvent(header.payloadType, header.payloadLength)) return [];
+      if (!this.isEvent(payloadType, length)) return out;
       this.masked++;
-      const filler = this.eventFiller(packet, header.timestamp, header.payloadOffset, header.payloadLength);
-      return filler === undefined ? [] : this.pass(filler, false, true);
+      const filler = this.eventFiller(packet, readTimestamp(packet), offset, length);
+      if (filler !== undefined) this.pass(filler, false, true);
+      return out;
     }
     this.event = undefined;
-    if (!this.inBand || this.decode === undefined) return this.pass(packet, false, false);
-    const payload = packet.subarray(header.payloadOffset, header.payloadOffset + header.payloadLength);
-    if (payload.length > this.samples.length) return this.pass(packet, false, false);
-    const samples = this.samples.subarray(0, payload.length);
-    this.decode(payload, samples);
+    if (!this.inBand || this.decode === undefined || length > this.samples.length) {
+      this.pass(packet, false, false);
+      return out;
+    }
+    const samples = this.samples.subarray(0, length);
+    this.decode(packet.subarray(offset, offset + length), samples);
     const tone = detectDtmf(samples) !== undefined;
     if (tone) this.hangover = HANGOVER_PACKETS;
     else if (this.hangover > 0) this.hangover--;
-    else return this.pass(packet, false, false);
+    else {
+      this.pass(packet, false, false);
+      return out;
+    }
     this.masked++;
-    return this.pass(this.silenced(packet, header.payloadOffset, header.payloadLength), tone, true);
+    this.pass(this.silenced(packet, offset, length), tone, true);
+    return out;
   }
 
   /**
@@ -108,23 +136,31 @@ export class DtmfMask {
     return payloadType >= 96 && payloadType <= 127 && length > 0 && length % 4 === 0;
   }
 
-  /** Holds `packet` back one step when in-band masking is on; `tone` silences the held one too. */
-  private pass(packet: Buffer, tone: boolean, masked: boolean): Buffer[] {
-    if (!this.inBand) return [packet];
-    let previous = this.held;
+  /**
+   * Adds to the output what goes now: `packet` itself, or with in-band masking on the packet held
+   * back (`tone` silences it too) while `packet` is held in its place.
+   */
+  private pass(packet: Buffer, tone: boolean, masked: boolean): void {
+    if (!this.inBand) {
+      this.out.push(packet);
+      return;
+    }
+    const previous = this.held;
     const previousMasked = this.heldMasked;
-    // The endpoint may reuse the buffer of a packet it handed over: what is held is a copy.
+    // The endpoint may reuse the buffer of a packet it handed over, and the same buffer is being
+    // relayed to the other party: what is held is a copy (which the recording stream may restamp).
     this.held = masked ? packet : Buffer.from(packet);
     this.heldMasked = masked;
-    if (previous === undefined) return [];
-    if (tone && !previousMasked) {
-      const header = parseRtpHeader(previous);
-      if (header.payloadType === this.options.audio.payloadType) {
-        previous = this.silenced(previous, header.payloadOffset, header.payloadLength);
+    if (previous === undefined) return;
+    if (tone && !previousMasked && (previous[1]! & 0x7f) === this.options.audio.payloadType) {
+      const offset = rtpPayloadOffset(previous);
+      const length = offset < 0 ? -1 : rtpPayloadLength(previous, offset);
+      if (length >= 0) {
+        previous.fill(this.silence ?? 0, offset, offset + length);
         this.masked++;
       }
     }
-    return [previous];
+    this.out.push(previous);
   }
 
   private silenced(packet: Buffer, offset: number, length: number): Buffer {

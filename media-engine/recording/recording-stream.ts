@@ -235,11 +235,15 @@ export class RecordingStream {
     this.connected = true;
   }
 
-  /** Hot path: copy, restamp with this segment's SSRC and sequence, send. */
-  forward(packet: Buffer): void {
+  /**
+   * Hot path: restamp with this segment's SSRC and sequence, send. `owned`: the buffer is the
+   * caller's own copy, nobody else holds it (the DTMF mask's held-back packets), so it is
+   * restamped in place; else (the buffer being relayed to the other party) a copy is.
+   */
+  forward(packet: Buffer, owned = false): void {
     const segment = this.segment;
     if (segment === undefined || this.closed || this.moving) return;
-    const copy = Buffer.from(packet);
+    const copy = owned ? packet : Buffer.from(packet);
     writeSsrc(copy, segment.ssrc);
     writeSeq(copy, segment.firstSeq + segment.sent);
     const now = Date.now();

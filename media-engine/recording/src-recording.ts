@@ -159,9 +159,13 @@ export class SrcRecording {
       return;
     }
     for (const stream of this.streams) {
+      const { mask, wire } = stream;
+      const owned = mask.ownsOutput;
+      // Per packet: no iterator, no array (the mask reuses its own).
       stream.removeTap = this.deps.bridge.addTap(stream.leg.endpoint, (packet) => {
         if (!this.forwarding) return;
-        for (const forwarded of stream.mask.process(packet)) stream.wire.forward(forwarded);
+        const out = mask.process(packet);
+        for (let i = 0; i < out.length; i++) wire.forward(out[i]!, owned);
       });
     }
     const skipped = await this.failover.round(failoverOrder(this.record.dest.length, -1));
@@ -291,7 +295,8 @@ export class SrcRecording {
    * so it still goes (it has been checked); nothing that arrives later does.
    */
   private stopForwarding(): void {
-    if (this.forwarding) for (const s of this.streams) for (const p of s.mask.flush()) s.wire.forward(p);
+    if (this.forwarding)
+      for (const s of this.streams) for (const p of s.mask.flush()) s.wire.forward(p, s.mask.ownsOutput);
     this.forwarding = false;
   }
 

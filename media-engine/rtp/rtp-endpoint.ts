@@ -46,6 +46,9 @@ export class RtpEndpoint extends EventEmitter implements MediaEndpoint {
     jitterMs: 0,
   };
   private direction: SdpDirection = "sendrecv";
+  /** directionSends/directionReceives of `direction`, kept so that no packet compares strings. */
+  private sending = true;
+  private receiving = true;
   private remoteAddress: string | undefined;
   private remotePort = 0;
   private remoteRtcpPort = 0;
@@ -69,6 +72,8 @@ export class RtpEndpoint extends EventEmitter implements MediaEndpoint {
   private closed = false;
   /** SDES-SRTP on this leg (RFC 3711): what arrives is opened, what leaves is protected. */
   private srtp: SrtpSession | undefined;
+  /** RTCP is taken on the RTP port too (RFC 5761): always when the endpoint has no RTCP socket. */
+  private rtcpMux: boolean;
 
   private constructor(
     private readonly options: RtpEndpointOptions,
@@ -79,6 +84,7 @@ export class RtpEndpoint extends EventEmitter implements MediaEndpoint {
     super();
     this.localPort = port;
     if (rtcp) this.localRtcpPort = port + 1;
+    this.rtcpMux = rtcp === undefined;
     this.clockRate = options.clockRate ?? 8000;
     this.msToTimestampUnits = this.clockRate / 1000;
     // A send error on UDP (e.g. no route) concerns one packet; without a listener it would crash
@@ -137,6 +143,20 @@ export class RtpEndpoint extends EventEmitter implements MediaEndpoint {
       session === undefined ? undefined : { suite: session.suite.name, refused: session.refused };
   }
 
+  /**
+   * A re-offer with a=rtcp-mux on an endpoint that has its own RTCP port: the answer says
+   * a=rtcp-mux (RFC 5761 §5.1.1), so RTCP is taken on the RTP port as well. An endpoint without an
+   * RTCP port multiplexes whatever the offers say (its answers name the RTP port in a=rtcp).
+   */
+  setRtcpMux(mux: boolean): void {
+    this.rtcpMux = mux || this.rtcp === undefined;
+  }
+
+  /** Whether RTCP is multiplexed on the RTP port. */
+  get multiplexesRtcp(): boolean {
+    return this.rtcpMux;
+  }
+
   onRtp(listener: RtpListener): () => void {
     this.rtpListeners = [...this.rtpListeners, listener];
     return () => {
@@ -157,7 +177,7 @@ export class RtpEndpoint extends EventEmitter implements MediaEndpoint {
    * modify it afterwards (packets handed out by onRtp are never reused by this class).
    */
   sendRtp(plain: Buffer): void {
-    if (this.closed || this.remoteAddress === undefined || !directionSends(this.direction)) return;
+    if (this.closed || this.remoteAddress === undefined || !this.sending) return;
     const packet = this.srtp === undefined ? plain : this.srtp.protectRtp(plain);
     if (packet === undefined) return;
     this.rtp.send(packet, this.remotePort, this.remoteAddress);
@@ -168,6 +188,8 @@ export class RtpEndpoint extends EventEmitter implements MediaEndpoint {
   setDirection(direction: SdpDirection): void {
     if (!directionReceives(this.direction) && directionReceives(direction)) this.restartQuietPeriod();
     this.direction = direction;
+    this.sending = directionSends(direction);
+    this.receiving = directionReceives(direction);
   }
 
   close(): void {
@@ -194,7 +216,7 @@ export class RtpEndpoint extends EventEmitter implements MediaEndpoint {
       }
       const opened = isRtpPacket(received)
         ? srtp.unprotectRtp(received)
-        : this.options.rtcpMux && isRtcpPacket(received)
+        : this.rtcpMux && isRtcpPacket(received)
           ? srtp.unprotectRtcp(received)
           : undefined;
       if (opened === undefined) {
@@ -209,11 +231,11 @@ export class RtpEndpoint extends EventEmitter implements MediaEndpoint {
       // made after the current assignments in the range 209-223, then in the range 194-199, so
       // that only the RTP payload types in the range 64-95 are blocked." isRtpPacket has already
       // excluded that range, so a version-2 packet in it is RTCP.
-      if (this.options.rtcpMux && isRtcpPacket(packet)) this.dispatchRtcp(packet);
+      if (this.rtcpMux && isRtcpPacket(packet)) this.dispatchRtcp(packet);
       else this.counters.packetsDropped++;
       return;
     }
-    if (!directionReceives(this.direction)) {
+    if (!this.receiving) {
       this.counters.packetsDropped++;
       return;
     }

@@ -9,6 +9,8 @@ import {
   readSeq,
   readSsrc,
   readTimestamp,
+  rtpPayloadLength,
+  rtpPayloadOffset,
   serializeRtpPacket,
   writePayloadType,
   writeSeq,
@@ -127,6 +129,40 @@ describe("invalid RTP samples", () => {
       const [packet] = hexLines(path.join("invalid", file));
       expect(() => parseRtpHeader(packet!)).toThrow(ProtocolParseError);
       expect(() => parseRtpHeader(packet!)).toThrow(message);
+      // The allocation-free locators refuse what the parser refuses.
+      const offset = rtpPayloadOffset(packet!);
+      expect(offset < 0 ? offset : rtpPayloadLength(packet!, offset)).toBe(-1);
     });
   }
+
+  it("are told apart from valid packets by the allocation-free locators as by the parser", () => {
+    const sipp = hexLines("g711a-sipp-first-5.hex");
+    const valid = [
+      ...sipp,
+      serializeRtpPacket({
+        marker: false,
+        payloadType: 0,
+        sequenceNumber: 1,
+        timestamp: 160,
+        ssrc: 7,
+        csrcs: [1, 2],
+        extension: true,
+        extensionProfile: 0xbede,
+        extensionData: Buffer.alloc(8, 1),
+        payload: Buffer.alloc(160, 0xff),
+      }),
+    ];
+    for (const packet of valid) {
+      const header = parseRtpHeader(packet);
+      const offset = rtpPayloadOffset(packet);
+      expect([offset, rtpPayloadLength(packet, offset)]).toEqual([
+        header.payloadOffset,
+        header.payloadLength,
+      ]);
+    }
+    // Padding (RFC 3550 §5.1): the last octet counts the octets to ignore, itself included.
+    const padded = Buffer.concat([sipp[0]!, Buffer.from([0, 0, 3])]);
+    padded[0] = padded[0]! | 0x20;
+    expect(rtpPayloadLength(padded, rtpPayloadOffset(padded))).toBe(parseRtpHeader(padded).payloadLength);
+  });
 });

@@ -145,6 +145,32 @@ export function isRtpPacket(buf: Buffer): boolean {
   return pt < 64 || pt > 95;
 }
 
+/**
+ * Where the payload of an RTP packet starts (after the CSRCs and any header extension), checked as
+ * parseRtpHeader checks it, or -1 when parseRtpHeader would throw. For per-packet code: no object.
+ */
+export function rtpPayloadOffset(buf: Buffer): number {
+  if (buf.length < FIXED_HEADER) return -1;
+  const b0 = buf[0]!;
+  if (b0 >> 6 !== 2) return -1;
+  let offset = FIXED_HEADER + (b0 & 0x0f) * 4;
+  if (offset > buf.length) return -1;
+  if ((b0 & 0x10) !== 0) {
+    if (offset + 4 > buf.length) return -1;
+    offset += 4 + buf.readUInt16BE(offset + 2) * 4;
+    if (offset > buf.length) return -1;
+  }
+  return offset;
+}
+
+/** Payload bytes from `offset` (rtpPayloadOffset's), padding excluded, or -1 for a bad padding count. */
+export function rtpPayloadLength(buf: Buffer, offset: number): number {
+  const length = buf.length - offset;
+  if ((buf[0]! & 0x20) === 0) return length;
+  const count = buf[buf.length - 1]!;
+  return count === 0 || count > length ? -1 : length - count;
+}
+
 // In-place field access for the relay: no parse, no allocation.
 export const readSeq = (buf: Buffer): number => buf.readUInt16BE(2);
 export const readTimestamp = (buf: Buffer): number => buf.readUInt32BE(4);
