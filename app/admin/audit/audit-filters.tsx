@@ -68,9 +68,16 @@ export function AuditFilters(props: { value: AuditFilterForm; onChange: (next: A
       onSubmit={(e) => e.preventDefault()}
       className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4 text-sm"
     >
-      <label>
-        <span className="font-medium text-slate-700">Person</span>
-        <select value={value.actor} onChange={(e) => set({ actor: e.target.value })} className={inputClass}>
+      <div>
+        <label htmlFor="audit-filter-person" className="block font-medium text-slate-700">
+          Person
+        </label>
+        <select
+          id="audit-filter-person"
+          value={value.actor}
+          onChange={(e) => set({ actor: e.target.value })}
+          className={inputClass}
+        >
           <option value="">Anyone</option>
           {facets.data?.people.map((p) => (
             <option key={p.username} value={p.username}>
@@ -78,10 +85,17 @@ export function AuditFilters(props: { value: AuditFilterForm; onChange: (next: A
             </option>
           ))}
         </select>
-      </label>
-      <label>
-        <span className="font-medium text-slate-700">Action</span>
-        <select value={value.action} onChange={(e) => set({ action: e.target.value })} className={inputClass}>
+      </div>
+      <div>
+        <label htmlFor="audit-filter-action" className="block font-medium text-slate-700">
+          Action
+        </label>
+        <select
+          id="audit-filter-action"
+          value={value.action}
+          onChange={(e) => set({ action: e.target.value })}
+          className={inputClass}
+        >
           <option value="">Any action</option>
           {facets.data?.actions.map((a) => (
             <option key={a} value={a}>
@@ -89,10 +103,17 @@ export function AuditFilters(props: { value: AuditFilterForm; onChange: (next: A
             </option>
           ))}
         </select>
-      </label>
-      <label>
-        <span className="font-medium text-slate-700">Object type</span>
-        <select value={value.entity} onChange={(e) => set({ entity: e.target.value })} className={inputClass}>
+      </div>
+      <div>
+        <label htmlFor="audit-filter-object-type" className="block font-medium text-slate-700">
+          Object type
+        </label>
+        <select
+          id="audit-filter-object-type"
+          value={value.entity}
+          onChange={(e) => set({ entity: e.target.value })}
+          className={inputClass}
+        >
           <option value="">Everything</option>
           {ENTITY_OPTIONS.map(([entity, label]) => (
             <option key={entity} value={entity}>
@@ -100,37 +121,46 @@ export function AuditFilters(props: { value: AuditFilterForm; onChange: (next: A
             </option>
           ))}
         </select>
-      </label>
-      <label>
-        <span className="font-medium text-slate-700">Object (number or name)</span>
+      </div>
+      <div>
+        <label htmlFor="audit-filter-object-number-or-name" className="block font-medium text-slate-700">
+          Object (number or name)
+        </label>
         <input
+          id="audit-filter-object-number-or-name"
           value={value.entityId}
           maxLength={MAX_LENGTH.search}
           onChange={(e) => set({ entityId: e.target.value })}
           className={inputClass}
           placeholder="e.g. 1001"
         />
-      </label>
-      <label>
-        <span className="font-medium text-slate-700">From</span>
+      </div>
+      <div>
+        <label htmlFor="audit-filter-from" className="block font-medium text-slate-700">
+          From
+        </label>
         <input
+          id="audit-filter-from"
           type="date"
           value={value.from}
           max={value.to || undefined}
           onChange={(e) => set({ from: e.target.value })}
           className={inputClass}
         />
-      </label>
-      <label>
-        <span className="font-medium text-slate-700">To</span>
+      </div>
+      <div>
+        <label htmlFor="audit-filter-to" className="block font-medium text-slate-700">
+          To
+        </label>
         <input
+          id="audit-filter-to"
           type="date"
           value={value.to}
           min={value.from || undefined}
           onChange={(e) => set({ to: e.target.value })}
           className={inputClass}
         />
-      </label>
+      </div>
       {filtered && (
         <button
           type="button"
