@@ -25,4 +25,10 @@ CREATE INDEX "AuditEvent_actorUsername_at_idx" ON "AuditEvent"("actorUsername", 
 CREATE INDEX "AuditEvent_action_at_idx" ON "AuditEvent"("action", "at");
 
 -- CreateIndex
-CREATE INDEX "AuditEvent_entity_entityName_at_idx" ON "AuditEvent"("entity", "entityName", "at");
+CREATE INDEX "AuditEvent_entity_at_idx" ON "AuditEvent"("entity", "at");
+
+-- CreateIndex
+CREATE INDEX "AuditEvent_entityName_at_idx" ON "AuditEvent"("entityName", "at");
+
+-- CreateIndex
+CREATE INDEX "AuditEvent_entityId_at_idx" ON "AuditEvent"("entityId", "at");
