@@ -16,6 +16,7 @@ import {
   SelectField,
   SubmitButton,
 } from "../../_components/form-controls";
+import { ColumnHeads } from "../../_components/column-heads";
 import { errorMessage } from "../../_lib/error-message";
 import { byId, useFocusAfterRender } from "../../_lib/focus";
 import { type FieldMessages, formError } from "../../_lib/form-errors";
@@ -112,18 +113,9 @@ export function TokensSection() {
       )}
       <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
         <table className="w-full text-left text-sm" aria-label="API tokens">
-          <thead className="bg-slate-50 text-xs text-slate-500 uppercase">
-            <tr>
-              {["Name", "User", "Scope", "Created", "Expires", "Last used"].map((c) => (
-                <th key={c} scope="col" className="px-4 py-2 font-medium">
-                  {c}
-                </th>
-              ))}
-              <th scope="col" className="px-4 py-2">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <ColumnHeads
+            columns={["Name", "User", "Scope", "Created", "Expires", "Last used", { hidden: "Actions" }]}
+          />
           <tbody className="divide-y divide-slate-100">
             {tokens.isLoading && (
               <tr>
