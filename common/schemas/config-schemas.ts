@@ -358,9 +358,9 @@ export const zAuditFilter = z.object({
   entity: z.string().max(32).optional(),
   /** The object: its number or name (as when written), or its id. */
   entityId: z.string().trim().max(64).optional(),
-  /** Inclusive bounds of the event time. */
-  from: z.date().optional(),
-  to: z.date().optional(),
+  /** Inclusive bounds of the event time (a script may send ISO 8601 text). */
+  from: z.coerce.date({ error: "from: a date and time, e.g. 2026-12-06T00:00:00Z" }).optional(),
+  to: z.coerce.date({ error: "to: a date and time, e.g. 2026-12-06T23:59:59Z" }).optional(),
 });
 export type AuditFilter = z.infer<typeof zAuditFilter>;
 export const AUDIT_PAGE_SIZES = [25, 50, 100, 200] as const;
