@@ -47,6 +47,11 @@ describe("audit log: names, changed fields, filters, CSV", () => {
       { field: "displayName", before: expect.any(String) as string, after: "Front desk" },
       { field: "password", before: null, after: "changed" },
     ]);
+    // A later change carries the name the person has then; the earlier event keeps the old one.
+    await db.agentLogin.update({ where: { loginCode: "5001" }, data: { name: "Ada Lovelace" } });
+    await admin.dn.setRecord({ number: "1002", record: true });
+    const [later, earlier] = await admin.audit.list({ limit: 2 });
+    expect([later!.actorName, earlier!.actorName]).toEqual(["Ada Lovelace", "Ada Admin"]);
   });
 
   it("a deleted user keeps their name; a new password is 'changed', never a hash", async () => {

@@ -7,15 +7,32 @@ import type { Actor } from "../actor";
  * name it had.
  */
 
+/** Names already looked up in a transaction: a bulk import audits thousands of rows in one. */
+const actorNamesByTx = new WeakMap<object, Map<string, Promise<string | null>>>();
+
 /** The person's name where Forkline knows one: the name of the agent login bound to the user. */
-export async function resolveActorName(tx: Prisma.TransactionClient, actor: Actor): Promise<string | null> {
-  if (actor.userId === null) return null;
+export function resolveActorName(tx: Prisma.TransactionClient, actor: Actor): Promise<string | null> {
+  const userId = actor.userId;
+  if (userId === null) return Promise.resolve(null);
+  // Kept for one transaction only: the client itself (it has $transaction) lives as long as the
+  // process, and a name may change meanwhile.
+  if ("$transaction" in tx) return lookUpActorName(tx, userId);
+  let known = actorNamesByTx.get(tx);
+  if (!known) actorNamesByTx.set(tx, (known = new Map()));
+  let name = known.get(userId);
+  if (!name) {
+    name = lookUpActorName(tx, userId);
+    known.set(userId, name);
+  }
+  return name;
+}
+
+async function lookUpActorName(tx: Prisma.TransactionClient, userId: string): Promise<string | null> {
   const user = await tx.user.findUnique({
-    where: { id: actor.userId },
+    where: { id: userId },
     select: { agentLogin: { select: { name: true } } },
   });
-  const name = user?.agentLogin?.name.trim();
-  return name ? name : null;
+  return user?.agentLogin?.name.trim() || null;
 }
 
 /** Objects whose key is already what people call them (a DN's number, a recorder's name). */
