@@ -4,6 +4,7 @@ import { ContainedErrors } from "../common/contained-errors";
 import { localDataDir } from "../common/database-url";
 import { createLogger } from "../common/logger";
 import { createMetricsRegistry } from "../common/metrics";
+import { registerApiTokenRefusalMetrics } from "./services/auth/api-token-refusals";
 import { loadEnvOrExit } from "../common/env-schema";
 import { notifyReady } from "../common/process-ready";
 import { AgentStateService } from "./services/agents/agent-state-service";
@@ -29,6 +30,7 @@ const env = loadEnvOrExit("forkline-server", () => loadServerEnv(process.env));
 const log = createLogger("server", env.LOG_LEVEL);
 const metrics = createMetricsRegistry();
 metrics.registerMetric(softphoneCredentialsCounter);
+registerApiTokenRefusalMetrics(metrics);
 // One call's error must not end the server and every other call: anything that escapes is
 // logged once and counted instead of killing the process.
 const errors = new ContainedErrors(log, metrics);

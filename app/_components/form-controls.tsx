@@ -8,6 +8,7 @@ export type FormMessageValue = { kind: "error" | "ok"; text: string } | null;
  * A labelled text input. `error` shows the reason under the input; `invalid` with `errorId` points
  * at a reason shown elsewhere (a form's one message). Either way the input says aria-invalid and
  * names the reason in aria-describedby, so a screen reader reads why when it lands there.
+ * `maxLength` is the server's own limit (MAX_LENGTH in common/schemas/config-schemas.ts).
  */
 export function Field(props: {
   label: string;
@@ -19,6 +20,7 @@ export function Field(props: {
   error?: string | null;
   errorId?: string;
   readOnly?: boolean;
+  maxLength?: number;
   ref?: Ref<HTMLInputElement>;
 }) {
   const generatedId = useId();
@@ -35,6 +37,7 @@ export function Field(props: {
         type={props.type ?? "text"}
         value={props.value}
         readOnly={props.readOnly}
+        maxLength={props.maxLength}
         aria-invalid={invalid || undefined}
         aria-describedby={describedBy}
         onChange={(e) => props.onChange(e.target.value)}
@@ -97,7 +100,10 @@ export function FormMessage({
   );
 }
 
-/** A labelled select of fixed values, wired to the form's invalid state like the text fields. */
+/**
+ * A labelled select of fixed values, wired to the form's invalid state like the text fields; with
+ * `error`, the reason is shown under it and is what aria-describedby names.
+ */
 export function SelectField<T extends string>(props: {
   label: string;
   value: T;
@@ -107,8 +113,10 @@ export function SelectField<T extends string>(props: {
   id: string;
   "aria-invalid": true | undefined;
   "aria-describedby": string | undefined;
+  error?: string | null;
 }) {
-  const { label, value, options, optionLabel, onChange, ...wiring } = props;
+  const { label, value, options, optionLabel, onChange, error, ...wiring } = props;
+  const errorId = `${wiring.id}-error`;
   return (
     <label className="text-sm" htmlFor={wiring.id}>
       <span className="block font-medium text-slate-700">{label}</span>
@@ -116,6 +124,7 @@ export function SelectField<T extends string>(props: {
         value={value}
         onChange={(e) => onChange(e.target.value as T)}
         {...wiring}
+        {...(error ? { "aria-invalid": true, "aria-describedby": errorId } : {})}
         className="mt-1 rounded-md border border-slate-300 px-2 py-1.5 aria-invalid:border-red-500"
       >
         {options.map((v) => (
@@ -124,6 +133,11 @@ export function SelectField<T extends string>(props: {
           </option>
         ))}
       </select>
+      {error && (
+        <span id={errorId} className="mt-1 block text-xs text-red-700">
+          {error}
+        </span>
+      )}
     </label>
   );
 }

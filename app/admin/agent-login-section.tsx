@@ -1,14 +1,14 @@
 "use client";
 
 import { type FormEvent, useState } from "react";
-import { zSetAgentLoginInput } from "../../common/schemas/config-schemas";
+import { MAX_LENGTH, zSetAgentLoginInput } from "../../common/schemas/config-schemas";
 import { Field, FormMessage, type FormMessageValue, SubmitButton } from "../_components/form-controls";
 import { RecordToggle } from "../_components/record-toggle";
 import { RowDelete } from "../_components/row-delete";
 import { TableNote } from "../_components/table-note";
 import { errorMessage } from "../_lib/error-message";
 import { byId, useFocusAfterRender } from "../_lib/focus";
-import { type FormError, formError } from "../_lib/form-errors";
+import { type FieldMessages, type FormError, formError, withoutFields } from "../_lib/form-errors";
 import { trpc } from "../_lib/trpc";
 import { useIsAdmin } from "../_lib/use-is-admin";
 import { ColumnHeads } from "../_components/column-heads";
@@ -30,7 +30,7 @@ export function AgentLoginSection() {
   const [form, setForm] = useState(EMPTY_FORM);
   const [editingCode, setEditingCode] = useState<string | null>(null);
   const [message, setMessage] = useState<FormMessageValue>(null);
-  const [invalid, setInvalid] = useState<ReadonlySet<AgentField>>(new Set());
+  const [errors, setErrors] = useState<FieldMessages<AgentField>>({});
 
   const toggle = trpc.agentLogin.set.useMutation({
     // Optimistic like the DN switches: the switch moves at once and back if the server refuses.
@@ -55,7 +55,7 @@ export function AgentLoginSection() {
       setMessage({ kind: "ok", text: `Saved agent login ${a.loginCode}.` });
       setForm(EMPTY_FORM);
       setEditingCode(null);
-      setInvalid(new Set());
+      setErrors({});
       // The Save button was disabled while saving, which took focus from it: the outcome takes it.
       focusAfterRender(byId(AGENT_MESSAGE_ID));
     },
@@ -84,7 +84,7 @@ export function AgentLoginSection() {
 
   function refuse(error: FormError<AgentField>) {
     setMessage({ kind: "error", text: error.text });
-    setInvalid(new Set(error.fields));
+    setErrors(error.messages ?? Object.fromEntries(error.fields.map((f) => [f, error.text])));
     focusAfterRender(
       () =>
         error.fields.map((f) => document.getElementById(agentFieldId(f))).find((el) => el !== null) ??
@@ -96,7 +96,7 @@ export function AgentLoginSection() {
     setEditingCode(code);
     setForm({ loginCode: code, name });
     setMessage(null);
-    setInvalid(new Set());
+    setErrors({});
     focusAfterRender(byId(agentFieldId("name")), byId("agent-form"));
   }
 
@@ -105,7 +105,7 @@ export function AgentLoginSection() {
     setEditingCode(null);
     setForm(EMPTY_FORM);
     setMessage(null);
-    setInvalid(new Set());
+    setErrors({});
     focusAfterRender(
       () =>
         (code ? document.getElementById(editButtonId(code)) : null) ??
@@ -129,7 +129,7 @@ export function AgentLoginSection() {
 
   const change = (field: AgentField, value: string) => {
     setForm({ ...form, [field]: value });
-    if (invalid.has(field)) setInvalid(new Set([...invalid].filter((f) => f !== field)));
+    setErrors(withoutFields(errors, [field]));
   };
   const columns = isAdmin ? 4 : 3;
   return (
@@ -235,16 +235,16 @@ export function AgentLoginSection() {
             label="Login code"
             value={form.loginCode}
             readOnly={editingCode !== null}
-            invalid={invalid.has("loginCode")}
-            errorId={AGENT_MESSAGE_ID}
+            error={errors.loginCode ?? null}
+            maxLength={MAX_LENGTH.agentLoginCode}
             onChange={(loginCode) => change("loginCode", loginCode)}
           />
           <Field
             id={agentFieldId("name")}
             label="Agent name"
             value={form.name}
-            invalid={invalid.has("name")}
-            errorId={AGENT_MESSAGE_ID}
+            error={errors.name ?? null}
+            maxLength={MAX_LENGTH.agentLoginName}
             onChange={(name) => change("name", name)}
           />
           <SubmitButton pending={save.isPending} pendingText="Saving…">

@@ -13,6 +13,7 @@ import {
   type RecordingToneParties,
   ROUTE_RECORD_VALUES,
   type RouteRecord,
+  MAX_LENGTH,
   type SetDnInput,
   zSetDnInput,
 } from "../../common/schemas/config-schemas";
@@ -32,7 +33,7 @@ import {
 } from "../_components/form-controls";
 import { errorMessage } from "../_lib/error-message";
 import { byId, useFocusAfterRender } from "../_lib/focus";
-import { type FormError, formError } from "../_lib/form-errors";
+import { type FieldMessages, type FormError, formError, withoutFields } from "../_lib/form-errors";
 import { type RouterOutputs, trpc } from "../_lib/trpc";
 
 /** A DN as the list shows it. */
@@ -169,21 +170,21 @@ export function DnForm(props: { editing: DnView | null; onSaved: () => void; onC
   const [form, setForm] = useState<DnFormState>(() => (editing ? formFromDn(editing) : EMPTY_DN_FORM));
   const [loadedFrom, setLoadedFrom] = useState(editing);
   const [message, setMessage] = useState<FormMessageValue>(null);
-  const [invalid, setInvalid] = useState<ReadonlySet<DnField>>(new Set());
+  const [errors, setErrors] = useState<FieldMessages<DnField>>({});
   // Starting or leaving an edit loads that DN or an empty form. Adjusted while rendering (React's
   // advice over an effect) so the fields never show the previous DN for a frame; the message is
   // kept when leaving, since a successful save of the edit is what ends it.
   if (editing !== loadedFrom) {
     setLoadedFrom(editing);
     setForm(editing ? formFromDn(editing) : EMPTY_DN_FORM);
-    setInvalid(new Set());
+    setErrors({});
     if (editing) setMessage(null);
   }
 
   const save = trpc.dn.set.useMutation({
     onSuccess: async (dn) => {
       setMessage({ kind: "ok", text: `Saved DN ${dn.number}.` });
-      setInvalid(new Set());
+      setErrors({});
       if (editing) props.onSaved();
       else setForm({ ...EMPTY_DN_FORM, type: form.type });
       // The Save button was disabled while saving, which took focus from it: the outcome takes it.
@@ -193,10 +194,13 @@ export function DnForm(props: { editing: DnView | null; onSaved: () => void; onC
     onError: (error) => refuse(formError({ error }, DN_FIELDS, dnFieldOf)),
   });
 
-  /** Shows why, marks the fields concerned, and puts focus on the first one (or on the message). */
+  /**
+   * Shows every problem, each next to its field and all of them in the form's message, and puts
+   * focus on the first field concerned (or on the message).
+   */
   function refuse(error: FormError<DnField>) {
     setMessage({ kind: "error", text: error.text });
-    setInvalid(new Set(error.fields));
+    setErrors(error.messages ?? Object.fromEntries(error.fields.map((f) => [f, error.text])));
     focusAfterRender(
       () =>
         error.fields.map((f) => document.getElementById(dnFieldId(f))).find((el) => el !== null) ??
@@ -216,7 +220,8 @@ export function DnForm(props: { editing: DnView | null; onSaved: () => void; onC
       // Adding never overwrites an existing DN; editing never creates one.
       input = { ...dnInputFrom(form), intent: editing ? "update" : "create" };
     } catch (error) {
-      refuse({ text: errorMessage(error), fields: ["routeParams"] });
+      const text = errorMessage(error);
+      refuse({ text, fields: ["routeParams"], messages: { routeParams: text } });
       return;
     }
     const parsed = zSetDnInput.safeParse(input);
@@ -230,19 +235,15 @@ export function DnForm(props: { editing: DnView | null; onSaved: () => void; onC
   const set = (patch: Partial<DnFormState>) => {
     setForm({ ...form, ...patch });
     // A field the person changed is no longer the one we complained about.
-    if (Object.keys(patch).some((k) => invalid.has(k as DnField))) {
-      setInvalid(new Set([...invalid].filter((f) => !(f in patch))));
-    }
+    setErrors(withoutFields(errors, Object.keys(patch)));
   };
-  const fieldProps = (field: DnField) => ({
-    id: dnFieldId(field),
-    invalid: invalid.has(field),
-    errorId: DN_MESSAGE_ID,
-  });
+  // Each field shows its own problems under it and is described by them.
+  const fieldProps = (field: DnField) => ({ id: dnFieldId(field), error: errors[field] ?? null });
   const selectProps = (field: DnField) => ({
     id: dnFieldId(field),
-    "aria-invalid": invalid.has(field) || undefined,
-    "aria-describedby": invalid.has(field) ? DN_MESSAGE_ID : undefined,
+    "aria-invalid": errors[field] ? (true as const) : undefined,
+    "aria-describedby": errors[field] ? `${dnFieldId(field)}-error` : undefined,
+    error: errors[field] ?? null,
   });
   const title = editing ? `Edit DN ${editing.number}` : "Add a DN";
   return (
@@ -268,6 +269,7 @@ export function DnForm(props: { editing: DnView | null; onSaved: () => void; onC
         value={form.number}
         onChange={(number) => set({ number })}
         readOnly={editing !== null}
+        maxLength={MAX_LENGTH.dnNumber}
         {...fieldProps("number")}
       />
       <label className="text-sm" htmlFor={dnFieldId("type")}>
@@ -275,18 +277,26 @@ export function DnForm(props: { editing: DnView | null; onSaved: () => void; onC
         <select
           value={form.type}
           onChange={(e) => set({ type: e.target.value as DnType })}
-          {...selectProps("type")}
+          id={dnFieldId("type")}
+          aria-invalid={selectProps("type")["aria-invalid"]}
+          aria-describedby={selectProps("type")["aria-describedby"]}
           className="mt-1 rounded-md border border-slate-300 px-2 py-1.5 aria-invalid:border-red-500"
         >
           <option value="extension">Extension</option>
           <option value="trunk">Trunk</option>
           <option value="routing_point">Routing point</option>
         </select>
+        {errors.type && (
+          <span id={`${dnFieldId("type")}-error`} className="mt-1 block text-xs text-red-700">
+            {errors.type}
+          </span>
+        )}
       </label>
       <Field
         label="Display name"
         value={form.displayName}
         onChange={(displayName) => set({ displayName })}
+        maxLength={MAX_LENGTH.displayName}
         {...fieldProps("displayName")}
       />
       {form.type === "extension" && (
@@ -295,6 +305,7 @@ export function DnForm(props: { editing: DnView | null; onSaved: () => void; onC
           type="password"
           value={form.password}
           onChange={(password) => set({ password })}
+          maxLength={MAX_LENGTH.sipPassword}
           {...fieldProps("password")}
         />
       )}
@@ -304,6 +315,7 @@ export function DnForm(props: { editing: DnView | null; onSaved: () => void; onC
             label="Peer host:port"
             value={form.peer}
             onChange={(peer) => set({ peer })}
+            maxLength={MAX_LENGTH.peer}
             {...fieldProps("peer")}
           />
           <label className="flex items-center gap-1 self-center text-sm">
@@ -319,12 +331,14 @@ export function DnForm(props: { editing: DnView | null; onSaved: () => void; onC
             label="Inbound numbers"
             value={form.inbound}
             onChange={(inbound) => set({ inbound })}
+            maxLength={MAX_LENGTH.inboundNumbersText}
             {...fieldProps("inbound")}
           />
           <Field
             label="Outbound prefix"
             value={form.outboundPrefix}
             onChange={(outboundPrefix) => set({ outboundPrefix })}
+            maxLength={MAX_LENGTH.digits}
             {...fieldProps("outboundPrefix")}
           />
         </>
@@ -364,6 +378,7 @@ export function DnForm(props: { editing: DnView | null; onSaved: () => void; onC
               label="Tone every (seconds)"
               value={form.recordingToneEverySeconds}
               onChange={(recordingToneEverySeconds) => set({ recordingToneEverySeconds })}
+              maxLength={MAX_LENGTH.toneEverySeconds}
               {...fieldProps("recordingToneEverySeconds")}
             />
           )}
@@ -385,6 +400,7 @@ export function DnForm(props: { editing: DnView | null; onSaved: () => void; onC
             label="Default target DN"
             value={form.routeTarget}
             onChange={(routeTarget) => set({ routeTarget })}
+            maxLength={MAX_LENGTH.dnNumber}
             {...fieldProps("routeTarget")}
           />
           <SelectField

@@ -2,6 +2,7 @@
 
 import { type FormEvent, type KeyboardEvent, useState } from "react";
 import {
+  MAX_LENGTH,
   MEDIA_ENCRYPTION_POLICIES,
   type MediaEncryptionPolicy,
   zSetRecorderInput,
@@ -16,7 +17,7 @@ import {
 import { RowDelete } from "../_components/row-delete";
 import { errorMessage } from "../_lib/error-message";
 import { byId, useFocusAfterRender } from "../_lib/focus";
-import { type FormError, formError } from "../_lib/form-errors";
+import { type FieldMessages, type FormError, formError, withoutFields } from "../_lib/form-errors";
 import { trpc } from "../_lib/trpc";
 import { useIsAdmin } from "../_lib/use-is-admin";
 import { RecorderMode } from "./recorder-mode";
@@ -52,13 +53,13 @@ export function RecorderSection() {
   /** The recorder being edited (its name is the key and stays), or null while the form adds one. */
   const [editing, setEditing] = useState<{ id: string; name: string } | null>(null);
   const [message, setMessage] = useState<FormMessageValue>(null);
-  const [invalid, setInvalid] = useState<ReadonlySet<RecorderField>>(new Set());
+  const [errors, setErrors] = useState<FieldMessages<RecorderField>>({});
   const save = trpc.recorder.set.useMutation({
     onSuccess: async (r) => {
       setMessage({ kind: "ok", text: `Saved recorder ${r.name}.` });
       setForm(EMPTY_FORM);
       setEditing(null);
-      setInvalid(new Set());
+      setErrors({});
       // The Save button was disabled while saving, which took focus from it: the outcome takes it.
       focusAfterRender(byId(RECORDER_MESSAGE_ID));
       await utils.recorder.list.invalidate();
@@ -103,7 +104,7 @@ export function RecorderSection() {
 
   function refuse(error: FormError<RecorderField>) {
     setMessage({ kind: "error", text: error.text });
-    setInvalid(new Set(error.fields));
+    setErrors(error.messages ?? Object.fromEntries(error.fields.map((f) => [f, error.text])));
     focusAfterRender(
       () =>
         error.fields.map((f) => document.getElementById(recorderFieldId(f))).find((el) => el !== null) ??
@@ -142,7 +143,7 @@ export function RecorderSection() {
       mediaEncryption: recorder.mediaEncryption,
       playbackUrl: recorder.playbackUrl,
     });
-    setInvalid(new Set());
+    setErrors({});
     setMessage(null);
     focusAfterRender(byId(recorderFieldId("uri")));
   }
@@ -152,7 +153,7 @@ export function RecorderSection() {
     const id = editing?.id;
     setEditing(null);
     setForm(EMPTY_FORM);
-    setInvalid(new Set());
+    setErrors({});
     if (refocus && id !== undefined) focusAfterRender(byId(rowButtonId(id, "edit")));
   }
 
@@ -165,7 +166,7 @@ export function RecorderSection() {
 
   const change = (field: RecorderField, value: string) => {
     setForm({ ...form, [field]: value });
-    if (invalid.has(field)) setInvalid(new Set([...invalid].filter((f) => f !== field)));
+    setErrors(withoutFields(errors, [field]));
   };
   const count = recorders.data?.length ?? 0;
   return (
@@ -288,16 +289,16 @@ export function RecorderSection() {
             value={form.name}
             // The name is the recorder's key: changing it while editing would add another one.
             readOnly={editing !== null}
-            invalid={invalid.has("name")}
-            errorId={RECORDER_MESSAGE_ID}
+            error={errors.name ?? null}
+            maxLength={MAX_LENGTH.recorderName}
             onChange={(name) => change("name", name)}
           />
           <Field
             id={recorderFieldId("uri")}
             label="SIP URI"
             value={form.uri}
-            invalid={invalid.has("uri")}
-            errorId={RECORDER_MESSAGE_ID}
+            error={errors.uri ?? null}
+            maxLength={MAX_LENGTH.recorderUri}
             onChange={(uri) => change("uri", uri)}
           />
           <SelectField
@@ -307,16 +308,17 @@ export function RecorderSection() {
             options={MEDIA_ENCRYPTION_POLICIES}
             optionLabel={(v) => RECORDER_ENCRYPTION_LABELS[v]}
             onChange={(mediaEncryption) => setForm({ ...form, mediaEncryption })}
-            aria-invalid={invalid.has("mediaEncryption") ? true : undefined}
-            aria-describedby={invalid.has("mediaEncryption") ? RECORDER_MESSAGE_ID : undefined}
+            aria-invalid={undefined}
+            aria-describedby={undefined}
+            error={errors.mediaEncryption ?? null}
           />
           {/* Third-party recorders play their own recordings: the Recordings page links there. */}
           <Field
             id={recorderFieldId("playbackUrl")}
             label="Playback URL ({id} = recording id; empty for the lab recorder)"
             value={form.playbackUrl}
-            invalid={invalid.has("playbackUrl")}
-            errorId={RECORDER_MESSAGE_ID}
+            error={errors.playbackUrl ?? null}
+            maxLength={MAX_LENGTH.playbackUrl}
             onChange={(playbackUrl) => change("playbackUrl", playbackUrl)}
           />
           <SubmitButton pending={save.isPending} pendingText="Saving…">

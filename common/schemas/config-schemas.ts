@@ -7,6 +7,31 @@ import { ROLES } from "../roles";
  * The zod schemas shared by the tRPC procedures, the forms in app/ and the CLI,
  * so that a value refused in one place is refused with the same words everywhere.
  */
+/**
+ * The longest value each text field takes: the schemas below refuse longer, and the forms give
+ * their inputs the same `maxLength`, so a person cannot type what Save would refuse.
+ */
+export const MAX_LENGTH = {
+  dnNumber: 32,
+  displayName: 64,
+  sipPassword: 128,
+  /** host:port of a trunk's peer (a DNS name is at most 253 characters). */
+  peer: 260,
+  digits: 32,
+  /** A trunk's inbound numbers as the form takes them: up to 64 numbers, comma separated. */
+  inboundNumbersText: 64 * (32 + 2),
+  toneEverySeconds: 4,
+  agentLoginCode: 32,
+  agentLoginName: 64,
+  recorderName: 64,
+  recorderUri: 256,
+  playbackUrl: 500,
+  username: 32,
+  userPassword: 256,
+  apiTokenName: 64,
+  search: 64,
+} as const;
+
 export const DN_TYPES = ["extension", "trunk", "routing_point"] as const;
 export type DnType = (typeof DN_TYPES)[number];
 
@@ -56,7 +81,7 @@ export const zDnNumber = z
   .string()
   .trim()
   .regex(
-    /^[A-Za-z0-9][A-Za-z0-9_.+-]{0,31}$/,
+    new RegExp(`^[A-Za-z0-9][A-Za-z0-9_.+-]{0,${MAX_LENGTH.dnNumber - 1}}$`),
     "DN number: 1–32 letters, digits, '.', '_', '+' or '-', starting with a letter or digit",
   );
 
@@ -65,7 +90,7 @@ export const zDnType = z.enum(DN_TYPES, { error: "type must be extension, trunk 
 export const zSipPassword = z
   .string()
   .min(6, "SIP password must be at least 6 characters")
-  .max(128, "SIP password must be at most 128 characters")
+  .max(MAX_LENGTH.sipPassword, `SIP password must be at most ${MAX_LENGTH.sipPassword} characters`)
   .regex(/^[\x21-\x7e]+$/, "SIP password: printable ASCII without spaces");
 
 const hostPattern =
@@ -74,6 +99,7 @@ const hostPattern =
 export const zPeer = z
   .string()
   .trim()
+  .max(MAX_LENGTH.peer, `peer is at most ${MAX_LENGTH.peer} characters`)
   .transform((value, ctx) => {
     const match = /^(.+):(\d{1,5})$/.exec(value);
     const host = match?.[1] ?? value;
@@ -88,7 +114,10 @@ export const zPeer = z
 export const zDigits = z
   .string()
   .trim()
-  .regex(/^[0-9*#+]{1,32}$/, "must be digits (0-9, *, #, +)");
+  .regex(
+    new RegExp(`^[0-9*#+]{1,${MAX_LENGTH.digits}}$`),
+    `must be 1–${MAX_LENGTH.digits} digits (0-9, *, #, +)`,
+  );
 
 export const zKeyValueParams = z
   .record(
@@ -105,7 +134,11 @@ export const zSetDnInput = z.object({
   intent: z.enum(["create", "update"]).optional(),
   number: zDnNumber,
   type: zDnType,
-  displayName: z.string().trim().max(64, "display name is at most 64 characters").optional(),
+  displayName: z
+    .string()
+    .trim()
+    .max(MAX_LENGTH.displayName, `display name is at most ${MAX_LENGTH.displayName} characters`)
+    .optional(),
   record: z.boolean().optional(),
   password: zSipPassword.optional(),
   peer: zPeer.optional(),
@@ -131,11 +164,18 @@ export type SetDnInput = z.input<typeof zSetDnInput>;
 export const zAgentLoginCode = z
   .string()
   .trim()
-  .regex(/^[0-9A-Za-z_.-]{1,32}$/, "login code: 1–32 letters or digits");
+  .regex(
+    new RegExp(`^[0-9A-Za-z_.-]{1,${MAX_LENGTH.agentLoginCode}}$`),
+    `login code: 1–${MAX_LENGTH.agentLoginCode} letters or digits`,
+  );
 
 export const zSetAgentLoginInput = z.object({
   loginCode: zAgentLoginCode,
-  name: z.string().trim().max(64, "name is at most 64 characters").optional(),
+  name: z
+    .string()
+    .trim()
+    .max(MAX_LENGTH.agentLoginName, `name is at most ${MAX_LENGTH.agentLoginName} characters`)
+    .optional(),
   record: z.boolean().optional(),
   /** As for DNs: "create" refuses a code in use, "update" one deleted meanwhile; absent is either. */
   intent: z.enum(["create", "update"]).optional(),
@@ -144,13 +184,16 @@ export const zSetAgentLoginInput = z.object({
 export const zRecorderName = z
   .string()
   .trim()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$/, "recorder name: 1–64 letters, digits, spaces, '_', '.', '-'");
+  .regex(
+    new RegExp(`^[A-Za-z0-9][A-Za-z0-9 _.-]{0,${MAX_LENGTH.recorderName - 1}}$`),
+    `recorder name: 1–${MAX_LENGTH.recorderName} letters, digits, spaces, '_', '.', '-'`,
+  );
 
 /** Recorders are reached over SIPREC: only SIP and SIPS URIs. Local file recording is not supported. */
 export const zRecorderUri = z
   .string()
   .trim()
-  .max(256)
+  .max(MAX_LENGTH.recorderUri, `recorder URI is at most ${MAX_LENGTH.recorderUri} characters`)
   .refine((v) => !/^file:/i.test(v), "local file recording is not supported: give a sip: or sips: URI")
   .refine(
     (v) => /^sips?:([^@\s]+@)?[A-Za-z0-9.\-[\]:]+(;[^\s]*)?$/.test(v),
@@ -197,7 +240,7 @@ export const zSetComplianceInput = z.object({
 export const zPlaybackUrlTemplate = z
   .string()
   .trim()
-  .max(500, "playback URL: at most 500 characters")
+  .max(MAX_LENGTH.playbackUrl, `playback URL: at most ${MAX_LENGTH.playbackUrl} characters`)
   .refine(
     (v) => v === "" || (/^https?:\/\/[^\s]+$/i.test(v) && v.includes("{id}")),
     "playback URL must be http(s)://… with {id} where the recording id goes",
@@ -222,8 +265,14 @@ export const zSetRecorderInput = z.object({
 export const zUsername = z
   .string()
   .trim()
-  .regex(/^[a-z0-9][a-z0-9_.-]{1,31}$/, "username: 2–32 lowercase letters, digits, '_', '.', '-'");
-export const zUserPassword = z.string().min(8, "password must be at least 8 characters").max(256);
+  .regex(
+    new RegExp(`^[a-z0-9][a-z0-9_.-]{1,${MAX_LENGTH.username - 1}}$`),
+    `username: 2–${MAX_LENGTH.username} lowercase letters, digits, '_', '.', '-'`,
+  );
+export const zUserPassword = z
+  .string()
+  .min(8, "password must be at least 8 characters")
+  .max(MAX_LENGTH.userPassword, `password is at most ${MAX_LENGTH.userPassword} characters`);
 export const zRole = z.enum(ROLES, { error: "role must be admin, supervisor or agent" });
 
 /** null clears a binding; undefined (in an update) leaves it as it is. */
@@ -259,7 +308,7 @@ export const zDnListInput = z
   .object({
     type: zDnType.optional(),
     record: z.boolean().optional(),
-    search: z.string().max(64).optional(),
+    search: z.string().max(MAX_LENGTH.search).optional(),
   })
   .optional();
 export const zDnNumberInput = z.object({ number: zDnNumber });
@@ -277,15 +326,50 @@ export const zAgentLoginCodeInput = z.object({ loginCode: zAgentLoginCode });
 export const zRecorderNameInput = z.object({ name: zRecorderName });
 
 export const zUsernameInput = z.object({ username: zUsername });
+/** What an API token may do: `read-only` runs queries and subscriptions only; `full` mutations too. */
+export const API_TOKEN_SCOPES = ["read-only", "full"] as const;
+export type ApiTokenScope = (typeof API_TOKEN_SCOPES)[number];
+export const zApiTokenScope = z.enum(API_TOKEN_SCOPES, { error: "scope must be read-only or full" });
+/** The lifetimes an admin picks from, in days; null: never expires. */
+export const API_TOKEN_EXPIRY_DAYS = [30, 90, 365] as const;
+export const DEFAULT_API_TOKEN_EXPIRY_DAYS = 90;
 export const zCreateApiTokenInput = z.object({
-  name: z.string().trim().min(1, "give the token a name").max(64),
+  name: z
+    .string()
+    .trim()
+    .min(1, "give the token a name")
+    .max(MAX_LENGTH.apiTokenName, `token name is at most ${MAX_LENGTH.apiTokenName} characters`),
   username: zUsername.optional(),
+  /** Days until it expires (30, 90 or 365), or null for never; 90 when left out. */
+  expiresInDays: z
+    .union([z.literal(30), z.literal(90), z.literal(365), z.null()], {
+      error: "expiry: 30, 90 or 365 days, or never",
+    })
+    .default(DEFAULT_API_TOKEN_EXPIRY_DAYS),
+  scope: zApiTokenScope.default("full"),
 });
 export const zApiTokenIdInput = z.object({ id: z.string().min(1) });
-export const zAuditListInput = z
-  .object({
+
+/** The audit log's filters, the same for the page, its CSV export and the API. */
+export const zAuditFilter = z.object({
+  /** The person (username, or "system"). */
+  actor: z.string().trim().max(MAX_LENGTH.username).optional(),
+  action: z.string().trim().max(64).optional(),
+  entity: z.string().max(32).optional(),
+  /** The object: its number or name (as when written), or its id. */
+  entityId: z.string().trim().max(64).optional(),
+  /** Inclusive bounds of the event time (a script may send ISO 8601 text). */
+  from: z.coerce.date({ error: "from: a date and time, e.g. 2026-12-06T00:00:00Z" }).optional(),
+  to: z.coerce.date({ error: "to: a date and time, e.g. 2026-12-06T23:59:59Z" }).optional(),
+});
+export type AuditFilter = z.infer<typeof zAuditFilter>;
+export const AUDIT_PAGE_SIZES = [25, 50, 100, 200] as const;
+export const zAuditListInput = zAuditFilter
+  .extend({
     limit: z.number().int().min(1).max(500).default(100),
-    entity: z.string().max(32).optional(),
-    entityId: z.string().max(64).optional(),
+    /** 0-based page of `limit` rows, newest first. */
+    page: z.number().int().min(0).max(100_000).default(0),
   })
-  .default({ limit: 100 });
+  .default({ limit: 100, page: 0 });
+/** The CSV export stops at this many rows (newest first) and says so. */
+export const AUDIT_CSV_MAX_ROWS = 50_000;

@@ -1,5 +1,5 @@
 import type http from "node:http";
-import { SESSION_COOKIE, authenticate } from "../services/auth/auth-service";
+import { SESSION_COOKIE, authenticateRequest } from "../services/auth/auth-service";
 import type { TrpcContext, TrpcDeps } from "../trpc/trpc";
 import { parseCookies, serializeCookie } from "./cookies";
 
@@ -14,10 +14,14 @@ export async function createTrpcContext(
   const secure = Boolean(deps.env.TLS_CERT);
   const sessionToken = parseCookies(req.headers.cookie).get(SESSION_COOKIE) ?? null;
   const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "")?.[1];
-  const actor = await authenticate(deps.db, { apiToken: bearer, sessionToken: sessionToken ?? undefined });
+  const { actor, refusal } = await authenticateRequest(deps.db, {
+    apiToken: bearer,
+    sessionToken: sessionToken ?? undefined,
+  });
   return {
     ...deps,
     actor,
+    authRefusal: refusal,
     source: req.socket.remoteAddress ?? "unknown",
     sessionToken,
     setSessionCookie: (token, expiresAt) =>

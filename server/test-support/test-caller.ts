@@ -4,6 +4,7 @@ import type { Actor } from "../services/actor";
 import { LoginThrottle } from "../services/auth/login-throttle";
 import type { Db } from "../services/db";
 import { createCaller } from "../trpc/root";
+import type { TrpcContext } from "../trpc/trpc";
 import { AgentStateService } from "../services/agents/agent-state-service";
 import { CtiEventBus } from "../cti/cti-event-bus";
 import { CtiService } from "../cti/cti-service";
@@ -21,7 +22,13 @@ export function testActor(role: Role, username: string = role): Actor {
 }
 
 /** A tRPC caller with the real router and middleware, as a given actor (null: signed out). */
-export function callerFor(db: Db, actor: Actor | null, throttle = new LoginThrottle(), cti?: CtiService) {
+export function callerFor(
+  db: Db,
+  actor: Actor | null,
+  throttle = new LoginThrottle(),
+  cti?: CtiService,
+  more: Partial<Pick<TrpcContext, "authRefusal">> = {},
+) {
   const cookies: string[] = [];
   const bus = new CtiEventBus();
   const caller = createCaller({
@@ -39,6 +46,7 @@ export function callerFor(db: Db, actor: Actor | null, throttle = new LoginThrot
     sessionToken: null,
     setSessionCookie: (token) => cookies.push(token),
     clearSessionCookie: () => cookies.push(""),
+    ...more,
   });
   return { caller, cookies };
 }

@@ -5,6 +5,7 @@ import { ZodError } from "zod";
 import { type Role, roleAllows } from "../../common/roles";
 import { AppError, AppErrorCode } from "../errors/app-error";
 import type { Actor } from "../services/actor";
+import { countApiTokenRefusal } from "../services/auth/api-token-refusals";
 import type { LoginThrottle } from "../services/auth/login-throttle";
 import type { Db } from "../services/db";
 import type { ServerEnv } from "../env";
@@ -38,6 +39,8 @@ export type TrpcDeps = {
 
 export type TrpcContext = TrpcDeps & {
   actor: Actor | null;
+  /** Why a credential that was presented is refused (an expired API token), for the 401 message. */
+  authRefusal?: string | null;
   /** Remote address of the request, the key for login throttling. */
   source: string;
   sessionToken: string | null;
@@ -74,10 +77,23 @@ const t = initTRPC.context<TrpcContext>().create({
         stack: undefined,
         appError: appError ? { code: appError.code, ...appError.details } : null,
         zodError: zodError ? zodError.flatten() : null,
+        fieldErrors: fieldErrorsOf(zodError, appError),
       },
     };
   },
 });
+
+/**
+ * Every problem with the field it is about ("path" joined with dots, e.g. "routeParams.x"), so a
+ * form shows each next to its field, all at once: zod's issues, or the field an AppError names.
+ */
+export type FieldErrorData = { path: string; message: string }[];
+function fieldErrorsOf(zodError: ZodError | null, appError: AppError | null): FieldErrorData {
+  if (zodError)
+    return zodError.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
+  if (appError?.details?.field) return [{ path: appError.details.field, message: appError.message }];
+  return [];
+}
 
 /** The one place where service errors become tRPC errors. */
 const mapAppErrors = t.middleware(async ({ next }) => {
@@ -99,7 +115,7 @@ export const publicProcedure = t.procedure.use(mapAppErrors);
 const requireRole = (role: Role) =>
   t.middleware(({ ctx, next }) => {
     if (!ctx.actor) {
-      throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first." });
+      throw new TRPCError({ code: "UNAUTHORIZED", message: ctx.authRefusal ?? "Sign in first." });
     }
     if (!roleAllows(ctx.actor.role, role)) {
       throw new TRPCError({
@@ -110,9 +126,21 @@ const requireRole = (role: Role) =>
     return next({ ctx: { ...ctx, actor: ctx.actor } });
   });
 
+/** A read-only API token runs queries and subscriptions; any mutation is refused before it runs. */
+const refuseReadOnlyChanges = t.middleware(({ ctx, type, path, next }) => {
+  if (type === "mutation" && ctx.actor?.tokenScope === "read-only") {
+    countApiTokenRefusal("read_only");
+    throw new TRPCError({
+      code: "FORBIDDEN",
+      message: `This is a read-only token: it may not call ${path}. Use a token with full scope.`,
+    });
+  }
+  return next();
+});
+
 /** Any signed-in user (agents use the softphone). */
-export const agentProcedure = publicProcedure.use(requireRole("agent"));
+export const agentProcedure = publicProcedure.use(requireRole("agent")).use(refuseReadOnlyChanges);
 /** Supervisors control recordings and watch calls. */
-export const supervisorProcedure = publicProcedure.use(requireRole("supervisor"));
+export const supervisorProcedure = publicProcedure.use(requireRole("supervisor")).use(refuseReadOnlyChanges);
 /** Admins edit configuration. */
-export const adminProcedure = publicProcedure.use(requireRole("admin"));
+export const adminProcedure = publicProcedure.use(requireRole("admin")).use(refuseReadOnlyChanges);

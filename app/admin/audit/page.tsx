@@ -1,11 +1,22 @@
 "use client";
 
-import { useState } from "react";
+import { useDeferredValue, useState } from "react";
 import { AppShell } from "../../_components/app-shell";
+import { ColumnHeads } from "../../_components/column-heads";
 import { TableNote } from "../../_components/table-note";
 import { errorMessage } from "../../_lib/error-message";
-import { trpc } from "../../_lib/trpc";
-import { ColumnHeads } from "../../_components/column-heads";
+import { type RouterOutputs, trpc } from "../../_lib/trpc";
+import {
+  AuditFilters,
+  type AuditFilterForm,
+  ENTITY_LABELS,
+  NO_FILTERS,
+  toAuditFilter,
+} from "./audit-filters";
+import { DownloadAuditCsv } from "./download-audit-csv";
+
+const PAGE_SIZE = 50;
+type AuditEvent = RouterOutputs["audit"]["page"]["events"][number];
 
 export default function AuditPage() {
   return (
@@ -16,34 +27,32 @@ export default function AuditPage() {
 }
 
 function AuditLog() {
-  const [entity, setEntity] = useState("");
-  const events = trpc.audit.list.useQuery({ limit: 200, entity: entity || undefined });
+  const [form, setForm] = useState<AuditFilterForm>(NO_FILTERS);
+  const [page, setPage] = useState(0);
+  // Typing in the object box keeps the input responsive: the table follows at a lower priority.
+  const filter = toAuditFilter(useDeferredValue(form));
+  const events = trpc.audit.page.useQuery({ ...filter, limit: PAGE_SIZE, page });
+  const total = events.data?.total ?? 0;
+  const first = page * PAGE_SIZE;
+  const filtered = Object.values(form).some((v) => v !== "");
   return (
     <section aria-labelledby="audit-title" className="space-y-3">
-      <div className="flex items-end gap-3">
+      <div className="flex flex-wrap items-end gap-3">
         <h1 id="audit-title" className="mr-auto text-xl font-semibold">
           Audit log
         </h1>
-        <label className="text-sm">
-          <span className="sr-only">Filter by object type</span>
-          <select
-            value={entity}
-            onChange={(e) => setEntity(e.target.value)}
-            className="rounded-md border border-slate-300 px-2 py-1.5"
-          >
-            <option value="">Everything</option>
-            <option value="Dn">DNs</option>
-            <option value="AgentLogin">Agent logins</option>
-            <option value="Recorder">Recorders</option>
-            <option value="User">Users</option>
-            <option value="ApiToken">API tokens</option>
-            <option value="RecordingSession">Recordings (listened, downloaded)</option>
-          </select>
-        </label>
+        <DownloadAuditCsv filter={filter} />
       </div>
+      <AuditFilters
+        value={form}
+        onChange={(next) => {
+          setForm(next);
+          setPage(0);
+        }}
+      />
       <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
         <table className="w-full text-left text-sm" aria-label="Audit events">
-          <ColumnHeads columns={["When", "Who", "What", "Object", "Before → after"]} />
+          <ColumnHeads columns={["When", "Who", "What", "Object", "Changes"]} />
           <tbody className="divide-y divide-slate-100 align-top">
             {events.isLoading && <TableNote columns={5}>Loading…</TableNote>}
             {events.error && (
@@ -51,28 +60,89 @@ function AuditLog() {
                 {errorMessage(events.error)}
               </TableNote>
             )}
-            {events.data?.length === 0 && (
+            {events.data?.events.length === 0 && (
               <TableNote columns={5}>
-                {entity ? "No change of this kind has been made yet." : "No change has been made yet."}
+                {filtered ? "No change matches these filters." : "No change has been made yet."}
               </TableNote>
             )}
-            {events.data?.map((e) => (
-              <tr key={e.id}>
-                <td className="px-4 py-2 whitespace-nowrap text-slate-500">{e.at.toLocaleString()}</td>
-                <td className="px-4 py-2">{e.actor}</td>
-                <td className="px-4 py-2 font-mono text-xs">{e.action}</td>
-                <td className="px-4 py-2">
-                  {e.entity} {e.entityId}
-                </td>
-                <td className="max-w-md px-4 py-2 font-mono text-xs break-all text-slate-600">
-                  {e.before !== null && <div className="text-red-700">− {JSON.stringify(e.before)}</div>}
-                  {e.after !== null && <div className="text-green-700">+ {JSON.stringify(e.after)}</div>}
-                </td>
-              </tr>
+            {events.data?.events.map((e) => (
+              <AuditRow key={e.id} event={e} />
             ))}
           </tbody>
         </table>
       </div>
+      {total > 0 && (
+        <nav aria-label="Audit log pages" className="flex items-center gap-3 text-sm">
+          <span role="status" className="mr-auto text-slate-600">
+            {first + 1}–{Math.min(first + PAGE_SIZE, total)} of {total}
+          </span>
+          <button
+            type="button"
+            disabled={page === 0}
+            onClick={() => setPage(page - 1)}
+            className="rounded-md border border-slate-300 px-3 py-1.5 hover:bg-slate-50 disabled:opacity-40"
+          >
+            Newer
+          </button>
+          <button
+            type="button"
+            disabled={first + PAGE_SIZE >= total}
+            onClick={() => setPage(page + 1)}
+            className="rounded-md border border-slate-300 px-3 py-1.5 hover:bg-slate-50 disabled:opacity-40"
+          >
+            Older
+          </button>
+        </nav>
+      )}
     </section>
+  );
+}
+
+function AuditRow({ event: e }: { event: AuditEvent }) {
+  const kind = ENTITY_LABELS[e.entity] ?? e.entity;
+  return (
+    <tr data-testid="audit-row">
+      <td className="px-4 py-2 whitespace-nowrap text-slate-500">{e.at.toLocaleString()}</td>
+      <td className="px-4 py-2">
+        <span className="font-medium">{e.actorName ?? e.actorUsername}</span>
+        {e.actorName && <span className="text-slate-500"> ({e.actorUsername})</span>}
+        {e.viaApiToken && <span className="block text-xs text-slate-500">via API token</span>}
+      </td>
+      <td className="px-4 py-2 font-mono text-xs">{e.action}</td>
+      <td className="px-4 py-2">
+        {kind} <span className="font-medium">{e.entityName}</span>
+        {e.entityName !== e.entityId && (
+          <span className="block font-mono text-xs break-all text-slate-400">{e.entityId}</span>
+        )}
+      </td>
+      <td className="max-w-md px-4 py-2 text-xs text-slate-700">
+        {e.changes.length === 0 ? (
+          <span className="text-slate-400">no field changed</span>
+        ) : (
+          <ul className="space-y-0.5">
+            {e.changes.map((c) => (
+              <li key={c.field} className="break-words">
+                <span className="font-medium">{c.field}</span>
+                {": "}
+                {c.after === "changed" && c.before === null ? (
+                  <em>changed</em>
+                ) : (
+                  <>
+                    {c.before !== null && (
+                      <span className="text-red-700 line-through">{c.before || "“”"}</span>
+                    )}
+                    {c.before !== null && c.after !== null && " → "}
+                    {c.after !== null && <span className="text-green-700">{c.after || "“”"}</span>}
+                    {c.before !== null && c.after === null && (
+                      <span className="text-slate-500"> (removed)</span>
+                    )}
+                  </>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </td>
+    </tr>
   );
 }

@@ -2,15 +2,18 @@
 
 import { type FormEvent, useState } from "react";
 import { ROLES, type Role } from "../../../common/roles";
-import { zCreateUserInput } from "../../../common/schemas/config-schemas";
+import { MAX_LENGTH, zCreateUserInput } from "../../../common/schemas/config-schemas";
 import { AppShell } from "../../_components/app-shell";
 import { Field, FormMessage, type FormMessageValue, SubmitButton } from "../../_components/form-controls";
 import { RowDelete } from "../../_components/row-delete";
 import { errorMessage } from "../../_lib/error-message";
 import { byId, useFocusAfterRender } from "../../_lib/focus";
+import { type FieldMessages, formError } from "../../_lib/form-errors";
 import { trpc } from "../../_lib/trpc";
 import { ColumnHeads } from "../../_components/column-heads";
 import { PasswordReset } from "./password-reset";
+import { TokensSection } from "./tokens-section";
+import { type RowChange, describeRowChange, useRowChange } from "./row-change";
 
 export default function UsersPage() {
   return (
@@ -24,7 +27,11 @@ export default function UsersPage() {
 }
 
 type UserForm = { username: string; password: string; role: Role; extension: string; agentLoginCode: string };
+type UserField = keyof UserForm;
 const EMPTY_USER: UserForm = { username: "", password: "", role: "agent", extension: "", agentLoginCode: "" };
+const USER_FIELDS: readonly UserField[] = ["username", "password", "role", "extension", "agentLoginCode"];
+const userFieldOf = (key: string) => USER_FIELDS.find((f) => f === key);
+const userFieldId = (field: UserField) => `user-field-${field}`;
 
 function UsersSection() {
   const utils = trpc.useUtils();
@@ -34,22 +41,57 @@ function UsersSection() {
   const agentLogins = trpc.agentLogin.list.useQuery();
   const [form, setForm] = useState<UserForm>(EMPTY_USER);
   const [message, setMessage] = useState<FormMessageValue>(null);
+  const [errors, setErrors] = useState<FieldMessages<UserField>>({});
   const [rowError, setRowError] = useState<string | null>(null);
+  const [rowSaved, setRowSaved] = useState<string | null>(null);
   const [confirmDelete, setConfirmDelete] = useState<string | null>(null);
   const focusAfterRender = useFocusAfterRender();
   const create = trpc.user.create.useMutation({
     onSuccess: async (u) => {
       setMessage({ kind: "ok", text: `Created user ${u.username} (${u.role}).` });
       setForm(EMPTY_USER);
+      setErrors({});
       await utils.user.list.invalidate();
     },
-    onError: (e) => setMessage({ kind: "error", text: errorMessage(e) }),
+    onError: (e) => refuse(formError({ error: e }, USER_FIELDS, userFieldOf)),
   });
-  const update = trpc.user.update.useMutation({
-    onMutate: () => setRowError(null),
-    onSuccess: () => utils.user.list.invalidate(),
-    onError: (e) => setRowError(errorMessage(e)),
+  // A row's role, extension or agent login is saved as soon as it is picked: the new value shows
+  // at once, the status line says what was saved, and a refusal puts the old value back and says why.
+  const rowChange = useRowChange({
+    onSaved: (change) => {
+      setRowError(null);
+      setRowSaved(describeRowChange(change));
+      // Kept on screen until the list is fetched again, so the select does not flick back.
+      utils.user.list.setData(undefined, (rows) =>
+        rows?.map((r) =>
+          r.username === change.username ? { ...r, [change.field]: change.value || null } : r,
+        ),
+      );
+      void utils.user.list.invalidate();
+    },
+    onRefused: (change, error) => {
+      setRowSaved(null);
+      setRowError(`${describeRowChange(change, "refused")} ${errorMessage(error)}`);
+      void utils.user.list.invalidate();
+    },
   });
+  const pick = (change: RowChange) => {
+    setRowError(null);
+    setRowSaved(null);
+    rowChange.save(change);
+  };
+
+  function refuse(error: ReturnType<typeof formError<UserField>>) {
+    setMessage({ kind: "error", text: error.text });
+    setErrors(error.messages);
+    focusAfterRender(() =>
+      error.fields[0] ? document.getElementById(userFieldId(error.fields[0])) : byId("users-status")(),
+    );
+  }
+  const edit = (patch: Partial<UserForm>) => {
+    setForm({ ...form, ...patch });
+    setErrors(Object.fromEntries(Object.entries(errors).filter(([f]) => !(f in patch))));
+  };
   const access = trpc.user.update.useMutation({
     onMutate: () => setRowError(null),
     onSuccess: (u) => {
@@ -84,7 +126,7 @@ function UsersSection() {
       agentLoginCode: form.agentLoginCode || null,
     });
     if (!parsed.success) {
-      setMessage({ kind: "error", text: parsed.error.issues.map((i) => i.message).join("; ") });
+      refuse(formError({ issues: parsed.error.issues }, USER_FIELDS, userFieldOf));
       return;
     }
     create.mutate(parsed.data);
@@ -114,6 +156,9 @@ function UsersSection() {
           {rowError}
         </p>
       )}
+      <p role="status" className="text-sm text-green-700" data-testid="users-row-status">
+        {rowSaved}
+      </p>
       <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
         <table className="w-full text-left text-sm">
           <caption className="sr-only">Users</caption>
@@ -149,8 +194,10 @@ function UsersSection() {
                   <label>
                     <span className="sr-only">Role of {u.username}</span>
                     <select
-                      value={u.role}
-                      onChange={(e) => update.mutate({ username: u.username, role: e.target.value as Role })}
+                      value={rowChange.shown(u.username, "role", u.role)}
+                      onChange={(e) =>
+                        pick({ username: u.username, field: "role", value: e.target.value, was: u.role })
+                      }
                       className="rounded-md border border-slate-300 px-2 py-1"
                     >
                       <RoleOptions />
@@ -160,19 +207,31 @@ function UsersSection() {
                 <td className="px-4 py-2">
                   <BindingSelect
                     label={`Extension of ${u.username}`}
-                    value={u.extension ?? ""}
+                    value={rowChange.shown(u.username, "extension", u.extension ?? "")}
                     options={extensionOptions}
                     onChange={(extension) =>
-                      update.mutate({ username: u.username, extension: extension || null })
+                      pick({
+                        username: u.username,
+                        field: "extension",
+                        value: extension,
+                        was: u.extension ?? "",
+                      })
                     }
                   />
                 </td>
                 <td className="px-4 py-2">
                   <BindingSelect
                     label={`Agent login of ${u.username}`}
-                    value={u.agentLoginCode ?? ""}
+                    value={rowChange.shown(u.username, "agentLoginCode", u.agentLoginCode ?? "")}
                     options={agentOptions}
-                    onChange={(code) => update.mutate({ username: u.username, agentLoginCode: code || null })}
+                    onChange={(code) =>
+                      pick({
+                        username: u.username,
+                        field: "agentLoginCode",
+                        value: code,
+                        was: u.agentLoginCode ?? "",
+                      })
+                    }
                   />
                 </td>
                 <td className="px-4 py-2 text-slate-500">{u.createdAt.toLocaleString()}</td>
@@ -221,43 +280,57 @@ function UsersSection() {
         noValidate
       >
         <Field
+          id={userFieldId("username")}
           label="Username"
           value={form.username}
-          onChange={(username) => setForm({ ...form, username })}
+          maxLength={MAX_LENGTH.username}
+          error={errors.username ?? null}
+          onChange={(username) => edit({ username })}
         />
         <Field
+          id={userFieldId("password")}
           label="Password"
           type="password"
           value={form.password}
-          onChange={(password) => setForm({ ...form, password })}
+          maxLength={MAX_LENGTH.userPassword}
+          error={errors.password ?? null}
+          onChange={(password) => edit({ password })}
         />
-        <label className="text-sm">
+        <label className="text-sm" htmlFor={userFieldId("role")}>
           <span className="block font-medium text-slate-700">Role</span>
           <select
+            id={userFieldId("role")}
             value={form.role}
-            onChange={(e) => setForm({ ...form, role: e.target.value as Role })}
+            onChange={(e) => edit({ role: e.target.value as Role })}
             className="mt-1 rounded-md border border-slate-300 px-2 py-1.5"
           >
             <RoleOptions />
           </select>
+          <InlineError field="role" errors={errors} />
         </label>
-        <label className="text-sm">
+        <label className="text-sm" htmlFor={userFieldId("extension")}>
           <span className="block font-medium text-slate-700">Extension</span>
           <BindingOptions
+            id={userFieldId("extension")}
+            error={errors.extension}
             value={form.extension}
             options={extensionOptions}
-            onChange={(extension) => setForm({ ...form, extension })}
+            onChange={(extension) => edit({ extension })}
             className="mt-1 py-1.5"
           />
+          <InlineError field="extension" errors={errors} />
         </label>
-        <label className="text-sm">
+        <label className="text-sm" htmlFor={userFieldId("agentLoginCode")}>
           <span className="block font-medium text-slate-700">Agent login</span>
           <BindingOptions
+            id={userFieldId("agentLoginCode")}
+            error={errors.agentLoginCode}
             value={form.agentLoginCode}
             options={agentOptions}
-            onChange={(agentLoginCode) => setForm({ ...form, agentLoginCode })}
+            onChange={(agentLoginCode) => edit({ agentLoginCode })}
             className="mt-1 py-1.5"
           />
+          <InlineError field="agentLoginCode" errors={errors} />
         </label>
         <SubmitButton pending={create.isPending} pendingText="Adding…">
           Add user
@@ -285,7 +358,19 @@ function BindingSelect(props: {
   );
 }
 
+/** A field's problems under it (its id is what the field's aria-describedby names). */
+function InlineError({ field, errors }: { field: UserField; errors: FieldMessages<UserField> }) {
+  if (!errors[field]) return null;
+  return (
+    <span id={`${userFieldId(field)}-error`} className="mt-1 block text-xs text-red-700">
+      {errors[field]}
+    </span>
+  );
+}
+
 function BindingOptions(props: {
+  id?: string;
+  error?: string | undefined;
   value: string;
   options: Option[];
   className: string;
@@ -293,6 +378,9 @@ function BindingOptions(props: {
 }) {
   return (
     <select
+      id={props.id}
+      aria-invalid={props.error ? true : undefined}
+      aria-describedby={props.error && props.id ? `${props.id}-error` : undefined}
       value={props.value}
       onChange={(e) => props.onChange(e.target.value)}
       className={`rounded-md border border-slate-300 px-2 ${props.className}`}
@@ -304,95 +392,6 @@ function BindingOptions(props: {
         </option>
       ))}
     </select>
-  );
-}
-
-function TokensSection() {
-  const utils = trpc.useUtils();
-  const tokens = trpc.apiToken.list.useQuery();
-  const [name, setName] = useState("");
-  const [created, setCreated] = useState<string | null>(null);
-  const [message, setMessage] = useState<FormMessageValue>(null);
-  const create = trpc.apiToken.create.useMutation({
-    onSuccess: async ({ token }) => {
-      setCreated(token);
-      setMessage(null);
-      setName("");
-      await utils.apiToken.list.invalidate();
-    },
-    onError: (e) => setMessage({ kind: "error", text: errorMessage(e) }),
-  });
-  const revoke = trpc.apiToken.revoke.useMutation({
-    onSuccess: () => utils.apiToken.list.invalidate(),
-    onError: (e) => setMessage({ kind: "error", text: errorMessage(e) }),
-  });
-
-  function onSubmit(event: FormEvent) {
-    event.preventDefault();
-    if (!name.trim()) {
-      setMessage({ kind: "error", text: "give the token a name" });
-      return;
-    }
-    create.mutate({ name });
-  }
-
-  return (
-    <section aria-labelledby="tokens-title" className="space-y-3">
-      <h2 id="tokens-title" className="text-xl font-semibold">
-        API tokens <span className="text-sm font-normal text-slate-500">(for the CLI and scripts)</span>
-      </h2>
-      {created && (
-        <div
-          role="status"
-          className="rounded-md border border-green-200 bg-green-50 p-3 text-sm text-green-900"
-        >
-          New token, shown only this once: <code className="break-all select-all">{created}</code>
-          <div className="mt-1 text-green-800">
-            Use it as <code>FORKLINE_API_TOKEN</code> with <code>npx forkline</code>.
-          </div>
-        </div>
-      )}
-      <ul
-        className="divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white text-sm"
-        aria-label="API tokens"
-      >
-        {tokens.isLoading && <li className="px-4 py-2 text-slate-500">Loading…</li>}
-        {tokens.error && (
-          <li role="alert" className="px-4 py-2 text-red-700">
-            {errorMessage(tokens.error)}
-          </li>
-        )}
-        {tokens.data?.length === 0 && <li className="px-4 py-2 text-slate-500">No tokens.</li>}
-        {tokens.data?.map((t) => (
-          <li key={t.id} className="flex items-center gap-4 px-4 py-2">
-            <span className="font-medium">{t.name}</span>
-            <span className="text-slate-500">
-              {t.username} ({t.role})
-            </span>
-            <span className="text-slate-400">
-              last used {t.lastUsedAt ? t.lastUsedAt.toLocaleString() : "never"}
-            </span>
-            <button
-              type="button"
-              onClick={() => revoke.mutate({ id: t.id })}
-              className="ml-auto rounded-md border border-slate-300 px-2 py-1 text-red-700 hover:bg-red-50"
-            >
-              Revoke {t.name}
-            </button>
-          </li>
-        ))}
-      </ul>
-      <form
-        onSubmit={onSubmit}
-        aria-label="Create an API token"
-        className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4"
-        noValidate
-      >
-        <Field label="Token name" value={name} onChange={setName} />
-        <SubmitButton pending={create.isPending}>Create token</SubmitButton>
-        <FormMessage message={message} />
-      </form>
-    </section>
   );
 }
 

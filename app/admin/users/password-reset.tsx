@@ -1,7 +1,7 @@
 "use client";
 
 import { type FormEvent, useState } from "react";
-import { zUserPassword } from "../../../common/schemas/config-schemas";
+import { MAX_LENGTH, zUserPassword } from "../../../common/schemas/config-schemas";
 import { Field, SubmitButton } from "../../_components/form-controls";
 import { errorMessage } from "../../_lib/error-message";
 import { trpc } from "../../_lib/trpc";
@@ -63,6 +63,7 @@ export function PasswordReset(props: { username: string; onDone: (text: string) 
         label={`New password for ${props.username}`}
         type="password"
         value={password}
+        maxLength={MAX_LENGTH.userPassword}
         onChange={setPassword}
         error={error}
       />

@@ -1,10 +1,10 @@
 import { isRole } from "../../../common/roles";
 import { AppError, AppErrorCode } from "../../errors/app-error";
 import type { Actor } from "../actor";
-import { recordAudit } from "../audit/record-audit";
 import type { Db } from "../db";
 import type { LoginThrottle } from "./login-throttle";
 import { hashPassword, verifyPassword } from "./password-hash";
+import { authenticateApiToken } from "./api-token-service";
 import { createSecretToken, hashSecretToken } from "./secret-token";
 
 export const SESSION_COOKIE = "forkline_session";
@@ -58,28 +58,34 @@ export async function authenticate(
   db: Db,
   credentials: { sessionToken?: string; apiToken?: string },
 ): Promise<Actor | null> {
-  if (credentials.apiToken) {
-    const row = await db.apiToken.findUnique({
-      where: { tokenHash: hashSecretToken(credentials.apiToken) },
-      include: { user: true },
-    });
-    if (!row || !isRole(row.user.role) || row.user.disabled) return null;
-    await db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
-    return { kind: "token", userId: row.user.id, username: row.user.username, role: row.user.role };
-  }
+  return (await authenticateRequest(db, credentials)).actor;
+}
+
+/**
+ * As authenticate, with the reason a known credential is refused (an expired API token) for the
+ * 401 message; null where nothing should be said (an unknown token, no credentials).
+ */
+export async function authenticateRequest(
+  db: Db,
+  credentials: { sessionToken?: string; apiToken?: string },
+): Promise<{ actor: Actor | null; refusal: string | null }> {
+  if (credentials.apiToken) return authenticateApiToken(db, credentials.apiToken);
   if (credentials.sessionToken) {
     const row = await db.session.findUnique({
       where: { id: hashSecretToken(credentials.sessionToken) },
       include: { user: true },
     });
-    if (!row || !isRole(row.user.role) || row.user.disabled) return null;
+    if (!row || !isRole(row.user.role) || row.user.disabled) return { actor: null, refusal: null };
     if (row.expiresAt.getTime() <= Date.now()) {
       await db.session.delete({ where: { id: row.id } });
-      return null;
+      return { actor: null, refusal: null };
     }
-    return { kind: "user", userId: row.user.id, username: row.user.username, role: row.user.role };
+    return {
+      actor: { kind: "user", userId: row.user.id, username: row.user.username, role: row.user.role },
+      refusal: null,
+    };
   }
-  return null;
+  return { actor: null, refusal: null };
 }
 
 /** The signed-in user as the web app shows it, with the extension and agent login bound to them. */
@@ -101,54 +107,5 @@ export async function me(db: Db, actor: Actor | null) {
   };
 }
 
-export async function createApiToken(
-  db: Db,
-  actor: Actor,
-  input: { name: string; username?: string },
-): Promise<{ id: string; token: string }> {
-  const owner = input.username
-    ? await db.user.findUnique({ where: { username: input.username } })
-    : actor.userId
-      ? await db.user.findUnique({ where: { id: actor.userId } })
-      : null;
-  if (!owner) throw new AppError(AppErrorCode.NOT_FOUND, "No such user for the API token.");
-  const { token, hash } = createSecretToken("flt");
-  return db.$transaction(async (tx) => {
-    const row = await tx.apiToken.create({ data: { name: input.name, tokenHash: hash, userId: owner.id } });
-    await recordAudit(tx, actor, {
-      action: "apiToken.create",
-      entity: "ApiToken",
-      entityId: row.id,
-      after: { name: row.name, user: owner.username },
-    });
-    return { id: row.id, token };
-  });
-}
-
-export async function listApiTokens(db: Db) {
-  const rows = await db.apiToken.findMany({ include: { user: true }, orderBy: { createdAt: "asc" } });
-  return rows.map((r) => ({
-    id: r.id,
-    name: r.name,
-    username: r.user.username,
-    role: r.user.role,
-    createdAt: r.createdAt,
-    lastUsedAt: r.lastUsedAt,
-  }));
-}
-
-export async function revokeApiToken(db: Db, actor: Actor, id: string): Promise<void> {
-  await db.$transaction(async (tx) => {
-    const row = await tx.apiToken.findUnique({ where: { id } });
-    if (!row) throw new AppError(AppErrorCode.NOT_FOUND, "No such API token.");
-    await tx.apiToken.delete({ where: { id } });
-    await recordAudit(tx, actor, {
-      action: "apiToken.revoke",
-      entity: "ApiToken",
-      entityId: id,
-      before: { name: row.name },
-    });
-  });
-}
-
+export { createApiToken, listApiTokens, revokeApiToken } from "./api-token-service";
 export { hashPassword };

@@ -1,5 +1,5 @@
 import { zApiTokenIdInput, zCreateApiTokenInput } from "../../../common/schemas/config-schemas";
-import { createApiToken, listApiTokens, revokeApiToken } from "../../services/auth/auth-service";
+import { createApiToken, listApiTokens, revokeApiToken } from "../../services/auth/api-token-service";
 import { adminProcedure, createTRPCRouter } from "../trpc";
 
 export const apiTokenRouter = createTRPCRouter({
