@@ -3,22 +3,23 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { encodePcma, serializeRtpPacket } from "../../protocol/rtp";
-import { SrtpContext } from "../../protocol/srtp";
 import { dominantFrequency, readWav, tone } from "../../recorder/test-support/audio-analysis";
 import { waitFor } from "../../common/test-support/waiting";
 import { baresipAvailable, startBaresip } from "../test-support/baresip";
 import { writeRtpPcap } from "../test-support/rtp-pcap";
+import { registeredAgent } from "../test-support/registered-agent";
 import { SipTestPhone } from "../test-support/sip-test-phone";
+import { talk, UdpPhone } from "../../media-engine/rtp/test-support/udp-phone";
 import { sipp, startCapture, stopCapture } from "../test-support/sipp";
 import {
   decodePcmaTrack,
   isRtcp,
+  readSrtpLeg,
   rms,
-  sdesKeyOf,
   sdpOf,
   sipMessages,
+  type SrtpLeg,
   udpDatagrams,
-  unprotectAll,
 } from "../test-support/srtp-capture";
 import { useTestStack } from "../test-support/stack-fixture";
 
@@ -50,7 +51,12 @@ const SCENARIOS = path.join(import.meta.dirname, "__scenarios__");
 /** What each party plays: the trunk's customer 1000 Hz, baresip's agent 440 Hz. */
 const TRUNK_HZ = 1000;
 const BARESIP_HZ = 440;
+/** baresip as the trunk's caller: its SIP port (the trunk's peer) and RTP range; the agent's media. */
+const CALLER_SIP = 34068;
+const CALLER_RTP = { min: 34520, max: 34539 };
+const AGENT_MEDIA = 34100;
 const CANDIDATES = [BARESIP_HZ, TRUNK_HZ, 300, 2000];
+const hex = (b: Buffer) => b.toString("hex");
 
 const missing = baresipAvailable();
 if (missing !== undefined) console.log(`srtp-interop.test.ts skipped: ${missing}`);
@@ -144,6 +150,29 @@ describe.skipIf(missing !== undefined)("SDES-SRTP with baresip (mediaenc srtp-ma
     return packets.map(({ rtp }) => rtp.subarray(12));
   }
 
+  /**
+   * What an SDES leg must show on the wire: RTP/SAVP with a key each way in the SDP, every RTP
+   * datagram SRTP of its sender's key (readSrtpLeg verified each tag) with an 80-bit tag, some
+   * audio each way, and no payload of either party in clear anywhere on the leg.
+   */
+  function expectEncrypted(leg: SrtpLeg): void {
+    for (const sdp of [leg.peerSdp, leg.engineSdp]) {
+      expect(sdp).toMatch(/^m=audio \d+ RTP\/SAVP 8\b/m);
+      expect(sdp).toMatch(/^a=crypto:\d+ AES_CM_128_HMAC_SHA1_80 inline:/m);
+    }
+    // Each direction has a key of its own (RFC 4568 §6.1), drawn by its sender.
+    expect(/inline:(\S+)/.exec(leg.peerSdp)![1]).not.toBe(/inline:(\S+)/.exec(leg.engineSdp)![1]);
+    expect(leg.pinholes).toBeLessThanOrEqual(1);
+    expect(leg.heardByPeer.length).toBeGreaterThan(100);
+    expect(leg.saidByPeer.length).toBeGreaterThan(100);
+    const plain = new Set([...leg.heardByPeer, ...leg.saidByPeer].map(hex));
+    const inClear = [...leg.toPeer, ...leg.fromPeer].filter((d) => plain.has(hex(d.subarray(12, 12 + 160))));
+    expect(inClear).toHaveLength(0);
+    // Each RTP datagram is its 12-byte header, 160 bytes of ciphertext and the 10-byte tag.
+    const lengths = new Set([...leg.toPeer, ...leg.fromPeer].filter((d) => !isRtcp(d)).map((d) => d.length));
+    expect([...lengths]).toEqual([12 + 160 + 10]);
+  }
+
   it(
     "baresip as extension 1002 (encryption required) answers a recorded trunk call: SRTP both ways, audio heard both ways and recorded",
     { timeout: 90_000 },
@@ -178,74 +207,21 @@ describe.skipIf(missing !== undefined)("SDES-SRTP with baresip (mediaenc srtp-ma
       await baresip.stop();
 
       // The signalling on baresip's leg: late offer (the server's INVITE has no SDP), baresip's
-      // offer in its 200 is RTP/SAVP with a=crypto, the media engine's answer in the ACK too.
-      const sip = sipMessages(captureFile, BARESIP_SIP);
-      const invite = sip.find((m) => m.startsWith("INVITE "));
-      const ok = sip.find((m) => /^SIP\/2\.0 200 /.test(m) && /^CSeq: \d+ INVITE/m.test(m));
-      const ack = sip.find((m) => m.startsWith("ACK "));
-      expect(invite, sip.join("\n----\n")).toBeDefined();
-      expect(sdpOf(invite!)).toBeUndefined();
-      expect(ok, sip.join("\n----\n")).toBeDefined();
-      const offer = sdpOf(ok ?? "");
-      const answer = sdpOf(ack ?? "");
-      expect(offer, sip.join("\n----\n")).toMatch(/^m=audio \d+ RTP\/SAVP /m);
-      expect(offer).toMatch(/^a=crypto:\d+ AES_CM_128_HMAC_SHA1_80 inline:/m);
-      expect(answer, sip.join("\n----\n")).toMatch(/^m=audio \d+ RTP\/SAVP 8/m);
-      expect(answer).toMatch(/^a=crypto:\d+ AES_CM_128_HMAC_SHA1_80 inline:/m);
-      const engineKey = sdesKeyOf(answer!);
-      const baresipKey = sdesKeyOf(offer!, engineKey.tag);
-      // Each direction has a key of its own (RFC 4568 §6.1), fresh from each side.
-      expect(engineKey.masterKey.equals(baresipKey.masterKey)).toBe(false);
-
-      // Every datagram on baresip's media ports: RTP ones authenticate with their sender's key
-      // (80-bit tag), RTCP ones are SRTCP of the same keys.
-      const onLeg = udpDatagrams(
-        captureFile,
-        `udp.port >= ${BARESIP_RTP.min} && udp.port <= ${BARESIP_RTP.max + 1}`,
-      );
-      const inRange = (port: number) => port >= BARESIP_RTP.min && port <= BARESIP_RTP.max + 1;
-      const toBaresip = onLeg.filter((d) => inRange(d.to)).map((d) => d.payload);
-      const fromBaresip = onLeg.filter((d) => inRange(d.from)).map((d) => d.payload);
-      const heardByBaresip = unprotectAll(
-        toBaresip.filter((d) => !isRtcp(d)),
-        engineKey,
-      );
-      const saidByBaresip = unprotectAll(
-        fromBaresip.filter((d) => !isRtcp(d)),
-        baresipKey,
-      );
-      // baresip's one RTCP packet in clear: the APP "PING" it sends to open a NAT pinhole as its
-      // stream starts (libre's rtcp_send_app), before the ACK brought the keys. No audio in it.
-      const pinhole = (d: Buffer) => d.length === 16 && d.subarray(8).toString("latin1") === "PINGPONG";
-      expect(fromBaresip.filter(pinhole).length).toBeLessThanOrEqual(1);
-      for (const [rtcp, key] of [
-        [toBaresip.filter(isRtcp), engineKey],
-        [fromBaresip.filter((d) => isRtcp(d) && !pinhole(d)), baresipKey],
-      ] as const) {
-        const context = new SrtpContext(key);
-        for (const packet of rtcp)
-          expect(() => context.unprotectRtcp(packet), packet.toString("hex")).not.toThrow();
-      }
+      // offer in its 200, the media engine's answer in the ACK.
+      const invite = sipMessages(captureFile, BARESIP_SIP).find((m) => m.text.startsWith("INVITE "));
+      expect(invite).toBeDefined();
+      expect(sdpOf(invite!.text)).toBeUndefined();
+      const leg = readSrtpLeg(captureFile, { sipPort: BARESIP_SIP, rtp: BARESIP_RTP });
+      expectEncrypted(leg);
       // The engine relays without transcoding: baresip got the trunk's every payload, in order.
-      expect(heardByBaresip.length).toBeGreaterThan(350);
-      expect(heardByBaresip.map((p) => p.toString("hex"))).toEqual(trunkSent.map((p) => p.toString("hex")));
-      expect(saidByBaresip.length).toBeGreaterThan(350);
-      // No plaintext on the wire: no datagram holds its own audio, or any party's, in clear.
-      const plain = new Set([...heardByBaresip, ...saidByBaresip].map((p) => p.toString("hex")));
-      const inClear = [...toBaresip, ...fromBaresip].filter((d) =>
-        plain.has(d.subarray(12, 12 + 160).toString("hex")),
-      );
-      expect(inClear).toHaveLength(0);
-      // Each RTP datagram is its 12-byte header, 160 bytes of ciphertext and the 10-byte tag.
-      const lengths = new Set([...toBaresip, ...fromBaresip].filter((d) => !isRtcp(d)).map((d) => d.length));
-      expect([...lengths]).toEqual([12 + 160 + 10]);
+      expect(leg.heardByPeer.map(hex)).toEqual(trunkSent.map(hex));
 
       // What baresip said reached the trunk in clear (decrypted by the engine): its 440 Hz.
       const trunkHeard = udpDatagrams(captureFile, `udp.dstport == ${TRUNK_MEDIA}`)
         .map((d) => d.payload)
         .filter((d) => !isRtcp(d))
         .map((d) => d.subarray(12));
-      expect(trunkHeard.map((p) => p.toString("hex"))).toEqual(saidByBaresip.map((p) => p.toString("hex")));
+      expect(trunkHeard.map(hex)).toEqual(leg.saidByPeer.map(hex));
       const atTrunk = decodePcmaTrack(trunkHeard);
       expect(rms(atTrunk)).toBeGreaterThan(1000);
       expect(dominantFrequency(atTrunk, CANDIDATES, 8000)).toBe(BARESIP_HZ);
@@ -278,6 +254,101 @@ describe.skipIf(missing !== undefined)("SDES-SRTP with baresip (mediaenc srtp-ma
         .map((channel) => dominantFrequency(channel, CANDIDATES, 8000))
         .sort((a, b) => a - b);
       expect(tones).toEqual([BARESIP_HZ, TRUNK_HZ]);
+    },
+  );
+
+  it(
+    "baresip as the trunk (encryption required) calls extension 1001: its SDES offer is answered with SRTP, audio both ways",
+    { timeout: 60_000 },
+    async () => {
+      const dir = fixture.stack.dir;
+      // baresip is the trunk "pstn" now: a trunk is known by its address and port, no digest.
+      await trpc("dn.set", {
+        number: "pstn",
+        type: "trunk",
+        peer: `127.0.0.1:${CALLER_SIP}`,
+        record: false,
+        mediaEncryption: "required",
+      });
+      const agent = await registeredAgent(server, "1001", AGENT_MEDIA, closers);
+      const agentMedia = await UdpPhone.open(AGENT_MEDIA);
+      closers.push(() => agentMedia.close());
+      const captureFile = path.join(dir, "srtp-caller-leg.pcapng");
+      let capture: ChildProcess | undefined = await startCapture({
+        iface: "lo",
+        filter: `udp port ${CALLER_SIP} or udp portrange ${CALLER_RTP.min}-${CALLER_RTP.max + 1}`,
+        file: captureFile,
+      });
+      closers.push(() => (capture === undefined ? undefined : stopCapture(capture)));
+      const baresip = await startBaresip({
+        sipPort: CALLER_SIP,
+        rtp: CALLER_RTP,
+        account: `<sip:pstn@${server}>;regint=0;audio_codecs=PCMA;mediaenc=srtp-mand`,
+        microphone: sineWav(path.join(dir, "customer.wav"), BARESIP_HZ),
+        srtp: true,
+        commands: [`/dial sip:1001@${server}`],
+      });
+      closers.push(() => baresip.stop());
+      await baresip.waitFor(/Call established/);
+      await waitFor(() => agent.remoteMediaPort() !== undefined, 5_000, "the agent's ACK with the answer");
+      // The agent answers with 1000 Hz; once baresip's tone has reached it for 4 s, it hangs up.
+      const stopTalking = talk(agentMedia, agent.remoteMediaPort()!, {
+        hz: TRUNK_HZ,
+        codec: "PCMA",
+        ssrc: 0x1001,
+      });
+      closers.push(stopTalking);
+      await waitFor(() => agentMedia.received.length >= 200, 15_000, "4 s of baresip's audio at the agent");
+      stopTalking();
+      await agent.ua.sendInDialog(agent.dialog!, agent.dialog!.createRequest("BYE"));
+      await baresip.waitFor(/terminated/);
+      expect(baresip.said()).toMatch(/SRTP is Enabled \(cryptosuite=AES_CM_128_HMAC_SHA1_80\)/);
+      await stopCapture(capture);
+      capture = undefined;
+      await baresip.stop();
+
+      // baresip offered in its INVITE; the engine answered in the 200.
+      const leg = readSrtpLeg(captureFile, { sipPort: CALLER_SIP, rtp: CALLER_RTP });
+      expect(sipMessages(captureFile, CALLER_SIP).find((m) => sdpOf(m.text) === leg.peerSdp)?.text).toMatch(
+        /^INVITE /,
+      );
+      expectEncrypted(leg);
+      // The agent (plain RTP, its DN optional) got baresip's payloads, decrypted by the engine.
+      const atAgent = agentMedia.received.filter((d) => !isRtcp(d)).map((d) => d.subarray(12));
+      const said = new Set(leg.saidByPeer.map(hex));
+      expect(atAgent.filter((p) => !said.has(hex(p)))).toHaveLength(0);
+      expect(dominantFrequency(decodePcmaTrack(atAgent), CANDIDATES, 8000)).toBe(BARESIP_HZ);
+      // baresip decrypted the agent's 1000 Hz and played it.
+      expect(dominantFrequency(decodePcmaTrack(leg.heardByPeer), CANDIDATES, 8000)).toBe(TRUNK_HZ);
+      const atBaresip = readWav(baresip.dumps("dec")[0]!).samples[0]!;
+      expect(rms(atBaresip)).toBeGreaterThan(1000);
+      expect(dominantFrequency(atBaresip, CANDIDATES, 8000)).toBe(TRUNK_HZ);
+    },
+  );
+
+  it(
+    "a peer without SRTP gets 488: baresip without mediaenc calling as the trunk that requires it",
+    { timeout: 30_000 },
+    async () => {
+      const dir = fixture.stack.dir;
+      await trpc("dn.set", {
+        number: "pstn",
+        type: "trunk",
+        peer: `127.0.0.1:${CALLER_SIP}`,
+        mediaEncryption: "required",
+      });
+      await registeredAgent(server, "1001", AGENT_MEDIA + 4, closers);
+      const baresip = await startBaresip({
+        sipPort: CALLER_SIP,
+        rtp: CALLER_RTP,
+        account: `<sip:pstn@${server}>;regint=0;audio_codecs=PCMA`,
+        microphone: sineWav(path.join(dir, "plain.wav"), BARESIP_HZ),
+        srtp: false,
+        commands: [`/dial sip:1001@${server}`],
+      });
+      closers.push(() => baresip.stop());
+      await baresip.waitFor(/488 Media encryption required/);
+      expect(baresip.said()).not.toMatch(/Call established/);
     },
   );
 });

@@ -39,11 +39,18 @@ export function udpDatagrams(file: string, displayFilter: string): CapturedDatag
     });
 }
 
-/** The SIP messages (text) sent to or from `port` in a capture. */
-export function sipMessages(file: string, port: number): string[] {
+/** A SIP message of a capture: its ports and its text. */
+export interface CapturedSip {
+  readonly from: number;
+  readonly to: number;
+  readonly text: string;
+}
+
+/** The SIP messages sent to or from `port` in a capture. */
+export function sipMessages(file: string, port: number): CapturedSip[] {
   return udpDatagrams(file, `udp.port == ${port}`)
-    .map((d) => d.payload.toString("utf8"))
-    .filter((text) => /^(SIP\/2\.0 \d{3} [^\r\n]*|[A-Z]+ \S+ SIP\/2\.0)\r\n/.test(text));
+    .map((d) => ({ from: d.from, to: d.to, text: d.payload.toString("utf8") }))
+    .filter(({ text }) => /^(SIP\/2\.0 \d{3} [^\r\n]*|[A-Z]+ \S+ SIP\/2\.0)\r\n/.test(text));
 }
 
 /** The SDP body of a SIP message, or undefined. */
@@ -110,4 +117,75 @@ export function rms(samples: Int16Array): number {
   let sum = 0;
   for (const s of samples) sum += s * s;
   return samples.length === 0 ? 0 : Math.sqrt(sum / samples.length);
+}
+
+/**
+ * baresip's one RTCP packet in clear: the APP "PING" it sends to open a NAT pinhole as its stream
+ * starts (libre's rtcp_send_app), before the keys are known. No audio in it.
+ */
+export const isPinhole = (d: Buffer): boolean =>
+  d.length === 16 && d[1] === 204 && d.subarray(8).toString("latin1") === "PINGPONG";
+
+/** One SDES-SRTP leg between a peer and the media engine, read back from a capture. */
+export interface SrtpLeg {
+  /** The peer's SDP (offer or answer) and the engine's. */
+  readonly peerSdp: string;
+  readonly engineSdp: string;
+  /** Every datagram on the peer's media ports, each way. */
+  readonly toPeer: Buffer[];
+  readonly fromPeer: Buffer[];
+  /** The RTP payloads each way, unprotected with the key their sender announced. */
+  readonly heardByPeer: Buffer[];
+  readonly saidByPeer: Buffer[];
+  /** baresip's NAT pinhole packets (isPinhole), the only datagrams not SRTP or SRTCP. */
+  readonly pinholes: number;
+}
+
+/**
+ * Reads a peer's SDES leg from a capture of its SIP port and media ports: the two SDPs it
+ * exchanged with the SIP Server, then every RTP datagram each way unprotected (tag verified) with
+ * its sender's key and every RTCP datagram as SRTCP. Throws at the first one that is not.
+ */
+export function readSrtpLeg(
+  file: string,
+  peer: { sipPort: number; rtp: { min: number; max: number } },
+): SrtpLeg {
+  const sip = sipMessages(file, peer.sipPort);
+  const sdp = (fromPeer: boolean) =>
+    sip
+      .filter((m) => (m.from === peer.sipPort) === fromPeer)
+      .map((m) => sdpOf(m.text))
+      .find((body) => body !== undefined);
+  const peerSdp = sdp(true);
+  const engineSdp = sdp(false);
+  if (peerSdp === undefined || engineSdp === undefined)
+    throw new Error(`no offer and answer on the peer's leg:\n${sip.map((m) => m.text).join("\n----\n")}`);
+  const engineKey = sdesKeyOf(engineSdp);
+  const peerKey = sdesKeyOf(peerSdp, engineKey.tag);
+  const onLeg = udpDatagrams(file, `udp.port >= ${peer.rtp.min} && udp.port <= ${peer.rtp.max + 1}`);
+  const ours = (port: number) => port >= peer.rtp.min && port <= peer.rtp.max + 1;
+  const toPeer = onLeg.filter((d) => ours(d.to)).map((d) => d.payload);
+  const fromPeer = onLeg.filter((d) => ours(d.from)).map((d) => d.payload);
+  for (const [rtcp, key] of [
+    [toPeer.filter(isRtcp), engineKey],
+    [fromPeer.filter((d) => isRtcp(d) && !isPinhole(d)), peerKey],
+  ] as const) {
+    const context = new SrtpContext(key);
+    for (const packet of rtcp) context.unprotectRtcp(packet);
+  }
+  return {
+    peerSdp,
+    engineSdp,
+    toPeer,
+    fromPeer,
+    heardByPeer: unprotectAll(
+      toPeer.filter((d) => !isRtcp(d)),
+      engineKey,
+    ),
+    saidByPeer: unprotectAll(
+      fromPeer.filter((d) => !isRtcp(d)),
+      peerKey,
+    ),
+    pinholes: fromPeer.filter(isPinhole).length,
+  };
 }
