@@ -351,4 +351,39 @@ describe.skipIf(missing !== undefined)("SDES-SRTP with baresip (mediaenc srtp-ma
       expect(baresip.said()).not.toMatch(/Call established/);
     },
   );
+
+  it(
+    "a callee without SRTP on a DN that requires it: the caller gets 488 and the callee's call is ended",
+    { timeout: 30_000 },
+    async () => {
+      const dir = fixture.stack.dir;
+      await trpc("dn.set", {
+        number: "pstn",
+        type: "trunk",
+        peer: `127.0.0.1:${TRUNK_SIP}`,
+        mediaEncryption: "optional",
+      });
+      await trpc("dn.set", { number: "1002", type: "extension", mediaEncryption: "required" });
+      await registerBaresipAs1002(300);
+      const baresip = await startBaresip({
+        sipPort: BARESIP_SIP,
+        rtp: BARESIP_RTP,
+        account: `<sip:1002@${server}>;auth_pass=demo-1002;answermode=auto;regint=0;audio_codecs=PCMA`,
+        microphone: sineWav(path.join(dir, "plain-agent.wav"), BARESIP_HZ),
+        srtp: false,
+        sipTrace: true,
+      });
+      closers.push(() => baresip.stop());
+      const trunk = await SipTestPhone.start({}, TRUNK_SIP);
+      closers.push(() => trunk.close());
+      const response = await trunk.invite(server, "1002");
+      expect(response.status).toBe(488);
+      // baresip's plain offer (in its 200, the INVITE being a late offer) was refused: the server
+      // ends its call with a BYE, which libre reports as "Connection reset by peer".
+      await baresip.waitFor(/session closed: Connection reset by peer/, 15_000);
+      expect(baresip.said()).toMatch(/^m=audio \d+ RTP\/AVP 8/m);
+      expect(baresip.said()).toMatch(/^BYE sip:1002/m);
+      expect(baresip.said()).not.toMatch(/Call established/);
+    },
+  );
 });

@@ -29,6 +29,8 @@ export interface BaresipOptions {
   srtp: boolean;
   /** Commands run once it is ready (`-e`), e.g. `/dial sip:…`. */
   commands?: string[];
+  /** Print every SIP message it sends and receives (`-s`). */
+  sipTrace?: boolean;
 }
 
 export interface Baresip {
@@ -78,7 +80,12 @@ export async function startBaresip(options: BaresipOptions): Promise<Baresip> {
     ].join("\n"),
   );
   fs.writeFileSync(path.join(dir, "accounts"), `${options.account}\n`);
-  const args = ["-f", dir, ...(options.commands ?? []).flatMap((command) => ["-e", command])];
+  const args = [
+    "-f",
+    dir,
+    ...(options.sipTrace === true ? ["-s"] : []),
+    ...(options.commands ?? []).flatMap((command) => ["-e", command]),
+  ];
   const child: ChildProcess = spawn("baresip", args, { stdio: ["ignore", "pipe", "pipe"] });
   let said = "";
   child.stdout!.on("data", (chunk: Buffer) => (said += chunk.toString()));
