@@ -8,3 +8,4 @@ export * from "./sdp-types";
 export * from "./serialize-sdp";
 export * from "./sdp-crypto";
 export * from "./sdes-negotiation";
+export * from "./reject-offer";

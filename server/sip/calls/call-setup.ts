@@ -1,3 +1,4 @@
+import { parseSdp, rejectingAnswer, serializeSdp } from "../../../protocol/sdp";
 import type { SipResponse } from "../../../protocol/sip";
 import {
   Dialog,
@@ -102,13 +103,24 @@ export class CallSetup {
       throw new SipError(488, "The callee answered without an SDP offer");
     }
     const callerCodec = selectedEncoding(call.caller.media!.answer);
-    callee.media = await this.deps.media.openLeg(response.body, {
-      callId: call.connId,
-      // Joined to the caller's leg by MSML: both on one engine.
-      beside: call.caller.media!,
-      ...(callerCodec === undefined ? {} : { preferCodec: callerCodec }),
-      encryption: await this.deps.routing.mediaEncryptionOf(callee.party.dn),
-    });
+    try {
+      callee.media = await this.deps.media.openLeg(response.body, {
+        callId: call.connId,
+        // Joined to the caller's leg by MSML: both on one engine.
+        beside: call.caller.media!,
+        ...(callerCodec === undefined ? {} : { preferCodec: callerCodec }),
+        encryption: await this.deps.routing.mediaEncryptionOf(callee.party.dn),
+      });
+    } catch (error) {
+      // The callee's offer was in its 2xx, refused (e.g. plain RTP where SRTP is required): the
+      // 2xx is still ACKed, with an answer taking none of its streams, before the release BYEs it.
+      const rejection = rejectingBody(response.body);
+      await ua.ack(callee.dialog, response, {
+        destination: callee.destination,
+        ...(rejection === undefined ? {} : { body: rejection, contentType: "application/sdp" }),
+      });
+      throw error;
+    }
     this.deps.calls.track(callee.media.dialog, call, "media");
     // Joined before the ACK: the callee may send media as soon as it has the answer (the ACK's
     // SDP), and a packet reaching a leg not yet joined goes nowhere — the callee's first words
@@ -152,6 +164,25 @@ export class CallSetup {
     this.deps.established(call);
     this.deps.events.publish("EventEstablished", callee.party, call.caller.party, call);
     this.deps.events.publish("EventEstablished", call.caller.party, callee.party, call);
+  }
+}
+
+/** The origin of an answer that rejects every stream: it names no media address of ours. */
+const REJECTING_ORIGIN = {
+  username: "-",
+  sessionId: "0",
+  sessionVersion: "0",
+  netType: "IN",
+  addrType: "IP4",
+  address: "0.0.0.0",
+};
+
+/** The answer rejecting every stream of an offer, or nothing for an offer that does not parse. */
+function rejectingBody(offer: Buffer): Buffer | undefined {
+  try {
+    return Buffer.from(serializeSdp(rejectingAnswer(parseSdp(offer), REJECTING_ORIGIN)));
+  } catch {
+    return undefined;
   }
 }
 
