@@ -45,8 +45,8 @@ export function createDb(databaseUrl: string): Db {
  * Readies a client for the server's workload. SQLite: write-ahead logging. With SQLite's default
  * rollback journal every commit creates, syncs and deletes a journal file — 10–14 ms per
  * committed write on this project's CI machine, during which better-sqlite3 (synchronous) holds
- * the server's event loop, so SIP waits behind every row the calls write: the call set-up rate
- * fell to ~33 calls/s once established calls and registrations were kept in the database. In WAL
+ * the server's event loop, so SIP waits behind every row the calls write (established calls,
+ * registrations and recordings are kept in the database since restarts must not lose them). In WAL
  * mode a commit appends to one file (0.01–0.07 ms measured), readers never block the writer, and
  * `synchronous` stays FULL: a commit survives a power cut as before. The mode is kept in the
  * database file; the `-wal` and `-shm` files beside it belong to it (copy all three, or use
