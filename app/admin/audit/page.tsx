@@ -20,7 +20,7 @@ function AuditLog() {
   const events = trpc.audit.list.useQuery({ limit: 200, entity: entity || undefined });
   return (
     <section aria-labelledby="audit-title" className="space-y-3">
-      <div className="flex items-end gap-3">
+      <div className="flex flex-wrap items-end gap-3">
         <h1 id="audit-title" className="mr-auto text-xl font-semibold">
           Audit log
         </h1>
@@ -41,8 +41,8 @@ function AuditLog() {
           </select>
         </label>
       </div>
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-        <table className="w-full text-left text-sm" aria-label="Audit events">
+      <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <table className="max-md:stacked-table w-full text-left text-sm" aria-label="Audit events">
           <ColumnHeads columns={["When", "Who", "What", "Object", "Before → after"]} />
           <tbody className="divide-y divide-slate-100 align-top">
             {events.isLoading && <TableNote columns={5}>Loading…</TableNote>}
@@ -58,13 +58,19 @@ function AuditLog() {
             )}
             {events.data?.map((e) => (
               <tr key={e.id}>
-                <td className="px-4 py-2 whitespace-nowrap text-slate-500">{e.at.toLocaleString()}</td>
-                <td className="px-4 py-2">{e.actor}</td>
-                <td className="px-4 py-2 font-mono text-xs">{e.action}</td>
-                <td className="px-4 py-2">
+                <td className="px-4 py-2 whitespace-nowrap text-slate-500" data-label="When">
+                  {e.at.toLocaleString()}
+                </td>
+                <td className="px-4 py-2" data-label="Who">
+                  {e.actor}
+                </td>
+                <td className="px-4 py-2 font-mono text-xs" data-label="What">
+                  {e.action}
+                </td>
+                <td className="px-4 py-2 break-all" data-label="Object">
                   {e.entity} {e.entityId}
                 </td>
-                <td className="max-w-md px-4 py-2 font-mono text-xs break-all text-slate-600">
+                <td className="max-w-md px-4 py-2 font-mono text-xs break-all text-slate-600 max-md:max-w-none">
                   {e.before !== null && <div className="text-red-700">− {JSON.stringify(e.before)}</div>}
                   {e.after !== null && <div className="text-green-700">+ {JSON.stringify(e.after)}</div>}
                 </td>
