@@ -66,7 +66,7 @@ await call.getByTestId("recording-destination").getByText("recording").waitFor({
 // A recorder that refuses (the SIP Server is no SIPREC recorder) shows a failed side and an alarm.
 const source = call.getByRole("group", { name: "source side" });
 await source.getByRole("button", { name: "Options…" }).click();
-await source.getByLabel(/Recorder/).fill("sip:nobody@127.0.0.1:5361");
+await source.getByLabel(/Recorder/).fill(`sip:nobody@127.0.0.1:${E2E.sipPort}`);
 await source.getByRole("button", { name: "Start recording" }).click();
 await call.getByTestId("recording-source").getByText("failed").waitFor({ timeout: 15_000 });
 await page.waitForTimeout(2000);
