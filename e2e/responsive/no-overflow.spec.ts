@@ -243,6 +243,22 @@ test("[RESPONSIVE][SUPERVISOR][AGENT]: at 390, 820 and 1280 px a supervisor's da
     await expectReachable(destination.getByRole("button", { name: "Pause" }), phone);
     await expectReachable(destination.getByRole("button", { name: "Stop" }), phone);
     await expectNoHorizontalOverflow(page);
+    // A recorder that refuses raises an alarm: the banner fits, and its Acknowledge is a 40 px target.
+    const source = call.getByRole("group", { name: "source side" });
+    await source.getByRole("button", { name: "Options…" }).click();
+    await source.getByLabel(/Recorder/).fill(`sip:nobody@127.0.0.1:${E2E.sipPort}`);
+    await source.getByRole("button", { name: "Start recording" }).click();
+    await expect(source.getByTestId("recording-source")).toHaveText(/^failed/, { timeout: 15_000 });
+    const alarm = page
+      .getByRole("region", { name: "Alarms" })
+      .getByTestId("alarm")
+      .filter({ hasText: `sip:nobody@127.0.0.1:${E2E.sipPort}` })
+      .first();
+    const acknowledge = alarm.getByRole("button", { name: /^Acknowledge alarm/ });
+    await expectReachable(acknowledge, phone);
+    await expectNoHorizontalOverflow(page);
+    await acknowledge.click();
+    await expect(alarm).toHaveCount(0);
     await customer.page.getByRole("button", { name: "Hang up" }).click();
     await expect(call).toHaveCount(0, { timeout: 10_000 });
 
