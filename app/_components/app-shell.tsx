@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
-import { type ReactNode, useEffect, useState } from "react";
+import { type ReactNode, useEffect, useRef, useState } from "react";
 import type { Role } from "../../common/roles";
 import { roleAllows } from "../../common/roles";
 import { errorMessage } from "../_lib/error-message";
@@ -29,6 +29,7 @@ export function AppShell({ children, requiredRole }: { children: ReactNode; requ
   const me = trpc.auth.me.useQuery();
   // Below `md` the navigation folds behind a Menu button; it closes again on every page change.
   const [menuOpen, setMenuOpen] = useState(false);
+  const menuButton = useRef<HTMLButtonElement>(null);
   useEffect(() => setMenuOpen(false), [pathname]);
   const logout = trpc.auth.logout.useMutation({
     onSuccess: async () => {
@@ -80,6 +81,7 @@ export function AppShell({ children, requiredRole }: { children: ReactNode; requ
           <span className="text-lg font-semibold tracking-tight text-brand-700">Forkline</span>
           {/* Phones: a Menu button right before the list it opens, so the next Tab goes into it. */}
           <button
+            ref={menuButton}
             type="button"
             aria-expanded={menuOpen}
             aria-controls="main-nav"
@@ -99,7 +101,7 @@ export function AppShell({ children, requiredRole }: { children: ReactNode; requ
             onKeyDown={(event) => {
               if (event.key !== "Escape" || !menuOpen) return;
               setMenuOpen(false);
-              document.querySelector<HTMLElement>('[aria-controls="main-nav"]')?.focus();
+              menuButton.current?.focus();
             }}
             className={`order-last w-full flex-col gap-1 md:flex md:flex-row md:flex-wrap lg:order-none lg:w-auto ${menuOpen ? "flex" : "hidden"}`}
           >
