@@ -84,7 +84,7 @@ export function AlarmBanner() {
             // aria-disabled rather than disabled: a disabled button drops keyboard focus to <body>.
             aria-disabled={acknowledge.isPending}
             onClick={() => ack(open.map((a) => a.id))}
-            className="ml-auto rounded-md border border-red-300 bg-white px-2 py-1 text-xs hover:bg-red-100 aria-disabled:opacity-60"
+            className="ml-auto rounded-md border border-red-300 bg-white px-2 py-1 text-xs hover:bg-red-100 aria-disabled:opacity-60 max-md:min-h-10 max-md:px-3 max-md:text-sm"
           >
             {acknowledge.isPending && pendingIds.length > 1 ? "Acknowledging…" : "Acknowledge all"}
           </button>
@@ -97,7 +97,7 @@ export function AlarmBanner() {
               {new Date(alarm.lastRaisedAt).toLocaleString()}
             </span>
             <span className="font-medium">{KIND_LABEL[alarm.kind] ?? alarm.kind}</span>
-            <span className="min-w-0 flex-1 break-words">
+            <span className="min-w-0 flex-1 break-words max-md:basis-full">
               {alarm.message}
               {alarm.connId ? ` · call ${alarm.connId}` : ""}
               {alarm.recordingId ? ` · recording ${alarm.recordingId}` : ""}
@@ -110,7 +110,7 @@ export function AlarmBanner() {
               aria-disabled={acknowledge.isPending}
               onClick={() => ack([alarm.id])}
               aria-label={`Acknowledge alarm: ${KIND_LABEL[alarm.kind] ?? alarm.kind}, ${alarm.message}`}
-              className="rounded-md border border-red-300 bg-white px-2 py-0.5 text-xs hover:bg-red-100 aria-disabled:opacity-60"
+              className="rounded-md border border-red-300 bg-white px-2 py-0.5 text-xs hover:bg-red-100 aria-disabled:opacity-60 max-md:min-h-10 max-md:px-3 max-md:text-sm"
             >
               {pendingIds.length === 1 && pendingIds[0] === alarm.id ? "Acknowledging…" : "Acknowledge"}
             </button>

@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
-import { type ReactNode, useEffect } from "react";
+import { type ReactNode, useEffect, useRef, useState } from "react";
 import type { Role } from "../../common/roles";
 import { roleAllows } from "../../common/roles";
 import { errorMessage } from "../_lib/error-message";
@@ -27,6 +27,10 @@ export function AppShell({ children, requiredRole }: { children: ReactNode; requ
   const pathname = usePathname();
   const utils = trpc.useUtils();
   const me = trpc.auth.me.useQuery();
+  // Below `md` the navigation folds behind a Menu button; it closes again on every page change.
+  const [menuOpen, setMenuOpen] = useState(false);
+  const menuButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => setMenuOpen(false), [pathname]);
   const logout = trpc.auth.logout.useMutation({
     onSuccess: async () => {
       await utils.invalidate();
@@ -73,30 +77,59 @@ export function AppShell({ children, requiredRole }: { children: ReactNode; requ
         Skip to main content
       </a>
       <header className="border-b border-slate-200 bg-white">
-        <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
+        <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-3 gap-y-2 px-4 py-3 sm:gap-x-6">
           <span className="text-lg font-semibold tracking-tight text-brand-700">Forkline</span>
-          <nav aria-label="Main" className="order-last flex w-full flex-wrap gap-1 lg:order-none lg:w-auto">
+          {/* Phones: a Menu button right before the list it opens, so the next Tab goes into it. */}
+          <button
+            ref={menuButton}
+            type="button"
+            aria-expanded={menuOpen}
+            aria-controls="main-nav"
+            onClick={() => setMenuOpen((open) => !open)}
+            className="inline-flex size-10 items-center justify-center rounded-md border border-slate-300 hover:bg-slate-50 md:hidden"
+          >
+            <span aria-hidden className="grid gap-1">
+              <span className="block h-0.5 w-4 bg-current" />
+              <span className="block h-0.5 w-4 bg-current" />
+              <span className="block h-0.5 w-4 bg-current" />
+            </span>
+            <span className="sr-only">Menu</span>
+          </button>
+          <nav
+            id="main-nav"
+            aria-label="Main"
+            onKeyDown={(event) => {
+              if (event.key !== "Escape" || !menuOpen) return;
+              setMenuOpen(false);
+              menuButton.current?.focus();
+            }}
+            className={`order-last w-full flex-col gap-1 md:flex md:flex-row md:flex-wrap lg:order-none lg:w-auto ${menuOpen ? "flex" : "hidden"}`}
+          >
             {NAV.filter((item) => roleAllows(user.role, item.role)).map((item) => (
               <Link
                 key={item.href}
                 href={item.href}
                 aria-current={pathname === item.href ? "page" : undefined}
-                className="rounded-md px-3 py-1.5 text-sm font-medium text-slate-600 hover:bg-slate-100 aria-[current=page]:bg-brand-50 aria-[current=page]:text-brand-700"
+                onClick={() => setMenuOpen(false)}
+                className="flex min-h-10 items-center rounded-md px-3 py-1.5 text-sm font-medium text-slate-600 hover:bg-slate-100 aria-[current=page]:bg-brand-50 aria-[current=page]:text-brand-700 md:min-h-0"
               >
                 {item.label}
               </Link>
             ))}
           </nav>
-          <div className="ml-auto flex items-center gap-3 text-sm">
-            <span className="text-slate-600">
-              {user.username}{" "}
-              <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-500">{user.role}</span>
+          <div className="ml-auto flex min-w-0 items-center gap-3 text-sm">
+            <span className="flex min-w-0 items-baseline gap-1 text-slate-600">
+              {/* A long username is cut short on a phone; the role badge stays whole. */}
+              <span className="truncate">{user.username}</span>{" "}
+              <span className="shrink-0 rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-500">
+                {user.role}
+              </span>
             </span>
             <button
               type="button"
               disabled={logout.isPending}
               onClick={() => logout.mutate()}
-              className="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-50 disabled:opacity-60"
+              className="min-h-10 shrink-0 rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-50 disabled:opacity-60 md:min-h-0"
             >
               {logout.isPending ? "Signing out…" : "Sign out"}
             </button>

@@ -29,7 +29,7 @@ export function Field(props: {
   const invalid = Boolean(props.error) || props.invalid === true;
   const describedBy = props.error ? inlineErrorId : invalid ? props.errorId : undefined;
   return (
-    <label className="text-sm" htmlFor={id}>
+    <label className="max-w-full text-sm" htmlFor={id}>
       <span className="block font-medium text-slate-700">{props.label}</span>
       <input
         id={id}
@@ -41,7 +41,7 @@ export function Field(props: {
         aria-invalid={invalid || undefined}
         aria-describedby={describedBy}
         onChange={(e) => props.onChange(e.target.value)}
-        className="mt-1 rounded-md border border-slate-300 px-3 py-1.5 read-only:bg-slate-50 read-only:text-slate-600 aria-invalid:border-red-500"
+        className="mt-1 max-w-full rounded-md border border-slate-300 px-3 py-1.5 read-only:bg-slate-50 read-only:text-slate-600 aria-invalid:border-red-500 max-md:min-h-10"
       />
       {props.error && (
         <span id={inlineErrorId} className="mt-1 block text-xs text-red-700">
@@ -66,7 +66,7 @@ export function SubmitButton({
     <button
       type="submit"
       disabled={pending}
-      className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-60"
+      className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-60 max-md:min-h-10"
     >
       {pending && pendingText ? pendingText : children}
     </button>
@@ -118,14 +118,14 @@ export function SelectField<T extends string>(props: {
   const { label, value, options, optionLabel, onChange, error, ...wiring } = props;
   const errorId = `${wiring.id}-error`;
   return (
-    <label className="text-sm" htmlFor={wiring.id}>
+    <label className="max-w-full text-sm" htmlFor={wiring.id}>
       <span className="block font-medium text-slate-700">{label}</span>
       <select
         value={value}
         onChange={(e) => onChange(e.target.value as T)}
         {...wiring}
         {...(error ? { "aria-invalid": true, "aria-describedby": errorId } : {})}
-        className="mt-1 rounded-md border border-slate-300 px-2 py-1.5 aria-invalid:border-red-500"
+        className="mt-1 max-w-full rounded-md border border-slate-300 px-2 py-1.5 aria-invalid:border-red-500 max-md:min-h-10"
       >
         {options.map((v) => (
           <option key={v} value={v}>

@@ -18,14 +18,19 @@ export function RecordToggle(props: {
       aria-label={props.label}
       disabled={props.disabled}
       onClick={() => props.onChange(!props.checked)}
-      className="relative inline-flex h-6 w-11 shrink-0 items-center rounded-full bg-slate-300 transition-colors focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-600 disabled:opacity-50 aria-checked:bg-red-600"
+      // The button is a 44×40 px target (a finger on a phone); the track drawn inside is 44×24.
+      className="group inline-flex min-h-10 shrink-0 items-center rounded-full focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-600 disabled:opacity-50"
     >
       <span
         aria-hidden
-        className={`inline-block h-5 w-5 transform rounded-full bg-white shadow transition-transform ${
-          props.checked ? "translate-x-5" : "translate-x-0.5"
-        }`}
-      />
+        className="relative inline-flex h-6 w-11 items-center rounded-full bg-slate-300 transition-colors group-aria-checked:bg-red-600"
+      >
+        <span
+          className={`inline-block h-5 w-5 transform rounded-full bg-white shadow transition-transform ${
+            props.checked ? "translate-x-5" : "translate-x-0.5"
+          }`}
+        />
+      </span>
     </button>
   );
 }

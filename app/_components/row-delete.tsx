@@ -2,7 +2,8 @@
 
 import { byId, useFocusAfterRender } from "../_lib/focus";
 
-const BUTTON = "rounded-md px-2 py-1 text-xs";
+// A finger-sized target below `md` (phones), the compact row button above it.
+const BUTTON = "rounded-md px-2 py-1 text-xs max-md:min-h-10 max-md:px-3 max-md:text-sm";
 
 /**
  * Delete in two steps inside the row: "Delete x" turns into "Confirm delete x" and "Cancel", so a

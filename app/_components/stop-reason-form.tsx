@@ -39,17 +39,21 @@ export function StopReasonForm(props: {
           maxLength={200}
           onChange={(e) => setReason(e.target.value)}
           placeholder="e.g. customer withdrew consent"
-          className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1"
+          className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1 max-md:py-2"
         />
       </label>
       <button
         type="submit"
         aria-disabled={props.busy}
-        className="rounded-md border border-red-300 px-2 py-1 text-red-700 hover:bg-red-100 aria-disabled:opacity-60"
+        className="rounded-md border border-red-300 px-2 py-1 text-red-700 hover:bg-red-100 aria-disabled:opacity-60 max-md:min-h-10 max-md:px-3"
       >
         {props.busy ? "Stopping…" : "Confirm stop"}
       </button>
-      <button type="button" onClick={props.onCancel} className="rounded-md px-2 py-1 hover:bg-white">
+      <button
+        type="button"
+        onClick={props.onCancel}
+        className="rounded-md px-2 py-1 hover:bg-white max-md:min-h-10 max-md:px-3"
+      >
         Cancel
       </button>
     </form>

@@ -142,8 +142,8 @@ export function AgentLoginSection() {
           {toggleError}
         </p>
       )}
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-        <table className="w-full text-left text-sm" aria-label="Agent logins">
+      <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <table className="max-md:stacked-table w-full text-left text-sm" aria-label="Agent logins">
           <ColumnHeads
             columns={["Login code", "Name", "record", ...(isAdmin ? [{ hidden: "Actions" }] : [])]}
           />
@@ -161,11 +161,16 @@ export function AgentLoginSection() {
             )}
             {agents.data?.map((a) => (
               <tr key={a.id} data-testid={`agent-row-${a.loginCode}`}>
-                <th scope="row" className="px-4 py-2 font-mono font-normal">
+                <th
+                  scope="row"
+                  className="px-4 py-2 font-mono font-normal max-md:text-base max-md:font-semibold"
+                >
                   {a.loginCode}
                 </th>
-                <td className="px-4 py-2">{a.name}</td>
-                <td className="px-4 py-2">
+                <td className="px-4 py-2" data-label="Name">
+                  {a.name}
+                </td>
+                <td className="px-4 py-2 max-md:flex! max-md:items-center" data-label="record">
                   <RecordToggle
                     checked={a.record}
                     disabled={!isAdmin}
@@ -175,13 +180,13 @@ export function AgentLoginSection() {
                 </td>
                 {isAdmin && (
                   <td className="px-4 py-2 text-right">
-                    <span className="inline-flex flex-wrap items-center justify-end gap-2">
+                    <span className="inline-flex flex-wrap items-center justify-end gap-2 max-md:justify-start">
                       {confirmDelete !== a.loginCode && (
                         <button
                           id={editButtonId(a.loginCode)}
                           type="button"
                           onClick={() => startEdit(a.loginCode, a.name)}
-                          className="rounded-md border border-slate-300 px-2 py-1 text-xs hover:bg-slate-50"
+                          className="rounded-md border border-slate-300 px-2 py-1 text-xs hover:bg-slate-50 max-md:min-h-10 max-md:px-3 max-md:text-sm"
                         >
                           Edit {a.loginCode}
                         </button>

@@ -84,7 +84,7 @@ export function ComplianceRules() {
           disabled={disabled}
           aria-describedby="full-time-stop-message"
           onChange={(e) => save.mutate({ fullTimeStop: e.target.value as FullTimeStopRule })}
-          className="rounded-md border border-slate-300 px-2 py-1"
+          className="max-w-full rounded-md border border-slate-300 px-2 py-1 max-md:min-h-10"
         >
           {FULL_TIME_STOP_RULES.map((rule) => (
             <option key={rule} value={rule}>
@@ -103,7 +103,7 @@ export function ComplianceRules() {
           disabled={disabled}
           aria-describedby="full-time-stop-message"
           onChange={(e) => saveRules.mutate({ stopReason: e.target.value as StopReasonRule })}
-          className="rounded-md border border-slate-300 px-2 py-1"
+          className="max-w-full rounded-md border border-slate-300 px-2 py-1 max-md:min-h-10"
         >
           {STOP_REASON_RULES.map((rule) => (
             <option key={rule} value={rule}>
@@ -134,7 +134,7 @@ export function ComplianceRules() {
           onClick={() => {
             if (!disabled) saveMaxPause();
           }}
-          className="rounded-md border border-slate-300 px-2 py-1 hover:bg-slate-50 aria-disabled:opacity-60"
+          className="rounded-md border border-slate-300 px-2 py-1 hover:bg-slate-50 aria-disabled:opacity-60 max-md:min-h-10"
         >
           Save longest pause
         </button>

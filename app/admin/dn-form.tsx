@@ -425,7 +425,7 @@ export function DnForm(props: { editing: DnView | null; onSaved: () => void; onC
         <button
           type="button"
           onClick={cancel}
-          className="rounded-md border border-slate-300 px-4 py-2 text-sm hover:bg-slate-50"
+          className="rounded-md border border-slate-300 px-4 py-2 text-sm hover:bg-slate-50 max-md:min-h-10"
         >
           Cancel edit
         </button>

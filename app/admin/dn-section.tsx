@@ -155,7 +155,7 @@ export function DnSection() {
       </div>
       {isAdmin && selected.size > 0 && (
         <div
-          className="flex items-center gap-3 rounded-md bg-slate-100 px-3 py-2 text-sm"
+          className="flex flex-wrap items-center gap-3 rounded-md bg-slate-100 px-3 py-2 text-sm"
           role="group"
           aria-label="Bulk actions"
         >
@@ -199,8 +199,8 @@ export function DnSection() {
           {toggleError}
         </p>
       )}
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-        <table className="w-full text-left text-sm" aria-label="DNs">
+      <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <table className="max-md:stacked-table w-full text-left text-sm" aria-label="DNs">
           <ColumnHeads
             columns={[
               ...(isAdmin ? [{ hidden: "Select" }] : []),
@@ -223,10 +223,11 @@ export function DnSection() {
             {dns.data?.map((dn) => (
               <tr key={dn.id} data-testid={`dn-row-${dn.number}`}>
                 {isAdmin && (
-                  <td className="px-4 py-2">
+                  <td className="px-4 py-2 max-md:float-right max-md:w-auto!">
                     {dn.type !== "routing_point" && (
                       <input
                         type="checkbox"
+                        className="max-md:size-6"
                         aria-label={`select ${dn.number}`}
                         checked={selected.has(dn.number)}
                         onChange={(e) => {
@@ -240,12 +241,19 @@ export function DnSection() {
                     )}
                   </td>
                 )}
-                <th scope="row" className="px-4 py-2 font-mono font-normal">
+                <th
+                  scope="row"
+                  className="px-4 py-2 font-mono font-normal max-md:text-base max-md:font-semibold"
+                >
                   {dn.number}
                 </th>
-                <td className="px-4 py-2">{TYPE_LABEL[dn.type]}</td>
-                <td className="px-4 py-2">{dn.displayName}</td>
-                <td className="px-4 py-2 text-slate-500">
+                <td className="px-4 py-2" data-label="Type">
+                  {TYPE_LABEL[dn.type]}
+                </td>
+                <td className="px-4 py-2" data-label="Name">
+                  {dn.displayName}
+                </td>
+                <td className="px-4 py-2 text-slate-500" data-label="Details">
                   {dn.type === "trunk" &&
                     `peer ${dn.peer ?? "—"}; inbound ${dn.inboundNumbers.join(", ") || "—"}; prefix ${dn.outboundPrefix ?? "—"}`}
                   {dn.type === "routing_point" && `→ ${dn.routeTarget ?? "—"}, record=${dn.routeRecord}`}
@@ -266,7 +274,7 @@ export function DnSection() {
                     </span>
                   )}
                 </td>
-                <td className="px-4 py-2">
+                <td className="px-4 py-2 max-md:flex! max-md:items-center" data-label="record">
                   {dn.type === "routing_point" ? (
                     <span className="text-slate-400">n/a</span>
                   ) : (
@@ -279,16 +287,16 @@ export function DnSection() {
                   )}
                 </td>
                 {isAdmin && (
-                  <td className="px-4 py-2 text-right">
+                  <td className="px-4 py-2 text-right max-md:flex! max-md:flex-wrap max-md:gap-2">
                     <button
                       id={editButtonId(dn.number)}
                       type="button"
                       onClick={() => startEdit(dn)}
-                      className="rounded-md border border-slate-300 px-2 py-0.5 text-xs hover:bg-slate-50"
+                      className="rounded-md border border-slate-300 px-2 py-0.5 text-xs hover:bg-slate-50 max-md:min-h-10 max-md:px-3 max-md:text-sm"
                     >
                       Edit {dn.number}
                     </button>
-                    <span className="ml-2 inline-block">
+                    <span className="ml-2 inline-block max-md:ml-0">
                       <RowDelete
                         subject={dn.number}
                         idBase={`dn-${dn.id}`}

@@ -35,7 +35,7 @@ export function RecorderMode() {
         disabled={mode.isLoading || save.isPending}
         aria-describedby="recorder-mode-message"
         onChange={(e) => save.mutate({ mode: e.target.value as keyof typeof MODE_TEXT })}
-        className="rounded-md border border-slate-300 px-2 py-1"
+        className="max-w-full rounded-md border border-slate-300 px-2 py-1 max-md:min-h-10"
       >
         {(Object.keys(MODE_TEXT) as (keyof typeof MODE_TEXT)[]).map((value) => (
           <option key={value} value={value}>

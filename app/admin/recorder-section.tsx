@@ -195,13 +195,13 @@ export function RecorderSection() {
             <li key={r.id} className="flex flex-wrap items-center gap-x-4 gap-y-1 px-4 py-2">
               <span className="w-6 text-slate-400">{r.position}.</span>
               <span className="font-medium">{r.name}</span>
-              <code className="text-slate-600">{r.uri}</code>
+              <code className="break-all text-slate-600">{r.uri}</code>
               {r.mediaEncryption !== "off" && (
                 <span className="text-xs text-slate-600">SRTP {r.mediaEncryption}</span>
               )}
               {r.playbackUrl !== "" && (
                 <span className="text-xs text-slate-600">
-                  plays at <code>{r.playbackUrl}</code>
+                  plays at <code className="break-all">{r.playbackUrl}</code>
                 </span>
               )}
               <span className={`ml-auto text-xs ${r.enabled ? "text-green-700" : "text-slate-400"}`}>
@@ -209,7 +209,7 @@ export function RecorderSection() {
               </span>
               <RecorderTest name={r.name} />
               {isAdmin && (
-                <span className="flex gap-1">
+                <span className="flex flex-wrap gap-1 max-md:gap-2">
                   <RecorderButton
                     id={rowButtonId(r.id, "edit")}
                     label={`Edit ${r.name}`}
@@ -328,7 +328,7 @@ export function RecorderSection() {
             <button
               type="button"
               onClick={() => cancelEdit(true)}
-              className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50"
+              className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50 max-md:min-h-10"
             >
               Cancel edit
             </button>
@@ -354,7 +354,7 @@ function RecorderTest({ name }: { name: string }) {
         onClick={() => {
           if (!probe.isPending) probe.mutate({ name });
         }}
-        className="rounded border border-slate-300 px-2 py-0.5 text-xs hover:bg-slate-50 aria-disabled:opacity-40"
+        className="rounded border border-slate-300 px-2 py-0.5 text-xs hover:bg-slate-50 aria-disabled:opacity-40 max-md:min-h-10 max-md:px-3 max-md:text-sm"
       >
         {probe.isPending ? "Testing…" : "Test"}
       </button>
@@ -396,7 +396,7 @@ function RecorderButton(props: {
       onClick={() => {
         if (!inert) props.onClick();
       }}
-      className="rounded-md border border-slate-300 px-2 py-0.5 text-xs hover:bg-slate-50 aria-disabled:opacity-40"
+      className="rounded-md border border-slate-300 px-2 py-0.5 text-xs hover:bg-slate-50 aria-disabled:opacity-40 max-md:min-h-10 max-md:min-w-10 max-md:px-3 max-md:text-sm"
     >
       {props.children}
     </button>

@@ -31,9 +31,9 @@ export function CallListControls(props: {
       aria-label="Filter live calls"
       role="search"
       onSubmit={(e) => e.preventDefault()}
-      className="grid gap-2 rounded-lg border border-slate-200 bg-white p-3 sm:grid-cols-2 lg:grid-cols-6"
+      className="grid grid-cols-2 gap-2 rounded-lg border border-slate-200 bg-white p-3 lg:grid-cols-6"
     >
-      <label className="text-xs text-slate-600 lg:col-span-2">
+      <label className="col-span-2 text-xs text-slate-600">
         Search
         <input
           type="search"
@@ -92,8 +92,8 @@ export function CallListControls(props: {
           ))}
         </select>
       </label>
-      <div className="flex flex-wrap items-center gap-3 text-sm sm:col-span-2 lg:col-span-6">
-        <label className="flex items-center gap-1.5">
+      <div className="col-span-2 flex flex-wrap items-center gap-3 text-sm lg:col-span-6">
+        <label className="flex min-h-10 items-center gap-1.5 md:min-h-0">
           <input
             type="checkbox"
             checked={view.groupByAgent}
@@ -105,7 +105,7 @@ export function CallListControls(props: {
           <button
             type="button"
             onClick={() => onChange(DEFAULT_VIEW)}
-            className="rounded-md px-2 py-1 text-brand-700 hover:bg-brand-50"
+            className="rounded-md px-2 py-1 text-brand-700 hover:bg-brand-50 max-md:min-h-10"
           >
             Clear filters
           </button>

@@ -128,7 +128,7 @@ function LiveCalls() {
             <h2 className="mb-2 text-sm font-semibold text-slate-700">
               {group.label} <span className="font-normal text-slate-500">({group.calls.length})</span>
             </h2>
-            <ul className="grid gap-3">
+            <ul className="grid grid-cols-1 gap-3">
               {group.calls.map((call) => (
                 <CallCard key={call.connId} call={call} now={now} />
               ))}
@@ -136,7 +136,7 @@ function LiveCalls() {
           </section>
         ))
       ) : (
-        <ul className="grid gap-3" aria-label="Live calls">
+        <ul className="grid grid-cols-1 gap-3" aria-label="Live calls">
           {shown.map((call) => (
             <CallCard key={call.connId} call={call} now={now} />
           ))}
@@ -169,7 +169,7 @@ function CallCard({ call, now }: { call: CallRow; now: number }) {
     <li
       aria-label={`call ${title}`}
       data-testid={`call-${call.connId}`}
-      className="rounded-lg border border-slate-200 bg-white p-4"
+      className="rounded-lg border border-slate-200 bg-white p-3 sm:p-4"
     >
       <div className="flex flex-wrap items-baseline gap-x-3 gap-y-1">
         <PartyLabel party={call.caller} fallback="" />
@@ -179,9 +179,9 @@ function CallCard({ call, now }: { call: CallRow; now: number }) {
         <span className="font-mono text-sm text-slate-600" data-testid="call-duration" title="talk time">
           {duration(call.establishedAt ?? call.startedAt, now)}
         </span>
-        <span className="ml-auto font-mono text-xs text-slate-400">ConnID {call.connId}</span>
+        <span className="ml-auto font-mono text-xs break-all text-slate-400">ConnID {call.connId}</span>
       </div>
-      <div className="mt-3 grid gap-2 md:grid-cols-2">
+      <div className="mt-3 grid grid-cols-1 gap-2 md:grid-cols-2">
         {(["source", "destination"] as const).map((side) => (
           <SidePanel key={side} call={call} side={side} />
         ))}
@@ -236,7 +236,9 @@ function SidePanel({ call, side }: { call: CallRow; side: Side }) {
     : paused
       ? { label: resume.isPending ? "Resuming…" : "Resume", act: () => resume.mutate(target) }
       : { label: pause.isPending ? "Pausing…" : "Pause", act: () => pause.mutate(target) };
-  const button = "rounded-md border px-2 py-1 text-sm hover:bg-slate-50 aria-disabled:opacity-60";
+  // Finger-sized (40 px) below `md`, compact on a desktop where the list is long.
+  const button =
+    "rounded-md border px-2 py-1 text-sm hover:bg-slate-50 aria-disabled:opacity-60 max-md:min-h-10 max-md:min-w-20 max-md:px-3";
 
   return (
     <div role="group" aria-label={`${side} side`} className="rounded-md border border-slate-100 p-2">
@@ -286,7 +288,7 @@ function SidePanel({ call, side }: { call: CallRow; side: Side }) {
             type="button"
             aria-expanded={showOptions}
             onClick={() => setShowOptions((v) => !v)}
-            className="rounded-md px-2 py-1 text-sm text-brand-700 hover:bg-brand-50"
+            className="rounded-md px-2 py-1 text-sm text-brand-700 hover:bg-brand-50 max-md:min-h-10 max-md:px-3"
           >
             Options…
           </button>

@@ -68,7 +68,7 @@ export function StartOptionsForm(props: {
     "aria-describedby": error?.fields.includes(field) ? errorId : undefined,
   });
   const input =
-    "mt-0.5 w-full rounded-md border border-slate-300 px-2 py-1 text-sm aria-invalid:border-red-500";
+    "mt-0.5 w-full rounded-md border border-slate-300 px-2 py-1 text-sm aria-invalid:border-red-500 max-md:py-2";
   return (
     <form
       aria-label={`Start ${props.side} recording with options`}
@@ -98,12 +98,12 @@ export function StartOptionsForm(props: {
           {...fieldProps("params")}
         />
       </label>
-      <div className="flex items-center gap-2">
+      <div className="flex flex-wrap items-center gap-2">
         <button
           type="submit"
           // aria-disabled rather than disabled: a disabled button would drop keyboard focus to <body>.
           aria-disabled={props.busy}
-          className="rounded-md bg-brand-600 px-3 py-1 text-sm font-medium text-white hover:bg-brand-700 aria-disabled:opacity-60"
+          className="rounded-md bg-brand-600 px-3 py-1 text-sm font-medium text-white hover:bg-brand-700 aria-disabled:opacity-60 max-md:min-h-10"
         >
           {props.busy ? "Starting…" : "Start recording"}
         </button>

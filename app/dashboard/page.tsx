@@ -88,7 +88,7 @@ function Figures({ snap, now }: { snap: Snapshot; now: number }) {
   const c = snap.compliance;
   return (
     <>
-      <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
+      <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-4">
         <Stat
           label="Live calls now"
           testId="stat-live-calls"
@@ -155,7 +155,7 @@ function Figures({ snap, now }: { snap: Snapshot; now: number }) {
         )}
       </Panel>
 
-      <div className="grid gap-5 lg:grid-cols-2">
+      <div className="grid grid-cols-1 gap-5 lg:grid-cols-2">
         <Panel title="Paused now" id="paused">
           {snap.paused.length === 0 ? (
             <p className="text-sm text-slate-500">No recording is paused.</p>
@@ -207,7 +207,7 @@ function Figures({ snap, now }: { snap: Snapshot; now: number }) {
         </Panel>
       </div>
 
-      <div className="grid gap-5 lg:grid-cols-2">
+      <div className="grid grid-cols-1 gap-5 lg:grid-cols-2">
         <Panel title="Recorders" id="recorders">
           <HealthList items={snap.health.recorders} kind="recorder" />
         </Panel>

@@ -65,9 +65,9 @@ export function CallFilters(props: { values: CallFilterValues; onChange: (values
     (value: CallFilterValues[K]) =>
       props.onChange({ ...props.values, [key]: value });
   return (
-    <form role="search" aria-label="Call filters" className="flex flex-wrap items-end gap-3" onSubmit={(e) => e.preventDefault()}>
-      <Text label="Agent" value={props.values.agent} onChange={set("agent")} placeholder="name or login" width="w-36" />
-      <Text label="Customer number" value={props.values.customer} onChange={set("customer")} width="w-36" />
+    <form role="search" aria-label="Call filters" className="grid grid-cols-2 gap-3 sm:flex sm:flex-wrap sm:items-end" onSubmit={(e) => e.preventDefault()}>
+      <Text label="Agent" value={props.values.agent} onChange={set("agent")} placeholder="name or login" width="sm:w-36" />
+      <Text label="Customer number" value={props.values.customer} onChange={set("customer")} width="sm:w-36" />
       <Text label="DN" value={props.values.dn} onChange={set("dn")} />
       <Text
         label="Search"
@@ -75,10 +75,10 @@ export function CallFilters(props: { values: CallFilterValues; onChange: (values
         onChange={set("text")}
         type="search"
         placeholder="id, ConnID or params"
-        width="w-44"
+        width="sm:w-44"
       />
-      <Text label="From" value={props.values.fromDay} onChange={set("fromDay")} type="date" width="w-36" />
-      <Text label="To" value={props.values.toDay} onChange={set("toDay")} type="date" width="w-36" />
+      <Text label="From" value={props.values.fromDay} onChange={set("fromDay")} type="date" width="sm:w-36" />
+      <Text label="To" value={props.values.toDay} onChange={set("toDay")} type="date" width="sm:w-36" />
       <Text label="Min duration (s)" value={props.values.minSeconds} onChange={set("minSeconds")} type="number" />
       <Text label="Max duration (s)" value={props.values.maxSeconds} onChange={set("maxSeconds")} type="number" />
       <Select
@@ -118,7 +118,7 @@ function Text(props: {
         placeholder={props.placeholder}
         min={props.type === "number" ? 0 : undefined}
         onChange={(e) => props.onChange(e.target.value)}
-        className={`${props.width ?? "w-28"} rounded-md border border-slate-300 px-2 py-1`}
+        className={`w-full ${props.width ?? "sm:w-28"} rounded-md border border-slate-300 px-2 py-1 max-md:min-h-10`}
       />
     </label>
   );
@@ -137,7 +137,7 @@ function Select<V extends string>(props: {
       <select
         value={props.value}
         onChange={(e) => props.onChange(e.target.value as V)}
-        className="rounded-md border border-slate-300 px-2 py-1"
+        className="w-full rounded-md border border-slate-300 px-2 py-1 max-md:min-h-10 sm:w-auto"
       >
         {props.options.map(([value, label]) => (
           <option key={value} value={value}>

@@ -53,7 +53,7 @@ export function CallTimeAxis({ call, now }: { call: RecordedCall; now: number })
         const to = session.endedAt?.getTime() ?? end;
         return (
           <div key={session.id} className="flex items-center gap-2 text-xs">
-            <span className="w-40 shrink-0 truncate text-slate-600" title={session.id}>
+            <span className="w-24 shrink-0 truncate text-slate-600 sm:w-40" title={session.id}>
               {sideLabel(session)}
             </span>
             <div className="relative h-3 flex-1 rounded bg-slate-100">
@@ -93,7 +93,7 @@ export function CallTimeAxis({ call, now }: { call: RecordedCall; now: number })
         );
       })}
       <div className="flex items-start gap-2 text-[10px] text-slate-500" aria-hidden="true">
-        <span className="w-40 shrink-0" />
+        <span className="w-24 shrink-0 sm:w-40" />
         <div className="relative h-4 flex-1 border-t border-slate-300">
           {Array.from({ length: TICKS + 1 }, (_, i) => (
             <span

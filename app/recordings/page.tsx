@@ -63,7 +63,7 @@ function RecordedCalls() {
       )}
       {calls.data?.calls.length === 0 && <p className="text-slate-500">No call matches.</p>}
       {calls.data && calls.data.calls.length > 0 && (
-        <ul aria-label="Recorded calls" className="grid gap-3">
+        <ul aria-label="Recorded calls" className="grid grid-cols-1 gap-3">
           {calls.data.calls.map((call) => (
             <CallCard key={call.connId} call={call} recorders={recorders.data ?? []} now={now} />
           ))}
@@ -74,7 +74,7 @@ function RecordedCalls() {
           type="button"
           disabled={cursors.length === 1}
           onClick={() => setCursors(cursors.slice(0, -1))}
-          className="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-50 disabled:opacity-40"
+          className="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-50 disabled:opacity-40 max-md:min-h-10"
         >
           ← Newer
         </button>
@@ -83,7 +83,7 @@ function RecordedCalls() {
           type="button"
           disabled={!calls.data?.nextCursor}
           onClick={() => calls.data?.nextCursor && setCursors([...cursors, calls.data.nextCursor])}
-          className="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-50 disabled:opacity-40"
+          className="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-50 disabled:opacity-40 max-md:min-h-10"
         >
           Older →
         </button>

@@ -44,7 +44,7 @@ export function RecordingPlayback({
           type="button"
           aria-label={`Play recording ${recording.id}`}
           onClick={() => setOpen(true)}
-          className="rounded-md border border-slate-300 px-2 py-0.5 text-sm hover:bg-slate-50"
+          className="rounded-md border border-slate-300 px-2 py-0.5 text-sm hover:bg-slate-50 max-md:min-h-10 max-md:px-3"
         >
           ▶ Play
         </button>

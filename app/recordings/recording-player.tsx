@@ -212,7 +212,7 @@ export function RecordingPlayer({ recording, onClose }: { recording: PlayerRecor
       {!error && buffer === null && <p className="text-sm text-slate-500">Loading the recording…</p>}
       {buffer !== null && (
         <div className="relative">
-          <div className="grid gap-1">
+          <div className="grid grid-cols-1 gap-1">
             {Array.from({ length: channels }, (_, channel) => (
               <div key={channel}>
                 <span className="block text-xs text-slate-600">
@@ -278,7 +278,7 @@ export function RecordingPlayer({ recording, onClose }: { recording: PlayerRecor
           type="button"
           onClick={toggle}
           disabled={buffer === null}
-          className="rounded-md bg-slate-900 px-3 py-1 text-white disabled:opacity-50"
+          className="rounded-md bg-slate-900 px-3 py-1 text-white disabled:opacity-50 max-md:min-h-10 max-md:px-5"
         >
           {playing ? "Pause" : "Play"}
         </button>
@@ -291,7 +291,7 @@ export function RecordingPlayer({ recording, onClose }: { recording: PlayerRecor
             aria-label="Speed"
             value={speed}
             onChange={(e) => setSpeed(Number(e.target.value))}
-            className="rounded-md border border-slate-300 px-1 py-0.5"
+            className="rounded-md border border-slate-300 px-1 py-0.5 max-md:min-h-10"
           >
             {SPEEDS.map((s) => (
               <option key={s} value={s}>
@@ -307,7 +307,7 @@ export function RecordingPlayer({ recording, onClose }: { recording: PlayerRecor
               aria-label="Segment"
               value={segment}
               onChange={(e) => setSegment(Number(e.target.value))}
-              className="rounded-md border border-slate-300 px-1 py-0.5"
+              className="rounded-md border border-slate-300 px-1 py-0.5 max-md:min-h-10"
             >
               {Array.from({ length: recording.segments }, (_, i) => (
                 <option key={i} value={i + 1}>
@@ -334,7 +334,7 @@ export function RecordingPlayer({ recording, onClose }: { recording: PlayerRecor
         <button
           type="button"
           onClick={onClose}
-          className="ml-auto rounded-md border border-slate-300 px-2 py-0.5 hover:bg-white"
+          className="ml-auto rounded-md border border-slate-300 px-2 py-0.5 hover:bg-white max-md:min-h-10 max-md:px-3"
         >
           Close player
         </button>

@@ -46,7 +46,7 @@ export function ActivityList({
             aria-expanded={details}
             aria-controls="cti-details"
             onClick={() => setDetails((d) => !d)}
-            className="rounded-md border border-slate-300 px-2 py-1 text-xs hover:bg-slate-50"
+            className="rounded-md border border-slate-300 px-2 py-1 text-xs hover:bg-slate-50 max-md:min-h-10 max-md:px-3"
           >
             {details ? "Hide details" : "Details"}
           </button>

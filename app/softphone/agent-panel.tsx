@@ -70,7 +70,7 @@ export function AgentPanel({ dn, assignedCode }: { dn: string; assignedCode?: st
             type="button"
             disabled={request.isPending}
             onClick={() => request.mutate({ request: "TAgentLogout", thisDn: dn })}
-            className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50 disabled:opacity-60"
+            className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50 disabled:opacity-60 max-md:min-h-10"
           >
             Log out agent
           </button>
@@ -124,7 +124,7 @@ function ReadyToggle(props: {
         aria-label="Ready"
         disabled={props.busy}
         onClick={() => (props.ready ? props.onNotReady(reason) : props.onReady())}
-        className={`inline-flex items-center gap-2 rounded-full px-3 py-1.5 text-sm font-medium disabled:opacity-60 ${
+        className={`inline-flex items-center gap-2 rounded-full px-3 py-1.5 text-sm font-medium disabled:opacity-60 max-md:min-h-10 ${
           props.ready
             ? "bg-emerald-600 text-white hover:bg-emerald-700"
             : "bg-amber-100 text-amber-900 hover:bg-amber-200"
@@ -148,7 +148,7 @@ function ReadyToggle(props: {
             if (!props.ready) props.onNotReady(e.target.value);
           }}
           disabled={props.busy}
-          className="rounded-md border border-slate-300 px-2 py-1 text-sm"
+          className="rounded-md border border-slate-300 px-2 py-1 text-sm max-md:min-h-10"
         >
           {REASONS.map((r) => (
             <option key={r} value={r}>

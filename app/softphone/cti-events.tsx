@@ -16,7 +16,7 @@ type CallRecordState = {
   sides: Record<CallSide, RecordStatus>;
 };
 const NOT_RECORDED: Record<CallSide, RecordStatus> = { source: "OFF", destination: "OFF" };
-const BUTTON = "rounded-md border px-2 py-1 text-sm hover:bg-slate-50";
+const BUTTON = "rounded-md border px-2 py-1 text-sm hover:bg-slate-50 max-md:min-h-10 max-md:px-3";
 
 /**
  * The T-Library events of this DN, live: the recording controls of the call in progress and the

@@ -30,7 +30,9 @@ const STATUS_TEXT: Record<CallStatus, string> = {
   "on-hold": "On hold",
 };
 
-const button = "rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50 disabled:opacity-60";
+// Below `md` every call control is a finger-sized (40 px) target.
+const button =
+  "rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50 disabled:opacity-60 max-md:min-h-10";
 
 export default function SoftphonePage() {
   return (
@@ -241,7 +243,7 @@ function Softphone() {
   const current = session.current;
   const inCall = status === "in-call" || status === "on-hold";
   return (
-    <div className="mx-auto grid max-w-4xl gap-4 md:grid-cols-2">
+    <div className="mx-auto grid max-w-4xl grid-cols-1 gap-4 md:grid-cols-2">
       <section aria-labelledby="reg-title" className="rounded-lg border border-slate-200 bg-white p-4">
         <h2 id="reg-title" className="mb-3 text-base font-semibold">
           Extension
@@ -308,7 +310,7 @@ function Softphone() {
         <h2 id="call-title" className="mb-3 text-base font-semibold">
           Call
         </h2>
-        <div className="grid gap-4 sm:grid-cols-[14rem_1fr]">
+        <div className="grid grid-cols-1 gap-4 sm:grid-cols-[14rem_minmax(0,1fr)]">
           <div className="grid content-start gap-3">
             <form aria-label="Dial" onSubmit={call} className="grid gap-2">
               <Field label="Number" value={target} onChange={setTarget} />
@@ -347,7 +349,7 @@ function Softphone() {
                 <>
                   <button
                     type="button"
-                    className="rounded-md bg-emerald-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-emerald-700"
+                    className="rounded-md bg-emerald-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-emerald-700 max-md:min-h-10 max-md:px-5"
                     onClick={() =>
                       // The SIP Server invites without SDP (late offer): the phone makes the offer, and
                       // JsSIP only asks for the microphone when told the offer must carry audio.
@@ -382,7 +384,7 @@ function Softphone() {
               {status !== "idle" && status !== "incoming" && (
                 <button
                   type="button"
-                  className="rounded-md bg-red-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-red-700"
+                  className="rounded-md bg-red-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-red-700 max-md:min-h-10 max-md:px-5"
                   onClick={() => current?.terminate()}
                 >
                   Hang up

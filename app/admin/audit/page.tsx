@@ -50,8 +50,8 @@ function AuditLog() {
           setPage(0);
         }}
       />
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-        <table className="w-full text-left text-sm" aria-label="Audit events">
+      <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <table className="max-md:stacked-table w-full text-left text-sm" aria-label="Audit events">
           <ColumnHeads columns={["When", "Who", "What", "Object", "Changes"]} />
           <tbody className="divide-y divide-slate-100 align-top">
             {events.isLoading && <TableNote columns={5}>Loading…</TableNote>}
@@ -102,20 +102,24 @@ function AuditRow({ event: e }: { event: AuditEvent }) {
   const kind = ENTITY_LABELS[e.entity] ?? e.entity;
   return (
     <tr data-testid="audit-row">
-      <td className="px-4 py-2 whitespace-nowrap text-slate-500">{e.at.toLocaleString()}</td>
-      <td className="px-4 py-2">
+      <td className="px-4 py-2 whitespace-nowrap text-slate-500" data-label="When">
+        {e.at.toLocaleString()}
+      </td>
+      <td className="px-4 py-2" data-label="Who">
         <span className="font-medium">{e.actorName ?? e.actorUsername}</span>
         {e.actorName && <span className="text-slate-500"> ({e.actorUsername})</span>}
         {e.viaApiToken && <span className="block text-xs text-slate-500">via API token</span>}
       </td>
-      <td className="px-4 py-2 font-mono text-xs">{e.action}</td>
-      <td className="px-4 py-2">
+      <td className="px-4 py-2 font-mono text-xs" data-label="What">
+        {e.action}
+      </td>
+      <td className="px-4 py-2 break-all" data-label="Object">
         {kind} <span className="font-medium">{e.entityName}</span>
         {e.entityName !== e.entityId && (
           <span className="block font-mono text-xs break-all text-slate-400">{e.entityId}</span>
         )}
       </td>
-      <td className="max-w-md px-4 py-2 text-xs text-slate-700">
+      <td className="max-w-md px-4 py-2 text-xs text-slate-700 max-md:max-w-none" data-label="Changes">
         {e.changes.length === 0 ? (
           <span className="text-slate-400">no field changed</span>
         ) : (

@@ -36,20 +36,27 @@ export function ImportReportTable({ report }: { report: BulkReport }) {
     (a, b) => Number(b.outcome === "refused") - Number(a.outcome === "refused") || a.line - b.line,
   );
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-      <table className="w-full text-left text-sm" aria-label="Import lines">
+    <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
+      <table className="max-md:stacked-table w-full text-left text-sm" aria-label="Import lines">
         <ColumnHeads columns={["Line", "Key", "Outcome", "Fields or reason"]} />
         <tbody className="divide-y divide-slate-100 align-top">
           {lines.map((line) => (
             <tr key={line.line} data-testid={`import-line-${line.line}`}>
-              <td className="px-4 py-2 text-slate-500 tabular-nums">{line.line}</td>
-              <td className="px-4 py-2 font-mono text-xs break-all">{line.key}</td>
-              <td className="px-4 py-2">
+              <td className="px-4 py-2 text-slate-500 tabular-nums" data-label="Line">
+                {line.line}
+              </td>
+              <td className="px-4 py-2 font-mono text-xs break-all" data-label="Key">
+                {line.key}
+              </td>
+              <td className="px-4 py-2" data-label="Outcome">
                 <span className={`rounded px-1.5 py-0.5 text-xs font-medium ${OUTCOME_STYLE[line.outcome]}`}>
                   {OUTCOME_LABEL[line.outcome]}
                 </span>
               </td>
-              <td className={`px-4 py-2 ${line.outcome === "refused" ? "text-red-700" : "text-slate-600"}`}>
+              <td
+                className={`px-4 py-2 ${line.outcome === "refused" ? "text-red-700" : "text-slate-600"}`}
+                data-label="Fields or reason"
+              >
                 {details(line)}
               </td>
             </tr>
@@ -77,7 +84,7 @@ export function InitialPasswords({ passwords }: { passwords: BulkReport["initial
           {passwords.map((p) => (
             <tr key={p.username}>
               <td className="px-4 py-1">{p.username}</td>
-              <td className="px-4 py-1 font-mono select-all">{p.password}</td>
+              <td className="px-4 py-1 font-mono break-all select-all">{p.password}</td>
             </tr>
           ))}
         </tbody>

@@ -27,7 +27,8 @@ const KINDS: { kind: BulkKind; label: string }[] = [
   { kind: "user", label: "Users" },
 ];
 
-const button = "rounded-md px-3 py-1.5 text-sm font-medium disabled:cursor-not-allowed disabled:opacity-50";
+const button =
+  "rounded-md px-3 py-1.5 text-sm font-medium disabled:cursor-not-allowed disabled:opacity-50 max-md:min-h-10";
 
 /** The file a dry run checked: Apply sends exactly this text again. */
 type Checked = { fileName: string; csv: string; report: BulkReport };

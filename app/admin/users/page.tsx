@@ -159,8 +159,8 @@ function UsersSection() {
       <p role="status" className="text-sm text-green-700" data-testid="users-row-status">
         {rowSaved}
       </p>
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-        <table className="w-full text-left text-sm">
+      <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <table className="w-full text-left text-sm max-lg:stacked-table">
           <caption className="sr-only">Users</caption>
           <ColumnHeads
             columns={["Username", "Role", "Extension", "Agent login", "Created", { hidden: "Actions" }]}
@@ -182,7 +182,7 @@ function UsersSection() {
             )}
             {users.data?.map((u) => (
               <tr key={u.id} data-testid={`user-row-${u.username}`}>
-                <td className="px-4 py-2 font-medium">
+                <td className="px-4 py-2 font-medium max-md:text-base">
                   {u.username}
                   {u.disabled && (
                     <span className="ml-2 rounded bg-slate-200 px-1.5 py-0.5 text-xs font-normal text-slate-700">
@@ -190,7 +190,7 @@ function UsersSection() {
                     </span>
                   )}
                 </td>
-                <td className="px-4 py-2">
+                <td className="px-4 py-2" data-label="Role">
                   <label>
                     <span className="sr-only">Role of {u.username}</span>
                     <select
@@ -204,7 +204,7 @@ function UsersSection() {
                     </select>
                   </label>
                 </td>
-                <td className="px-4 py-2">
+                <td className="px-4 py-2" data-label="Extension">
                   <BindingSelect
                     label={`Extension of ${u.username}`}
                     value={rowChange.shown(u.username, "extension", u.extension ?? "")}
@@ -219,7 +219,7 @@ function UsersSection() {
                     }
                   />
                 </td>
-                <td className="px-4 py-2">
+                <td className="px-4 py-2" data-label="Agent login">
                   <BindingSelect
                     label={`Agent login of ${u.username}`}
                     value={rowChange.shown(u.username, "agentLoginCode", u.agentLoginCode ?? "")}
@@ -234,8 +234,10 @@ function UsersSection() {
                     }
                   />
                 </td>
-                <td className="px-4 py-2 text-slate-500">{u.createdAt.toLocaleString()}</td>
-                <td className="space-y-2 px-4 py-2 text-right">
+                <td className="px-4 py-2 text-slate-500" data-label="Created">
+                  {u.createdAt.toLocaleString()}
+                </td>
+                <td className="space-y-2 px-4 py-2 text-right max-lg:flex! max-lg:flex-wrap max-lg:items-center max-lg:gap-2 max-lg:space-y-0">
                   <PasswordReset
                     username={u.username}
                     onDone={(text) => {
@@ -251,7 +253,7 @@ function UsersSection() {
                       onClick={() => {
                         if (!access.isPending) access.mutate({ username: u.username, disabled: !u.disabled });
                       }}
-                      className="ml-2 rounded-md border border-slate-300 px-2 py-1 text-xs hover:bg-slate-50 aria-disabled:opacity-40"
+                      className="ml-2 rounded-md border border-slate-300 px-2 py-1 text-xs hover:bg-slate-50 aria-disabled:opacity-40 max-md:ml-0 max-md:min-h-10 max-md:px-3 max-md:text-sm"
                     >
                       {u.disabled ? `Enable ${u.username}` : `Disable ${u.username}`}
                     </button>

@@ -36,7 +36,7 @@ export function PasswordReset(props: { username: string; onDone: (text: string) 
           setError(null);
           setOpen(true);
         }}
-        className="rounded-md border border-slate-300 px-2 py-1 text-sm hover:bg-slate-50"
+        className="rounded-md border border-slate-300 px-2 py-1 text-sm hover:bg-slate-50 max-md:min-h-10"
       >
         Reset password<span className="sr-only"> of {props.username}</span>
       </button>
@@ -81,7 +81,7 @@ export function PasswordReset(props: { username: string; onDone: (text: string) 
       <button
         type="button"
         onClick={() => setOpen(false)}
-        className="rounded-md border border-slate-300 px-2 py-1 text-sm hover:bg-slate-50"
+        className="rounded-md border border-slate-300 px-2 py-1 text-sm hover:bg-slate-50 max-md:min-h-10"
       >
         Cancel
       </button>

@@ -111,8 +111,8 @@ export function TokensSection() {
           </div>
         </div>
       )}
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-        <table className="w-full text-left text-sm" aria-label="API tokens">
+      <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <table className="w-full text-left text-sm max-lg:stacked-table" aria-label="API tokens">
           <ColumnHeads
             columns={["Name", "User", "Scope", "Created", "Expires", "Last used", { hidden: "Actions" }]}
           />
@@ -140,21 +140,30 @@ export function TokensSection() {
             )}
             {tokens.data?.map((t) => (
               <tr key={t.id} data-testid={`token-row-${t.name}`}>
-                <td className="px-4 py-2 font-medium">{t.name}</td>
-                <td className="px-4 py-2 text-slate-600">
+                <td className="px-4 py-2 font-medium max-md:text-base">{t.name}</td>
+                <td className="px-4 py-2 text-slate-600" data-label="User">
                   {t.username} ({t.role})
                 </td>
-                <td className="px-4 py-2">{t.scope}</td>
-                <td className="px-4 py-2 text-slate-500">{when(t.createdAt, "")}</td>
-                <td className={`px-4 py-2 ${t.expired ? "font-medium text-red-700" : "text-slate-500"}`}>
+                <td className="px-4 py-2" data-label="Scope">
+                  {t.scope}
+                </td>
+                <td className="px-4 py-2 text-slate-500" data-label="Created">
+                  {when(t.createdAt, "")}
+                </td>
+                <td
+                  data-label="Expires"
+                  className={`px-4 py-2 ${t.expired ? "font-medium text-red-700" : "text-slate-500"}`}
+                >
                   {t.expired ? `expired ${when(t.expiresAt, "")}` : when(t.expiresAt, "never")}
                 </td>
-                <td className="px-4 py-2 text-slate-500">{when(t.lastUsedAt, "never")}</td>
+                <td className="px-4 py-2 text-slate-500" data-label="Last used">
+                  {when(t.lastUsedAt, "never")}
+                </td>
                 <td className="px-4 py-2 text-right">
                   <button
                     type="button"
                     onClick={() => revoke.mutate({ id: t.id })}
-                    className="rounded-md border border-slate-300 px-2 py-1 text-red-700 hover:bg-red-50"
+                    className="rounded-md border border-slate-300 px-2 py-1 text-red-700 hover:bg-red-50 max-md:min-h-10"
                   >
                     Revoke {t.name}
                   </button>
