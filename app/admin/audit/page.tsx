@@ -51,7 +51,7 @@ function AuditLog() {
         }}
       />
       <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
-        <table className="max-md:stacked-table w-full text-left text-sm" aria-label="Audit events">
+        <table className="max-lg:stacked-table w-full text-left text-sm" aria-label="Audit events">
           <ColumnHeads columns={["When", "Who", "What", "Object", "Changes"]} />
           <tbody className="divide-y divide-slate-100 align-top">
             {events.isLoading && <TableNote columns={5}>Loading…</TableNote>}
@@ -119,7 +119,7 @@ function AuditRow({ event: e }: { event: AuditEvent }) {
           <span className="block font-mono text-xs break-all text-slate-400">{e.entityId}</span>
         )}
       </td>
-      <td className="max-w-md px-4 py-2 text-xs text-slate-700 max-md:max-w-none" data-label="Changes">
+      <td className="max-w-md px-4 py-2 text-xs text-slate-700 max-lg:max-w-none" data-label="Changes">
         {e.changes.length === 0 ? (
           <span className="text-slate-400">no field changed</span>
         ) : (
