@@ -4,7 +4,9 @@ export const TRIGGER_LABEL: Record<string, string> = {
   full_time_agent: "full-time (agent)",
   full_time_trunk: "full-time (trunk)",
   route: "routing strategy",
-  private_service: "private service",
+  private_service: "on request",
 };
 
 export const triggerLabel = (trigger: string): string => TRIGGER_LABEL[trigger] ?? trigger.replace(/_/g, " ");
+
+export { recordingStartLabel } from "../../common/recording-start-label";

@@ -8,7 +8,7 @@ import { AgentStates } from "./agent-states";
 import { StopReasonForm } from "../_components/stop-reason-form";
 import { errorMessage } from "../_lib/error-message";
 import { byId, useFocusAfterRender } from "../_lib/focus";
-import { triggerLabel } from "../_lib/recording-labels";
+import { recordingStartLabel } from "../_lib/recording-labels";
 import { type RouterOutputs, trpc } from "../_lib/trpc";
 import { CallListControls } from "./call-list-controls";
 import {
@@ -249,7 +249,9 @@ function SidePanel({ call, side }: { call: CallRow; side: Side }) {
           data-testid={`recording-${side}`}
           className={`ml-auto rounded px-2 py-0.5 text-xs ${recording ? (STATE_STYLE[recording.state] ?? "") : "text-slate-400"}`}
         >
-          {recording ? `${recording.state} · ${triggerLabel(recording.trigger)}` : "not recorded"}
+          {recording
+            ? `${recording.state} · ${recordingStartLabel(recording.trigger, recording.startedBy)}`
+            : "not recorded"}
         </span>
       </div>
       {recording?.recorder && (

@@ -50,7 +50,7 @@ test("[SUPERVISOR][LIVE_CALLS]: live parties and agent, dynamic start with id an
     await options.getByLabel(/Recording id/).fill(recordingId);
     await options.getByLabel(/Params/).fill("case=42&queue=sales");
     await options.getByRole("button", { name: "Start recording" }).click();
-    await expect(source.getByTestId("recording-source")).toHaveText("recording · private service", {
+    await expect(source.getByTestId("recording-source")).toHaveText("recording · started by admin", {
       timeout: 5_000,
     });
     await expect(source).toContainText(`id ${recordingId}`);
@@ -63,7 +63,7 @@ test("[SUPERVISOR][LIVE_CALLS]: live parties and agent, dynamic start with id an
     await expect(stopForm.getByLabel("Reason for stopping")).toBeFocused();
     await stopForm.getByLabel("Reason for stopping").fill("customer withdrew consent");
     await stopForm.getByRole("button", { name: "Confirm stop" }).click();
-    await expect(source.getByTestId("recording-source")).toHaveText("stopped · private service");
+    await expect(source.getByTestId("recording-source")).toHaveText("stopped · started by admin");
     await expect(source.getByRole("button", { name: "Record" })).toBeFocused();
     await expect
       .poll(() =>
@@ -88,7 +88,7 @@ test("[SUPERVISOR][LIVE_CALLS]: live parties and agent, dynamic start with id an
     const destOptions = destination.getByRole("form", { name: "Start destination recording with options" });
     await destOptions.getByLabel(/Recorder/).fill(`sip:nobody@127.0.0.1:${E2E.sipPort}`);
     await destOptions.getByRole("button", { name: "Start recording" }).click();
-    await expect(destination.getByTestId("recording-destination")).toHaveText("failed · private service", {
+    await expect(destination.getByTestId("recording-destination")).toHaveText("failed · started by admin", {
       timeout: 15_000,
     });
     // The agent's softphone says the call is not recorded any more.

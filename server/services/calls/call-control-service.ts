@@ -32,6 +32,8 @@ export type CallRecordingRow = {
   /** Paused on request, also while interrupted. */
   paused: boolean;
   recorder: string | null;
+  /** Who asked for it: "user:dana", "cti:1003", "full_time_dn:1001"… (RecordingSession.requestedBy). */
+  startedBy: string;
 };
 
 export type CallPartyRow = {
@@ -148,6 +150,7 @@ export async function listCalls(deps: LiveCallsDeps): Promise<CallRow[]> {
       state: r.state,
       paused: r.paused,
       recorder: r.recorder,
+      startedBy: r.startedBy,
     })),
   }));
 }

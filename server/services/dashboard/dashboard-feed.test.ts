@@ -47,6 +47,7 @@ const call = (connId: string, paused: boolean): CallRow => ({
       id: `${connId}-r`,
       side: "destination",
       trigger: "route",
+      startedBy: "route",
       state: paused ? "paused" : "recording",
       paused,
       recorder: null,

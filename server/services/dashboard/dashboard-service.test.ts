@@ -290,6 +290,7 @@ describe("DashboardService", () => {
           id: "p1",
           side: "destination",
           trigger: "full_time_dn",
+          startedBy: "full_time_dn:1003",
           state: "paused",
           paused: true,
           recorder: LAB,
@@ -300,6 +301,7 @@ describe("DashboardService", () => {
           id: "i1",
           side: "source",
           trigger: "full_time_trunk",
+          startedBy: "full_time_trunk:pstn",
           state: "recording",
           paused: false,
           recorder: LAB,
@@ -310,6 +312,7 @@ describe("DashboardService", () => {
           id: "i2",
           side: "source",
           trigger: "private_service",
+          startedBy: "user:supervisor",
           state: "interrupted",
           paused: true,
           recorder: LAB,
@@ -409,7 +412,15 @@ describe("DashboardService", () => {
     ]).snapshot(
       [
         liveCall("x", [
-          { id: "x", side: "source", trigger: "route", state: "recording", paused: false, recorder: LAB },
+          {
+            id: "x",
+            side: "source",
+            trigger: "route",
+            startedBy: "route",
+            state: "recording",
+            paused: false,
+            recorder: LAB,
+          },
         ]),
       ],
       {

@@ -8,6 +8,8 @@ export interface LiveRecording {
   readonly connId: string;
   readonly callSide: CallSide;
   readonly trigger: RecordingTrigger;
+  /** Who asked for it (RecordingSession.requestedBy): "user:dana", "cti:1003", "full_time_dn:1001"… */
+  readonly requestedBy: string;
   dialogId?: string;
   state: RecordingState;
   /** Paused by request; stays true while interrupted, so a continuation starts paused. */
@@ -27,6 +29,8 @@ export type CallRecordingView = {
   /** Paused on request (also while interrupted, when the state says interrupted). */
   paused: boolean;
   recorder: string | null;
+  /** Who asked for it (RecordingSession.requestedBy). */
+  startedBy: string;
 };
 
 /**
@@ -81,13 +85,14 @@ export class LiveRecordingStore {
     const over = [...(this.ended.get(connId)?.values() ?? [])].filter(
       (r) => !current.some((c) => c.callSide === r.callSide),
     );
-    return [...current, ...over].map(({ id, callSide, trigger, state, paused, recorder }) => ({
+    return [...current, ...over].map(({ id, callSide, trigger, requestedBy, state, paused, recorder }) => ({
       id,
       side: callSide,
       trigger,
       state,
       paused,
       recorder: recorder ?? null,
+      startedBy: requestedBy,
     }));
   }
 

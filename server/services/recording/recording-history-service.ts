@@ -367,6 +367,7 @@ export class RecordingHistoryService {
         connId: true,
         side: true,
         trigger: true,
+        requestedBy: true,
         state: true,
         copyOf: true,
         recorderUri: true,

@@ -153,6 +153,7 @@ export class RecordingService {
         connId: row.connId,
         callSide: toCallSide(row.side as RecordSide),
         trigger: row.trigger as RecordingTrigger,
+        requestedBy: row.requestedBy,
         ...(row.engineDialogId === "" ? {} : { dialogId: row.engineDialogId }),
         state,
         paused: state === RecordingState.Paused || row.pauses.length > 0,

@@ -107,6 +107,7 @@ export class RecordingStarter {
       connId: call.connId,
       callSide,
       trigger,
+      requestedBy: req.by,
       state: RecordingState.Starting,
       paused: false,
       copyOf,
