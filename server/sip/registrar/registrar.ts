@@ -7,7 +7,6 @@ import {
   quote,
   unquote,
   type NameAddr,
-  type SipRequest,
   type SipUri,
 } from "../../../protocol/sip";
 import {
@@ -21,6 +20,13 @@ import {
 } from "../../../sip-core";
 import { FailureThrottle } from "../../../common/failure-throttle";
 import { contactBindingKey } from "./contact-binding-key";
+import {
+  addressOfRecord,
+  parseDeltaSeconds,
+  parseExpiresHeader,
+  parseQ,
+  parseRegId,
+} from "./register-fields";
 import { DigestAuthenticator } from "./digest-authenticator";
 import { NonceAuthority } from "./nonce-authority";
 import type { RegistrationStore, SavedBinding } from "./registration-store";
@@ -110,7 +116,6 @@ interface ContactChange {
 }
 
 const SWEEP_INTERVAL_MS = 1000;
-const MAX_DELTA_SECONDS = 2 ** 32 - 1;
 
 /**
  * The registrar of RFC 3261 §10.3 for a single-domain lab: REGISTER adds, refreshes, removes
@@ -538,53 +543,4 @@ export class Registrar {
       // The error reporter failing leaves nobody else to tell.
     }
   }
-}
-
-/**
- * §10.3 step 3 reads the address-of-record from the To header field; in this single-domain
- * server it is the extension number in the user part, whatever the host.
- */
-function addressOfRecord(message: SipRequest): string {
-  const to = message.headers.get("To");
-  if (to === undefined) throw new SipError(400, "Missing To header field");
-  const user = parseNameAddr(to).uri.user;
-  if (user === undefined || user === "") throw new SipError(400, "To URI has no user part");
-  return unescapeUser(user);
-}
-
-/** §19.1.4: user parts compare after %HH escapes are decoded. */
-function unescapeUser(user: string): string {
-  try {
-    return decodeURIComponent(user);
-  } catch {
-    return user;
-  }
-}
-
-function parseExpiresHeader(value: string | undefined): number | undefined {
-  return value === undefined ? undefined : parseDeltaSeconds(value, "Expires");
-}
-
-/** delta-seconds (§25.1: 1*DIGIT), capped where a 32-bit interval ends. */
-function parseDeltaSeconds(value: string, what: string): number {
-  const text = value.trim();
-  if (!/^\d+$/.test(text)) throw new SipError(400, `Malformed ${what}`);
-  return Math.min(Number(text), MAX_DELTA_SECONDS);
-}
-
-function parseRegId(value: string | null | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (value === null || !/^\d{1,10}$/.test(value) || Number(value) < 1 || Number(value) > MAX_DELTA_SECONDS) {
-    throw new SipError(400, "Malformed reg-id");
-  }
-  return Number(value);
-}
-
-/** §25.1: qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ). */
-function parseQ(value: string | null | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (value === null || !/^(?:0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$/.test(value)) {
-    throw new SipError(400, "Malformed q");
-  }
-  return Number(value);
 }
