@@ -82,7 +82,16 @@ describe("a recorder killed mid-call, seen from the SIP Server", () => {
     const pid = pidOnUdpPort(ports.recorderSip);
     const killedAt = Date.now();
     process.kill(pid, "SIGKILL");
-    await vi.waitFor(() => expect(session().state).toBe("interrupted"), { timeout: 5_000, interval: 50 });
+    // Interrupted, or already past it on the next recorder (the failover to a local recorder can
+    // take less than one poll, now that a commit no longer costs the server 10 ms): the history's
+    // gap, checked below, shows the interruption either way.
+    await vi.waitFor(
+      () => {
+        const now = session();
+        expect(now.state === "interrupted" || now.segments >= 2).toBe(true);
+      },
+      { timeout: 5_000, interval: 20 },
+    );
     expect(Date.now() - killedAt).toBeLessThanOrEqual(5_000);
     await vi.waitFor(() => expect(session()).toMatchObject({ state: "recording", segments: 2 }), {
       timeout: 10_000,
