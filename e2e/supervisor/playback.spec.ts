@@ -212,7 +212,10 @@ test("[SUPERVISOR][PLAYBACK]: a third-party recorder's playback URL, set in the 
 
     // The audit log shows it among the recordings' events.
     await page.goto("/admin/audit");
-    await page.getByLabel("Filter by object type").selectOption("RecordingSession");
+    await page
+      .getByRole("form", { name: "Filter the audit log" })
+      .getByLabel("Object type")
+      .selectOption("RecordingSession");
     await expect(
       page.getByRole("table", { name: "Audit events" }).getByRole("row").filter({ hasText: id }),
     ).toContainText("recording.listen");
