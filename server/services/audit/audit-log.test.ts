@@ -6,7 +6,7 @@ import type { Actor } from "../actor";
 import type { Db } from "../db";
 import { createDemoDb } from "../../test-support/demo-db";
 import { callerFor } from "../../test-support/test-caller";
-import { csvField } from "./audit-csv";
+import { formatCsvCell as csvField } from "../config/bulk/csv-codec";
 
 let db: Db;
 let cleanup: () => Promise<void>;

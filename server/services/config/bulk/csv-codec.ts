@@ -110,8 +110,13 @@ function quoteCell(value: string): string {
   return /[",\r\n]|^\s|\s$/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
+/** One cell as written to a CSV file: formula cells guarded, then quoted where needed. */
+export function formatCsvCell(value: string): string {
+  return quoteCell(guardCell(value));
+}
+
 /** A header and rows as CSV text: CRLF line ends, quoted where needed, formula cells guarded. */
 export function formatCsv(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const line = (cells: readonly string[]) => cells.map((c) => quoteCell(guardCell(c))).join(",");
+  const line = (cells: readonly string[]) => cells.map(formatCsvCell).join(",");
   return [header, ...rows].map((r) => `${line(r)}\r\n`).join("");
 }
