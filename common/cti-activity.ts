@@ -7,6 +7,8 @@
 
 /** What the activity needs of a T-Library event (the shape `cti.events` delivers). */
 export type ActivityEvent = {
+  /** Unique across server restarts: the same event stored and live is one entry. */
+  id: string;
   event: string;
   seq: number;
   time: Date;
@@ -19,8 +21,8 @@ export type ActivityEvent = {
 };
 
 export type ActivityEntry = {
-  /** The event's seq: a stable key. */
-  key: number;
+  /** The event's id: a stable key. */
+  key: string;
   at: Date;
   text: string;
   tone: "info" | "good" | "warn" | "error";
@@ -196,11 +198,20 @@ export function nextActivity(
   const described = describeEvent(event, connId === null ? undefined : calls[connId], ctx);
   if (connId !== null && event.event === "EventReleased") delete calls[connId];
   if (described === null) return { entries: state.entries, calls };
-  const entry: ActivityEntry = { key: event.seq, at: event.time, ...described };
+  const entry: ActivityEntry = { key: event.id, at: event.time, ...described };
   return { entries: [entry, ...state.entries].slice(0, ctx.limit ?? ACTIVITY_LIMIT), calls };
 }
 
 /** Every event in the order they came (oldest first). */
 export function activityOf(events: readonly ActivityEvent[], ctx: ActivityContext): ActivityState {
   return events.reduce((state, event) => nextActivity(state, event, ctx), EMPTY_ACTIVITY);
+}
+
+/**
+ * The events the server kept (oldest first) then those that came live since, each once: the
+ * live stream may repeat the newest kept ones (it was open while they were being written).
+ */
+export function keptThenLive<E extends { id: string }>(kept: readonly E[], live: readonly E[]): E[] {
+  const ids = new Set(kept.map((e) => e.id));
+  return [...kept, ...live.filter((e) => !ids.has(e.id))];
 }

@@ -29,9 +29,13 @@ const SQLITE_TYPE: Record<string, string> = {
   REAL: "double precision",
 };
 
-/** Defaults written the same way: PostgreSQL adds casts ('x'::text) that SQLite has not. */
+/**
+ * Defaults written the same way: PostgreSQL adds casts ('x'::text) that SQLite has not, and an
+ * `@default(autoincrement())` is a sequence's nextval() there but no default in SQLite (an INTEGER
+ * PRIMARY KEY AUTOINCREMENT numbers rows itself).
+ */
 const normalDefault = (value: string | null) =>
-  value === null ? null : value.replace(/::[a-z ]+$/, "").toUpperCase();
+  value === null || /^nextval\(/i.test(value) ? null : value.replace(/::[a-z ]+$/, "").toUpperCase();
 
 const sorted = <T>(rows: T[]) => rows.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 

@@ -7,6 +7,7 @@ import { createMetricsRegistry } from "../common/metrics";
 import { registerApiTokenRefusalMetrics } from "./services/auth/api-token-refusals";
 import { loadEnvOrExit } from "../common/env-schema";
 import { notifyReady } from "../common/process-ready";
+import { DnActivityRecorder } from "./services/activity/dn-activity-service";
 import { AgentStateService } from "./services/agents/agent-state-service";
 import { CtiEventBus } from "./cti/cti-event-bus";
 import { loadServerEnv } from "./env";
@@ -49,6 +50,10 @@ const boot = await bootstrap(db, {
 });
 // Everything is built first and the HTTP port opens last: no request meets a half-wired server.
 const ctiBus = new CtiEventBus();
+// The softphone's activity list outlives a reload and a restart: each instance keeps what it
+// publishes (an HA pair's other instance keeps its own, so each event is written once).
+const activity = new DnActivityRecorder(db, (error) => report("dn_activity", error));
+ctiBus.onLocalPublish((event) => activity.record(event));
 const agents = new AgentStateService(db, ctiBus);
 // Agents stay logged in across a restart: their Agent Login's full-time recording must go on.
 const restoredAgents = await agents.restore();
@@ -155,6 +160,7 @@ async function shutdown(signal: string) {
   await ha?.membership.stop();
   await ha?.link.close();
   await http.close();
+  await activity.flush();
   await db.$disconnect();
   process.exit(0);
 }

@@ -1,7 +1,7 @@
 "use client";
 
-import { useRef, useState } from "react";
-import { type ActivityState, EMPTY_ACTIVITY, nextActivity } from "../../common/cti-activity";
+import { useMemo, useRef, useState } from "react";
+import { type ActivityEvent, activityOf, keptThenLive } from "../../common/cti-activity";
 import { StopReasonForm } from "../_components/stop-reason-form";
 import { errorMessage } from "../_lib/error-message";
 import { trpc } from "../_lib/trpc";
@@ -16,6 +16,8 @@ type CallRecordState = {
   sides: Record<CallSide, RecordStatus>;
 };
 const NOT_RECORDED: Record<CallSide, RecordStatus> = { source: "OFF", destination: "OFF" };
+/** Live events kept for the activity list: as many as the server keeps per DN. */
+const LIVE_KEPT = 200;
 const BUTTON = "rounded-md border px-2 py-1 text-sm hover:bg-slate-50 max-md:min-h-10 max-md:px-3";
 
 /**
@@ -24,7 +26,14 @@ const BUTTON = "rounded-md border px-2 py-1 text-sm hover:bg-slate-50 max-md:min
  */
 export function CtiEvents({ dn, canSeeDetails, me }: { dn: string; canSeeDetails: boolean; me: string }) {
   const [events, setEvents] = useState<RawEvent[]>([]);
-  const [activity, setActivity] = useState<ActivityState>(EMPTY_ACTIVITY);
+  // The activity list: what the server kept of this DN (so a reload shows the day so far), then
+  // the events that came live since, each once.
+  const kept = trpc.cti.activity.useQuery({ dn }, { staleTime: Infinity, refetchOnWindowFocus: false });
+  const [live, setLive] = useState<ActivityEvent[]>([]);
+  const activity = useMemo(
+    () => activityOf(keptThenLive(kept.data ?? [], live), { me }),
+    [kept.data, live, me],
+  );
   // The call in progress on this DN and, per side of the call (source = the caller), whether it
   // is recorded, as CTI reports it. A failed recording of one side must not hide that the other
   // side is still recorded.
@@ -45,7 +54,7 @@ export function CtiEvents({ dn, canSeeDetails, me }: { dn: string; canSeeDetails
           { seq: event.seq, event: event.event, connId: event.connId, otherDn: event.otherDn },
           ...list.slice(0, 49),
         ]);
-        setActivity((state) => nextActivity(state, event, { me }));
+        setLive((list) => [...list.slice(-(LIVE_KEPT - 1)), event]);
         const connId = event.connId;
         if (!connId) return;
         if (event.event === "EventDialing" || event.event === "EventRinging") {

@@ -130,6 +130,37 @@ test("[SOFTPHONE][AGENT_DESK]: a signed-in agent registers with no SIP password,
     expect(agentSession()).toBeUndefined();
     await expect(page.getByTestId("agent-row").filter({ hasText: "5001 on 1001" })).toHaveCount(0);
     expect(agent.consoleErrors).toEqual([]);
+
+    // The activity list outlives a reload of the page: the server kept it (DnActivity), in order.
+    const callEvents = () =>
+      (
+        readDb((db) =>
+          db
+            .prepare(
+              "select event from DnActivity where dn = '1001' and at >= ? and event in ('EventRinging', 'EventEstablished', 'EventReleased') order by id",
+            )
+            .all(dbDate(new Date(startedAt - 1000))),
+        ) as { event: string }[]
+      ).map((r) => r.event);
+    await expect
+      .poll(callEvents)
+      .toEqual(["EventRinging", "EventEstablished", "EventReleased", "EventRinging", "EventReleased"]);
+    // This session's entries (the list may hold earlier ones, and new ones push the oldest out).
+    const shown = (await agent.page.getByTestId("activity").allTextContents()).slice(0, 10);
+    expect(shown.slice(0, 2).map((l) => l.replace(/^\d\d:\d\d/, ""))).toEqual([
+      "Logged out as agent 5001",
+      "Missed call from 1002",
+    ]);
+    await agent.page.reload();
+    await expect(agent.page.getByRole("heading", { name: "Activity on 1001" })).toBeVisible();
+    // Each entry once, in the order it came (the page registers again: newer entries may come on top).
+    await expect
+      .poll(async () => {
+        const lines = await agent.page.getByTestId("activity").allTextContents();
+        const at = lines.indexOf(shown[0]!);
+        return at < 0 ? lines : lines.slice(at, at + shown.length);
+      })
+      .toEqual(shown);
   } finally {
     await agent.browser.close();
     await customer.browser.close();

@@ -103,7 +103,7 @@ describe("the agent's activity list from the server's events", () => {
     expect(activity.entries.map((e) => e.key)).toEqual(
       seen
         .filter((e) => e.event !== "EventACK")
-        .map((e) => e.seq)
+        .map((e) => e.id)
         .reverse(),
     );
     // The call is forgotten once released.
@@ -133,6 +133,7 @@ describe("the agent's activity list from the server's events", () => {
 describe("the activity list's rules", () => {
   const event = (seq: number, over: Partial<ActivityEvent> = {}): ActivityEvent => ({
     event: "EventAgentReady",
+    id: `event-${seq}`,
     seq,
     time: new Date(1_000 * seq),
     thisDn: "1003",
@@ -147,10 +148,12 @@ describe("the activity list's rules", () => {
     let state = EMPTY_ACTIVITY;
     for (let seq = 1; seq <= 60; seq++) state = nextActivity(state, event(seq), { me: "amy" });
     expect(state.entries).toHaveLength(50);
-    expect(state.entries[0]!.key).toBe(60);
-    expect(state.entries.at(-1)!.key).toBe(11);
+    expect(state.entries[0]!.key).toBe("event-60");
+    expect(state.entries.at(-1)!.key).toBe("event-11");
     expect(nextActivity(state, event(61), { me: "amy", limit: 3 }).entries.map((e) => e.key)).toEqual([
-      61, 60, 59,
+      "event-61",
+      "event-60",
+      "event-59",
     ]);
   });
 

@@ -1,7 +1,8 @@
+import { randomUUID } from "node:crypto";
 import { EventEmitter, on } from "node:events";
 import type { TEvent } from "./t-library-events";
 
-type NewEvent = Omit<TEvent, "seq" | "time">;
+type NewEvent = Omit<TEvent, "id" | "seq" | "time">;
 
 /**
  * Fan-out of T-Library events to CTI clients. A client monitors a set of DNs (as a
@@ -16,7 +17,7 @@ export class CtiEventBus {
   }
 
   publish(event: NewEvent): TEvent {
-    const full: TEvent = { ...event, seq: ++this.seq, time: new Date() };
+    const full: TEvent = { ...event, id: randomUUID(), seq: ++this.seq, time: new Date() };
     this.emitter.emit("event", full);
     this.emitter.emit("local", full);
     return full;

@@ -25,6 +25,11 @@ export type UserData = Record<string, string>;
 
 export type TEvent = {
   event: TEventName;
+  /**
+   * Unique across processes and restarts (a UUID given at publish, kept by the other instance of
+   * an HA pair): the softphone tells a stored activity event and the same event live apart by it.
+   */
+  id: string;
   /** Monotonic per server process, so clients can order and de-duplicate. */
   seq: number;
   time: Date;

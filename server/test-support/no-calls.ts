@@ -42,6 +42,7 @@ export const noRecordingControl: CtiRecordingControl = {
   privateService: (req) =>
     Promise.resolve({
       event: "EventError",
+      id: "no-recording-control",
       seq: 0,
       time: new Date(),
       thisDn: req.thisDn,

@@ -5,6 +5,7 @@ import {
   zSoftphoneCredentialInput,
 } from "../../../common/schemas/cti-schemas";
 import { agentOnDnFor, ctiEventDnsFor, ctiRequestAs } from "../../services/auth/softphone-access";
+import { dnActivityFor } from "../../services/activity/dn-activity-service";
 import { agentRoster } from "../../services/agents/agent-roster";
 import { withRequesterRole } from "../../services/agents/requester-roles";
 import { SoftphoneCredentialService } from "../../services/auth/softphone-credential-service";
@@ -30,6 +31,13 @@ export const ctiRouter = createTRPCRouter({
   agentOnDn: agentProcedure
     .input(zDnInput)
     .query(({ ctx, input }) => agentOnDnFor(ctx.db, ctx.cti, ctx.actor, input.dn)),
+  /**
+   * The events of a DN's activity list kept by the server (oldest first, the newest 200 of the
+   * last 24 h): the softphone shows them after a reload, then adds `events` as they come.
+   */
+  activity: agentProcedure
+    .input(zDnInput)
+    .query(({ ctx, input }) => dnActivityFor(ctx.db, ctx.actor, input.dn)),
   /**
    * A short-lived SIP credential for the extension bound to the signed-in user: the softphone
    * registers with it instead of a typed password, and asks for a new one before it expires.
