@@ -1,6 +1,5 @@
 "use client";
 
-import { useSearchParams } from "next/navigation";
 import { Suspense, useEffect, useMemo, useState } from "react";
 import { AppShell } from "../_components/app-shell";
 import { type StartOptions, StartOptionsForm } from "./start-options-form";
@@ -9,17 +8,10 @@ import { StopReasonForm } from "../_components/stop-reason-form";
 import { errorMessage } from "../_lib/error-message";
 import { byId, useFocusAfterRender } from "../_lib/focus";
 import { recordingStartLabel } from "../_lib/recording-labels";
+import { useViewInAddress } from "../_lib/use-view-in-address";
 import { type RouterOutputs, trpc } from "../_lib/trpc";
 import { CallListControls } from "./call-list-controls";
-import {
-  type CallListView,
-  agentOf,
-  filterCalls,
-  groupByAgent,
-  sortCalls,
-  viewFromQuery,
-  viewToQuery,
-} from "./call-list-view";
+import { agentOf, filterCalls, groupByAgent, sortCalls, viewFromQuery, viewToQuery } from "./call-list-view";
 
 type CallRow = RouterOutputs["calls"]["list"][number];
 type Party = CallRow["caller"];
@@ -58,12 +50,7 @@ function LiveCalls() {
   const [streamError, setStreamError] = useState<string | null>(null);
   const [now, setNow] = useState(() => Date.now());
   // The filters live in the address, so a reload or a shared link keeps them.
-  const search = useSearchParams();
-  const [view, setView] = useState<CallListView>(() => viewFromQuery(search.toString()));
-  const changeView = (next: CallListView) => {
-    setView(next);
-    window.history.replaceState(null, "", `${window.location.pathname}${viewToQuery(next)}`);
-  };
+  const [view, changeView] = useViewInAddress(viewFromQuery, viewToQuery);
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(timer);

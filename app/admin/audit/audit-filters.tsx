@@ -43,6 +43,45 @@ const ENTITY_OPTIONS: [string, string][] = [
   ["Alarm", "Alarms"],
 ];
 
+/** Query-string names of the filters (?who=&action=&type=&object=&from=&to=): short, readable links. */
+const QUERY_KEYS: Record<keyof AuditFilterForm, string> = {
+  actor: "who",
+  action: "action",
+  entity: "type",
+  entityId: "object",
+  from: "from",
+  to: "to",
+};
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The filters a link gives; what is not one (an unknown object type, a bad day) is left out. */
+export function auditFiltersFromQuery(query: string): AuditFilterForm {
+  const params = new URLSearchParams(query);
+  const text = (key: keyof AuditFilterForm, max: number) => params.get(QUERY_KEYS[key])?.slice(0, max) ?? "";
+  const day = (key: "from" | "to") => {
+    const value = params.get(QUERY_KEYS[key]) ?? "";
+    return DAY.test(value) && !Number.isNaN(Date.parse(value)) ? value : "";
+  };
+  const entity = params.get(QUERY_KEYS.entity) ?? "";
+  return {
+    actor: text("actor", MAX_LENGTH.username),
+    action: text("action", 64),
+    entity: entity in ENTITY_LABELS ? entity : "",
+    entityId: text("entityId", MAX_LENGTH.search),
+    from: day("from"),
+    to: day("to"),
+  };
+}
+
+/** The query string of the filters, without the empty ones ("" when none is set). */
+export function auditFiltersToQuery(form: AuditFilterForm): string {
+  const params = new URLSearchParams();
+  for (const key of Object.keys(QUERY_KEYS) as (keyof AuditFilterForm)[])
+    if (form[key] !== "") params.set(QUERY_KEYS[key], form[key]);
+  const query = params.toString();
+  return query === "" ? "" : `?${query}`;
+}
+
 /** The server's filter: a day range covers both days whole, in the browser's time zone. */
 export function toAuditFilter(form: AuditFilterForm): AuditFilter {
   return {

@@ -1,16 +1,17 @@
 "use client";
 
-import { useDeferredValue, useState } from "react";
+import { Suspense, useDeferredValue, useState } from "react";
 import { AppShell } from "../../_components/app-shell";
 import { ColumnHeads } from "../../_components/column-heads";
 import { TableNote } from "../../_components/table-note";
 import { errorMessage } from "../../_lib/error-message";
 import { type RouterOutputs, trpc } from "../../_lib/trpc";
+import { useViewInAddress } from "../../_lib/use-view-in-address";
 import {
   AuditFilters,
-  type AuditFilterForm,
+  auditFiltersFromQuery,
+  auditFiltersToQuery,
   ENTITY_LABELS,
-  NO_FILTERS,
   toAuditFilter,
 } from "./audit-filters";
 import { DownloadAuditCsv } from "./download-audit-csv";
@@ -21,13 +22,16 @@ type AuditEvent = RouterOutputs["audit"]["page"]["events"][number];
 export default function AuditPage() {
   return (
     <AppShell requiredRole="admin">
-      <AuditLog />
+      <Suspense>
+        <AuditLog />
+      </Suspense>
     </AppShell>
   );
 }
 
 function AuditLog() {
-  const [form, setForm] = useState<AuditFilterForm>(NO_FILTERS);
+  // The filters live in the address, so a reload or a shared link keeps them.
+  const [form, setForm] = useViewInAddress(auditFiltersFromQuery, auditFiltersToQuery);
   const [page, setPage] = useState(0);
   // Typing in the object box keeps the input responsive: the table follows at a lower priority.
   const filter = toAuditFilter(useDeferredValue(form));
