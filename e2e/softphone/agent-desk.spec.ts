@@ -161,6 +161,20 @@ test("[SOFTPHONE][AGENT_DESK]: a signed-in agent registers with no SIP password,
         return at < 0 ? lines : lines.slice(at, at + shown.length);
       })
       .toEqual(shown);
+
+    // Signing out ends the agent's softphone credentials: the page's cannot register again.
+    const agentCredentials = () =>
+      readDb((db) =>
+        db
+          .prepare(
+            "select count(*) as n from SoftphoneCredential c join User u on u.id = c.userId where u.username = 'agent'",
+          )
+          .get(),
+      );
+    expect(agentCredentials()).not.toEqual({ n: 0 });
+    await agent.page.getByRole("button", { name: "Sign out" }).click();
+    await expect(agent.page).toHaveURL(/\/login/);
+    await expect.poll(agentCredentials).toEqual({ n: 0 });
   } finally {
     await agent.browser.close();
     await customer.browser.close();

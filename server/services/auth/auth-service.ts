@@ -6,6 +6,7 @@ import type { LoginThrottle } from "./login-throttle";
 import { hashPassword, verifyPassword } from "./password-hash";
 import { authenticateApiToken } from "./api-token-service";
 import { createSecretToken, hashSecretToken } from "./secret-token";
+import { revokeSoftphoneCredentials } from "./softphone-credential-service";
 
 export const SESSION_COOKIE = "forkline_session";
 
@@ -49,8 +50,19 @@ export async function login(
   };
 }
 
+/**
+ * Ends the session and the user's softphone credentials: a softphone left registered on a shared
+ * desk must not be able to register again as them after they signed out (every credential of the
+ * user, as they are not tied to one session; their other open softphones ask for a new one).
+ */
 export async function logout(db: Db, sessionToken: string): Promise<void> {
-  await db.session.deleteMany({ where: { id: hashSecretToken(sessionToken) } });
+  const id = hashSecretToken(sessionToken);
+  await db.$transaction(async (tx) => {
+    const session = await tx.session.findUnique({ where: { id }, select: { userId: true } });
+    if (session === null) return;
+    await tx.session.delete({ where: { id } });
+    await revokeSoftphoneCredentials(tx, session.userId);
+  });
 }
 
 /** The actor behind a session cookie or an API token; null when neither is valid. */

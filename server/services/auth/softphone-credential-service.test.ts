@@ -8,6 +8,8 @@ import { createDemoDb } from "../../test-support/demo-db";
 import { callerFor, testActor } from "../../test-support/test-caller";
 import type { Actor } from "../actor";
 import type { Db } from "../db";
+import { login, logout } from "./auth-service";
+import { LoginThrottle } from "./login-throttle";
 import { registrarCredentials } from "./registrar-credentials";
 import {
   SOFTPHONE_CREDENTIAL_TTL_MS,
@@ -98,7 +100,11 @@ describe("SoftphoneCredentialService", () => {
     expect(await credentials.findHa1s("1003", "SHA-256")).toHaveLength(1);
     await admin.user.update({ username: amy.username, disabled: true });
     expect(await credentials.findHa1s("1003", "SHA-256")).toEqual([]);
+    // Revoked, not hidden: enabling the user again does not bring it back.
     await admin.user.update({ username: amy.username, disabled: false });
+    expect(await credentials.findHa1s("1003", "SHA-256")).toEqual([]);
+    expect(await db.softphoneCredential.count()).toBe(0);
+    await credentials.issue(amy);
     expect(await credentials.findHa1s("1003", "SHA-256")).toHaveLength(1);
     await admin.user.update({ username: amy.username, extension: "1002" });
     expect(await credentials.findHa1s("1003", "SHA-256")).toEqual([]);
@@ -174,6 +180,66 @@ describe("the registrar with softphone credentials", () => {
         contacts: ["<sip:1003@192.0.2.14>"],
       });
       expect(disabled.status).toBe(403);
+    } finally {
+      close();
+    }
+  });
+
+  it("refuses the old credential once its user signs out, is disabled, gets a new password or is deleted", async () => {
+    const amy = await user("amy", "agent", "1003");
+    const bob = await user("bob", "agent", "1002");
+    const { phone, close } = await registrar();
+    const service = new SoftphoneCredentialService(db, REALM);
+    let host = 20;
+    const register = async (dn: string, password: string) =>
+      (await phone(dn, password).register({ contacts: [`<sip:${dn}@192.0.2.${host++}>`] })).status;
+    const signIn = async (username: string) =>
+      (
+        await login(db, new LoginThrottle(), {
+          username,
+          password: "password-123",
+          source: "192.0.2.99",
+          sessionTtlHours: 1,
+        })
+      ).sessionToken;
+    try {
+      // Signing out: the session and amy's credentials end; bob's, and his session, do not.
+      const amySession = await signIn("amy");
+      const bobSession = await signIn("bob");
+      const first = await service.issue(amy);
+      const bobs = await service.issue(bob);
+      expect(await register("1003", first.password)).toBe(200);
+      await logout(db, amySession);
+      expect(await register("1003", first.password)).toBe(403);
+      expect(await register("1002", bobs.password)).toBe(200);
+      expect(await db.session.count({ where: { userId: bob.userId! } })).toBe(1);
+      expect(await db.session.count({ where: { userId: amy.userId! } })).toBe(0);
+      // A stale cookie signs nobody out twice, and revokes nothing of anyone else.
+      await logout(db, amySession);
+      expect(await register("1002", bobs.password)).toBe(200);
+      await logout(db, bobSession);
+
+      // Disabled: revoked, so enabling the account again does not make it work again.
+      const second = await service.issue(amy);
+      expect(await register("1003", second.password)).toBe(200);
+      await admin.user.update({ username: "amy", disabled: true });
+      await admin.user.update({ username: "amy", disabled: false });
+      expect(await register("1003", second.password)).toBe(403);
+
+      // A new password (an admin's reset): the credential issued under the old one ends.
+      const third = await service.issue(amy);
+      expect(await register("1003", third.password)).toBe(200);
+      await admin.user.update({ username: "amy", password: "password-456" });
+      expect(await register("1003", third.password)).toBe(403);
+      // Another change (a role, an agent login) leaves it alone.
+      const fourth = await service.issue(amy);
+      await admin.user.update({ username: "amy", role: "supervisor" });
+      expect(await register("1003", fourth.password)).toBe(200);
+
+      // Deleted: no row is left behind.
+      await admin.user.delete({ username: "amy" });
+      expect(await register("1003", fourth.password)).toBe(403);
+      expect(await db.softphoneCredential.count({ where: { userId: amy.userId! } })).toBe(0);
     } finally {
       close();
     }

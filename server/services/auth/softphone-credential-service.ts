@@ -3,6 +3,7 @@ import { Counter } from "prom-client";
 import { computeDigestHa1, type DigestAlgorithm } from "../../../protocol/sip";
 import { AppError, AppErrorCode } from "../../errors/app-error";
 import type { Actor } from "../actor";
+import type { Prisma } from "../../../generated/prisma";
 import type { Db } from "../db";
 
 /** How long an issued credential may be used to register: the softphone renews it well before. */
@@ -109,10 +110,18 @@ export class SoftphoneCredentialService {
       .filter((r) => allowed.has(r.userId))
       .map((r) => (algorithm === "MD5" ? r.ha1Md5 : r.ha1Sha256));
   }
+}
 
-  /** Ends every credential of a user at once (e.g. when they sign out). Returns how many. */
-  async revokeFor(userId: string): Promise<number> {
-    const { count } = await this.db.softphoneCredential.deleteMany({ where: { userId } });
-    return count;
-  }
+/**
+ * Ends every softphone credential of a user at once, in the caller's transaction: when they sign
+ * out, are disabled or deleted, or get a new password. A REGISTER with one is refused from then on
+ * (not only hidden while disabled: re-enabling the user does not bring it back). The softphone asks
+ * for a new one once signed in again. Returns how many.
+ */
+export async function revokeSoftphoneCredentials(
+  tx: Prisma.TransactionClient,
+  userId: string,
+): Promise<number> {
+  const { count } = await tx.softphoneCredential.deleteMany({ where: { userId } });
+  return count;
 }

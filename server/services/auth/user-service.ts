@@ -7,6 +7,7 @@ import { recordAudit } from "../audit/record-audit";
 import { configEvents } from "../config/config-events";
 import type { Db } from "../db";
 import { hashPassword } from "./password-hash";
+import { revokeSoftphoneCredentials } from "./softphone-credential-service";
 
 type UserRow = {
   id: string;
@@ -167,8 +168,12 @@ export async function updateUserInTx(
   // (a leaked password may have been used to mint one).
   // Disabling ends them too: a disabled user is signed out everywhere at once (API tokens and
   // softphone connections are refused while disabled, see authenticate and mayRegisterExtension).
-  if (passwordHash || (user.disabled && !before.disabled))
+  // Their softphone credentials end with the sessions: one issued under the old password, or
+  // before the account was disabled, must not register again.
+  if (passwordHash || (user.disabled && !before.disabled)) {
     await tx.session.deleteMany({ where: { userId: user.id } });
+    await revokeSoftphoneCredentials(tx, user.id);
+  }
   const revokedTokens =
     passwordHash && input.revokeApiTokens
       ? (await tx.apiToken.deleteMany({ where: { userId: user.id } })).count
@@ -202,6 +207,7 @@ export async function deleteUser(db: Db, actor: Actor, username: string) {
     if (before.id === actor.userId) throw new AppError(AppErrorCode.CONFLICT, "You cannot delete yourself.");
     if (before.role === "admin") await assertAnotherAdmin(tx, before.id);
     await tx.user.delete({ where: { id: before.id } });
+    await revokeSoftphoneCredentials(tx, before.id);
     await recordAudit(tx, actor, {
       action: "user.delete",
       entity: "User",
