@@ -33,6 +33,10 @@ export class ChildSupervisor extends EventEmitter<Events> {
     super();
   }
 
+  get name(): string {
+    return this.spec.name;
+  }
+
   get pid(): number | undefined {
     return this.child?.pid;
   }

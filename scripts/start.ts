@@ -57,7 +57,13 @@ let stopping = false;
 async function stopAll(code: number) {
   if (stopping) return;
   stopping = true;
-  await Promise.all(supervisors.map((s) => s.stop()));
+  // The server first: it ends the calls (BYE to the parties) and their recordings through the
+  // media engine, and writes each recording's outcome from the engine's final report. Stopped
+  // at the same time, the engine could be gone before it reported, and the history would not
+  // know whether the recorder had everything.
+  const server = supervisors.find((s) => s.name === "server");
+  await server?.stop();
+  await Promise.all(supervisors.filter((s) => s !== server).map((s) => s.stop()));
   process.exit(code);
 }
 process.on("SIGINT", () => void stopAll(0));

@@ -83,20 +83,25 @@ export function talk(
   opts: { hz: number; codec: "PCMU" | "PCMA"; ssrc: number; host?: string },
 ): () => void {
   let seq = 0;
+  const startedAt = performance.now();
+  // A phone's clock does not drift: every packet due by now is sent, so a late timer (a busy
+  // machine delays setInterval) catches up instead of stretching the call's timeline.
   const timer = setInterval(() => {
-    const samples = sine(opts.hz, seq * 160);
-    const packet = serializeRtpPacket({
-      marker: seq === 0,
-      payloadType: opts.codec === "PCMU" ? 0 : 8,
-      sequenceNumber: seq & 0xffff,
-      timestamp: seq * 160,
-      ssrc: opts.ssrc,
-      csrcs: [],
-      extension: false,
-      payload: opts.codec === "PCMU" ? encodePcmu(samples) : encodePcma(samples),
-    });
-    seq++;
-    void phone.send(packet, port, opts.host);
+    while (seq * 20 <= performance.now() - startedAt) {
+      const samples = sine(opts.hz, seq * 160);
+      const packet = serializeRtpPacket({
+        marker: seq === 0,
+        payloadType: opts.codec === "PCMU" ? 0 : 8,
+        sequenceNumber: seq & 0xffff,
+        timestamp: seq * 160,
+        ssrc: opts.ssrc,
+        csrcs: [],
+        extension: false,
+        payload: opts.codec === "PCMU" ? encodePcmu(samples) : encodePcma(samples),
+      });
+      seq++;
+      void phone.send(packet, port, opts.host);
+    }
   }, 20);
   return () => clearInterval(timer);
 }
