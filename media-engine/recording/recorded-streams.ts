@@ -3,7 +3,8 @@ import { newMetadataId } from "../../protocol/siprec";
 import type { MediaLeg } from "../control/media-leg";
 import type { MediaBridge, PortPool } from "../rtp";
 import { DtmfMask } from "./dtmf-mask";
-import { RecordingStream, type RemoteMedia } from "./recording-stream";
+import type { RemoteMedia } from "./recording-segment";
+import { RecordingStream } from "./recording-stream";
 import type { RecordedStreamInfo } from "./siprec-offer";
 
 /** On stop, how long to wait for the recorder to acknowledge the last packets sent. */
