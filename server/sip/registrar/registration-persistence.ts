@@ -83,10 +83,7 @@ export class RegistrationPersistence {
         callId: row.callId,
         cseq: row.cseq,
         source: row.source,
-        ...(row.instanceId === undefined ? {} : { instanceId: row.instanceId }),
-        ...(row.regId === undefined ? {} : { regId: row.regId }),
-        ...(row.q === undefined ? {} : { q: row.q }),
-        ...(row.userAgent === undefined ? {} : { userAgent: row.userAgent }),
+        ...optionalFields(row),
       });
     }
     return { aors, bindings };
@@ -102,10 +99,22 @@ export class RegistrationPersistence {
       callId: binding.callId,
       cseq: binding.cseq,
       source: binding.source,
-      ...(binding.instanceId === undefined ? {} : { instanceId: binding.instanceId }),
-      ...(binding.regId === undefined ? {} : { regId: binding.regId }),
-      ...(binding.q === undefined ? {} : { q: binding.q }),
-      ...(binding.userAgent === undefined ? {} : { userAgent: binding.userAgent }),
+      ...optionalFields(binding),
     }));
   }
+}
+
+/** The optional fields a binding and its saved row share, each only when it is set. */
+function optionalFields(from: {
+  readonly instanceId?: string | undefined;
+  readonly regId?: number | undefined;
+  readonly q?: number | undefined;
+  readonly userAgent?: string | undefined;
+}): Pick<Binding, "instanceId" | "regId" | "q" | "userAgent"> {
+  return {
+    ...(from.instanceId === undefined ? {} : { instanceId: from.instanceId }),
+    ...(from.regId === undefined ? {} : { regId: from.regId }),
+    ...(from.q === undefined ? {} : { q: from.q }),
+    ...(from.userAgent === undefined ? {} : { userAgent: from.userAgent }),
+  };
 }
