@@ -4,20 +4,25 @@ import { type FormEvent, useState } from "react";
 import {
   DTMF_MASKING_MODES,
   type DnType,
-  type DtmfMasking,
   MEDIA_ENCRYPTION_POLICIES,
-  type MediaEncryptionPolicy,
   RECORDING_TONE_MODES,
   RECORDING_TONE_PARTIES,
-  type RecordingTone,
-  type RecordingToneParties,
   ROUTE_RECORD_VALUES,
-  type RouteRecord,
   MAX_LENGTH,
   type SetDnInput,
   zSetDnInput,
 } from "../../common/schemas/config-schemas";
-import { parseParamsString } from "../../common/schemas/recording-schemas";
+import {
+  DN_FIELDS,
+  type DnField,
+  type DnFormState,
+  type DnView,
+  dnFieldId,
+  dnFieldOf,
+  dnInputFrom,
+  EMPTY_DN_FORM,
+  formFromDn,
+} from "./dn-form-state";
 import {
   DTMF_MASKING_LABELS,
   MEDIA_ENCRYPTION_LABELS,
@@ -34,134 +39,9 @@ import {
 import { errorMessage } from "../_lib/error-message";
 import { byId, useFocusAfterRender } from "../_lib/focus";
 import { type FieldMessages, type FormError, formError, withoutFields } from "../_lib/form-errors";
-import { type RouterOutputs, trpc } from "../_lib/trpc";
+import { trpc } from "../_lib/trpc";
 
-/** A DN as the list shows it. */
-export type DnView = RouterOutputs["dn"]["list"][number];
-
-type DnFormState = {
-  number: string;
-  type: DnType;
-  displayName: string;
-  password: string;
-  peer: string;
-  peerPortMatch: boolean;
-  inbound: string;
-  outboundPrefix: string;
-  routeTarget: string;
-  routeRecord: RouteRecord;
-  routeParams: string;
-  dtmfMasking: DtmfMasking;
-  mediaEncryption: MediaEncryptionPolicy;
-  recordingTone: RecordingTone;
-  /** Seconds, as typed. */
-  recordingToneEverySeconds: string;
-  recordingToneParties: RecordingToneParties;
-};
-type DnField = keyof DnFormState;
-
-/** The form's fields in screen order: the first invalid one in this order takes focus. */
-const DN_FIELDS: readonly DnField[] = [
-  "number",
-  "type",
-  "displayName",
-  "password",
-  "peer",
-  "peerPortMatch",
-  "inbound",
-  "outboundPrefix",
-  "routeTarget",
-  "routeRecord",
-  "routeParams",
-  "dtmfMasking",
-  "mediaEncryption",
-  "recordingTone",
-  "recordingToneEverySeconds",
-  "recordingToneParties",
-];
-/** The server's input names where they differ from the form's. */
-const dnFieldOf = (key: string): DnField | undefined =>
-  key === "inboundNumbers" ? "inbound" : DN_FIELDS.find((f) => f === key);
-export const dnFieldId = (field: DnField) => `dn-field-${field}`;
 const DN_MESSAGE_ID = "dn-form-message";
-
-const EMPTY_DN_FORM: DnFormState = {
-  number: "",
-  type: "extension",
-  displayName: "",
-  password: "",
-  peer: "",
-  peerPortMatch: true,
-  inbound: "",
-  outboundPrefix: "",
-  routeTarget: "",
-  routeRecord: "none",
-  routeParams: "",
-  dtmfMasking: "events+inband",
-  mediaEncryption: "optional",
-  recordingTone: "off",
-  recordingToneEverySeconds: "15",
-  recordingToneParties: "both",
-};
-
-function formFromDn(dn: DnView): DnFormState {
-  return {
-    number: dn.number,
-    type: dn.type,
-    displayName: dn.displayName,
-    password: "",
-    peer: dn.peer ?? "",
-    peerPortMatch: dn.peerPortMatch,
-    inbound: dn.inboundNumbers.join(", "),
-    outboundPrefix: dn.outboundPrefix ?? "",
-    routeTarget: dn.routeTarget ?? "",
-    routeRecord: dn.routeRecord,
-    routeParams: new URLSearchParams(dn.routeParams).toString(),
-    dtmfMasking: dn.dtmfMasking,
-    mediaEncryption: dn.mediaEncryption,
-    recordingTone: dn.recordingTone,
-    recordingToneEverySeconds: String(dn.recordingToneEverySeconds),
-    recordingToneParties: dn.recordingToneParties,
-  };
-}
-
-/** The fields that belong to the chosen type, in the shape the server's schema takes. */
-function dnInputFrom(form: DnFormState): SetDnInput {
-  const common = { number: form.number, type: form.type, displayName: form.displayName || undefined };
-  // Extensions and trunks: what recordings of this party's calls do.
-  const party = {
-    dtmfMasking: form.dtmfMasking,
-    mediaEncryption: form.mediaEncryption,
-    recordingTone: form.recordingTone,
-    recordingToneEverySeconds: Number(form.recordingToneEverySeconds.trim() || Number.NaN),
-    recordingToneParties: form.recordingToneParties,
-  };
-  if (form.type === "extension")
-    return {
-      ...common,
-      password: form.password || undefined,
-      ...party,
-    };
-  if (form.type === "trunk") {
-    return {
-      ...common,
-      ...party,
-      peer: form.peer || undefined,
-      peerPortMatch: form.peerPortMatch,
-      inboundNumbers: form.inbound
-        .split(",")
-        .map((n) => n.trim())
-        .filter(Boolean),
-      outboundPrefix: form.outboundPrefix || null,
-    };
-  }
-  return {
-    ...common,
-    routeTarget: form.routeTarget || null,
-    routeRecord: form.routeRecord,
-    routeParams: parseParamsString(form.routeParams),
-  };
-}
 
 export function DnForm(props: { editing: DnView | null; onSaved: () => void; onCancel: () => void }) {
   const { editing } = props;

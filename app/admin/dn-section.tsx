@@ -10,7 +10,8 @@ import { trpc } from "../_lib/trpc";
 import { useIsAdmin } from "../_lib/use-is-admin";
 import { ColumnHeads } from "../_components/column-heads";
 import { RowDelete } from "../_components/row-delete";
-import { DnForm, dnFieldId, type DnView } from "./dn-form";
+import { DnForm } from "./dn-form";
+import { dnFieldId, type DnView } from "./dn-form-state";
 
 const TYPE_LABEL: Record<DnType, string> = {
   extension: "Extension",

@@ -22,6 +22,7 @@ import path from "node:path";
 import { cpuSeconds, loadAverage } from "../recorded-calls/bench-machine";
 import { SipTestPhone } from "../../server/test-support/sip-test-phone";
 import { startTestStack, type TestStack } from "../../server/test-support/start-test-stack";
+import { sippArgs } from "../../server/test-support/sipp";
 
 const args = process.argv.slice(2);
 const arg = (name: string) => {
@@ -140,11 +141,11 @@ function descendants(pid: number | undefined): number[] {
 }
 
 function sipp(
-  sippArgs: string[],
+  args: string[],
   core: number,
   timeoutMs: number,
 ): { child: ChildProcess; done: Promise<string> } {
-  const command = pin ? ["taskset", "-c", String(core), "sipp", ...sippArgs] : ["sipp", ...sippArgs];
+  const command = pin ? ["taskset", "-c", String(core), "sipp", ...args] : ["sipp", ...args];
   // taskset execs SIPp, so the child's pid is SIPp's: it is stopped and measured by that pid.
   const child = spawn(command[0]!, command.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
@@ -184,19 +185,7 @@ async function run(
 ): Promise<Run> {
   const attempted = rate * seconds;
   const uas = sipp(
-    [
-      "-sf",
-      uasScenario,
-      "-i",
-      "127.0.0.1",
-      "-p",
-      String(UAS_PORT),
-      "-mi",
-      "127.0.0.1",
-      "-mp",
-      "48000",
-      "-nostdin",
-    ],
+    sippArgs({ scenario: uasScenario, port: UAS_PORT, mediaPort: 48000, calls: null }),
     1,
     (seconds + 60) * 1000,
   );
@@ -205,41 +194,21 @@ async function run(
   const errorFile = statFile.replace(/\.csv$/, "-errors.log");
   const started = Date.now();
   const uac = sipp(
-    [
-      target,
-      "-sf",
-      uacScenario,
-      "-s",
-      "1001",
-      "-i",
-      "127.0.0.1",
-      "-p",
-      String(UAC_PORT),
-      "-mi",
-      "127.0.0.1",
-      "-mp",
-      "49000",
-      "-r",
-      String(rate),
-      "-m",
-      String(attempted),
-      "-l",
-      String(rate * 4),
-      "-nostdin",
-      "-timeout",
-      `${seconds + 40}s`,
-      "-trace_stat",
-      "-stf",
-      statFile,
-      "-fd",
-      "1",
-      "-recv_timeout",
-      "10000",
+    sippArgs({
+      remote: target,
+      scenario: uacScenario,
+      service: "1001",
+      port: UAC_PORT,
+      mediaPort: 49000,
+      calls: attempted,
+      timeout: `${seconds + 40}s`,
       // Why calls failed: the status lines of the unexpected answers are counted from this file.
-      "-trace_err",
-      "-error_file",
       errorFile,
-    ],
+      extra: [
+        ...["-r", String(rate), "-l", String(rate * 4)],
+        ...["-trace_stat", "-stf", statFile, "-fd", "1", "-recv_timeout", "10000"],
+      ],
+    }),
     1,
     (seconds + 60) * 1000,
   );

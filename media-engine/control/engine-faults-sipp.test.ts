@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnMediaEngine, type SpawnedProcess } from "../test-support/engine-harness";
 import { engineHealth, engineMetrics, escapedErrors } from "../test-support/engine-probe";
 import { LegClient } from "../test-support/leg-client";
+import { sippArgs } from "../../server/test-support/sipp";
 
 /** Engine 1 (RTP inactivity 1 s) for the silent and the unacknowledged leg; engine 2 is stopped. */
 const ENGINE = { sip: 5750, http: 5751, rtpMin: 43500, rtpMax: 43539 };
@@ -27,27 +28,14 @@ function sipp(
   const errors = path.join(dir, `${scenario}-errors.log`);
   const child = spawn(
     "sipp",
-    [
-      `127.0.0.1:${enginePort}`,
-      "-sf",
-      path.join(SCENARIOS, `${scenario}.xml`),
-      "-i",
-      "127.0.0.1",
-      "-p",
-      String(localPort),
-      "-mi",
-      "127.0.0.1",
-      "-mp",
-      String(mediaPort),
-      "-m",
-      "1",
-      "-timeout",
-      "50s",
-      "-nostdin",
-      "-trace_err",
-      "-error_file",
-      errors,
-    ],
+    sippArgs({
+      remote: `127.0.0.1:${enginePort}`,
+      scenario: path.join(SCENARIOS, `${scenario}.xml`),
+      port: localPort,
+      mediaPort,
+      timeout: "50s",
+      errorFile: errors,
+    }),
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";

@@ -31,6 +31,7 @@ import {
 } from "../../recorder/test-support/audio-analysis";
 import { detectDtmf } from "./in-band-dtmf-detector";
 import { talk, type UdpPhone } from "../rtp/test-support/udp-phone";
+import { sippArgs } from "../../server/test-support/sipp";
 
 const ME_SIP = 5441;
 const LAB_SIP = 5443;
@@ -285,25 +286,17 @@ describe("recording both sides of a call to the lab recorder through the media e
 
   it("a recorder that hangs up mid-call interrupts the recording, leaves the call untouched, and the recording fails with the call", async () => {
     const sipp = new Promise<number | null>((resolve) => {
-      const child = spawn("sipp", [
-        "-sf",
-        path.join(import.meta.dirname, "__scenarios__/siprec-recorder-hangs-up.xml"),
-        "-i",
-        "127.0.0.1",
-        "-p",
-        String(HANG_UP_RECORDER),
-        "-mi",
-        "127.0.0.1",
-        "-mp",
-        "32300",
-        "-m",
-        "1",
-        "-timeout",
-        "20s",
-        "-nostdin",
-        // The engine probes its recorders with in-dialog OPTIONS every 2 s: SIPp answers them 200.
-        "-aa",
-      ]);
+      const child = spawn(
+        "sipp",
+        sippArgs({
+          scenario: path.join(import.meta.dirname, "__scenarios__/siprec-recorder-hangs-up.xml"),
+          port: HANG_UP_RECORDER,
+          mediaPort: 32300,
+          timeout: "20s",
+          // The engine probes its recorders with in-dialog OPTIONS every 2 s: SIPp answers them 200.
+          autoAnswer: true,
+        }),
+      );
       child.once("exit", resolve);
     });
     await waitFor(() => udpPortBound(HANG_UP_RECORDER), 10_000, "SIPp to listen");

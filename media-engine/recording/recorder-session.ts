@@ -25,7 +25,7 @@ import {
   type UserAgentCore,
 } from "../../sip-core";
 import { abandon, sendBounded } from "./bounded-request";
-import type { RemoteMedia } from "./recording-stream";
+import type { RemoteMedia } from "./recording-segment";
 import { recordingSdp, siprecBody, type RecordedStreamInfo } from "./siprec-offer";
 import { probeUnreachable } from "./unreachable-probe";
 import { SRTP_SUITES, srtpSuite, type SrtpPolicy } from "../../protocol/srtp";

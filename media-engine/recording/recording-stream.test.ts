@@ -9,7 +9,8 @@ import {
   serializeRtpPacket,
   type RtcpPacket,
 } from "../../protocol/rtp";
-import { ntpTimestamp, RecordingStream } from "./recording-stream";
+import { ntpTimestamp } from "./recording-segment";
+import { RecordingStream } from "./recording-stream";
 
 const NTP_UNIX_OFFSET = 2_208_988_800;
 const closers: (() => void)[] = [];

@@ -16,6 +16,7 @@ import {
   type SpawnedProcess,
 } from "../test-support/engine-harness";
 import { g711Packet, UdpPhone } from "../rtp/test-support/udp-phone";
+import { sippArgs } from "../../server/test-support/sipp";
 
 const ME_SIP = 5431;
 const ME_HTTP = 5432;
@@ -78,28 +79,18 @@ const eventNames = (dialogId: string) => events.filter((e) => e.id === dialogId)
 describe("recording proxy: MSML <record> → SIPREC session to a recorder", () => {
   it("SIPp as the recorder sees a SIPREC INVITE (Require, +sip.src, multipart, labels, metadata), pause, resume and BYE", async () => {
     const sipp = new Promise<{ code: number | null; output: string }>((resolve) => {
-      const child = spawn("sipp", [
-        "-sf",
-        path.join(import.meta.dirname, "__scenarios__/siprec-recorder-uas.xml"),
-        "-i",
-        "127.0.0.1",
-        "-p",
-        String(SIPP_RECORDER),
-        "-mi",
-        "127.0.0.1",
-        "-mp",
-        "32200",
-        "-m",
-        "1",
-        "-timeout",
-        "30s",
-        "-nostdin",
-        // The engine probes its recorders with in-dialog OPTIONS every 2 s: SIPp answers them 200.
-        "-aa",
-        "-trace_err",
-        "-error_file",
-        path.join(dir, "sipp-errors.log"),
-      ]);
+      const child = spawn(
+        "sipp",
+        sippArgs({
+          scenario: path.join(import.meta.dirname, "__scenarios__/siprec-recorder-uas.xml"),
+          port: SIPP_RECORDER,
+          mediaPort: 32200,
+          timeout: "30s",
+          // The engine probes its recorders with in-dialog OPTIONS every 2 s: SIPp answers them 200.
+          autoAnswer: true,
+          errorFile: path.join(dir, "sipp-errors.log"),
+        }),
+      );
       let output = "";
       child.stdout.on("data", (c: Buffer) => (output += c.toString()));
       child.stderr.on("data", (c: Buffer) => (output += c.toString()));

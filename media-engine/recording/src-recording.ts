@@ -1,10 +1,4 @@
-import {
-  DEFAULT_DTMF_MASKING,
-  DEFAULT_RECORDING_ENCRYPTION,
-  type MsmlRecord,
-  type MsmlRecordParticipant,
-  type RecordingEventName,
-} from "../../protocol/msml";
+import { DEFAULT_RECORDING_ENCRYPTION, type MsmlRecord, type RecordingEventName } from "../../protocol/msml";
 import { newMetadataId, type RecordingMetadata } from "../../protocol/siprec";
 import {
   SystemClock,
@@ -15,13 +9,12 @@ import {
 } from "../../sip-core";
 import type { MediaLeg } from "../control/media-leg";
 import type { MediaBridge, PortPool } from "../rtp";
-import { DtmfMask } from "./dtmf-mask";
+import { RecordedStreams } from "./recorded-streams";
 import { failoverOrder, RecorderFailover } from "./recorder-failover";
 import { RecorderSession, type SrcDirection } from "./recorder-session";
 import { DEFAULT_WATCH_TIMING, RecorderWatch, type RecorderLoss, type WatchTiming } from "./recorder-watch";
 import { isLive, SrcRecordingState, transitionRecording } from "./src-recording-state";
-import { RecordingStream } from "./recording-stream";
-import { recordingMetadata, type RecordedStreamInfo } from "./siprec-offer";
+import { recordingMetadata } from "./siprec-offer";
 
 export type { RecordingEventName };
 
@@ -54,17 +47,6 @@ export interface SrcRecordingDeps {
 }
 
 const DEFAULT_ATTEMPT_TIMEOUT_MS = 3_000;
-/** On stop, how long to wait for the recorder to acknowledge the last packets sent. */
-const FINAL_REPORT_WAIT_MS = 2_000;
-
-interface Stream {
-  readonly info: RecordedStreamInfo;
-  readonly leg: MediaLeg;
-  readonly wire: RecordingStream;
-  /** Keeps the party's key presses out of what is forwarded (see DtmfMask). */
-  readonly mask: DtmfMask;
-  removeTap?: () => void;
-}
 
 /**
  * One recording as the media engine (the SRC, RFC 7866) runs it — named apart from the lab
@@ -73,18 +55,16 @@ interface Stream {
  * When the recorder is lost the recording outlives its session: it reports the gap, and continues
  * in a new SIPREC session with the next recorder of the failover list — same recording id and
  * RFC 7865 session id, the next segment number — retrying with backoff for as long as it is live.
- * Packets are copied as the bridge relays them; the call path never waits for a recorder.
+ * Packets are copied as the bridge relays them (RecordedStreams); the call path never waits for a
+ * recorder.
  */
 export class SrcRecording {
   private stateValue = SrcRecordingState.Connecting;
-  private streams: Stream[] = [];
+  private readonly media: RecordedStreams;
   private recorder: RecorderSession | undefined;
   private recorderIndex = -1;
   private watch: RecorderWatch | undefined;
   private segment = 0;
-  /** True while media is forwarded: false from the instant a pause or a loss is known. */
-  private forwarding = false;
-  private forwardingSince: number | undefined;
   private readonly metadataSessionId = newMetadataId();
   private readonly ended = new AbortController();
   private readonly failover: RecorderFailover;
@@ -100,6 +80,7 @@ export class SrcRecording {
     private readonly record: MsmlRecord,
     private readonly deps: SrcRecordingDeps,
   ) {
+    this.media = new RecordedStreams(record, deps);
     this.failover = new RecorderFailover({
       clock: deps.clock ?? new SystemClock(),
       attempt: (index) => this.attempt(index),
@@ -118,12 +99,12 @@ export class SrcRecording {
 
   /** RTP packets forwarded to recorders, all streams and segments. */
   get sent(): number {
-    return this.streams.reduce((sum, s) => sum + s.wire.sent, 0);
+    return this.media.sent;
   }
 
   /** Packets recorders acknowledged in RTCP receiver reports, all streams and segments. */
   get acked(): number {
-    return this.streams.reduce((sum, s) => sum + s.wire.acked, 0);
+    return this.media.acked;
   }
 
   /** Is `dialog` this recording's current dialog with its recorder? */
@@ -149,25 +130,16 @@ export class SrcRecording {
   /** Opens the streams and tries the recorders in order once; never throws: failure is an event. */
   async start(legs: readonly MediaLeg[]): Promise<void> {
     try {
-      this.streams = await Promise.all(legs.map((leg, index) => this.openStream(leg, index)));
+      await this.media.open(legs);
     } catch (error) {
       this.fail(`no RTP port for the recording: ${(error as Error).message}`);
       return;
     }
     if (!this.live) {
-      this.release();
+      this.media.release();
       return;
     }
-    for (const stream of this.streams) {
-      const { mask, wire } = stream;
-      const owned = mask.ownsOutput;
-      // Per packet: no iterator, no array (the mask reuses its own).
-      stream.removeTap = this.deps.bridge.addTap(stream.leg.endpoint, (packet) => {
-        if (!this.forwarding) return;
-        const out = mask.process(packet);
-        for (let i = 0; i < out.length; i++) wire.forward(out[i]!, owned);
-      });
-    }
+    this.media.tap();
     const skipped = await this.failover.round(failoverOrder(this.record.dest.length, -1));
     if (skipped !== undefined && this.live && this.recorder === undefined) {
       const tried = skipped.map((reason, i) => `${this.record.dest[i]}: ${reason}`);
@@ -175,36 +147,11 @@ export class SrcRecording {
     }
   }
 
-  private async openStream(leg: MediaLeg, index: number): Promise<Stream> {
-    const wire = await RecordingStream.open(this.deps.portPool, this.deps.rtpBindHost);
-    const participant: MsmlRecordParticipant = this.record.participants?.find(
-      (p) => p.conn === leg.connId,
-    ) ?? { conn: leg.connId, aor: `sip:${leg.connId.slice(5)}@media-engine.invalid` };
-    return {
-      info: {
-        label: String(index + 1),
-        streamId: newMetadataId(),
-        participantId: newMetadataId(),
-        localPort: wire.localPort,
-        payloadType: leg.codec.payloadType,
-        encoding: leg.codec.encoding,
-        participant,
-      },
-      leg,
-      wire,
-      mask: new DtmfMask({
-        mode: this.record.dtmfMasking ?? DEFAULT_DTMF_MASKING,
-        audio: { payloadType: leg.codec.payloadType, encoding: leg.codec.encoding },
-        telephoneEventPayloadType: undefined,
-      }),
-    };
-  }
-
   /** RFC 7865 metadata of segment `segment`: the same session id and recording id every time. */
   private metadata(segment: number): RecordingMetadata {
     const metadata = recordingMetadata({
       sessionId: this.metadataSessionId,
-      streams: this.streams.map((s) => s.info),
+      streams: this.media.infos,
       recordingId: this.recordingId,
       params: this.record.params,
       startTime: this.startedAt.toISOString(),
@@ -219,7 +166,7 @@ export class SrcRecording {
     const recorder = new RecorderSession(
       uri,
       this.deps,
-      this.streams.map((s) => s.info),
+      this.media.infos,
       this.metadata(segment),
       this.record.encryption ?? DEFAULT_RECORDING_ENCRYPTION,
     );
@@ -236,14 +183,14 @@ export class SrcRecording {
       return undefined;
     }
     try {
-      await Promise.all(this.streams.map((s, i) => s.wire.begin(outcome.remotes[i]!, s.leg.codec.clockRate)));
+      await this.media.begin(outcome.remotes);
     } catch (error) {
-      for (const s of this.streams) s.wire.end();
+      this.media.end();
       void recorder.hangUp();
       return `cannot send media to the recorder: ${(error as Error).message}`;
     }
     if (!this.live) {
-      for (const s of this.streams) s.wire.end();
+      this.media.end();
       void recorder.hangUp();
       return undefined;
     }
@@ -254,8 +201,8 @@ export class SrcRecording {
     this.watch = new RecorderWatch(
       {
         recorder,
-        streams: this.streams.map((s) => s.wire),
-        forwardingSince: () => (this.forwarding ? this.forwardingSince : undefined),
+        streams: this.media.wires,
+        forwardingSince: () => this.media.forwardingSince,
       },
       (loss) => this.lost(recorder, loss),
       this.deps.onError,
@@ -275,29 +222,13 @@ export class SrcRecording {
       return undefined;
     }
     this.move(SrcRecordingState.Recording);
-    this.startForwarding();
-    this.emit(name, { recorder: uri, segment, at: new Date(this.forwardingSince!) });
+    this.media.startForwarding();
+    this.emit(name, { recorder: uri, segment, at: new Date(this.media.forwardingSince!) });
     return undefined;
   }
 
   private isState(state: SrcRecordingState): boolean {
     return this.stateValue === state;
-  }
-
-  private startForwarding(): void {
-    for (const s of this.streams) s.mask.flush();
-    this.forwardingSince = Date.now();
-    this.forwarding = true;
-  }
-
-  /**
-   * Forwarding stops for a pause or a stop: the packet the DTMF mask holds back arrived before,
-   * so it still goes (it has been checked); nothing that arrives later does.
-   */
-  private stopForwarding(): void {
-    if (this.forwarding)
-      for (const s of this.streams) for (const p of s.mask.flush()) s.wire.forward(p, s.mask.ownsOutput);
-    this.forwarding = false;
   }
 
   /**
@@ -306,10 +237,10 @@ export class SrcRecording {
    */
   private lost(recorder: RecorderSession, loss: RecorderLoss): void {
     if (recorder !== this.recorder || !this.live) return;
-    this.forwarding = false;
-    const at = this.gapStart(loss.firstSignAt);
+    this.media.dropForwarding();
+    const at = this.media.gapStart(loss.firstSignAt);
     const { sent, acked } = this.counters;
-    for (const s of this.streams) s.wire.end();
+    this.media.end();
     this.watch?.stop();
     this.watch = undefined;
     this.recorder = undefined;
@@ -318,15 +249,6 @@ export class SrcRecording {
     this.emit("interrupted", { recorder: recorder.uri, reason: loss.reason, at: new Date(at), sent, acked });
     const order = failoverOrder(this.record.dest.length, this.recorderIndex);
     this.failover.untilAccepted(order).catch((error: unknown) => this.deps.onError(error));
-  }
-
-  private gapStart(firstSignAt: number): number {
-    const wires = this.streams.map((s) => s.wire);
-    const acked = wires.flatMap((w) => (w.reportsSeen ? (w.lastAckedSentAt() ?? []) : []));
-    if (acked.length > 0) return Math.max(...acked);
-    const sent = wires.flatMap((w) => w.lastSentBefore(firstSignAt) ?? []);
-    if (sent.length > 0) return Math.max(...sent);
-    return this.forwardingSince ?? firstSignAt;
   }
 
   /** A re-INVITE for pause or resume; a recorder that does not answer it is lost. */
@@ -346,7 +268,7 @@ export class SrcRecording {
    */
   pause(): void {
     if (!this.live || this.isState(SrcRecordingState.Paused)) return;
-    this.stopForwarding();
+    this.media.stopForwarding();
     this.move(SrcRecordingState.Paused);
     this.emit("paused", {});
     if (this.recorder !== undefined) void this.tellDirection(this.recorder, "inactive");
@@ -365,7 +287,7 @@ export class SrcRecording {
     if ((await this.tellDirection(recorder, "sendonly")) !== undefined) return;
     // A stop, loss or new pause may have come while the re-INVITE was out.
     if (!this.isState(SrcRecordingState.Recording) || this.recorder !== recorder) return;
-    this.startForwarding();
+    this.media.startForwarding();
     this.emit("resumed", {});
   }
 
@@ -375,11 +297,7 @@ export class SrcRecording {
       request,
       this.isState(SrcRecordingState.Paused) ? "inactive" : "sendonly",
     );
-    // The recorder may have moved its streams (another host, another port): follow them.
-    remotes?.forEach((remote, i) => {
-      const wire = this.streams[i]?.wire;
-      wire?.retarget(remote).catch((error: unknown) => this.deps.onError(error));
-    });
+    if (remotes !== undefined) this.media.retarget(remotes, (error) => this.deps.onError(error));
   }
 
   /** The recorder hung up (BYE): a loss like any other, the recording continues elsewhere. */
@@ -396,17 +314,17 @@ export class SrcRecording {
    */
   async stop(): Promise<void> {
     if (!this.live) return;
-    this.stopForwarding();
+    this.media.stopForwarding();
     this.move(SrcRecordingState.Stopped);
     this.endAttempts();
     const recorder = this.recorder;
     this.recorder = undefined;
     if (recorder !== undefined) {
-      await this.finalReports();
+      await this.media.finalReports();
       await recorder.hangUp();
     }
     const { sent, acked } = this.counters;
-    this.release();
+    this.media.release();
     this.emit("stopped", {
       ...(this.recorderUri === undefined ? {} : { recorder: this.recorderUri }),
       sent,
@@ -434,14 +352,14 @@ export class SrcRecording {
 
   private fail(reason: string): void {
     if (!this.live) return;
-    this.forwarding = false;
+    this.media.dropForwarding();
     this.move(SrcRecordingState.Failed);
     this.endAttempts();
     const recorder = this.recorder;
     this.recorder = undefined;
     if (recorder !== undefined) void recorder.hangUp();
     const { sent, acked } = this.counters;
-    this.release();
+    this.media.release();
     this.emit("failed", { reason, sent, acked });
   }
 
@@ -450,30 +368,5 @@ export class SrcRecording {
     this.failover.cancel();
     this.watch?.stop();
     this.watch = undefined;
-  }
-
-  /** Resolves once every stream whose recorder sends RTCP acknowledged its last packet, or after 2 s. */
-  private finalReports(): Promise<void> {
-    const waiting = this.streams.filter((s) => s.wire.reportsSeen);
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        for (const s of waiting) s.wire.onReport = () => undefined;
-        resolve();
-      };
-      const check = (): void => {
-        if (waiting.every((s) => s.wire.coversLastSent)) done();
-      };
-      const timer = setTimeout(done, FINAL_REPORT_WAIT_MS);
-      for (const s of waiting) s.wire.onReport = check;
-      check();
-    });
-  }
-
-  private release(): void {
-    for (const stream of this.streams) {
-      stream.removeTap?.();
-      stream.wire.close();
-    }
   }
 }

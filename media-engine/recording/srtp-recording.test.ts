@@ -19,6 +19,7 @@ import {
 } from "../test-support/engine-harness";
 import { tonesByParticipant, tone } from "../../recorder/test-support/audio-analysis";
 import { talk, type UdpPhone } from "../rtp/test-support/udp-phone";
+import { sippArgs } from "../../server/test-support/sipp";
 
 const ME_SIP = 5936;
 const LAB_SIP = 5938;
@@ -163,24 +164,13 @@ describe("SRTP recording streams (encryption required) to the lab recorder", () 
     const sippPort = 5940;
     const sipp = spawn(
       "sipp",
-      [
-        "-sf",
-        path.join(import.meta.dirname, "__scenarios__/siprec-recorder-uas.xml"),
-        "-i",
-        "127.0.0.1",
-        "-p",
-        String(sippPort),
-        "-mi",
-        "127.0.0.1",
-        "-mp",
-        "46400",
-        "-m",
-        "1",
-        "-timeout",
-        "20s",
-        "-nostdin",
-        "-aa",
-      ],
+      sippArgs({
+        scenario: path.join(import.meta.dirname, "__scenarios__/siprec-recorder-uas.xml"),
+        port: sippPort,
+        mediaPort: 46400,
+        timeout: "20s",
+        autoAnswer: true,
+      }),
       { stdio: "ignore" },
     );
     try {

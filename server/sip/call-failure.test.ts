@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AnsweringPhone } from "../test-support/answering-phone";
 import { SipTestPhone } from "../test-support/sip-test-phone";
 import { startTestStack, type TestStack } from "../test-support/start-test-stack";
-import { sipp } from "../test-support/sipp";
+import { sipp, sippArgs } from "../test-support/sipp";
 
 const ports = {
   http: 3202,
@@ -52,27 +52,15 @@ describe("calls whose other party goes silent", () => {
 
     const started = Date.now();
     const neverAcks = sipp(
-      [
-        SERVER,
-        "-sf",
-        path.join(SCENARIOS, "trunk-uac-never-acks.xml"),
-        "-s",
-        "1001",
-        "-i",
-        "127.0.0.1",
-        "-p",
-        "5062",
-        "-mp",
-        "44700",
-        "-m",
-        "1",
-        "-timeout",
-        "60s",
-        "-nostdin",
-        "-trace_err",
-        "-error_file",
-        path.join(stack.dir, "sipp-errors.log"),
-      ],
+      sippArgs({
+        remote: SERVER,
+        scenario: path.join(SCENARIOS, "trunk-uac-never-acks.xml"),
+        service: "1001",
+        port: 5062,
+        mediaPort: 44700,
+        timeout: "60s",
+        errorFile: path.join(stack.dir, "sipp-errors.log"),
+      }),
       70_000,
     );
     // The other caller is on the trunk's host but not its port: not the trunk's (403) until the

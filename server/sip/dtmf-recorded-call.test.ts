@@ -8,7 +8,7 @@ import { dominantFrequency, dtmfWindows, readWav, tone } from "../../recorder/te
 import { registeredAgent } from "../test-support/registered-agent";
 import { writeRtpPcap } from "../test-support/rtp-pcap";
 import { useTestStack } from "../test-support/stack-fixture";
-import { sipp } from "../test-support/sipp";
+import { sipp, sippArgs } from "../test-support/sipp";
 
 // Issue 15 §5 with independent peers: SIPp is the PSTN trunk and plays what a customer types
 // while a full-time recorded call is up — in-band DTMF tones in G.711 (a pcap written here) and
@@ -90,26 +90,16 @@ describe("DTMF typed by a customer on a recorded call (SIPp, sample pcaps)", () 
         .replace("[inband_pcap]", pcap)
         .replace("[inband_ms]", String(inbandMs + 300)),
     );
-    const result = await sipp([
-      `127.0.0.1:${ports.sip}`,
-      "-sf",
-      scenario,
-      "-s",
-      "1001",
-      "-i",
-      "127.0.0.1",
-      "-p",
-      String(TRUNK_SIP),
-      "-mi",
-      "127.0.0.1",
-      "-mp",
-      String(TRUNK_MEDIA),
-      "-m",
-      "1",
-      "-timeout",
-      "40s",
-      "-nostdin",
-    ]);
+    const result = await sipp(
+      sippArgs({
+        remote: `127.0.0.1:${ports.sip}`,
+        scenario,
+        service: "1001",
+        port: TRUNK_SIP,
+        mediaPort: TRUNK_MEDIA,
+        timeout: "40s",
+      }),
+    );
     expect(result.code, result.output).toBe(0);
     await vi.waitFor(() => expect(agent.byes).toHaveLength(1), { timeout: 5_000 });
 

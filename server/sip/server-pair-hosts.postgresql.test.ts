@@ -14,7 +14,7 @@ import { canCreateNetworks, createTestNetwork, type TestNetwork } from "../test-
 import { startThrowawayPostgres, type ThrowawayPostgres } from "../test-support/throwaway-postgres";
 import { trunkWithByes } from "../test-support/trunk-with-byes";
 import { SipTestPhone } from "../test-support/sip-test-phone";
-import { rtpPayloads, sipp, startCapture, stopCapture } from "../test-support/sipp";
+import { rtpPayloads, sipp, sippArgs, startCapture, stopCapture } from "../test-support/sipp";
 
 // Issue 14 §4/§5 on several hosts (network namespaces on one bridge): PostgreSQL on `db`, SIP
 // Servers `ctl-a` and `ctl-b` (an HA pair sharing a virtual SIP address), media engines on
@@ -396,25 +396,19 @@ describe.skipIf(!run)("hosts of their own (network namespaces)", () => {
       ),
     );
     closers.push(...tsharks.map((child) => () => stopCapture(child)));
-    const common = (host: "pstn" | "phones") => [
-      ...["-i", net.ipOf(host), "-p", "5060", "-mi", net.ipOf(host), "-mp", "6000"],
-      ...[
-        "-m",
-        "1",
-        "-timeout",
-        "45s",
-        "-nostdin",
-        "-trace_err",
-        "-error_file",
-        path.join(dir, `${host}-errors.log`),
-      ],
-    ];
+    const common = (host: "pstn" | "phones") => ({
+      host: net.ipOf(host),
+      port: 5060,
+      mediaPort: 6000,
+      timeout: "45s",
+      errorFile: path.join(dir, `${host}-errors.log`),
+    });
     const errors = (host: string) => {
       const file = path.join(dir, `${host}-errors.log`);
       return fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
     };
     const phone = sipp(
-      ["-sf", path.join(SCENARIOS, "extension-uas-talks.xml"), ...common("phones")],
+      sippArgs({ scenario: path.join(SCENARIOS, "extension-uas-talks.xml"), ...common("phones") }),
       60_000,
       net.wrap("phones"),
     );
@@ -422,7 +416,12 @@ describe.skipIf(!run)("hosts of their own (network namespaces)", () => {
       timeout: 10_000,
     });
     const trunk = sipp(
-      [`${vip()}:5060`, "-sf", path.join(SCENARIOS, "trunk-uac-pcma.xml"), "-s", "1003", ...common("pstn")],
+      sippArgs({
+        remote: `${vip()}:5060`,
+        scenario: path.join(SCENARIOS, "trunk-uac-pcma.xml"),
+        service: "1003",
+        ...common("pstn"),
+      }),
       60_000,
       net.wrap("pstn"),
     );

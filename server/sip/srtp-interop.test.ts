@@ -10,7 +10,7 @@ import { writeRtpPcap } from "../test-support/rtp-pcap";
 import { registeredAgent } from "../test-support/registered-agent";
 import { SipTestPhone } from "../test-support/sip-test-phone";
 import { talk, UdpPhone } from "../../media-engine/rtp/test-support/udp-phone";
-import { sipp, startCapture, stopCapture } from "../test-support/sipp";
+import { sipp, sippArgs, startCapture, stopCapture } from "../test-support/sipp";
 import {
   decodePcmaTrack,
   isRtcp,
@@ -103,29 +103,17 @@ describe.skipIf(missing !== undefined)("SDES-SRTP with baresip (mediaenc srtp-ma
         .replace("/usr/share/sip-tester/g711a.pcap", pcap),
     );
     const errors = path.join(dir, `trunk-${number}-errors.log`);
-    return sipp([
-      server,
-      "-sf",
-      scenario,
-      "-s",
-      number,
-      "-i",
-      "127.0.0.1",
-      "-p",
-      String(TRUNK_SIP),
-      "-mi",
-      "127.0.0.1",
-      "-mp",
-      String(TRUNK_MEDIA),
-      "-m",
-      "1",
-      "-timeout",
-      "30s",
-      "-nostdin",
-      "-trace_err",
-      "-error_file",
-      errors,
-    ]).then((run) => ({
+    return sipp(
+      sippArgs({
+        remote: server,
+        scenario,
+        service: number,
+        port: TRUNK_SIP,
+        mediaPort: TRUNK_MEDIA,
+        timeout: "30s",
+        errorFile: errors,
+      }),
+    ).then((run) => ({
       ...run,
       output: `${run.output}\n${fs.existsSync(errors) ? fs.readFileSync(errors, "utf8") : ""}`,
     }));

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SipTestPhone } from "../test-support/sip-test-phone";
-import { rtpPayloads, sipp, startCapture, stopCapture } from "../test-support/sipp";
+import { rtpPayloads, sipp, sippArgs, startCapture, stopCapture } from "../test-support/sipp";
 import { startTestStack, type TestStack } from "../test-support/start-test-stack";
 
 const ports = {
@@ -116,41 +116,27 @@ function sippOnce(
   port: number,
   mediaPort: number,
   errorFile: string,
-  extra: string[] = [],
+  caller: { remote?: string; service?: string } = {},
 ) {
   return sipp(
-    [
-      ...extra,
-      "-sf",
-      path.join(SCENARIOS, scenario),
-      "-i",
-      "127.0.0.1",
-      "-p",
-      String(port),
-      "-mi",
-      "127.0.0.1",
-      "-mp",
-      String(mediaPort),
-      "-m",
-      "1",
-      "-timeout",
-      "45s",
-      "-nostdin",
-      "-trace_err",
-      "-error_file",
+    sippArgs({
+      scenario: path.join(SCENARIOS, scenario),
+      port,
+      mediaPort,
+      timeout: "45s",
       errorFile,
-    ],
+      ...caller,
+    }),
     60_000,
   );
 }
 
 /** SIPp as the demo trunk: calls `number` with G.711 A-law, plays g711a.pcap for 9 s, hangs up. */
 function trunkCalls(number: string, errorFile: string) {
-  return sippOnce("trunk-uac-pcma.xml", TRUNK_PORT, TRUNK_MEDIA_PORT, errorFile, [
-    `127.0.0.1:${ports.sip}`,
-    "-s",
-    number,
-  ]);
+  return sippOnce("trunk-uac-pcma.xml", TRUNK_PORT, TRUNK_MEDIA_PORT, errorFile, {
+    remote: `127.0.0.1:${ports.sip}`,
+    service: number,
+  });
 }
 
 describe("a real softphone (baresip) as the extension", () => {

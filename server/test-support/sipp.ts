@@ -27,6 +27,54 @@ export function runPeer(
   });
 }
 
+/** One SIPp run as the tests start it: what differs between runs, the rest is the same. */
+export interface SippOptions {
+  /** The scenario file (-sf). */
+  scenario: string;
+  /** The peer to send the first request to (host:port), for a UAC; a UAS waits for it. */
+  remote?: string;
+  /** The request URI's user (-s), e.g. the number a trunk calls. */
+  service?: string;
+  /** SIP address (-i) and port (-p). Address 127.0.0.1 by default. */
+  host?: string;
+  port: number;
+  /** Media address (-mi, the SIP address by default) and first RTP port (-mp). */
+  mediaHost?: string;
+  mediaPort: number;
+  /** Calls to make or take (-m): 1 by default; null for no limit (SIPp runs until stopped). */
+  calls?: number | null;
+  /** How long the whole run may take (-timeout), e.g. "30s". */
+  timeout?: string;
+  /** Answers unexpected in-dialog requests (OPTIONS, INFO, UPDATE…) with 200 (-aa). */
+  autoAnswer?: boolean;
+  /** Where SIPp writes the messages it did not expect (-trace_err -error_file): why a run failed. */
+  errorFile?: string;
+  /** Anything else (rates, statistics), after the rest. */
+  extra?: readonly string[];
+}
+
+/**
+ * The command line of a SIPp run: the scenario, its addresses and ports, one call, no
+ * keyboard (-nostdin: SIPp reads commands from its terminal otherwise).
+ */
+export function sippArgs(options: SippOptions): string[] {
+  const host = options.host ?? "127.0.0.1";
+  const calls = options.calls === undefined ? 1 : options.calls;
+  return [
+    ...(options.remote === undefined ? [] : [options.remote]),
+    ...["-sf", options.scenario],
+    ...(options.service === undefined ? [] : ["-s", options.service]),
+    ...["-i", host, "-p", String(options.port)],
+    ...["-mi", options.mediaHost ?? host, "-mp", String(options.mediaPort)],
+    ...(calls === null ? [] : ["-m", String(calls)]),
+    ...(options.timeout === undefined ? [] : ["-timeout", options.timeout]),
+    "-nostdin",
+    ...(options.autoAnswer === true ? ["-aa"] : []),
+    ...(options.errorFile === undefined ? [] : ["-trace_err", "-error_file", options.errorFile]),
+    ...(options.extra ?? []),
+  ];
+}
+
 /** SIPp with `args`, killed after `timeoutMs` (60 s by default). */
 export const sipp = (args: string[], timeoutMs = 60_000, wrap: string[] = []) =>
   runPeer("sipp", args, timeoutMs, wrap);

@@ -1,7 +1,5 @@
-import type { RecordSide } from "../../../common/schemas/recording-schemas";
 import { AppError, AppErrorCode } from "../../errors/app-error";
 import type { Db } from "../db";
-import { containsText } from "../contains-text";
 import {
   RecordingState,
   RecordingStateError,
@@ -10,39 +8,14 @@ import {
   transition,
 } from "./recording-session-state";
 import { type CallParties, RecordedCallSummaries } from "./recorded-call-summary";
-
-import type { RecordingTrigger } from "../../../common/schemas/recording-schemas";
+import {
+  readRecordingSession,
+  searchRecordingSessions,
+  type RecordingSessionFilter,
+  type RecordingSessionView,
+} from "./recording-session-view";
 
 export { RECORDING_TRIGGERS, type RecordingTrigger } from "../../../common/schemas/recording-schemas";
-
-export type RecordingSessionView = {
-  id: string;
-  callId: string;
-  connId: string;
-  side: RecordSide;
-  trigger: RecordingTrigger;
-  requestedBy: string;
-  /** DN of the recorded side and the agent logged in there ("" when none). */
-  dn: string;
-  agentId: string;
-  recorderUri: string;
-  state: RecordingState;
-  params: Record<string, string>;
-  /** For the second copy of a parallel recording: the primary's id; "" otherwise. */
-  copyOf: string;
-  startedAt: Date;
-  endedAt: Date | null;
-  transitions: { from: string; to: string; at: Date; by: string; reason: string }[];
-  pauses: { pausedAt: Date; resumedAt: Date | null; pausedBy: string; resumedBy: string }[];
-  /** Media lost: from the last packet a recorder acknowledged to the continuation (or the end). */
-  gaps: { startedAt: Date; endedAt: Date | null; recorderUri: string; reason: string }[];
-  packetsSent: number;
-  packetsAcked: number;
-  segments: number;
-  /** "" while live, then complete | incomplete. */
-  outcome: "" | "complete" | "incomplete";
-  outcomeReason: string;
-};
 
 /** The states of a recording that has not ended: what a server that stops leaves behind. */
 const NOT_ENDED = [
@@ -292,62 +265,12 @@ export class RecordingHistoryService {
   }
 
   async get(id: string): Promise<RecordingSessionView> {
-    const row = await this.db.recordingSession.findUnique({
-      where: { id },
-      include: {
-        transitions: { orderBy: { at: "asc" } },
-        pauses: { orderBy: { pausedAt: "asc" } },
-        gaps: { orderBy: { startedAt: "asc" } },
-      },
-    });
-    if (!row) throw new AppError(AppErrorCode.NOT_FOUND, `No recording session ${id}.`);
-    return toView(row);
+    return readRecordingSession(this.db, id);
   }
 
-  /**
-   * Newest first; `dn`, `agentId`, `trigger` and `state` match exactly, `from`/`to` bound the
-   * start time, and `text` is found anywhere in the id, ConnID, params, requester or recorder
-   * (a supervisor pastes a case number from the params or an id from a CTI log).
-   */
-  async search(filter: {
-    dn?: string | undefined;
-    agentId?: string | undefined;
-    trigger?: RecordingTrigger | undefined;
-    state?: RecordingState | undefined;
-    text?: string | undefined;
-    from?: Date | undefined;
-    to?: Date | undefined;
-    limit: number;
-  }): Promise<RecordingSessionView[]> {
-    const text = filter.text;
-    const rows = await this.db.recordingSession.findMany({
-      where: {
-        ...(filter.dn ? { dn: filter.dn } : {}),
-        ...(filter.agentId ? { agentId: filter.agentId } : {}),
-        ...(filter.trigger ? { trigger: filter.trigger } : {}),
-        ...(filter.state ? { state: filter.state } : {}),
-        ...(text
-          ? {
-              OR: [
-                { id: containsText(this.db, text) },
-                { connId: containsText(this.db, text) },
-                { params: containsText(this.db, text) },
-                { requestedBy: containsText(this.db, text) },
-                { recorderUri: containsText(this.db, text) },
-              ],
-            }
-          : {}),
-        startedAt: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lte: filter.to } : {}) },
-      },
-      orderBy: { startedAt: "desc" },
-      take: filter.limit,
-      include: {
-        transitions: { orderBy: { at: "asc" } },
-        pauses: { orderBy: { pausedAt: "asc" } },
-        gaps: { orderBy: { startedAt: "asc" } },
-      },
-    });
-    return rows.map(toView);
+  /** See searchRecordingSessions. */
+  async search(filter: RecordingSessionFilter): Promise<RecordingSessionView[]> {
+    return searchRecordingSessions(this.db, filter);
   }
 
   /** The MSML dialog the media engine runs a recording in, kept so a restarted server can still control it. */
@@ -396,53 +319,4 @@ export class RecordingHistoryService {
     }
     return live.length;
   }
-}
-
-type SessionRow = Awaited<ReturnType<Db["recordingSession"]["findMany"]>>[number] & {
-  transitions: { fromState: string; toState: string; at: Date; by: string; reason: string }[];
-  pauses: { pausedAt: Date; resumedAt: Date | null; pausedBy: string; resumedBy: string }[];
-  gaps: { startedAt: Date; endedAt: Date | null; recorderUri: string; reason: string }[];
-};
-
-function toView(row: SessionRow): RecordingSessionView {
-  return {
-    id: row.id,
-    callId: row.callId,
-    connId: row.connId,
-    side: row.side as RecordSide,
-    trigger: row.trigger as RecordingTrigger,
-    requestedBy: row.requestedBy,
-    dn: row.dn,
-    agentId: row.agentId,
-    recorderUri: row.recorderUri,
-    state: row.state as RecordingState,
-    params: JSON.parse(row.params) as Record<string, string>,
-    copyOf: row.copyOf,
-    startedAt: row.startedAt,
-    endedAt: row.endedAt,
-    transitions: row.transitions.map((t) => ({
-      from: t.fromState,
-      to: t.toState,
-      at: t.at,
-      by: t.by,
-      reason: t.reason,
-    })),
-    pauses: row.pauses.map((p) => ({
-      pausedAt: p.pausedAt,
-      resumedAt: p.resumedAt,
-      pausedBy: p.pausedBy,
-      resumedBy: p.resumedBy,
-    })),
-    gaps: row.gaps.map((g) => ({
-      startedAt: g.startedAt,
-      endedAt: g.endedAt,
-      recorderUri: g.recorderUri,
-      reason: g.reason,
-    })),
-    packetsSent: row.packetsSent,
-    packetsAcked: row.packetsAcked,
-    segments: row.segments,
-    outcome: row.outcome === "complete" || row.outcome === "incomplete" ? row.outcome : "",
-    outcomeReason: row.outcomeReason,
-  };
 }

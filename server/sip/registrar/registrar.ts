@@ -1,14 +1,5 @@
 import { ProtocolParseError } from "../../../protocol/protocol-parse-error";
-import {
-  formatSipUri,
-  parseCSeq,
-  parseNameAddr,
-  parseSipUri,
-  quote,
-  unquote,
-  type NameAddr,
-  type SipUri,
-} from "../../../protocol/sip";
+import { formatSipUri, parseCSeq, parseNameAddr, quote, unquote, type NameAddr } from "../../../protocol/sip";
 import {
   headerValues,
   reasonPhraseFrom,
@@ -29,29 +20,11 @@ import {
 } from "./register-fields";
 import { DigestAuthenticator } from "./digest-authenticator";
 import { NonceAuthority } from "./nonce-authority";
-import type { RegistrationStore, SavedBinding } from "./registration-store";
+import type { Binding } from "./binding";
+import type { RegistrationStore } from "./registration-store";
+import { RegistrationPersistence } from "./registration-persistence";
 
-export interface Binding {
-  /** Extension number, e.g. "1001": the user part of the To URI. */
-  aor: string;
-  /** The Contact URI as sent, formatted. */
-  contact: string;
-  contactUri: SipUri;
-  /** Milliseconds, on the registrar's clock. */
-  expiresAt: number;
-  callId: string;
-  cseq: number;
-  /**
-   * Where the REGISTER came from: the flow requests to this binding go through (RFC 5626
-   * style), the only way to reach a WebSocket client or a phone behind NAT.
-   */
-  source: SipAddress;
-  /** +sip.instance, unquoted (e.g. "<urn:uuid:…>"). */
-  instanceId?: string;
-  regId?: number;
-  q?: number;
-  userAgent?: string;
-}
+export type { Binding } from "./binding";
 
 export interface RegistrarCredentialsStore {
   /** HA1 for the extension (username = DN number) or undefined when the number is not a registrable extension (unknown, trunk, no password) */
@@ -138,8 +111,7 @@ export class Registrar {
   private sweepTimer: TimerHandle | undefined;
   private nextSeq = 1;
   private closed = false;
-  /** Saves in progress, per AOR, so that they reach the store in the order of the changes. */
-  private readonly saving = new Map<string, Promise<void>>();
+  private readonly persistence: RegistrationPersistence;
 
   constructor(private readonly options: RegistrarOptions) {
     this.clock = options.clock;
@@ -152,6 +124,12 @@ export class Registrar {
     this.authenticator = new DigestAuthenticator(options.realm, options.store, this.nonces);
     // 5 digest failures in 60 s block the source 60 s, doubling up to 15 min.
     this.throttle = new FailureThrottle({ now });
+    this.persistence = new RegistrationPersistence({
+      clock: this.clock,
+      current: (aor) => (this.aors.get(aor) ?? []).map((entry) => entry.binding),
+      onError: (error) => this.report(error),
+      ...(options.bindings === undefined ? {} : { store: options.bindings }),
+    });
     this.scheduleSweep();
   }
 
@@ -195,7 +173,7 @@ export class Registrar {
         aor,
         entries.filter((entry) => !gone.includes(entry)),
       );
-      this.persistLater(aor);
+      this.persistence.persistLater(aor);
       for (const entry of gone) this.emitUnregistered(entry, "removed");
     }
   }
@@ -237,7 +215,7 @@ export class Registrar {
     if (refusal !== null) throw new SipError(403, reasonPhraseFrom(refusal));
     this.updateBindings(aor, request);
     // Saved before the 200 says so: a restart right after it still knows the phone.
-    await this.persist(aor);
+    await this.persistence.persist(aor);
     this.replyBindings(request, aor);
   }
 
@@ -248,49 +226,19 @@ export class Registrar {
    * how many came back.
    */
   async restore(): Promise<number> {
-    const store = this.options.bindings;
-    if (store === undefined) return 0;
-    const saved = await store.load();
-    const wallNow = Date.now();
-    const now = this.clock.now();
-    const touched = new Set<string>();
-    let restored = 0;
-    for (const row of saved) {
-      touched.add(row.aor);
-      const remainingMs = row.expiresAt.getTime() - wallNow;
-      if (remainingMs <= 0 || row.source.connectionId !== undefined) continue;
-      let contactUri: SipUri;
-      try {
-        contactUri = parseSipUri(row.contact);
-      } catch (error) {
-        this.report(error);
-        continue;
-      }
-      const binding: Binding = {
-        aor: row.aor,
-        contact: row.contact,
-        contactUri,
-        expiresAt: now + remainingMs,
-        callId: row.callId,
-        cseq: row.cseq,
-        source: row.source,
-        ...(row.instanceId === undefined ? {} : { instanceId: row.instanceId }),
-        ...(row.regId === undefined ? {} : { regId: row.regId }),
-        ...(row.q === undefined ? {} : { q: row.q }),
-        ...(row.userAgent === undefined ? {} : { userAgent: row.userAgent }),
-      };
-      const entries = this.aors.get(row.aor) ?? [];
+    const { aors, bindings } = await this.persistence.load();
+    for (const binding of bindings) {
+      const entries = this.aors.get(binding.aor) ?? [];
       entries.push({
-        key: contactBindingKey(contactUri, row.instanceId, row.regId),
+        key: contactBindingKey(binding.contactUri, binding.instanceId, binding.regId),
         binding,
         seq: this.nextSeq++,
       });
-      this.aors.set(row.aor, entries);
-      restored++;
+      this.aors.set(binding.aor, entries);
     }
     // What could not come back is not kept for the next restart either.
-    for (const aor of touched) await this.persist(aor);
-    return restored;
+    for (const aor of aors) await this.persistence.persist(aor);
+    return bindings.length;
   }
 
   /**
@@ -462,7 +410,7 @@ export class Registrar {
       aor,
       entries.filter((entry) => !expired.includes(entry)),
     );
-    this.persistLater(aor);
+    this.persistence.persistLater(aor);
     for (const entry of expired) this.emitUnregistered(entry, "expired");
   }
 
@@ -479,44 +427,6 @@ export class Registrar {
     for (const aor of [...this.aors.keys()]) this.pruneExpired(aor);
     this.nonces.prune();
     this.throttle.prune();
-  }
-
-  // Saving
-
-  /** Saves the AOR's bindings as they are now, after any save of it still in progress. */
-  private persist(aor: string): Promise<void> {
-    const store = this.options.bindings;
-    if (store === undefined) return Promise.resolve();
-    const previous = this.saving.get(aor) ?? Promise.resolve();
-    const next = previous.then(() => store.save(aor, this.saved(aor)));
-    const settled = next.catch(() => undefined);
-    this.saving.set(aor, settled);
-    void settled.then(() => {
-      if (this.saving.get(aor) === settled) this.saving.delete(aor);
-    });
-    return next;
-  }
-
-  /** For changes nobody waits on (expiry, a closed connection): a failure is reported, not thrown. */
-  private persistLater(aor: string): void {
-    this.persist(aor).catch((error: unknown) => this.report(error));
-  }
-
-  private saved(aor: string): SavedBinding[] {
-    const wallNow = Date.now();
-    const now = this.clock.now();
-    return (this.aors.get(aor) ?? []).map(({ binding }) => ({
-      aor,
-      contact: binding.contact,
-      expiresAt: new Date(wallNow + (binding.expiresAt - now)),
-      callId: binding.callId,
-      cseq: binding.cseq,
-      source: binding.source,
-      ...(binding.instanceId === undefined ? {} : { instanceId: binding.instanceId }),
-      ...(binding.regId === undefined ? {} : { regId: binding.regId }),
-      ...(binding.q === undefined ? {} : { q: binding.q }),
-      ...(binding.userAgent === undefined ? {} : { userAgent: binding.userAgent }),
-    }));
   }
 
   // Events
