@@ -51,6 +51,8 @@ const SCENARIOS = path.join(import.meta.dirname, "__scenarios__");
 /** What each party plays: the trunk's customer 1000 Hz, baresip's agent 440 Hz. */
 const TRUNK_HZ = 1000;
 const BARESIP_HZ = 440;
+/** How many packets at the end of a stream a capture may lack (see expectSameUpToTheEnd). */
+const END_SLACK = 2;
 /** baresip as the trunk's caller: its SIP port (the trunk's peer) and RTP range; the agent's media. */
 const CALLER_SIP = 34068;
 const CALLER_RTP = { min: 34520, max: 34539 };
@@ -139,6 +141,17 @@ describe.skipIf(missing !== undefined)("SDES-SRTP with baresip (mediaenc srtp-ma
   }
 
   /**
+   * Two ends of one stream read from one capture agree packet for packet, except for the last
+   * END_SLACK at most: the leg closes while baresip's last packets are in flight (they are not
+   * relayed after the BYE), and tshark, stopped after the call, may not have read the last ones.
+   */
+  function expectSameUpToTheEnd(received: string[], sent: string[]): void {
+    const both = Math.min(received.length, sent.length);
+    expect(received.slice(0, both)).toEqual(sent.slice(0, both));
+    expect(Math.abs(received.length - sent.length)).toBeLessThanOrEqual(END_SLACK);
+  }
+
+  /**
    * What an SDES leg must show on the wire: RTP/SAVP with a key each way in the SDP, every RTP
    * datagram SRTP of its sender's key (readSrtpLeg verified each tag) with an 80-bit tag, some
    * audio each way, and no payload of either party in clear anywhere on the leg.
@@ -151,6 +164,7 @@ describe.skipIf(missing !== undefined)("SDES-SRTP with baresip (mediaenc srtp-ma
     // Each direction has a key of its own (RFC 4568 §6.1), drawn by its sender.
     expect(/inline:(\S+)/.exec(leg.peerSdp)![1]).not.toBe(/inline:(\S+)/.exec(leg.engineSdp)![1]);
     expect(leg.pinholes).toBeLessThanOrEqual(1);
+    expect(leg.closingByesInClear).toBeLessThanOrEqual(1);
     expect(leg.heardByPeer.length).toBeGreaterThan(100);
     expect(leg.saidByPeer.length).toBeGreaterThan(100);
     const plain = new Set([...leg.heardByPeer, ...leg.saidByPeer].map(hex));
@@ -209,7 +223,7 @@ describe.skipIf(missing !== undefined)("SDES-SRTP with baresip (mediaenc srtp-ma
         .map((d) => d.payload)
         .filter((d) => !isRtcp(d))
         .map((d) => d.subarray(12));
-      expect(trunkHeard.map(hex)).toEqual(leg.saidByPeer.map(hex));
+      expectSameUpToTheEnd(trunkHeard.map(hex), leg.saidByPeer.map(hex));
       const atTrunk = decodePcmaTrack(trunkHeard);
       expect(rms(atTrunk)).toBeGreaterThan(1000);
       expect(dominantFrequency(atTrunk, CANDIDATES, 8000)).toBe(BARESIP_HZ);
@@ -304,7 +318,8 @@ describe.skipIf(missing !== undefined)("SDES-SRTP with baresip (mediaenc srtp-ma
       // The agent (plain RTP, its DN optional) got baresip's payloads, decrypted by the engine.
       const atAgent = agentMedia.received.filter((d) => !isRtcp(d)).map((d) => d.subarray(12));
       const said = new Set(leg.saidByPeer.map(hex));
-      expect(atAgent.filter((p) => !said.has(hex(p)))).toHaveLength(0);
+      // The capture may stop before tshark read baresip's last packet or two (END_SLACK).
+      expect(atAgent.slice(0, -END_SLACK).filter((p) => !said.has(hex(p)))).toHaveLength(0);
       expect(dominantFrequency(decodePcmaTrack(atAgent), CANDIDATES, 8000)).toBe(BARESIP_HZ);
       // baresip decrypted the agent's 1000 Hz and played it.
       expect(dominantFrequency(decodePcmaTrack(leg.heardByPeer), CANDIDATES, 8000)).toBe(TRUNK_HZ);

@@ -126,6 +126,12 @@ export function rms(samples: Int16Array): number {
 export const isPinhole = (d: Buffer): boolean =>
   d.length === 16 && d[1] === 204 && d.subarray(8).toString("latin1") === "PINGPONG";
 
+/**
+ * baresip's last RTCP packet may go in clear: the compound BYE + SDES (CNAME) it sends as its
+ * stream closes, after its SRTP filter is gone. No audio in it; only the last datagram may be one.
+ */
+export const isClosingBye = (d: Buffer): boolean => isRtcp(d) && d[1] === 203;
+
 /** One SDES-SRTP leg between a peer and the media engine, read back from a capture. */
 export interface SrtpLeg {
   /** The peer's SDP (offer or answer) and the engine's. */
@@ -137,8 +143,12 @@ export interface SrtpLeg {
   /** The RTP payloads each way, unprotected with the key their sender announced. */
   readonly heardByPeer: Buffer[];
   readonly saidByPeer: Buffer[];
-  /** baresip's NAT pinhole packets (isPinhole), the only datagrams not SRTP or SRTCP. */
+  /**
+   * baresip's NAT pinhole packets (isPinhole) and its closing BYE in clear (isClosingBye, last
+   * datagram only): the only datagrams not SRTP or SRTCP.
+   */
   readonly pinholes: number;
+  readonly closingByesInClear: number;
 }
 
 /**
@@ -166,12 +176,25 @@ export function readSrtpLeg(
   const ours = (port: number) => port >= peer.rtp.min && port <= peer.rtp.max + 1;
   const toPeer = onLeg.filter((d) => ours(d.to)).map((d) => d.payload);
   const fromPeer = onLeg.filter((d) => ours(d.from)).map((d) => d.payload);
-  for (const [rtcp, key] of [
-    [toPeer.filter(isRtcp), engineKey],
-    [fromPeer.filter((d) => isRtcp(d) && !isPinhole(d)), peerKey],
+  let closingByesInClear = 0;
+  for (const [way, rtcp, key] of [
+    ["to the peer", toPeer.filter(isRtcp), engineKey],
+    ["from the peer", fromPeer.filter((d) => isRtcp(d) && !isPinhole(d)), peerKey],
   ] as const) {
     const context = new SrtpContext(key);
-    for (const packet of rtcp) context.unprotectRtcp(packet);
+    rtcp.forEach((packet, n) => {
+      try {
+        context.unprotectRtcp(packet);
+      } catch (error) {
+        if (way === "from the peer" && n === rtcp.length - 1 && isClosingBye(packet)) {
+          closingByesInClear++;
+          return;
+        }
+        throw new Error(
+          `RTCP datagram ${n + 1} of ${rtcp.length} ${way} is not SRTCP of the announced key (${String(error)}): ${packet.toString("hex")}`,
+        );
+      }
+    });
   }
   return {
     peerSdp,
@@ -187,5 +210,6 @@ export function readSrtpLeg(
       peerKey,
     ),
     pinholes: fromPeer.filter(isPinhole).length,
+    closingByesInClear,
   };
 }
