@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { MsmlResult } from "../../protocol/msml";
+import { parseRtpHeader, readSsrc } from "../../protocol/rtp";
 import type { SipResponse } from "../../protocol/sip";
 import type { UserAgentCore } from "../../sip-core";
 import type { MediaEnginePool } from "../../server/sip/media/media-engine-pool";
@@ -49,8 +50,7 @@ afterAll(async () => {
   await Promise.all(children.map((child) => child.stop()));
 });
 
-const ssrcOf = (packet: Buffer) => packet.readUInt32BE(8);
-const seqOf = (packet: Buffer) => packet.readUInt16BE(2);
+const seqOf = (packet: Buffer) => parseRtpHeader(packet).sequenceNumber;
 
 describe("a burst of control requests", () => {
   it(`${BURST} MSML INFOs sent at once on one dialog are all answered 200, in the order sent`, async () => {
@@ -78,8 +78,8 @@ describe("a burst of control requests", () => {
     const ssrc = 0x5eed;
     // The path works before the burst.
     await a.send(g711Packet(ssrc, 0), enginePort(legA));
-    await vi.waitFor(() => expect(b.received.some((p) => ssrcOf(p) === ssrc)).toBe(true));
-    const relayed = () => b.received.filter((p) => ssrcOf(p) === ssrc && seqOf(p) > 0).length;
+    await vi.waitFor(() => expect(b.received.some((p) => readSsrc(p) === ssrc)).toBe(true));
+    const relayed = () => b.received.filter((p) => readSsrc(p) === ssrc && seqOf(p) > 0).length;
 
     // At each answer of the burst, A sends a packet: each one reaches the engine while the
     // rest of the burst waits in its queue.
@@ -99,7 +99,7 @@ describe("a burst of control requests", () => {
     expect(sent).toBe(infos - 1);
     // Correctness: every packet sent between the first and the last answer was relayed...
     await vi.waitFor(() => expect(relayed()).toBe(sent));
-    const seqs = b.received.filter((p) => ssrcOf(p) === ssrc && seqOf(p) > 0).map(seqOf);
+    const seqs = b.received.filter((p) => readSsrc(p) === ssrc && seqOf(p) > 0).map(seqOf);
     expect(new Set(seqs).size).toBe(sent);
     // ...and the media path was served while control messages still waited (interleaving):
     // some packet sent after an answer came back through the engine before the last answer.
