@@ -87,7 +87,8 @@ describe("SerialReceiveQueue under a UA core: a refusal goes through the transac
       },
     });
     const transport = new MemoryTransport();
-    transport.scheduler = new SerialReceiveQueue({ max: 1, onError: (error) => errors.push(error) });
+    const queue = new SerialReceiveQueue({ max: 1, onError: (error) => errors.push(error) });
+    transport.scheduler = queue;
     await ua.addTransport(transport);
     try {
       const x = requestText({ branch: "z9hG4bKx", callId: "x" });
@@ -120,6 +121,9 @@ describe("SerialReceiveQueue under a UA core: a refusal goes through the transac
         expect(ua.layer.findInviteServerTransaction(request(z))?.state).toBe("confirmed"),
       );
       expect(invites).toBe(0);
+      // Turned away by the full queue: X again, Z and Z again; answered 503 as new: Z alone.
+      expect(queue.refused).toBe(3);
+      expect(ua.layer.stats.refusedByScheduler).toBe(1);
       expect(errors).toEqual([]);
     } finally {
       await ua.close();

@@ -66,7 +66,11 @@ export class SerialReceiveQueue implements ReceiveScheduler {
     return this.queue.length;
   }
 
-  /** Requests refused with 503 because the queue was full, since start. */
+  /**
+   * Requests handed up with the 503 because the queue was full, since start; one that turned out
+   * to be a retransmission of a request already answered got that answer instead (the
+   * transaction layer's `refusedByScheduler` counts only the 503s).
+   */
   get refused(): number {
     return this.refusedTotal;
   }

@@ -91,6 +91,11 @@ export interface TransactionLayerStats {
   droppedAcks: number;
   /** Requests refused because their branch lacks the magic cookie (RFC 2543 clients). */
   rejectedLegacyBranch: number;
+  /**
+   * New requests answered with a ReceiveScheduler's refusal (an overloaded queue); a refused
+   * retransmission of a request that has its transaction is answered by it and not counted.
+   */
+  refusedByScheduler: number;
 }
 
 function clientKey(branch: string, method: string): string {
@@ -132,6 +137,7 @@ export class TransactionLayer implements SipTransportDelegate {
     droppedResponses: 0,
     droppedAcks: 0,
     rejectedLegacyBranch: 0,
+    refusedByScheduler: 0,
   };
   private readonly user: TransactionUser;
   private readonly transports = new Map<TransportProtocol, SipTransport>();
@@ -344,8 +350,12 @@ export class TransactionLayer implements SipTransportDelegate {
       transaction = other;
     }
     this.serverTransactions.set(key, transaction);
-    if (refusal === undefined) this.user.onRequest(request, transaction, source);
-    else this.user.onRequest(request, transaction, source, refusal);
+    if (refusal === undefined) {
+      this.user.onRequest(request, transaction, source);
+      return;
+    }
+    this.stats.refusedByScheduler++;
+    this.user.onRequest(request, transaction, source, refusal);
   }
 
   /**

@@ -130,7 +130,7 @@ export class MediaEngineService {
           this.log.warn(
             `control queue full (${max} SIP messages waiting): new requests get 503 until it drains`,
           );
-        else this.log.warn(`control queue drained: ${incident.refused} requests were refused with 503`);
+        else this.log.warn(`control queue drained: ${incident.refused} requests were turned away with 503`);
       },
       onError: (error) => errors.report("sip_stack", error),
     });
@@ -286,7 +286,7 @@ export class MediaEngineService {
     return {
       ...(this.options.gate?.refused ?? { source: 0, rate: 0 }),
       auth: this.authRefused,
-      overload: this.control.refused,
+      overload: this.ua.layer.stats.refusedByScheduler,
     };
   }
 
