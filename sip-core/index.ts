@@ -29,3 +29,4 @@ export * from "./user-agent-core";
 export * from "./user-agent-closed-error";
 export * from "./ws-transport";
 export * from "./source-gate";
+export * from "./serial-receive-queue";

@@ -1,20 +1,33 @@
 import { ProtocolParseError } from "../protocol/protocol-parse-error";
 import { parseSipMessage } from "../protocol/sip";
 import type { SipAddress } from "./sip-address";
-import type { SipMessage, SipTransportDelegate, TransportStats } from "./sip-transport";
+import type { SipError } from "./sip-error";
+import type { ReceiveScheduler, SipMessage, SipTransportDelegate, TransportStats } from "./sip-transport";
 import { stampReceived } from "./stamp-received";
 
 /**
  * The common receive path of every transport: parse one framed message, stamp `received` and
  * `rport` on a request (RFC 3261 §18.2.1, RFC 3581 §4), and hand it up; or hand the raw bytes
  * up as a parse error. Only ProtocolParseError is a parse error: anything else is a bug and
- * propagates.
+ * propagates. With a `scheduler`, all of that (the parse too) happens when it says.
  */
 export function receiveSipMessage(
   raw: Buffer,
   source: SipAddress,
   delegate: SipTransportDelegate,
   stats: TransportStats,
+  scheduler?: ReceiveScheduler,
+): void {
+  if (scheduler === undefined) deliverSipMessage(raw, source, delegate, stats);
+  else scheduler.schedule(raw, source, (refusal) => deliverSipMessage(raw, source, delegate, stats, refusal));
+}
+
+function deliverSipMessage(
+  raw: Buffer,
+  source: SipAddress,
+  delegate: SipTransportDelegate,
+  stats: TransportStats,
+  refusal?: SipError,
 ): void {
   let message: SipMessage;
   try {
@@ -27,7 +40,8 @@ export function receiveSipMessage(
     return;
   }
   stats.received++;
-  delegate.onMessage(message, source);
+  if (refusal === undefined) delegate.onMessage(message, source);
+  else delegate.onMessage(message, source, refusal);
 }
 
 /**

@@ -15,6 +15,7 @@ import { NonInviteClientTransaction } from "./non-invite-client-transaction";
 import { NonInviteServerTransaction } from "./non-invite-server-transaction";
 import { responseDestination } from "./response-destination";
 import type { SipAddress, TransportProtocol } from "./sip-address";
+import type { SipError } from "./sip-error";
 import type { SipMessage, SipTransport, SipTransportDelegate } from "./sip-transport";
 import { SipTransportError } from "./sip-transport-error";
 import { timerValues, type TimerValues } from "./timer-values";
@@ -34,8 +35,16 @@ export type AnyServerTransaction = InviteServerTransaction | NonInviteServerTran
  * layer above the transaction layer is called the transaction user (TU)".
  */
 export interface TransactionUser {
-  /** A new request (never ACK) with the server transaction just created for it. */
-  onRequest(request: SipRequest, transaction: ServerTransaction, source: SipAddress): void;
+  /**
+   * A new request (never ACK) with the server transaction just created for it. With `refusal`
+   * (the transport's ReceiveScheduler is overloaded), the TU answers it with that and nothing else.
+   */
+  onRequest(
+    request: SipRequest,
+    transaction: ServerTransaction,
+    source: SipAddress,
+    refusal?: SipError,
+  ): void;
   /**
    * An ACK that matched no transaction: the ACK for a 2xx. §18.2.1: "when the ACK arrives,
    * there will be no matching server transaction, and based on this rule, the ACK is passed to
@@ -82,6 +91,11 @@ export interface TransactionLayerStats {
   droppedAcks: number;
   /** Requests refused because their branch lacks the magic cookie (RFC 2543 clients). */
   rejectedLegacyBranch: number;
+  /**
+   * New requests answered with a ReceiveScheduler's refusal (an overloaded queue); a refused
+   * retransmission of a request that has its transaction is answered by it and not counted.
+   */
+  refusedByScheduler: number;
 }
 
 function clientKey(branch: string, method: string): string {
@@ -123,6 +137,7 @@ export class TransactionLayer implements SipTransportDelegate {
     droppedResponses: 0,
     droppedAcks: 0,
     rejectedLegacyBranch: 0,
+    refusedByScheduler: 0,
   };
   private readonly user: TransactionUser;
   private readonly transports = new Map<TransportProtocol, SipTransport>();
@@ -249,10 +264,10 @@ export class TransactionLayer implements SipTransportDelegate {
 
   // SipTransportDelegate
 
-  onMessage(message: SipMessage, source: SipAddress): void {
+  onMessage(message: SipMessage, source: SipAddress, refusal?: SipError): void {
     if (this.closed) return;
     if (message.kind === "response") this.receiveResponse(message, source);
-    else this.receiveRequest(message, source);
+    else this.receiveRequest(message, source, refusal);
   }
 
   onParseError(error: ProtocolParseError, source: SipAddress, raw: Buffer): void {
@@ -294,7 +309,7 @@ export class TransactionLayer implements SipTransportDelegate {
     else this.user.onStrayResponse(response, source);
   }
 
-  private receiveRequest(request: SipRequest, source: SipAddress): void {
+  private receiveRequest(request: SipRequest, source: SipAddress, refusal: SipError | undefined): void {
     let matchable: MatchableRequest;
     try {
       matchable = this.validate(request);
@@ -335,7 +350,12 @@ export class TransactionLayer implements SipTransportDelegate {
       transaction = other;
     }
     this.serverTransactions.set(key, transaction);
-    this.user.onRequest(request, transaction, source);
+    if (refusal === undefined) {
+      this.user.onRequest(request, transaction, source);
+      return;
+    }
+    this.stats.refusedByScheduler++;
+    this.user.onRequest(request, transaction, source, refusal);
   }
 
   /**
