@@ -6,9 +6,7 @@ export type EngineMetricsSource = {
   allLegs(): readonly MediaLeg[];
   readonly bootId: string;
   /** Requests refused before anything was opened, by reason. */
-  readonly refused: { source: number; rate: number; auth: number; overload: number };
-  /** SIP messages waiting for their turn (the control queue). */
-  readonly controlQueueLength: number;
+  readonly refused: { source: number; rate: number; auth: number };
   /** Legs released without BYE because the SIP Server that opened them restarted. */
   readonly orphansReleased: number;
   /** The RTP port range: ports held now and in all. */
@@ -102,7 +100,7 @@ export function registerEngineMetrics(registry: Registry, engine: EngineMetricsS
   );
   new Counter({
     name: "forkline_media_engine_refused_requests_total",
-    help: "Requests refused before anything was opened: from a source not allowed (403), over a source's INVITE rate (503), not signed with the shared secret (403), or arriving while the control queue was full (503).",
+    help: "Requests refused before anything was opened: from a source not allowed (403), over a source's INVITE rate (503), or not signed with the shared secret (403).",
     labelNames: ["reason"],
     registers,
     collect() {
@@ -110,15 +108,6 @@ export function registerEngineMetrics(registry: Registry, engine: EngineMetricsS
       this.inc({ reason: "source" }, engine.refused.source);
       this.inc({ reason: "rate" }, engine.refused.rate);
       this.inc({ reason: "auth" }, engine.refused.auth);
-      this.inc({ reason: "overload" }, engine.refused.overload);
-    },
-  });
-  new Gauge({
-    name: "forkline_media_engine_control_queue_length",
-    help: "SIP messages received and waiting for their turn (handled one per event-loop turn, between media packets).",
-    registers,
-    collect() {
-      this.set(engine.controlQueueLength);
     },
   });
   new Counter({

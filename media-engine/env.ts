@@ -38,10 +38,6 @@ export const mediaEngineEnvSchema = z
       "UDP port of the media engine's heartbeat responder (a worker thread the SIP Server pings every 100 ms, to tell a stopped engine within 1.5 s); `0`: any free port, announced on OPTIONS — set one where a firewall sits between server and engine",
       "`0`",
     ),
-    MEDIA_ENGINE_CONTROL_QUEUE_MAX: documented(
-      z.coerce.number({ error: "must be a number" }).int().min(1).max(100_000).default(1000),
-      'SIP messages waiting their turn (handled one per event-loop turn, between media packets); beyond, new requests get 503 with Retry-After, counted as `reason="overload"` refusals',
-    ),
     MEDIA_ENGINE_SECRET: zEngineSecret,
     MEDIA_ENGINE_TLS_CA: documented(
       z.string().min(1).optional(),

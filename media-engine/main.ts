@@ -37,7 +37,6 @@ const service = await MediaEngineService.start({
   log,
   heartbeat: { port: env.MEDIA_ENGINE_HEARTBEAT_PORT, allowed: env.MEDIA_ENGINE_ALLOWED_SOURCES },
   ...(env.MEDIA_ENGINE_SECRET === undefined ? {} : { secret: env.MEDIA_ENGINE_SECRET }),
-  controlQueueMax: env.MEDIA_ENGINE_CONTROL_QUEUE_MAX,
   recorderTls: env.MEDIA_ENGINE_TLS_CA === undefined ? {} : { ca: fs.readFileSync(env.MEDIA_ENGINE_TLS_CA) },
 });
 

@@ -29,4 +29,3 @@ export * from "./user-agent-core";
 export * from "./user-agent-closed-error";
 export * from "./ws-transport";
 export * from "./source-gate";
-export * from "./serial-receive-queue";

@@ -1,33 +1,20 @@
 import { ProtocolParseError } from "../protocol/protocol-parse-error";
 import { parseSipMessage } from "../protocol/sip";
 import type { SipAddress } from "./sip-address";
-import type { SipError } from "./sip-error";
-import type { ReceiveScheduler, SipMessage, SipTransportDelegate, TransportStats } from "./sip-transport";
+import type { SipMessage, SipTransportDelegate, TransportStats } from "./sip-transport";
 import { stampReceived } from "./stamp-received";
 
 /**
  * The common receive path of every transport: parse one framed message, stamp `received` and
  * `rport` on a request (RFC 3261 §18.2.1, RFC 3581 §4), and hand it up; or hand the raw bytes
  * up as a parse error. Only ProtocolParseError is a parse error: anything else is a bug and
- * propagates. With a `scheduler`, all of that (the parse too) happens when it says.
+ * propagates.
  */
 export function receiveSipMessage(
   raw: Buffer,
   source: SipAddress,
   delegate: SipTransportDelegate,
   stats: TransportStats,
-  scheduler?: ReceiveScheduler,
-): void {
-  if (scheduler === undefined) deliverSipMessage(raw, source, delegate, stats);
-  else scheduler.schedule(raw, source, (refusal) => deliverSipMessage(raw, source, delegate, stats, refusal));
-}
-
-function deliverSipMessage(
-  raw: Buffer,
-  source: SipAddress,
-  delegate: SipTransportDelegate,
-  stats: TransportStats,
-  refusal?: SipError,
 ): void {
   let message: SipMessage;
   try {
@@ -40,8 +27,7 @@ function deliverSipMessage(
     return;
   }
   stats.received++;
-  if (refusal === undefined) delegate.onMessage(message, source);
-  else delegate.onMessage(message, source, refusal);
+  delegate.onMessage(message, source);
 }
 
 /**

@@ -1,7 +1,6 @@
 import type { ProtocolParseError } from "../protocol/protocol-parse-error";
 import type { SipRequest, SipResponse } from "../protocol/sip";
 import type { SipAddress, TransportProtocol } from "./sip-address";
-import type { SipError } from "./sip-error";
 import type { SipTransportError } from "./sip-transport-error";
 
 export type SipMessage = SipRequest | SipResponse;
@@ -11,12 +10,8 @@ export type SipMessage = SipRequest | SipResponse;
  * transaction layer). The transaction layer implements it; a transport never imports it.
  */
 export interface SipTransportDelegate {
-  /**
-   * One parsed message. Requests already carry `received`/`rport` on their top Via (§18.2.1,
-   * RFC 3581). With `refusal` (a ReceiveScheduler is overloaded), a request that starts a new
-   * transaction is answered with it instead of going to the transaction user.
-   */
-  onMessage(message: SipMessage, source: SipAddress, refusal?: SipError): void;
+  /** One parsed message. Requests already carry `received`/`rport` on their top Via (§18.2.1, RFC 3581). */
+  onMessage(message: SipMessage, source: SipAddress): void;
   /**
    * Bytes that are not a SIP message. `raw` is the datagram, the WebSocket message or the TCP
    * bytes that failed, so the layer above can still answer 400 to something that starts like
@@ -45,16 +40,6 @@ export interface TransportStats {
 
 export function emptyTransportStats(): TransportStats {
   return { received: 0, parseErrors: 0, droppedOversize: 0, keepAlives: 0, sent: 0, incompleteTimeouts: 0 };
-}
-
-/**
- * When a transport's received messages are parsed and handed up; without one, at once, in the
- * socket's callback. A scheduler calls `deliver` exactly once per message, now or later; with
- * a refusal only for a request other than ACK, which the transaction layer then answers with it
- * (a retransmission of a request it already has still goes to that transaction).
- */
-export interface ReceiveScheduler {
-  schedule(raw: Buffer, source: SipAddress, deliver: (refusal?: SipError) => void): void;
 }
 
 export interface SipTransport {

@@ -6,7 +6,6 @@ import { receiveSipMessage } from "./receive-sip-message";
 import type { SipAddress } from "./sip-address";
 import {
   emptyTransportStats,
-  type ReceiveScheduler,
   type SipTransport,
   type SipTransportDelegate,
   type TransportStats,
@@ -37,8 +36,6 @@ export interface TcpTransportOptions {
   readonly advertisedHost?: string;
   /** SIP over TLS (RFC 3261 §26.2.1, "TLS … MUST be supported"): see {@link TlsTransport}. */
   readonly tls?: SipTlsOptions;
-  /** When received messages are parsed and handed up (ReceiveScheduler); at once when absent. */
-  readonly scheduler?: ReceiveScheduler;
 }
 
 /** The certificates of a TLS transport. */
@@ -356,7 +353,7 @@ export class TcpTransport implements SipTransport {
         this.stats.droppedOversize++;
         continue;
       }
-      receiveSipMessage(framed.message, connection.remote, delegate, this.stats, this.options.scheduler);
+      receiveSipMessage(framed.message, connection.remote, delegate, this.stats);
     }
   }
 

@@ -15,7 +15,6 @@ import { NonInviteClientTransaction } from "./non-invite-client-transaction";
 import { NonInviteServerTransaction } from "./non-invite-server-transaction";
 import { responseDestination } from "./response-destination";
 import type { SipAddress, TransportProtocol } from "./sip-address";
-import type { SipError } from "./sip-error";
 import type { SipMessage, SipTransport, SipTransportDelegate } from "./sip-transport";
 import { SipTransportError } from "./sip-transport-error";
 import { timerValues, type TimerValues } from "./timer-values";
@@ -35,16 +34,8 @@ export type AnyServerTransaction = InviteServerTransaction | NonInviteServerTran
  * layer above the transaction layer is called the transaction user (TU)".
  */
 export interface TransactionUser {
-  /**
-   * A new request (never ACK) with the server transaction just created for it. With `refusal`
-   * (the transport's ReceiveScheduler is overloaded), the TU answers it with that and nothing else.
-   */
-  onRequest(
-    request: SipRequest,
-    transaction: ServerTransaction,
-    source: SipAddress,
-    refusal?: SipError,
-  ): void;
+  /** A new request (never ACK) with the server transaction just created for it. */
+  onRequest(request: SipRequest, transaction: ServerTransaction, source: SipAddress): void;
   /**
    * An ACK that matched no transaction: the ACK for a 2xx. §18.2.1: "when the ACK arrives,
    * there will be no matching server transaction, and based on this rule, the ACK is passed to
@@ -91,11 +82,6 @@ export interface TransactionLayerStats {
   droppedAcks: number;
   /** Requests refused because their branch lacks the magic cookie (RFC 2543 clients). */
   rejectedLegacyBranch: number;
-  /**
-   * New requests answered with a ReceiveScheduler's refusal (an overloaded queue); a refused
-   * retransmission of a request that has its transaction is answered by it and not counted.
-   */
-  refusedByScheduler: number;
 }
 
 function clientKey(branch: string, method: string): string {
@@ -137,7 +123,6 @@ export class TransactionLayer implements SipTransportDelegate {
     droppedResponses: 0,
     droppedAcks: 0,
     rejectedLegacyBranch: 0,
-    refusedByScheduler: 0,
   };
   private readonly user: TransactionUser;
   private readonly transports = new Map<TransportProtocol, SipTransport>();
@@ -264,10 +249,10 @@ export class TransactionLayer implements SipTransportDelegate {
 
   // SipTransportDelegate
 
-  onMessage(message: SipMessage, source: SipAddress, refusal?: SipError): void {
+  onMessage(message: SipMessage, source: SipAddress): void {
     if (this.closed) return;
     if (message.kind === "response") this.receiveResponse(message, source);
-    else this.receiveRequest(message, source, refusal);
+    else this.receiveRequest(message, source);
   }
 
   onParseError(error: ProtocolParseError, source: SipAddress, raw: Buffer): void {
@@ -309,7 +294,7 @@ export class TransactionLayer implements SipTransportDelegate {
     else this.user.onStrayResponse(response, source);
   }
 
-  private receiveRequest(request: SipRequest, source: SipAddress, refusal: SipError | undefined): void {
+  private receiveRequest(request: SipRequest, source: SipAddress): void {
     let matchable: MatchableRequest;
     try {
       matchable = this.validate(request);
@@ -350,12 +335,7 @@ export class TransactionLayer implements SipTransportDelegate {
       transaction = other;
     }
     this.serverTransactions.set(key, transaction);
-    if (refusal === undefined) {
-      this.user.onRequest(request, transaction, source);
-      return;
-    }
-    this.stats.refusedByScheduler++;
-    this.user.onRequest(request, transaction, source, refusal);
+    this.user.onRequest(request, transaction, source);
   }
 
   /**

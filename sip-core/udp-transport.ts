@@ -4,7 +4,6 @@ import { isKeepAlive, receiveSipMessage } from "./receive-sip-message";
 import type { SipAddress } from "./sip-address";
 import {
   emptyTransportStats,
-  type ReceiveScheduler,
   type SipTransport,
   type SipTransportDelegate,
   type TransportStats,
@@ -23,8 +22,6 @@ export interface UdpTransportOptions {
   readonly maxMessageSize?: number;
   /** The sent-by host to announce in Via when it differs from the bind address (0.0.0.0, NAT). */
   readonly advertisedHost?: string;
-  /** When received messages are parsed and handed up (ReceiveScheduler); at once when absent. */
-  readonly scheduler?: ReceiveScheduler;
 }
 
 const MAX_UDP_PAYLOAD = 65_507;
@@ -112,7 +109,6 @@ export class UdpTransport implements SipTransport {
       { transport: "UDP", host: remote.address, port: remote.port },
       delegate,
       this.stats,
-      this.options.scheduler,
     );
   }
 }

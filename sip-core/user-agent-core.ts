@@ -373,18 +373,10 @@ export class UserAgentCore implements TransactionUser, ResponseSender {
 
   // TransactionUser
 
-  onRequest(
-    request: SipRequest,
-    transaction: ServerTransaction,
-    source: SipAddress,
-    refusal?: SipError,
-  ): void {
+  onRequest(request: SipRequest, transaction: ServerTransaction, source: SipAddress): void {
     const incoming = new IncomingRequest(request, transaction, source, this);
     if (request.method === "INVITE") this.invites.set(transaction, incoming);
-    // Refused before any handler (an overloaded receive queue): answered here, as a handler's
-    // thrown SipError would be, through its transaction so retransmissions get the same answer.
-    if (refusal !== undefined) this.answerError(incoming, refusal);
-    else this.dispatch(incoming).catch((error: unknown) => this.reportError(error));
+    this.dispatch(incoming).catch((error: unknown) => this.reportError(error));
   }
 
   onAckFor2xx(ack: SipRequest, source: SipAddress): void {

@@ -14,7 +14,6 @@ import {
   SERVER_BOOT_HEADER,
 } from "../../protocol/msml/engine-contract";
 import {
-  SerialReceiveQueue,
   SipError,
   tagOf,
   TcpTransport,
@@ -76,11 +75,6 @@ export interface MediaEngineServiceOptions {
    * system's when absent). The engine only connects over TLS: nothing is served on its TLS port.
    */
   readonly recorderTls?: { readonly ca?: string | Buffer };
-  /**
-   * MEDIA_ENGINE_CONTROL_QUEUE_MAX: SIP messages waiting for their turn at most (default 1000);
-   * beyond, new requests get 503 with Retry-After (SerialReceiveQueue).
-   */
-  readonly controlQueueMax?: number;
 }
 
 /** Load figure the SIP Server uses to spread calls (answered on OPTIONS); defined in the engine contract. */
@@ -107,34 +101,17 @@ export class MediaEngineService {
   private readonly ua: UserAgentCore;
   private readonly errors: ErrorSink;
   private readonly log: Logger;
-  /**
-   * Every SIP message the engine receives (the SIP Server's and the recorders', on every
-   * transport) waits here and is handled one per event-loop turn, so RTP relayed and forked by
-   * this same loop waits at most one control handling, never a burst (docs/ARCHITECTURE.md).
-   */
-  private readonly control: SerialReceiveQueue;
-  private readonly udp: UdpTransport;
   private closed = false;
   private heartbeat: HeartbeatResponder | undefined;
 
-  private constructor(private readonly options: MediaEngineServiceOptions) {
+  private constructor(
+    private readonly options: MediaEngineServiceOptions,
+    private readonly udp: UdpTransport,
+  ) {
     this.errors = options.errors;
     this.log = options.log ?? createLogger("media-engine", "warn");
     this.bootId = options.bootId ?? randomUUID();
     const errors = this.errors;
-    const max = options.controlQueueMax ?? 1000;
-    this.control = new SerialReceiveQueue({
-      max,
-      onOverload: (incident) => {
-        if (incident.state === "began")
-          this.log.warn(
-            `control queue full (${max} SIP messages waiting): new requests get 503 until it drains`,
-          );
-        else this.log.warn(`control queue drained: ${incident.refused} requests were turned away with 503`);
-      },
-      onError: (error) => errors.report("sip_stack", error),
-    });
-    this.udp = new UdpTransport({ host: options.sipHost, port: options.sipPort, scheduler: this.control });
     this.ua = new UserAgentCore({
       userAgent: "forkline-media-engine",
       delegate: {
@@ -207,16 +184,14 @@ export class MediaEngineService {
   }
 
   static async start(options: MediaEngineServiceOptions): Promise<MediaEngineService> {
-    const service = new MediaEngineService(options);
-    const scheduler = service.control;
-    await service.ua.addTransport(service.udp);
-    await service.ua.addTransport(
-      new TcpTransport({ host: options.sipHost, port: options.sipPort, scheduler }),
-    );
+    const udp = new UdpTransport({ host: options.sipHost, port: options.sipPort });
+    const service = new MediaEngineService(options, udp);
+    await service.ua.addTransport(udp);
+    await service.ua.addTransport(new TcpTransport({ host: options.sipHost, port: options.sipPort }));
     if (options.recorderTls !== undefined) {
       // An ephemeral port with no certificate: connections are opened from here, never accepted.
       await service.ua.addTransport(
-        new TlsTransport({ host: options.sipHost, port: 0, tls: { ...options.recorderTls }, scheduler }),
+        new TlsTransport({ host: options.sipHost, port: 0, tls: { ...options.recorderTls } }),
       );
     }
     if (options.heartbeat !== undefined) {
@@ -281,18 +256,9 @@ export class MediaEngineService {
     throw new SipError(403, "Forbidden");
   }
 
-  /** Requests refused before anything was opened (for /metrics); `overload`: the control queue was full. */
-  get refused(): { source: number; rate: number; auth: number; overload: number } {
-    return {
-      ...(this.options.gate?.refused ?? { source: 0, rate: 0 }),
-      auth: this.authRefused,
-      overload: this.ua.layer.stats.refusedByScheduler,
-    };
-  }
-
-  /** SIP messages waiting for their turn now (for /metrics). */
-  get controlQueueLength(): number {
-    return this.control.length;
+  /** Requests refused before anything was opened (for /metrics). */
+  get refused(): { source: number; rate: number; auth: number } {
+    return { ...(this.options.gate?.refused ?? { source: 0, rate: 0 }), auth: this.authRefused };
   }
 
   /** Legs released as orphans of a restarted SIP Server (for /metrics). */

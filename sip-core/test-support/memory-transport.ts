@@ -3,7 +3,6 @@ import { receiveSipMessage } from "../receive-sip-message";
 import { isReliableTransport, type SipAddress, type TransportProtocol } from "../sip-address";
 import {
   emptyTransportStats,
-  type ReceiveScheduler,
   type SipMessage,
   type SipTransport,
   type SipTransportDelegate,
@@ -16,8 +15,6 @@ export class MemoryTransport implements SipTransport {
   readonly stats: TransportStats = emptyTransportStats();
   readonly sent: { bytes: Buffer; destination: SipAddress }[] = [];
   failWith: Error | undefined;
-  /** What `receive` hands its bytes to (ReceiveScheduler), as UDP and TCP transports do; at once when unset. */
-  scheduler: ReceiveScheduler | undefined;
   private delegate: SipTransportDelegate | undefined;
 
   constructor(
@@ -55,7 +52,6 @@ export class MemoryTransport implements SipTransport {
       address,
       delegate,
       this.stats,
-      this.scheduler,
     );
   }
 
