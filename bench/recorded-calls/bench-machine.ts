@@ -198,10 +198,19 @@ export function machine(): { cpu: string; cores: number; nproc: number; kernel: 
 }
 
 /** Builds one of this folder's C programs with the system compiler into a temp dir. */
-export function buildC(name: string, dir: string): string {
+/** `variant`: a suffix of the binary's name, with the -D defines and -l libraries it is built with. */
+export function buildC(
+  name: string,
+  dir: string,
+  variant?: { suffix: string; defines: string[]; libs: string[] },
+): string {
   const source = path.join(import.meta.dirname, `${name}.c`);
-  const binary = path.join(dir, name);
-  const result = spawnSync("cc", ["-O2", "-Wall", "-o", binary, source], { encoding: "utf8" });
+  const binary = path.join(dir, variant === undefined ? name : `${name}-${variant.suffix}`);
+  const flags = variant === undefined ? [] : variant.defines.map((d) => `-D${d}`);
+  const libs = variant === undefined ? [] : variant.libs.map((l) => `-l${l}`);
+  const result = spawnSync("cc", ["-O2", "-Wall", ...flags, "-o", binary, source, ...libs], {
+    encoding: "utf8",
+  });
   if (result.status !== 0) throw new Error(`cc ${name}.c failed:\n${result.stderr}`);
   return binary;
 }

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { parseMsml, type DtmfMasking, type MsmlEvent, type RecordingEncryption } from "../../protocol/msml";
 import { parseSdp } from "../../protocol/sdp";
@@ -18,13 +19,15 @@ export type EngineCall = {
   portA: number;
   portB: number;
   dialogId: string;
+  /** With SRTP legs: per party, the phone's SDES key and the engine's (hex master key + salt). */
+  keys?: { phone: string; engine: string }[];
 };
 
 /**
  * A plain-RTP PCMU offer from a phone at 127.0.0.1:`port`, as a SIP phone or trunk would send it;
  * `rtcpMux`: with a=rtcp-mux (RFC 5761), as SBCs and WebRTC gateways send it.
  */
-function pcmuOffer(port: number, rtcpMux: boolean): Buffer {
+function pcmuOffer(port: number, rtcpMux: boolean, sdesKey?: Buffer): Buffer {
   return Buffer.from(
     [
       "v=0",
@@ -32,12 +35,23 @@ function pcmuOffer(port: number, rtcpMux: boolean): Buffer {
       "s=-",
       `c=IN IP4 ${HOST}`,
       "t=0 0",
-      `m=audio ${port} RTP/AVP 0`,
+      `m=audio ${port} RTP/${sdesKey === undefined ? "AVP" : "SAVP"} 0`,
       "a=rtpmap:0 PCMU/8000",
+      // RFC 4568 §9.1: the offerer's key, what it will encrypt its RTP with.
+      ...(sdesKey === undefined
+        ? []
+        : [`a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${sdesKey.toString("base64")}`]),
       ...(rtcpMux ? ["a=rtcp-mux"] : []),
       "",
     ].join("\r\n"),
   );
+}
+
+/** The SDES key (hex) of an SDP's first a=crypto line. */
+function sdesKeyOf(sdp: string): string {
+  const key = /^a=crypto:\d+ AES_CM_128_HMAC_SHA1_80 inline:([A-Za-z0-9+/=]+)/m.exec(sdp)?.[1];
+  if (key === undefined) throw new Error(`no AES_CM_128_HMAC_SHA1_80 key in the engine's answer:\n${sdp}`);
+  return Buffer.from(key, "base64").toString("hex");
 }
 
 /** How EngineUnderTest.start runs the engines: how many, their ports, their core, the load's ports. */
@@ -145,6 +159,8 @@ export class EngineUnderTest {
     rtcpMux = false,
     /** The first call's number (calls `from` … `from + count - 1`), to add calls to those open. */
     from = 0,
+    /** SDES-SRTP on both parties' legs (RTP/SAVP offers with a key each). */
+    srtpLegs = false,
   ): Promise<void> {
     let next = from;
     const end = from + count;
@@ -153,8 +169,11 @@ export class EngineUnderTest {
         const call = next++;
         const ports = callPorts(call, this.loadBase);
         const pool = this.pools[call % this.pools.length]!;
-        const legA = await pool.openLeg(pcmuOffer(ports.phoneA, rtcpMux), { callId: `bench-${call}` });
-        const legB = await pool.openLeg(pcmuOffer(ports.phoneB, rtcpMux), {
+        const phoneKeys = srtpLegs ? [randomBytes(30), randomBytes(30)] : undefined;
+        const legA = await pool.openLeg(pcmuOffer(ports.phoneA, rtcpMux, phoneKeys?.[0]), {
+          callId: `bench-${call}`,
+        });
+        const legB = await pool.openLeg(pcmuOffer(ports.phoneB, rtcpMux, phoneKeys?.[1]), {
           callId: `bench-${call}`,
           beside: legA,
         });
@@ -192,6 +211,14 @@ export class EngineUnderTest {
           portA: parseSdp(legA.answer).media[0]!.port,
           portB: parseSdp(legB.answer).media[0]!.port,
           dialogId: result.dialogid,
+          ...(phoneKeys === undefined
+            ? {}
+            : {
+                keys: [legA, legB].map((leg, party) => ({
+                  phone: phoneKeys[party]!.toString("hex"),
+                  engine: sdesKeyOf(leg.answer.toString()),
+                })),
+              }),
         };
       }
     };

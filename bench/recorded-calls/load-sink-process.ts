@@ -16,6 +16,8 @@ export type TagReport = {
   recorder: number;
   /** Received by a phone that was not the other party of the sender's call (must be 0). */
   misrouted: number;
+  /** SRTP packets that did not authenticate (a sink built with SRTP). */
+  unprotectFailed: number;
   relayedMs: Latency;
   recorderMs: Latency;
 };
@@ -117,6 +119,19 @@ export class LoadSink {
   /** Where the phones of `call` send: the relay's two legs. */
   legs(call: number, legA: number, legB: number): void {
     this.child.stdin.write(`legs ${call} ${legA} ${legB}\n`);
+  }
+
+  /**
+   * SDES-SRTP on `party`'s leg of `call` (a sink built with SRTP): the phone's key (hex master key
+   * + salt) it protects with, and the engine's it unprotects with.
+   */
+  keys(call: number, party: 0 | 1, txHex: string, rxHex: string): void {
+    this.child.stdin.write(`keys ${call} ${party} ${txHex} ${rxHex}\n`);
+  }
+
+  /** The engine's key (hex) of recording stream 0|1 of `call`: the sink unprotects its copies. */
+  streamKey(call: number, stream: 0 | 1, hex: string): void {
+    this.child.stdin.write(`skey ${call} ${stream} ${hex}\n`);
   }
 
   start(): void {

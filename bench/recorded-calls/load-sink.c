@@ -19,6 +19,12 @@
  *
  * Commands on stdin, one per line; answers on stdout as JSON lines:
  *   legs <call> <legA-port> <legB-port>   where the phones of <call> send (connect())
+ *   keys <call> <party> <tx-hex> <rx-hex> SDES-SRTP on that phone's leg (built with -DWITH_SRTP,
+ *                                         libsrtp2): AES_CM_128_HMAC_SHA1_80 master key + salt
+ *                                         (30 bytes, hex) it protects with, and the engine's
+ *                                         that it unprotects what it receives with (RFC 3711)
+ *   skey <call> <stream> <hex>            the engine's SDES key of recording stream 0|1 of <call>
+ *                                         (from its SIPREC offer): its copies are unprotected
  *   start                                 start sending (every phone, unmeasured)
  *   tag <n>                               packets sent from now on carry tag n (1–15; 0 = not measured)
  *   report                                {"type":"report",...}: per tag counts and latencies
@@ -41,6 +47,9 @@
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef WITH_SRTP
+#include <srtp2/srtp.h>
+#endif
 
 #define PAYLOAD 160
 #define PACKET (12 + PAYLOAD)
@@ -62,6 +71,10 @@ struct phone {
   uint16_t seq;
   uint32_t ts;
   int connected;
+#ifdef WITH_SRTP
+  int srtp; /* 1 once keys are given: every packet sent is SRTP, every one received must be */
+  srtp_t tx, rx;
+#endif
 };
 
 struct sink {
@@ -78,10 +91,14 @@ struct sink {
   unsigned tail_next;
   struct sockaddr_in from; /* the relay's recording-stream address, for our RRs */
   uint32_t rr_ssrc;
+#ifdef WITH_SRTP
+  int srtp; /* 1 once the engine's key for this recording stream is given (skey) */
+  srtp_t rx;
+#endif
 };
 
 struct stats {
-  uint64_t sent, received[2], misrouted, hist_total[2];
+  uint64_t sent, received[2], misrouted, unprotect_failed, hist_total[2];
   uint32_t *hist[2];
   double max_ms[2];
 };
@@ -117,7 +134,7 @@ static int bind_port(int port) {
 }
 
 static void send_packet(struct phone *p) {
-  uint8_t b[PACKET];
+  uint8_t b[PACKET + 16]; /* room for the SRTP authentication tag */
   memset(b + 12, 0xff, PAYLOAD); /* µ-law silence */
   b[0] = 0x80;
   b[1] = p->seq == 0 ? 0x80 : 0x00; /* PCMU, marker on the first packet */
@@ -132,7 +149,14 @@ static void send_packet(struct phone *p) {
   b[21] = current_tag;
   uint64_t sent = now_ns(CLOCK_REALTIME);
   memcpy(b + 24, &sent, 8);
-  if (send(p->fd, b, PACKET, 0) == PACKET && current_tag != 0) stats[current_tag].sent++;
+  int len = PACKET;
+#ifdef WITH_SRTP
+  if (p->srtp && srtp_protect(p->tx, b, &len) != srtp_err_status_ok) {
+    fprintf(stderr, "srtp_protect failed (call %u party %u)\n", p->call, p->party);
+    exit(1);
+  }
+#endif
+  if (send(p->fd, b, len, 0) == len && current_tag != 0) stats[current_tag].sent++;
   p->seq++;
   p->ts += PAYLOAD;
 }
@@ -195,6 +219,39 @@ static uint64_t rx_time(struct msghdr *h) {
   return now_ns(CLOCK_REALTIME); /* no kernel stamp: the earliest we can take */
 }
 
+#ifdef WITH_SRTP
+/* What the engine relayed to a phone on an SRTP leg, unprotected in place; a failure is counted. */
+static int unprotect(struct phone *p, uint8_t *b, ssize_t *len) {
+  int n = (int)*len;
+  if (srtp_unprotect(p->rx, b, &n) != srtp_err_status_ok) {
+    stats[current_tag].unprotect_failed++;
+    return 0;
+  }
+  *len = n;
+  return 1;
+}
+
+static int hex_key(const char *hex, uint8_t *key) {
+  if (strlen(hex) != 2 * SRTP_AES_ICM_128_KEY_LEN_WSALT) return 0;
+  for (int i = 0; i < SRTP_AES_ICM_128_KEY_LEN_WSALT; i++)
+    if (sscanf(hex + 2 * i, "%2hhx", &key[i]) != 1) return 0;
+  return 1;
+}
+
+static int srtp_session(srtp_t *session, const char *hex, srtp_ssrc_type_t direction) {
+  static uint8_t key[SRTP_AES_ICM_128_KEY_LEN_WSALT];
+  srtp_policy_t policy;
+  memset(&policy, 0, sizeof policy);
+  if (!hex_key(hex, key)) return 0;
+  srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&policy.rtp);
+  srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&policy.rtcp);
+  policy.ssrc.type = direction;
+  policy.key = key;
+  policy.window_size = 1024;
+  return srtp_create(session, &policy) == srtp_err_status_ok;
+}
+#endif
+
 /* Drains one socket with recvmmsg. */
 static void drain(int fd, struct phone *phone, struct sink *sink) {
   static uint8_t bufs[BATCH][2048];
@@ -225,8 +282,23 @@ static void drain(int fd, struct phone *phone, struct sink *sink) {
         if (len < 12 || (bufs[i][1] & 0x7f) != 0) continue; /* not our PCMU RTP */
         sink->from = from[i];
         continuity(sink, bufs[i], rx);
+#ifdef WITH_SRTP
+        if (sink->srtp) {
+          int plain = (int)len;
+          if (srtp_unprotect(sink->rx, bufs[i], &plain) != srtp_err_status_ok) {
+            stats[current_tag].unprotect_failed++;
+            continue;
+          }
+          len = plain;
+        }
+#endif
         if (parse(bufs[i], len, &call, &party, &tag, &sent) && tag != 0) record_latency(tag, KIND_RECORDER, sent, rx);
-      } else if (parse(bufs[i], len, &call, &party, &tag, &sent)) {
+      } else if (
+#ifdef WITH_SRTP
+          /* RTCP (SRTCP) from the engine is not measured; RTP must authenticate with its key */
+          !(phone->srtp && (len < 12 || (bufs[i][1] & 0x7f) != 0 || !unprotect(phone, bufs[i], &len))) &&
+#endif
+          parse(bufs[i], len, &call, &party, &tag, &sent)) {
         if (call != phone->call || party == phone->party) {
           if (tag != 0) stats[tag].misrouted++;
         } else if (tag != 0) {
@@ -277,8 +349,8 @@ static void report(double cpu_percent) {
   printf("{\"type\":\"report\",\"generatorCpuPercent\":%.2f,\"maxSendLagMs\":%.3f,\"tags\":[", cpu_percent, max_send_lag_ms);
   for (int t = 1; t < TAGS; t++) {
     struct stats *s = &stats[t];
-    printf("%s{\"tag\":%d,\"sent\":%lu,\"relayed\":%lu,\"recorder\":%lu,\"misrouted\":%lu", t > 1 ? "," : "", t, s->sent,
-           s->received[0], s->received[1], s->misrouted);
+    printf("%s{\"tag\":%d,\"sent\":%lu,\"relayed\":%lu,\"recorder\":%lu,\"misrouted\":%lu,\"unprotectFailed\":%lu",
+           t > 1 ? "," : "", t, s->sent, s->received[0], s->received[1], s->misrouted, s->unprotect_failed);
     const char *names[2] = {"relayed", "recorder"};
     for (int k = 0; k < 2; k++)
       printf(",\"%sMs\":{\"p50\":%.3f,\"p99\":%.3f,\"p999\":%.3f,\"max\":%.3f}", names[k], percentile(s, k, 0.5),
@@ -331,6 +403,12 @@ int main(int argc, char **argv) {
   calls = atoi(argv[2]);
   send_rr = atoi(argv[3]);
   rr_mux = argc > 4 ? atoi(argv[4]) : 0;
+#ifdef WITH_SRTP
+  if (srtp_init() != srtp_err_status_ok) {
+    fprintf(stderr, "srtp_init failed\n");
+    return 1;
+  }
+#endif
   phones = calloc(calls * 2, sizeof *phones);
   sinks = calloc(calls * 2, sizeof *sinks);
   for (int t = 0; t < TAGS; t++)
@@ -410,6 +488,34 @@ int main(int argc, char **argv) {
               connect(phones[c * 2 + party].fd, (struct sockaddr *)&to, sizeof to);
               phones[c * 2 + party].connected = 1;
             }
+#ifdef WITH_SRTP
+          } else if (strncmp(line, "keys ", 5) == 0) {
+            static char tx[128], rx[128];
+            int party;
+            if (sscanf(line, "keys %d %d %127s %127s", &c, &party, tx, rx) != 4 || c >= calls || party < 0 || party > 1) {
+              fprintf(stderr, "bad keys command: %s\n", line);
+              exit(1);
+            }
+            struct phone *p = &phones[c * 2 + party];
+            if (!srtp_session(&p->tx, tx, ssrc_any_outbound) || !srtp_session(&p->rx, rx, ssrc_any_inbound)) {
+              fprintf(stderr, "bad SRTP key for call %d party %d\n", c, party);
+              exit(1);
+            }
+            p->srtp = 1;
+          } else if (strncmp(line, "skey ", 5) == 0) {
+            static char key[128];
+            int stream;
+            if (sscanf(line, "skey %d %d %127s", &c, &stream, key) != 3 || c >= calls || stream < 0 || stream > 1) {
+              fprintf(stderr, "bad skey command: %s\n", line);
+              exit(1);
+            }
+            struct sink *k = &sinks[c * 2 + stream];
+            if (!srtp_session(&k->rx, key, ssrc_any_inbound)) {
+              fprintf(stderr, "bad SRTP key for call %d stream %d\n", c, stream);
+              exit(1);
+            }
+            k->srtp = 1;
+#endif
           } else if (strcmp(line, "start") == 0) {
             running = 1;
             slot_due = now_ns(CLOCK_MONOTONIC);

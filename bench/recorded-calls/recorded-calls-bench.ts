@@ -20,7 +20,7 @@
  * carried with 0 loss and relayed p99 ≤ --p99-ms (default 5), and the ratio to one engine. An
  * engine count is not tried at higher loads after two loads in a row lost packets.
  *   npx tsx bench/recorded-calls/recorded-calls-bench.ts [--calls 100,150,187] [--seconds 10]
- *     [--warmup 2] [--repeat 1] [--relays forkline,node,c,rtpengine] [--dtmf-mask events+inband|events|off]
+ *     [--warmup 2] [--repeat 1] [--relays forkline,forkline-srtp,forkline-nomask,node,c,rtpengine] [--dtmf-mask events+inband|events|off]
  *     [--engines 1,2,4] [--p99-ms 5] [--rtcp-mux on|off] [--srtp] [--cpu-prof dir]
  *     [--json bench/results/recorded-calls.json]
  */
@@ -89,7 +89,24 @@ const srtp = process.argv.includes("--srtp");
 if (!DTMF_MASKING_MODES.includes(dtmfMasking))
   throw new Error(`--dtmf-mask: one of ${DTMF_MASKING_MODES.join(", ")}`);
 
-type RelayName = "forkline" | "baseline" | "node" | "c" | "rtpengine";
+/**
+ * `forkline-srtp`: the engine with SDES-SRTP on both parties' legs and on the recording streams
+ * (issue 15's SRTP cost; the sink, built with libsrtp2, protects what the phones send and
+ * unprotects what they and the recorder get); `forkline-nomask`: the engine with DTMF masking off
+ * (the masking's cost against `forkline`, which masks as --dtmf-mask says).
+ */
+type RelayName = "forkline" | "forkline-srtp" | "forkline-nomask" | "baseline" | "node" | "c" | "rtpengine";
+const isEngine = (relay: RelayName) =>
+  relay === "forkline" || relay === "forkline-srtp" || relay === "forkline-nomask" || relay === "baseline";
+const LIBSRTP_INSTALL = "DEBIAN_FRONTEND=noninteractive apt-get install -y libsrtp2-dev";
+let srtpSinkBinary: string | undefined;
+/** The sink built with SRTP (libsrtp2), the first time a run needs it. */
+function srtpSink(): string {
+  if (!fs.existsSync("/usr/include/srtp2/srtp.h"))
+    throw new Error(`forkline-srtp needs libsrtp2 for the load generator: ${LIBSRTP_INSTALL}`);
+  srtpSinkBinary ??= buildC("load-sink", dir, { suffix: "srtp", defines: ["WITH_SRTP"], libs: ["srtp2"] });
+  return srtpSinkBinary;
+}
 
 /** A relay set up for `calls` calls: its pid (for CPU) and where each call's phones send. */
 type RelayUnderTest = {
@@ -101,6 +118,8 @@ type RelayUnderTest = {
   trouble?(): string[];
   /** RTP ports the engines hold, from their forkline_media_rtp_ports_in_use (the engine only). */
   portsInUse?(): Promise<number>;
+  /** SRTP keys (hex) of a call: per party its phone's and the engine's, per recording stream the engine's. */
+  keysOf?(call: number): { legs: { phone: string; engine: string }[]; streams: string[] } | undefined;
 };
 
 type Run = {
@@ -128,6 +147,8 @@ type Run = {
   relayed?: number;
   recorder?: number;
   misrouted?: number;
+  /** SRTP packets the sink could not authenticate (forkline-srtp): must be 0. */
+  unprotectFailed?: number;
   relayedLossPercent?: number;
   recorderLossPercent?: number;
   relayedMs?: Latency;
@@ -157,7 +178,7 @@ const recorder = await RecorderStub.start(layout.loadBase, rtcpMux);
 const spread = (relay: RelayName, engines: number) => relay === "forkline" && engines > 1;
 
 async function setUp(relay: RelayName, calls: number, engines: number): Promise<RelayUnderTest> {
-  if (relay === "forkline" || relay === "baseline") {
+  if (isEngine(relay)) {
     if (relay === "baseline" && baselineRoot === undefined)
       throw new Error("relay baseline needs --baseline <dir>");
     const engine = await EngineUnderTest.start({
@@ -173,10 +194,12 @@ async function setUp(relay: RelayName, calls: number, engines: number): Promise<
       await engine.openRecordedCalls(
         calls,
         recorder.uri,
-        dtmfMasking,
+        relay === "forkline-nomask" ? "off" : dtmfMasking,
         16,
-        srtp ? "required" : "off",
+        srtp || relay === "forkline-srtp" ? "required" : "off",
         rtcpMux,
+        0,
+        relay === "forkline-srtp",
       );
     } catch (error) {
       await engine.stop();
@@ -188,6 +211,11 @@ async function setUp(relay: RelayName, calls: number, engines: number): Promise<
       legPorts: (call) => [engine.calls[call]!.portA, engine.calls[call]!.portB],
       stop: () => engine.stop(),
       trouble: () => engine.troubleEvents(),
+      keysOf: (call) => {
+        const legs = engine.calls[call]!.keys;
+        const streams = recorder.engineKeys.get(call);
+        return legs === undefined || streams === undefined ? undefined : { legs, streams };
+      },
       portsInUse: async () => {
         const counts = await Promise.all(
           ports.map(async ({ http }) => {
@@ -236,11 +264,18 @@ async function runOnce(relay: RelayName, calls: number, engines = 1): Promise<Ru
   // The engine's recorder watch judges a recorder by its RTCP receiver reports once it sent one.
   let sink: LoadSink;
   try {
-    sink = await LoadSink.startRetrying(loadSinkBinary, calls, relay === "forkline" || relay === "baseline", {
-      loadBase: layout.loadBase,
-      core: spreadOut ? undefined : 1,
-      rtcpMux: rtcpMux && (relay === "forkline" || relay === "baseline"),
-    });
+    // Receiver reports in clear would be refused on SRTP recording streams (RFC 3711 §3.4: SRTCP).
+    const binary = relay === "forkline-srtp" ? srtpSink() : loadSinkBinary;
+    sink = await LoadSink.startRetrying(
+      binary,
+      calls,
+      isEngine(relay) && relay !== "forkline-srtp" && !srtp,
+      {
+        loadBase: layout.loadBase,
+        core: spreadOut ? undefined : 1,
+        rtcpMux: rtcpMux && isEngine(relay),
+      },
+    );
   } catch (error) {
     run.error = (error as Error).message;
     run.loadAverageAfter = loadAverage();
@@ -252,7 +287,14 @@ async function runOnce(relay: RelayName, calls: number, engines = 1): Promise<Ru
     underTest = await setUp(relay, calls, engines);
     run.setupSeconds = Number(((performance.now() - setupStart) / 1000).toFixed(1));
     if (underTest.portsInUse) run.portsPerCall = Number(((await underTest.portsInUse()) / calls).toFixed(2));
-    for (let call = 0; call < calls; call++) sink.legs(call, ...underTest.legPorts(call));
+    for (let call = 0; call < calls; call++) {
+      sink.legs(call, ...underTest.legPorts(call));
+      if (relay !== "forkline-srtp") continue;
+      const keys = underTest.keysOf?.(call);
+      if (keys === undefined) throw new Error(`call ${call}: no SRTP keys on its legs or recording streams`);
+      keys.legs.forEach((leg, party) => sink.keys(call, party as 0 | 1, leg.phone, leg.engine));
+      keys.streams.forEach((key, stream) => sink.streamKey(call, stream as 0 | 1, key));
+    }
     sink.start();
     await sleep(warmupSeconds * 1000);
     const cpu = new CpuWindow(underTest.pids);
@@ -277,6 +319,7 @@ async function runOnce(relay: RelayName, calls: number, engines = 1): Promise<Ru
       relayed: measured.relayed,
       recorder: measured.recorder,
       misrouted: measured.misrouted,
+      unprotectFailed: measured.unprotectFailed,
       relayedLossPercent: lossPercent(measured.sent, measured.relayed),
       recorderLossPercent: lossPercent(measured.sent, measured.recorder),
       relayedMs: measured.relayedMs,
@@ -322,6 +365,7 @@ function carried(run: Run, strict: boolean): boolean {
     run.relayedLossPercent === 0 &&
     run.recorderLossPercent === 0 &&
     !run.misrouted &&
+    !run.unprotectFailed &&
     violationsOf(run) === 0 &&
     !run.engineTrouble?.length &&
     (!strict || (run.relayedMs !== undefined && run.relayedMs.p99 >= 0 && run.relayedMs.p99 <= p99LimitMs))
@@ -496,6 +540,10 @@ if (scaling.length > 0) {
 for (const run of runs) {
   const name = keyOf(run);
   if (run.misrouted) console.log(`! ${run.calls} ${name}: ${run.misrouted} packets reached the wrong phone`);
+  if (run.unprotectFailed)
+    console.log(
+      `! ${run.calls} ${name}: ${run.unprotectFailed} SRTP packets did not authenticate at the sink`,
+    );
   if (run.engineTrouble?.length) console.log(`! ${run.calls} ${name}: ${run.engineTrouble.join("; ")}`);
   if ((run.maxSendLagMs ?? 0) > 10)
     console.log(`! ${run.calls} ${name}: load generator late by up to ${fmt(run.maxSendLagMs)} ms`);

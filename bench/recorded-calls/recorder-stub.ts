@@ -15,6 +15,11 @@ export class RecorderStub {
   /** When each call's a=inactive re-INVITE arrived (performance.now(), ms), for the pause bench. */
   readonly inactiveAt = new Map<number, number>();
   readonly sendonlyAt = new Map<number, number>();
+  /**
+   * Per call, the SDES master key + salt (hex) the engine offered for each recording stream, in
+   * m-line order: what it encrypts that stream's copies with (RFC 4568 §6.1), for the sink.
+   */
+  readonly engineKeys = new Map<number, string[]>();
   private readonly callOf = new Map<string, number>();
   invites = 0;
 
@@ -74,6 +79,12 @@ export class RecorderStub {
     // of ours (RFC 4568 §7.1.2), so the engine encrypts; the sink counts by the clear RTP headers.
     const offered = body.split(/^m=/m).slice(1);
     const crypto = offered.map((section) => /^a=crypto:(\d+) (\S+) /m.exec(section));
+    const keys = offered.map((section) => /^a=crypto:\d+ \S+ inline:([A-Za-z0-9+/=]+)/m.exec(section)?.[1]);
+    if (keys.every((key) => key !== undefined))
+      this.engineKeys.set(
+        call,
+        keys.map((key) => Buffer.from(key, "base64").toString("hex")),
+      );
     // RFC 5761 §5.1.1: the SRC offers a=rtcp-mux on its send-only streams; answered, each stream
     // holds one port at the engine (and the sink's receiver reports go to its RTP port).
     const mux = offered.map((section) => this.rtcpMux && /^a=rtcp-mux\s*$/m.test(section));
