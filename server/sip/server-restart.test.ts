@@ -40,6 +40,59 @@ async function engineLegs(): Promise<number> {
   return Number(/^forkline_media_legs (\d+)$/m.exec(metrics)?.[1]);
 }
 
+/** A browser softphone (SIP over WebSocket, signed in as admin) registered as 1001, alone. */
+async function browserAs1001(): Promise<{ browser: AnsweringPhone; ws: WsClientTransport }> {
+  // Bindings of 1001 from the tests before were saved and restored: remove them (RFC 3261 §10.2.2 "*").
+  const cleaner = await SipTestPhone.start();
+  closers.push(() => cleaner.close());
+  const cleared = await cleaner.register({
+    server: SERVER,
+    user: "1001",
+    password: "demo-1001",
+    contact: "*",
+    expires: 0,
+  });
+  expect(cleared.status).toBe(200);
+
+  const login = await fetch(`http://127.0.0.1:${ports.http}/api/trpc/auth.login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ json: { username: "admin", password: "stack-admin-password" } }),
+  });
+  const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
+  const ws = new WsClientTransport(`ws://127.0.0.1:${ports.http}/sip`, { cookie });
+  const browser = await AnsweringPhone.start(AGENT_MEDIA, ws);
+  closers.push(() => browser.close());
+  const register = (authorization?: string) =>
+    browser.ua.send(
+      browser.ua.createRequest("REGISTER", `sip:127.0.0.1:${ports.sip}`, {
+        from: `<sip:1001@127.0.0.1>`,
+        to: `<sip:1001@127.0.0.1>`,
+        callId: "ws-register-1001",
+        cseq: authorization === undefined ? 1 : 2,
+        contact: browser.contact,
+        headers: {
+          Expires: "300",
+          ...(authorization === undefined ? {} : { Authorization: authorization }),
+        },
+      }),
+      { destination: ws.server },
+    );
+  const challenge = await register();
+  expect(challenge.status).toBe(401);
+  const registered = await register(
+    answerDigest(challenge.headers.getAll("WWW-Authenticate"), {
+      user: "1001",
+      password: "demo-1001",
+      method: "REGISTER",
+      uri: `sip:127.0.0.1:${ports.sip}`,
+    }),
+  );
+  expect(registered.status).toBe(200);
+
+  return { browser, ws };
+}
+
 describe("kill -9 of the SIP Server with a recorded call up", () => {
   it("the restarted server goes on with the call: media never stops, a supervisor pauses and resumes, a BYE ends it for both parties", async () => {
     await trpc("dn.setRecord", { number: "pstn", record: true });
@@ -170,54 +223,7 @@ describe("kill -9 of the SIP Server with a recorded call up", () => {
   }, 60_000);
 
   it("a party on a WebSocket (a browser) cannot come back: the restarted server sends the other party a BYE and stops the recording", async () => {
-    // Bindings of 1001 from the tests before were saved and restored: remove them (RFC 3261 §10.2.2 "*").
-    const cleaner = await SipTestPhone.start();
-    closers.push(() => cleaner.close());
-    const cleared = await cleaner.register({
-      server: SERVER,
-      user: "1001",
-      password: "demo-1001",
-      contact: "*",
-      expires: 0,
-    });
-    expect(cleared.status).toBe(200);
-
-    const login = await fetch(`http://127.0.0.1:${ports.http}/api/trpc/auth.login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ json: { username: "admin", password: "stack-admin-password" } }),
-    });
-    const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
-    const ws = new WsClientTransport(`ws://127.0.0.1:${ports.http}/sip`, { cookie });
-    const browser = await AnsweringPhone.start(AGENT_MEDIA, ws);
-    closers.push(() => browser.close());
-    const register = (authorization?: string) =>
-      browser.ua.send(
-        browser.ua.createRequest("REGISTER", `sip:127.0.0.1:${ports.sip}`, {
-          from: `<sip:1001@127.0.0.1>`,
-          to: `<sip:1001@127.0.0.1>`,
-          callId: "ws-register-1001",
-          cseq: authorization === undefined ? 1 : 2,
-          contact: browser.contact,
-          headers: {
-            Expires: "300",
-            ...(authorization === undefined ? {} : { Authorization: authorization }),
-          },
-        }),
-        { destination: ws.server },
-      );
-    const challenge = await register();
-    expect(challenge.status).toBe(401);
-    const registered = await register(
-      answerDigest(challenge.headers.getAll("WWW-Authenticate"), {
-        user: "1001",
-        password: "demo-1001",
-        method: "REGISTER",
-        uri: `sip:127.0.0.1:${ports.sip}`,
-      }),
-    );
-    expect(registered.status).toBe(200);
-
+    const { browser } = await browserAs1001();
     const { trunk, byes: trunkByes } = await trunkWithByes(closers);
     const { response } = await trunk.call(SERVER, "1001");
     expect(response.status).toBe(200);
@@ -241,6 +247,35 @@ describe("kill -9 of the SIP Server with a recorded call up", () => {
     // Ended when the new server ended the call (the media ran through the engine until then).
     expect(new Date((await latest()).endedAt as string).getTime()).toBeGreaterThan(killedAt);
     expect(fixture.stack.output()).toMatch(/1 of them to end \(a party's connection is gone\)/);
+    expect(await savedCalls()).toBe(0);
+    await vi.waitFor(async () => expect(await engineLegs()).toBe(0), { timeout: 5_000 });
+  }, 60_000);
+});
+
+describe("a browser that goes away mid-call", () => {
+  it("its WebSocket closes: the other party gets a BYE at once, and the recording stops", async () => {
+    // The tests before keep their trunk (on the demo trunk's port 5062) and phones open.
+    for (const close of closers.splice(0).reverse()) await close();
+    const { browser, ws } = await browserAs1001();
+    const { trunk, byes: trunkByes } = await trunkWithByes(closers);
+    const { response } = await trunk.call(SERVER, "1001");
+    expect(response.status).toBe(200);
+    expect(browser.dialog).toBeDefined();
+    const latest = async () =>
+      (
+        await rows<{ state: string; endedAt: unknown }>(
+          `select "state", "endedAt" from "RecordingSession" order by "startedAt" desc limit 1`,
+        )
+      )[0]!;
+    await vi.waitFor(async () => expect((await latest()).state).toBe("recording"), { timeout: 10_000 });
+
+    // The tab is closed: no BYE from it, its connection just ends.
+    const closedAt = Date.now();
+    await ws.close();
+    await vi.waitFor(() => expect(trunkByes).toHaveLength(1), { timeout: 5_000, interval: 50 });
+    expect(trunkByes[0]!.headers.get("Reason")).toMatch(/cause=480;text="Connection lost"/);
+    await vi.waitFor(async () => expect((await latest()).state).toBe("stopped"), { timeout: 5_000 });
+    expect(new Date((await latest()).endedAt as string).getTime()).toBeGreaterThanOrEqual(closedAt - 1000);
     expect(await savedCalls()).toBe(0);
     await vi.waitFor(async () => expect(await engineLegs()).toBe(0), { timeout: 5_000 });
   }, 60_000);

@@ -110,8 +110,11 @@ export class SipServer {
       path: SIP_WEBSOCKET_PATH,
       ...(deps.admitWebSocket === undefined ? {} : { admit: deps.admitWebSocket }),
       // A browser tab closed: its bindings go at once, not when they expire, so calls to the
-      // extension are not sent to a connection that is gone.
-      onConnectionClosed: (connectionId) => this.registrar.removeFlow(connectionId),
+      // extension are not sent to a connection that is gone; its calls end (no way to reach it).
+      onConnectionClosed: (connectionId) => {
+        this.registrar.removeFlow(connectionId);
+        this.calls.endCallsOnConnection(connectionId).catch(deps.onError);
+      },
     });
     const contact = `<sip:forkline@${formatUriHost(env.PUBLIC_IP)}:${env.SIP_PORT}>`;
     this.media = new MediaEnginePool(this.ua, env.mediaEngineUris, {

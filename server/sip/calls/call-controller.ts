@@ -223,6 +223,28 @@ export class CallController {
     );
   }
 
+  /**
+   * A party's connection closed (a browser tab closed or crashed, its WebSocket gone): nothing can
+   * reach that party any more, so its calls end now rather than after the media engine's RTP
+   * timeout — the other party gets a BYE saying why, the recordings stop with the right end time.
+   */
+  async endCallsOnConnection(connectionId: string): Promise<void> {
+    const onIt = (dialog: Dialog | undefined) =>
+      dialog !== undefined && dialog.flow?.connectionId === connectionId;
+    const calls = this.calls.all().filter((call) => onIt(call.caller.dialog) || onIt(call.callee?.dialog));
+    await Promise.allSettled(
+      calls.map((call) => {
+        for (const dialog of [call.caller.dialog, call.callee?.dialog]) if (onIt(dialog)) dialog!.terminate();
+        return this.release(
+          call,
+          "a party's connection closed",
+          undefined,
+          'SIP;cause=480;text="Connection lost"',
+        );
+      }),
+    );
+  }
+
   /** The media engine legs this server's calls hold on an engine (told to it, so it keeps them). */
   legsOn(engineUri: string): string[] {
     return this.calls.legsOn(engineUri);
