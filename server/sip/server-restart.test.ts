@@ -93,6 +93,22 @@ async function browserAs1001(): Promise<{ browser: AnsweringPhone; ws: WsClientT
   return { browser, ws };
 }
 
+/** The trunk calls 1001 (the browser answers); resolves once the call's recording is recording. */
+async function recordedTrunkCallTo(browser: AnsweringPhone) {
+  const { trunk, byes: trunkByes } = await trunkWithByes(closers);
+  const { response } = await trunk.call(SERVER, "1001");
+  expect(response.status).toBe(200);
+  expect(browser.dialog).toBeDefined();
+  const latest = async () =>
+    (
+      await rows<{ state: string; endedAt: unknown }>(
+        `select "state", "endedAt" from "RecordingSession" order by "startedAt" desc limit 1`,
+      )
+    )[0]!;
+  await vi.waitFor(async () => expect((await latest()).state).toBe("recording"), { timeout: 10_000 });
+  return { trunkByes, latest };
+}
+
 describe("kill -9 of the SIP Server with a recorded call up", () => {
   it("the restarted server goes on with the call: media never stops, a supervisor pauses and resumes, a BYE ends it for both parties", async () => {
     await trpc("dn.setRecord", { number: "pstn", record: true });
@@ -224,17 +240,7 @@ describe("kill -9 of the SIP Server with a recorded call up", () => {
 
   it("a party on a WebSocket (a browser) cannot come back: the restarted server sends the other party a BYE and stops the recording", async () => {
     const { browser } = await browserAs1001();
-    const { trunk, byes: trunkByes } = await trunkWithByes(closers);
-    const { response } = await trunk.call(SERVER, "1001");
-    expect(response.status).toBe(200);
-    expect(browser.dialog).toBeDefined();
-    const latest = async () =>
-      (
-        await rows<{ state: string; endedAt: unknown }>(
-          `select "state", "endedAt" from "RecordingSession" order by "startedAt" desc limit 1`,
-        )
-      )[0]!;
-    await vi.waitFor(async () => expect((await latest()).state).toBe("recording"), { timeout: 10_000 });
+    const { trunkByes, latest } = await recordedTrunkCallTo(browser);
     await vi.waitFor(async () => expect(await savedCalls()).toBe(1));
 
     const killedAt = Date.now();
@@ -257,17 +263,7 @@ describe("a browser that goes away mid-call", () => {
     // The tests before keep their trunk (on the demo trunk's port 5062) and phones open.
     for (const close of closers.splice(0).reverse()) await close();
     const { browser, ws } = await browserAs1001();
-    const { trunk, byes: trunkByes } = await trunkWithByes(closers);
-    const { response } = await trunk.call(SERVER, "1001");
-    expect(response.status).toBe(200);
-    expect(browser.dialog).toBeDefined();
-    const latest = async () =>
-      (
-        await rows<{ state: string; endedAt: unknown }>(
-          `select "state", "endedAt" from "RecordingSession" order by "startedAt" desc limit 1`,
-        )
-      )[0]!;
-    await vi.waitFor(async () => expect((await latest()).state).toBe("recording"), { timeout: 10_000 });
+    const { trunkByes, latest } = await recordedTrunkCallTo(browser);
 
     // The tab is closed: no BYE from it, its connection just ends.
     const closedAt = Date.now();
